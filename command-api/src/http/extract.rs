@@ -1,0 +1,94 @@
+//! Extractors that turn a request into typed command input, with every rejection as
+//! problem+json.
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+use shared::metadata::{CommandMetadata, ANONYMOUS_ACTOR};
+use shared::web::correlation_id;
+
+use super::error::ApiError;
+
+/// `Json<T>` whose rejections (syntax, unknown field, wrong type, size) are ours.
+pub struct AppJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for AppJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::PayloadTooLarge)
+            }
+            Err(rejection) => Err(ApiError::MalformedBody(rejection.body_text())),
+        }
+    }
+}
+
+/// Who sends the command, from where, under which correlation id: becomes the events'
+/// metadata.
+pub struct CommandContext(pub CommandMetadata);
+
+/// Until authentication exists, a caller may name itself with this header.
+pub const ACTOR_HEADER: &str = "x-actor-id";
+const MAX_HEADER_CHARS: usize = 256;
+
+impl<S: Send + Sync> FromRequestParts<S> for CommandContext {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let text = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| v.chars().take(MAX_HEADER_CHARS).collect::<String>())
+        };
+        let actor_id = text(ACTOR_HEADER).unwrap_or_else(|| ANONYMOUS_ACTOR.to_owned());
+        let user_agent = text(header::USER_AGENT.as_str());
+        let source_ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        Ok(Self(CommandMetadata {
+            correlation_id: correlation_id(&parts.headers),
+            actor_id,
+            source_ip,
+            user_agent,
+            occurred_at: chrono::Utc::now(),
+        }))
+    }
+}
+
+/// `If-Match: "3"` (also `W/"3"` or a bare `3`): the version the caller last saw.
+/// Absent or `*`: no precondition.
+pub struct IfMatch(pub Option<u64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(header::IF_MATCH) else {
+            return Ok(Self(None));
+        };
+        let bad = || ApiError::BadHeader { header: "If-Match" };
+        let raw = value.to_str().map_err(|_| bad())?.trim();
+        if raw == "*" {
+            return Ok(Self(None));
+        }
+        let unquoted = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
+        unquoted.parse().map(|v| Self(Some(v))).map_err(|_| bad())
+    }
+}

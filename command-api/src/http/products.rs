@@ -1,0 +1,240 @@
+//! `/products` commands: create, update (with `If-Match`), archive, reactivate.
+
+use std::str::FromStr;
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer};
+use shared::events::ProductDetails;
+use shared::ids::ProductId;
+use shared::money::Money;
+use shared::problem::FieldError;
+use shared::product::{Barcode, Category, ProductName, Quantity, Sku, Unit, VatRate};
+use shared::Invalid;
+
+use super::error::{ApiError, Result};
+use super::extract::{AppJson, CommandContext, IfMatch};
+use super::{accepted, AppState};
+use crate::domain::product::{ProductCommand, ProductPatch};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProduct {
+    pub sku: String,
+    pub name: String,
+    /// Decimal as a string, e.g. `"12.50"`: never a float.
+    pub price: String,
+    pub vat_rate: String,
+    pub unit: String,
+    pub category: String,
+    #[serde(default)]
+    pub barcode: Option<String>,
+    #[serde(default)]
+    pub low_stock_threshold: Option<String>,
+}
+
+/// Absent fields are left as they are; `null` clears an optional field.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProduct {
+    pub name: Option<String>,
+    pub price: Option<String>,
+    pub vat_rate: Option<String>,
+    pub unit: Option<String>,
+    pub category: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub barcode: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub low_stock_threshold: Option<Option<String>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from an absent one (`None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Collects every broken rule of a request, so that the caller sees them all at once.
+#[derive(Default)]
+struct Fields(Vec<FieldError>);
+
+impl Fields {
+    fn check<T>(&mut self, field: &str, parsed: Result<T, Invalid>) -> Option<T> {
+        parsed
+            .map_err(|e| self.0.push(ApiError::field(field, e)))
+            .ok()
+    }
+
+    fn optional<T>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<Option<T>> {
+        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Some(None),
+            Some(s) => self.check(field, parse(s)).map(Some),
+        }
+    }
+
+    fn invalid(self) -> ApiError {
+        ApiError::Validation(self.0)
+    }
+}
+
+fn decimal(raw: &str) -> Result<Decimal, Invalid> {
+    Decimal::from_str_exact(raw.trim())
+        .map_err(|_| Invalid::new("invalid_decimal", "a decimal number such as \"12.50\""))
+}
+
+fn money(raw: &str) -> Result<Money, Invalid> {
+    decimal(raw).and_then(Money::new)
+}
+
+fn vat_rate(raw: &str) -> Result<VatRate, Invalid> {
+    decimal(raw).and_then(VatRate::new)
+}
+
+fn quantity(raw: &str) -> Result<Quantity, Invalid> {
+    decimal(raw).and_then(Quantity::new)
+}
+
+fn product_id(raw: &str) -> Result<ProductId> {
+    ProductId::from_str(raw).map_err(|_| ApiError::BadPath(format!("`{raw}` is not a product id")))
+}
+
+/// `POST /products`. Roles: any (authentication arrives with the accounts issue).
+pub async fn create(
+    State(state): State<AppState>,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<CreateProduct>,
+) -> Result<Response> {
+    let mut f = Fields::default();
+    let sku = f.check("sku", Sku::parse(&body.sku));
+    let name = f.check("name", ProductName::parse(&body.name));
+    let price = f.check("price", money(&body.price));
+    let vat = f.check("vat_rate", vat_rate(&body.vat_rate));
+    let unit = f.check("unit", Unit::parse(&body.unit));
+    let category = f.check("category", Category::parse(&body.category));
+    let barcode = f.optional("barcode", body.barcode.as_deref(), Barcode::parse);
+    let threshold = f.optional(
+        "low_stock_threshold",
+        body.low_stock_threshold.as_deref(),
+        quantity,
+    );
+    let (
+        Some(sku),
+        Some(name),
+        Some(price),
+        Some(vat_rate),
+        Some(unit),
+        Some(category),
+        Some(barcode),
+        Some(low_stock_threshold),
+    ) = (sku, name, price, vat, unit, category, barcode, threshold)
+    else {
+        return Err(f.invalid());
+    };
+    let id = ProductId::generate();
+    let command = ProductCommand::Create {
+        id,
+        sku,
+        details: ProductDetails {
+            name,
+            price,
+            vat_rate,
+            unit,
+            category,
+            barcode,
+            low_stock_threshold,
+        },
+    };
+    let committed = state
+        .products
+        .execute(&id.to_string(), command, None, metadata)
+        .await?;
+    Ok(accepted(true, "/products", &id.to_string(), committed))
+}
+
+/// `PATCH /products/{id}`, optionally with `If-Match`. Roles: any (until accounts exist).
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<UpdateProduct>,
+) -> Result<Response> {
+    let id = product_id(&id)?;
+    let mut f = Fields::default();
+    let patch = ProductPatch {
+        name: body
+            .name
+            .and_then(|v| f.check("name", ProductName::parse(&v))),
+        price: body.price.and_then(|v| f.check("price", money(&v))),
+        vat_rate: body
+            .vat_rate
+            .and_then(|v| f.check("vat_rate", vat_rate(&v))),
+        unit: body.unit.and_then(|v| f.check("unit", Unit::parse(&v))),
+        category: body
+            .category
+            .and_then(|v| f.check("category", Category::parse(&v))),
+        barcode: body
+            .barcode
+            .and_then(|v| f.optional("barcode", v.as_deref(), Barcode::parse)),
+        low_stock_threshold: body
+            .low_stock_threshold
+            .and_then(|v| f.optional("low_stock_threshold", v.as_deref(), quantity)),
+    };
+    if !f.0.is_empty() {
+        return Err(f.invalid());
+    }
+    let committed = state
+        .products
+        .execute(
+            &id.to_string(),
+            ProductCommand::Update(patch),
+            expected,
+            metadata,
+        )
+        .await?;
+    Ok(accepted(false, "/products", &id.to_string(), committed))
+}
+
+/// `POST /products/{id}/archive`: no new order may use it. Roles: any (until accounts exist).
+pub async fn archive(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+) -> Result<Response> {
+    let id = product_id(&id)?;
+    let committed = state
+        .products
+        .execute(&id.to_string(), ProductCommand::Archive, expected, metadata)
+        .await?;
+    Ok(accepted(false, "/products", &id.to_string(), committed))
+}
+
+/// `POST /products/{id}/reactivate`. Roles: any (until accounts exist).
+pub async fn reactivate(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+) -> Result<Response> {
+    let id = product_id(&id)?;
+    let committed = state
+        .products
+        .execute(
+            &id.to_string(),
+            ProductCommand::Reactivate,
+            expected,
+            metadata,
+        )
+        .await?;
+    Ok(accepted(false, "/products", &id.to_string(), committed))
+}

@@ -1,0 +1,9 @@
+//! gescom's write side: aggregates, command handlers, the command HTTP API and the
+//! outbox relay. See ARCHITECTURE.md for the data path.
+
+pub mod cli;
+pub mod domain;
+pub mod es;
+pub mod http;
+pub mod relay;
+pub mod startup;

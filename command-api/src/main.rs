@@ -1,0 +1,7 @@
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shared::telemetry::init("info");
+    command_api::cli::run(command_api::cli::Cli::parse()).await
+}

@@ -1,0 +1,262 @@
+//! The outbox relay: publishes `outbox` rows to JetStream in commit-safe order and marks
+//! what it has sent.
+//!
+//! **The gap trap.** A bigserial id is assigned at insert but becomes visible at commit,
+//! so ids commit out of order; a reader that checkpoints on "max id seen" skips late
+//! committers. Here nothing is skipped, for two reasons:
+//! - rows are picked by a "not yet published" flag, not by an id checkpoint;
+//! - only rows whose writing transaction is older than the oldest transaction still
+//!   running (`txid < pg_snapshot_xmin(pg_current_snapshot())`) are read, so every row of
+//!   a transaction that can still commit waits, and the ones read are published in id
+//!   order. An aggregate's next event is written by a transaction that started after the
+//!   previous one committed, so per-aggregate order on the stream is sequence order.
+//!
+//! One relay publishes at a time (`pg_try_advisory_xact_lock`); a crash between publish
+//! and mark republishes, and JetStream drops the copy by its `Nats-Msg-Id`.
+
+use std::time::Duration;
+
+use async_nats::jetstream;
+use async_nats::HeaderMap;
+use shared::db::{channels, locks};
+use shared::metadata;
+use shared::nats::{headers, EventEnvelope, Subjects};
+use sqlx::postgres::PgListener;
+use sqlx::types::Json;
+use sqlx::PgPool;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot create stream: {0}")]
+    Stream(#[from] jetstream::context::CreateStreamError),
+    #[error("cannot encode event: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    pub stream: String,
+    pub subjects: Subjects,
+    /// Rows read and published per transaction.
+    pub batch_size: i64,
+    /// Longest wait for a notification before looking at the outbox anyway.
+    pub idle_poll: Duration,
+    /// How long a publish may wait for JetStream's ack.
+    pub ack_timeout: Duration,
+}
+
+impl RelayConfig {
+    pub fn new(stream: impl Into<String>, subjects: Subjects) -> Self {
+        Self {
+            stream: stream.into(),
+            subjects,
+            batch_size: 500,
+            idle_poll: Duration::from_secs(1),
+            ack_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+pub struct Relay {
+    pool: PgPool,
+    jetstream: jetstream::Context,
+    config: RelayConfig,
+}
+
+#[derive(sqlx::FromRow)]
+struct OutboxRow {
+    id: i64,
+    aggregate_type: String,
+    aggregate_id: String,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    payload: serde_json::Value,
+    metadata: Json<std::collections::HashMap<String, String>>,
+}
+
+impl Relay {
+    pub fn new(pool: PgPool, client: async_nats::Client, config: RelayConfig) -> Self {
+        let mut jetstream = jetstream::new(client);
+        jetstream.set_timeout(config.ack_timeout);
+        Self {
+            pool,
+            jetstream,
+            config,
+        }
+    }
+
+    /// Publishes until `shutdown` completes. Errors (NATS or database down) are logged
+    /// and retried with back-off: the outbox keeps everything meanwhile.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut listener = None;
+        let mut stream_ready = false;
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            if listener.is_none() {
+                listener = self.listen().await;
+            }
+            let step = async {
+                if !stream_ready {
+                    shared::nats::ensure_event_stream(
+                        &self.jetstream,
+                        &self.config.stream,
+                        &self.config.subjects,
+                    )
+                    .await?;
+                    stream_ready = true;
+                }
+                self.publish_batch().await
+            };
+            let outcome = tokio::select! {
+                () = &mut shutdown => return,
+                outcome = step => outcome,
+            };
+            let wait = match outcome {
+                Ok(sent) if sent > 0 => {
+                    backoff = Duration::from_millis(50);
+                    continue;
+                }
+                Ok(_) => {
+                    backoff = Duration::from_millis(50);
+                    if self.has_pending().await.unwrap_or(false) {
+                        // Rows exist but a transaction older than theirs is still
+                        // running: look again very soon.
+                        Duration::from_millis(2)
+                    } else {
+                        self.config.idle_poll
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, retry_in = ?backoff, "outbox relay failed; retrying");
+                    let wait = backoff;
+                    backoff = (backoff * 2).min(Duration::from_secs(2));
+                    wait
+                }
+            };
+            let notified = async {
+                match listener.as_mut() {
+                    Some(l) => l.recv().await.map(drop),
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(wait) => {}
+                received = notified => if received.is_err() { listener = None },
+            }
+        }
+    }
+
+    async fn listen(&self) -> Option<PgListener> {
+        let mut listener = PgListener::connect_with(&self.pool).await.ok()?;
+        listener.listen(channels::OUTBOX).await.ok()?;
+        Some(listener)
+    }
+
+    async fn has_pending(&self) -> Result<bool, sqlx::Error> {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)")
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// Publishes one batch of finished-transaction rows in id order and marks the ones
+    /// JetStream acknowledged. Returns how many were marked.
+    pub async fn publish_batch(&self) -> Result<usize, RelayError> {
+        let mut tx = self.pool.begin().await?;
+        let leader: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+            .bind(locks::OUTBOX_RELAY)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !leader {
+            return Ok(0);
+        }
+        let rows: Vec<OutboxRow> = sqlx::query_as(
+            "SELECT o.id, o.aggregate_type, o.aggregate_id, o.sequence,
+                    e.event_type, e.event_version, e.payload, e.metadata
+               FROM outbox o
+               JOIN events e USING (aggregate_type, aggregate_id, sequence)
+              WHERE o.published_at IS NULL
+                AND o.txid < pg_snapshot_xmin(pg_current_snapshot())
+              ORDER BY o.id
+              LIMIT $1",
+        )
+        .bind(self.config.batch_size)
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        // Send the whole batch, then collect the acks: messages on one connection keep
+        // their order, and the round trips overlap.
+        let mut pending = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id = row.id;
+            let envelope = EventEnvelope {
+                aggregate_type: row.aggregate_type,
+                aggregate_id: row.aggregate_id,
+                sequence: row.sequence,
+                event_type: row.event_type,
+                event_version: row.event_version,
+                payload: row.payload,
+                metadata: row.metadata.0,
+            };
+            let subject = self
+                .config
+                .subjects
+                .event(&envelope.aggregate_type, &envelope.aggregate_id);
+            let body = serde_json::to_vec(&envelope)?;
+            match self
+                .jetstream
+                .publish_with_headers(subject, message_headers(&envelope), body.into())
+                .await
+            {
+                Ok(ack) => pending.push((id, ack)),
+                Err(error) => {
+                    tracing::warn!(%error, "publish failed");
+                    break;
+                }
+            }
+        }
+        // Mark only the unbroken prefix that JetStream acknowledged: the rest is sent
+        // again, in order, next time.
+        let mut sent = Vec::with_capacity(pending.len());
+        for (id, ack) in pending {
+            match ack.await {
+                Ok(_) => sent.push(id),
+                Err(error) => {
+                    tracing::warn!(%error, "publish not acknowledged");
+                    break;
+                }
+            }
+        }
+        if !sent.is_empty() {
+            sqlx::query("UPDATE outbox SET published_at = now() WHERE id = ANY($1)")
+                .bind(&sent)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(sent.len())
+    }
+}
+
+fn message_headers(envelope: &EventEnvelope) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    map.insert(headers::MSG_ID, envelope.msg_id().as_str());
+    map.insert(headers::EVENT_TYPE, envelope.event_type.as_str());
+    map.insert(headers::EVENT_VERSION, envelope.event_version.as_str());
+    map.insert(headers::AGGREGATE_TYPE, envelope.aggregate_type.as_str());
+    map.insert(headers::AGGREGATE_ID, envelope.aggregate_id.as_str());
+    map.insert(headers::SEQUENCE, envelope.sequence.to_string().as_str());
+    if let Some(correlation) = envelope.metadata(metadata::CORRELATION_ID) {
+        map.insert(headers::CORRELATION_ID, correlation);
+    }
+    if let Some(actor) = envelope.metadata(metadata::ACTOR_ID) {
+        map.insert(headers::ACTOR_ID, actor);
+    }
+    map
+}

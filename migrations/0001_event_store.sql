@@ -1,0 +1,47 @@
+-- The event store, exactly as postgres-es 0.5 expects it (db/init.sql of the crate).
+-- It is the source of truth; everything below is added around it, never inside the crate.
+CREATE TABLE events
+(
+    aggregate_type text                         NOT NULL,
+    aggregate_id   text                         NOT NULL,
+    sequence       bigint CHECK (sequence >= 0) NOT NULL,
+    event_type     text                         NOT NULL,
+    event_version  text                         NOT NULL,
+    payload        json                         NOT NULL,
+    metadata       json                         NOT NULL,
+    PRIMARY KEY (aggregate_type, aggregate_id, sequence)
+);
+
+-- Outbox: one row per appended event, written by a trigger in the event's own
+-- transaction, so an event that committed always reaches NATS, even if the process dies
+-- right after the commit. `txid` lets the relay read only rows of transactions that
+-- have finished (see command-api/src/relay.rs): bigserial ids become visible in commit
+-- order, not id order, and a "max id seen" checkpoint would skip late committers.
+CREATE TABLE outbox
+(
+    id             bigserial PRIMARY KEY,
+    txid           xid8        NOT NULL DEFAULT pg_current_xact_id(),
+    aggregate_type text        NOT NULL,
+    aggregate_id   text        NOT NULL,
+    sequence       bigint      NOT NULL,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    published_at   timestamptz
+);
+
+CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL;
+
+CREATE FUNCTION events_to_outbox() RETURNS trigger
+    LANGUAGE plpgsql AS
+$$
+BEGIN
+    INSERT INTO outbox (aggregate_type, aggregate_id, sequence)
+    VALUES (NEW.aggregate_type, NEW.aggregate_id, NEW.sequence);
+    -- Delivered at commit, once per transaction (identical payloads are folded).
+    PERFORM pg_notify('gescom_outbox', '');
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER events_outbox
+    AFTER INSERT ON events
+    FOR EACH ROW EXECUTE FUNCTION events_to_outbox();

@@ -1,0 +1,30 @@
+//! Database platform code: the embedded migrations and the advisory-lock keys that
+//! keep one active instance of a singleton task.
+
+use sqlx::migrate::Migrator;
+use sqlx::PgPool;
+
+/// The SQL migrations of `migrations/`, embedded in every service binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+/// Applies pending migrations. sqlx serialises concurrent runs with an advisory lock,
+/// so every service may call this at start-up.
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    MIGRATOR.run(pool).await
+}
+
+/// Advisory-lock keys (`pg_advisory_lock(bigint)`), one per singleton role.
+pub mod locks {
+    /// The outbox relay: one publisher at a time keeps commit order on the stream.
+    pub const OUTBOX_RELAY: i64 = 0x6765_7363_6f6d_0001;
+    /// The projector: one active consumer writes the read models.
+    pub const PROJECTOR: i64 = 0x6765_7363_6f6d_0002;
+}
+
+/// Channels for `LISTEN`/`NOTIFY`, used to wake waiters instead of polling.
+pub mod channels {
+    /// Notified by the `events` trigger when a transaction appends events.
+    pub const OUTBOX: &str = "gescom_outbox";
+    /// Notified by the projector when it commits a read-model change.
+    pub const PROJECTED: &str = "gescom_projected";
+}

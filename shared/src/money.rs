@@ -1,0 +1,117 @@
+//! Money: decimal, never a float, in JSON as a string (`"12.50"`), EUR unless stated.
+
+use std::fmt;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use crate::Invalid;
+
+/// A non-negative amount of euros with at most [`Money::MAX_SCALE`] decimals.
+///
+/// Unit prices may carry sub-cent precision (trading often quotes 4 decimals); amounts
+/// that are charged are rounded to the cent with [`Money::round_to_cents`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Money(#[serde(with = "rust_decimal::serde::str")] Decimal);
+
+impl Money {
+    pub const MAX_SCALE: u32 = 4;
+    /// One billion euros: beyond this an amount is a typing error, not a price.
+    pub const MAX: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    pub fn new(amount: Decimal) -> Result<Self, Invalid> {
+        if amount.is_sign_negative() && !amount.is_zero() {
+            return Err(Invalid::new("negative", "must not be negative"));
+        }
+        if amount.normalize().scale() > Self::MAX_SCALE {
+            return Err(Invalid::new(
+                "too_precise",
+                format!("at most {} decimals", Self::MAX_SCALE),
+            ));
+        }
+        if amount > Self::MAX {
+            return Err(Invalid::new("too_large", format!("at most {}", Self::MAX)));
+        }
+        // Keep at least cents so that "12.5" is shown as "12.50".
+        let mut amount = amount.normalize();
+        if amount.scale() < 2 {
+            amount.rescale(2);
+        }
+        Ok(Self(amount))
+    }
+
+    pub fn amount(&self) -> Decimal {
+        self.0
+    }
+
+    /// Round half up (away from zero) to the cent, the commercial rule.
+    pub fn round_to_cents(self) -> Self {
+        Self(
+            self.0
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
+        )
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn money_is_shown_with_at_least_cents() {
+        assert_eq!(Money::new(d("12.5")).unwrap().to_string(), "12.50");
+        assert_eq!(Money::new(d("12")).unwrap().to_string(), "12.00");
+        assert_eq!(Money::new(d("0.1234")).unwrap().to_string(), "0.1234");
+        assert_eq!(Money::new(d("3.1000")).unwrap().to_string(), "3.10");
+    }
+
+    #[test]
+    fn money_serialises_as_a_json_string() {
+        let m = Money::new(d("12.5")).unwrap();
+        assert_eq!(serde_json::to_string(&m).unwrap(), "\"12.50\"");
+        let back: Money = serde_json::from_str("\"12.50\"").unwrap();
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn negative_too_precise_and_huge_amounts_are_refused() {
+        assert_eq!(Money::new(d("-0.01")).unwrap_err().code, "negative");
+        assert_eq!(Money::new(d("0.00001")).unwrap_err().code, "too_precise");
+        assert_eq!(
+            Money::new(d("1000000000.01")).unwrap_err().code,
+            "too_large"
+        );
+    }
+
+    #[test]
+    fn rounding_to_cents_is_half_up() {
+        assert_eq!(
+            Money::new(d("0.005")).unwrap().round_to_cents().to_string(),
+            "0.01"
+        );
+        assert_eq!(
+            Money::new(d("0.0049"))
+                .unwrap()
+                .round_to_cents()
+                .to_string(),
+            "0.00"
+        );
+        assert_eq!(
+            Money::new(d("2.675")).unwrap().round_to_cents().to_string(),
+            "2.68"
+        );
+    }
+}

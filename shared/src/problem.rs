@@ -1,0 +1,59 @@
+//! The one error body of every HTTP API: RFC 9457 `application/problem+json` with a
+//! stable `code` that clients switch on.
+
+use serde::{Deserialize, Serialize};
+
+pub const CONTENT_TYPE: &str = "application/problem+json";
+
+/// One broken rule, naming the field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub errors: Vec<FieldError>,
+    /// Extension members, e.g. `current_version` on 412.
+    #[serde(flatten)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Problem {
+    pub fn new(status: u16, code: &str, title: &str) -> Self {
+        Self {
+            type_uri: format!("https://gescom.dev/problems/{code}"),
+            title: title.to_owned(),
+            status,
+            code: code.to_owned(),
+            detail: None,
+            errors: Vec::new(),
+            extensions: serde_json::Map::new(),
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    pub fn with_extension(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.extensions.insert(key.to_owned(), value.into());
+        self
+    }
+}

@@ -1,0 +1,367 @@
+//! Value types of the catalogue. Each constructor is the only way in: a `Sku` in hand
+//! is trimmed, bounded and well-formed.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::Invalid;
+
+/// Trim, refuse empty, bound the length in characters and refuse control characters.
+pub fn bounded_text(raw: &str, max_chars: usize) -> Result<String, Invalid> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(Invalid::new("required", "must not be empty"));
+    }
+    if trimmed.chars().count() > max_chars {
+        return Err(Invalid::new(
+            "too_long",
+            format!("at most {max_chars} characters"),
+        ));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(Invalid::new(
+            "control_character",
+            "must not contain control characters",
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+macro_rules! text_newtype {
+    ($(#[$doc:meta])* $name:ident, $max:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MAX_CHARS: usize = $max;
+
+            pub fn parse(raw: &str) -> Result<Self, Invalid> {
+                bounded_text(raw, Self::MAX_CHARS).map(Self)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+text_newtype!(
+    /// A product's label, as printed on documents.
+    ProductName,
+    200
+);
+text_newtype!(
+    /// A free-form grouping used for filters and the dashboard.
+    Category,
+    100
+);
+
+/// Stock-keeping unit: letters, digits and `-_./`, unique ignoring case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Sku(String);
+
+impl Sku {
+    pub const MAX_CHARS: usize = 64;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let s = bounded_text(raw, Self::MAX_CHARS)?;
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        {
+            return Err(Invalid::new(
+                "invalid_format",
+                "only letters, digits and - _ . / are allowed",
+            ));
+        }
+        Ok(Self(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form under which uniqueness is enforced.
+    pub fn key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl fmt::Display for Sku {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Unit a product is counted and sold in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Piece,
+    Kg,
+    G,
+    M,
+    M2,
+    M3,
+    L,
+    Hour,
+    Day,
+    Box,
+    Pack,
+}
+
+impl Unit {
+    pub const ALL: [Unit; 11] = [
+        Unit::Piece,
+        Unit::Kg,
+        Unit::G,
+        Unit::M,
+        Unit::M2,
+        Unit::M3,
+        Unit::L,
+        Unit::Hour,
+        Unit::Day,
+        Unit::Box,
+        Unit::Pack,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Unit::Piece => "piece",
+            Unit::Kg => "kg",
+            Unit::G => "g",
+            Unit::M => "m",
+            Unit::M2 => "m2",
+            Unit::M3 => "m3",
+            Unit::L => "l",
+            Unit::Hour => "hour",
+            Unit::Day => "day",
+            Unit::Box => "box",
+            Unit::Pack => "pack",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let wanted = raw.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|u| u.as_str() == wanted)
+            .ok_or_else(|| {
+                let names: Vec<_> = Self::ALL.iter().map(Unit::as_str).collect();
+                Invalid::new("unknown_unit", format!("one of {}", names.join(", ")))
+            })
+    }
+}
+
+/// A VAT rate in percent, one of the rates in force in metropolitan France.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct VatRate(#[serde(with = "rust_decimal::serde::str")] Decimal);
+
+impl VatRate {
+    /// 20 % normal, 10 % intermediate, 5.5 % reduced, 2.1 % special, 0 % exempt.
+    pub const FRENCH_RATES: [Decimal; 5] = [
+        Decimal::from_parts(20, 0, 0, false, 0),
+        Decimal::from_parts(10, 0, 0, false, 0),
+        Decimal::from_parts(55, 0, 0, false, 1),
+        Decimal::from_parts(21, 0, 0, false, 1),
+        Decimal::ZERO,
+    ];
+
+    pub fn new(percent: Decimal) -> Result<Self, Invalid> {
+        Self::FRENCH_RATES
+            .into_iter()
+            .find(|r| *r == percent)
+            .map(|r| Self(r.normalize()))
+            .ok_or_else(|| Invalid::new("unknown_vat_rate", "one of 20, 10, 5.5, 2.1, 0"))
+    }
+
+    pub fn percent(&self) -> Decimal {
+        self.0
+    }
+}
+
+/// A quantity of a product, in its unit: non-negative, at most 3 decimals (grams of a kg).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Quantity(#[serde(with = "rust_decimal::serde::str")] Decimal);
+
+impl Quantity {
+    pub const MAX_SCALE: u32 = 3;
+
+    pub fn new(value: Decimal) -> Result<Self, Invalid> {
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(Invalid::new("negative", "must not be negative"));
+        }
+        let value = value.normalize();
+        if value.scale() > Self::MAX_SCALE {
+            return Err(Invalid::new(
+                "too_precise",
+                format!("at most {} decimals", Self::MAX_SCALE),
+            ));
+        }
+        if value > Decimal::from(1_000_000_000_u64) {
+            return Err(Invalid::new("too_large", "at most 1000000000"));
+        }
+        Ok(Self(value))
+    }
+
+    pub fn value(&self) -> Decimal {
+        self.0
+    }
+}
+
+/// A barcode: EAN-8, UPC-A (12 digits) or EAN-13, with a correct check digit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Barcode(String);
+
+impl Barcode {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let s = raw.trim();
+        if !matches!(s.len(), 8 | 12 | 13) || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Invalid::new(
+                "invalid_format",
+                "8, 12 or 13 digits (EAN-8, UPC-A, EAN-13)",
+            ));
+        }
+        let digits: Vec<u32> = s.bytes().map(|b| u32::from(b - b'0')).collect();
+        let (body, check) = digits.split_at(digits.len() - 1);
+        // GS1: weights 3,1,3,1… from the right of the body.
+        let sum: u32 = body
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
+            .sum();
+        if (10 - sum % 10) % 10 != check[0] {
+            return Err(Invalid::new("invalid_check_digit", "check digit is wrong"));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether a product can be put on new orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductStatus {
+    #[default]
+    Active,
+    Archived,
+}
+
+impl ProductStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ProductStatus::Active => "active",
+            ProductStatus::Archived => "archived",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(ProductName::parse("  Vis M6  ").unwrap().as_str(), "Vis M6");
+        assert_eq!(ProductName::parse("   ").unwrap_err().code, "required");
+        assert_eq!(
+            ProductName::parse(&"é".repeat(201)).unwrap_err().code,
+            "too_long"
+        );
+        assert!(ProductName::parse(&"é".repeat(200)).is_ok());
+        assert_eq!(
+            ProductName::parse("a\u{7}b").unwrap_err().code,
+            "control_character"
+        );
+    }
+
+    #[test]
+    fn sku_keeps_its_case_but_is_keyed_in_lower_case() {
+        let sku = Sku::parse(" Ab-12/x ").unwrap();
+        assert_eq!(sku.as_str(), "Ab-12/x");
+        assert_eq!(sku.key(), "ab-12/x");
+        assert_eq!(Sku::parse("a b").unwrap_err().code, "invalid_format");
+        assert_eq!(Sku::parse("é").unwrap_err().code, "invalid_format");
+    }
+
+    #[test]
+    fn units_come_from_a_fixed_list() {
+        assert_eq!(Unit::parse("KG").unwrap(), Unit::Kg);
+        assert_eq!(Unit::parse("bucket").unwrap_err().code, "unknown_unit");
+        assert_eq!(serde_json::to_string(&Unit::M2).unwrap(), "\"m2\"");
+    }
+
+    #[test]
+    fn only_french_vat_rates_are_accepted() {
+        for ok in ["20", "20.00", "10", "5.5", "5.50", "2.1", "0"] {
+            assert!(VatRate::new(Decimal::from_str(ok).unwrap()).is_ok(), "{ok}");
+        }
+        for bad in ["19.6", "7", "-20", "100"] {
+            assert_eq!(
+                VatRate::new(Decimal::from_str(bad).unwrap())
+                    .unwrap_err()
+                    .code,
+                "unknown_vat_rate"
+            );
+        }
+        let rate = VatRate::new(Decimal::from_str("5.50").unwrap()).unwrap();
+        assert_eq!(serde_json::to_string(&rate).unwrap(), "\"5.5\"");
+    }
+
+    #[test]
+    fn real_barcodes_pass_and_a_wrong_check_digit_fails() {
+        for ok in ["4006381333931", "96385074", "036000291452", "3017620422003"] {
+            assert!(Barcode::parse(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            Barcode::parse("4006381333932").unwrap_err().code,
+            "invalid_check_digit"
+        );
+        assert_eq!(
+            Barcode::parse("40063813339").unwrap_err().code,
+            "invalid_format"
+        );
+        assert_eq!(
+            Barcode::parse("40063813339a3").unwrap_err().code,
+            "invalid_format"
+        );
+    }
+
+    #[test]
+    fn quantities_are_non_negative_with_three_decimals_at_most() {
+        assert!(Quantity::new(Decimal::from_str("0").unwrap()).is_ok());
+        assert!(Quantity::new(Decimal::from_str("1.250").unwrap()).is_ok());
+        assert_eq!(
+            Quantity::new(Decimal::from_str("-1").unwrap())
+                .unwrap_err()
+                .code,
+            "negative"
+        );
+        assert_eq!(
+            Quantity::new(Decimal::from_str("0.0001").unwrap())
+                .unwrap_err()
+                .code,
+            "too_precise"
+        );
+    }
+}

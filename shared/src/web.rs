@@ -1,0 +1,160 @@
+//! HTTP platform code shared by the APIs: problem+json responses, the layers every
+//! router gets (request id, tracing, panic catching, 5xx logging) and health probes.
+//! No business handler lives here.
+
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use sqlx::PgPool;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::problem::{self, Problem};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// Longest client-supplied request id that is kept; longer ones are replaced.
+pub const MAX_REQUEST_ID_LEN: usize = 128;
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(self)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(problem::CONTENT_TYPE),
+        );
+        response
+    }
+}
+
+/// The internal cause of a 5xx, attached to the response for [`log_server_errors`] and
+/// never sent to the client.
+#[derive(Debug, Clone)]
+pub struct InternalCause(pub String);
+
+/// A 500 whose body says nothing internal; the cause is logged once by the middleware.
+pub fn internal_error(cause: impl std::fmt::Display) -> Response {
+    let mut response = Problem::new(500, "internal", "Internal server error")
+        .with_detail("An unexpected error occurred; quote the request id when reporting it.")
+        .into_response();
+    response
+        .extensions_mut()
+        .insert(InternalCause(cause.to_string()));
+    response
+}
+
+/// Logs each 5xx once, with its request id and internal cause.
+pub async fn log_server_errors(request: Request, next: Next) -> Response {
+    let request_id = correlation_id(request.headers());
+    let method = request.method().clone();
+    let uri = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    if response.status().is_server_error() {
+        let cause = response
+            .extensions()
+            .get::<InternalCause>()
+            .map_or("-", |c| c.0.as_str());
+        tracing::error!(%method, %uri, status = response.status().as_u16(), request_id, cause, "request failed");
+    }
+    response
+}
+
+/// The request's correlation id: the `X-Request-Id` set by the client (if sane) or by
+/// the request-id layer.
+pub fn correlation_id(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= MAX_REQUEST_ID_LEN)
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    internal_error("handler panicked")
+}
+
+async fn not_found() -> Problem {
+    Problem::new(404, "not_found", "No such resource")
+}
+
+async fn method_not_allowed() -> Problem {
+    Problem::new(
+        405,
+        "method_not_allowed",
+        "Method not allowed on this resource",
+    )
+}
+
+/// Wraps a service's router with the layers every gescom API has, outermost first:
+/// request id, tracing, 5xx logging, panic catching, problem+json fallbacks.
+pub fn with_common_layers(router: Router, request_timeout: Duration) -> Router {
+    router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn(log_server_errors))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let request_id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("http", method = %request.method(), uri = %request.uri().path(), request_id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// What `/readyz` checks: the database, and NATS where the service uses it.
+#[derive(Clone)]
+pub struct Readiness {
+    pub db: PgPool,
+    pub nats: Option<async_nats::Client>,
+}
+
+/// `/healthz` (the process answers) and `/readyz` (its dependencies answer).
+pub fn health_routes(readiness: Readiness) -> Router {
+    Router::new()
+        .route(
+            "/healthz",
+            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .route("/readyz", get(ready))
+        .with_state(readiness)
+}
+
+async fn ready(State(readiness): State<Readiness>) -> Response {
+    let db_ok = tokio::time::timeout(
+        Duration::from_secs(2),
+        sqlx::query("SELECT 1").execute(&readiness.db),
+    )
+    .await
+    .is_ok_and(|r| r.is_ok());
+    let nats_ok = readiness
+        .nats
+        .as_ref()
+        .map(|client| client.connection_state() == async_nats::connection::State::Connected);
+    let body = serde_json::json!({
+        "database": if db_ok { "up" } else { "down" },
+        "nats": match nats_ok { None => "unused", Some(true) => "up", Some(false) => "down" },
+    });
+    if db_ok && nats_ok.unwrap_or(true) {
+        (StatusCode::OK, Json(body)).into_response()
+    } else {
+        Problem::new(503, "not_ready", "A dependency is unavailable")
+            .with_extension("checks", body)
+            .into_response()
+    }
+}
