@@ -1,1 +1,7 @@
-fn main() {}
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shared::telemetry::init("info");
+    projector::cli::run(projector::cli::Cli::parse()).await
+}

@@ -1,1 +1,7 @@
-fn main() {}
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shared::telemetry::init("info");
+    read_api::cli::run(read_api::cli::Cli::parse()).await
+}

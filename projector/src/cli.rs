@@ -1,0 +1,98 @@
+//! Command line: `serve`, `rebuild`, `migrate`.
+
+use std::net::SocketAddr;
+
+use clap::{Parser, Subcommand};
+use shared::config::{DatabaseConfig, NatsConfig};
+use shared::shutdown::{shutdown_signal, Shutdown};
+
+use crate::startup::{Application, Settings};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "projector",
+    version,
+    about = "gescom projector: JetStream to read models"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Consume the event stream and keep the read models up to date.
+    Serve {
+        #[command(flatten)]
+        database: DatabaseConfig,
+        #[command(flatten)]
+        nats: NatsConfig,
+        /// Address of /healthz and /readyz.
+        #[arg(
+            long,
+            env = "GESCOM_PROJECTOR_LISTEN",
+            default_value = "127.0.0.1:8083"
+        )]
+        listen: SocketAddr,
+        /// Durable JetStream consumer name.
+        #[arg(long, env = "GESCOM_PROJECTOR_DURABLE", default_value = "projector")]
+        durable: String,
+    },
+    /// Truncate every read model and replay the event store. Waits for the active
+    /// projector's lock: stop it first, or run this before `serve`.
+    Rebuild {
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve {
+            database,
+            nats,
+            listen,
+            durable,
+        } => {
+            let app = Application::build(Settings {
+                database,
+                nats,
+                listen,
+                durable,
+            })
+            .await?;
+            app.run_until_stopped(Shutdown::on(shutdown_signal())).await
+        }
+        Command::Rebuild { database } => {
+            let pool = database.pool()?;
+            shared::db::migrate(&pool).await?;
+            let started = std::time::Instant::now();
+            let done = crate::rebuild::rebuild(&pool, |p| {
+                let rate = p.done as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                let percent = if p.total == 0 {
+                    100.0
+                } else {
+                    100.0 * p.done as f64 / p.total as f64
+                };
+                tracing::info!(
+                    "rebuild: {}/{} events ({percent:.1} %), {rate:.0} events/s",
+                    p.done,
+                    p.total
+                );
+            })
+            .await?;
+            tracing::info!(events = done, elapsed = ?started.elapsed(), "rebuild complete");
+            Ok(())
+        }
+        Command::Migrate { database } => {
+            shared::db::migrate(&database.pool()?).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! The live projector: a durable JetStream pull consumer with explicit acks.
+//!
+//! Only one instance is active: it holds a session advisory lock on a dedicated
+//! connection; a second replica waits in standby until the lock frees. Messages are
+//! handled in small batches, one transaction each, and acked only after that
+//! transaction has committed.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
+use async_nats::jetstream::{self, AckKind, Message};
+use futures::{FutureExt, StreamExt};
+use shared::db::{channels, locks};
+use shared::nats::{EventEnvelope, Subjects};
+use shared::shutdown::Shutdown;
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::sync::watch;
+
+use crate::checkpoint::{apply_once, Outcome};
+use crate::projections::ProjectionError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConsumerError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("lost the projector lock's connection: {0}")]
+    LockLost(sqlx::Error),
+    #[error("JetStream: {0}")]
+    JetStream(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ConsumerConfig {
+    pub stream: String,
+    pub subjects: Subjects,
+    /// Durable consumer name: the position survives restarts.
+    pub durable: String,
+    /// Most messages handled in one transaction.
+    pub max_batch: usize,
+    /// How often a standby retries the lock and the active one checks it still holds it.
+    pub lock_check: Duration,
+}
+
+impl ConsumerConfig {
+    pub fn new(stream: impl Into<String>, subjects: Subjects) -> Self {
+        Self {
+            stream: stream.into(),
+            subjects,
+            durable: "projector".to_owned(),
+            max_batch: 256,
+            lock_check: Duration::from_secs(1),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Starting,
+    /// Another instance holds the lock.
+    Standby,
+    Active,
+    Stopped,
+}
+
+/// Counters, for tests, logs and (later) metrics.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub applied: AtomicU64,
+    pub duplicates: AtomicU64,
+    pub deferred: AtomicU64,
+    pub gap_filled: AtomicU64,
+    pub failed: AtomicU64,
+}
+
+impl Stats {
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+pub struct Consumer {
+    pool: PgPool,
+    jetstream: jetstream::Context,
+    config: ConsumerConfig,
+    role: watch::Sender<Role>,
+    stats: Arc<Stats>,
+}
+
+impl Consumer {
+    pub fn new(pool: PgPool, client: async_nats::Client, config: ConsumerConfig) -> Self {
+        Self {
+            pool,
+            jetstream: jetstream::new(client),
+            config,
+            role: watch::Sender::new(Role::Starting),
+            stats: Arc::default(),
+        }
+    }
+
+    pub fn role(&self) -> watch::Receiver<Role> {
+        self.role.subscribe()
+    }
+
+    pub fn stats(&self) -> Arc<Stats> {
+        Arc::clone(&self.stats)
+    }
+
+    /// Waits for the lock, then projects until `shutdown`. Returns an error if the lock's
+    /// connection or JetStream fails for good; the caller decides whether to restart.
+    pub async fn run(self, shutdown: Shutdown) -> Result<(), ConsumerError> {
+        let outcome = self.run_inner(shutdown).await;
+        self.role.send_replace(Role::Stopped);
+        outcome
+    }
+
+    async fn run_inner(&self, shutdown: Shutdown) -> Result<(), ConsumerError> {
+        let stop = shutdown.wait();
+        tokio::pin!(stop);
+        let mut lock = self.pool.acquire().await?.detach();
+        loop {
+            let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+                .bind(locks::PROJECTOR)
+                .fetch_one(&mut lock)
+                .await?;
+            if got {
+                break;
+            }
+            if self.role.send_replace(Role::Standby) != Role::Standby {
+                tracing::info!("another projector is active; waiting for its lock");
+            }
+            tokio::select! {
+                () = &mut stop => return Ok(()),
+                () = tokio::time::sleep(self.config.lock_check) => {}
+            }
+        }
+        self.role.send_replace(Role::Active);
+        tracing::info!(durable = %self.config.durable, "projector active");
+
+        let stream = shared::nats::ensure_event_stream(
+            &self.jetstream,
+            &self.config.stream,
+            &self.config.subjects,
+        )
+        .await
+        .map_err(|e| ConsumerError::JetStream(e.to_string()))?;
+        let consumer = stream
+            .get_or_create_consumer(
+                &self.config.durable,
+                pull::Config {
+                    durable_name: Some(self.config.durable.clone()),
+                    ack_policy: AckPolicy::Explicit,
+                    deliver_policy: DeliverPolicy::All,
+                    filter_subject: self.config.subjects.all_events(),
+                    ack_wait: Duration::from_secs(30),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| ConsumerError::JetStream(e.to_string()))?;
+        let mut messages = consumer
+            .messages()
+            .await
+            .map_err(|e| ConsumerError::JetStream(e.to_string()))?;
+        let mut lock_check = tokio::time::interval(self.config.lock_check);
+        loop {
+            let first = tokio::select! {
+                () = &mut stop => break,
+                _ = lock_check.tick() => {
+                    still_locked(&mut lock).await?;
+                    continue;
+                }
+                next = messages.next() => next,
+            };
+            let Some(first) = first else {
+                return Err(ConsumerError::JetStream("message stream ended".to_owned()));
+            };
+            // Whatever else is already buffered joins the batch: low latency when idle,
+            // fewer commits under load.
+            let mut batch = Vec::new();
+            let mut next = Some(first);
+            while let Some(item) = next {
+                match item {
+                    Ok(message) => batch.push(message),
+                    Err(error) => tracing::warn!(%error, "JetStream pull error"),
+                }
+                next = if batch.len() < self.config.max_batch {
+                    messages.next().now_or_never().flatten()
+                } else {
+                    None
+                };
+            }
+            if !batch.is_empty() {
+                self.handle_batch(batch).await;
+            }
+        }
+        // Closing the connection releases the session lock for a standby.
+        let _ = lock.close().await;
+        Ok(())
+    }
+
+    async fn handle_batch(&self, batch: Vec<Message>) {
+        match self.apply_batch(&batch).await {
+            Ok(outcomes) => {
+                for (message, outcome) in batch.iter().zip(outcomes) {
+                    self.settle(message, outcome).await;
+                }
+            }
+            Err(error) => {
+                // Isolate the message at fault: one transaction per message.
+                tracing::warn!(%error, size = batch.len(), "batch failed; retrying one by one");
+                for message in &batch {
+                    match self.apply_batch(std::slice::from_ref(message)).await {
+                        Ok(mut outcomes) => {
+                            let outcome = outcomes.pop().unwrap_or(Settle::Retry);
+                            self.settle(message, outcome).await;
+                        }
+                        Err(error) => {
+                            tracing::error!(%error, subject = %message.subject, "cannot project event");
+                            self.stats.failed.fetch_add(1, Ordering::Relaxed);
+                            self.settle(message, Settle::Retry).await;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn apply_batch(&self, batch: &[Message]) -> Result<Vec<Settle>, ProjectionError> {
+        let mut tx = self.pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for message in batch {
+            let Ok(envelope) = serde_json::from_slice::<EventEnvelope>(&message.payload) else {
+                tracing::error!(subject = %message.subject, "not an event envelope; discarded");
+                outcomes.push(Settle::Discard);
+                continue;
+            };
+            outcomes.push(Settle::Done(apply_once(&mut tx, &envelope).await?));
+        }
+        notify_projected(&mut tx).await?;
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    async fn settle(&self, message: &Message, settle: Settle) {
+        let kind = match settle {
+            Settle::Done(Outcome::Applied { filled }) => {
+                self.stats.applied.fetch_add(1, Ordering::Relaxed);
+                self.stats
+                    .gap_filled
+                    .fetch_add(filled as u64, Ordering::Relaxed);
+                AckKind::Ack
+            }
+            Settle::Done(Outcome::Duplicate) => {
+                self.stats.duplicates.fetch_add(1, Ordering::Relaxed);
+                AckKind::Ack
+            }
+            Settle::Done(Outcome::Deferred) => {
+                self.stats.deferred.fetch_add(1, Ordering::Relaxed);
+                AckKind::Nak(Some(Duration::from_millis(200)))
+            }
+            Settle::Retry => AckKind::Nak(Some(Duration::from_secs(2))),
+            Settle::Discard => AckKind::Term,
+        };
+        if let Err(error) = message.ack_with(kind).await {
+            // Not fatal: an unacked message is redelivered and then skipped as a duplicate.
+            tracing::warn!(%error, "ack failed");
+        }
+    }
+}
+
+enum Settle {
+    Done(Outcome),
+    Retry,
+    Discard,
+}
+
+async fn still_locked(lock: &mut PgConnection) -> Result<(), ConsumerError> {
+    sqlx::query("SELECT 1")
+        .execute(lock)
+        .await
+        .map(drop)
+        .map_err(ConsumerError::LockLost)
+}
+
+/// Wakes read-api's read-your-writes waiters once this transaction commits.
+pub(crate) async fn notify_projected(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(channels::PROJECTED)
+        .execute(conn)
+        .await
+        .map(drop)
+}

@@ -1,0 +1,81 @@
+//! Read-model projections. Each applies one event inside the caller's transaction; the
+//! caller ([`crate::apply`]) owns the checkpoint, so every projection here is applied
+//! exactly once per event and in sequence order.
+
+pub mod products;
+
+use chrono::{DateTime, Utc};
+use shared::events::aggregate_types;
+use shared::metadata;
+use shared::nats::EventEnvelope;
+use sqlx::PgConnection;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot decode {event_type} v{version}: {source}")]
+    Decode {
+        event_type: String,
+        version: String,
+        source: serde_json::Error,
+    },
+    #[error("event metadata lacks a valid `{0}`")]
+    Metadata(&'static str),
+}
+
+/// What every projection needs from the envelope besides the payload.
+pub struct Stamp<'a> {
+    pub sequence: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_id: &'a str,
+    pub correlation_id: &'a str,
+}
+
+impl<'a> Stamp<'a> {
+    pub fn of(envelope: &'a EventEnvelope) -> Result<Self, ProjectionError> {
+        let occurred_at = envelope
+            .metadata(metadata::OCCURRED_AT)
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .ok_or(ProjectionError::Metadata(metadata::OCCURRED_AT))?
+            .with_timezone(&Utc);
+        Ok(Self {
+            sequence: envelope.sequence,
+            occurred_at,
+            actor_id: envelope
+                .metadata(metadata::ACTOR_ID)
+                .unwrap_or(metadata::ANONYMOUS_ACTOR),
+            correlation_id: envelope.metadata(metadata::CORRELATION_ID).unwrap_or(""),
+        })
+    }
+}
+
+/// Applies one event to every read model interested in its aggregate type.
+pub async fn apply(
+    conn: &mut PgConnection,
+    envelope: &EventEnvelope,
+) -> Result<(), ProjectionError> {
+    match envelope.aggregate_type.as_str() {
+        aggregate_types::PRODUCT => products::apply(conn, envelope).await,
+        // Aggregates no read model follows yet: nothing to do, but the checkpoint moves.
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    envelope: &EventEnvelope,
+) -> Result<T, ProjectionError> {
+    serde_json::from_value(envelope.payload.clone()).map_err(|source| ProjectionError::Decode {
+        event_type: envelope.event_type.clone(),
+        version: envelope.event_version.clone(),
+        source,
+    })
+}
+
+/// Truncates every read model and its checkpoints (for a rebuild).
+pub async fn truncate_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("TRUNCATE products, projector_checkpoints")
+        .execute(conn)
+        .await
+        .map(drop)
+}

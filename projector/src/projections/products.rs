@@ -1,0 +1,108 @@
+//! `products`: one row per product, with the version it reflects.
+
+use shared::events::{ProductDetails, ProductEvent};
+use shared::nats::EventEnvelope;
+use shared::product::ProductStatus;
+use sqlx::PgConnection;
+
+use super::{decode, ProjectionError, Stamp};
+
+pub async fn apply(
+    conn: &mut PgConnection,
+    envelope: &EventEnvelope,
+) -> Result<(), ProjectionError> {
+    let stamp = Stamp::of(envelope)?;
+    let event: ProductEvent = decode(envelope)?;
+    match event {
+        ProductEvent::ProductCreated {
+            product_id,
+            sku,
+            details,
+        } => {
+            let ProductDetails {
+                name,
+                price,
+                vat_rate,
+                unit,
+                category,
+                barcode,
+                low_stock_threshold,
+            } = details;
+            sqlx::query(
+                "INSERT INTO products (id, sku, name, price, vat_rate, unit, category, barcode,
+                                       low_stock_threshold, status, version, created_at,
+                                       updated_at, updated_by, last_correlation_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)",
+            )
+            .bind(product_id)
+            .bind(sku.as_str())
+            .bind(name.as_str())
+            .bind(price.amount())
+            .bind(vat_rate.percent())
+            .bind(unit.as_str())
+            .bind(category.as_str())
+            .bind(barcode.as_ref().map(|b| b.as_str()))
+            .bind(low_stock_threshold.map(|q| q.value()))
+            .bind(ProductStatus::Active.as_str())
+            .bind(stamp.sequence)
+            .bind(stamp.occurred_at)
+            .bind(stamp.actor_id)
+            .bind(stamp.correlation_id)
+            .execute(conn)
+            .await?;
+        }
+        ProductEvent::ProductUpdated { details, .. } => {
+            sqlx::query(
+                "UPDATE products
+                    SET name = $2, price = $3, vat_rate = $4, unit = $5, category = $6,
+                        barcode = $7, low_stock_threshold = $8, version = $9,
+                        updated_at = $10, updated_by = $11, last_correlation_id = $12
+                  WHERE id = $1::uuid",
+            )
+            .bind(&envelope.aggregate_id)
+            .bind(details.name.as_str())
+            .bind(details.price.amount())
+            .bind(details.vat_rate.percent())
+            .bind(details.unit.as_str())
+            .bind(details.category.as_str())
+            .bind(details.barcode.as_ref().map(|b| b.as_str()))
+            .bind(details.low_stock_threshold.map(|q| q.value()))
+            .bind(stamp.sequence)
+            .bind(stamp.occurred_at)
+            .bind(stamp.actor_id)
+            .bind(stamp.correlation_id)
+            .execute(conn)
+            .await?;
+        }
+        ProductEvent::ProductArchived {} => {
+            set_status(conn, envelope, &stamp, ProductStatus::Archived).await?;
+        }
+        ProductEvent::ProductReactivated {} => {
+            set_status(conn, envelope, &stamp, ProductStatus::Active).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn set_status(
+    conn: &mut PgConnection,
+    envelope: &EventEnvelope,
+    stamp: &Stamp<'_>,
+    status: ProductStatus,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE products
+            SET status = $2, version = $3, updated_at = $4, updated_by = $5,
+                last_correlation_id = $6
+          WHERE id = $1::uuid",
+    )
+    .bind(&envelope.aggregate_id)
+    .bind(status.as_str())
+    .bind(stamp.sequence)
+    .bind(stamp.occurred_at)
+    .bind(stamp.actor_id)
+    .bind(stamp.correlation_id)
+    .execute(conn)
+    .await
+    .map(drop)
+}

@@ -1,0 +1,83 @@
+//! Building the projector from settings: pool, migrations, NATS, consumer and its
+//! health endpoints; then running until shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use shared::config::{DatabaseConfig, NatsConfig};
+use shared::shutdown::Shutdown;
+use shared::web::{health_routes, with_common_layers, Readiness};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::consumer::{Consumer, ConsumerConfig, Role, Stats};
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: DatabaseConfig,
+    pub nats: NatsConfig,
+    pub listen: SocketAddr,
+    pub durable: String,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    consumer: Consumer,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = settings.database.pool()?;
+        shared::db::migrate(&pool).await?;
+        let nats = settings.nats.connect().await?;
+        let mut config =
+            ConsumerConfig::new(settings.nats.stream.clone(), settings.nats.subjects());
+        config.durable = settings.durable;
+        let consumer = Consumer::new(pool.clone(), nats.clone(), config);
+        let router = with_common_layers(
+            health_routes(Readiness {
+                db: pool,
+                nats: Some(nats),
+            }),
+            Duration::from_secs(5),
+        );
+        Ok(Self {
+            listener: TcpListener::bind(settings.listen).await?,
+            router,
+            consumer,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn role(&self) -> watch::Receiver<Role> {
+        self.consumer.role()
+    }
+
+    pub fn stats(&self) -> Arc<Stats> {
+        self.consumer.stats()
+    }
+
+    /// Runs the consumer and the health server; stops both when either stops.
+    pub async fn run_until_stopped(self, shutdown: Shutdown) -> anyhow::Result<()> {
+        tracing::info!(addr = %self.listener.local_addr()?, "projector health endpoints listening");
+        let server =
+            axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown.clone().wait());
+        tokio::select! {
+            served = server => {
+                served?;
+                tracing::info!("projector health server stopped");
+            }
+            consumed = self.consumer.run(shutdown) => {
+                consumed?;
+                tracing::info!("projector consumer stopped");
+            }
+        }
+        Ok(())
+    }
+}

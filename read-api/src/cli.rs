@@ -1,0 +1,63 @@
+//! Command line: `serve`, `migrate`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use shared::config::DatabaseConfig;
+use shared::shutdown::{shutdown_signal, Shutdown};
+
+use crate::startup::{Application, Settings};
+
+#[derive(Debug, Parser)]
+#[command(name = "read-api", version, about = "gescom read side")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the query HTTP API.
+    Serve {
+        #[command(flatten)]
+        database: DatabaseConfig,
+        #[arg(long, env = "GESCOM_READ_LISTEN", default_value = "127.0.0.1:8082")]
+        listen: SocketAddr,
+        /// Longest wait for `min_version` before answering 504 `projection_lagging`.
+        #[arg(long, env = "GESCOM_MIN_VERSION_WAIT_MS", default_value_t = 2_000)]
+        min_version_wait_ms: u64,
+        #[arg(long, env = "GESCOM_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
+        request_timeout_ms: u64,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseConfig,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve {
+            database,
+            listen,
+            min_version_wait_ms,
+            request_timeout_ms,
+        } => {
+            let app = Application::build(Settings {
+                database,
+                listen,
+                max_wait: Duration::from_millis(min_version_wait_ms),
+                request_timeout: Duration::from_millis(request_timeout_ms),
+            })
+            .await?;
+            app.run_until_stopped(Shutdown::on(shutdown_signal())).await
+        }
+        Command::Migrate { database } => {
+            shared::db::migrate(&database.pool()?).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! The one error type of read-api's HTTP edge, mapped once to problem+json.
+
+use axum::response::{IntoResponse, Response};
+use shared::problem::Problem;
+use shared::web::internal_error;
+
+use crate::freshness::{Lagging, WaitError};
+
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("malformed query: {0}")]
+    BadQuery(String),
+    #[error("malformed {header}: {message}")]
+    BadHeader {
+        header: &'static str,
+        message: String,
+    },
+    #[error("malformed path parameter: {0}")]
+    BadPath(String),
+    #[error("{message}")]
+    NotFound { code: &'static str, message: String },
+    #[error(transparent)]
+    Lagging(#[from] Lagging),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+}
+
+impl From<WaitError> for ApiError {
+    fn from(error: WaitError) -> Self {
+        match error {
+            WaitError::Lagging(lagging) => ApiError::Lagging(lagging),
+            WaitError::Database(e) => e.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let detail = self.to_string();
+        match self {
+            ApiError::BadQuery(_) => Problem::new(400, "malformed_query", "Malformed query string")
+                .with_detail(detail)
+                .into_response(),
+            ApiError::BadHeader { header, .. } => {
+                Problem::new(400, "malformed_header", "Malformed header")
+                    .with_detail(detail)
+                    .with_extension("header", header)
+                    .into_response()
+            }
+            ApiError::BadPath(_) => Problem::new(400, "malformed_path", "Malformed path parameter")
+                .with_detail(detail)
+                .into_response(),
+            ApiError::NotFound { code, message } => Problem::new(404, code, "Not found")
+                .with_detail(message)
+                .into_response(),
+            ApiError::Lagging(Lagging { wanted, reached }) => Problem::new(
+                504,
+                "projection_lagging",
+                "The read model is not up to date yet",
+            )
+            .with_detail(format!(
+                "version {wanted} was not visible in time; retry shortly"
+            ))
+            .with_extension("wanted_version", wanted)
+            .with_extension("reached_version", reached)
+            .into_response(),
+            ApiError::Internal(cause) => internal_error(cause),
+        }
+    }
+}

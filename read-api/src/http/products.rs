@@ -1,0 +1,306 @@
+//! `GET /products` (list) and `GET /products/{id}` (detail), with read-your-writes.
+
+use std::str::FromStr;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use shared::ids::ProductId;
+use shared::read::{Page, ProductRow};
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+use super::error::{ApiError, Result};
+use super::extract::AppQuery;
+use super::AppState;
+
+pub const MAX_LIMIT: u32 = 200;
+pub const DEFAULT_LIMIT: u32 = 50;
+const MAX_SEARCH_CHARS: usize = 100;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// 1-based page number.
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    /// Text search on name and SKU.
+    pub q: Option<String>,
+    /// `name`, `sku`, `price` or `updated`; a leading `-` sorts descending.
+    pub sort: Option<String>,
+    /// `<product id>:<version>`: wait until that product's write is visible.
+    pub min_version: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetailQuery {
+    pub min_version: Option<String>,
+}
+
+pub const MIN_VERSION_HEADER: &str = "x-min-version";
+
+/// The wanted version from `?min_version=` or, failing that, `X-Min-Version`.
+fn min_version_text(query: Option<String>, headers: &HeaderMap) -> Result<Option<String>> {
+    if let Some(q) = query {
+        return Ok(Some(q));
+    }
+    headers
+        .get(MIN_VERSION_HEADER)
+        .map(|v| {
+            v.to_str()
+                .map(str::to_owned)
+                .map_err(|_| ApiError::BadHeader {
+                    header: "X-Min-Version",
+                    message: "not ASCII".to_owned(),
+                })
+        })
+        .transpose()
+}
+
+fn parse_version(raw: &str) -> Result<i64> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v >= 0)
+        .ok_or_else(|| ApiError::BadQuery(format!("min_version `{raw}` is not a version")))
+}
+
+fn parse_id(raw: &str) -> Result<ProductId> {
+    ProductId::from_str(raw.trim())
+        .map_err(|_| ApiError::BadPath(format!("`{raw}` is not a product id")))
+}
+
+async fn product_version(pool: &PgPool, id: ProductId) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar::<_, i64>("SELECT version FROM products WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map(|v| v.unwrap_or(0))
+}
+
+/// `GET /products/{id}`. Roles: any (until accounts exist).
+pub async fn detail(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    AppQuery(query): AppQuery<DetailQuery>,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    if let Some(raw) = min_version_text(query.min_version, &headers)? {
+        let wanted = parse_version(&raw)?;
+        state
+            .freshness
+            .wait_for(wanted, || product_version(&state.pool, id))
+            .await?;
+    }
+    let row: ProductRow = sqlx::query_as("SELECT * FROM products WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&state.pool)
+        .await?
+        .ok_or_else(|| ApiError::NotFound {
+            code: "product_not_found",
+            message: "no product has this id".to_owned(),
+        })?;
+    let mut response = Json(&row).into_response();
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", row.version)) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum SortKey {
+    Name,
+    Sku,
+    Price,
+    Updated,
+}
+
+impl SortKey {
+    /// Each expression matches an index of `migrations/`.
+    fn column(self) -> &'static str {
+        match self {
+            SortKey::Name => "lower(name)",
+            SortKey::Sku => "lower(sku)",
+            SortKey::Price => "price",
+            SortKey::Updated => "updated_at",
+        }
+    }
+}
+
+fn parse_sort(raw: Option<&str>) -> Result<(SortKey, bool)> {
+    let raw = raw.unwrap_or("name").trim();
+    let (descending, key) = match raw.strip_prefix('-') {
+        Some(key) => (true, key),
+        None => (false, raw),
+    };
+    let key = match key {
+        "name" => SortKey::Name,
+        "sku" => SortKey::Sku,
+        "price" => SortKey::Price,
+        "updated" => SortKey::Updated,
+        other => {
+            return Err(ApiError::BadQuery(format!(
+                "sort `{other}`: expected name, sku, price or updated, optionally prefixed by -"
+            )))
+        }
+    };
+    Ok((key, descending))
+}
+
+/// `%` and `_` typed by a user are literal characters, not wildcards.
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[derive(sqlx::FromRow)]
+struct CountedRow {
+    #[sqlx(flatten)]
+    row: ProductRow,
+    total: i64,
+}
+
+/// `GET /products`. Roles: any (until accounts exist).
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    AppQuery(query): AppQuery<ListQuery>,
+) -> Result<Json<Page<ProductRow>>> {
+    let page = query.page.unwrap_or(1);
+    if page == 0 {
+        return Err(ApiError::BadQuery("page starts at 1".to_owned()));
+    }
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::BadQuery(format!(
+            "limit must be 1 to {MAX_LIMIT}"
+        )));
+    }
+    let (sort, descending) = parse_sort(query.sort.as_deref())?;
+    let status = match query.status.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s @ ("active" | "archived")) => Some(s.to_owned()),
+        Some(other) => {
+            return Err(ApiError::BadQuery(format!(
+                "status `{other}`: expected active or archived"
+            )))
+        }
+    };
+    let search = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|q| {
+            if q.chars().count() > MAX_SEARCH_CHARS {
+                Err(ApiError::BadQuery(format!(
+                    "q is limited to {MAX_SEARCH_CHARS} characters"
+                )))
+            } else {
+                Ok(like_pattern(q))
+            }
+        })
+        .transpose()?;
+    if let Some(raw) = min_version_text(query.min_version, &headers)? {
+        let (id, version) = raw.split_once(':').ok_or_else(|| {
+            ApiError::BadQuery("min_version on a list is `<product id>:<version>`".to_owned())
+        })?;
+        let (id, wanted) = (parse_id(id)?, parse_version(version)?);
+        state
+            .freshness
+            .wait_for(wanted, || product_version(&state.pool, id))
+            .await?;
+    }
+
+    let filters = Filters {
+        status,
+        category: query
+            .category
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty()),
+        search,
+    };
+    let mut sql = QueryBuilder::<Postgres>::new(
+        "SELECT *, count(*) OVER () AS total FROM products WHERE true",
+    );
+    filters.push_where(&mut sql);
+    let direction = if descending { "DESC" } else { "ASC" };
+    sql.push(format_args!(
+        " ORDER BY {} {direction}, id {direction}",
+        sort.column()
+    ));
+    sql.push(" LIMIT ")
+        .push_bind(i64::from(limit))
+        .push(" OFFSET ")
+        .push_bind(i64::from(page - 1) * i64::from(limit));
+    let rows: Vec<CountedRow> = sql.build_query_as().fetch_all(&state.pool).await?;
+    let total = match rows.first() {
+        Some(first) => first.total,
+        // Past the last page the window count is not there: count apart.
+        None if page > 1 => {
+            let mut sql = QueryBuilder::<Postgres>::new("SELECT count(*) FROM products WHERE true");
+            filters.push_where(&mut sql);
+            sql.build_query_scalar().fetch_one(&state.pool).await?
+        }
+        None => 0,
+    };
+    Ok(Json(Page {
+        items: rows.into_iter().map(|r| r.row).collect(),
+        total,
+        page,
+        limit,
+    }))
+}
+
+struct Filters {
+    status: Option<String>,
+    category: Option<String>,
+    /// A `LIKE` pattern, already escaped.
+    search: Option<String>,
+}
+
+impl Filters {
+    fn push_where(&self, sql: &mut QueryBuilder<'_, Postgres>) {
+        if let Some(status) = &self.status {
+            sql.push(" AND status = ").push_bind(status.clone());
+        }
+        if let Some(category) = &self.category {
+            sql.push(" AND category = ").push_bind(category.clone());
+        }
+        if let Some(pattern) = &self.search {
+            sql.push(" AND (name ILIKE ")
+                .push_bind(pattern.clone())
+                .push(" OR sku ILIKE ")
+                .push_bind(pattern.clone())
+                .push(")");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_wildcards_are_escaped() {
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+
+    #[test]
+    fn sort_accepts_known_keys_with_an_optional_minus() {
+        assert!(matches!(
+            parse_sort(Some("-price")),
+            Ok((SortKey::Price, true))
+        ));
+        assert!(matches!(parse_sort(None), Ok((SortKey::Name, false))));
+        assert!(parse_sort(Some("colour")).is_err());
+    }
+}

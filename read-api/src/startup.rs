@@ -1,0 +1,60 @@
+//! Building read-api from settings, then serving until shutdown.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use shared::config::DatabaseConfig;
+use shared::shutdown::Shutdown;
+use shared::web::Readiness;
+use tokio::net::TcpListener;
+
+use crate::freshness::Freshness;
+use crate::http::{router, AppState};
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: DatabaseConfig,
+    pub listen: SocketAddr,
+    /// Longest wait for `min_version` before `projection_lagging`.
+    pub max_wait: Duration,
+    pub request_timeout: Duration,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = settings.database.pool()?;
+        shared::db::migrate(&pool).await?;
+        let state = AppState {
+            freshness: Freshness::start(pool.clone(), settings.max_wait),
+            pool: pool.clone(),
+        };
+        // read-api does not use NATS: ready means the read models answer.
+        let readiness = Readiness {
+            db: pool,
+            nats: None,
+        };
+        Ok(Self {
+            listener: TcpListener::bind(settings.listen).await?,
+            router: router(state, readiness, settings.request_timeout),
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub async fn run_until_stopped(self, shutdown: Shutdown) -> anyhow::Result<()> {
+        tracing::info!(addr = %self.listener.local_addr()?, "read-api listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown.wait())
+            .await?;
+        tracing::info!("read-api stopped");
+        Ok(())
+    }
+}
