@@ -14,13 +14,12 @@ CREATE TABLE events
 
 -- Outbox: one row per appended event, written by a trigger in the event's own
 -- transaction, so an event that committed always reaches NATS, even if the process dies
--- right after the commit. `txid` lets the relay read only rows of transactions that
--- have finished (see command-api/src/relay.rs): bigserial ids become visible in commit
--- order, not id order, and a "max id seen" checkpoint would skip late committers.
+-- right after the commit. The relay picks rows by `published_at IS NULL`, never by a
+-- "max id seen" checkpoint: bigserial ids become visible in commit order, not id order
+-- (see command-api/src/relay.rs).
 CREATE TABLE outbox
 (
     id             bigserial PRIMARY KEY,
-    txid           xid8        NOT NULL DEFAULT pg_current_xact_id(),
     aggregate_type text        NOT NULL,
     aggregate_id   text        NOT NULL,
     sequence       bigint      NOT NULL,

@@ -1,15 +1,18 @@
-//! The outbox relay: publishes `outbox` rows to JetStream in commit-safe order and marks
-//! what it has sent.
+//! The outbox relay: publishes `outbox` rows to JetStream and marks what it has sent.
 //!
 //! **The gap trap.** A bigserial id is assigned at insert but becomes visible at commit,
-//! so ids commit out of order; a reader that checkpoints on "max id seen" skips late
-//! committers. Here nothing is skipped, for two reasons:
-//! - rows are picked by a "not yet published" flag, not by an id checkpoint;
-//! - only rows whose writing transaction is older than the oldest transaction still
-//!   running (`txid < pg_snapshot_xmin(pg_current_snapshot())`) are read, so every row of
-//!   a transaction that can still commit waits, and the ones read are published in id
-//!   order. An aggregate's next event is written by a transaction that started after the
-//!   previous one committed, so per-aggregate order on the stream is sequence order.
+//! so ids commit out of order, and a reader that checkpoints on "max id seen" skips a
+//! row that commits late. This relay keeps no such checkpoint: it reads every row not
+//! yet marked `published_at`, oldest id first, so a late committer is simply picked up
+//! by a later batch.
+//!
+//! **Order.** What consumers rely on is per-aggregate order, and it holds: the event with
+//! sequence n+1 is written by a transaction that loaded the aggregate after sequence n
+//! committed, so when n+1 is visible, n is visible too (or already sent), and it has the
+//! smaller id. Across aggregates, rows go out in the order they became visible.
+//! (Filtering on `pg_snapshot_xmin` would also give global id order, but the horizon is
+//! cluster-wide: any long write transaction in any database, such as a read-model
+//! rebuild, would stall publication for its whole duration.)
 //!
 //! One relay publishes at a time (`pg_try_advisory_xact_lock`); a crash between publish
 //! and mark republishes, and JetStream drops the copy by its `Nats-Msg-Id`.
@@ -122,13 +125,7 @@ impl Relay {
                 }
                 Ok(_) => {
                     backoff = Duration::from_millis(50);
-                    if self.has_pending().await.unwrap_or(false) {
-                        // Rows exist but a transaction older than theirs is still
-                        // running: look again very soon.
-                        Duration::from_millis(2)
-                    } else {
-                        self.config.idle_poll
-                    }
+                    self.config.idle_poll
                 }
                 Err(error) => {
                     tracing::warn!(%error, retry_in = ?backoff, "outbox relay failed; retrying");
@@ -157,14 +154,8 @@ impl Relay {
         Some(listener)
     }
 
-    async fn has_pending(&self) -> Result<bool, sqlx::Error> {
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)")
-            .fetch_one(&self.pool)
-            .await
-    }
-
-    /// Publishes one batch of finished-transaction rows in id order and marks the ones
-    /// JetStream acknowledged. Returns how many were marked.
+    /// Publishes one batch of unmarked rows in id order and marks the ones JetStream
+    /// acknowledged. Returns how many were marked.
     pub async fn publish_batch(&self) -> Result<usize, RelayError> {
         let mut tx = self.pool.begin().await?;
         let leader: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
@@ -180,7 +171,6 @@ impl Relay {
                FROM outbox o
                JOIN events e USING (aggregate_type, aggregate_id, sequence)
               WHERE o.published_at IS NULL
-                AND o.txid < pg_snapshot_xmin(pg_current_snapshot())
               ORDER BY o.id
               LIMIT $1",
         )

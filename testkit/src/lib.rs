@@ -1,1 +1,153 @@
+//! Test support for gescom's integration tests. Each test gets its own database (from
+//! `#[sqlx::test]`) and, from here, its own NATS stream and subject prefix, so tests run
+//! in parallel against the real PostgreSQL and the real JetStream.
 
+use std::future::Future;
+use std::time::{Duration, Instant, SystemTime};
+
+use async_nats::jetstream;
+use futures::StreamExt;
+use shared::config::{DatabaseConfig, NatsConfig};
+use shared::nats::Subjects;
+use shared::shutdown::Shutdown;
+use sqlx::PgPool;
+
+pub use shared;
+
+const TEST_STREAM_PREFIX: &str = "GESCOM_TEST_";
+/// Streams of earlier test runs older than this are deleted when a test starts.
+const STALE_AFTER: Duration = Duration::from_secs(15 * 60);
+
+pub fn nats_url() -> String {
+    std::env::var("NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".to_owned())
+}
+
+/// A private stream and subject prefix on the real NATS server.
+pub struct NatsTest {
+    pub client: async_nats::Client,
+    pub jetstream: jetstream::Context,
+    pub config: NatsConfig,
+}
+
+impl NatsTest {
+    pub async fn new() -> Self {
+        let client = async_nats::connect(nats_url())
+            .await
+            .expect("NATS must run on NATS_URL (see README)");
+        let jetstream = jetstream::new(client.clone());
+        delete_stale_streams(&jetstream).await;
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let config = NatsConfig::new(
+            &nats_url(),
+            &format!("t{id}"),
+            &format!("{TEST_STREAM_PREFIX}{}", id.to_uppercase()),
+        );
+        Self {
+            client,
+            jetstream,
+            config,
+        }
+    }
+
+    pub fn subjects(&self) -> Subjects {
+        self.config.subjects()
+    }
+
+    /// Every message on the stream, in stream order.
+    pub async fn messages(&self) -> Vec<jetstream::message::StreamMessage> {
+        let stream = self.stream().await;
+        let last = stream
+            .get_info()
+            .await
+            .map(|i| i.state.last_sequence)
+            .unwrap_or(0);
+        let mut out = Vec::new();
+        for seq in 1..=last {
+            if let Ok(msg) = stream.get_raw_message(seq).await {
+                out.push(msg);
+            }
+        }
+        out
+    }
+
+    pub async fn message_count(&self) -> u64 {
+        match self.jetstream.get_stream(&self.config.stream).await {
+            Ok(mut stream) => stream.info().await.map(|i| i.state.messages).unwrap_or(0),
+            Err(_) => 0,
+        }
+    }
+
+    pub async fn stream(&self) -> jetstream::stream::Stream {
+        shared::nats::ensure_event_stream(&self.jetstream, &self.config.stream, &self.subjects())
+            .await
+            .expect("create test stream")
+    }
+
+    pub async fn cleanup(self) {
+        let _ = self.jetstream.delete_stream(&self.config.stream).await;
+    }
+}
+
+async fn delete_stale_streams(js: &jetstream::Context) {
+    let mut names = js.stream_names();
+    let mut stale = Vec::new();
+    while let Some(Ok(name)) = names.next().await {
+        if name.starts_with(TEST_STREAM_PREFIX) {
+            stale.push(name);
+        }
+    }
+    for name in stale {
+        if let Ok(mut stream) = js.get_stream(&name).await {
+            let old = stream.info().await.is_ok_and(|info| {
+                let created: SystemTime = info.created.into();
+                created.elapsed().unwrap_or_default() > STALE_AFTER
+            });
+            if old {
+                let _ = js.delete_stream(&name).await;
+            }
+        }
+    }
+}
+
+/// The settings a service needs to reach the test's own database.
+pub fn database_config(pool: &PgPool) -> DatabaseConfig {
+    let options = pool.connect_options();
+    let url = format!(
+        "postgres://{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("postgres"),
+    );
+    let mut config = DatabaseConfig::new(url);
+    config.max_connections = 5;
+    config
+}
+
+/// Awaits a condition, re-checking it every few milliseconds; panics with `what` if it
+/// does not hold within `timeout`. A wait for a state, not a timed assertion.
+pub async fn eventually<F, Fut>(what: &str, timeout: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if check().await {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A shutdown signal the test fires itself.
+pub fn shutdown_switch() -> (tokio::sync::oneshot::Sender<()>, Shutdown) {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    (
+        tx,
+        Shutdown::on(async move {
+            let _ = rx.await;
+        }),
+    )
+}

@@ -1,0 +1,177 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use command_api::domain::product::Product;
+use command_api::es::CommandBus;
+use command_api::http::{router, AppState};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use shared::web::Readiness;
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn version(&self) -> u64 {
+        self.body["version"]
+            .as_u64()
+            .expect("a version in the body")
+    }
+
+    pub fn id(&self) -> String {
+        self.body["id"]
+            .as_str()
+            .expect("an id in the body")
+            .to_owned()
+    }
+
+    /// The problem+json `code`, asserting the content type on the way.
+    pub fn code(&self) -> &str {
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{:?}",
+            self.body
+        );
+        self.body["code"].as_str().expect("a problem code")
+    }
+}
+
+impl TestApp {
+    pub fn new(pool: PgPool) -> Self {
+        let state = AppState {
+            products: Arc::new(CommandBus::<Product>::new(pool.clone(), ())),
+        };
+        let readiness = Readiness {
+            db: pool.clone(),
+            nats: None,
+        };
+        Self {
+            router: router(state, readiness, Duration::from_secs(10)),
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router is infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn json(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: &Value,
+    ) -> TestResponse {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(
+            request
+                .body(Body::from(body.to_string()))
+                .expect("a valid request"),
+        )
+        .await
+    }
+
+    pub async fn create_product(&self, sku: &str) -> TestResponse {
+        self.json(Method::POST, "/products", &[], &product_body(sku))
+            .await
+    }
+
+    pub async fn patch_product(
+        &self,
+        id: &str,
+        if_match: Option<u64>,
+        body: &Value,
+    ) -> TestResponse {
+        let etag = if_match.map(|v| format!("\"{v}\""));
+        let headers: Vec<(&str, &str)> = etag.iter().map(|e| ("if-match", e.as_str())).collect();
+        self.json(Method::PATCH, &format!("/products/{id}"), &headers, body)
+            .await
+    }
+
+    pub async fn post_empty(&self, uri: &str) -> TestResponse {
+        self.send(
+            Request::builder()
+                .method(Method::POST)
+                .uri(uri)
+                .body(Body::empty())
+                .expect("a valid request"),
+        )
+        .await
+    }
+}
+
+pub fn product_body(sku: &str) -> Value {
+    json!({
+        "sku": sku,
+        "name": "Vis à bois 4x40",
+        "price": "12.50",
+        "vat_rate": "20",
+        "unit": "box",
+        "category": "Quincaillerie",
+        "barcode": "4006381333931",
+        "low_stock_threshold": "10"
+    })
+}
+
+/// Appends one bare event row, as postgres-es would, inside `tx`.
+pub async fn append_raw(
+    conn: &mut sqlx::PgConnection,
+    aggregate_id: &str,
+    sequence: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+         VALUES ('Probe', $1, $2, 'Probed', '1', '{\"Probed\": {}}', '{\"correlation_id\": \"c-probe\", \"actor_id\": \"tester\"}')",
+    )
+    .bind(aggregate_id)
+    .bind(sequence)
+    .execute(conn)
+    .await
+    .map(drop)
+}
