@@ -1,0 +1,206 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::HeaderMap;
+use command_api::domain::product::{Product, ProductCommand, ProductPatch};
+use command_api::es::CommandBus;
+use command_api::relay::{Relay, RelayConfig};
+use projector::consumer::{Consumer, ConsumerConfig, Role, Stats};
+use rust_decimal::Decimal;
+use shared::events::ProductDetails;
+use shared::ids::ProductId;
+use shared::metadata::CommandMetadata;
+use shared::money::Money;
+use shared::nats::{headers, EventEnvelope};
+use shared::product::{Category, ProductName, Sku, Unit, VatRate};
+use sqlx::types::Json;
+use sqlx::PgPool;
+use testkit::NatsTest;
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinHandle;
+
+pub struct Running {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl Running {
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap();
+    }
+}
+
+pub struct RunningProjector {
+    pub running: Running,
+    pub stats: Arc<Stats>,
+    pub role: watch::Receiver<Role>,
+}
+
+pub fn spawn_projector(pool: &PgPool, nats: &NatsTest) -> RunningProjector {
+    let mut config = ConsumerConfig::new(nats.config.stream.clone(), nats.subjects());
+    config.lock_check = Duration::from_millis(50);
+    let consumer = Consumer::new(pool.clone(), nats.client.clone(), config);
+    let stats = consumer.stats();
+    let role = consumer.role();
+    let (stop, shutdown) = testkit::shutdown_switch();
+    let task = tokio::spawn(async move { consumer.run(shutdown).await.unwrap() });
+    RunningProjector {
+        running: Running { stop, task },
+        stats,
+        role,
+    }
+}
+
+pub fn spawn_relay(pool: &PgPool, nats: &NatsTest) -> Running {
+    let mut config = RelayConfig::new(nats.config.stream.clone(), nats.subjects());
+    config.idle_poll = Duration::from_millis(100);
+    let relay = Relay::new(pool.clone(), nats.client.clone(), config);
+    let (stop, shutdown) = testkit::shutdown_switch();
+    let task = tokio::spawn(relay.run(shutdown.wait()));
+    Running { stop, task }
+}
+
+pub fn metadata(actor: &str, correlation: &str) -> CommandMetadata {
+    CommandMetadata {
+        correlation_id: correlation.to_owned(),
+        actor_id: actor.to_owned(),
+        source_ip: Some("127.0.0.1".to_owned()),
+        user_agent: None,
+        occurred_at: chrono::Utc::now(),
+    }
+}
+
+pub fn details(name: &str, price: &str) -> ProductDetails {
+    ProductDetails {
+        name: ProductName::parse(name).unwrap(),
+        price: Money::new(price.parse::<Decimal>().unwrap()).unwrap(),
+        vat_rate: VatRate::new(Decimal::new(55, 1)).unwrap(),
+        unit: Unit::Kg,
+        category: Category::parse("Épicerie").unwrap(),
+        barcode: None,
+        low_stock_threshold: None,
+    }
+}
+
+pub struct Catalogue {
+    pub bus: CommandBus<Product>,
+}
+
+impl Catalogue {
+    pub fn new(pool: &PgPool) -> Self {
+        Self {
+            bus: CommandBus::new(pool.clone(), ()),
+        }
+    }
+
+    pub async fn create(&self, sku: &str, name: &str) -> ProductId {
+        let id = ProductId::generate();
+        self.bus
+            .execute(
+                &id.to_string(),
+                ProductCommand::Create {
+                    id,
+                    sku: Sku::parse(sku).unwrap(),
+                    details: details(name, "4.20"),
+                },
+                None,
+                metadata("alice", &format!("create-{sku}")),
+            )
+            .await
+            .unwrap();
+        id
+    }
+
+    pub async fn rename(&self, id: ProductId, name: &str) -> u64 {
+        self.bus
+            .execute(
+                &id.to_string(),
+                ProductCommand::Update(ProductPatch {
+                    name: Some(ProductName::parse(name).unwrap()),
+                    ..ProductPatch::default()
+                }),
+                None,
+                metadata("bob", "rename"),
+            )
+            .await
+            .unwrap()
+            .version
+    }
+
+    pub async fn run(&self, id: ProductId, command: ProductCommand) -> u64 {
+        self.bus
+            .execute(&id.to_string(), command, None, metadata("carol", "misc"))
+            .await
+            .unwrap()
+            .version
+    }
+}
+
+/// A stored event, as the relay would publish it.
+pub async fn stored_envelope(pool: &PgPool, id: ProductId, sequence: i64) -> EventEnvelope {
+    let (event_type, event_version, payload, metadata): (
+        String,
+        String,
+        serde_json::Value,
+        Json<HashMap<String, String>>,
+    ) = sqlx::query_as(
+        "SELECT event_type, event_version, payload, metadata FROM events
+          WHERE aggregate_type = 'Product' AND aggregate_id = $1 AND sequence = $2",
+    )
+    .bind(id.to_string())
+    .bind(sequence)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    EventEnvelope {
+        aggregate_type: "Product".to_owned(),
+        aggregate_id: id.to_string(),
+        sequence,
+        event_type,
+        event_version,
+        payload,
+        metadata: metadata.0,
+    }
+}
+
+/// Publishes `envelope` under a fresh `Nats-Msg-Id`, so that JetStream's deduplication
+/// lets it through: to the projector it is a redelivery or an early arrival.
+pub async fn publish_copy(nats: &NatsTest, envelope: &EventEnvelope) {
+    nats.stream().await;
+    let mut map = HeaderMap::new();
+    map.insert(headers::MSG_ID, uuid::Uuid::new_v4().to_string().as_str());
+    nats.jetstream
+        .publish_with_headers(
+            nats.subjects()
+                .event(&envelope.aggregate_type, &envelope.aggregate_id),
+            map,
+            serde_json::to_vec(envelope).unwrap().into(),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+}
+
+pub async fn product_version(pool: &PgPool, id: ProductId) -> Option<i64> {
+    sqlx::query_scalar("SELECT version FROM products WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .unwrap()
+}
+
+/// Every read-model row, sorted, as text: equal dumps mean equal tables.
+pub async fn dump_read_models(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT 'products ' || to_jsonb(p)::text FROM products p
+         UNION ALL
+         SELECT 'checkpoint ' || to_jsonb(c)::text FROM projector_checkpoints c
+         ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}

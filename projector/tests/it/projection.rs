@@ -1,0 +1,169 @@
+use std::time::Duration;
+
+use command_api::domain::product::ProductCommand;
+use projector::consumer::{Role, Stats};
+use shared::read::ProductRow;
+use sqlx::PgPool;
+use testkit::{eventually, NatsTest};
+
+use crate::helpers::{
+    product_version, publish_copy, spawn_projector, spawn_relay, stored_envelope, Catalogue,
+};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn commands_reach_the_products_read_model_through_jetstream(pool: PgPool) {
+    let nats = NatsTest::new().await;
+    let relay = spawn_relay(&pool, &nats);
+    let projector = spawn_projector(&pool, &nats);
+    let catalogue = Catalogue::new(&pool);
+    let id = catalogue.create("FLOUR-1", "Farine T55").await;
+    catalogue.rename(id, "Farine T65").await;
+    let version = catalogue.run(id, ProductCommand::Archive).await;
+    assert_eq!(version, 3);
+
+    eventually("the row reaches version 3", WAIT, || async {
+        product_version(&pool, id).await == Some(3)
+    })
+    .await;
+    let row: ProductRow = sqlx::query_as("SELECT * FROM products WHERE id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(row.sku, "FLOUR-1");
+    assert_eq!(row.name, "Farine T65");
+    assert_eq!(row.price.to_string(), "4.20");
+    assert_eq!(row.vat_rate.to_string(), "5.5");
+    assert_eq!(row.unit, "kg");
+    assert_eq!(row.status, "archived");
+    assert_eq!(row.updated_by, "carol");
+    assert_eq!(row.last_correlation_id, "misc");
+    assert!(row.created_at < row.updated_at);
+    assert_eq!(Stats::get(&projector.stats.applied), 3);
+
+    projector.running.stop().await;
+    relay.stop().await;
+    nats.cleanup().await;
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_redelivered_event_is_skipped(pool: PgPool) {
+    let nats = NatsTest::new().await;
+    let relay = spawn_relay(&pool, &nats);
+    let projector = spawn_projector(&pool, &nats);
+    let catalogue = Catalogue::new(&pool);
+    let id = catalogue.create("SALT-1", "Sel").await;
+    catalogue.rename(id, "Sel fin").await;
+    eventually("version 2 projected", WAIT, || async {
+        product_version(&pool, id).await == Some(2)
+    })
+    .await;
+
+    // The creation again: applied a second time it would reset the name and version.
+    publish_copy(&nats, &stored_envelope(&pool, id, 1).await).await;
+    eventually("the copy is seen", WAIT, || async {
+        Stats::get(&projector.stats.duplicates) == 1
+    })
+    .await;
+    let name: String = sqlx::query_scalar("SELECT name FROM products WHERE id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(name, "Sel fin");
+    assert_eq!(product_version(&pool, id).await, Some(2));
+    assert_eq!(Stats::get(&projector.stats.applied), 2);
+
+    projector.running.stop().await;
+    relay.stop().await;
+    nats.cleanup().await;
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn an_event_ahead_of_a_gap_is_applied_after_the_gap_is_filled_from_the_store(pool: PgPool) {
+    let nats = NatsTest::new().await;
+    let projector = spawn_projector(&pool, &nats);
+    let catalogue = Catalogue::new(&pool);
+    // No relay: the test decides what NATS delivers.
+    let id = catalogue.create("OIL-1", "Huile").await;
+    catalogue.rename(id, "Huile d'olive").await;
+
+    publish_copy(&nats, &stored_envelope(&pool, id, 2).await).await;
+    eventually("version 2 projected", WAIT, || async {
+        product_version(&pool, id).await == Some(2)
+    })
+    .await;
+    assert_eq!(Stats::get(&projector.stats.gap_filled), 1);
+    let (sku, name): (String, String) =
+        sqlx::query_as("SELECT sku, name FROM products WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((sku.as_str(), name.as_str()), ("OIL-1", "Huile d'olive"));
+
+    // Sequence 1 arriving late is now a duplicate.
+    publish_copy(&nats, &stored_envelope(&pool, id, 1).await).await;
+    eventually("the late event is skipped", WAIT, || async {
+        Stats::get(&projector.stats.duplicates) == 1
+    })
+    .await;
+    assert_eq!(product_version(&pool, id).await, Some(2));
+
+    projector.running.stop().await;
+    nats.cleanup().await;
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn an_event_whose_gap_the_store_cannot_fill_is_not_applied(pool: PgPool) {
+    let nats = NatsTest::new().await;
+    let projector = spawn_projector(&pool, &nats);
+    let catalogue = Catalogue::new(&pool);
+    let id = catalogue.create("SUGAR-1", "Sucre").await;
+    catalogue.rename(id, "Sucre roux").await;
+
+    // Sequence 3 does not exist in the store: 1..2 would fill only part of the gap.
+    let mut phantom = stored_envelope(&pool, id, 2).await;
+    phantom.sequence = 4;
+    publish_copy(&nats, &phantom).await;
+    eventually("the event is deferred", WAIT, || async {
+        Stats::get(&projector.stats.deferred) >= 1
+    })
+    .await;
+    assert_eq!(product_version(&pool, id).await, None, "nothing applied");
+    assert_eq!(Stats::get(&projector.stats.applied), 0);
+
+    projector.running.stop().await;
+    nats.cleanup().await;
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_second_projector_waits_until_the_first_stops(pool: PgPool) {
+    let nats = NatsTest::new().await;
+    let first = spawn_projector(&pool, &nats);
+    let mut first_role = first.role.clone();
+    first_role.wait_for(|r| *r == Role::Active).await.unwrap();
+
+    let second = spawn_projector(&pool, &nats);
+    let mut second_role = second.role.clone();
+    second_role.wait_for(|r| *r == Role::Standby).await.unwrap();
+
+    first.running.stop().await;
+    tokio::time::timeout(WAIT, second_role.wait_for(|r| *r == Role::Active))
+        .await
+        .expect("the standby takes over")
+        .unwrap();
+
+    // And it projects.
+    let relay = spawn_relay(&pool, &nats);
+    let id = Catalogue::new(&pool).create("RICE-1", "Riz").await;
+    eventually("the standby projects", WAIT, || async {
+        product_version(&pool, id).await == Some(1)
+    })
+    .await;
+    relay.stop().await;
+    second.running.stop().await;
+    nats.cleanup().await;
+}
