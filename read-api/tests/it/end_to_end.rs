@@ -1,0 +1,106 @@
+//! The whole data path: command-api → events + outbox → relay → JetStream → projector
+//! → read model → read-api, each step a separate task on the real services.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use command_api::domain::product::Product;
+use command_api::es::CommandBus;
+use command_api::relay::{Relay, RelayConfig};
+use projector::consumer::{Consumer, ConsumerConfig};
+use serde_json::json;
+use shared::web::Readiness;
+use sqlx::PgPool;
+use testkit::NatsTest;
+
+use crate::helpers::{call, read_router};
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(pool: PgPool) {
+    let nats = NatsTest::new().await;
+    let (stop, shutdown) = testkit::shutdown_switch();
+    let relay = Relay::new(
+        pool.clone(),
+        nats.client.clone(),
+        RelayConfig::new(nats.config.stream.clone(), nats.subjects()),
+    );
+    let relay = tokio::spawn(relay.run(shutdown.clone().wait()));
+    let consumer = Consumer::new(
+        pool.clone(),
+        nats.client.clone(),
+        ConsumerConfig::new(nats.config.stream.clone(), nats.subjects()),
+    );
+    let projector = tokio::spawn(consumer.run(shutdown));
+    let commands = command_api::http::router(
+        command_api::http::AppState {
+            products: Arc::new(CommandBus::<Product>::new(pool.clone(), ())),
+        },
+        Readiness {
+            db: pool.clone(),
+            nats: Some(nats.client.clone()),
+        },
+        Duration::from_secs(10),
+    );
+    let queries = read_router(&pool, Duration::from_secs(5));
+
+    let created = call(
+        &commands,
+        Method::POST,
+        "/products",
+        &[("x-request-id", "e2e-1"), ("x-actor-id", "alice")],
+        Some(json!({
+            "sku": "E2E-1", "name": "Perceuse", "price": "89.00", "vat_rate": "20",
+            "unit": "piece", "category": "Outillage"
+        })),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let version = created.body["version"].as_u64().unwrap();
+
+    let read = call(
+        &queries,
+        Method::GET,
+        &format!("/products/{id}?min_version={version}"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(read.status, StatusCode::OK, "{:?}", read.body);
+    assert_eq!(read.body["sku"], "E2E-1");
+    assert_eq!(read.body["price"], "89.00");
+    assert_eq!(read.body["updated_by"], "alice");
+    assert_eq!(read.body["last_correlation_id"], "e2e-1");
+
+    let updated = call(
+        &commands,
+        Method::PATCH,
+        &format!("/products/{id}"),
+        &[("if-match", &format!("\"{version}\""))],
+        Some(json!({"price": "79.00"})),
+    )
+    .await;
+    assert_eq!(updated.status, StatusCode::OK);
+    let etag = updated.headers["etag"]
+        .to_str()
+        .unwrap()
+        .trim_matches('"')
+        .to_owned();
+    let listed = call(
+        &queries,
+        Method::GET,
+        &format!("/products?q=e2e&min_version={id}:{etag}"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(listed.status, StatusCode::OK, "{:?}", listed.body);
+    assert_eq!(listed.body["items"][0]["price"], "79.00");
+    assert_eq!(listed.body["items"][0]["version"], 2);
+
+    let _ = stop.send(());
+    relay.await.unwrap();
+    projector.await.unwrap().unwrap();
+    nats.cleanup().await;
+}

@@ -1,0 +1,108 @@
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use read_api::freshness::Freshness;
+use read_api::http::{router, AppState};
+use serde_json::Value;
+use shared::web::Readiness;
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Response {
+    pub fn code(&self) -> &str {
+        assert_eq!(
+            self.headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "{:?}",
+            self.body
+        );
+        self.body["code"].as_str().expect("a problem code")
+    }
+}
+
+pub fn read_router(pool: &PgPool, max_wait: Duration) -> Router {
+    let state = AppState {
+        pool: pool.clone(),
+        freshness: Freshness::start(pool.clone(), max_wait),
+    };
+    router(
+        state,
+        Readiness {
+            db: pool.clone(),
+            nats: None,
+        },
+        Duration::from_secs(10),
+    )
+}
+
+pub async fn call(
+    router: &Router,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> Response {
+    let mut request = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = match body {
+        Some(json) => request
+            .header("content-type", "application/json")
+            .body(Body::from(json.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+pub async fn get(router: &Router, uri: &str) -> Response {
+    call(router, Method::GET, uri, &[], None).await
+}
+
+/// Seeds a read-model row directly: read-api's contract starts at the table.
+pub async fn seed_product(
+    pool: &PgPool,
+    sku: &str,
+    name: &str,
+    price: &str,
+    category: &str,
+    status: &str,
+) -> uuid::Uuid {
+    let id = uuid::Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO products (id, sku, name, price, vat_rate, unit, category, status, version,
+                               created_at, updated_at, updated_by, last_correlation_id)
+         VALUES ($1, $2, $3, $4::numeric, 20, 'piece', $5, $6, 1, now(), now(), 'seed', 'seed')",
+    )
+    .bind(id)
+    .bind(sku)
+    .bind(name)
+    .bind(price)
+    .bind(category)
+    .bind(status)
+    .execute(pool)
+    .await
+    .unwrap();
+    id
+}

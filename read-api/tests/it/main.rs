@@ -1,0 +1,9 @@
+//! read-api integration tests, against the real PostgreSQL (and, end to end, the whole
+//! write path through the real NATS JetStream).
+
+// A failed unwrap here is a failed test, which is what it should be.
+#![allow(clippy::unwrap_used)]
+
+mod end_to_end;
+mod helpers;
+mod products;

@@ -1,0 +1,233 @@
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use sqlx::PgPool;
+
+use crate::helpers::{call, get, read_router, seed_product};
+
+const WAIT: Duration = Duration::from_secs(2);
+
+async fn seed_catalogue(pool: &PgPool) {
+    seed_product(
+        pool,
+        "VIS-001",
+        "Vis à bois",
+        "0.15",
+        "Quincaillerie",
+        "active",
+    )
+    .await;
+    seed_product(
+        pool,
+        "CLOU-01",
+        "Clou tête plate",
+        "0.05",
+        "Quincaillerie",
+        "active",
+    )
+    .await;
+    seed_product(pool, "MART-1", "Marteau", "24.90", "Outillage", "active").await;
+    seed_product(
+        pool,
+        "SCIE-1",
+        "Scie égoïne",
+        "19.00",
+        "Outillage",
+        "archived",
+    )
+    .await;
+    seed_product(pool, "PROMO_50%", "Lot promo", "9.99", "Divers", "active").await;
+}
+
+fn skus(body: &serde_json::Value) -> Vec<&str> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["sku"].as_str().unwrap())
+        .collect()
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_list_pages_with_a_total(pool: PgPool) {
+    seed_catalogue(&pool).await;
+    let app = read_router(&pool, WAIT);
+    let first = get(&app, "/products?limit=2&sort=sku").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.body["total"], 5);
+    assert_eq!(skus(&first.body), ["CLOU-01", "MART-1"]);
+    let third = get(&app, "/products?limit=2&page=3&sort=sku").await;
+    assert_eq!(skus(&third.body), ["VIS-001"]);
+    let beyond = get(&app, "/products?limit=2&page=9").await;
+    assert_eq!(beyond.body["total"], 5);
+    assert!(skus(&beyond.body).is_empty());
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_list_filters_by_status_and_category(pool: PgPool) {
+    seed_catalogue(&pool).await;
+    let app = read_router(&pool, WAIT);
+    let tools = get(&app, "/products?category=Outillage&sort=sku").await;
+    assert_eq!(skus(&tools.body), ["MART-1", "SCIE-1"]);
+    let archived = get(&app, "/products?status=archived").await;
+    assert_eq!(skus(&archived.body), ["SCIE-1"]);
+    let active_tools = get(&app, "/products?status=active&category=Outillage").await;
+    assert_eq!(skus(&active_tools.body), ["MART-1"]);
+    assert_eq!(active_tools.body["total"], 1);
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_list_sorts_by_each_key_both_ways(pool: PgPool) {
+    seed_catalogue(&pool).await;
+    let app = read_router(&pool, WAIT);
+    let by_price = get(&app, "/products?sort=-price").await;
+    assert_eq!(
+        skus(&by_price.body),
+        ["MART-1", "SCIE-1", "PROMO_50%", "VIS-001", "CLOU-01"]
+    );
+    let by_name = get(&app, "/products?sort=name").await;
+    assert_eq!(
+        skus(&by_name.body),
+        ["CLOU-01", "PROMO_50%", "MART-1", "SCIE-1", "VIS-001"]
+    );
+    let by_updated = get(&app, "/products?sort=-updated").await;
+    assert_eq!(by_updated.body["items"].as_array().unwrap().len(), 5);
+    // Prices are strings, never floats.
+    assert_eq!(by_price.body["items"][0]["price"], "24.90");
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn text_search_matches_name_and_sku_ignoring_case(pool: PgPool) {
+    seed_catalogue(&pool).await;
+    let app = read_router(&pool, WAIT);
+    assert_eq!(
+        skus(&get(&app, "/products?q=marteau").await.body),
+        ["MART-1"]
+    );
+    assert_eq!(
+        skus(&get(&app, "/products?q=vis-0").await.body),
+        ["VIS-001"]
+    );
+    // `%` is a character to find, not a wildcard.
+    assert_eq!(
+        skus(&get(&app, "/products?q=50%25").await.body),
+        ["PROMO_50%"]
+    );
+    assert!(skus(&get(&app, "/products?q=5%25").await.body).is_empty());
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn text_search_uses_the_trigram_indexes(pool: PgPool) {
+    seed_catalogue(&pool).await;
+    let mut conn = pool.acquire().await.unwrap();
+    // With five rows the planner rightly prefers a scan; forbid it to see the plan the
+    // indexes make possible on a large table.
+    sqlx::query("SET enable_seqscan = off")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let plan: Vec<String> = sqlx::query_scalar(
+        "EXPLAIN SELECT * FROM products WHERE name ILIKE '%marteau%' OR sku ILIKE '%marteau%'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let plan = plan.join("\n");
+    assert!(plan.contains("products_name_trgm"), "{plan}");
+    assert!(plan.contains("products_sku_trgm"), "{plan}");
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn bad_list_parameters_are_400_problems(pool: PgPool) {
+    let app = read_router(&pool, WAIT);
+    for uri in [
+        "/products?colour=red",
+        "/products?limit=0",
+        "/products?limit=201",
+        "/products?page=0",
+        "/products?limit=ten",
+        "/products?sort=colour",
+        "/products?status=deleted",
+        "/products?min_version=3",
+    ] {
+        let response = get(&app, uri).await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(response.code(), "malformed_query", "{uri}");
+    }
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_detail_answers_the_row_with_its_version_as_etag(pool: PgPool) {
+    let id = seed_product(&pool, "MART-1", "Marteau", "24.90", "Outillage", "active").await;
+    let app = read_router(&pool, WAIT);
+    let response = get(&app, &format!("/products/{id}")).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body["sku"], "MART-1");
+    assert_eq!(response.body["price"], "24.90");
+    assert_eq!(
+        response.body["low_stock_threshold"],
+        serde_json::Value::Null
+    );
+    assert_eq!(response.headers["etag"], "\"1\"");
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_missing_or_malformed_id_is_a_problem(pool: PgPool) {
+    let app = read_router(&pool, WAIT);
+    let missing = get(&app, "/products/0190a3c4-0000-7000-8000-00000000dead").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.code(), "product_not_found");
+    let malformed = get(&app, "/products/42").await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert_eq!(malformed.code(), "malformed_path");
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_version_not_reached_in_time_is_a_504_with_the_version_reached(pool: PgPool) {
+    let id = seed_product(&pool, "MART-1", "Marteau", "24.90", "Outillage", "active").await;
+    let app = read_router(&pool, Duration::from_millis(100));
+    let response = get(&app, &format!("/products/{id}?min_version=5")).await;
+    assert_eq!(response.status, StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(response.code(), "projection_lagging");
+    assert_eq!(response.body["reached_version"], 1);
+    assert_eq!(response.body["wanted_version"], 5);
+
+    let header = call(
+        &app,
+        Method::GET,
+        &format!("/products/{id}"),
+        &[("x-min-version", "2")],
+        None,
+    )
+    .await;
+    assert_eq!(header.code(), "projection_lagging");
+    let listed = get(&app, &format!("/products?min_version={id}:2")).await;
+    assert_eq!(listed.code(), "projection_lagging");
+    let reached = get(&app, &format!("/products/{id}?min_version=1")).await;
+    assert_eq!(reached.status, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_waiting_read_returns_as_soon_as_the_projection_catches_up(pool: PgPool) {
+    let id = seed_product(&pool, "MART-1", "Marteau", "24.90", "Outillage", "active").await;
+    let app = read_router(&pool, Duration::from_secs(10));
+    let waiting = tokio::spawn({
+        let app = app.clone();
+        async move { get(&app, &format!("/products/{id}?min_version=2")).await }
+    });
+    // What the projector does: change the row and notify, in one transaction.
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("UPDATE products SET version = 2, name = 'Marteau 500 g' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_notify('gescom_projected', '')")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let response = waiting.await.unwrap();
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body["name"], "Marteau 500 g");
+}
