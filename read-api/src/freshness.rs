@@ -85,10 +85,13 @@ async fn listen(pool: &PgPool, tx: &watch::Sender<u64>) -> Result<(), sqlx::Erro
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen(channels::PROJECTED).await?;
     loop {
-        listener.recv().await?;
-        tx.send_modify(|n| *n = n.wrapping_add(1));
-        if tx.is_closed() {
-            return Ok(());
+        tokio::select! {
+            // Every waiter and the state are gone: give the connection back.
+            () = tx.closed() => return Ok(()),
+            received = listener.recv() => {
+                received?;
+                tx.send_modify(|n| *n = n.wrapping_add(1));
+            }
         }
     }
 }
