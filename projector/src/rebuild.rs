@@ -48,7 +48,7 @@ pub async fn rebuild(
     while let Some(row) = events.try_next().await? {
         apply_once(&mut tx, &EventEnvelope::from(row)).await?;
         done += 1;
-        if done % 1000 == 0 {
+        if done.is_multiple_of(1000) {
             on_progress(Progress { done, total });
         }
     }
