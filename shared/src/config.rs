@@ -2,7 +2,6 @@
 //! missing or malformed by its variable name. Each service flattens the parts it needs.
 
 use std::fmt;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -11,7 +10,7 @@ use sqlx::PgPool;
 #[derive(clap::Args, Clone)]
 pub struct DatabaseConfig {
     /// PostgreSQL connection URL.
-    #[arg(long = "database-url", env = "DATABASE_URL")]
+    #[arg(id = "database_url", long = "database-url", env = "DATABASE_URL")]
     pub url: String,
     /// Connections in this process's pool.
     #[arg(
@@ -101,11 +100,4 @@ impl NatsConfig {
             .connect(&self.url)
             .await
     }
-}
-
-#[derive(clap::Args, Clone, Debug)]
-pub struct HttpConfig {
-    /// Address the HTTP API listens on.
-    #[arg(long = "listen", env = "GESCOM_LISTEN")]
-    pub listen: SocketAddr,
 }
