@@ -28,6 +28,8 @@ use sqlx::postgres::PgListener;
 use sqlx::types::Json;
 use sqlx::PgPool;
 
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
     #[error("database: {0}")]
@@ -48,6 +50,8 @@ pub struct RelayConfig {
     pub idle_poll: Duration,
     /// How long a publish may wait for JetStream's ack.
     pub ack_timeout: Duration,
+    /// Published rows older than this are deleted; the event store keeps the events.
+    pub retention: Duration,
 }
 
 impl RelayConfig {
@@ -58,6 +62,7 @@ impl RelayConfig {
             batch_size: 500,
             idle_poll: Duration::from_secs(1),
             ack_timeout: Duration::from_secs(2),
+            retention: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -98,7 +103,14 @@ impl Relay {
         let mut listener = None;
         let mut stream_ready = false;
         let mut backoff = Duration::from_millis(50);
+        let mut next_prune = tokio::time::Instant::now();
         loop {
+            if tokio::time::Instant::now() >= next_prune {
+                next_prune += PRUNE_EVERY;
+                if let Err(error) = self.prune().await {
+                    tracing::warn!(%error, "cannot prune the outbox");
+                }
+            }
             if listener.is_none() {
                 listener = self.listen().await;
             }
@@ -152,6 +164,19 @@ impl Relay {
         let mut listener = PgListener::connect_with(&self.pool).await.ok()?;
         listener.listen(channels::OUTBOX).await.ok()?;
         Some(listener)
+    }
+
+    /// Deletes published rows older than the retention. Returns how many.
+    pub async fn prune(&self) -> Result<u64, sqlx::Error> {
+        sqlx::query(
+            "DELETE FROM outbox
+              WHERE published_at IS NOT NULL
+                AND published_at < now() - make_interval(secs => $1)",
+        )
+        .bind(self.config.retention.as_secs_f64())
+        .execute(&self.pool)
+        .await
+        .map(|done| done.rows_affected())
     }
 
     /// Publishes one batch of unmarked rows in id order and marks the ones JetStream

@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::Router;
 use shared::config::{DatabaseConfig, NatsConfig};
 use shared::shutdown::Shutdown;
-use shared::web::Readiness;
+use shared::web::{NatsCheck, Readiness};
 use tokio::net::TcpListener;
 
 use crate::domain::product::Product;
@@ -43,7 +43,7 @@ impl Application {
         };
         let readiness = Readiness {
             db: pool.clone(),
-            nats: Some(nats.clone()),
+            nats: NatsCheck::Reported(nats.clone()),
         };
         let relay = settings.embedded_relay.then(|| {
             Relay::new(

@@ -35,13 +35,11 @@ pub async fn rebuild(
     let mut reader = pool.acquire().await?;
     let mut tx = (*lock).begin().await?;
     projections::truncate_all(&mut tx).await?;
-    // Commit order, as the relay published them: the outbox id.
+    // Insert order; each aggregate's events come in sequence order.
     let mut events = sqlx::query_as::<_, EventRow>(
-        "SELECT e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version,
-                e.payload, e.metadata
-           FROM events e
-           JOIN outbox o USING (aggregate_type, aggregate_id, sequence)
-          ORDER BY o.id",
+        "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
+           FROM events
+          ORDER BY position",
     )
     .fetch(&mut *reader);
     let mut done = 0_u64;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::Router;
 use shared::config::{DatabaseConfig, NatsConfig};
 use shared::shutdown::Shutdown;
-use shared::web::{health_routes, with_common_layers, Readiness};
+use shared::web::{health_routes, with_common_layers, NatsCheck, Readiness};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -40,7 +40,7 @@ impl Application {
         let router = with_common_layers(
             health_routes(Readiness {
                 db: pool,
-                nats: Some(nats),
+                nats: NatsCheck::Required(nats),
             }),
             Duration::from_secs(5),
         );

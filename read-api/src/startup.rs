@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::Router;
 use shared::config::DatabaseConfig;
 use shared::shutdown::Shutdown;
-use shared::web::Readiness;
+use shared::web::{NatsCheck, Readiness};
 use tokio::net::TcpListener;
 
 use crate::freshness::Freshness;
@@ -37,7 +37,7 @@ impl Application {
         // read-api does not use NATS: ready means the read models answer.
         let readiness = Readiness {
             db: pool,
-            nats: None,
+            nats: NatsCheck::Unused,
         };
         Ok(Self {
             listener: TcpListener::bind(settings.listen).await?,

@@ -32,7 +32,8 @@ pub struct Problem {
 impl Problem {
     pub fn new(status: u16, code: &str, title: &str) -> Self {
         Self {
-            type_uri: format!("https://gescom.dev/problems/{code}"),
+            // A URN: stable, and claims no web address we do not serve.
+            type_uri: format!("urn:gescom:problem:{code}"),
             title: title.to_owned(),
             status,
             code: code.to_owned(),

@@ -1,10 +1,14 @@
 //! Tracing set-up: `RUST_LOG` filters, `GESCOM_LOG_FORMAT=json` for machine-readable logs.
 
+/// The filter when `RUST_LOG` is unset. sqlx reports every server NOTICE (such as "relation
+/// already exists, skipping" at each start-up migration check) at INFO.
+pub const DEFAULT_FILTER: &str = "info,sqlx::postgres::notice=warn";
+
 use tracing_subscriber::EnvFilter;
 
-pub fn init(default_filter: &str) {
+pub fn init() {
     let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let json = std::env::var("GESCOM_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     // A second init (tests) is harmless: keep the first subscriber.

@@ -65,14 +65,33 @@ pub async fn log_server_errors(request: Request, next: Next) -> Response {
     response
 }
 
-/// The request's correlation id: the `X-Request-Id` set by the client (if sane) or by
-/// the request-id layer.
+/// The request's correlation id: the `X-Request-Id` sent by the client or, when it sent
+/// none or an unusable one, set by the request-id layer.
 pub fn correlation_id(headers: &axum::http::HeaderMap) -> String {
     headers
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= MAX_REQUEST_ID_LEN)
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+}
+
+fn usable_request_id(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= MAX_REQUEST_ID_LEN
+        && bytes.iter().all(|b| b.is_ascii_graphic())
+}
+
+/// Drops a client `X-Request-Id` that is empty, too long or not printable ASCII, so that
+/// the request-id layer replaces it: what lands in logs and event metadata is bounded.
+async fn drop_unusable_request_id(mut request: Request, next: Next) -> Response {
+    if request
+        .headers()
+        .get(REQUEST_ID)
+        .is_some_and(|v| !usable_request_id(v))
+    {
+        request.headers_mut().remove(REQUEST_ID);
+    }
+    next.run(request).await
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -92,7 +111,8 @@ async fn method_not_allowed() -> Problem {
 }
 
 /// Wraps a service's router with the layers every gescom API has, outermost first:
-/// request id, tracing, 5xx logging, panic catching, problem+json fallbacks.
+/// request-id sanitising and setting, tracing, timeout, 5xx logging, panic catching,
+/// problem+json fallbacks.
 pub fn with_common_layers(router: Router, request_timeout: Duration) -> Router {
     router
         .fallback(not_found)
@@ -115,13 +135,25 @@ pub fn with_common_layers(router: Router, request_timeout: Duration) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(drop_unusable_request_id))
 }
 
 /// What `/readyz` checks: the database, and NATS where the service uses it.
 #[derive(Clone)]
 pub struct Readiness {
     pub db: PgPool,
-    pub nats: Option<async_nats::Client>,
+    pub nats: NatsCheck,
+}
+
+#[derive(Clone)]
+pub enum NatsCheck {
+    /// The service does not use NATS.
+    Unused,
+    /// Reported, but the service stays ready without it: command-api keeps accepting
+    /// commands while NATS is down, its outbox holds the events.
+    Reported(async_nats::Client),
+    /// The service cannot work without it (the projector).
+    Required(async_nats::Client),
 }
 
 /// `/healthz` (the process answers) and `/readyz` (its dependencies answer).
@@ -142,15 +174,18 @@ async fn ready(State(readiness): State<Readiness>) -> Response {
     )
     .await
     .is_ok_and(|r| r.is_ok());
-    let nats_ok = readiness
-        .nats
-        .as_ref()
-        .map(|client| client.connection_state() == async_nats::connection::State::Connected);
+    let connected =
+        |c: &async_nats::Client| c.connection_state() == async_nats::connection::State::Connected;
+    let (nats_ok, nats_required) = match &readiness.nats {
+        NatsCheck::Unused => (None, false),
+        NatsCheck::Reported(client) => (Some(connected(client)), false),
+        NatsCheck::Required(client) => (Some(connected(client)), true),
+    };
     let body = serde_json::json!({
         "database": if db_ok { "up" } else { "down" },
         "nats": match nats_ok { None => "unused", Some(true) => "up", Some(false) => "down" },
     });
-    if db_ok && nats_ok.unwrap_or(true) {
+    if db_ok && (nats_ok.unwrap_or(true) || !nats_required) {
         (StatusCode::OK, Json(body)).into_response()
     } else {
         Problem::new(503, "not_ready", "A dependency is unavailable")

@@ -9,7 +9,7 @@ use command_api::es::CommandBus;
 use command_api::http::{router, AppState};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use shared::web::Readiness;
+use shared::web::{NatsCheck, Readiness};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
@@ -60,7 +60,7 @@ impl TestApp {
         };
         let readiness = Readiness {
             db: pool.clone(),
-            nats: None,
+            nats: NatsCheck::Unused,
         };
         Self {
             router: router(state, readiness, Duration::from_secs(10)),

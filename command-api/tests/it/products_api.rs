@@ -330,3 +330,26 @@ async fn health_and_readiness_answer(pool: PgPool) {
     assert_eq!(ready.status, StatusCode::OK);
     assert_eq!(ready.body["database"], "up");
 }
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn an_unusable_request_id_is_replaced_everywhere(pool: PgPool) {
+    let app = TestApp::new(pool.clone());
+    let long = "x".repeat(500);
+    let response = app
+        .json(
+            Method::POST,
+            "/products",
+            &[("x-request-id", long.as_str())],
+            &product_body("RID-1"),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED);
+    let echoed = response.header("x-request-id").unwrap().to_owned();
+    assert!(echoed.len() == 36, "a generated uuid, got {echoed}");
+    let stored: String =
+        sqlx::query_scalar("SELECT metadata::jsonb ->> 'correlation_id' FROM events")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, echoed);
+}

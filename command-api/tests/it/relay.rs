@@ -225,3 +225,30 @@ async fn with_nats_unreachable_commands_succeed_and_the_relay_catches_up(pool: P
     assert_eq!(nats.message_count().await, 5);
     nats.cleanup().await;
 }
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn published_rows_past_the_retention_are_pruned_and_pending_ones_kept(pool: PgPool) {
+    let nats = NatsTest::new().await;
+    nats.stream().await;
+    let mut conn = pool.acquire().await.unwrap();
+    for seq in 1..=3 {
+        append_raw(&mut conn, "old", seq).await.unwrap();
+    }
+    let mut config = RelayConfig::new(nats.config.stream.clone(), nats.subjects());
+    config.retention = Duration::ZERO;
+    let relay = Relay::new(pool.clone(), nats.client.clone(), config);
+    assert_eq!(relay.publish_batch().await.unwrap(), 3);
+    append_raw(&mut conn, "old", 4).await.unwrap();
+    assert_eq!(relay.prune().await.unwrap(), 3);
+    let left: Vec<i64> = sqlx::query_scalar("SELECT sequence FROM outbox")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, [4], "the unpublished row stays");
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(events, 4, "the event store keeps everything");
+    nats.cleanup().await;
+}

@@ -10,7 +10,7 @@ use command_api::es::CommandBus;
 use command_api::relay::{Relay, RelayConfig};
 use projector::consumer::{Consumer, ConsumerConfig};
 use serde_json::json;
-use shared::web::Readiness;
+use shared::web::{NatsCheck, Readiness};
 use sqlx::PgPool;
 use testkit::NatsTest;
 
@@ -38,7 +38,7 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
         },
         Readiness {
             db: pool.clone(),
-            nats: Some(nats.client.clone()),
+            nats: NatsCheck::Reported(nats.client.clone()),
         },
         Duration::from_secs(10),
     );

@@ -7,7 +7,7 @@ use http_body_util::BodyExt;
 use read_api::freshness::Freshness;
 use read_api::http::{router, AppState};
 use serde_json::Value;
-use shared::web::Readiness;
+use shared::web::{NatsCheck, Readiness};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
@@ -40,7 +40,7 @@ pub fn read_router(pool: &PgPool, max_wait: Duration) -> Router {
         state,
         Readiness {
             db: pool.clone(),
-            nats: None,
+            nats: NatsCheck::Unused,
         },
         Duration::from_secs(10),
     )
