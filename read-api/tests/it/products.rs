@@ -231,3 +231,18 @@ async fn a_waiting_read_returns_as_soon_as_the_projection_catches_up(pool: PgPoo
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.body["name"], "Marteau 500 g");
 }
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_database_failure_is_a_500_that_says_nothing_internal(pool: PgPool) {
+    let app = read_router(&pool, WAIT);
+    sqlx::query("ALTER TABLE products RENAME TO products_gone")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let response = get(&app, "/products").await;
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(response.code(), "internal");
+    let text = response.body.to_string();
+    assert!(!text.contains("products"), "no SQL detail leaks: {text}");
+    assert!(response.headers.contains_key("x-request-id"), "quotable id");
+}
