@@ -25,7 +25,6 @@ use shared::db::{channels, locks};
 use shared::metadata;
 use shared::nats::{headers, EventEnvelope, Subjects};
 use sqlx::postgres::PgListener;
-use sqlx::types::Json;
 use sqlx::PgPool;
 
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
@@ -76,13 +75,8 @@ pub struct Relay {
 #[derive(sqlx::FromRow)]
 struct OutboxRow {
     id: i64,
-    aggregate_type: String,
-    aggregate_id: String,
-    sequence: i64,
-    event_type: String,
-    event_version: String,
-    payload: serde_json::Value,
-    metadata: Json<std::collections::HashMap<String, String>>,
+    #[sqlx(flatten)]
+    envelope: EventEnvelope,
 }
 
 impl Relay {
@@ -208,17 +202,7 @@ impl Relay {
         // Send the whole batch, then collect the acks: messages on one connection keep
         // their order, and the round trips overlap.
         let mut pending = Vec::with_capacity(rows.len());
-        for row in rows {
-            let id = row.id;
-            let envelope = EventEnvelope {
-                aggregate_type: row.aggregate_type,
-                aggregate_id: row.aggregate_id,
-                sequence: row.sequence,
-                event_type: row.event_type,
-                event_version: row.event_version,
-                payload: row.payload,
-                metadata: row.metadata.0,
-            };
+        for OutboxRow { id, envelope } in rows {
             let subject = self
                 .config
                 .subjects

@@ -7,10 +7,7 @@
 //!   store, in order; if the store does not hold the gap yet, the event is deferred and
 //!   NATS redelivers it later.
 
-use std::collections::HashMap;
-
 use shared::nats::EventEnvelope;
-use sqlx::types::Json;
 use sqlx::PgConnection;
 
 use crate::projections::{self, ProjectionError};
@@ -70,38 +67,13 @@ pub async fn apply_once(
     })
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct EventRow {
-    aggregate_type: String,
-    aggregate_id: String,
-    sequence: i64,
-    event_type: String,
-    event_version: String,
-    payload: serde_json::Value,
-    metadata: Json<HashMap<String, String>>,
-}
-
-impl From<EventRow> for EventEnvelope {
-    fn from(row: EventRow) -> Self {
-        Self {
-            aggregate_type: row.aggregate_type,
-            aggregate_id: row.aggregate_id,
-            sequence: row.sequence,
-            event_type: row.event_type,
-            event_version: row.event_version,
-            payload: row.payload,
-            metadata: row.metadata.0,
-        }
-    }
-}
-
 /// The events of `envelope`'s stream strictly between `after` and `envelope`.
 async fn load_range(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
     after: i64,
 ) -> Result<Vec<EventEnvelope>, sqlx::Error> {
-    let rows: Vec<EventRow> = sqlx::query_as(
+    sqlx::query_as(
         "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
            FROM events
           WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 AND sequence < $4
@@ -112,6 +84,5 @@ async fn load_range(
     .bind(after)
     .bind(envelope.sequence)
     .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(EventEnvelope::from).collect())
+    .await
 }

@@ -10,7 +10,7 @@ use shared::db::locks;
 use shared::nats::EventEnvelope;
 use sqlx::{Connection, PgPool};
 
-use crate::checkpoint::{apply_once, EventRow};
+use crate::checkpoint::apply_once;
 use crate::projections::{self, ProjectionError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,15 +36,15 @@ pub async fn rebuild(
     let mut tx = (*lock).begin().await?;
     projections::truncate_all(&mut tx).await?;
     // Insert order; each aggregate's events come in sequence order.
-    let mut events = sqlx::query_as::<_, EventRow>(
+    let mut events = sqlx::query_as::<_, EventEnvelope>(
         "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
            FROM events
           ORDER BY position",
     )
     .fetch(&mut *reader);
     let mut done = 0_u64;
-    while let Some(row) = events.try_next().await? {
-        apply_once(&mut tx, &EventEnvelope::from(row)).await?;
+    while let Some(event) = events.try_next().await? {
+        apply_once(&mut tx, &event).await?;
         done += 1;
         if done.is_multiple_of(1000) {
             on_progress(Progress { done, total });

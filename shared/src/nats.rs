@@ -46,8 +46,9 @@ impl Subjects {
     }
 }
 
-/// One stored event as it travels over NATS. Mirrors a row of `events`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One stored event as it travels over NATS. Mirrors a row of `events`, and is read
+/// straight from one (`SELECT aggregate_type, …, metadata FROM events`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct EventEnvelope {
     pub aggregate_type: String,
     pub aggregate_id: String,
@@ -55,6 +56,7 @@ pub struct EventEnvelope {
     pub event_type: String,
     pub event_version: String,
     pub payload: serde_json::Value,
+    #[sqlx(json)]
     pub metadata: HashMap<String, String>,
 }
 

@@ -206,35 +206,35 @@ pub async fn update(
 
 /// `POST /products/{id}/archive`: no new order may use it. Roles: any (until accounts exist).
 pub async fn archive(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    IfMatch(expected): IfMatch,
-    CommandContext(metadata): CommandContext,
+    state: State<AppState>,
+    id: Path<String>,
+    expected: IfMatch,
+    context: CommandContext,
 ) -> Result<Response> {
-    let id = product_id(&id)?;
-    let committed = state
-        .products
-        .execute(&id.to_string(), ProductCommand::Archive, expected, metadata)
-        .await?;
-    Ok(accepted(false, "/products", &id.to_string(), committed))
+    change_status(state, id, expected, context, ProductCommand::Archive).await
 }
 
 /// `POST /products/{id}/reactivate`. Roles: any (until accounts exist).
 pub async fn reactivate(
+    state: State<AppState>,
+    id: Path<String>,
+    expected: IfMatch,
+    context: CommandContext,
+) -> Result<Response> {
+    change_status(state, id, expected, context, ProductCommand::Reactivate).await
+}
+
+async fn change_status(
     State(state): State<AppState>,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
+    command: ProductCommand,
 ) -> Result<Response> {
     let id = product_id(&id)?;
     let committed = state
         .products
-        .execute(
-            &id.to_string(),
-            ProductCommand::Reactivate,
-            expected,
-            metadata,
-        )
+        .execute(&id.to_string(), command, expected, metadata)
         .await?;
     Ok(accepted(false, "/products", &id.to_string(), committed))
 }

@@ -1,4 +1,3 @@
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,7 +13,6 @@ use shared::metadata::CommandMetadata;
 use shared::money::Money;
 use shared::nats::{headers, EventEnvelope};
 use shared::product::{Category, ProductName, Sku, Unit, VatRate};
-use sqlx::types::Json;
 use sqlx::PgPool;
 use testkit::NatsTest;
 use tokio::sync::{oneshot, watch};
@@ -140,29 +138,16 @@ impl Catalogue {
 
 /// A stored event, as the relay would publish it.
 pub async fn stored_envelope(pool: &PgPool, id: ProductId, sequence: i64) -> EventEnvelope {
-    let (event_type, event_version, payload, metadata): (
-        String,
-        String,
-        serde_json::Value,
-        Json<HashMap<String, String>>,
-    ) = sqlx::query_as(
-        "SELECT event_type, event_version, payload, metadata FROM events
+    sqlx::query_as(
+        "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
+           FROM events
           WHERE aggregate_type = 'Product' AND aggregate_id = $1 AND sequence = $2",
     )
     .bind(id.to_string())
     .bind(sequence)
     .fetch_one(pool)
     .await
-    .unwrap();
-    EventEnvelope {
-        aggregate_type: "Product".to_owned(),
-        aggregate_id: id.to_string(),
-        sequence,
-        event_type,
-        event_version,
-        payload,
-        metadata: metadata.0,
-    }
+    .unwrap()
 }
 
 /// Publishes `envelope` under a fresh `Nats-Msg-Id`, so that JetStream's deduplication
