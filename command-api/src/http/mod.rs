@@ -13,9 +13,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{patch, post};
 use axum::{Json, Router};
 use serde::Serialize;
+use shared::ids::ProductId;
+use shared::metadata::CommandMetadata;
 use shared::web::{health_routes, with_common_layers, Readiness};
 
-use crate::domain::product::Product;
+use self::error::ApiError;
+
+use crate::domain::product::{Product, ProductCommand};
 use crate::es::{CommandBus, Committed};
 
 /// Largest accepted request body. Product commands are a few hundred bytes.
@@ -24,6 +28,28 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub products: Arc<CommandBus<Product>>,
+}
+
+impl AppState {
+    /// Runs a product command to its end even if the client hangs up or the request times
+    /// out: a dropped handler future must not abandon a transaction between its statements.
+    async fn execute_product(
+        &self,
+        id: ProductId,
+        command: ProductCommand,
+        expected_version: Option<u64>,
+        metadata: CommandMetadata,
+    ) -> error::Result<Committed> {
+        let bus = Arc::clone(&self.products);
+        let run = async move {
+            bus.execute(&id.to_string(), command, expected_version, metadata)
+                .await
+        };
+        tokio::spawn(run)
+            .await
+            .map_err(|e| ApiError::Internal(format!("command task failed: {e}")))?
+            .map_err(ApiError::from)
+    }
 }
 
 /// The whole HTTP API, without a socket, so that tests can drive it with `oneshot`.

@@ -153,10 +153,7 @@ pub async fn create(
             low_stock_threshold,
         },
     };
-    let committed = state
-        .products
-        .execute(&id.to_string(), command, None, metadata)
-        .await?;
+    let committed = state.execute_product(id, command, None, metadata).await?;
     Ok(accepted(true, "/products", &id.to_string(), committed))
 }
 
@@ -193,13 +190,7 @@ pub async fn update(
         return Err(f.invalid());
     }
     let committed = state
-        .products
-        .execute(
-            &id.to_string(),
-            ProductCommand::Update(patch),
-            expected,
-            metadata,
-        )
+        .execute_product(id, ProductCommand::Update(patch), expected, metadata)
         .await?;
     Ok(accepted(false, "/products", &id.to_string(), committed))
 }
@@ -233,8 +224,7 @@ async fn change_status(
 ) -> Result<Response> {
     let id = product_id(&id)?;
     let committed = state
-        .products
-        .execute(&id.to_string(), command, expected, metadata)
+        .execute_product(id, command, expected, metadata)
         .await?;
     Ok(accepted(false, "/products", &id.to_string(), committed))
 }
