@@ -72,7 +72,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = database.pool()?;
             shared::db::migrate(&pool).await?;
             let started = std::time::Instant::now();
+            let mut last_report = started;
             let done = crate::rebuild::rebuild(&pool, |p| {
+                // At most one progress line a second, and always the last one.
+                if p.done < p.total && last_report.elapsed() < std::time::Duration::from_secs(1) {
+                    return;
+                }
+                last_report = std::time::Instant::now();
                 let rate = p.done as f64 / started.elapsed().as_secs_f64().max(1e-3);
                 let percent = if p.total == 0 {
                     100.0

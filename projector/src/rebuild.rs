@@ -4,14 +4,20 @@
 //! are complete, and it holds the projector's advisory lock, so no live consumer writes
 //! meanwhile. Checkpoints are rebuilt with the rows: when the live consumer resumes,
 //! events the replay already covered are skipped as duplicates and later ones apply.
+//! The replay reads the store in `position` order, so each aggregate's events arrive
+//! complete and in sequence: no gap check is needed.
+
+use std::collections::HashMap;
 
 use futures::TryStreamExt;
 use shared::db::locks;
 use shared::nats::EventEnvelope;
-use sqlx::{Connection, PgPool};
+use sqlx::{Connection, PgConnection, PgPool};
 
-use crate::checkpoint::apply_once;
 use crate::projections::{self, ProjectionError};
+
+/// Checkpoints kept in memory before they are written.
+const CHECKPOINT_FLUSH: usize = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
@@ -43,14 +49,22 @@ pub async fn rebuild(
     )
     .fetch(&mut *reader);
     let mut done = 0_u64;
+    // The store is read whole and in order, so the checkpoints need no per-event check:
+    // they are gathered here and written in bulk.
+    let mut checkpoints = HashMap::new();
     while let Some(event) = events.try_next().await? {
-        apply_once(&mut tx, &event).await?;
+        projections::apply(&mut tx, &event).await?;
+        checkpoints.insert((event.aggregate_type, event.aggregate_id), event.sequence);
+        if checkpoints.len() >= CHECKPOINT_FLUSH {
+            write_checkpoints(&mut tx, std::mem::take(&mut checkpoints)).await?;
+        }
         done += 1;
         if done.is_multiple_of(1000) {
             on_progress(Progress { done, total });
         }
     }
     drop(events);
+    write_checkpoints(&mut tx, checkpoints).await?;
     crate::consumer::notify_projected(&mut tx).await?;
     tx.commit().await?;
     sqlx::query("SELECT pg_advisory_unlock($1)")
@@ -59,4 +73,30 @@ pub async fn rebuild(
         .await?;
     on_progress(Progress { done, total });
     Ok(done)
+}
+
+async fn write_checkpoints(
+    conn: &mut PgConnection,
+    checkpoints: HashMap<(String, String), i64>,
+) -> Result<(), sqlx::Error> {
+    let mut types = Vec::with_capacity(checkpoints.len());
+    let mut ids = Vec::with_capacity(checkpoints.len());
+    let mut sequences = Vec::with_capacity(checkpoints.len());
+    for ((aggregate_type, aggregate_id), sequence) in checkpoints {
+        types.push(aggregate_type);
+        ids.push(aggregate_id);
+        sequences.push(sequence);
+    }
+    sqlx::query(
+        "INSERT INTO projector_checkpoints (aggregate_type, aggregate_id, last_sequence)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+         ON CONFLICT (aggregate_type, aggregate_id)
+         DO UPDATE SET last_sequence = EXCLUDED.last_sequence",
+    )
+    .bind(types)
+    .bind(ids)
+    .bind(sequences)
+    .execute(conn)
+    .await
+    .map(drop)
 }
