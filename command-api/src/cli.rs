@@ -68,8 +68,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped(Shutdown::on(shutdown_signal())).await
         }
         Command::Relay { database, nats } => {
-            let pool = database.pool()?;
-            shared::db::migrate(&pool).await?;
+            let pool = shared::db::connect_and_migrate(&database).await?;
             let client = nats.connect().await?;
             let relay = Relay::new(
                 pool,
@@ -81,7 +80,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate { database } => {
-            shared::db::migrate(&database.pool()?).await?;
+            shared::db::connect_and_migrate(&database).await?;
             tracing::info!("migrations applied");
             Ok(())
         }

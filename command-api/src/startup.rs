@@ -35,8 +35,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let pool = settings.database.pool()?;
-        shared::db::migrate(&pool).await?;
+        let pool = shared::db::connect_and_migrate(&settings.database).await?;
         let nats = settings.nats.connect().await?;
         let state = AppState {
             products: Arc::new(CommandBus::<Product>::new(pool.clone(), ())),

@@ -69,8 +69,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped(Shutdown::on(shutdown_signal())).await
         }
         Command::Rebuild { database } => {
-            let pool = database.pool()?;
-            shared::db::migrate(&pool).await?;
+            let pool = shared::db::connect_and_migrate(&database).await?;
             let started = std::time::Instant::now();
             let mut last_report = started;
             let done = crate::rebuild::rebuild(&pool, |p| {
@@ -96,7 +95,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate { database } => {
-            shared::db::migrate(&database.pool()?).await?;
+            shared::db::connect_and_migrate(&database).await?;
             tracing::info!("migrations applied");
             Ok(())
         }

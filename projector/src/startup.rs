@@ -30,8 +30,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let pool = settings.database.pool()?;
-        shared::db::migrate(&pool).await?;
+        let pool = shared::db::connect_and_migrate(&settings.database).await?;
         let nats = settings.nats.connect().await?;
         let mut config =
             ConsumerConfig::new(settings.nats.stream.clone(), settings.nats.subjects());

@@ -55,7 +55,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped(Shutdown::on(shutdown_signal())).await
         }
         Command::Migrate { database } => {
-            shared::db::migrate(&database.pool()?).await?;
+            shared::db::connect_and_migrate(&database).await?;
             tracing::info!("migrations applied");
             Ok(())
         }

@@ -28,8 +28,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let pool = settings.database.pool()?;
-        shared::db::migrate(&pool).await?;
+        let pool = shared::db::connect_and_migrate(&settings.database).await?;
         let state = AppState {
             freshness: Freshness::start(pool.clone(), settings.max_wait),
             pool: pool.clone(),

@@ -10,7 +10,12 @@ use sqlx::PgPool;
 #[derive(clap::Args, Clone)]
 pub struct DatabaseConfig {
     /// PostgreSQL connection URL.
-    #[arg(id = "database_url", long = "database-url", env = "DATABASE_URL")]
+    #[arg(
+        id = "database_url",
+        long = "database-url",
+        env = "DATABASE_URL",
+        value_name = "DATABASE_URL"
+    )]
     pub url: String,
     /// Connections in this process's pool.
     #[arg(

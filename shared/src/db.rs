@@ -1,8 +1,10 @@
 //! Database platform code: the embedded migrations and the advisory-lock keys that
 //! keep one active instance of a singleton task.
 
-use sqlx::migrate::Migrator;
+use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::PgPool;
+
+use crate::config::DatabaseConfig;
 
 /// The SQL migrations of `migrations/`, embedded in every service binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
@@ -11,6 +13,21 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 /// so every service may call this at start-up.
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     MIGRATOR.run(pool).await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error("DATABASE_URL is not a valid PostgreSQL URL: {0}")]
+    Url(sqlx::Error),
+    #[error("cannot apply migrations: {0}")]
+    Migrate(#[from] MigrateError),
+}
+
+/// The pool every service starts with: built from the settings, migrations applied.
+pub async fn connect_and_migrate(config: &DatabaseConfig) -> Result<PgPool, DatabaseError> {
+    let pool = config.pool().map_err(DatabaseError::Url)?;
+    migrate(&pool).await?;
+    Ok(pool)
 }
 
 /// Advisory-lock keys (`pg_advisory_lock(bigint)`), one per singleton role.
