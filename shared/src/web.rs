@@ -94,6 +94,17 @@ async fn drop_unusable_request_id(mut request: Request, next: Next) -> Response 
     next.run(request).await
 }
 
+/// Answers 504 problem+json when a request outlives `limit`. (tower-http's timeout layer
+/// answers with an empty body.)
+async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Problem::new(504, "request_timeout", "The request took too long")
+            .with_detail(format!("no answer within {} ms", limit.as_millis()))
+            .into_response(),
+    }
+}
+
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     internal_error("handler panicked")
 }
@@ -119,9 +130,9 @@ pub fn with_common_layers(router: Router, request_timeout: Duration) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(log_server_errors))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::GATEWAY_TIMEOUT,
+        .layer(axum::middleware::from_fn_with_state(
             request_timeout,
+            time_limit,
         ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {

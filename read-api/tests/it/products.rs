@@ -246,3 +246,20 @@ async fn a_database_failure_is_a_500_that_says_nothing_internal(pool: PgPool) {
     assert!(!text.contains("products"), "no SQL detail leaks: {text}");
     assert!(response.headers.contains_key("x-request-id"), "quotable id");
 }
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_request_over_the_time_limit_is_a_504_problem(pool: PgPool) {
+    let id = seed_product(&pool, "MART-1", "Marteau", "24.90", "Outillage", "active").await;
+    let state = read_api::http::AppState {
+        pool: pool.clone(),
+        freshness: read_api::freshness::Freshness::start(pool.clone(), Duration::from_secs(30)),
+    };
+    let readiness = shared::web::Readiness {
+        db: pool.clone(),
+        nats: shared::web::NatsCheck::Unused,
+    };
+    let app = read_api::http::router(state, readiness, Duration::from_millis(100));
+    let response = get(&app, &format!("/products/{id}?min_version=9")).await;
+    assert_eq!(response.status, StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(response.code(), "request_timeout");
+}
