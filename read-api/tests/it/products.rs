@@ -208,13 +208,32 @@ async fn a_version_not_reached_in_time_is_a_504_with_the_version_reached(pool: P
 }
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
-async fn a_waiting_read_returns_as_soon_as_the_projection_catches_up(pool: PgPool) {
+async fn a_waiting_read_returns_once_the_projection_catches_up(pool: PgPool) {
     let id = seed_product(&pool, "MART-1", "Marteau", "24.90", "Outillage", "active").await;
-    let app = read_router(&pool, Duration::from_secs(10));
-    let waiting = tokio::spawn({
-        let app = app.clone();
-        async move { get(&app, &format!("/products/{id}?min_version=2")).await }
+    let freshness = read_api::freshness::Freshness::start(pool.clone(), Duration::from_secs(10));
+    let checks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let waiter = tokio::spawn({
+        let (pool, checks) = (pool.clone(), checks.clone());
+        async move {
+            freshness
+                .wait_for(2, || {
+                    checks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let pool = pool.clone();
+                    async move {
+                        sqlx::query_scalar::<_, i64>("SELECT version FROM products WHERE id = $1")
+                            .bind(id)
+                            .fetch_one(&pool)
+                            .await
+                    }
+                })
+                .await
+        }
     });
+    // The waiter has looked once and seen version 1: it is now waiting.
+    testkit::eventually("the waiter looked", Duration::from_secs(5), || async {
+        checks.load(std::sync::atomic::Ordering::SeqCst) >= 1
+    })
+    .await;
     // What the projector does: change the row and notify, in one transaction.
     let mut tx = pool.begin().await.unwrap();
     sqlx::query("UPDATE products SET version = 2, name = 'Marteau 500 g' WHERE id = $1")
@@ -227,7 +246,10 @@ async fn a_waiting_read_returns_as_soon_as_the_projection_catches_up(pool: PgPoo
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let response = waiting.await.unwrap();
+    assert_eq!(waiter.await.unwrap().unwrap(), 2);
+
+    let app = read_router(&pool, WAIT);
+    let response = get(&app, &format!("/products/{id}?min_version=2")).await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.body["name"], "Marteau 500 g");
 }
