@@ -37,6 +37,8 @@ pub enum RelayError {
     Stream(#[from] jetstream::context::CreateStreamError),
     #[error("cannot encode event: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error("JetStream did not take the batch: {0}")]
+    Publish(String),
 }
 
 #[derive(Debug, Clone)]
@@ -134,6 +136,8 @@ impl Relay {
                     self.config.idle_poll
                 }
                 Err(error) => {
+                    // The stream may have been deleted or never created: look again.
+                    stream_ready = false;
                     tracing::warn!(%error, retry_in = ?backoff, "outbox relay failed; retrying");
                     let wait = backoff;
                     backoff = (backoff * 2).min(Duration::from_secs(2));
@@ -202,6 +206,7 @@ impl Relay {
         // Send the whole batch, then collect the acks: messages on one connection keep
         // their order, and the round trips overlap.
         let mut pending = Vec::with_capacity(rows.len());
+        let mut failure = None;
         for OutboxRow { id, envelope } in rows {
             let subject = self
                 .config
@@ -215,7 +220,7 @@ impl Relay {
             {
                 Ok(ack) => pending.push((id, ack)),
                 Err(error) => {
-                    tracing::warn!(%error, "publish failed");
+                    failure = Some(error.to_string());
                     break;
                 }
             }
@@ -227,17 +232,22 @@ impl Relay {
             match ack.await {
                 Ok(_) => sent.push(id),
                 Err(error) => {
-                    tracing::warn!(%error, "publish not acknowledged");
+                    failure = Some(error.to_string());
                     break;
                 }
             }
         }
-        if !sent.is_empty() {
-            sqlx::query("UPDATE outbox SET published_at = now() WHERE id = ANY($1)")
-                .bind(&sent)
-                .execute(&mut *tx)
-                .await?;
+        if sent.is_empty() {
+            // Nothing went through: let the caller back off (and check the stream).
+            return Err(RelayError::Publish(failure.unwrap_or_default()));
         }
+        if let Some(error) = failure {
+            tracing::warn!(%error, published = sent.len(), "part of a batch was not acknowledged");
+        }
+        sqlx::query("UPDATE outbox SET published_at = now() WHERE id = ANY($1)")
+            .bind(&sent)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(sent.len())
     }

@@ -252,3 +252,34 @@ async fn published_rows_past_the_retention_are_pruned_and_pending_ones_kept(pool
     assert_eq!(events, 4, "the event store keeps everything");
     nats.cleanup().await;
 }
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_running_relay_recreates_a_stream_deleted_under_it(pool: PgPool) {
+    let nats = NatsTest::new().await;
+    let (stop, shutdown) = testkit::shutdown_switch();
+    let relay = tokio::spawn(relay_for(&pool, &nats, nats.client.clone()).run(shutdown.wait()));
+    let mut conn = pool.acquire().await.unwrap();
+    append_raw(&mut conn, "gone", 1).await.unwrap();
+    eventually(
+        "the first event is published",
+        Duration::from_secs(10),
+        || async { unpublished(&pool).await == 0 },
+    )
+    .await;
+    nats.jetstream
+        .delete_stream(&nats.config.stream)
+        .await
+        .unwrap();
+
+    append_raw(&mut conn, "gone", 2).await.unwrap();
+    eventually(
+        "the second event is published",
+        Duration::from_secs(15),
+        || async { unpublished(&pool).await == 0 },
+    )
+    .await;
+    assert_eq!(nats.message_count().await, 1, "on a new stream");
+    let _ = stop.send(());
+    relay.await.unwrap();
+    nats.cleanup().await;
+}
