@@ -107,12 +107,25 @@ impl Consumer {
         Arc::clone(&self.stats)
     }
 
-    /// Waits for the lock, then projects until `shutdown`. Returns an error if the lock's
-    /// connection or JetStream fails for good; the caller decides whether to restart.
-    pub async fn run(self, shutdown: Shutdown) -> Result<(), ConsumerError> {
-        let outcome = self.run_inner(shutdown).await;
+    /// Waits for the lock, then projects until `shutdown`. When the database, the lock's
+    /// connection or JetStream fails, it starts over (lock included) after a back-off.
+    pub async fn run(self, shutdown: Shutdown) {
+        let mut backoff = Duration::from_millis(500);
+        loop {
+            match self.run_inner(shutdown.clone()).await {
+                Ok(()) => break,
+                Err(error) => {
+                    self.role.send_replace(Role::Starting);
+                    tracing::warn!(%error, retry_in = ?backoff, "projector failed; starting over");
+                    tokio::select! {
+                        () = shutdown.clone().wait() => break,
+                        () = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
         self.role.send_replace(Role::Stopped);
-        outcome
     }
 
     async fn run_inner(&self, shutdown: Shutdown) -> Result<(), ConsumerError> {

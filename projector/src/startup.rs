@@ -62,7 +62,7 @@ impl Application {
         self.consumer.stats()
     }
 
-    /// Runs the consumer and the health server; stops both when either stops.
+    /// Runs the consumer and the health server until shutdown.
     pub async fn run_until_stopped(self, shutdown: Shutdown) -> anyhow::Result<()> {
         tracing::info!(addr = %self.listener.local_addr()?, "projector health endpoints listening");
         let server =
@@ -72,8 +72,7 @@ impl Application {
                 served?;
                 tracing::info!("projector health server stopped");
             }
-            consumed = self.consumer.run(shutdown) => {
-                consumed?;
+            () = self.consumer.run(shutdown) => {
                 tracing::info!("projector consumer stopped");
             }
         }

@@ -43,7 +43,7 @@ pub fn spawn_projector(pool: &PgPool, nats: &NatsTest) -> RunningProjector {
     let stats = consumer.stats();
     let role = consumer.role();
     let (stop, shutdown) = testkit::shutdown_switch();
-    let task = tokio::spawn(async move { consumer.run(shutdown).await.unwrap() });
+    let task = tokio::spawn(consumer.run(shutdown));
     RunningProjector {
         running: Running { stop, task },
         stats,

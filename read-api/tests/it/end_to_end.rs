@@ -101,6 +101,6 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
 
     let _ = stop.send(());
     relay.await.unwrap();
-    projector.await.unwrap().unwrap();
+    projector.await.unwrap();
     nats.cleanup().await;
 }
