@@ -3,7 +3,7 @@
 use std::str::FromStr;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -105,11 +105,28 @@ pub async fn detail(
             code: "product_not_found",
             message: "no product has this id".to_owned(),
         })?;
-    let mut response = Json(&row).into_response();
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", row.version)) {
+    let etag = format!("\"{}\"", row.version);
+    // A client that holds this version already gets no body.
+    let mut response = if if_none_match(&headers, &etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        Json(&row).into_response()
+    };
+    if let Ok(etag) = HeaderValue::from_str(&etag) {
         response.headers_mut().insert(header::ETAG, etag);
     }
     Ok(response)
+}
+
+/// Whether `If-None-Match` lists `etag` (weak or strong) or is `*`.
+fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 #[derive(Debug, Clone, Copy)]

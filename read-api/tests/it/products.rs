@@ -169,6 +169,26 @@ async fn a_detail_answers_the_row_with_its_version_as_etag(pool: PgPool) {
         serde_json::Value::Null
     );
     assert_eq!(response.headers["etag"], "\"1\"");
+
+    let cached = call(
+        &app,
+        Method::GET,
+        &format!("/products/{id}"),
+        &[("if-none-match", "\"0\", W/\"1\"")],
+        None,
+    )
+    .await;
+    assert_eq!(cached.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(cached.headers["etag"], "\"1\"");
+    let stale = call(
+        &app,
+        Method::GET,
+        &format!("/products/{id}"),
+        &[("if-none-match", "\"0\"")],
+        None,
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::OK);
 }
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
