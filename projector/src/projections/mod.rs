@@ -74,7 +74,7 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
 
 /// Truncates every read model and its checkpoints (for a rebuild).
 pub async fn truncate_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("TRUNCATE products, projector_checkpoints")
+    sqlx::query("TRUNCATE products, product_counts, projector_checkpoints")
         .execute(conn)
         .await
         .map(drop)

@@ -182,6 +182,8 @@ pub async fn dump_read_models(pool: &PgPool) -> Vec<String> {
     sqlx::query_scalar(
         "SELECT 'products ' || to_jsonb(p)::text FROM products p
          UNION ALL
+         SELECT 'count ' || to_jsonb(n)::text FROM product_counts n
+         UNION ALL
          SELECT 'checkpoint ' || to_jsonb(c)::text FROM projector_checkpoints c
          ORDER BY 1",
     )

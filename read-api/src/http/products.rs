@@ -178,13 +178,6 @@ fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-#[derive(sqlx::FromRow)]
-struct CountedRow {
-    #[sqlx(flatten)]
-    row: ProductRow,
-    total: i64,
-}
-
 /// `GET /products`. Roles: any (until accounts exist).
 pub async fn list(
     State(state): State<AppState>,
@@ -245,32 +238,30 @@ pub async fn list(
             .filter(|c| !c.is_empty()),
         search,
     };
-    let mut sql = QueryBuilder::<Postgres>::new(
-        "SELECT *, count(*) OVER () AS total FROM products WHERE true",
-    );
-    filters.push_where(&mut sql);
+    // The page and the total are two queries, run at once on two connections: a window
+    // count in the page query would make it sort every matching row instead of walking
+    // the sort index (150 ms instead of 1 ms over 100,000 products).
+    let mut page_sql = QueryBuilder::<Postgres>::new("SELECT * FROM products WHERE true");
+    filters.push_where(&mut page_sql);
     let direction = if descending { "DESC" } else { "ASC" };
-    sql.push(format_args!(
+    page_sql.push(format_args!(
         " ORDER BY {} {direction}, id {direction}",
         sort.column()
     ));
-    sql.push(" LIMIT ")
+    page_sql
+        .push(" LIMIT ")
         .push_bind(i64::from(limit))
         .push(" OFFSET ")
         .push_bind(i64::from(page - 1) * i64::from(limit));
-    let rows: Vec<CountedRow> = sql.build_query_as().fetch_all(&state.pool).await?;
-    let total = match rows.first() {
-        Some(first) => first.total,
-        // Past the last page the window count is not there: count apart.
-        None if page > 1 => {
-            let mut sql = QueryBuilder::<Postgres>::new("SELECT count(*) FROM products WHERE true");
-            filters.push_where(&mut sql);
-            sql.build_query_scalar().fetch_one(&state.pool).await?
-        }
-        None => 0,
-    };
+    let mut count_sql = filters.count_query();
+    let (items, total) = tokio::try_join!(
+        page_sql
+            .build_query_as::<ProductRow>()
+            .fetch_all(&state.pool),
+        count_sql.build_query_scalar::<i64>().fetch_one(&state.pool),
+    )?;
     Ok(Json(Page {
-        items: rows.into_iter().map(|r| r.row).collect(),
+        items,
         total,
         page,
         limit,
@@ -285,6 +276,18 @@ struct Filters {
 }
 
 impl Filters {
+    /// The total: from the per-(status, category) counts that the projector keeps, unless
+    /// text search narrows the rows, in which case the trigram index finds them.
+    fn count_query(&self) -> QueryBuilder<'_, Postgres> {
+        let mut sql = if self.search.is_some() {
+            QueryBuilder::new("SELECT count(*) FROM products WHERE true")
+        } else {
+            QueryBuilder::new("SELECT coalesce(sum(n), 0)::bigint FROM product_counts WHERE true")
+        };
+        self.push_where(&mut sql);
+        sql
+    }
+
     fn push_where(&self, sql: &mut QueryBuilder<'_, Postgres>) {
         if let Some(status) = &self.status {
             sql.push(" AND status = ").push_bind(status.clone());
@@ -293,9 +296,7 @@ impl Filters {
             sql.push(" AND category = ").push_bind(category.clone());
         }
         if let Some(pattern) = &self.search {
-            sql.push(" AND (name ILIKE ")
-                .push_bind(pattern.clone())
-                .push(" OR sku ILIKE ")
+            sql.push(" AND search LIKE lower(")
                 .push_bind(pattern.clone())
                 .push(")");
         }

@@ -117,7 +117,7 @@ async fn text_search_matches_name_and_sku_ignoring_case(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
-async fn text_search_uses_the_trigram_indexes(pool: PgPool) {
+async fn text_search_uses_the_trigram_index(pool: PgPool) {
     seed_catalogue(&pool).await;
     let mut conn = pool.acquire().await.unwrap();
     // With five rows the planner rightly prefers a scan; forbid it to see the plan the
@@ -126,15 +126,13 @@ async fn text_search_uses_the_trigram_indexes(pool: PgPool) {
         .execute(&mut *conn)
         .await
         .unwrap();
-    let plan: Vec<String> = sqlx::query_scalar(
-        "EXPLAIN SELECT * FROM products WHERE name ILIKE '%marteau%' OR sku ILIKE '%marteau%'",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .unwrap();
+    let plan: Vec<String> =
+        sqlx::query_scalar("EXPLAIN SELECT * FROM products WHERE search LIKE '%marteau%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
     let plan = plan.join("\n");
-    assert!(plan.contains("products_name_trgm"), "{plan}");
-    assert!(plan.contains("products_sku_trgm"), "{plan}");
+    assert!(plan.contains("products_search_trgm"), "{plan}");
 }
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
@@ -304,4 +302,36 @@ async fn a_request_over_the_time_limit_is_a_504_problem(pool: PgPool) {
     let response = get(&app, &format!("/products/{id}?min_version=9")).await;
     assert_eq!(response.status, StatusCode::GATEWAY_TIMEOUT);
     assert_eq!(response.code(), "request_timeout");
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn totals_follow_status_and_category_changes(pool: PgPool) {
+    seed_catalogue(&pool).await;
+    let app = read_router(&pool, WAIT);
+    let total = |uri: &'static str| {
+        let app = app.clone();
+        async move { get(&app, uri).await.body["total"].as_i64().unwrap() }
+    };
+    assert_eq!(total("/products?status=active&category=Outillage").await, 1);
+    // As the projector would: archive the hammer, move a screw to the tools.
+    sqlx::query("UPDATE products SET status = 'archived' WHERE sku = 'MART-1'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE products SET category = 'Outillage', name = 'Vis' WHERE sku = 'VIS-001'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(total("/products?status=active&category=Outillage").await, 1);
+    assert_eq!(total("/products?status=archived").await, 2);
+    assert_eq!(total("/products?category=Outillage").await, 3);
+    assert_eq!(total("/products?category=Quincaillerie").await, 1);
+    assert_eq!(total("/products").await, 5);
+    // The same totals as counting the rows.
+    let counted: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM products WHERE category = 'Outillage'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(counted, 3);
 }
