@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use shared::ids::ProductId;
+use shared::product::Category;
 use shared::read::{Page, ProductRow};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
@@ -232,10 +233,16 @@ pub async fn list(
 
     let filters = Filters {
         status,
-        category: query
-            .category
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty()),
+        category: match query.category.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(c) if c.chars().count() > Category::MAX_CHARS => {
+                return Err(ApiError::BadQuery(format!(
+                    "category is limited to {} characters",
+                    Category::MAX_CHARS
+                )))
+            }
+            Some(c) => Some(c.to_owned()),
+        },
         search,
     };
     // The page and the total are two queries, run at once on two connections: a window

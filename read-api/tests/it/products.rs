@@ -138,7 +138,11 @@ async fn text_search_uses_the_trigram_index(pool: PgPool) {
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn bad_list_parameters_are_400_problems(pool: PgPool) {
     let app = read_router(&pool, WAIT);
+    let long_category = format!("/products?category={}", "c".repeat(101));
+    let long_search = format!("/products?q={}", "q".repeat(101));
     for uri in [
+        long_category.as_str(),
+        long_search.as_str(),
         "/products?colour=red",
         "/products?limit=0",
         "/products?limit=201",
