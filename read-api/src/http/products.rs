@@ -224,7 +224,9 @@ pub async fn list(
         let (id, version) = raw.split_once(':').ok_or_else(|| {
             ApiError::BadQuery("min_version on a list is `<product id>:<version>`".to_owned())
         })?;
-        let (id, wanted) = (parse_id(id)?, parse_version(version)?);
+        let id = ProductId::from_str(id.trim())
+            .map_err(|_| ApiError::BadQuery(format!("min_version: `{id}` is not a product id")))?;
+        let wanted = parse_version(version)?;
         state
             .freshness
             .wait_for(wanted, || product_version(&state.pool, id))

@@ -151,6 +151,7 @@ async fn bad_list_parameters_are_400_problems(pool: PgPool) {
         "/products?sort=colour",
         "/products?status=deleted",
         "/products?min_version=3",
+        "/products?min_version=not-an-id:3",
     ] {
         let response = get(&app, uri).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{uri}");
