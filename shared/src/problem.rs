@@ -43,6 +43,23 @@ impl Problem {
         }
     }
 
+    /// 400: a header the API reads is malformed; names the header.
+    pub fn malformed_header(header: &str, detail: impl Into<String>) -> Self {
+        Self::new(400, "malformed_header", "Malformed header")
+            .with_detail(detail)
+            .with_extension("header", header)
+    }
+
+    /// 400: a path parameter (such as an id) is malformed.
+    pub fn malformed_path(detail: impl Into<String>) -> Self {
+        Self::new(400, "malformed_path", "Malformed path parameter").with_detail(detail)
+    }
+
+    /// 404 with a code that says what is missing, e.g. `product_not_found`.
+    pub fn not_found(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(404, code, "Not found").with_detail(detail)
+    }
+
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self

@@ -66,14 +66,9 @@ impl IntoResponse for ApiError {
                     .into_response()
             }
             ApiError::BadHeader { header } => {
-                Problem::new(400, "malformed_header", "Malformed header")
-                    .with_detail(detail)
-                    .with_extension("header", header)
-                    .into_response()
+                Problem::malformed_header(header, detail).into_response()
             }
-            ApiError::BadPath(_) => Problem::new(400, "malformed_path", "Malformed path parameter")
-                .with_detail(detail)
-                .into_response(),
+            ApiError::BadPath(_) => Problem::malformed_path(detail).into_response(),
             ApiError::Validation(errors) => Problem::new(
                 422,
                 "validation_failed",
@@ -82,9 +77,9 @@ impl IntoResponse for ApiError {
             .with_detail("See `errors` for each field at fault.")
             .with_errors(errors)
             .into_response(),
-            ApiError::NotFound { code, message } => Problem::new(404, code, "Not found")
-                .with_detail(message)
-                .into_response(),
+            ApiError::NotFound { code, message } => {
+                Problem::not_found(code, message).into_response()
+            }
             ApiError::Conflict { code, message } => Problem::new(409, code, "Conflict")
                 .with_detail(message)
                 .into_response(),

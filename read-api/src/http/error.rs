@@ -50,17 +50,12 @@ impl IntoResponse for ApiError {
                 .with_detail(detail)
                 .into_response(),
             ApiError::BadHeader { header, .. } => {
-                Problem::new(400, "malformed_header", "Malformed header")
-                    .with_detail(detail)
-                    .with_extension("header", header)
-                    .into_response()
+                Problem::malformed_header(header, detail).into_response()
             }
-            ApiError::BadPath(_) => Problem::new(400, "malformed_path", "Malformed path parameter")
-                .with_detail(detail)
-                .into_response(),
-            ApiError::NotFound { code, message } => Problem::new(404, code, "Not found")
-                .with_detail(message)
-                .into_response(),
+            ApiError::BadPath(_) => Problem::malformed_path(detail).into_response(),
+            ApiError::NotFound { code, message } => {
+                Problem::not_found(code, message).into_response()
+            }
             ApiError::Lagging(Lagging { wanted, reached }) => Problem::new(
                 504,
                 "projection_lagging",
