@@ -65,7 +65,8 @@ pub async fn apply(
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     envelope: &EventEnvelope,
 ) -> Result<T, ProjectionError> {
-    serde_json::from_value(envelope.payload.clone()).map_err(|source| ProjectionError::Decode {
+    // Deserialise from the borrowed value: no copy of the payload per event.
+    T::deserialize(&envelope.payload).map_err(|source| ProjectionError::Decode {
         event_type: envelope.event_type.clone(),
         version: envelope.event_version.clone(),
         source,
