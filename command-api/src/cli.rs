@@ -1,14 +1,30 @@
-//! Command line: `serve` (HTTP + relay), `relay` (alone), `migrate`.
+//! Command line: `serve` (HTTP + relay), `relay` (alone), `migrate`, `admin create`,
+//! `keys generate`.
 
+use std::io::BufRead;
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
-use shared::config::{DatabaseConfig, NatsConfig};
+use shared::account::{DisplayName, Email};
+use shared::auth::{Role, Roles};
+use shared::config::{
+    DatabaseConfig, Environment, EnvironmentConfig, HttpConfig, NatsConfig, SignerConfig,
+    DEV_KID_PREFIX,
+};
+use shared::metadata::CommandMetadata;
 use shared::shutdown::{shutdown_signal, Shutdown};
 
+use crate::auth::passwords::Password;
+use crate::auth::throttle::ThrottleConfig;
+use crate::auth::NewUser;
+use crate::domain::user::User;
+use crate::es::CommandBus;
 use crate::relay::{Relay, RelayConfig};
-use crate::startup::{Application, Settings};
+use crate::startup::{Application, AuthSettings, Settings};
 
 #[derive(Debug, Parser)]
 #[command(name = "command-api", version, about = "gescom write side")]
@@ -30,9 +46,12 @@ enum Command {
         /// Run the outbox relay in this process.
         #[arg(long, env = "GESCOM_EMBEDDED_RELAY", default_value_t = true, action = clap::ArgAction::Set)]
         embedded_relay: bool,
-        /// Longest time a request may take before a 504.
-        #[arg(long, env = "GESCOM_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
-        request_timeout_ms: u64,
+        #[command(flatten)]
+        http: HttpConfig,
+        #[command(flatten)]
+        auth: AuthArgs,
+        #[command(flatten)]
+        env: EnvironmentConfig,
     },
     /// Run the outbox relay alone.
     Relay {
@@ -46,6 +65,122 @@ enum Command {
         #[command(flatten)]
         database: DatabaseConfig,
     },
+    /// Manage accounts from the shell (the first admin, a locked-out admin).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Manage token-signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create an account. The password is read from GESCOM_ADMIN_PASSWORD or, when that
+    /// is unset, from the first line of standard input.
+    Create {
+        #[command(flatten)]
+        database: DatabaseConfig,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        /// Roles, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "admin")]
+        roles: Vec<String>,
+        #[arg(long, env = "GESCOM_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Write a new Ed25519 key pair (`jwt.key.pem`, `jwt.pub.pem`) into a directory and
+    /// print the key id to configure as GESCOM_JWT_KID.
+    Generate {
+        #[arg(long)]
+        out_dir: PathBuf,
+        /// Mark the key as a development key (`dev-…` id), which production refuses.
+        #[arg(long)]
+        dev: bool,
+    },
+}
+
+/// Token signing, lifetimes, login throttling and the first admin.
+#[derive(Debug, clap::Args)]
+struct AuthArgs {
+    #[command(flatten)]
+    signer: SignerConfig,
+    /// Lifetime of an access token, in seconds.
+    #[arg(long, env = "GESCOM_ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
+    access_token_ttl_secs: u32,
+    /// Lifetime of a refresh token, in seconds; each refresh issues a new one.
+    #[arg(long, env = "GESCOM_REFRESH_TOKEN_TTL_SECS", default_value_t = 7 * 24 * 3600)]
+    refresh_token_ttl_secs: u32,
+    /// Failed logins for one account, within the window, before it is locked.
+    #[arg(long, env = "GESCOM_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    login_max_failures_per_account: u32,
+    /// Failed logins from one address, within the window, before it is locked.
+    #[arg(long, env = "GESCOM_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 20)]
+    login_max_failures_per_address: u32,
+    /// Window over which failures count, and length of a lock, in seconds.
+    #[arg(long, env = "GESCOM_LOGIN_LOCKOUT_SECS", default_value_t = 900)]
+    login_lockout_secs: u64,
+    /// The first admin, created at start-up when no account exists.
+    #[arg(long, env = "GESCOM_BOOTSTRAP_ADMIN_EMAIL", requires = "bootstrap_admin_password")]
+    bootstrap_admin_email: Option<String>,
+    #[arg(long, env = "GESCOM_BOOTSTRAP_ADMIN_PASSWORD", hide_env_values = true)]
+    bootstrap_admin_password: Option<String>,
+}
+
+impl AuthArgs {
+    /// Checks what production must not run with, then builds the settings.
+    fn settings(self, environment: Environment) -> anyhow::Result<AuthSettings> {
+        let production = environment == Environment::Production;
+        if production && self.signer.token.is_dev_key() {
+            anyhow::bail!(
+                "GESCOM_JWT_KID `{}` names a development key: production needs its own key pair",
+                self.signer.token.kid
+            );
+        }
+        let bootstrap_admin = match (self.bootstrap_admin_email, self.bootstrap_admin_password) {
+            (Some(email), Some(password)) => {
+                let email = Email::parse(&email)
+                    .map_err(|e| anyhow::anyhow!("GESCOM_BOOTSTRAP_ADMIN_EMAIL: {e}"))?;
+                let password = match Password::new(&password, Some(email.as_str())) {
+                    Ok(p) => p,
+                    Err(e) if production => {
+                        anyhow::bail!("GESCOM_BOOTSTRAP_ADMIN_PASSWORD is refused in production: {e}")
+                    }
+                    Err(e) => {
+                        tracing::warn!("GESCOM_BOOTSTRAP_ADMIN_PASSWORD is weak ({e}); accepted outside production only");
+                        Password::presented(&password)
+                            .context("GESCOM_BOOTSTRAP_ADMIN_PASSWORD is too long")?
+                    }
+                };
+                Some((email, password))
+            }
+            _ => None,
+        };
+        let window = Duration::from_secs(self.login_lockout_secs);
+        Ok(AuthSettings {
+            private_key_pem: self.signer.private_pem()?,
+            token: self.signer.token.settings(),
+            access_ttl: chrono::Duration::seconds(self.access_token_ttl_secs.into()),
+            refresh_ttl: chrono::Duration::seconds(self.refresh_token_ttl_secs.into()),
+            throttle: ThrottleConfig {
+                max_per_account: self.login_max_failures_per_account,
+                max_per_address: self.login_max_failures_per_address,
+                window,
+                lockout: window,
+                ..ThrottleConfig::default()
+            },
+            bootstrap_admin,
+        })
+    }
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -55,14 +190,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             nats,
             listen,
             embedded_relay,
-            request_timeout_ms,
+            http,
+            auth,
+            env,
         } => {
             let app = Application::build(Settings {
                 database,
                 nats,
                 listen,
                 embedded_relay,
-                request_timeout: Duration::from_millis(request_timeout_ms),
+                http: http.settings()?,
+                auth: auth.settings(env.environment)?,
             })
             .await?;
             app.run_until_stopped(Shutdown::on(shutdown_signal())).await
@@ -84,7 +222,105 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    database,
+                    email,
+                    name,
+                    roles,
+                    password,
+                },
+        } => create_account(database, &email, &name, &roles, password).await,
+        Command::Keys {
+            command: KeysCommand::Generate { out_dir, dev },
+        } => generate_keys(&out_dir, dev),
     }
+}
+
+async fn create_account(
+    database: DatabaseConfig,
+    email: &str,
+    name: &str,
+    roles: &[String],
+    password: Option<String>,
+) -> anyhow::Result<()> {
+    let password = match password {
+        Some(p) => p,
+        None => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let roles = roles
+        .iter()
+        .map(|r| r.parse::<Role>())
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(Roles::try_from)
+        .map_err(|e| anyhow::anyhow!("--roles: {e}"))?;
+    let user = NewUser {
+        display_name: DisplayName::parse(name).map_err(|e| anyhow::anyhow!("--name: {e}"))?,
+        password: Password::new(&password, Some(email.as_str()))
+            .map_err(|e| anyhow::anyhow!("password: {e}"))?,
+        email,
+        roles,
+        must_change_password: false,
+    };
+    let pool = shared::db::connect_and_migrate(&database).await?;
+    let users = Arc::new(CommandBus::<User>::new(pool, ()));
+    let metadata = CommandMetadata::system(uuid::Uuid::now_v7().to_string());
+    let (id, _) = crate::auth::create_user(&users, user, metadata)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(%id, "account created");
+    Ok(())
+}
+
+fn generate_keys(out_dir: &std::path::Path, dev: bool) -> anyhow::Result<()> {
+    let (private, public) = crate::auth::keys::generate().map_err(anyhow::Error::msg)?;
+    std::fs::create_dir_all(out_dir)?;
+    let private_path = out_dir.join("jwt.key.pem");
+    write_private(&private_path, &private)?;
+    std::fs::write(out_dir.join("jwt.pub.pem"), public)?;
+    let suffix = format!(
+        "{}-{:04x}",
+        chrono::Utc::now().format("%Y%m%d"),
+        rand::random::<u16>()
+    );
+    let kid = if dev {
+        format!("{DEV_KID_PREFIX}{suffix}")
+    } else {
+        format!("k-{suffix}")
+    };
+    // The one line of output, so that scripts can capture it.
+    #[allow(clippy::print_stdout)]
+    {
+        println!("GESCOM_JWT_KID={kid}");
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, pem: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(pem.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, pem: &str) -> std::io::Result<()> {
+    std::fs::write(path, pem)
 }
 
 #[cfg(test)]

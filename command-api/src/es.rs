@@ -18,6 +18,7 @@ use sqlx::PgPool;
 /// SQLSTATEs raised by the project's own triggers on `events` (see `migrations/`).
 pub mod sqlstate {
     pub const SKU_TAKEN: &str = "GS001";
+    pub const EMAIL_TAKEN: &str = "GS002";
 }
 
 /// Attempts for a command sent without `If-Match` that loses an optimistic-concurrency
@@ -25,11 +26,13 @@ pub mod sqlstate {
 const MAX_ATTEMPTS: u32 = 4;
 
 /// What a successful command produced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Committed {
+#[derive(Debug, Clone, PartialEq)]
+pub struct Committed<E> {
     /// The aggregate's version after the command (its last sequence number). Unchanged
     /// when the command was a no-op.
     pub version: u64,
+    /// The events it recorded, for callers whose answer depends on which one it was.
+    pub events: Vec<E>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,9 +59,10 @@ pub struct CommandBus<A: Aggregate> {
 
 impl<A> CommandBus<A>
 where
-    A: Aggregate,
-    A::Command: Clone,
-    A::Error: 'static,
+    A: Aggregate + 'static,
+    A::Command: Clone + Send + 'static,
+    A::Error: Send + 'static,
+    A::Services: Send + Sync,
 {
     pub fn new(pool: PgPool, services: A::Services) -> Self {
         let repo = PostgresEventRepository::new(pool);
@@ -76,7 +80,7 @@ where
         command: A::Command,
         expected_version: Option<u64>,
         metadata: CommandMetadata,
-    ) -> Result<Committed, CommandError<A::Error>> {
+    ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
         let metadata = metadata.into_map();
         let mut attempt = 1;
         loop {
@@ -97,13 +101,21 @@ where
                 .map_err(CommandError::Domain)?;
             let events = sink.collect().await;
             if events.is_empty() {
-                return Ok(Committed { version: current });
+                return Ok(Committed {
+                    version: current,
+                    events,
+                });
             }
             let produced = events.len() as u64;
-            match self.store.commit(events, context, metadata.clone()).await {
+            match self
+                .store
+                .commit(events.clone(), context, metadata.clone())
+                .await
+            {
                 Ok(_) => {
                     return Ok(Committed {
                         version: current + produced,
+                        events,
                     })
                 }
                 Err(AggregateError::AggregateConflict)
@@ -127,6 +139,29 @@ where
                 Err(other) => return Err(from_store(other)),
             }
         }
+    }
+
+    /// The aggregate's current state and version (0: the stream does not exist).
+    pub async fn load(&self, id: &str) -> Result<(A, u64), CommandError<A::Error>> {
+        let context = self.store.load_aggregate(id).await.map_err(from_store)?;
+        let version = context.current_sequence as u64;
+        Ok((context.aggregate, version))
+    }
+
+    /// [`Self::execute`] in a task of its own, so that it runs to its end even if the
+    /// caller is dropped (a client hangs up, a request times out): a dropped future
+    /// must not abandon a transaction between its statements.
+    pub async fn execute_detached(
+        self: &std::sync::Arc<Self>,
+        id: String,
+        command: A::Command,
+        expected_version: Option<u64>,
+        metadata: CommandMetadata,
+    ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
+        let bus = std::sync::Arc::clone(self);
+        tokio::spawn(async move { bus.execute(&id, command, expected_version, metadata).await })
+            .await
+            .map_err(|e| CommandError::Store(format!("command task failed: {e}")))?
     }
 }
 

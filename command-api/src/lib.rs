@@ -1,6 +1,7 @@
 //! gescom's write side: aggregates, command handlers, the command HTTP API and the
 //! outbox relay. See ARCHITECTURE.md for the data path.
 
+pub mod auth;
 pub mod cli;
 pub mod domain;
 pub mod es;

@@ -1,16 +1,21 @@
-//! Building command-api from settings: pool, migrations, NATS, router, relay; then
-//! serving until shutdown.
+//! Building command-api from settings: pool, migrations, keys, NATS, router, relay, first
+//! admin; then serving until shutdown.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
+use shared::account::Email;
+use shared::auth::TokenSettings;
 use shared::config::{DatabaseConfig, NatsConfig};
 use shared::shutdown::Shutdown;
-use shared::web::{NatsCheck, Readiness};
+use shared::web::{HttpSettings, NatsCheck, Readiness};
 use tokio::net::TcpListener;
 
+use crate::auth::passwords::Password;
+use crate::auth::throttle::ThrottleConfig;
+use crate::auth::tokens::TokenIssuer;
+use crate::auth::Auth;
 use crate::domain::product::Product;
 use crate::es::CommandBus;
 use crate::http::{router, AppState};
@@ -24,7 +29,35 @@ pub struct Settings {
     /// Run the outbox relay inside this process (the default), or leave it to a
     /// separate `command-api relay`.
     pub embedded_relay: bool,
-    pub request_timeout: Duration,
+    pub http: HttpSettings,
+    pub auth: AuthSettings,
+}
+
+#[derive(Clone)]
+pub struct AuthSettings {
+    /// PKCS#8 PEM of the Ed25519 signing key.
+    pub private_key_pem: Vec<u8>,
+    pub token: TokenSettings,
+    pub access_ttl: chrono::Duration,
+    pub refresh_ttl: chrono::Duration,
+    pub throttle: ThrottleConfig,
+    /// Created at start-up when no account exists yet.
+    pub bootstrap_admin: Option<(Email, Password)>,
+}
+
+impl std::fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field("token", &self.token)
+            .field("access_ttl", &self.access_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
+            .field("throttle", &self.throttle)
+            .field(
+                "bootstrap_admin",
+                &self.bootstrap_admin.as_ref().map(|(email, _)| email),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 pub struct Application {
@@ -35,10 +68,24 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let auth_settings = settings.auth;
+        let (issuer, verifier) = TokenIssuer::from_private_pem(
+            &auth_settings.private_key_pem,
+            auth_settings.token,
+            auth_settings.access_ttl,
+            auth_settings.refresh_ttl,
+        )?;
         let pool = shared::db::connect_and_migrate(&settings.database).await?;
+        let auth = Arc::new(Auth::new(pool.clone(), issuer, auth_settings.throttle));
+        if let Some((email, password)) = auth_settings.bootstrap_admin {
+            if let Some(id) = auth.ensure_first_admin(email.clone(), password).await? {
+                tracing::info!(%id, %email, "first admin created from configuration");
+            }
+        }
         let nats = settings.nats.connect().await?;
         let state = AppState {
             products: Arc::new(CommandBus::<Product>::new(pool.clone(), ())),
+            auth,
         };
         let readiness = Readiness {
             db: pool.clone(),
@@ -54,7 +101,7 @@ impl Application {
         let listener = TcpListener::bind(settings.listen).await?;
         Ok(Self {
             listener,
-            router: router(state, readiness, settings.request_timeout),
+            router: router(state, readiness, Arc::new(verifier), &settings.http),
             relay,
         })
     }

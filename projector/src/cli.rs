@@ -3,7 +3,9 @@
 use std::net::SocketAddr;
 
 use clap::{Parser, Subcommand};
-use shared::config::{DatabaseConfig, NatsConfig};
+use std::sync::Arc;
+
+use shared::config::{DatabaseConfig, EnvironmentConfig, HttpConfig, NatsConfig, VerifierConfig};
 use shared::shutdown::{shutdown_signal, Shutdown};
 
 use crate::startup::{Application, Settings};
@@ -37,6 +39,12 @@ enum Command {
         /// Durable JetStream consumer name.
         #[arg(long, env = "GESCOM_PROJECTOR_DURABLE", default_value = "projector")]
         durable: String,
+        #[command(flatten)]
+        tokens: VerifierConfig,
+        #[command(flatten)]
+        http: HttpConfig,
+        #[command(flatten)]
+        env: EnvironmentConfig,
     },
     /// Truncate every read model and replay the event store. Waits for the active
     /// projector's lock: stop it first, or run this before `serve`.
@@ -58,12 +66,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             nats,
             listen,
             durable,
+            tokens,
+            http,
+            env,
         } => {
+            tokens.check_for(env.environment)?;
             let app = Application::build(Settings {
                 database,
                 nats,
                 listen,
                 durable,
+                verifier: Arc::new(tokens.verifier()?),
+                http: http.settings()?,
             })
             .await?;
             app.run_until_stopped(Shutdown::on(shutdown_signal())).await

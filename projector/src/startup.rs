@@ -3,12 +3,12 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
+use shared::auth::TokenVerifier;
 use shared::config::{DatabaseConfig, NatsConfig};
 use shared::shutdown::Shutdown;
-use shared::web::{health_routes, with_common_layers, NatsCheck, Readiness};
+use shared::web::{HttpSettings, NatsCheck, Readiness};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -20,6 +20,8 @@ pub struct Settings {
     pub nats: NatsConfig,
     pub listen: SocketAddr,
     pub durable: String,
+    pub verifier: Arc<TokenVerifier>,
+    pub http: HttpSettings,
 }
 
 pub struct Application {
@@ -36,12 +38,17 @@ impl Application {
             ConsumerConfig::new(settings.nats.stream.clone(), settings.nats.subjects());
         config.durable = settings.durable;
         let consumer = Consumer::new(pool.clone(), nats.clone(), config);
-        let router = with_common_layers(
-            health_routes(Readiness {
+        let router = crate::admin::router(
+            crate::admin::AdminState {
+                role: consumer.role(),
+                stats: consumer.stats(),
+            },
+            Readiness {
                 db: pool,
                 nats: NatsCheck::Required(nats),
-            }),
-            Duration::from_secs(5),
+            },
+            settings.verifier,
+            &settings.http,
         );
         Ok(Self {
             listener: TcpListener::bind(settings.listen).await?,

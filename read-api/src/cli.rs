@@ -4,7 +4,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use shared::config::DatabaseConfig;
+use std::sync::Arc;
+
+use shared::config::{DatabaseConfig, EnvironmentConfig, HttpConfig, VerifierConfig};
 use shared::shutdown::{shutdown_signal, Shutdown};
 
 use crate::startup::{Application, Settings};
@@ -27,8 +29,12 @@ enum Command {
         /// Longest wait for `min_version` before answering 504 `projection_lagging`.
         #[arg(long, env = "GESCOM_MIN_VERSION_WAIT_MS", default_value_t = 2_000)]
         min_version_wait_ms: u64,
-        #[arg(long, env = "GESCOM_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
-        request_timeout_ms: u64,
+        #[command(flatten)]
+        tokens: VerifierConfig,
+        #[command(flatten)]
+        http: HttpConfig,
+        #[command(flatten)]
+        env: EnvironmentConfig,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -43,13 +49,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             database,
             listen,
             min_version_wait_ms,
-            request_timeout_ms,
+            tokens,
+            http,
+            env,
         } => {
+            tokens.check_for(env.environment)?;
             let app = Application::build(Settings {
                 database,
                 listen,
                 max_wait: Duration::from_millis(min_version_wait_ms),
-                request_timeout: Duration::from_millis(request_timeout_ms),
+                verifier: Arc::new(tokens.verifier()?),
+                http: http.settings()?,
             })
             .await?;
             app.run_until_stopped(Shutdown::on(shutdown_signal())).await

@@ -1,12 +1,14 @@
 //! Building read-api from settings, then serving until shutdown.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use shared::auth::TokenVerifier;
 use shared::config::DatabaseConfig;
 use shared::shutdown::Shutdown;
-use shared::web::{NatsCheck, Readiness};
+use shared::web::{HttpSettings, NatsCheck, Readiness};
 use tokio::net::TcpListener;
 
 use crate::freshness::Freshness;
@@ -18,7 +20,8 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Longest wait for `min_version` before `projection_lagging`.
     pub max_wait: Duration,
-    pub request_timeout: Duration,
+    pub verifier: Arc<TokenVerifier>,
+    pub http: HttpSettings,
 }
 
 pub struct Application {
@@ -40,7 +43,7 @@ impl Application {
         };
         Ok(Self {
             listener: TcpListener::bind(settings.listen).await?,
-            router: router(state, readiness, settings.request_timeout),
+            router: router(state, readiness, settings.verifier, &settings.http),
         })
     }
 

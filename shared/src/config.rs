@@ -106,3 +106,186 @@ impl NatsConfig {
             .await
     }
 }
+
+/// Development (the default) or production: production refuses development keys and
+/// weak bootstrap passwords.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Environment {
+    #[default]
+    Development,
+    Production,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct EnvironmentConfig {
+    #[arg(
+        long = "env",
+        env = "GESCOM_ENV",
+        value_enum,
+        default_value_t = Environment::Development
+    )]
+    pub environment: Environment,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct HttpConfig {
+    /// Longest time a request may take before a 504.
+    #[arg(long, env = "GESCOM_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
+    pub request_timeout_ms: u64,
+    /// Browser origins allowed to call the API (comma-separated), e.g. the frontend's
+    /// `https://gescom.example.com`.
+    #[arg(long, env = "GESCOM_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+}
+
+impl HttpConfig {
+    pub fn settings(&self) -> Result<crate::web::HttpSettings, ConfigError> {
+        let cors_origins = self
+            .cors_origins
+            .iter()
+            .map(|o| o.trim())
+            .filter(|o| !o.is_empty())
+            .map(|o| {
+                if o == "*" {
+                    return Err(ConfigError(
+                        "GESCOM_CORS_ORIGINS: name the frontend's origin; `*` is refused".into(),
+                    ));
+                }
+                o.parse().map_err(|_| {
+                    ConfigError(format!("GESCOM_CORS_ORIGINS: `{o}` is not a valid origin"))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(crate::web::HttpSettings {
+            request_timeout: Duration::from_millis(self.request_timeout_ms),
+            cors_origins,
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Issuer, audience and key id of access tokens: the same for every service.
+#[derive(clap::Args, Clone, Debug)]
+pub struct TokenConfig {
+    #[arg(long = "jwt-issuer", env = "GESCOM_JWT_ISSUER", default_value = "gescom")]
+    pub issuer: String,
+    #[arg(
+        long = "jwt-audience",
+        env = "GESCOM_JWT_AUDIENCE",
+        default_value = "gescom-api"
+    )]
+    pub audience: String,
+    /// Key id (`kid`) of the signing key. Keys made by `command-api keys generate --dev`
+    /// have ids starting `dev-`, which production refuses.
+    #[arg(long = "jwt-kid", env = "GESCOM_JWT_KID", default_value = "gescom-1")]
+    pub kid: String,
+}
+
+impl TokenConfig {
+    pub fn settings(&self) -> crate::auth::TokenSettings {
+        crate::auth::TokenSettings {
+            issuer: self.issuer.clone(),
+            audience: self.audience.clone(),
+            kid: self.kid.clone(),
+        }
+    }
+
+    pub fn is_dev_key(&self) -> bool {
+        self.kid.starts_with(DEV_KID_PREFIX)
+    }
+}
+
+pub const DEV_KID_PREFIX: &str = "dev-";
+
+/// Reads a PEM key from a file or from the variable itself.
+fn read_pem(
+    file: Option<&std::path::Path>,
+    inline: Option<&str>,
+    what: &str,
+) -> Result<Vec<u8>, ConfigError> {
+    match (file, inline) {
+        (Some(path), _) => std::fs::read(path)
+            .map_err(|e| ConfigError(format!("cannot read {what} {}: {e}", path.display()))),
+        (None, Some(pem)) => Ok(pem.as_bytes().to_vec()),
+        (None, None) => Err(ConfigError(format!("no {what} configured"))),
+    }
+}
+
+/// Where the verifying services (read-api, projector) find the public key.
+#[derive(clap::Args, Clone, Debug)]
+pub struct VerifierConfig {
+    /// PEM file of the Ed25519 public key that verifies access tokens.
+    #[arg(
+        long = "jwt-public-key-file",
+        env = "GESCOM_JWT_PUBLIC_KEY_FILE",
+        required_unless_present = "jwt_public_key"
+    )]
+    pub public_key_file: Option<std::path::PathBuf>,
+    /// The same key as PEM text, for environments that pass secrets as variables.
+    #[arg(
+        id = "jwt_public_key",
+        long = "jwt-public-key",
+        env = "GESCOM_JWT_PUBLIC_KEY",
+        hide_env_values = true
+    )]
+    pub public_key: Option<String>,
+    #[command(flatten)]
+    pub token: TokenConfig,
+}
+
+impl VerifierConfig {
+    pub fn verifier(&self) -> Result<crate::auth::TokenVerifier, ConfigError> {
+        let pem = read_pem(
+            self.public_key_file.as_deref(),
+            self.public_key.as_deref(),
+            "JWT public key",
+        )?;
+        crate::auth::TokenVerifier::from_public_pem(&pem, &self.token.settings())
+            .map_err(|e| ConfigError(format!("GESCOM_JWT_PUBLIC_KEY(_FILE): {e}")))
+    }
+
+    /// Refuses what must not run in production.
+    pub fn check_for(&self, environment: Environment) -> Result<(), ConfigError> {
+        if environment == Environment::Production && self.token.is_dev_key() {
+            return Err(ConfigError(format!(
+                "GESCOM_JWT_KID `{}` names a development key: production needs its own key pair",
+                self.token.kid
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Where command-api finds its signing key.
+#[derive(clap::Args, Clone, Debug)]
+pub struct SignerConfig {
+    /// PEM (PKCS#8) file of the Ed25519 private key that signs access tokens.
+    #[arg(
+        long = "jwt-private-key-file",
+        env = "GESCOM_JWT_PRIVATE_KEY_FILE",
+        required_unless_present = "jwt_private_key"
+    )]
+    pub private_key_file: Option<std::path::PathBuf>,
+    #[arg(
+        id = "jwt_private_key",
+        long = "jwt-private-key",
+        env = "GESCOM_JWT_PRIVATE_KEY",
+        hide_env_values = true
+    )]
+    pub private_key: Option<String>,
+    #[command(flatten)]
+    pub token: TokenConfig,
+}
+
+impl SignerConfig {
+    pub fn private_pem(&self) -> Result<Vec<u8>, ConfigError> {
+        read_pem(
+            self.private_key_file.as_deref(),
+            self.private_key.as_deref(),
+            "JWT private key",
+        )
+    }
+}

@@ -7,13 +7,22 @@
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::ProductId;
+use chrono::{DateTime, Utc};
+
+use crate::account::{DisplayName, Email};
+use crate::auth::Roles;
+use crate::ids::{ProductId, SessionId, UserId};
 use crate::money::Money;
 use crate::product::{Barcode, Category, ProductName, Quantity, Sku, Unit, VatRate};
 
 /// Aggregate type names, as stored in `events.aggregate_type` and used in NATS subjects.
 pub mod aggregate_types {
     pub const PRODUCT: &str = "Product";
+    pub const USER: &str = "User";
+    /// One login and the chain of refresh tokens issued from it.
+    pub const SESSION: &str = "Session";
+    /// One refused login: a stream of one event, so that failures never contend.
+    pub const LOGIN_ATTEMPT: &str = "LoginAttempt";
 }
 
 /// The details of a product that can change after creation.
@@ -57,6 +66,126 @@ impl DomainEvent for ProductEvent {
             ProductEvent::ProductReactivated {} => "ProductReactivated",
         }
         .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+/// Events of a User (an account).
+///
+/// The password hash is an argon2id PHC string (salted, memory-hard). It travels on the
+/// internal event stream only; no read model and no integration event copies it, and the
+/// audit trail shows it redacted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum UserEvent {
+    UserCreated {
+        user_id: UserId,
+        email: Email,
+        display_name: DisplayName,
+        roles: Roles,
+        password_hash: String,
+        must_change_password: bool,
+    },
+    UserRolesChanged {
+        roles: Roles,
+    },
+    UserDisabled {},
+    UserEnabled {},
+    /// `by_admin`: an admin reset it, and the user must choose a new one at next login.
+    UserPasswordChanged {
+        password_hash: String,
+        by_admin: bool,
+    },
+}
+
+impl DomainEvent for UserEvent {
+    fn event_type(&self) -> String {
+        match self {
+            UserEvent::UserCreated { .. } => "UserCreated",
+            UserEvent::UserRolesChanged { .. } => "UserRolesChanged",
+            UserEvent::UserDisabled {} => "UserDisabled",
+            UserEvent::UserEnabled {} => "UserEnabled",
+            UserEvent::UserPasswordChanged { .. } => "UserPasswordChanged",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+/// Fields that the audit trail and any log show as `"<redacted>"`.
+pub const SECRET_FIELDS: &[&str] = &["password_hash", "token_hash"];
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionEnd {
+    Logout,
+    /// A refresh token that had already been rotated was presented again: someone else
+    /// may hold it, so the whole family is revoked.
+    RefreshTokenReused,
+}
+
+/// Events of a Session: one login and its refresh-token family. Only SHA-256 hashes of
+/// refresh tokens are stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SessionEvent {
+    LoggedIn {
+        session_id: SessionId,
+        user_id: UserId,
+        email: Email,
+        token_hash: String,
+        expires_at: DateTime<Utc>,
+    },
+    TokenRefreshed {
+        token_hash: String,
+        expires_at: DateTime<Utc>,
+    },
+    SessionEnded {
+        reason: SessionEnd,
+    },
+}
+
+impl DomainEvent for SessionEvent {
+    fn event_type(&self) -> String {
+        match self {
+            SessionEvent::LoggedIn { .. } => "LoggedIn",
+            SessionEvent::TokenRefreshed { .. } => "TokenRefreshed",
+            SessionEvent::SessionEnded { .. } => "SessionEnded",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginFailure {
+    UnknownEmail,
+    WrongPassword,
+    AccountDisabled,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum LoginAttemptEvent {
+    LoginFailed {
+        /// As typed, bounded: an unknown address is worth seeing in the audit trail.
+        email: String,
+        user_id: Option<UserId>,
+        reason: LoginFailure,
+    },
+}
+
+impl DomainEvent for LoginAttemptEvent {
+    fn event_type(&self) -> String {
+        "LoginFailed".to_owned()
     }
 
     fn event_version(&self) -> String {

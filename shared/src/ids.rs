@@ -53,6 +53,16 @@ typed_id!(
     ProductId
 );
 
+typed_id!(
+    /// Identifies a User aggregate (an account).
+    UserId
+);
+
+typed_id!(
+    /// Identifies a Session aggregate: one login and its chain of refresh tokens.
+    SessionId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,9 @@
 //! the NATS subject and envelope format. Services depend on this crate, never on each other.
 //! There are no HTTP handlers and no table-specific SQL here.
 
+pub mod access;
+pub mod account;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod events;

@@ -12,9 +12,13 @@ use axum::routing::get;
 use axum::{Json, Router};
 use sqlx::PgPool;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::access::{Access, RouteSpec};
 use crate::problem::{self, Problem};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -121,17 +125,89 @@ async fn method_not_allowed() -> Problem {
     )
 }
 
-/// Wraps a service's router with the layers every gescom API has, outermost first:
-/// request-id sanitising and setting, tracing, timeout, 5xx logging, panic catching,
-/// problem+json fallbacks.
-pub fn with_common_layers(router: Router, request_timeout: Duration) -> Router {
+/// What the HTTP layers of every API are configured with.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub request_timeout: Duration,
+    /// Browser origins allowed by CORS (a web frontend); empty: no cross-origin access.
+    pub cors_origins: Vec<HeaderValue>,
+}
+
+impl HttpSettings {
+    pub fn new(request_timeout: Duration) -> Self {
+        Self {
+            request_timeout,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+fn cors(origins: &[HeaderValue]) -> CorsLayer {
+    use axum::http::Method;
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins.iter().cloned()))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::ACCEPT_LANGUAGE,
+            REQUEST_ID,
+            HeaderName::from_static("x-min-version"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
+            REQUEST_ID,
+        ])
+        .max_age(Duration::from_secs(600))
+}
+
+/// An API serves JSON, CSV and PDF to programs and to one frontend: nothing may be
+/// framed, sniffed or sent with a referrer.
+fn security_headers(router: Router) -> Router {
+    let set = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
     router
+        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(set(header::REFERRER_POLICY, "no-referrer"))
+        .layer(set(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
+        .layer(set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ))
+        .layer(set(
+            HeaderName::from_static("cross-origin-resource-policy"),
+            "same-site",
+        ))
+}
+
+/// Wraps a service's router with the layers every gescom API has, outermost first:
+/// request-id sanitising and setting, `Authorization` marked sensitive (never logged),
+/// CORS, security headers, tracing, timeout, 5xx logging, panic catching, problem+json
+/// fallbacks.
+pub fn with_common_layers(router: Router, settings: &HttpSettings) -> Router {
+    let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(log_server_errors))
         .layer(axum::middleware::from_fn_with_state(
-            request_timeout,
+            settings.request_timeout,
             time_limit,
         ))
         .layer(
@@ -144,7 +220,13 @@ pub fn with_common_layers(router: Router, request_timeout: Duration) -> Router {
                 tracing::info_span!("http", method = %request.method(), uri = %request.uri().path(), request_id)
             }),
         )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID));
+    security_headers(router)
+        .layer(cors(&settings.cors_origins))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+        ]))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(axum::middleware::from_fn(drop_unusable_request_id))
 }
@@ -165,6 +247,18 @@ pub enum NatsCheck {
     Reported(async_nats::Client),
     /// The service cannot work without it (the projector).
     Required(async_nats::Client),
+}
+
+/// The health routes' rows in a route table: probes carry no token.
+pub fn health_table() -> Vec<RouteSpec> {
+    ["/healthz", "/readyz"]
+        .into_iter()
+        .map(|path| RouteSpec {
+            method: axum::http::Method::GET,
+            path,
+            access: Access::Public,
+        })
+        .collect()
 }
 
 /// `/healthz` (the process answers) and `/readyz` (its dependencies answer).

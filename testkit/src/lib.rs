@@ -2,6 +2,8 @@
 //! `#[sqlx::test]`) and, from here, its own NATS stream and subject prefix, so tests run
 //! in parallel against the real PostgreSQL and the real JetStream.
 
+pub mod auth;
+
 use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};
 

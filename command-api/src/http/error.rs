@@ -5,7 +5,9 @@ use axum::response::{IntoResponse, Response};
 use shared::problem::{FieldError, Problem};
 use shared::web::internal_error;
 
+use crate::auth::AuthError;
 use crate::domain::product::ProductError;
+use crate::domain::user::UserError;
 use crate::es::{sqlstate, CommandError};
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
@@ -30,6 +32,14 @@ pub enum ApiError {
     Conflict { code: &'static str, message: String },
     #[error("expected version {expected}, current version is {current}")]
     VersionMismatch { expected: u64, current: u64 },
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    #[error("too many failed logins; retry in {} s", .retry_after_secs)]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -93,6 +103,33 @@ impl IntoResponse for ApiError {
                 }
                 response
             }
+            ApiError::Unauthorized { code, message } => {
+                let mut response = Problem::new(401, code, "Unauthorized")
+                    .with_detail(message)
+                    .into_response();
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                response
+            }
+            ApiError::Forbidden { code, message } => Problem::new(403, code, "Forbidden")
+                .with_detail(message)
+                .into_response(),
+            ApiError::TooManyRequests { retry_after_secs } => {
+                let mut response = Problem::new(429, "too_many_attempts", "Too many requests")
+                    .with_detail(detail)
+                    .with_extension("retry_after", retry_after_secs)
+                    .into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                response
+            }
+            ApiError::Unprocessable { code, message } => {
+                Problem::new(422, code, "The request breaks a business rule")
+                    .with_detail(message)
+                    .into_response()
+            }
             ApiError::Unavailable(cause) => {
                 let mut response = Problem::new(503, "unavailable", "Service unavailable")
                     .with_detail("The database is unreachable; retry later.")
@@ -123,6 +160,68 @@ impl From<CommandError<ProductError>> for ApiError {
     }
 }
 
+impl From<CommandError<UserError>> for ApiError {
+    fn from(error: CommandError<UserError>) -> Self {
+        match error {
+            CommandError::Domain(UserError::NotFound) => ApiError::NotFound {
+                code: "user_not_found",
+                message: "no user has this id".to_owned(),
+            },
+            CommandError::Domain(e @ UserError::AlreadyExists) => ApiError::Conflict {
+                code: "user_exists",
+                message: e.to_string(),
+            },
+            CommandError::Domain(e @ UserError::CannotDisableSelf) => ApiError::Unprocessable {
+                code: "cannot_disable_self",
+                message: e.to_string(),
+            },
+            CommandError::Domain(e @ UserError::CannotDemoteSelf) => ApiError::Unprocessable {
+                code: "cannot_demote_self",
+                message: e.to_string(),
+            },
+            other => ApiError::from_command(other),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        let message = error.to_string();
+        match error {
+            AuthError::InvalidCredentials => ApiError::Unauthorized {
+                code: "invalid_credentials",
+                message,
+            },
+            AuthError::AccountDisabled => ApiError::Forbidden {
+                code: "account_disabled",
+                message,
+            },
+            AuthError::Throttled { retry_after } => ApiError::TooManyRequests {
+                // Round up: retrying a moment early only meets the lock again.
+                retry_after_secs: retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0),
+            },
+            AuthError::InvalidRefreshToken => ApiError::Unauthorized {
+                code: "invalid_refresh_token",
+                message,
+            },
+            AuthError::RefreshTokenReused => ApiError::Unauthorized {
+                code: "refresh_token_reused",
+                message,
+            },
+            AuthError::WrongCurrentPassword => ApiError::Unprocessable {
+                code: "wrong_current_password",
+                message,
+            },
+            AuthError::Invalid { field, invalid } => {
+                ApiError::Validation(vec![ApiError::field(field, invalid)])
+            }
+            AuthError::User(e) => e.into(),
+            AuthError::Session(e) => ApiError::from_command(e),
+            AuthError::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
 impl ApiError {
     /// The part of the mapping that does not depend on the aggregate.
     fn from_command<E: std::error::Error>(error: CommandError<E>) -> Self {
@@ -138,6 +237,12 @@ impl ApiError {
             CommandError::Rejected { sqlstate, message } if sqlstate == sqlstate::SKU_TAKEN => {
                 ApiError::Conflict {
                     code: "sku_taken",
+                    message,
+                }
+            }
+            CommandError::Rejected { sqlstate, message } if sqlstate == sqlstate::EMAIL_TAKEN => {
+                ApiError::Conflict {
+                    code: "email_taken",
                     message,
                 }
             }

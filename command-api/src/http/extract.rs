@@ -8,6 +8,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
+use shared::auth::Principal;
 use shared::metadata::{CommandMetadata, ANONYMOUS_ACTOR};
 use shared::web::correlation_id;
 
@@ -35,12 +36,10 @@ where
     }
 }
 
-/// Who sends the command, from where, under which correlation id: becomes the events'
-/// metadata.
+/// Who sends the command (the verified caller, or `anonymous` on a public route), with
+/// which roles, from where, under which correlation id: becomes the events' metadata.
 pub struct CommandContext(pub CommandMetadata);
 
-/// Until authentication exists, a caller may name itself with this header.
-pub const ACTOR_HEADER: &str = "x-actor-id";
 const MAX_HEADER_CHARS: usize = 256;
 
 impl<S: Send + Sync> FromRequestParts<S> for CommandContext {
@@ -56,7 +55,9 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandContext {
                 .filter(|v| !v.is_empty())
                 .map(|v| v.chars().take(MAX_HEADER_CHARS).collect::<String>())
         };
-        let actor_id = text(ACTOR_HEADER).unwrap_or_else(|| ANONYMOUS_ACTOR.to_owned());
+        let principal = parts.extensions.get::<Principal>();
+        let actor_id = principal.map_or_else(|| ANONYMOUS_ACTOR.to_owned(), |p| p.user_id.to_string());
+        let actor_roles = principal.map(|p| p.roles.joined());
         let user_agent = text(header::USER_AGENT.as_str());
         let source_ip = parts
             .extensions
@@ -65,6 +66,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandContext {
         Ok(Self(CommandMetadata {
             correlation_id: correlation_id(&parts.headers),
             actor_id,
+            actor_roles,
             source_ip,
             user_agent,
             occurred_at: chrono::Utc::now(),

@@ -1,67 +1,86 @@
 //! command-api's HTTP edge: routes, extractors, and the one error mapping.
 
+pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod products;
+pub mod users;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{patch, post};
 use axum::{Json, Router};
 use serde::Serialize;
-use shared::ids::ProductId;
-use shared::metadata::CommandMetadata;
-use shared::web::{health_routes, with_common_layers, Readiness};
+use shared::access::{Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS};
+use shared::auth::TokenVerifier;
+use shared::web::{health_routes, health_table, with_common_layers, HttpSettings, Readiness};
 
-use self::error::ApiError;
+use crate::auth::Auth;
+use crate::domain::product::Product;
+use crate::es::CommandBus;
 
-use crate::domain::product::{Product, ProductCommand};
-use crate::es::{CommandBus, Committed};
-
-/// Largest accepted request body. Product commands are a few hundred bytes.
+/// Largest accepted request body. Commands are a few hundred bytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
     pub products: Arc<CommandBus<Product>>,
+    pub auth: Arc<Auth>,
 }
 
-impl AppState {
-    /// Runs a product command to its end even if the client hangs up or the request times
-    /// out: a dropped handler future must not abandon a transaction between its statements.
-    async fn execute_product(
-        &self,
-        id: ProductId,
-        command: ProductCommand,
-        expected_version: Option<u64>,
-        metadata: CommandMetadata,
-    ) -> error::Result<Committed> {
-        let bus = Arc::clone(&self.products);
-        let run = async move {
-            bus.execute(&id.to_string(), command, expected_version, metadata)
-                .await
-        };
-        tokio::spawn(run)
-            .await
-            .map_err(|e| ApiError::Internal(format!("command task failed: {e}")))?
-            .map_err(ApiError::from)
-    }
+/// The route table: every command route and who may call it. The access middleware
+/// enforces it; `tests/it/rbac.rs` calls every row with every role.
+fn routes() -> Routes<AppState> {
+    use Method as M;
+    Routes::new()
+        .route(M::POST, "/auth/login", Access::Public, auth::login)
+        .route(M::POST, "/auth/refresh", Access::Public, auth::refresh)
+        .route(M::POST, "/auth/logout", Access::Public, auth::logout)
+        .route(M::GET, "/auth/me", Access::SignedIn, auth::me)
+        .route(M::POST, "/auth/password", Access::SignedIn, auth::change_password)
+        .route(M::POST, "/users", Access::Roles(ADMIN), users::create)
+        .route(M::PUT, "/users/{id}/roles", Access::Roles(ADMIN), users::set_roles)
+        .route(M::POST, "/users/{id}/disable", Access::Roles(ADMIN), users::disable)
+        .route(M::POST, "/users/{id}/enable", Access::Roles(ADMIN), users::enable)
+        .route(M::POST, "/users/{id}/password", Access::Roles(ADMIN), users::reset_password)
+        .route(M::POST, "/products", Access::Roles(CATALOGUE_WRITERS), products::create)
+        .route(M::PATCH, "/products/{id}", Access::Roles(CATALOGUE_WRITERS), products::update)
+        .route(
+            M::POST,
+            "/products/{id}/archive",
+            Access::Roles(CATALOGUE_WRITERS),
+            products::archive,
+        )
+        .route(
+            M::POST,
+            "/products/{id}/reactivate",
+            Access::Roles(CATALOGUE_WRITERS),
+            products::reactivate,
+        )
+}
+
+/// Every route of the API with its access rule, health probes included.
+pub fn route_table() -> Vec<RouteSpec> {
+    let mut table = routes().table().to_vec();
+    table.extend(health_table());
+    table
 }
 
 /// The whole HTTP API, without a socket, so that tests can drive it with `oneshot`.
-pub fn router(state: AppState, readiness: Readiness, request_timeout: Duration) -> Router {
-    let commands = Router::new()
-        .route("/products", post(products::create))
-        .route("/products/{id}", patch(products::update))
-        .route("/products/{id}/archive", post(products::archive))
-        .route("/products/{id}/reactivate", post(products::reactivate))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state);
-    with_common_layers(commands.merge(health_routes(readiness)), request_timeout)
+pub fn router(
+    state: AppState,
+    readiness: Readiness,
+    verifier: Arc<TokenVerifier>,
+    settings: &HttpSettings,
+) -> Router {
+    let api = routes()
+        .with_state::<()>(state)
+        .nest_built(health_routes(readiness), health_table())
+        .into_router(verifier)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    with_common_layers(api, settings)
 }
 
 /// The answer to every successful command: the aggregate id and its new version, in the
@@ -73,7 +92,7 @@ pub struct CommandAccepted<'a> {
     pub version: u64,
 }
 
-fn accepted(created: bool, collection: &str, id: &str, committed: Committed) -> Response {
+fn accepted(created: bool, collection: &str, id: &str, version: u64) -> Response {
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -83,12 +102,12 @@ fn accepted(created: bool, collection: &str, id: &str, committed: Committed) -> 
         status,
         Json(CommandAccepted {
             id,
-            version: committed.version,
+            version,
         }),
     )
         .into_response();
     let headers = response.headers_mut();
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", committed.version)) {
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
         headers.insert(header::ETAG, etag);
     }
     if created {

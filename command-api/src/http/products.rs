@@ -107,7 +107,7 @@ fn product_id(raw: &str) -> Result<ProductId> {
     ProductId::from_str(raw).map_err(|_| ApiError::BadPath(format!("`{raw}` is not a product id")))
 }
 
-/// `POST /products`. Roles: any (authentication arrives with the accounts issue).
+/// `POST /products`. Roles: admin, sales.
 pub async fn create(
     State(state): State<AppState>,
     CommandContext(metadata): CommandContext,
@@ -153,11 +153,14 @@ pub async fn create(
             low_stock_threshold,
         },
     };
-    let committed = state.execute_product(id, command, None, metadata).await?;
-    Ok(accepted(true, "/products", &id.to_string(), committed))
+    let committed = state
+        .products
+        .execute_detached(id.to_string(), command, None, metadata)
+        .await?;
+    Ok(accepted(true, "/products", &id.to_string(), committed.version))
 }
 
-/// `PATCH /products/{id}`, optionally with `If-Match`. Roles: any (until accounts exist).
+/// `PATCH /products/{id}`, optionally with `If-Match`. Roles: admin, sales.
 pub async fn update(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -190,12 +193,13 @@ pub async fn update(
         return Err(f.invalid());
     }
     let committed = state
-        .execute_product(id, ProductCommand::Update(patch), expected, metadata)
+        .products
+        .execute_detached(id.to_string(), ProductCommand::Update(patch), expected, metadata)
         .await?;
-    Ok(accepted(false, "/products", &id.to_string(), committed))
+    Ok(accepted(false, "/products", &id.to_string(), committed.version))
 }
 
-/// `POST /products/{id}/archive`: no new order may use it. Roles: any (until accounts exist).
+/// `POST /products/{id}/archive`: no new order may use it. Roles: admin, sales.
 pub async fn archive(
     state: State<AppState>,
     id: Path<String>,
@@ -205,7 +209,7 @@ pub async fn archive(
     change_status(state, id, expected, context, ProductCommand::Archive).await
 }
 
-/// `POST /products/{id}/reactivate`. Roles: any (until accounts exist).
+/// `POST /products/{id}/reactivate`. Roles: admin, sales.
 pub async fn reactivate(
     state: State<AppState>,
     id: Path<String>,
@@ -224,7 +228,8 @@ async fn change_status(
 ) -> Result<Response> {
     let id = product_id(&id)?;
     let committed = state
-        .execute_product(id, command, expected, metadata)
+        .products
+        .execute_detached(id.to_string(), command, expected, metadata)
         .await?;
-    Ok(accepted(false, "/products", &id.to_string(), committed))
+    Ok(accepted(false, "/products", &id.to_string(), committed.version))
 }

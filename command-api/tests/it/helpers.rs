@@ -1,20 +1,29 @@
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
+use command_api::auth::throttle::ThrottleConfig;
+use command_api::auth::tokens::TokenIssuer;
+use command_api::auth::Auth;
 use command_api::domain::product::Product;
 use command_api::es::CommandBus;
 use command_api::http::{router, AppState};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use shared::web::{NatsCheck, Readiness};
+use shared::auth::{Claims, Role};
+use shared::web::{HttpSettings, NatsCheck, Readiness};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
 pub struct TestApp {
     pub router: Router,
+    /// The caller's claims: an admin, unless a test says otherwise.
+    pub caller: Claims,
+    token: String,
 }
 
 pub struct TestResponse {
@@ -53,21 +62,64 @@ impl TestResponse {
     }
 }
 
+/// Throttling that bites fast but never slows a test down.
+pub fn test_throttle() -> ThrottleConfig {
+    ThrottleConfig {
+        max_per_account: 5,
+        max_per_address: 8,
+        slowdown_step: Duration::ZERO,
+        ..ThrottleConfig::default()
+    }
+}
+
 impl TestApp {
     pub fn new(pool: PgPool) -> Self {
+        Self::with_throttle(pool, test_throttle())
+    }
+
+    pub fn with_throttle(pool: PgPool, throttle: ThrottleConfig) -> Self {
+        let (issuer, verifier) = TokenIssuer::from_private_pem(
+            testkit::auth::PRIVATE_PEM.as_bytes(),
+            testkit::auth::settings(),
+            chrono::Duration::minutes(15),
+            chrono::Duration::days(7),
+        )
+        .expect("the test key");
         let state = AppState {
             products: Arc::new(CommandBus::<Product>::new(pool.clone(), ())),
+            auth: Arc::new(Auth::new(pool.clone(), issuer, throttle)),
         };
         let readiness = Readiness {
             db: pool.clone(),
             nats: NatsCheck::Unused,
         };
+        let caller = testkit::auth::claims(&[Role::Admin]);
         Self {
-            router: router(state, readiness, Duration::from_secs(10)),
+            router: router(
+                state,
+                readiness,
+                Arc::new(verifier),
+                &HttpSettings::new(Duration::from_secs(10)),
+            ),
+            token: format!("Bearer {}", testkit::auth::sign(&caller)),
+            caller,
         }
     }
 
-    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+    /// The same app, called as a user holding `roles`.
+    pub fn as_roles(mut self, roles: &[Role]) -> Self {
+        self.caller = testkit::auth::claims(roles);
+        self.token = format!("Bearer {}", testkit::auth::sign(&self.caller));
+        self
+    }
+
+    pub async fn send(&self, mut request: Request<Body>) -> TestResponse {
+        // What axum's server would add: the peer address, which login throttling keys on.
+        if request.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 1], 40000))));
+        }
         let response = self
             .router
             .clone()
@@ -106,6 +158,9 @@ impl TestApp {
             .method(method)
             .uri(uri)
             .header(header::CONTENT_TYPE, "application/json");
+        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization")) {
+            request = request.header(header::AUTHORIZATION, &self.token);
+        }
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -139,6 +194,7 @@ impl TestApp {
             Request::builder()
                 .method(Method::POST)
                 .uri(uri)
+                .header(header::AUTHORIZATION, &self.token)
                 .body(Body::empty())
                 .expect("a valid request"),
         )

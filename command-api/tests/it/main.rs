@@ -3,6 +3,8 @@
 // A failed unwrap here is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used)]
 
+mod auth;
 mod helpers;
 mod products_api;
+mod rbac;
 mod relay;

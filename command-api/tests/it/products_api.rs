@@ -28,7 +28,6 @@ async fn the_event_carries_actor_and_correlation_id(pool: PgPool) {
             "/products",
             &[
                 ("x-request-id", "req-42"),
-                ("x-actor-id", "alice"),
                 ("user-agent", "it/1"),
             ],
             &product_body("META-1"),
@@ -43,7 +42,9 @@ async fn the_event_carries_actor_and_correlation_id(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(metadata["correlation_id"], "req-42");
-    assert_eq!(metadata["actor_id"], "alice");
+    assert_eq!(metadata["actor_id"], app.caller.sub.to_string());
+    assert_eq!(metadata["actor_roles"], "admin");
+    assert_eq!(metadata["source_ip"], "192.0.2.1");
     assert_eq!(metadata["user_agent"], "it/1");
     assert!(metadata["occurred_at"]
         .as_str()

@@ -140,7 +140,7 @@ async fn messages_carry_subject_dedup_id_and_audit_headers(pool: PgPool) {
         .json(
             axum::http::Method::POST,
             "/products",
-            &[("x-request-id", "corr-7"), ("x-actor-id", "bob")],
+            &[("x-request-id", "corr-7")],
             &crate::helpers::product_body("HDR-1"),
         )
         .await;
@@ -162,7 +162,7 @@ async fn messages_carry_subject_dedup_id_and_audit_headers(pool: PgPool) {
     assert_eq!(get(headers::EVENT_TYPE).as_deref(), Some("ProductCreated"));
     assert_eq!(get(headers::EVENT_VERSION).as_deref(), Some("1"));
     assert_eq!(get(headers::CORRELATION_ID).as_deref(), Some("corr-7"));
-    assert_eq!(get(headers::ACTOR_ID).as_deref(), Some("bob"));
+    assert_eq!(get(headers::ACTOR_ID), Some(app.caller.sub.to_string()));
     let envelope: EventEnvelope = serde_json::from_slice(&message.payload).unwrap();
     assert_eq!(envelope.payload["ProductCreated"]["sku"], "HDR-1");
     nats.cleanup().await;

@@ -2,7 +2,9 @@
 //! caller ([`crate::apply`]) owns the checkpoint, so every projection here is applied
 //! exactly once per event and in sequence order.
 
+pub mod audit;
 pub mod products;
+pub mod users;
 
 use chrono::{DateTime, Utc};
 use shared::events::aggregate_types;
@@ -55,9 +57,12 @@ pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
 ) -> Result<(), ProjectionError> {
+    audit::apply(conn, envelope).await?;
     match envelope.aggregate_type.as_str() {
         aggregate_types::PRODUCT => products::apply(conn, envelope).await,
-        // Aggregates no read model follows yet: nothing to do, but the checkpoint moves.
+        aggregate_types::USER => users::apply(conn, envelope).await,
+        aggregate_types::SESSION => users::apply_session(conn, envelope).await,
+        // Aggregates no other read model follows: the audit row is all.
         _ => Ok(()),
     }
 }
@@ -75,7 +80,7 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
 
 /// Truncates every read model and its checkpoints (for a rebuild).
 pub async fn truncate_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("TRUNCATE products, product_counts, projector_checkpoints")
+    sqlx::query("TRUNCATE products, product_counts, users, audit_log, projector_checkpoints")
         .execute(conn)
         .await
         .map(drop)

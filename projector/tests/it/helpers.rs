@@ -64,6 +64,7 @@ pub fn metadata(actor: &str, correlation: &str) -> CommandMetadata {
     CommandMetadata {
         correlation_id: correlation.to_owned(),
         actor_id: actor.to_owned(),
+        actor_roles: Some("sales".to_owned()),
         source_ip: Some("127.0.0.1".to_owned()),
         user_agent: None,
         occurred_at: chrono::Utc::now(),

@@ -1,14 +1,19 @@
 //! read-api's HTTP edge: routes and the one error mapping. Reads read-model tables only.
 
+pub mod audit;
 pub mod error;
 pub mod extract;
+pub mod paging;
 pub mod products;
+pub mod users;
 
-use std::time::Duration;
+use std::sync::Arc;
 
-use axum::routing::get;
+use axum::http::Method;
 use axum::Router;
-use shared::web::{health_routes, with_common_layers, Readiness};
+use shared::access::{Access, RouteSpec, Routes, ADMIN, ANY_ROLE};
+use shared::auth::TokenVerifier;
+use shared::web::{health_routes, health_table, with_common_layers, HttpSettings, Readiness};
 use sqlx::PgPool;
 
 use crate::freshness::Freshness;
@@ -19,11 +24,37 @@ pub struct AppState {
     pub freshness: Freshness,
 }
 
+/// The route table: every query route and who may call it. The access middleware
+/// enforces it; `tests/it/rbac.rs` calls every row with every role.
+fn routes() -> Routes<AppState> {
+    use Method as M;
+    Routes::new()
+        .route(M::GET, "/products", Access::Roles(ANY_ROLE), products::list)
+        .route(M::GET, "/products/{id}", Access::Roles(ANY_ROLE), products::detail)
+        .route(M::GET, "/users", Access::Roles(ADMIN), users::list)
+        .route(M::GET, "/users/{id}", Access::Roles(ADMIN), users::detail)
+        .route(M::GET, "/audit", Access::Roles(ADMIN), audit::list)
+        .route(M::GET, "/audit/export", Access::Roles(ADMIN), audit::export)
+}
+
+/// Every route of the API with its access rule, health probes included.
+pub fn route_table() -> Vec<RouteSpec> {
+    let mut table = routes().table().to_vec();
+    table.extend(health_table());
+    table
+}
+
 /// The whole HTTP API, without a socket, so that tests can drive it with `oneshot`.
-pub fn router(state: AppState, readiness: Readiness, request_timeout: Duration) -> Router {
-    let queries = Router::new()
-        .route("/products", get(products::list))
-        .route("/products/{id}", get(products::detail))
-        .with_state(state);
-    with_common_layers(queries.merge(health_routes(readiness)), request_timeout)
+/// read-api holds the public key only: it verifies tokens and can never mint one.
+pub fn router(
+    state: AppState,
+    readiness: Readiness,
+    verifier: Arc<TokenVerifier>,
+    settings: &HttpSettings,
+) -> Router {
+    let api = routes()
+        .with_state::<()>(state)
+        .nest_built(health_routes(readiness), health_table())
+        .into_router(verifier);
+    with_common_layers(api, settings)
 }

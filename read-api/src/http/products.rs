@@ -14,10 +14,9 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
+use super::paging::{like_pattern, text_filter, Paging};
 use super::AppState;
 
-pub const MAX_LIMIT: u32 = 200;
-pub const DEFAULT_LIMIT: u32 = 50;
 const MAX_SEARCH_CHARS: usize = 100;
 
 #[derive(Debug, Deserialize)]
@@ -45,7 +44,7 @@ pub struct DetailQuery {
 pub const MIN_VERSION_HEADER: &str = "x-min-version";
 
 /// The wanted version from `?min_version=` or, failing that, `X-Min-Version`.
-fn min_version_text(query: Option<String>, headers: &HeaderMap) -> Result<Option<String>> {
+pub(super) fn min_version_text(query: Option<String>, headers: &HeaderMap) -> Result<Option<String>> {
     if let Some(q) = query {
         return Ok(Some(q));
     }
@@ -62,7 +61,7 @@ fn min_version_text(query: Option<String>, headers: &HeaderMap) -> Result<Option
         .transpose()
 }
 
-fn parse_version(raw: &str) -> Result<i64> {
+pub(super) fn parse_version(raw: &str) -> Result<i64> {
     raw.trim()
         .parse::<i64>()
         .ok()
@@ -83,7 +82,7 @@ async fn product_version(pool: &PgPool, id: ProductId) -> Result<i64, sqlx::Erro
         .map(|v| v.unwrap_or(0))
 }
 
-/// `GET /products/{id}`. Roles: any (until accounts exist).
+/// `GET /products/{id}`. Roles: any.
 pub async fn detail(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -170,31 +169,13 @@ fn parse_sort(raw: Option<&str>) -> Result<(SortKey, bool)> {
     Ok((key, descending))
 }
 
-/// `%` and `_` typed by a user are literal characters, not wildcards.
-fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-/// `GET /products`. Roles: any (until accounts exist).
+/// `GET /products`. Roles: any.
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     AppQuery(query): AppQuery<ListQuery>,
 ) -> Result<Json<Page<ProductRow>>> {
-    let page = query.page.unwrap_or(1);
-    if page == 0 {
-        return Err(ApiError::BadQuery("page starts at 1".to_owned()));
-    }
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::BadQuery(format!(
-            "limit must be 1 to {MAX_LIMIT}"
-        )));
-    }
+    let paging = Paging::parse(query.page, query.limit)?;
     let (sort, descending) = parse_sort(query.sort.as_deref())?;
     let status = match query.status.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -205,21 +186,7 @@ pub async fn list(
             )))
         }
     };
-    let search = query
-        .q
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(|q| {
-            if q.chars().count() > MAX_SEARCH_CHARS {
-                Err(ApiError::BadQuery(format!(
-                    "q is limited to {MAX_SEARCH_CHARS} characters"
-                )))
-            } else {
-                Ok(like_pattern(q))
-            }
-        })
-        .transpose()?;
+    let search = text_filter("q", query.q.as_deref(), MAX_SEARCH_CHARS)?.map(|q| like_pattern(&q));
     if let Some(raw) = min_version_text(query.min_version, &headers)? {
         let (id, version) = raw.split_once(':').ok_or_else(|| {
             ApiError::BadQuery("min_version on a list is `<product id>:<version>`".to_owned())
@@ -235,16 +202,7 @@ pub async fn list(
 
     let filters = Filters {
         status,
-        category: match query.category.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(c) if c.chars().count() > Category::MAX_CHARS => {
-                return Err(ApiError::BadQuery(format!(
-                    "category is limited to {} characters",
-                    Category::MAX_CHARS
-                )))
-            }
-            Some(c) => Some(c.to_owned()),
-        },
+        category: text_filter("category", query.category.as_deref(), Category::MAX_CHARS)?,
         search,
     };
     // The page and the total are two queries, run at once on two connections: a window
@@ -257,11 +215,7 @@ pub async fn list(
         " ORDER BY {} {direction}, id {direction}",
         sort.column()
     ));
-    page_sql
-        .push(" LIMIT ")
-        .push_bind(i64::from(limit))
-        .push(" OFFSET ")
-        .push_bind(i64::from(page - 1) * i64::from(limit));
+    paging.push(&mut page_sql);
     let mut count_sql = filters.count_query();
     let (items, total) = tokio::try_join!(
         page_sql
@@ -272,8 +226,8 @@ pub async fn list(
     Ok(Json(Page {
         items,
         total,
-        page,
-        limit,
+        page: paging.page,
+        limit: paging.limit,
     }))
 }
 
@@ -315,11 +269,6 @@ impl Filters {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn user_wildcards_are_escaped() {
-        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
-    }
 
     #[test]
     fn sort_accepts_known_keys_with_an_optional_minus() {

@@ -5,12 +5,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
+use command_api::auth::throttle::ThrottleConfig;
+use command_api::auth::tokens::TokenIssuer;
+use command_api::auth::Auth;
 use command_api::domain::product::Product;
 use command_api::es::CommandBus;
 use command_api::relay::{Relay, RelayConfig};
 use projector::consumer::{Consumer, ConsumerConfig};
 use serde_json::json;
-use shared::web::{NatsCheck, Readiness};
+use shared::auth::Role;
+use shared::web::{HttpSettings, NatsCheck, Readiness};
 use sqlx::PgPool;
 use testkit::NatsTest;
 
@@ -32,23 +36,34 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
         ConsumerConfig::new(nats.config.stream.clone(), nats.subjects()),
     );
     let projector = tokio::spawn(consumer.run(shutdown));
+    let (issuer, verifier) = TokenIssuer::from_private_pem(
+        testkit::auth::PRIVATE_PEM.as_bytes(),
+        testkit::auth::settings(),
+        chrono::Duration::minutes(15),
+        chrono::Duration::days(7),
+    )
+    .unwrap();
     let commands = command_api::http::router(
         command_api::http::AppState {
             products: Arc::new(CommandBus::<Product>::new(pool.clone(), ())),
+            auth: Arc::new(Auth::new(pool.clone(), issuer, ThrottleConfig::default())),
         },
         Readiness {
             db: pool.clone(),
             nats: NatsCheck::Reported(nats.client.clone()),
         },
-        Duration::from_secs(10),
+        Arc::new(verifier),
+        &HttpSettings::new(Duration::from_secs(10)),
     );
+    let sales = testkit::auth::claims(&[Role::Sales]);
+    let sales_token = format!("Bearer {}", testkit::auth::sign(&sales));
     let queries = read_router(&pool, Duration::from_secs(5));
 
     let created = call(
         &commands,
         Method::POST,
         "/products",
-        &[("x-request-id", "e2e-1"), ("x-actor-id", "alice")],
+        &[("x-request-id", "e2e-1"), ("authorization", &sales_token), ("user-agent", "e2e/1")],
         Some(json!({
             "sku": "E2E-1", "name": "Perceuse", "price": "89.00", "vat_rate": "20",
             "unit": "piece", "category": "Outillage"
@@ -70,7 +85,7 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
     assert_eq!(read.status, StatusCode::OK, "{:?}", read.body);
     assert_eq!(read.body["sku"], "E2E-1");
     assert_eq!(read.body["price"], "89.00");
-    assert_eq!(read.body["updated_by"], "alice");
+    assert_eq!(read.body["updated_by"], sales.sub.to_string());
     assert_eq!(read.body["last_correlation_id"], "e2e-1");
 
     let updated = call(
@@ -98,6 +113,28 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
     assert_eq!(listed.status, StatusCode::OK, "{:?}", listed.body);
     assert_eq!(listed.body["items"][0]["price"], "79.00");
     assert_eq!(listed.body["items"][0]["version"], 2);
+
+    // The audit trail, for an admin: who created it, from where, under which request.
+    let audit = call(
+        &queries,
+        Method::GET,
+        &format!("/audit?aggregate_id={id}&type=ProductCreated"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(audit.status, StatusCode::OK, "{:?}", audit.body);
+    assert_eq!(audit.body["total"], 1);
+    let entry = &audit.body["items"][0];
+    assert_eq!(entry["actor_id"], sales.sub.to_string());
+    assert_eq!(entry["actor_roles"], "sales");
+    assert_eq!(entry["source_ip"], "192.0.2.7");
+    assert_eq!(entry["user_agent"], "e2e/1");
+    assert_eq!(entry["correlation_id"], "e2e-1");
+    assert_eq!(entry["payload"]["ProductCreated"]["sku"], "E2E-1");
+    // …and not for the sales user who did it.
+    let denied = call(&queries, Method::GET, "/audit", &[("authorization", &sales_token)], None).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
 
     let _ = stop.send(());
     relay.await.unwrap();

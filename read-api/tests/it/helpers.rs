@@ -1,13 +1,16 @@
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use read_api::freshness::Freshness;
 use read_api::http::{router, AppState};
 use serde_json::Value;
-use shared::web::{NatsCheck, Readiness};
+use shared::auth::Role;
+use shared::web::{HttpSettings, NatsCheck, Readiness};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
@@ -32,6 +35,10 @@ impl Response {
 }
 
 pub fn read_router(pool: &PgPool, max_wait: Duration) -> Router {
+    read_router_with_timeout(pool, max_wait, Duration::from_secs(10))
+}
+
+pub fn read_router_with_timeout(pool: &PgPool, max_wait: Duration, timeout: Duration) -> Router {
     let state = AppState {
         pool: pool.clone(),
         freshness: Freshness::start(pool.clone(), max_wait),
@@ -42,9 +49,12 @@ pub fn read_router(pool: &PgPool, max_wait: Duration) -> Router {
             db: pool.clone(),
             nats: NatsCheck::Unused,
         },
-        Duration::from_secs(10),
+        testkit::auth::verifier(),
+        &HttpSettings::new(timeout),
     )
 }
+
+/// Calls with an admin's token unless `headers` has an `authorization` of its own.
 
 pub async fn call(
     router: &Router,
@@ -54,6 +64,9 @@ pub async fn call(
     body: Option<Value>,
 ) -> Response {
     let mut request = Request::builder().method(method).uri(uri);
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization")) {
+        request = request.header("authorization", testkit::auth::bearer(&[Role::Admin]));
+    }
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
@@ -64,11 +77,16 @@ pub async fn call(
         None => request.body(Body::empty()),
     }
     .unwrap();
+    let mut request = request;
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 50000))));
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
     Response {
         status,
         headers,

@@ -295,15 +295,11 @@ async fn a_database_failure_is_a_500_that_says_nothing_internal(pool: PgPool) {
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_request_over_the_time_limit_is_a_504_problem(pool: PgPool) {
     let id = seed_product(&pool, "MART-1", "Marteau", "24.90", "Outillage", "active").await;
-    let state = read_api::http::AppState {
-        pool: pool.clone(),
-        freshness: read_api::freshness::Freshness::start(pool.clone(), Duration::from_secs(30)),
-    };
-    let readiness = shared::web::Readiness {
-        db: pool.clone(),
-        nats: shared::web::NatsCheck::Unused,
-    };
-    let app = read_api::http::router(state, readiness, Duration::from_millis(100));
+    let app = crate::helpers::read_router_with_timeout(
+        &pool,
+        Duration::from_secs(30),
+        Duration::from_millis(100),
+    );
     let response = get(&app, &format!("/products/{id}?min_version=9")).await;
     assert_eq!(response.status, StatusCode::GATEWAY_TIMEOUT);
     assert_eq!(response.code(), "request_timeout");

@@ -1,0 +1,311 @@
+//! The User aggregate: an account with its roles, status and password hash.
+//!
+//! Checking a password (argon2, CPU-bound) happens before the command, in the auth
+//! service, against a state loaded at a known version; the command then carries that
+//! version, so a password changed in between is a conflict, not a bypass.
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+use shared::account::{DisplayName, Email, UserStatus};
+use shared::auth::{Role, Roles};
+use shared::events::{aggregate_types, UserEvent};
+use shared::ids::UserId;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserCommand {
+    Create {
+        id: UserId,
+        email: Email,
+        display_name: DisplayName,
+        roles: Roles,
+        password_hash: String,
+        must_change_password: bool,
+    },
+    /// `by`: who asks; an admin may not take the admin role from themselves.
+    ChangeRoles { roles: Roles, by: UserId },
+    /// `by`: who asks; nobody may disable themselves.
+    Disable { by: UserId },
+    Enable,
+    ChangePassword {
+        password_hash: String,
+        by_admin: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserError {
+    #[error("no such user")]
+    NotFound,
+    #[error("a user with this id already exists")]
+    AlreadyExists,
+    #[error("you cannot disable your own account")]
+    CannotDisableSelf,
+    #[error("you cannot remove the admin role from your own account")]
+    CannotDemoteSelf,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct User {
+    state: Option<State>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct State {
+    pub id: UserId,
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub roles: Roles,
+    pub status: UserStatus,
+    pub password_hash: String,
+    pub must_change_password: bool,
+}
+
+impl User {
+    pub fn state(&self) -> Option<&State> {
+        self.state.as_ref()
+    }
+}
+
+impl Aggregate for User {
+    const TYPE: &'static str = aggregate_types::USER;
+    type Command = UserCommand;
+    type Event = UserEvent;
+    type Error = UserError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        let event = match (command, &self.state) {
+            (
+                UserCommand::Create {
+                    id,
+                    email,
+                    display_name,
+                    roles,
+                    password_hash,
+                    must_change_password,
+                },
+                None,
+            ) => UserEvent::UserCreated {
+                user_id: id,
+                email,
+                display_name,
+                roles,
+                password_hash,
+                must_change_password,
+            },
+            (UserCommand::Create { .. }, Some(_)) => return Err(UserError::AlreadyExists),
+            (_, None) => return Err(UserError::NotFound),
+            (UserCommand::ChangeRoles { roles, by }, Some(state)) => {
+                if roles == state.roles {
+                    return Ok(());
+                }
+                if by == state.id && !roles.contains(Role::Admin) && state.roles.contains(Role::Admin)
+                {
+                    return Err(UserError::CannotDemoteSelf);
+                }
+                UserEvent::UserRolesChanged { roles }
+            }
+            (UserCommand::Disable { by }, Some(state)) => {
+                if by == state.id {
+                    return Err(UserError::CannotDisableSelf);
+                }
+                match state.status {
+                    UserStatus::Active => UserEvent::UserDisabled {},
+                    UserStatus::Disabled => return Ok(()),
+                }
+            }
+            (UserCommand::Enable, Some(state)) => match state.status {
+                UserStatus::Disabled => UserEvent::UserEnabled {},
+                UserStatus::Active => return Ok(()),
+            },
+            (
+                UserCommand::ChangePassword {
+                    password_hash,
+                    by_admin,
+                },
+                Some(_),
+            ) => UserEvent::UserPasswordChanged {
+                password_hash,
+                by_admin,
+            },
+        };
+        sink.write(event, self).await;
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        if let UserEvent::UserCreated {
+            user_id,
+            email,
+            display_name,
+            roles,
+            password_hash,
+            must_change_password,
+        } = event
+        {
+            self.state = Some(State {
+                id: user_id,
+                email,
+                display_name,
+                roles,
+                status: UserStatus::Active,
+                password_hash,
+                must_change_password,
+            });
+            return;
+        }
+        let Some(state) = &mut self.state else {
+            return;
+        };
+        match event {
+            UserEvent::UserCreated { .. } => {}
+            UserEvent::UserRolesChanged { roles } => state.roles = roles,
+            UserEvent::UserDisabled {} => state.status = UserStatus::Disabled,
+            UserEvent::UserEnabled {} => state.status = UserStatus::Active,
+            UserEvent::UserPasswordChanged {
+                password_hash,
+                by_admin,
+            } => {
+                state.password_hash = password_hash;
+                state.must_change_password = by_admin;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cqrs_es::test::TestFramework;
+
+    type UserTest = TestFramework<User>;
+
+    fn id() -> UserId {
+        "0190a3c4-0000-7000-8000-00000000000a".parse().unwrap()
+    }
+
+    fn created(roles: &[Role]) -> UserEvent {
+        UserEvent::UserCreated {
+            user_id: id(),
+            email: Email::parse("ana@example.com").unwrap(),
+            display_name: DisplayName::parse("Ana").unwrap(),
+            roles: Roles::try_from(roles.to_vec()).unwrap(),
+            password_hash: "$argon2id$old".to_owned(),
+            must_change_password: false,
+        }
+    }
+
+    #[test]
+    fn creating_a_user_records_it() {
+        let UserEvent::UserCreated {
+            user_id,
+            email,
+            display_name,
+            roles,
+            password_hash,
+            must_change_password,
+        } = created(&[Role::Sales])
+        else {
+            unreachable!()
+        };
+        UserTest::with(())
+            .given_no_previous_events()
+            .when(UserCommand::Create {
+                id: user_id,
+                email,
+                display_name,
+                roles,
+                password_hash,
+                must_change_password,
+            })
+            .then_expect_events(vec![created(&[Role::Sales])]);
+    }
+
+    #[test]
+    fn changing_roles_to_the_same_set_records_nothing() {
+        UserTest::with(())
+            .given(vec![created(&[Role::Sales, Role::Analyst])])
+            .when(UserCommand::ChangeRoles {
+                roles: Roles::try_from(vec![Role::Analyst, Role::Sales]).unwrap(),
+                by: UserId::generate(),
+            })
+            .then_expect_events(vec![]);
+    }
+
+    #[test]
+    fn an_admin_cannot_remove_their_own_admin_role() {
+        UserTest::with(())
+            .given(vec![created(&[Role::Admin])])
+            .when(UserCommand::ChangeRoles {
+                roles: Roles::one(Role::Sales),
+                by: id(),
+            })
+            .then_expect_error(UserError::CannotDemoteSelf);
+    }
+
+    #[test]
+    fn another_admin_may_change_an_admins_roles() {
+        UserTest::with(())
+            .given(vec![created(&[Role::Admin])])
+            .when(UserCommand::ChangeRoles {
+                roles: Roles::one(Role::Sales),
+                by: UserId::generate(),
+            })
+            .then_expect_events(vec![UserEvent::UserRolesChanged {
+                roles: Roles::one(Role::Sales),
+            }]);
+    }
+
+    #[test]
+    fn nobody_disables_themselves() {
+        UserTest::with(())
+            .given(vec![created(&[Role::Admin])])
+            .when(UserCommand::Disable { by: id() })
+            .then_expect_error(UserError::CannotDisableSelf);
+    }
+
+    #[test]
+    fn disabling_twice_records_nothing_the_second_time() {
+        UserTest::with(())
+            .given(vec![created(&[Role::Sales]), UserEvent::UserDisabled {}])
+            .when(UserCommand::Disable {
+                by: UserId::generate(),
+            })
+            .then_expect_events(vec![]);
+    }
+
+    #[test]
+    fn enabling_a_disabled_user_enables_it() {
+        UserTest::with(())
+            .given(vec![created(&[Role::Sales]), UserEvent::UserDisabled {}])
+            .when(UserCommand::Enable)
+            .then_expect_events(vec![UserEvent::UserEnabled {}]);
+    }
+
+    #[test]
+    fn a_command_on_a_missing_user_is_refused() {
+        UserTest::with(())
+            .given_no_previous_events()
+            .when(UserCommand::Enable)
+            .then_expect_error(UserError::NotFound);
+    }
+
+    #[test]
+    fn an_admin_reset_forces_a_change_at_next_login() {
+        let mut user = User::default();
+        user.apply(created(&[Role::Sales]));
+        user.apply(UserEvent::UserPasswordChanged {
+            password_hash: "$argon2id$new".to_owned(),
+            by_admin: true,
+        });
+        let state = user.state().unwrap();
+        assert!(state.must_change_password);
+        assert_eq!(state.password_hash, "$argon2id$new");
+    }
+}

@@ -1,0 +1,181 @@
+//! `/auth`: login, refresh, logout, the caller's own account and password.
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use shared::access::Caller;
+use shared::auth::Role;
+
+use super::error::{ApiError, Result};
+use super::extract::{AppJson, CommandContext};
+use super::AppState;
+use crate::auth::Grant;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshBody {
+    pub refresh_token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Serialize)]
+struct TokenResponse<'a> {
+    access_token: &'a str,
+    token_type: &'static str,
+    /// Seconds.
+    expires_in: i64,
+    refresh_token: &'a str,
+    refresh_expires_in: i64,
+    user: UserSummary<'a>,
+}
+
+#[derive(Serialize)]
+struct UserSummary<'a> {
+    id: String,
+    email: &'a str,
+    roles: Vec<Role>,
+    must_change_password: bool,
+}
+
+/// Tokens must not be kept by caches or proxies.
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn tokens(grant: &Grant) -> Response {
+    let now = chrono::Utc::now();
+    no_store(
+        Json(TokenResponse {
+            access_token: &grant.access.token,
+            token_type: "Bearer",
+            expires_in: (grant.access.expires_at - now).num_seconds(),
+            refresh_token: grant.refresh.expose(),
+            refresh_expires_in: (grant.refresh_expires_at - now).num_seconds(),
+            user: UserSummary {
+                id: grant.user_id.to_string(),
+                email: grant.email.as_str(),
+                roles: grant.roles.iter().collect(),
+                must_change_password: grant.must_change_password,
+            },
+        })
+        .into_response(),
+    )
+}
+
+/// `POST /auth/login`. Roles: public. Failures are slowed down, then refused with 429.
+pub async fn login(
+    State(state): State<AppState>,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<Login>,
+) -> Result<Response> {
+    let grant = state
+        .auth
+        .login(&body.email, &body.password, metadata)
+        .await?;
+    Ok(tokens(&grant))
+}
+
+/// `POST /auth/refresh`. Roles: public (the refresh token is the credential).
+pub async fn refresh(
+    State(state): State<AppState>,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<RefreshBody>,
+) -> Result<Response> {
+    let grant = state.auth.refresh(&body.refresh_token, metadata).await?;
+    Ok(tokens(&grant))
+}
+
+/// `POST /auth/logout`: revokes the refresh token's session. Roles: public (the refresh
+/// token is the credential; the access token may have expired already).
+pub async fn logout(
+    State(state): State<AppState>,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<RefreshBody>,
+) -> Result<StatusCode> {
+    state.auth.logout(&body.refresh_token, metadata).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize)]
+struct Me {
+    id: String,
+    email: String,
+    display_name: String,
+    roles: Vec<Role>,
+    permissions: Vec<&'static str>,
+    status: &'static str,
+    must_change_password: bool,
+    version: u64,
+}
+
+/// `GET /auth/me`: the caller's account, roles and the permissions they grant. Roles: any
+/// signed-in user.
+pub async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result<Response> {
+    let (user, version) = state.auth.users.load(&caller.user_id.to_string()).await?;
+    let user = user.state().ok_or_else(|| ApiError::NotFound {
+        code: "user_not_found",
+        message: "the account of this token no longer exists".to_owned(),
+    })?;
+    Ok(no_store(
+        Json(Me {
+            id: user.id.to_string(),
+            email: user.email.to_string(),
+            display_name: user.display_name.as_str().to_owned(),
+            roles: user.roles.iter().collect(),
+            permissions: user.roles.permissions(),
+            status: user.status.as_str(),
+            must_change_password: user.must_change_password,
+            version,
+        })
+        .into_response(),
+    ))
+}
+
+#[derive(Serialize)]
+struct PasswordChanged<'a> {
+    id: String,
+    version: u64,
+    access_token: &'a str,
+    expires_in: i64,
+}
+
+/// `POST /auth/password`: the caller changes their own password, giving the current one.
+/// Roles: any signed-in user, including one who must change it before anything else.
+pub async fn change_password(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<ChangePassword>,
+) -> Result<Response> {
+    let (version, access) = state
+        .auth
+        .change_own_password(&caller, &body.current_password, &body.new_password, metadata)
+        .await?;
+    Ok(no_store(
+        Json(PasswordChanged {
+            id: caller.user_id.to_string(),
+            version,
+            access_token: &access.token,
+            expires_in: (access.expires_at - chrono::Utc::now()).num_seconds(),
+        })
+        .into_response(),
+    ))
+}

@@ -1,0 +1,176 @@
+//! `/users`: account administration. Roles: admin, every route.
+
+use std::str::FromStr;
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+use shared::access::Caller;
+use shared::account::{DisplayName, Email};
+use shared::auth::{Role, Roles};
+use shared::ids::UserId;
+use shared::Invalid;
+
+use super::error::{ApiError, Result};
+use super::extract::{AppJson, CommandContext, IfMatch};
+use super::{accepted, AppState};
+use crate::auth::passwords::{self, Password};
+use crate::auth::NewUser;
+use crate::domain::user::UserCommand;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    pub email: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    /// The initial password; the user must change it at first login.
+    pub password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetRoles {
+    pub roles: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPassword {
+    pub new_password: String,
+}
+
+fn roles(raw: &[String]) -> Result<Roles, Invalid> {
+    let parsed = raw
+        .iter()
+        .map(|r| Role::from_str(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    Roles::try_from(parsed)
+}
+
+fn user_id(raw: &str) -> Result<UserId> {
+    UserId::from_str(raw).map_err(|_| ApiError::BadPath(format!("`{raw}` is not a user id")))
+}
+
+fn invalid(field: &str, e: Invalid) -> ApiError {
+    ApiError::Validation(vec![ApiError::field(field, e)])
+}
+
+/// `POST /users`: a new account, which must change its password at first login.
+pub async fn create(
+    State(state): State<AppState>,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<CreateUser>,
+) -> Result<Response> {
+    let mut errors = Vec::new();
+    let mut check = |field: &str, r: Result<(), Invalid>| {
+        if let Err(e) = r {
+            errors.push(ApiError::field(field, e));
+        }
+    };
+    let email = Email::parse(&body.email);
+    check("email", email.as_ref().map(drop).map_err(Clone::clone));
+    let name = DisplayName::parse(&body.display_name);
+    check("display_name", name.as_ref().map(drop).map_err(Clone::clone));
+    let parsed_roles = roles(&body.roles);
+    check("roles", parsed_roles.as_ref().map(drop).map_err(Clone::clone));
+    let password = Password::new(&body.password, Some(body.email.trim()));
+    check("password", password.as_ref().map(drop).map_err(Clone::clone));
+    let (Ok(email), Ok(display_name), Ok(roles), Ok(password)) = (email, name, parsed_roles, password)
+    else {
+        return Err(ApiError::Validation(errors));
+    };
+    let (id, version) = state
+        .auth
+        .create_user(
+            NewUser {
+                email,
+                display_name,
+                roles,
+                password,
+                must_change_password: true,
+            },
+            metadata,
+        )
+        .await?;
+    Ok(accepted(true, "/users", &id.to_string(), version))
+}
+
+/// `PUT /users/{id}/roles`, optionally with `If-Match`.
+pub async fn set_roles(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    Caller(caller): Caller,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<SetRoles>,
+) -> Result<Response> {
+    let id = user_id(&id)?;
+    let roles = roles(&body.roles).map_err(|e| invalid("roles", e))?;
+    let command = UserCommand::ChangeRoles {
+        roles,
+        by: caller.user_id,
+    };
+    run(&state, id, command, expected, metadata).await
+}
+
+/// `POST /users/{id}/disable`: the account can no longer log in or refresh.
+pub async fn disable(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    Caller(caller): Caller,
+    CommandContext(metadata): CommandContext,
+) -> Result<Response> {
+    let id = user_id(&id)?;
+    let command = UserCommand::Disable { by: caller.user_id };
+    run(&state, id, command, expected, metadata).await
+}
+
+/// `POST /users/{id}/enable`.
+pub async fn enable(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+) -> Result<Response> {
+    let id = user_id(&id)?;
+    run(&state, id, UserCommand::Enable, expected, metadata).await
+}
+
+/// `POST /users/{id}/password`: an admin sets a new password, which the user must change
+/// at next login.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<ResetPassword>,
+) -> Result<Response> {
+    let id = user_id(&id)?;
+    let password =
+        Password::new(&body.new_password, None).map_err(|e| invalid("new_password", e))?;
+    let password_hash = passwords::hash(password)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let command = UserCommand::ChangePassword {
+        password_hash,
+        by_admin: true,
+    };
+    run(&state, id, command, expected, metadata).await
+}
+
+async fn run(
+    state: &AppState,
+    id: UserId,
+    command: UserCommand,
+    expected: Option<u64>,
+    metadata: shared::metadata::CommandMetadata,
+) -> Result<Response> {
+    let committed = state
+        .auth
+        .users
+        .execute_detached(id.to_string(), command, expected, metadata)
+        .await?;
+    Ok(accepted(false, "/users", &id.to_string(), committed.version))
+}

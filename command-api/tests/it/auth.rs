@@ -1,0 +1,325 @@
+//! Login, refresh rotation and reuse detection, logout, refused tokens, throttling,
+//! account administration, against the real database.
+
+use axum::http::{Method, StatusCode};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use shared::auth::Role;
+use sqlx::PgPool;
+
+use crate::helpers::{TestApp, TestResponse};
+
+const PASSWORD: &str = "correct horse battery staple";
+const NEW_PASSWORD: &str = "tulipes en Hollande 1637";
+
+async fn create_user(app: &TestApp, email: &str, roles: &[&str]) -> TestResponse {
+    let response = app
+        .json(
+            Method::POST,
+            "/users",
+            &[],
+            &json!({"email": email, "display_name": "Ana Dupont", "roles": roles, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
+    response
+}
+
+async fn login(app: &TestApp, email: &str, password: &str) -> TestResponse {
+    app.json(
+        Method::POST,
+        "/auth/login",
+        &[("authorization", "")],
+        &json!({"email": email, "password": password}),
+    )
+    .await
+}
+
+async fn with_token(app: &TestApp, method: Method, uri: &str, token: &str, body: &Value) -> TestResponse {
+    let bearer = format!("Bearer {token}");
+    app.json(method, uri, &[("authorization", &bearer)], body).await
+}
+
+fn str_of<'a>(body: &'a Value, key: &str) -> &'a str {
+    body[key].as_str().unwrap_or_else(|| panic!("no {key} in {body}"))
+}
+
+/// A user who has logged in and set their own password: their access and refresh tokens.
+async fn signed_in(app: &TestApp, email: &str, roles: &[&str]) -> (String, String) {
+    create_user(app, email, roles).await;
+    let first = login(app, email, PASSWORD).await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    let changed = with_token(
+        app,
+        Method::POST,
+        "/auth/password",
+        str_of(&first.body, "access_token"),
+        &json!({"current_password": PASSWORD, "new_password": NEW_PASSWORD}),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    (
+        str_of(&changed.body, "access_token").to_owned(),
+        str_of(&first.body, "refresh_token").to_owned(),
+    )
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_new_user_logs_in_must_change_the_password_then_works(pool: PgPool) {
+    let app = TestApp::new(pool.clone());
+    create_user(&app, "Ana@Example.com", &["sales"]).await;
+
+    let first = login(&app, "ana@example.COM", PASSWORD).await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    assert_eq!(first.header("cache-control"), Some("no-store"));
+    assert_eq!(first.body["token_type"], "Bearer");
+    assert_eq!(first.body["user"]["must_change_password"], true);
+    let access = str_of(&first.body, "access_token");
+
+    let blocked = with_token(&app, Method::POST, "/products", access, &crate::helpers::product_body("PWD-1")).await;
+    assert_eq!(blocked.status, StatusCode::FORBIDDEN);
+    assert_eq!(blocked.code(), "password_change_required");
+
+    let changed = with_token(
+        &app,
+        Method::POST,
+        "/auth/password",
+        access,
+        &json!({"current_password": PASSWORD, "new_password": NEW_PASSWORD}),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    let access = str_of(&changed.body, "access_token");
+    let created = with_token(&app, Method::POST, "/products", access, &crate::helpers::product_body("PWD-1")).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+
+    let me = with_token(&app, Method::GET, "/auth/me", access, &Value::Null).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.body["email"], "ana@example.com");
+    assert_eq!(me.body["roles"], json!(["sales"]));
+    assert_eq!(me.body["permissions"], json!(["catalogue:read", "catalogue:write"]));
+    assert_eq!(me.body["must_change_password"], false);
+
+    assert_eq!(login(&app, "ana@example.com", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(login(&app, "ana@example.com", NEW_PASSWORD).await.status, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_wrong_password_and_an_unknown_email_look_alike_and_are_recorded(pool: PgPool) {
+    let app = TestApp::new(pool.clone());
+    create_user(&app, "ana@example.com", &["sales"]).await;
+    let wrong = login(&app, "ana@example.com", "not the password at all").await;
+    let unknown = login(&app, "nobody@example.com", PASSWORD).await;
+    for response in [&wrong, &unknown] {
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(response.code(), "invalid_credentials");
+        assert_eq!(response.header("www-authenticate"), Some("Bearer"));
+    }
+    let reasons: Vec<String> = sqlx::query_scalar(
+        "SELECT payload -> 'LoginFailed' ->> 'reason' FROM events
+          WHERE aggregate_type = 'LoginAttempt' ORDER BY position",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(reasons, ["wrong_password", "unknown_email"]);
+}
+
+async fn refresh(app: &TestApp, token: &str) -> TestResponse {
+    app.json(
+        Method::POST,
+        "/auth/refresh",
+        &[("authorization", "")],
+        &json!({"refresh_token": token}),
+    )
+    .await
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn refresh_rotates_and_a_reused_token_revokes_the_family(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let (_, first) = signed_in(&app, "ana@example.com", &["sales"]).await;
+
+    let rotated = refresh(&app, &first).await;
+    assert_eq!(rotated.status, StatusCode::OK, "{:?}", rotated.body);
+    let second = str_of(&rotated.body, "refresh_token").to_owned();
+    assert_ne!(second, first);
+    assert_eq!(rotated.body["user"]["must_change_password"], false);
+
+    let reused = refresh(&app, &first).await;
+    assert_eq!(reused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reused.code(), "refresh_token_reused");
+
+    let after = refresh(&app, &second).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "the whole family is revoked");
+    assert_eq!(after.code(), "invalid_refresh_token");
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn logout_revokes_the_refresh_token(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let (_, token) = signed_in(&app, "ana@example.com", &["analyst"]).await;
+    let out = app
+        .json(Method::POST, "/auth/logout", &[("authorization", "")], &json!({"refresh_token": token}))
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let again = refresh(&app, &token).await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(again.code(), "invalid_refresh_token");
+    let garbage = refresh(&app, "not-a-token").await;
+    assert_eq!(garbage.code(), "invalid_refresh_token");
+}
+
+fn forged(header: &Value, claims: &Value, signature: &[u8]) -> String {
+    let part = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    format!("{}.{}.{}", part(header), part(claims), URL_SAFE_NO_PAD.encode(signature))
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn bad_tokens_are_refused_with_401(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let valid = testkit::auth::claims(&[Role::Admin]);
+    let claims_json = serde_json::to_value(&valid).unwrap();
+
+    let mut expired = valid.clone();
+    expired.iat -= 3600;
+    expired.exp = expired.iat + 60;
+    let mut wrong_audience = valid.clone();
+    wrong_audience.aud = "someone-else".to_owned();
+    let mut wrong_issuer = valid.clone();
+    wrong_issuer.iss = "evil".to_owned();
+    let hs256 = {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("test-1".to_owned());
+        let key = EncodingKey::from_secret(testkit::auth::PUBLIC_PEM.as_bytes()).unwrap();
+        jsonwebtoken::encode(&header, &valid, &key).unwrap()
+    };
+    let cases = [
+        ("expired", testkit::auth::sign(&expired), "token_expired"),
+        (
+            "signed by another key",
+            testkit::auth::sign_with(&valid, testkit::auth::OTHER_PRIVATE_PEM, "test-1"),
+            "invalid_token",
+        ),
+        (
+            "unknown kid",
+            testkit::auth::sign_with(&valid, testkit::auth::PRIVATE_PEM, "test-2"),
+            "invalid_token",
+        ),
+        (
+            "alg none",
+            forged(&json!({"alg": "none", "typ": "JWT", "kid": "test-1"}), &claims_json, b""),
+            "invalid_token",
+        ),
+        ("HS256 with the public key as secret", hs256, "invalid_token"),
+        ("wrong audience", testkit::auth::sign(&wrong_audience), "invalid_token"),
+        ("wrong issuer", testkit::auth::sign(&wrong_issuer), "invalid_token"),
+        ("garbage", "abc.def.ghi".to_owned(), "invalid_token"),
+    ];
+    for (what, token, code) in cases {
+        let response = with_token(&app, Method::GET, "/auth/me", &token, &Value::Null).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{what}: {:?}", response.body);
+        assert_eq!(response.code(), code, "{what}");
+    }
+    let none = app
+        .json(Method::GET, "/auth/me", &[("authorization", "")], &Value::Null)
+        .await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(none.code(), "unauthenticated");
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_failed_login_burst_from_one_address_gets_429(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let limit = crate::helpers::test_throttle().max_per_address;
+    for i in 0..limit {
+        // A different account each time: only the address limit can bite.
+        let response = login(&app, &format!("guess{i}@example.com"), "wrong password here").await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let refused = login(&app, "guess-last@example.com", "wrong password here").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.code(), "too_many_attempts");
+    let retry_after: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry_after > 0 && retry_after <= 15 * 60, "{retry_after}");
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn repeated_failures_lock_the_account_even_for_the_right_password(pool: PgPool) {
+    let app = TestApp::new(pool);
+    create_user(&app, "ana@example.com", &["sales"]).await;
+    for _ in 0..crate::helpers::test_throttle().max_per_account {
+        assert_eq!(
+            login(&app, "ana@example.com", "wrong password here").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let locked = login(&app, "ana@example.com", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_disabled_account_can_neither_log_in_nor_refresh(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let (_, token) = signed_in(&app, "ana@example.com", &["sales"]).await;
+    let id: String = {
+        let me = login(&app, "ana@example.com", NEW_PASSWORD).await;
+        str_of(&me.body["user"], "id").to_owned()
+    };
+    let disabled = app.post_empty(&format!("/users/{id}/disable")).await;
+    assert_eq!(disabled.status, StatusCode::OK, "{:?}", disabled.body);
+    let login = login(&app, "ana@example.com", NEW_PASSWORD).await;
+    assert_eq!(login.status, StatusCode::FORBIDDEN);
+    assert_eq!(login.code(), "account_disabled");
+    assert_eq!(refresh(&app, &token).await.status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn account_rules_answer_with_their_codes(pool: PgPool) {
+    let app = TestApp::new(pool);
+    create_user(&app, "ana@example.com", &["sales"]).await;
+    let twice = app
+        .json(
+            Method::POST,
+            "/users",
+            &[],
+            &json!({"email": "ANA@example.com", "display_name": "Ana", "roles": ["analyst"], "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert_eq!(twice.code(), "email_taken");
+
+    let weak = app
+        .json(
+            Method::POST,
+            "/users",
+            &[],
+            &json!({"email": "bob@", "display_name": "", "roles": ["root"], "password": "azertyuiop123"}),
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<(&str, &str)> = weak.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("email", "invalid_email"),
+            ("display_name", "required"),
+            ("roles", "unknown_role"),
+            ("password", "password_too_common"),
+        ]
+    );
+
+    let (access, _) = signed_in(&app, "root@example.com", &["admin"]).await;
+    let me = with_token(&app, Method::GET, "/auth/me", &access, &Value::Null).await;
+    let own = format!("/users/{}/disable", str_of(&me.body, "id"));
+    let self_disable = with_token(&app, Method::POST, &own, &access, &Value::Null).await;
+    assert_eq!(self_disable.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(self_disable.code(), "cannot_disable_self");
+}

@@ -1,0 +1,100 @@
+//! `users`: one row per account, without any secret; `last_login_at` from sessions.
+
+use shared::account::UserStatus;
+use shared::events::{SessionEvent, UserEvent};
+use shared::nats::EventEnvelope;
+use sqlx::PgConnection;
+
+use super::{decode, ProjectionError, Stamp};
+
+pub async fn apply(
+    conn: &mut PgConnection,
+    envelope: &EventEnvelope,
+) -> Result<(), ProjectionError> {
+    let stamp = Stamp::of(envelope)?;
+    let event: UserEvent = decode(envelope)?;
+    match event {
+        UserEvent::UserCreated {
+            user_id,
+            email,
+            display_name,
+            roles,
+            must_change_password,
+            ..
+        } => {
+            sqlx::query(
+                "INSERT INTO users (id, email, display_name, roles, status, must_change_password,
+                                    version, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            )
+            .bind(user_id)
+            .bind(email.as_str())
+            .bind(display_name.as_str())
+            .bind(roles.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+            .bind(UserStatus::Active.as_str())
+            .bind(must_change_password)
+            .bind(stamp.sequence)
+            .bind(stamp.occurred_at)
+            .execute(conn)
+            .await?;
+        }
+        UserEvent::UserRolesChanged { roles } => {
+            let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            set(conn, envelope, &stamp, SET_ROLES, roles).await?;
+        }
+        UserEvent::UserDisabled {} => {
+            set(conn, envelope, &stamp, SET_STATUS, UserStatus::Disabled.as_str()).await?;
+        }
+        UserEvent::UserEnabled {} => {
+            set(conn, envelope, &stamp, SET_STATUS, UserStatus::Active.as_str()).await?;
+        }
+        UserEvent::UserPasswordChanged { by_admin, .. } => {
+            set(conn, envelope, &stamp, SET_MUST_CHANGE, by_admin).await?;
+        }
+    }
+    Ok(())
+}
+
+const SET_ROLES: &str =
+    "UPDATE users SET roles = $2, version = $3, updated_at = $4 WHERE id = $1::uuid";
+const SET_STATUS: &str =
+    "UPDATE users SET status = $2, version = $3, updated_at = $4 WHERE id = $1::uuid";
+const SET_MUST_CHANGE: &str =
+    "UPDATE users SET must_change_password = $2, version = $3, updated_at = $4 WHERE id = $1::uuid";
+
+/// Runs one of the `SET_*` updates: one column, the version and the update time.
+async fn set<'q, T>(
+    conn: &mut PgConnection,
+    envelope: &'q EventEnvelope,
+    stamp: &Stamp<'_>,
+    sql: &'static str,
+    value: T,
+) -> Result<(), sqlx::Error>
+where
+    T: sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + 'q,
+{
+    sqlx::query(sql)
+        .bind(&envelope.aggregate_id)
+        .bind(value)
+        .bind(stamp.sequence)
+        .bind(stamp.occurred_at)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// A login stamps the account's `last_login_at`.
+pub async fn apply_session(
+    conn: &mut PgConnection,
+    envelope: &EventEnvelope,
+) -> Result<(), ProjectionError> {
+    if let SessionEvent::LoggedIn { user_id, .. } = decode(envelope)? {
+        let stamp = Stamp::of(envelope)?;
+        sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(stamp.occurred_at)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,236 @@
+//! `GET /audit` and `GET /audit/export`: who did what, when, from where. Roles: admin.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use futures::StreamExt;
+use serde::Deserialize;
+use shared::read::{AuditRow, Page};
+use sqlx::{PgPool, Postgres, QueryBuilder};
+use tokio::sync::mpsc;
+
+use super::error::{ApiError, Result};
+use super::extract::AppQuery;
+use super::paging::{text_filter, Paging};
+use super::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+    /// A user id, `anonymous` or `system`.
+    pub actor: Option<String>,
+    /// `Product`, `User`, `Session`, `LoginAttempt`…
+    pub aggregate_type: Option<String>,
+    pub aggregate_id: Option<String>,
+    /// Event type, e.g. `ProductCreated`.
+    #[serde(rename = "type")]
+    pub event_type: Option<String>,
+    /// Start of the period, inclusive: RFC 3339 time or `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// End of the period, exclusive: RFC 3339 time or `YYYY-MM-DD` (that day excluded).
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Filters {
+    actor: Option<String>,
+    aggregate_type: Option<String>,
+    aggregate_id: Option<String>,
+    event_type: Option<String>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+}
+
+fn instant(name: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(Some(t.with_timezone(&Utc)));
+    }
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| Some(t.and_utc()))
+        .ok_or_else(|| {
+            ApiError::BadQuery(format!(
+                "{name} `{raw}`: expected an RFC 3339 time or YYYY-MM-DD"
+            ))
+        })
+}
+
+impl Filters {
+    fn parse(q: &AuditQuery) -> Result<Self> {
+        Ok(Self {
+            actor: text_filter("actor", q.actor.as_deref(), 100)?,
+            aggregate_type: text_filter("aggregate_type", q.aggregate_type.as_deref(), 50)?,
+            aggregate_id: text_filter("aggregate_id", q.aggregate_id.as_deref(), 100)?,
+            event_type: text_filter("type", q.event_type.as_deref(), 100)?,
+            from: instant("from", q.from.as_deref())?,
+            to: instant("to", q.to.as_deref())?,
+        })
+    }
+
+    fn push_where(&self, sql: &mut QueryBuilder<'_, Postgres>) {
+        let mut eq = |column: &str, value: &Option<String>| {
+            if let Some(v) = value {
+                sql.push(format_args!(" AND {column} = "))
+                    .push_bind(v.clone());
+            }
+        };
+        eq("actor_id", &self.actor);
+        eq("aggregate_type", &self.aggregate_type);
+        eq("aggregate_id", &self.aggregate_id);
+        eq("event_type", &self.event_type);
+        if let Some(from) = self.from {
+            sql.push(" AND occurred_at >= ").push_bind(from);
+        }
+        if let Some(to) = self.to {
+            sql.push(" AND occurred_at < ").push_bind(to);
+        }
+    }
+
+    fn select(&self) -> QueryBuilder<'static, Postgres> {
+        let mut sql = QueryBuilder::new("SELECT * FROM audit_log WHERE true");
+        self.push_where(&mut sql);
+        // Newest first; ties broken by stream and sequence so that pages are stable.
+        sql.push(" ORDER BY occurred_at DESC, aggregate_type, aggregate_id, sequence DESC");
+        sql
+    }
+}
+
+/// `GET /audit`: newest first, with filters and a total. Roles: admin.
+pub async fn list(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<AuditQuery>,
+) -> Result<Json<Page<AuditRow>>> {
+    let paging = Paging::parse(query.page, query.limit)?;
+    let filters = Filters::parse(&query)?;
+    let mut page_sql = filters.select();
+    paging.push(&mut page_sql);
+    let mut count_sql = QueryBuilder::new("SELECT count(*) FROM audit_log WHERE true");
+    filters.push_where(&mut count_sql);
+    let (items, total) = tokio::try_join!(
+        page_sql.build_query_as::<AuditRow>().fetch_all(&state.pool),
+        count_sql.build_query_scalar::<i64>().fetch_one(&state.pool),
+    )?;
+    Ok(Json(Page {
+        items,
+        total,
+        page: paging.page,
+        limit: paging.limit,
+    }))
+}
+
+pub const CSV_COLUMNS: [&str; 12] = [
+    "occurred_at",
+    "actor_id",
+    "actor_roles",
+    "source_ip",
+    "user_agent",
+    "correlation_id",
+    "aggregate_type",
+    "aggregate_id",
+    "sequence",
+    "event_type",
+    "event_version",
+    "payload",
+];
+
+/// Rows per CSV chunk sent to the client.
+const CHUNK_ROWS: usize = 500;
+
+/// `GET /audit/export`: the same filters, every matching row as CSV, streamed from the
+/// database to the client without holding the whole export in memory. Roles: admin.
+pub async fn export(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<AuditQuery>,
+) -> Result<Response> {
+    if query.page.is_some() || query.limit.is_some() {
+        return Err(ApiError::BadQuery(
+            "an export has every matching row: page and limit do not apply".to_owned(),
+        ));
+    }
+    let filters = Filters::parse(&query)?;
+    let (tx, rx) = mpsc::channel::<std::io::Result<bytes::Bytes>>(4);
+    tokio::spawn(stream_csv(state.pool.clone(), filters, tx));
+    let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    }));
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"audit.csv\""),
+    );
+    Ok(response)
+}
+
+async fn stream_csv(
+    pool: PgPool,
+    filters: Filters,
+    tx: mpsc::Sender<std::io::Result<bytes::Bytes>>,
+) {
+    let mut sql = filters.select();
+    let mut rows = sql.build_query_as::<AuditRow>().fetch(&pool);
+    let mut chunk = csv::Writer::from_writer(Vec::new());
+    let mut in_chunk = 0;
+    let mut status = chunk.write_record(CSV_COLUMNS);
+    loop {
+        let next = rows.next().await;
+        let done = next.is_none();
+        match next {
+            Some(Ok(row)) => {
+                status = status.and_then(|()| write_row(&mut chunk, row));
+                in_chunk += 1;
+            }
+            Some(Err(e)) => status = Err(csv::Error::from(std::io::Error::other(e))),
+            None => {}
+        }
+        if status.is_ok() && !done && in_chunk < CHUNK_ROWS {
+            continue;
+        }
+        let full = std::mem::replace(&mut chunk, csv::Writer::from_writer(Vec::new()));
+        in_chunk = 0;
+        // On an error the status line is sent already: the body is cut, so that the
+        // client sees a broken transfer rather than a short file that looks complete.
+        let sent = std::mem::replace(&mut status, Ok(()))
+            .and_then(|()| full.into_inner().map_err(|e| e.into_error().into()))
+            .map(bytes::Bytes::from)
+            .map_err(|e| {
+                tracing::error!(error = %e, "audit export failed");
+                std::io::Error::other(e.to_string())
+            });
+        let failed = sent.is_err();
+        if tx.send(sent).await.is_err() || failed || done {
+            return;
+        }
+    }
+}
+
+fn write_row(writer: &mut csv::Writer<Vec<u8>>, row: AuditRow) -> csv::Result<()> {
+    writer.write_record([
+        row.occurred_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        row.actor_id,
+        row.actor_roles.unwrap_or_default(),
+        row.source_ip.unwrap_or_default(),
+        row.user_agent.unwrap_or_default(),
+        row.correlation_id,
+        row.aggregate_type,
+        row.aggregate_id,
+        row.sequence.to_string(),
+        row.event_type,
+        row.event_version,
+        row.payload.to_string(),
+    ])
+}

@@ -1,0 +1,78 @@
+//! Page/limit parsing shared by every list.
+
+use sqlx::{Postgres, QueryBuilder};
+
+use super::error::{ApiError, Result};
+
+pub const MAX_LIMIT: u32 = 200;
+pub const DEFAULT_LIMIT: u32 = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    /// 1-based.
+    pub page: u32,
+    pub limit: u32,
+}
+
+impl Paging {
+    pub fn parse(page: Option<u32>, limit: Option<u32>) -> Result<Self> {
+        let page = page.unwrap_or(1);
+        if page == 0 {
+            return Err(ApiError::BadQuery("page starts at 1".to_owned()));
+        }
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::BadQuery(format!(
+                "limit must be 1 to {MAX_LIMIT}"
+            )));
+        }
+        Ok(Self { page, limit })
+    }
+
+    pub fn push(&self, sql: &mut QueryBuilder<'_, Postgres>) {
+        sql.push(" LIMIT ")
+            .push_bind(i64::from(self.limit))
+            .push(" OFFSET ")
+            .push_bind(i64::from(self.page - 1) * i64::from(self.limit));
+    }
+}
+
+/// A trimmed, non-empty, bounded text filter.
+pub fn text_filter(name: &str, raw: Option<&str>, max_chars: usize) -> Result<Option<String>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) if s.chars().count() > max_chars => Err(ApiError::BadQuery(format!(
+            "{name} is limited to {max_chars} characters"
+        ))),
+        Some(s) => Ok(Some(s.to_owned())),
+    }
+}
+
+/// `%` and `_` typed by a user are literal characters, not wildcards.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_wildcards_are_escaped() {
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+
+    #[test]
+    fn paging_is_bounded() {
+        assert_eq!(
+            Paging::parse(None, None).unwrap(),
+            Paging { page: 1, limit: 50 }
+        );
+        assert!(Paging::parse(Some(0), None).is_err());
+        assert!(Paging::parse(None, Some(201)).is_err());
+    }
+}

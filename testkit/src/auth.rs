@@ -1,0 +1,63 @@
+//! Keys and tokens for tests. The key pairs under `keys/` exist for tests only (`other`
+//! plays a stranger's key); production refuses a `dev-`/`test-` setup by configuration.
+
+use std::sync::Arc;
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use shared::auth::{Claims, Role, Roles, TokenSettings, TokenVerifier};
+use shared::ids::{SessionId, UserId};
+
+pub const PRIVATE_PEM: &str = include_str!("../keys/test.key.pem");
+pub const PUBLIC_PEM: &str = include_str!("../keys/test.pub.pem");
+/// A key pair nobody trusts.
+pub const OTHER_PRIVATE_PEM: &str = include_str!("../keys/other.key.pem");
+
+pub fn settings() -> TokenSettings {
+    TokenSettings {
+        issuer: "gescom".to_owned(),
+        audience: "gescom-api".to_owned(),
+        kid: "test-1".to_owned(),
+    }
+}
+
+pub fn verifier() -> Arc<TokenVerifier> {
+    Arc::new(
+        TokenVerifier::from_public_pem(PUBLIC_PEM.as_bytes(), &settings())
+            .expect("the test public key"),
+    )
+}
+
+/// Claims of a valid token for a new user holding `roles`, valid for 5 minutes.
+pub fn claims(roles: &[Role]) -> Claims {
+    let now = jsonwebtoken::get_current_timestamp();
+    let settings = settings();
+    Claims {
+        iss: settings.issuer,
+        aud: settings.audience,
+        sub: UserId::generate(),
+        sid: SessionId::generate(),
+        email: "tester@example.com".to_owned(),
+        roles: Roles::try_from(roles.to_vec()).expect("at least one role"),
+        iat: now,
+        exp: now + 300,
+        pwd_change: false,
+    }
+}
+
+/// Signs `claims` with the test key, as command-api would.
+pub fn sign(claims: &Claims) -> String {
+    sign_with(claims, PRIVATE_PEM, "test-1")
+}
+
+/// Signs with any Ed25519 key and `kid`: for forged tokens.
+pub fn sign_with(claims: &Claims, private_pem: &str, kid: &str) -> String {
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(kid.to_owned());
+    let key = EncodingKey::from_ed_pem(private_pem.as_bytes()).expect("an Ed25519 test key");
+    jsonwebtoken::encode(&header, claims, &key).expect("a signed token")
+}
+
+/// `Bearer <token>` for a new user holding `roles`.
+pub fn bearer(roles: &[Role]) -> String {
+    format!("Bearer {}", sign(&claims(roles)))
+}
