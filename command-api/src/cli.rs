@@ -33,6 +33,8 @@ pub struct Cli {
     command: Command,
 }
 
+// Parsed once at start-up: the size of the biggest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the command HTTP API, with the outbox relay unless told otherwise.
@@ -121,16 +123,28 @@ struct AuthArgs {
     #[arg(long, env = "GESCOM_REFRESH_TOKEN_TTL_SECS", default_value_t = 7 * 24 * 3600)]
     refresh_token_ttl_secs: u32,
     /// Failed logins for one account, within the window, before it is locked.
-    #[arg(long, env = "GESCOM_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    #[arg(
+        long,
+        env = "GESCOM_LOGIN_MAX_FAILURES_PER_ACCOUNT",
+        default_value_t = 5
+    )]
     login_max_failures_per_account: u32,
     /// Failed logins from one address, within the window, before it is locked.
-    #[arg(long, env = "GESCOM_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 20)]
+    #[arg(
+        long,
+        env = "GESCOM_LOGIN_MAX_FAILURES_PER_ADDRESS",
+        default_value_t = 20
+    )]
     login_max_failures_per_address: u32,
     /// Window over which failures count, and length of a lock, in seconds.
     #[arg(long, env = "GESCOM_LOGIN_LOCKOUT_SECS", default_value_t = 900)]
     login_lockout_secs: u64,
     /// The first admin, created at start-up when no account exists.
-    #[arg(long, env = "GESCOM_BOOTSTRAP_ADMIN_EMAIL", requires = "bootstrap_admin_password")]
+    #[arg(
+        long,
+        env = "GESCOM_BOOTSTRAP_ADMIN_EMAIL",
+        requires = "bootstrap_admin_password"
+    )]
     bootstrap_admin_email: Option<String>,
     #[arg(long, env = "GESCOM_BOOTSTRAP_ADMIN_PASSWORD", hide_env_values = true)]
     bootstrap_admin_password: Option<String>,
@@ -153,7 +167,9 @@ impl AuthArgs {
                 let password = match Password::new(&password, Some(email.as_str())) {
                     Ok(p) => p,
                     Err(e) if production => {
-                        anyhow::bail!("GESCOM_BOOTSTRAP_ADMIN_PASSWORD is refused in production: {e}")
+                        anyhow::bail!(
+                            "GESCOM_BOOTSTRAP_ADMIN_PASSWORD is refused in production: {e}"
+                        )
                     }
                     Err(e) => {
                         tracing::warn!("GESCOM_BOOTSTRAP_ADMIN_PASSWORD is weak ({e}); accepted outside production only");

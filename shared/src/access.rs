@@ -82,7 +82,13 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     /// # Panics
     /// On a method axum cannot route (a programming error, caught by any test).
     #[allow(clippy::expect_used)]
-    pub fn route<H, T>(mut self, method: Method, path: &'static str, access: Access, handler: H) -> Self
+    pub fn route<H, T>(
+        mut self,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        handler: H,
+    ) -> Self
     where
         H: Handler<T, S>,
         T: 'static,
@@ -150,7 +156,11 @@ impl Policy {
         let methods = self.routes.get(path)?;
         let find = |m: &Method| methods.iter().find(|(rm, _)| rm == m).map(|(_, a)| *a);
         // axum serves HEAD with the GET handler.
-        Some(find(method).or_else(|| (method == Method::HEAD).then(|| find(&Method::GET)).flatten()))
+        Some(find(method).or_else(|| {
+            (method == Method::HEAD)
+                .then(|| find(&Method::GET))
+                .flatten()
+        }))
     }
 }
 
@@ -167,11 +177,18 @@ async fn authorize(
     let access = match policy.access(request.method(), matched.as_str()) {
         Some(Some(access)) => access,
         Some(None) => {
-            return Problem::new(405, "method_not_allowed", "Method not allowed on this resource")
-                .into_response()
+            return Problem::new(
+                405,
+                "method_not_allowed",
+                "Method not allowed on this resource",
+            )
+            .into_response()
         }
         None => {
-            tracing::error!(path = matched.as_str(), "route has no access policy: refused");
+            tracing::error!(
+                path = matched.as_str(),
+                "route has no access policy: refused"
+            );
             return Problem::new(403, "no_access_policy", "Forbidden")
                 .with_detail("this route declares no roles")
                 .into_response();
@@ -211,7 +228,11 @@ async fn authorize(
 }
 
 fn bearer(request: &Request) -> Option<&str> {
-    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")
@@ -253,9 +274,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
             .get::<Principal>()
             .cloned()
             .map(Caller)
-            .ok_or_else(|| {
-                unauthenticated("unauthenticated", "A bearer token is required", None)
-            })
+            .ok_or_else(|| unauthenticated("unauthenticated", "A bearer token is required", None))
     }
 }
 
@@ -267,5 +286,51 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Caller {
         _: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
         Ok(parts.extensions.get::<Principal>().cloned().map(Caller))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::StatusCode;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_route_added_around_the_table_is_refused_to_everyone() {
+        let (router, table) = Routes::<()>::new()
+            .route(Method::GET, "/declared", Access::Public, || async { "ok" })
+            .into_parts();
+        // What a careless change would do: a route that bypasses `Routes::route`.
+        let router = router.route("/sneaky", axum::routing::get(|| async { "leak" }));
+        let verifier = Arc::new(
+            TokenVerifier::from_public_pem(
+                b"-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAD1bYP94bbmk8E2NkFd63IV7JaSU3T0NWrU+nc6GrIso=\n-----END PUBLIC KEY-----\n",
+                &crate::auth::TokenSettings::default(),
+            )
+            .unwrap(),
+        );
+        let app = Routes { router, table }.into_router(verifier);
+        let call = |uri: &'static str, method: Method| {
+            app.clone().oneshot(
+                Request::builder()
+                    .method(method)
+                    .uri(uri)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+        };
+        assert_eq!(
+            call("/declared", Method::GET).await.unwrap().status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            call("/sneaky", Method::GET).await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            call("/declared", Method::DELETE).await.unwrap().status(),
+            StatusCode::METHOD_NOT_ALLOWED
+        );
     }
 }

@@ -29,7 +29,10 @@ impl Email {
             && domain
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
-        if local.is_empty() || local.len() > 64 || !domain_ok || text.chars().any(char::is_whitespace)
+        if local.is_empty()
+            || local.len() > 64
+            || !domain_ok
+            || text.chars().any(char::is_whitespace)
         {
             return Err(bad());
         }
@@ -100,7 +103,9 @@ mod tests {
     #[test]
     fn an_email_is_trimmed_and_lower_cased() {
         assert_eq!(
-            Email::parse("  Jeanne.Dupont@Example.FR ").unwrap().as_str(),
+            Email::parse("  Jeanne.Dupont@Example.FR ")
+                .unwrap()
+                .as_str(),
             "jeanne.dupont@example.fr"
         );
     }

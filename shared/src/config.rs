@@ -170,7 +170,11 @@ pub struct ConfigError(pub String);
 /// Issuer, audience and key id of access tokens: the same for every service.
 #[derive(clap::Args, Clone, Debug)]
 pub struct TokenConfig {
-    #[arg(long = "jwt-issuer", env = "GESCOM_JWT_ISSUER", default_value = "gescom")]
+    #[arg(
+        long = "jwt-issuer",
+        env = "GESCOM_JWT_ISSUER",
+        default_value = "gescom"
+    )]
     pub issuer: String,
     #[arg(
         long = "jwt-audience",

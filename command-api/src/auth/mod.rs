@@ -17,13 +17,13 @@ use shared::ids::{SessionId, UserId};
 use shared::metadata::CommandMetadata;
 use sqlx::PgPool;
 
+use self::passwords::{HashError, Password};
+use self::throttle::{Keys, Throttle};
+use self::tokens::{AccessToken, RefreshToken, Subject, TokenIssuer};
 use crate::domain::login_attempt::{LoginAttempt, RecordFailure};
 use crate::domain::session::{Session, SessionCommand, SessionError};
 use crate::domain::user::{User, UserCommand, UserError};
 use crate::es::{CommandBus, CommandError, Committed};
-use self::passwords::{HashError, Password};
-use self::throttle::{Keys, Throttle};
-use self::tokens::{AccessToken, RefreshToken, Subject, TokenIssuer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -155,7 +155,8 @@ impl Auth {
             } else {
                 LoginFailure::UnknownEmail
             };
-            self.record_failure(email, user_id, reason, metadata).await?;
+            self.record_failure(email, user_id, reason, metadata)
+                .await?;
             tokio::time::sleep(hold).await;
             return Err(AuthError::InvalidCredentials);
         };
@@ -261,7 +262,10 @@ impl Auth {
             .map(|s| s.user_id)
             .ok_or(AuthError::InvalidRefreshToken)?;
         let (user, _) = self.users.load(&user_id.to_string()).await?;
-        let user = user.state().cloned().ok_or(AuthError::InvalidRefreshToken)?;
+        let user = user
+            .state()
+            .cloned()
+            .ok_or(AuthError::InvalidRefreshToken)?;
         let now = Utc::now();
         let next = RefreshToken::generate(session_id);
         let refresh_expires_at = now + self.issuer.refresh_ttl;
@@ -290,7 +294,11 @@ impl Auth {
     }
 
     /// Ends the session of `presented`. Ending an ended session is a no-op.
-    pub async fn logout(&self, presented: &str, metadata: CommandMetadata) -> Result<(), AuthError> {
+    pub async fn logout(
+        &self,
+        presented: &str,
+        metadata: CommandMetadata,
+    ) -> Result<(), AuthError> {
         let (session_id, token) =
             RefreshToken::parse(presented).ok_or(AuthError::InvalidRefreshToken)?;
         let committed = self

@@ -126,12 +126,18 @@ mod tests {
         let code = |raw: &str| Password::new(raw, Some("ana.dupont@example.com")).map(drop);
         assert_eq!(code("short").unwrap_err().code, "password_too_short");
         assert_eq!(code("AzertyUIOP").unwrap_err().code, "password_too_short");
-        assert_eq!(code("MotDePasse2026").unwrap_err().code, "password_too_common");
+        assert_eq!(
+            code("MotDePasse2026").unwrap_err().code,
+            "password_too_common"
+        );
         assert_eq!(
             code("ana.dupont@example.com").unwrap_err().code,
             "password_too_common"
         );
-        assert_eq!(code(&"x".repeat(300)).unwrap_err().code, "password_too_long");
+        assert_eq!(
+            code(&"x".repeat(300)).unwrap_err().code,
+            "password_too_long"
+        );
         assert!(code("correct horse battery staple").is_ok());
     }
 

@@ -86,8 +86,11 @@ impl Throttle {
     pub async fn fail(&self, keys: &Keys) -> Result<Duration, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         let mut worst = 0;
-        let limits = std::iter::once((keys.account.as_str(), self.config.max_per_account))
-            .chain(keys.address.as_deref().map(|a| (a, self.config.max_per_address)));
+        let limits = std::iter::once((keys.account.as_str(), self.config.max_per_account)).chain(
+            keys.address
+                .as_deref()
+                .map(|a| (a, self.config.max_per_address)),
+        );
         for (key, max) in limits {
             let failures: i32 = sqlx::query_scalar(
                 "INSERT INTO login_throttle AS t (key, failures, window_start)
@@ -127,7 +130,10 @@ impl Throttle {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        let step = self.config.slowdown_step.saturating_mul((worst.max(1) - 1) as u32);
+        let step = self
+            .config
+            .slowdown_step
+            .saturating_mul((worst.max(1) - 1) as u32);
         Ok(step.min(MAX_SLOWDOWN))
     }
 

@@ -74,7 +74,11 @@ impl TokenIssuer {
         ))
     }
 
-    pub fn access(&self, subject: Subject<'_>, now: DateTime<Utc>) -> Result<AccessToken, jsonwebtoken::errors::Error> {
+    pub fn access(
+        &self,
+        subject: Subject<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<AccessToken, jsonwebtoken::errors::Error> {
         let expires_at = now + self.access_ttl;
         let claims = Claims {
             iss: self.settings.issuer.clone(),
@@ -150,7 +154,12 @@ mod tests {
 
     #[test]
     fn garbage_is_not_a_refresh_token() {
-        for raw in ["", "abc", "not-a-uuid.AAAA", &format!("{}.short", SessionId::generate())] {
+        for raw in [
+            "",
+            "abc",
+            "not-a-uuid.AAAA",
+            &format!("{}.short", SessionId::generate()),
+        ] {
             assert!(RefreshToken::parse(raw).is_none(), "{raw:?}");
         }
     }

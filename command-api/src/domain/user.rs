@@ -23,9 +23,14 @@ pub enum UserCommand {
         must_change_password: bool,
     },
     /// `by`: who asks; an admin may not take the admin role from themselves.
-    ChangeRoles { roles: Roles, by: UserId },
+    ChangeRoles {
+        roles: Roles,
+        by: UserId,
+    },
     /// `by`: who asks; nobody may disable themselves.
-    Disable { by: UserId },
+    Disable {
+        by: UserId,
+    },
     Enable,
     ChangePassword {
         password_hash: String,
@@ -105,7 +110,9 @@ impl Aggregate for User {
                 if roles == state.roles {
                     return Ok(());
                 }
-                if by == state.id && !roles.contains(Role::Admin) && state.roles.contains(Role::Admin)
+                if by == state.id
+                    && !roles.contains(Role::Admin)
+                    && state.roles.contains(Role::Admin)
                 {
                     return Err(UserError::CannotDemoteSelf);
                 }

@@ -167,7 +167,12 @@ pub async fn change_password(
 ) -> Result<Response> {
     let (version, access) = state
         .auth
-        .change_own_password(&caller, &body.current_password, &body.new_password, metadata)
+        .change_own_password(
+            &caller,
+            &body.current_password,
+            &body.new_password,
+            metadata,
+        )
         .await?;
     Ok(no_store(
         Json(PasswordChanged {

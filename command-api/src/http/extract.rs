@@ -56,7 +56,8 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandContext {
                 .map(|v| v.chars().take(MAX_HEADER_CHARS).collect::<String>())
         };
         let principal = parts.extensions.get::<Principal>();
-        let actor_id = principal.map_or_else(|| ANONYMOUS_ACTOR.to_owned(), |p| p.user_id.to_string());
+        let actor_id =
+            principal.map_or_else(|| ANONYMOUS_ACTOR.to_owned(), |p| p.user_id.to_string());
         let actor_roles = principal.map(|p| p.roles.joined());
         let user_agent = text(header::USER_AGENT.as_str());
         let source_ip = parts

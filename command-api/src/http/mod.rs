@@ -39,14 +39,49 @@ fn routes() -> Routes<AppState> {
         .route(M::POST, "/auth/refresh", Access::Public, auth::refresh)
         .route(M::POST, "/auth/logout", Access::Public, auth::logout)
         .route(M::GET, "/auth/me", Access::SignedIn, auth::me)
-        .route(M::POST, "/auth/password", Access::SignedIn, auth::change_password)
+        .route(
+            M::POST,
+            "/auth/password",
+            Access::SignedIn,
+            auth::change_password,
+        )
         .route(M::POST, "/users", Access::Roles(ADMIN), users::create)
-        .route(M::PUT, "/users/{id}/roles", Access::Roles(ADMIN), users::set_roles)
-        .route(M::POST, "/users/{id}/disable", Access::Roles(ADMIN), users::disable)
-        .route(M::POST, "/users/{id}/enable", Access::Roles(ADMIN), users::enable)
-        .route(M::POST, "/users/{id}/password", Access::Roles(ADMIN), users::reset_password)
-        .route(M::POST, "/products", Access::Roles(CATALOGUE_WRITERS), products::create)
-        .route(M::PATCH, "/products/{id}", Access::Roles(CATALOGUE_WRITERS), products::update)
+        .route(
+            M::PUT,
+            "/users/{id}/roles",
+            Access::Roles(ADMIN),
+            users::set_roles,
+        )
+        .route(
+            M::POST,
+            "/users/{id}/disable",
+            Access::Roles(ADMIN),
+            users::disable,
+        )
+        .route(
+            M::POST,
+            "/users/{id}/enable",
+            Access::Roles(ADMIN),
+            users::enable,
+        )
+        .route(
+            M::POST,
+            "/users/{id}/password",
+            Access::Roles(ADMIN),
+            users::reset_password,
+        )
+        .route(
+            M::POST,
+            "/products",
+            Access::Roles(CATALOGUE_WRITERS),
+            products::create,
+        )
+        .route(
+            M::PATCH,
+            "/products/{id}",
+            Access::Roles(CATALOGUE_WRITERS),
+            products::update,
+        )
         .route(
             M::POST,
             "/products/{id}/archive",
@@ -98,14 +133,7 @@ fn accepted(created: bool, collection: &str, id: &str, version: u64) -> Response
     } else {
         StatusCode::OK
     };
-    let mut response = (
-        status,
-        Json(CommandAccepted {
-            id,
-            version,
-        }),
-    )
-        .into_response();
+    let mut response = (status, Json(CommandAccepted { id, version })).into_response();
     let headers = response.headers_mut();
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
         headers.insert(header::ETAG, etag);

@@ -157,7 +157,12 @@ pub async fn create(
         .products
         .execute_detached(id.to_string(), command, None, metadata)
         .await?;
-    Ok(accepted(true, "/products", &id.to_string(), committed.version))
+    Ok(accepted(
+        true,
+        "/products",
+        &id.to_string(),
+        committed.version,
+    ))
 }
 
 /// `PATCH /products/{id}`, optionally with `If-Match`. Roles: admin, sales.
@@ -194,9 +199,19 @@ pub async fn update(
     }
     let committed = state
         .products
-        .execute_detached(id.to_string(), ProductCommand::Update(patch), expected, metadata)
+        .execute_detached(
+            id.to_string(),
+            ProductCommand::Update(patch),
+            expected,
+            metadata,
+        )
         .await?;
-    Ok(accepted(false, "/products", &id.to_string(), committed.version))
+    Ok(accepted(
+        false,
+        "/products",
+        &id.to_string(),
+        committed.version,
+    ))
 }
 
 /// `POST /products/{id}/archive`: no new order may use it. Roles: admin, sales.
@@ -231,5 +246,10 @@ async fn change_status(
         .products
         .execute_detached(id.to_string(), command, expected, metadata)
         .await?;
-    Ok(accepted(false, "/products", &id.to_string(), committed.version))
+    Ok(accepted(
+        false,
+        "/products",
+        &id.to_string(),
+        committed.version,
+    ))
 }

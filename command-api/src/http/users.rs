@@ -71,12 +71,22 @@ pub async fn create(
     let email = Email::parse(&body.email);
     check("email", email.as_ref().map(drop).map_err(Clone::clone));
     let name = DisplayName::parse(&body.display_name);
-    check("display_name", name.as_ref().map(drop).map_err(Clone::clone));
+    check(
+        "display_name",
+        name.as_ref().map(drop).map_err(Clone::clone),
+    );
     let parsed_roles = roles(&body.roles);
-    check("roles", parsed_roles.as_ref().map(drop).map_err(Clone::clone));
+    check(
+        "roles",
+        parsed_roles.as_ref().map(drop).map_err(Clone::clone),
+    );
     let password = Password::new(&body.password, Some(body.email.trim()));
-    check("password", password.as_ref().map(drop).map_err(Clone::clone));
-    let (Ok(email), Ok(display_name), Ok(roles), Ok(password)) = (email, name, parsed_roles, password)
+    check(
+        "password",
+        password.as_ref().map(drop).map_err(Clone::clone),
+    );
+    let (Ok(email), Ok(display_name), Ok(roles), Ok(password)) =
+        (email, name, parsed_roles, password)
     else {
         return Err(ApiError::Validation(errors));
     };
@@ -172,5 +182,10 @@ async fn run(
         .users
         .execute_detached(id.to_string(), command, expected, metadata)
         .await?;
-    Ok(accepted(false, "/users", &id.to_string(), committed.version))
+    Ok(accepted(
+        false,
+        "/users",
+        &id.to_string(),
+        committed.version,
+    ))
 }

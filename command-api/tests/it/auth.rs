@@ -37,13 +37,22 @@ async fn login(app: &TestApp, email: &str, password: &str) -> TestResponse {
     .await
 }
 
-async fn with_token(app: &TestApp, method: Method, uri: &str, token: &str, body: &Value) -> TestResponse {
+async fn with_token(
+    app: &TestApp,
+    method: Method,
+    uri: &str,
+    token: &str,
+    body: &Value,
+) -> TestResponse {
     let bearer = format!("Bearer {token}");
-    app.json(method, uri, &[("authorization", &bearer)], body).await
+    app.json(method, uri, &[("authorization", &bearer)], body)
+        .await
 }
 
 fn str_of<'a>(body: &'a Value, key: &str) -> &'a str {
-    body[key].as_str().unwrap_or_else(|| panic!("no {key} in {body}"))
+    body[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key} in {body}"))
 }
 
 /// A user who has logged in and set their own password: their access and refresh tokens.
@@ -78,7 +87,14 @@ async fn a_new_user_logs_in_must_change_the_password_then_works(pool: PgPool) {
     assert_eq!(first.body["user"]["must_change_password"], true);
     let access = str_of(&first.body, "access_token");
 
-    let blocked = with_token(&app, Method::POST, "/products", access, &crate::helpers::product_body("PWD-1")).await;
+    let blocked = with_token(
+        &app,
+        Method::POST,
+        "/products",
+        access,
+        &crate::helpers::product_body("PWD-1"),
+    )
+    .await;
     assert_eq!(blocked.status, StatusCode::FORBIDDEN);
     assert_eq!(blocked.code(), "password_change_required");
 
@@ -92,18 +108,34 @@ async fn a_new_user_logs_in_must_change_the_password_then_works(pool: PgPool) {
     .await;
     assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
     let access = str_of(&changed.body, "access_token");
-    let created = with_token(&app, Method::POST, "/products", access, &crate::helpers::product_body("PWD-1")).await;
+    let created = with_token(
+        &app,
+        Method::POST,
+        "/products",
+        access,
+        &crate::helpers::product_body("PWD-1"),
+    )
+    .await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
 
     let me = with_token(&app, Method::GET, "/auth/me", access, &Value::Null).await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.body["email"], "ana@example.com");
     assert_eq!(me.body["roles"], json!(["sales"]));
-    assert_eq!(me.body["permissions"], json!(["catalogue:read", "catalogue:write"]));
+    assert_eq!(
+        me.body["permissions"],
+        json!(["catalogue:read", "catalogue:write"])
+    );
     assert_eq!(me.body["must_change_password"], false);
 
-    assert_eq!(login(&app, "ana@example.com", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(login(&app, "ana@example.com", NEW_PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        login(&app, "ana@example.com", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login(&app, "ana@example.com", NEW_PASSWORD).await.status,
+        StatusCode::OK
+    );
 }
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
@@ -153,7 +185,11 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family(pool: PgPool) {
     assert_eq!(reused.code(), "refresh_token_reused");
 
     let after = refresh(&app, &second).await;
-    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "the whole family is revoked");
+    assert_eq!(
+        after.status,
+        StatusCode::UNAUTHORIZED,
+        "the whole family is revoked"
+    );
     assert_eq!(after.code(), "invalid_refresh_token");
 }
 
@@ -162,7 +198,12 @@ async fn logout_revokes_the_refresh_token(pool: PgPool) {
     let app = TestApp::new(pool);
     let (_, token) = signed_in(&app, "ana@example.com", &["analyst"]).await;
     let out = app
-        .json(Method::POST, "/auth/logout", &[("authorization", "")], &json!({"refresh_token": token}))
+        .json(
+            Method::POST,
+            "/auth/logout",
+            &[("authorization", "")],
+            &json!({"refresh_token": token}),
+        )
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     let again = refresh(&app, &token).await;
@@ -174,7 +215,12 @@ async fn logout_revokes_the_refresh_token(pool: PgPool) {
 
 fn forged(header: &Value, claims: &Value, signature: &[u8]) -> String {
     let part = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
-    format!("{}.{}.{}", part(header), part(claims), URL_SAFE_NO_PAD.encode(signature))
+    format!(
+        "{}.{}.{}",
+        part(header),
+        part(claims),
+        URL_SAFE_NO_PAD.encode(signature)
+    )
 }
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
@@ -210,21 +256,47 @@ async fn bad_tokens_are_refused_with_401(pool: PgPool) {
         ),
         (
             "alg none",
-            forged(&json!({"alg": "none", "typ": "JWT", "kid": "test-1"}), &claims_json, b""),
+            forged(
+                &json!({"alg": "none", "typ": "JWT", "kid": "test-1"}),
+                &claims_json,
+                b"",
+            ),
             "invalid_token",
         ),
-        ("HS256 with the public key as secret", hs256, "invalid_token"),
-        ("wrong audience", testkit::auth::sign(&wrong_audience), "invalid_token"),
-        ("wrong issuer", testkit::auth::sign(&wrong_issuer), "invalid_token"),
+        (
+            "HS256 with the public key as secret",
+            hs256,
+            "invalid_token",
+        ),
+        (
+            "wrong audience",
+            testkit::auth::sign(&wrong_audience),
+            "invalid_token",
+        ),
+        (
+            "wrong issuer",
+            testkit::auth::sign(&wrong_issuer),
+            "invalid_token",
+        ),
         ("garbage", "abc.def.ghi".to_owned(), "invalid_token"),
     ];
     for (what, token, code) in cases {
         let response = with_token(&app, Method::GET, "/auth/me", &token, &Value::Null).await;
-        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{what}: {:?}", response.body);
+        assert_eq!(
+            response.status,
+            StatusCode::UNAUTHORIZED,
+            "{what}: {:?}",
+            response.body
+        );
         assert_eq!(response.code(), code, "{what}");
     }
     let none = app
-        .json(Method::GET, "/auth/me", &[("authorization", "")], &Value::Null)
+        .json(
+            Method::GET,
+            "/auth/me",
+            &[("authorization", "")],
+            &Value::Null,
+        )
         .await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     assert_eq!(none.code(), "unauthenticated");
@@ -236,7 +308,12 @@ async fn a_failed_login_burst_from_one_address_gets_429(pool: PgPool) {
     let limit = crate::helpers::test_throttle().max_per_address;
     for i in 0..limit {
         // A different account each time: only the address limit can bite.
-        let response = login(&app, &format!("guess{i}@example.com"), "wrong password here").await;
+        let response = login(
+            &app,
+            &format!("guess{i}@example.com"),
+            "wrong password here",
+        )
+        .await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED, "attempt {i}");
     }
     let refused = login(&app, "guess-last@example.com", "wrong password here").await;
@@ -252,7 +329,9 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password(pool: Pg
     create_user(&app, "ana@example.com", &["sales"]).await;
     for _ in 0..crate::helpers::test_throttle().max_per_account {
         assert_eq!(
-            login(&app, "ana@example.com", "wrong password here").await.status,
+            login(&app, "ana@example.com", "wrong password here")
+                .await
+                .status,
             StatusCode::UNAUTHORIZED
         );
     }

@@ -107,15 +107,26 @@ impl TestApp {
     }
 
     /// The same app, called as a user holding `roles`.
-    pub fn as_roles(mut self, roles: &[Role]) -> Self {
+    pub fn acting_as(mut self, roles: &[Role]) -> Self {
         self.caller = testkit::auth::claims(roles);
         self.token = format!("Bearer {}", testkit::auth::sign(&self.caller));
         self
     }
 
+    /// Sends as the app's caller, unless the request carries an `authorization` header
+    /// of its own (an empty one: no token).
     pub async fn send(&self, mut request: Request<Body>) -> TestResponse {
+        if !request.headers().contains_key(header::AUTHORIZATION) {
+            if let Ok(value) = self.token.parse() {
+                request.headers_mut().insert(header::AUTHORIZATION, value);
+            }
+        }
         // What axum's server would add: the peer address, which login throttling keys on.
-        if request.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+        if request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .is_none()
+        {
             request
                 .extensions_mut()
                 .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 1], 40000))));
@@ -158,9 +169,6 @@ impl TestApp {
             .method(method)
             .uri(uri)
             .header(header::CONTENT_TYPE, "application/json");
-        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization")) {
-            request = request.header(header::AUTHORIZATION, &self.token);
-        }
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -194,7 +202,6 @@ impl TestApp {
             Request::builder()
                 .method(Method::POST)
                 .uri(uri)
-                .header(header::AUTHORIZATION, &self.token)
                 .body(Body::empty())
                 .expect("a valid request"),
         )

@@ -26,10 +26,7 @@ async fn the_event_carries_actor_and_correlation_id(pool: PgPool) {
         .json(
             Method::POST,
             "/products",
-            &[
-                ("x-request-id", "req-42"),
-                ("user-agent", "it/1"),
-            ],
+            &[("x-request-id", "req-42"), ("user-agent", "it/1")],
             &product_body("META-1"),
         )
         .await;

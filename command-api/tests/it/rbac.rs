@@ -17,14 +17,19 @@ async fn every_route_answers_every_role_as_declared(pool: PgPool) {
     let id = uuid::Uuid::now_v7().to_string();
     for spec in &table {
         let uri = spec.path.replace("{id}", &id);
-        let body = if spec.method == Method::GET { json!(null) } else { json!({}) };
+        let body = if spec.method == Method::GET {
+            json!(null)
+        } else {
+            json!({})
+        };
         for role in Role::ALL {
-            app = app.as_roles(&[role]);
+            app = app.acting_as(&[role]);
             let response = app.json(spec.method.clone(), &uri, &[], &body).await;
             let allowed = spec.access.allows(&[role]);
             if allowed {
                 assert!(
-                    response.status != StatusCode::FORBIDDEN && response.status != StatusCode::UNAUTHORIZED,
+                    response.status != StatusCode::FORBIDDEN
+                        && response.status != StatusCode::UNAUTHORIZED,
                     "{} {} as {role}: {} {:?}",
                     spec.method,
                     spec.path,
@@ -32,7 +37,13 @@ async fn every_route_answers_every_role_as_declared(pool: PgPool) {
                     response.body
                 );
             } else {
-                assert_eq!(response.status, StatusCode::FORBIDDEN, "{} {} as {role}", spec.method, spec.path);
+                assert_eq!(
+                    response.status,
+                    StatusCode::FORBIDDEN,
+                    "{} {} as {role}",
+                    spec.method,
+                    spec.path
+                );
                 assert_eq!(response.code(), "forbidden");
             }
         }
@@ -41,14 +52,21 @@ async fn every_route_answers_every_role_as_declared(pool: PgPool) {
             .await;
         if spec.access == Access::Public {
             assert!(
-                anonymous.status != StatusCode::FORBIDDEN && anonymous.status != StatusCode::UNAUTHORIZED,
+                anonymous.status != StatusCode::FORBIDDEN
+                    && anonymous.status != StatusCode::UNAUTHORIZED,
                 "{} {} without a token: {}",
                 spec.method,
                 spec.path,
                 anonymous.status
             );
         } else {
-            assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{} {} without a token", spec.method, spec.path);
+            assert_eq!(
+                anonymous.status,
+                StatusCode::UNAUTHORIZED,
+                "{} {} without a token",
+                spec.method,
+                spec.path
+            );
         }
     }
 }

@@ -43,10 +43,24 @@ pub async fn apply(
             set(conn, envelope, &stamp, SET_ROLES, roles).await?;
         }
         UserEvent::UserDisabled {} => {
-            set(conn, envelope, &stamp, SET_STATUS, UserStatus::Disabled.as_str()).await?;
+            set(
+                conn,
+                envelope,
+                &stamp,
+                SET_STATUS,
+                UserStatus::Disabled.as_str(),
+            )
+            .await?;
         }
         UserEvent::UserEnabled {} => {
-            set(conn, envelope, &stamp, SET_STATUS, UserStatus::Active.as_str()).await?;
+            set(
+                conn,
+                envelope,
+                &stamp,
+                SET_STATUS,
+                UserStatus::Active.as_str(),
+            )
+            .await?;
         }
         UserEvent::UserPasswordChanged { by_admin, .. } => {
             set(conn, envelope, &stamp, SET_MUST_CHANGE, by_admin).await?;

@@ -186,6 +186,10 @@ pub async fn dump_read_models(pool: &PgPool) -> Vec<String> {
          SELECT 'count ' || to_jsonb(n)::text FROM product_counts n
          UNION ALL
          SELECT 'checkpoint ' || to_jsonb(c)::text FROM projector_checkpoints c
+         UNION ALL
+         SELECT 'user ' || to_jsonb(u)::text FROM users u
+         UNION ALL
+         SELECT 'audit ' || to_jsonb(a)::text FROM audit_log a
          ORDER BY 1",
     )
     .fetch_all(pool)

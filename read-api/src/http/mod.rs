@@ -30,7 +30,12 @@ fn routes() -> Routes<AppState> {
     use Method as M;
     Routes::new()
         .route(M::GET, "/products", Access::Roles(ANY_ROLE), products::list)
-        .route(M::GET, "/products/{id}", Access::Roles(ANY_ROLE), products::detail)
+        .route(
+            M::GET,
+            "/products/{id}",
+            Access::Roles(ANY_ROLE),
+            products::detail,
+        )
         .route(M::GET, "/users", Access::Roles(ADMIN), users::list)
         .route(M::GET, "/users/{id}", Access::Roles(ADMIN), users::detail)
         .route(M::GET, "/audit", Access::Roles(ADMIN), audit::list)

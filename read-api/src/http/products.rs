@@ -44,7 +44,10 @@ pub struct DetailQuery {
 pub const MIN_VERSION_HEADER: &str = "x-min-version";
 
 /// The wanted version from `?min_version=` or, failing that, `X-Min-Version`.
-pub(super) fn min_version_text(query: Option<String>, headers: &HeaderMap) -> Result<Option<String>> {
+pub(super) fn min_version_text(
+    query: Option<String>,
+    headers: &HeaderMap,
+) -> Result<Option<String>> {
     if let Some(q) = query {
         return Ok(Some(q));
     }

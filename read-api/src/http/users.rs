@@ -53,7 +53,8 @@ pub async fn list(
     let role = text_filter("role", query.role.as_deref(), 20)?
         .map(|r| Role::from_str(&r).map_err(|e| ApiError::BadQuery(format!("role: {e}"))))
         .transpose()?;
-    let search = text_filter("q", query.q.as_deref(), 100)?.map(|q| like_pattern(&q.to_lowercase()));
+    let search =
+        text_filter("q", query.q.as_deref(), 100)?.map(|q| like_pattern(&q.to_lowercase()));
     let filter = |sql: &mut QueryBuilder<'_, Postgres>| {
         if let Some(status) = &status {
             sql.push(" AND status = ").push_bind(status.clone());

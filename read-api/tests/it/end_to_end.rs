@@ -63,7 +63,11 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
         &commands,
         Method::POST,
         "/products",
-        &[("x-request-id", "e2e-1"), ("authorization", &sales_token), ("user-agent", "e2e/1")],
+        &[
+            ("x-request-id", "e2e-1"),
+            ("authorization", &sales_token),
+            ("user-agent", "e2e/1"),
+        ],
         Some(json!({
             "sku": "E2E-1", "name": "Perceuse", "price": "89.00", "vat_rate": "20",
             "unit": "piece", "category": "Outillage"
@@ -133,7 +137,14 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
     assert_eq!(entry["correlation_id"], "e2e-1");
     assert_eq!(entry["payload"]["ProductCreated"]["sku"], "E2E-1");
     // …and not for the sales user who did it.
-    let denied = call(&queries, Method::GET, "/audit", &[("authorization", &sales_token)], None).await;
+    let denied = call(
+        &queries,
+        Method::GET,
+        "/audit",
+        &[("authorization", &sales_token)],
+        None,
+    )
+    .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
 
     let _ = stop.send(());

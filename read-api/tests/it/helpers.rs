@@ -55,7 +55,6 @@ pub fn read_router_with_timeout(pool: &PgPool, max_wait: Duration, timeout: Dura
 }
 
 /// Calls with an admin's token unless `headers` has an `authorization` of its own.
-
 pub async fn call(
     router: &Router,
     method: Method,
@@ -64,7 +63,10 @@ pub async fn call(
     body: Option<Value>,
 ) -> Response {
     let mut request = Request::builder().method(method).uri(uri);
-    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization")) {
+    if !headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+    {
         request = request.header("authorization", testkit::auth::bearer(&[Role::Admin]));
     }
     for (name, value) in headers {

@@ -4,6 +4,8 @@
 // A failed unwrap here is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used)]
 
+mod audit;
 mod end_to_end;
 mod helpers;
 mod products;
+mod rbac;

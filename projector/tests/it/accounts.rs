@@ -1,0 +1,154 @@
+//! The users and audit read models, and the projector's admin endpoint.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use command_api::domain::session::{Session, SessionCommand};
+use command_api::domain::user::{User, UserCommand};
+use command_api::es::CommandBus;
+use projector::admin::{route_table, router, AdminState};
+use projector::consumer::{Role as ConsumerRole, Stats};
+use shared::access::Access;
+use shared::account::{DisplayName, Email};
+use shared::auth::{Role, Roles};
+use shared::ids::{SessionId, UserId};
+use shared::web::{HttpSettings, NatsCheck, Readiness};
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+use crate::helpers::metadata;
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn accounts_are_projected_without_secrets(pool: PgPool) {
+    let users = CommandBus::<User>::new(pool.clone(), ());
+    let sessions = CommandBus::<Session>::new(pool.clone(), ());
+    let id = UserId::generate();
+    let email = Email::parse("ana@example.com").unwrap();
+    users
+        .execute(
+            &id.to_string(),
+            UserCommand::Create {
+                id,
+                email: email.clone(),
+                display_name: DisplayName::parse("Ana").unwrap(),
+                roles: Roles::try_from(vec![Role::Sales, Role::Analyst]).unwrap(),
+                password_hash: "$argon2id$v=19$secret".to_owned(),
+                must_change_password: true,
+            },
+            None,
+            metadata("admin-1", "c-1"),
+        )
+        .await
+        .unwrap();
+    users
+        .execute(
+            &id.to_string(),
+            UserCommand::Disable {
+                by: UserId::generate(),
+            },
+            None,
+            metadata("admin-1", "c-2"),
+        )
+        .await
+        .unwrap();
+    let session = SessionId::generate();
+    sessions
+        .execute(
+            &session.to_string(),
+            SessionCommand::Start {
+                id: session,
+                user_id: id,
+                email,
+                token_hash: "0123abcd".to_owned(),
+                expires_at: chrono::Utc::now() + chrono::Duration::days(1),
+            },
+            None,
+            metadata(&id.to_string(), "c-3"),
+        )
+        .await
+        .unwrap();
+
+    projector::rebuild::rebuild(&pool, |_| {}).await.unwrap();
+
+    let (roles, status, must_change, version, last_login): (Vec<String>, String, bool, i64, Option<chrono::DateTime<chrono::Utc>>) =
+        sqlx::query_as("SELECT roles, status, must_change_password, version, last_login_at FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(roles, ["sales", "analyst"]);
+    assert_eq!(status, "disabled");
+    assert!(must_change);
+    assert_eq!(version, 2);
+    assert!(last_login.is_some());
+
+    let payloads: Vec<String> =
+        sqlx::query_scalar("SELECT payload::text FROM audit_log ORDER BY occurred_at")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(payloads.len(), 3);
+    let all = payloads.join("\n");
+    assert!(
+        !all.contains("argon2id") && !all.contains("0123abcd"),
+        "{all}"
+    );
+    assert!(all.contains("<redacted>"));
+    let (actor, roles): (String, Option<String>) =
+        sqlx::query_as("SELECT actor_id, actor_roles FROM audit_log WHERE correlation_id = 'c-1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (actor.as_str(), roles.as_deref()),
+        ("admin-1", Some("sales"))
+    );
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn the_admin_endpoint_answers_admins_only(pool: PgPool) {
+    let (_role_tx, role) = tokio::sync::watch::channel(ConsumerRole::Active);
+    let app = router(
+        AdminState {
+            role,
+            stats: Arc::new(Stats::default()),
+        },
+        Readiness {
+            db: pool.clone(),
+            nats: NatsCheck::Unused,
+        },
+        testkit::auth::verifier(),
+        &HttpSettings::new(Duration::from_secs(5)),
+    );
+    for spec in route_table() {
+        let call = |token: Option<String>| {
+            let mut request = Request::builder()
+                .method(spec.method.clone())
+                .uri(spec.path);
+            if let Some(token) = token {
+                request = request.header("authorization", token);
+            }
+            app.clone().oneshot(request.body(Body::empty()).unwrap())
+        };
+        for role in Role::ALL {
+            let status = call(Some(testkit::auth::bearer(&[role])))
+                .await
+                .unwrap()
+                .status();
+            if spec.access.allows(&[role]) {
+                assert!(status.is_success(), "{} as {role}: {status}", spec.path);
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{} as {role}", spec.path);
+            }
+        }
+        let anonymous = call(None).await.unwrap().status();
+        assert_eq!(
+            anonymous == StatusCode::UNAUTHORIZED,
+            spec.access != Access::Public,
+            "{}",
+            spec.path
+        );
+    }
+}
