@@ -221,8 +221,14 @@ pub fn with_common_layers(router: Router, settings: &HttpSettings) -> Router {
             }),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID));
-    security_headers(router)
-        .layer(cors(&settings.cors_origins))
+    let router = security_headers(router);
+    // No origin configured: no CORS headers at all, and browsers refuse cross-origin calls.
+    let router = if settings.cors_origins.is_empty() {
+        router
+    } else {
+        router.layer(cors(&settings.cors_origins))
+    };
+    router
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
             header::COOKIE,

@@ -12,6 +12,9 @@ use shared::auth::Principal;
 use shared::metadata::{CommandMetadata, ANONYMOUS_ACTOR};
 use shared::web::correlation_id;
 
+use shared::problem::FieldError;
+use shared::Invalid;
+
 use super::error::ApiError;
 
 /// `Json<T>` whose rejections (syntax, unknown field, wrong type, size) are ours.
@@ -93,5 +96,37 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         }
         let unquoted = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
         unquoted.parse().map(|v| Self(Some(v))).map_err(|_| bad())
+    }
+}
+
+/// Collects every broken rule of a request, so that the caller sees them all at once.
+#[derive(Default)]
+pub struct Fields(Vec<FieldError>);
+
+impl Fields {
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, Invalid>) -> Option<T> {
+        parsed
+            .map_err(|e| self.0.push(ApiError::field(field, e)))
+            .ok()
+    }
+
+    pub fn optional<T>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<Option<T>> {
+        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Some(None),
+            Some(s) => self.check(field, parse(s)).map(Some),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn invalid(self) -> ApiError {
+        ApiError::Validation(self.0)
     }
 }

@@ -9,12 +9,11 @@ use serde::{Deserialize, Deserializer};
 use shared::events::ProductDetails;
 use shared::ids::ProductId;
 use shared::money::Money;
-use shared::problem::FieldError;
 use shared::product::{Barcode, Category, ProductName, Quantity, Sku, Unit, VatRate};
 use shared::Invalid;
 
 use super::error::{ApiError, Result};
-use super::extract::{AppJson, CommandContext, IfMatch};
+use super::extract::{AppJson, CommandContext, Fields, IfMatch};
 use super::{accepted, AppState};
 use crate::domain::product::{ProductCommand, ProductPatch};
 
@@ -56,34 +55,6 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
-}
-
-/// Collects every broken rule of a request, so that the caller sees them all at once.
-#[derive(Default)]
-struct Fields(Vec<FieldError>);
-
-impl Fields {
-    fn check<T>(&mut self, field: &str, parsed: Result<T, Invalid>) -> Option<T> {
-        parsed
-            .map_err(|e| self.0.push(ApiError::field(field, e)))
-            .ok()
-    }
-
-    fn optional<T>(
-        &mut self,
-        field: &str,
-        raw: Option<&str>,
-        parse: impl FnOnce(&str) -> Result<T, Invalid>,
-    ) -> Option<Option<T>> {
-        match raw.map(str::trim).filter(|s| !s.is_empty()) {
-            None => Some(None),
-            Some(s) => self.check(field, parse(s)).map(Some),
-        }
-    }
-
-    fn invalid(self) -> ApiError {
-        ApiError::Validation(self.0)
-    }
 }
 
 fn decimal(raw: &str) -> Result<Decimal, Invalid> {
@@ -194,7 +165,7 @@ pub async fn update(
             .low_stock_threshold
             .and_then(|v| f.optional("low_stock_threshold", v.as_deref(), quantity)),
     };
-    if !f.0.is_empty() {
+    if !f.is_empty() {
         return Err(f.invalid());
     }
     let committed = state

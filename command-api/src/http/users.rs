@@ -12,7 +12,7 @@ use shared::ids::UserId;
 use shared::Invalid;
 
 use super::error::{ApiError, Result};
-use super::extract::{AppJson, CommandContext, IfMatch};
+use super::extract::{AppJson, CommandContext, Fields, IfMatch};
 use super::{accepted, AppState};
 use crate::auth::passwords::{self, Password};
 use crate::auth::NewUser;
@@ -62,33 +62,18 @@ pub async fn create(
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<CreateUser>,
 ) -> Result<Response> {
-    let mut errors = Vec::new();
-    let mut check = |field: &str, r: Result<(), Invalid>| {
-        if let Err(e) = r {
-            errors.push(ApiError::field(field, e));
-        }
-    };
-    let email = Email::parse(&body.email);
-    check("email", email.as_ref().map(drop).map_err(Clone::clone));
-    let name = DisplayName::parse(&body.display_name);
-    check(
-        "display_name",
-        name.as_ref().map(drop).map_err(Clone::clone),
-    );
-    let parsed_roles = roles(&body.roles);
-    check(
-        "roles",
-        parsed_roles.as_ref().map(drop).map_err(Clone::clone),
-    );
-    let password = Password::new(&body.password, Some(body.email.trim()));
-    check(
+    let mut f = Fields::default();
+    let email = f.check("email", Email::parse(&body.email));
+    let display_name = f.check("display_name", DisplayName::parse(&body.display_name));
+    let roles = f.check("roles", roles(&body.roles));
+    let password = f.check(
         "password",
-        password.as_ref().map(drop).map_err(Clone::clone),
+        Password::new(&body.password, Some(body.email.trim())),
     );
-    let (Ok(email), Ok(display_name), Ok(roles), Ok(password)) =
-        (email, name, parsed_roles, password)
+    let (Some(email), Some(display_name), Some(roles), Some(password)) =
+        (email, display_name, roles, password)
     else {
-        return Err(ApiError::Validation(errors));
+        return Err(f.invalid());
     };
     let (id, version) = state
         .auth
