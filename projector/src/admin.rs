@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use shared::access::{Access, RouteSpec, Routes, ADMIN};
 use shared::auth::TokenVerifier;
-use shared::web::{health_routes, health_table, with_common_layers, HttpSettings, Readiness};
+use shared::web::{HttpSettings, Readiness};
 use tokio::sync::watch;
 
 use crate::consumer::{Role, Stats};
@@ -24,9 +24,7 @@ fn routes() -> Routes<AdminState> {
 }
 
 pub fn route_table() -> Vec<RouteSpec> {
-    let mut table = routes().table().to_vec();
-    table.extend(health_table());
-    table
+    shared::web::route_table(&routes())
 }
 
 pub fn router(
@@ -35,11 +33,7 @@ pub fn router(
     verifier: Arc<TokenVerifier>,
     settings: &HttpSettings,
 ) -> Router {
-    let api = routes()
-        .with_state::<()>(state)
-        .nest_built(health_routes(readiness), health_table())
-        .into_router(verifier);
-    with_common_layers(api, settings)
+    shared::web::api_router(routes(), state, readiness, verifier, settings)
 }
 
 #[derive(Serialize)]

@@ -18,7 +18,8 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::access::{Access, RouteSpec};
+use crate::access::{Access, RouteSpec, Routes};
+use crate::auth::TokenVerifier;
 use crate::problem::{self, Problem};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -303,4 +304,27 @@ async fn ready(State(readiness): State<Readiness>) -> Response {
             .with_extension("checks", body)
             .into_response()
     }
+}
+
+/// A service's route table with the health probes: what its router serves.
+pub fn route_table<S: Clone + Send + Sync + 'static>(routes: &Routes<S>) -> Vec<RouteSpec> {
+    let mut table = routes.table().to_vec();
+    table.extend(health_table());
+    table
+}
+
+/// A service's whole HTTP API: its routes and the health probes, the route table enforced
+/// (with `verifier`), and the common layers.
+pub fn api_router<S: Clone + Send + Sync + 'static>(
+    routes: Routes<S>,
+    state: S,
+    readiness: Readiness,
+    verifier: std::sync::Arc<TokenVerifier>,
+    settings: &HttpSettings,
+) -> Router {
+    let api = routes
+        .with_state::<()>(state)
+        .nest_built(health_routes(readiness), health_table())
+        .into_router(verifier);
+    with_common_layers(api, settings)
 }

@@ -61,3 +61,40 @@ pub fn sign_with(claims: &Claims, private_pem: &str, kid: &str) -> String {
 pub fn bearer(roles: &[Role]) -> String {
     format!("Bearer {}", sign(&claims(roles)))
 }
+
+/// The endpoint × role matrix: calls every route of `table` with a token of each role and
+/// with none, through `call(route, uri, authorization) -> status`, and asserts that allowed
+/// roles get neither 401 nor 403, other roles 403, and no token 401 unless the route is
+/// public. Path parameters are filled with a random id.
+pub async fn assert_route_matrix<F, Fut>(table: &[shared::access::RouteSpec], mut call: F)
+where
+    F: FnMut(&shared::access::RouteSpec, String, Option<String>) -> Fut,
+    Fut: std::future::Future<Output = u16>,
+{
+    assert!(!table.is_empty(), "an empty route table");
+    let id = uuid::Uuid::now_v7().to_string();
+    for spec in table {
+        let uri = spec.path.replace("{id}", &id);
+        for role in Role::ALL {
+            let status = call(spec, uri.clone(), Some(bearer(&[role]))).await;
+            let route = format!("{} {} as {role}", spec.method, spec.path);
+            if spec.access.allows(&[role]) {
+                assert!(status != 401 && status != 403, "{route}: {status}");
+            } else {
+                assert_eq!(status, 403, "{route}");
+            }
+        }
+        let status = call(spec, uri, None).await;
+        let public = spec.access == shared::access::Access::Public;
+        assert_eq!(
+            status == 401,
+            !public,
+            "{} {} without a token: {status}",
+            spec.method,
+            spec.path
+        );
+        if public {
+            assert_ne!(status, 403, "{} {} without a token", spec.method, spec.path);
+        }
+    }
+}

@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use shared::access::{Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS};
 use shared::auth::TokenVerifier;
-use shared::web::{health_routes, health_table, with_common_layers, HttpSettings, Readiness};
+use shared::web::{api_router, HttpSettings, Readiness};
 
 use crate::auth::Auth;
 use crate::domain::product::Product;
@@ -98,9 +98,7 @@ fn routes() -> Routes<AppState> {
 
 /// Every route of the API with its access rule, health probes included.
 pub fn route_table() -> Vec<RouteSpec> {
-    let mut table = routes().table().to_vec();
-    table.extend(health_table());
-    table
+    shared::web::route_table(&routes())
 }
 
 /// The whole HTTP API, without a socket, so that tests can drive it with `oneshot`.
@@ -110,12 +108,8 @@ pub fn router(
     verifier: Arc<TokenVerifier>,
     settings: &HttpSettings,
 ) -> Router {
-    let api = routes()
-        .with_state::<()>(state)
-        .nest_built(health_routes(readiness), health_table())
-        .into_router(verifier)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT));
-    with_common_layers(api, settings)
+    api_router(routes(), state, readiness, verifier, settings)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
 /// The answer to every successful command: the aggregate id and its new version, in the

@@ -106,13 +106,6 @@ impl TestApp {
         }
     }
 
-    /// The same app, called as a user holding `roles`.
-    pub fn acting_as(mut self, roles: &[Role]) -> Self {
-        self.caller = testkit::auth::claims(roles);
-        self.token = format!("Bearer {}", testkit::auth::sign(&self.caller));
-        self
-    }
-
     /// Sends as the app's caller, unless the request carries an `authorization` header
     /// of its own (an empty one: no token).
     pub async fn send(&self, mut request: Request<Body>) -> TestResponse {

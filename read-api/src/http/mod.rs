@@ -13,7 +13,7 @@ use axum::http::Method;
 use axum::Router;
 use shared::access::{Access, RouteSpec, Routes, ADMIN, ANY_ROLE};
 use shared::auth::TokenVerifier;
-use shared::web::{health_routes, health_table, with_common_layers, HttpSettings, Readiness};
+use shared::web::{api_router, HttpSettings, Readiness};
 use sqlx::PgPool;
 
 use crate::freshness::Freshness;
@@ -44,9 +44,7 @@ fn routes() -> Routes<AppState> {
 
 /// Every route of the API with its access rule, health probes included.
 pub fn route_table() -> Vec<RouteSpec> {
-    let mut table = routes().table().to_vec();
-    table.extend(health_table());
-    table
+    shared::web::route_table(&routes())
 }
 
 /// The whole HTTP API, without a socket, so that tests can drive it with `oneshot`.
@@ -57,9 +55,5 @@ pub fn router(
     verifier: Arc<TokenVerifier>,
     settings: &HttpSettings,
 ) -> Router {
-    let api = routes()
-        .with_state::<()>(state)
-        .nest_built(health_routes(readiness), health_table())
-        .into_router(verifier);
-    with_common_layers(api, settings)
+    api_router(routes(), state, readiness, verifier, settings)
 }

@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
-use shared::access::Access;
 use shared::auth::Role;
 use sqlx::PgPool;
 
@@ -14,56 +13,24 @@ async fn every_route_answers_every_role_as_declared(pool: PgPool) {
     let table = read_api::http::route_table();
     assert!(table.len() >= 8, "the table lists every route: {table:?}");
     let app = read_router(&pool, Duration::from_millis(200));
-    let id = uuid::Uuid::now_v7().to_string();
-    for spec in &table {
-        let uri = spec.path.replace("{id}", &id);
-        for role in Role::ALL {
-            let token = testkit::auth::bearer(&[role]);
-            let response = call(
-                &app,
-                spec.method.clone(),
+    testkit::auth::assert_route_matrix(&table, |spec, uri, token| {
+        let authorization = token.unwrap_or_default();
+        let method = spec.method.clone();
+        let app = &app;
+        async move {
+            call(
+                app,
+                method,
                 &uri,
-                &[("authorization", &token)],
+                &[("authorization", &authorization)],
                 None,
             )
-            .await;
-            if spec.access.allows(&[role]) {
-                assert!(
-                    response.status != StatusCode::FORBIDDEN
-                        && response.status != StatusCode::UNAUTHORIZED,
-                    "{} {} as {role}: {}",
-                    spec.method,
-                    spec.path,
-                    response.status
-                );
-            } else {
-                assert_eq!(
-                    response.status,
-                    StatusCode::FORBIDDEN,
-                    "{} {} as {role}",
-                    spec.method,
-                    spec.path
-                );
-            }
+            .await
+            .status
+            .as_u16()
         }
-        let anonymous = call(
-            &app,
-            spec.method.clone(),
-            &uri,
-            &[("authorization", "")],
-            None,
-        )
-        .await;
-        let expected_public = spec.access == Access::Public;
-        assert_eq!(
-            anonymous.status == StatusCode::UNAUTHORIZED,
-            !expected_public,
-            "{} {} without a token: {}",
-            spec.method,
-            spec.path,
-            anonymous.status
-        );
-    }
+    })
+    .await;
 }
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
