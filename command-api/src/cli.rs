@@ -348,4 +348,60 @@ mod tests {
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
     }
+
+    fn auth_args(kid: &str, password: &str) -> AuthArgs {
+        let cli = Cli::try_parse_from([
+            "command-api",
+            "serve",
+            "--database-url",
+            "postgres://localhost/x",
+            "--jwt-private-key",
+            "unused",
+            "--jwt-kid",
+            kid,
+            "--bootstrap-admin-email",
+            "admin@example.com",
+            "--bootstrap-admin-password",
+            password,
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Serve { auth, .. } => auth,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn production_refuses_a_development_key() {
+        let error = auth_args("dev-20261128-abcd", "a long and unusual passphrase")
+            .settings(Environment::Production)
+            .map(drop)
+            .unwrap_err();
+        assert!(error.to_string().contains("development key"), "{error}");
+        assert!(
+            auth_args("dev-20261128-abcd", "a long and unusual passphrase")
+                .settings(Environment::Development)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn production_refuses_a_weak_bootstrap_password() {
+        for weak in ["dev-admin-password", "short", "admin@example.com"] {
+            let error = auth_args("k-1", weak)
+                .settings(Environment::Production)
+                .map(drop)
+                .unwrap_err();
+            assert!(
+                error.to_string().contains("refused in production"),
+                "{weak}: {error}"
+            );
+            assert!(auth_args("k-1", weak)
+                .settings(Environment::Development)
+                .is_ok());
+        }
+        assert!(auth_args("k-1", "a long and unusual passphrase")
+            .settings(Environment::Production)
+            .is_ok());
+    }
 }
