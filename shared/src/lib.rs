@@ -15,6 +15,7 @@ pub mod ids;
 pub mod metadata;
 pub mod money;
 pub mod nats;
+pub mod pricing;
 pub mod problem;
 pub mod product;
 pub mod read;

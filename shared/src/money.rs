@@ -46,6 +46,12 @@ impl Money {
         self.0
     }
 
+    /// An amount computed from valid amounts (a line net, a total): not re-validated
+    /// against [`Money::MAX`], which bounds what a user types, not what sums reach.
+    pub(crate) fn computed(amount: Decimal) -> Self {
+        Self(amount.max(Decimal::ZERO))
+    }
+
     /// Round half up (away from zero) to the cent, the commercial rule.
     pub fn round_to_cents(self) -> Self {
         Self(
