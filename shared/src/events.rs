@@ -11,7 +11,9 @@ use chrono::{DateTime, Utc};
 
 use crate::account::{DisplayName, Email};
 use crate::auth::Roles;
-use crate::ids::{ProductId, SessionId, UserId};
+use crate::ids::{CustomerId, OrderId, ProductId, SessionId, UserId};
+use crate::pricing::{Discount, Totals};
+use crate::stock::{AdjustmentReason, StockDelta};
 use crate::money::Money;
 use crate::product::{Barcode, Category, ProductName, Quantity, Sku, Unit, VatRate};
 
@@ -23,6 +25,27 @@ pub mod aggregate_types {
     pub const SESSION: &str = "Session";
     /// One refused login: a stream of one event, so that failures never contend.
     pub const LOGIN_ATTEMPT: &str = "LoginAttempt";
+    /// One stream per product, keyed by the product id.
+    pub const STOCK: &str = "Stock";
+    pub const CUSTOMER: &str = "Customer";
+    pub const ORDER: &str = "Order";
+}
+
+macro_rules! domain_event {
+    ($ty:ident { $($variant:ident),* $(,)? }) => {
+        impl DomainEvent for $ty {
+            fn event_type(&self) -> String {
+                match self {
+                    $($ty::$variant { .. } => stringify!($variant),)*
+                }
+                .to_owned()
+            }
+
+            fn event_version(&self) -> String {
+                "1".to_owned()
+            }
+        }
+    };
 }
 
 /// The details of a product that can change after creation.
@@ -192,6 +215,190 @@ impl DomainEvent for LoginAttemptEvent {
         "1".to_owned()
     }
 }
+
+/// Events of a product's stock. Quantities are in the product's unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum StockEvent {
+    StockAdjusted {
+        product_id: ProductId,
+        delta: StockDelta,
+        reason: AdjustmentReason,
+        comment: Option<String>,
+        /// On hand after the adjustment.
+        on_hand: Quantity,
+    },
+    /// Keyed by order: an order holds at most one reservation per product.
+    StockReserved {
+        order_id: OrderId,
+        quantity: Quantity,
+    },
+    StockReleased {
+        order_id: OrderId,
+        quantity: Quantity,
+    },
+    /// At fulfilment: the reservation leaves on-hand stock.
+    StockConsumed {
+        order_id: OrderId,
+        quantity: Quantity,
+    },
+    /// Available stock went from above the product's threshold to at or below it.
+    StockLow {
+        product_id: ProductId,
+        available: Quantity,
+        threshold: Quantity,
+    },
+}
+
+domain_event!(StockEvent {
+    StockAdjusted,
+    StockReserved,
+    StockReleased,
+    StockConsumed,
+    StockLow
+});
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CustomerEvent {
+    CustomerCreated {
+        customer_id: CustomerId,
+        code: String,
+        legal_name: String,
+    },
+    CustomerArchived {},
+    CustomerReactivated {},
+}
+
+domain_event!(CustomerEvent {
+    CustomerCreated,
+    CustomerArchived,
+    CustomerReactivated
+});
+
+/// An order line: the product's details as they were when the line was added, so that
+/// later catalogue changes never alter an order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderLine {
+    /// Stable within the order: 1, 2, 3… never reused.
+    pub line_no: u32,
+    pub product_id: ProductId,
+    pub sku: Sku,
+    pub label: ProductName,
+    pub unit: Unit,
+    pub quantity: Quantity,
+    pub unit_price: Money,
+    pub discount: Discount,
+    pub vat_rate: VatRate,
+}
+
+/// A line that could not be reserved: what it asked, what there was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shortage {
+    pub product_id: ProductId,
+    pub sku: Sku,
+    pub requested: Quantity,
+    pub available: Quantity,
+}
+
+/// What one product of a submitted order needs: its lines' quantities summed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Need {
+    pub product_id: ProductId,
+    pub sku: Sku,
+    pub quantity: Quantity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Draft,
+    /// Its stock is being reserved; nothing else may happen meanwhile.
+    Submitting,
+    Submitted,
+    Fulfilled,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Draft => "draft",
+            OrderStatus::Submitting => "submitting",
+            OrderStatus::Submitted => "submitted",
+            OrderStatus::Fulfilled => "fulfilled",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OrderEvent {
+    /// `number` is assigned in the event's own transaction by a trigger
+    /// (`migrations/0005_stock_and_orders.sql`): gap-free per year.
+    OrderCreated {
+        order_id: OrderId,
+        number: String,
+        customer_id: Option<CustomerId>,
+    },
+    OrderLineAdded {
+        line: OrderLine,
+    },
+    OrderLineChanged {
+        line: OrderLine,
+    },
+    OrderLineRemoved {
+        line_no: u32,
+    },
+    OrderCustomerSet {
+        customer_id: CustomerId,
+    },
+    OrderTermsSet {
+        notes: Option<String>,
+        valid_until: Option<chrono::NaiveDate>,
+    },
+    /// The submit process starts: the order is frozen while its stock is reserved.
+    OrderSubmissionStarted {
+        needs: Vec<Need>,
+    },
+    OrderSubmitted {
+        number: String,
+        customer_id: CustomerId,
+        totals: Totals,
+    },
+    /// Some line was short: what was reserved has been released; back to draft.
+    OrderSubmissionRejected {
+        shortages: Vec<Shortage>,
+    },
+    /// `release`: the order held stock, which the process now releases.
+    OrderCancelled {
+        number: String,
+        customer_id: Option<CustomerId>,
+        reason: Option<String>,
+        release: bool,
+    },
+    OrderStockReleased {},
+    /// Final; the process now consumes the reservations.
+    OrderFulfilled {
+        number: String,
+        customer_id: CustomerId,
+    },
+    OrderStockConsumed {},
+}
+
+domain_event!(OrderEvent {
+    OrderCreated,
+    OrderLineAdded,
+    OrderLineChanged,
+    OrderLineRemoved,
+    OrderCustomerSet,
+    OrderTermsSet,
+    OrderSubmissionStarted,
+    OrderSubmitted,
+    OrderSubmissionRejected,
+    OrderCancelled,
+    OrderStockReleased,
+    OrderFulfilled,
+    OrderStockConsumed
+});
 
 #[cfg(test)]
 mod tests {

@@ -54,6 +54,16 @@ typed_id!(
 );
 
 typed_id!(
+    /// Identifies a Customer aggregate.
+    CustomerId
+);
+
+typed_id!(
+    /// Identifies an Order aggregate (a sales order, quoted as a proforma).
+    OrderId
+);
+
+typed_id!(
     /// Identifies a User aggregate (an account).
     UserId
 );

@@ -20,6 +20,7 @@ pub mod problem;
 pub mod product;
 pub mod read;
 pub mod shutdown;
+pub mod stock;
 pub mod telemetry;
 pub mod web;
 

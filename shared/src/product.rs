@@ -200,6 +200,7 @@ pub struct Quantity(#[serde(with = "rust_decimal::serde::str")] Decimal);
 
 impl Quantity {
     pub const MAX_SCALE: u32 = 3;
+    pub const ZERO: Quantity = Quantity(Decimal::ZERO);
 
     pub fn new(value: Decimal) -> Result<Self, Invalid> {
         if value.is_sign_negative() && !value.is_zero() {

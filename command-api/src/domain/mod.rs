@@ -4,3 +4,6 @@ pub mod login_attempt;
 pub mod product;
 pub mod session;
 pub mod user;
+pub mod customer;
+pub mod order;
+pub mod stock;

@@ -75,9 +75,16 @@ pub struct Product {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct State {
-    details: ProductDetails,
-    status: ProductStatus,
+pub struct State {
+    pub sku: Sku,
+    pub details: ProductDetails,
+    pub status: ProductStatus,
+}
+
+impl Product {
+    pub fn state(&self) -> Option<&State> {
+        self.state.as_ref()
+    }
 }
 
 impl Aggregate for Product {
@@ -125,8 +132,9 @@ impl Aggregate for Product {
 
     fn apply(&mut self, event: Self::Event) {
         match event {
-            ProductEvent::ProductCreated { details, .. } => {
+            ProductEvent::ProductCreated { sku, details, .. } => {
                 self.state = Some(State {
+                    sku,
                     details,
                     status: ProductStatus::Active,
                 });
