@@ -19,11 +19,12 @@ use sqlx::PgPool;
 pub mod sqlstate {
     pub const SKU_TAKEN: &str = "GS001";
     pub const EMAIL_TAKEN: &str = "GS002";
+    pub const CUSTOMER_CODE_TAKEN: &str = "GS003";
 }
 
 /// Attempts for a command sent without `If-Match` that loses an optimistic-concurrency
 /// race: it is handled again against the fresh state.
-const MAX_ATTEMPTS: u32 = 4;
+const DEFAULT_ATTEMPTS: u32 = 4;
 
 /// What a successful command produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +56,7 @@ pub enum CommandError<E: std::error::Error> {
 pub struct CommandBus<A: Aggregate> {
     store: PersistedEventStore<PostgresEventRepository, A>,
     services: A::Services,
+    max_attempts: u32,
 }
 
 impl<A> CommandBus<A>
@@ -69,7 +71,15 @@ where
         Self {
             store: PersistedEventStore::new_event_store(repo),
             services,
+            max_attempts: DEFAULT_ATTEMPTS,
         }
+    }
+
+    /// For hot streams whose commands are safe to retry (stock reservations): more
+    /// attempts, so that a caller never sees a conflict for a change that would fit.
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
     }
 
     /// Handles `command` on aggregate `id`. With `expected_version`, the command applies
@@ -119,7 +129,7 @@ where
                     })
                 }
                 Err(AggregateError::AggregateConflict)
-                    if expected_version.is_none() && attempt < MAX_ATTEMPTS =>
+                    if expected_version.is_none() && attempt < self.max_attempts =>
                 {
                     attempt += 1;
                     tokio::time::sleep(jitter(attempt)).await;

@@ -6,5 +6,6 @@ pub mod cli;
 pub mod domain;
 pub mod es;
 pub mod http;
+pub mod orders;
 pub mod relay;
 pub mod startup;

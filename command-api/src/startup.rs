@@ -16,9 +16,8 @@ use crate::auth::passwords::Password;
 use crate::auth::throttle::ThrottleConfig;
 use crate::auth::tokens::TokenIssuer;
 use crate::auth::Auth;
-use crate::domain::product::Product;
-use crate::es::CommandBus;
 use crate::http::{router, AppState};
+use crate::orders::OrderProcesses;
 use crate::relay::{Relay, RelayConfig};
 
 #[derive(Debug, Clone)]
@@ -64,7 +63,12 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     relay: Option<Relay>,
+    /// Resumes order processes cut off by a crash.
+    recovery: Arc<OrderProcesses>,
 }
+
+/// How often interrupted order processes are looked for.
+const RECOVERY_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
@@ -83,10 +87,8 @@ impl Application {
             }
         }
         let nats = settings.nats.connect().await?;
-        let state = AppState {
-            products: Arc::new(CommandBus::<Product>::new(pool.clone(), ())),
-            auth,
-        };
+        let state = AppState::new(pool.clone(), auth);
+        let recovery = Arc::clone(&state.orders);
         let readiness = Readiness {
             db: pool.clone(),
             nats: NatsCheck::Reported(nats.clone()),
@@ -103,6 +105,7 @@ impl Application {
             listener,
             router: router(state, readiness, Arc::new(verifier), &settings.http),
             relay,
+            recovery,
         })
     }
 
@@ -120,12 +123,18 @@ impl Application {
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown.clone().wait());
+        let recovery = self
+            .recovery
+            .run_recovery(RECOVERY_EVERY, shutdown.clone().wait());
         match self.relay {
             Some(relay) => {
-                let (served, ()) = tokio::join!(server, relay.run(shutdown.wait()));
+                let (served, (), ()) = tokio::join!(server, relay.run(shutdown.wait()), recovery);
                 served?;
             }
-            None => server.await?,
+            None => {
+                let (served, ()) = tokio::join!(server, recovery);
+                served?;
+            }
         }
         tracing::info!("command-api stopped");
         Ok(())

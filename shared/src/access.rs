@@ -45,8 +45,10 @@ impl Access {
 /// Every role: what reading the catalogue needs.
 pub const ANY_ROLE: &[Role] = &Role::ALL;
 pub const ADMIN: &[Role] = &[Role::Admin];
-/// Who may change the catalogue.
+/// Who may change the catalogue, customers and orders.
 pub const CATALOGUE_WRITERS: &[Role] = &[Role::Admin, Role::Sales];
+/// Who may move stock: adjustments and fulfilment.
+pub const STOCK_KEEPERS: &[Role] = &[Role::Admin, Role::Warehouse];
 
 /// One row of a route table.
 #[derive(Debug, Clone, PartialEq, Eq)]

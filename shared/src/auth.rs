@@ -40,12 +40,14 @@ impl Role {
             Role::Admin => &[
                 "catalogue:read",
                 "catalogue:write",
+                "orders:write",
+                "stock:write",
                 "users:manage",
                 "audit:read",
                 "projector:admin",
             ],
-            Role::Sales => &["catalogue:read", "catalogue:write"],
-            Role::Warehouse => &["catalogue:read"],
+            Role::Sales => &["catalogue:read", "catalogue:write", "orders:write"],
+            Role::Warehouse => &["catalogue:read", "stock:write"],
             Role::Analyst => &["catalogue:read"],
         }
     }
@@ -270,7 +272,7 @@ mod tests {
         let roles = Roles::try_from(vec![Role::Sales, Role::Analyst]).unwrap();
         assert_eq!(
             roles.permissions(),
-            vec!["catalogue:read", "catalogue:write"]
+            vec!["catalogue:read", "catalogue:write", "orders:write"]
         );
     }
 

@@ -12,10 +12,10 @@ use chrono::{DateTime, Utc};
 use crate::account::{DisplayName, Email};
 use crate::auth::Roles;
 use crate::ids::{CustomerId, OrderId, ProductId, SessionId, UserId};
-use crate::pricing::{Discount, Totals};
-use crate::stock::{AdjustmentReason, StockDelta};
 use crate::money::Money;
+use crate::pricing::{Discount, Totals};
 use crate::product::{Barcode, Category, ProductName, Quantity, Sku, Unit, VatRate};
+use crate::stock::{AdjustmentReason, StockDelta};
 
 /// Aggregate type names, as stored in `events.aggregate_type` and used in NATS subjects.
 pub mod aggregate_types {

@@ -92,8 +92,14 @@ mod tests {
     fn a_delta_is_signed_non_zero_and_bounded() {
         assert!(StockDelta::new(Decimal::new(-25, 1)).is_ok());
         assert_eq!(StockDelta::new(Decimal::ZERO).unwrap_err().code, "zero");
-        assert_eq!(StockDelta::new(Decimal::new(1, 4)).unwrap_err().code, "too_precise");
-        assert_eq!(AdjustmentReason::parse("loss").unwrap(), AdjustmentReason::Loss);
+        assert_eq!(
+            StockDelta::new(Decimal::new(1, 4)).unwrap_err().code,
+            "too_precise"
+        );
+        assert_eq!(
+            AdjustmentReason::parse("loss").unwrap(),
+            AdjustmentReason::Loss
+        );
         assert!(AdjustmentReason::parse("theft").is_err());
     }
 }

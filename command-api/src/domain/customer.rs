@@ -72,7 +72,9 @@ impl Aggregate for Customer {
             },
             (CustomerCommand::Create { .. }, Some(_)) => return Err(CustomerError::AlreadyExists),
             (_, None) => return Err(CustomerError::NotFound),
-            (CustomerCommand::Archive, Some(s)) if !s.archived => CustomerEvent::CustomerArchived {},
+            (CustomerCommand::Archive, Some(s)) if !s.archived => {
+                CustomerEvent::CustomerArchived {}
+            }
             (CustomerCommand::Reactivate, Some(s)) if s.archived => {
                 CustomerEvent::CustomerReactivated {}
             }

@@ -362,7 +362,9 @@ impl Aggregate for Order {
                     *l = line;
                 }
             }
-            OrderEvent::OrderLineRemoved { line_no } => state.lines.retain(|l| l.line_no != line_no),
+            OrderEvent::OrderLineRemoved { line_no } => {
+                state.lines.retain(|l| l.line_no != line_no)
+            }
             OrderEvent::OrderCustomerSet { customer_id } => state.customer_id = Some(customer_id),
             OrderEvent::OrderTermsSet { .. } => {}
             OrderEvent::OrderSubmissionStarted { needs } => {
@@ -400,7 +402,9 @@ mod tests {
         "0190a3c4-0000-7000-8000-0000000000d1".parse().unwrap()
     }
     fn product(n: u8) -> ProductId {
-        format!("0190a3c4-0000-7000-8000-0000000000{n:02}").parse().unwrap()
+        format!("0190a3c4-0000-7000-8000-0000000000{n:02}")
+            .parse()
+            .unwrap()
     }
     fn dec(s: &str) -> Decimal {
         s.parse().unwrap()
@@ -453,9 +457,15 @@ mod tests {
         OrderTest::with(())
             .given(vec![
                 created(),
-                OrderEvent::OrderLineAdded { line: line(1, 2, "1") },
-                OrderEvent::OrderLineAdded { line: line(2, 1, "3") },
-                OrderEvent::OrderLineAdded { line: line(3, 2, "4") },
+                OrderEvent::OrderLineAdded {
+                    line: line(1, 2, "1"),
+                },
+                OrderEvent::OrderLineAdded {
+                    line: line(2, 1, "3"),
+                },
+                OrderEvent::OrderLineAdded {
+                    line: line(3, 2, "4"),
+                },
             ])
             .when(OrderCommand::BeginSubmit)
             .then_expect_events(vec![OrderEvent::OrderSubmissionStarted {
@@ -487,7 +497,9 @@ mod tests {
                     number: "PRO-2026-000001".to_owned(),
                     customer_id: None,
                 },
-                OrderEvent::OrderLineAdded { line: line(1, 1, "1") },
+                OrderEvent::OrderLineAdded {
+                    line: line(1, 1, "1"),
+                },
             ])
             .when(OrderCommand::BeginSubmit)
             .then_expect_error(OrderError::NoCustomer);
@@ -498,7 +510,9 @@ mod tests {
         OrderTest::with(())
             .given(vec![
                 created(),
-                OrderEvent::OrderLineAdded { line: line(1, 1, "1") },
+                OrderEvent::OrderLineAdded {
+                    line: line(1, 1, "1"),
+                },
                 OrderEvent::OrderSubmissionStarted { needs: vec![] },
             ])
             .when(OrderCommand::RemoveLine { line_no: 1 })
@@ -529,7 +543,9 @@ mod tests {
     fn cancelling_a_submitted_order_owes_a_release_and_is_final() {
         let submitted = vec![
             created(),
-            OrderEvent::OrderLineAdded { line: line(1, 1, "1") },
+            OrderEvent::OrderLineAdded {
+                line: line(1, 1, "1"),
+            },
             OrderEvent::OrderSubmissionStarted { needs: vec![] },
             OrderEvent::OrderSubmitted {
                 number: "PRO-2026-000001".to_owned(),

@@ -206,7 +206,9 @@ mod tests {
         "0190a3c4-0000-7000-8000-000000000001".parse().unwrap()
     }
     fn order(n: u8) -> OrderId {
-        format!("0190a3c4-0000-7000-8000-0000000000{n:02}").parse().unwrap()
+        format!("0190a3c4-0000-7000-8000-0000000000{n:02}")
+            .parse()
+            .unwrap()
     }
     fn q(n: i64) -> Quantity {
         Quantity::new(Decimal::from(n)).unwrap()

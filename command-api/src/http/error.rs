@@ -6,9 +6,13 @@ use shared::problem::{FieldError, Problem};
 use shared::web::internal_error;
 
 use crate::auth::AuthError;
+use crate::domain::customer::CustomerError;
+use crate::domain::order::OrderError;
 use crate::domain::product::ProductError;
+use crate::domain::stock::StockError;
 use crate::domain::user::UserError;
 use crate::es::{sqlstate, CommandError};
+use crate::orders::ProcessError;
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
@@ -40,6 +44,16 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String },
+    /// A stock rule, with the quantities at stake.
+    #[error("{message}")]
+    StockRule {
+        code: &'static str,
+        message: String,
+        quantities: serde_json::Value,
+    },
+    /// A submit refused for lack of stock: every short line.
+    #[error("not enough stock for {} line(s)", .0.len())]
+    Shortages(Vec<shared::events::Shortage>),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -130,6 +144,23 @@ impl IntoResponse for ApiError {
                     .with_detail(message)
                     .into_response()
             }
+            ApiError::StockRule {
+                code, quantities, ..
+            } => Problem::new(422, code, "The request breaks a stock rule")
+                .with_detail(detail)
+                .with_extension("quantities", quantities)
+                .into_response(),
+            ApiError::Shortages(shortages) => {
+                Problem::new(422, "insufficient_stock", "Not enough stock")
+                    .with_detail(format!(
+                        "{detail}; nothing was reserved and the order is still a draft"
+                    ))
+                    .with_extension(
+                        "shortages",
+                        serde_json::to_value(shortages).unwrap_or_default(),
+                    )
+                    .into_response()
+            }
             ApiError::Unavailable(cause) => {
                 let mut response = Problem::new(503, "unavailable", "Service unavailable")
                     .with_detail("The database is unreachable; retry later.")
@@ -156,6 +187,102 @@ impl From<CommandError<ProductError>> for ApiError {
                 message: e.to_string(),
             },
             other => ApiError::from_command(other),
+        }
+    }
+}
+
+impl From<CommandError<CustomerError>> for ApiError {
+    fn from(error: CommandError<CustomerError>) -> Self {
+        match error {
+            CommandError::Domain(CustomerError::NotFound) => ApiError::NotFound {
+                code: "customer_not_found",
+                message: "no customer has this id".to_owned(),
+            },
+            CommandError::Domain(e @ CustomerError::AlreadyExists) => ApiError::Conflict {
+                code: "customer_exists",
+                message: e.to_string(),
+            },
+            other => ApiError::from_command(other),
+        }
+    }
+}
+
+impl From<CommandError<OrderError>> for ApiError {
+    fn from(error: CommandError<OrderError>) -> Self {
+        let rule = |code, e: OrderError| ApiError::Unprocessable {
+            code,
+            message: e.to_string(),
+        };
+        match error {
+            CommandError::Domain(OrderError::NotFound) => ApiError::NotFound {
+                code: "order_not_found",
+                message: "no order has this id".to_owned(),
+            },
+            CommandError::Domain(e @ OrderError::AlreadyExists) => ApiError::Conflict {
+                code: "order_exists",
+                message: e.to_string(),
+            },
+            CommandError::Domain(e @ OrderError::NotDraft(_)) => ApiError::Conflict {
+                code: "order_not_draft",
+                message: e.to_string(),
+            },
+            CommandError::Domain(e @ OrderError::WrongStatus(_)) => ApiError::Conflict {
+                code: "order_status",
+                message: e.to_string(),
+            },
+            CommandError::Domain(e @ OrderError::NoSuchLine(_)) => ApiError::NotFound {
+                code: "line_not_found",
+                message: e.to_string(),
+            },
+            CommandError::Domain(e @ OrderError::TooManyLines) => rule("too_many_lines", e),
+            CommandError::Domain(e @ OrderError::NoLines) => rule("order_empty", e),
+            CommandError::Domain(e @ OrderError::NoCustomer) => rule("customer_required", e),
+            other => ApiError::from_command(other),
+        }
+    }
+}
+
+impl From<CommandError<StockError>> for ApiError {
+    fn from(error: CommandError<StockError>) -> Self {
+        match error {
+            CommandError::Domain(StockError::BelowReserved { on_hand, reserved }) => {
+                ApiError::StockRule {
+                    code: "below_reserved",
+                    message: format!("on hand would be {on_hand}, below the {reserved} reserved"),
+                    quantities: serde_json::json!({
+                        "on_hand_after": on_hand.to_string(),
+                        "reserved": reserved.to_string()
+                    }),
+                }
+            }
+            CommandError::Domain(StockError::Insufficient {
+                requested,
+                available,
+            }) => ApiError::StockRule {
+                code: "insufficient_stock",
+                message: format!("only {available} available, {requested} requested"),
+                quantities: serde_json::json!({
+                    "requested": requested.to_string(),
+                    "available": available.to_string()
+                }),
+            },
+            CommandError::Domain(e @ StockError::NoReservation) => ApiError::Unprocessable {
+                code: "no_reservation",
+                message: e.to_string(),
+            },
+            other => ApiError::from_command(other),
+        }
+    }
+}
+
+impl From<ProcessError> for ApiError {
+    fn from(error: ProcessError) -> Self {
+        match error {
+            ProcessError::Order(e) => e.into(),
+            ProcessError::Stock(e) => e.into(),
+            ProcessError::Product(cause) => ApiError::Internal(cause),
+            ProcessError::Database(e) => ApiError::Internal(e.to_string()),
+            ProcessError::Injected(n) => ApiError::Internal(format!("injected failure after {n}")),
         }
     }
 }
@@ -237,6 +364,14 @@ impl ApiError {
             CommandError::Rejected { sqlstate, message } if sqlstate == sqlstate::SKU_TAKEN => {
                 ApiError::Conflict {
                     code: "sku_taken",
+                    message,
+                }
+            }
+            CommandError::Rejected { sqlstate, message }
+                if sqlstate == sqlstate::CUSTOMER_CODE_TAKEN =>
+            {
+                ApiError::Conflict {
+                    code: "customer_code_taken",
                     message,
                 }
             }

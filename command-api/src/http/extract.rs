@@ -12,7 +12,10 @@ use shared::auth::Principal;
 use shared::metadata::{CommandMetadata, ANONYMOUS_ACTOR};
 use shared::web::correlation_id;
 
+use rust_decimal::Decimal;
+use shared::money::Money;
 use shared::problem::FieldError;
+use shared::product::{Quantity, VatRate};
 use shared::Invalid;
 
 use super::error::ApiError;
@@ -36,6 +39,33 @@ where
             }
             Err(rejection) => Err(ApiError::MalformedBody(rejection.body_text())),
         }
+    }
+}
+
+/// An optional JSON body: none (empty) is `None`; anything else must be valid JSON of `T`.
+pub struct MaybeJson<T>(pub Option<T>);
+
+impl<S, T> FromRequest<S> for MaybeJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let empty = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() == b"0")
+            || (!req.headers().contains_key(header::CONTENT_TYPE)
+                && !req.headers().contains_key(header::CONTENT_LENGTH)
+                && !req.headers().contains_key(header::TRANSFER_ENCODING));
+        if empty {
+            return Ok(Self(None));
+        }
+        AppJson::<T>::from_request(req, state)
+            .await
+            .map(|AppJson(v)| Self(Some(v)))
     }
 }
 
@@ -129,4 +159,21 @@ impl Fields {
     pub fn invalid(self) -> ApiError {
         ApiError::Validation(self.0)
     }
+}
+
+pub fn decimal(raw: &str) -> Result<Decimal, Invalid> {
+    Decimal::from_str_exact(raw.trim())
+        .map_err(|_| Invalid::new("invalid_decimal", "a decimal number such as \"12.50\""))
+}
+
+pub fn money(raw: &str) -> Result<Money, Invalid> {
+    decimal(raw).and_then(Money::new)
+}
+
+pub fn vat_rate(raw: &str) -> Result<VatRate, Invalid> {
+    decimal(raw).and_then(VatRate::new)
+}
+
+pub fn quantity(raw: &str) -> Result<Quantity, Invalid> {
+    decimal(raw).and_then(Quantity::new)
 }

@@ -1,9 +1,12 @@
 //! command-api's HTTP edge: routes, extractors, and the one error mapping.
 
 pub mod auth;
+pub mod customers;
 pub mod error;
 pub mod extract;
+pub mod orders;
 pub mod products;
+pub mod stock;
 pub mod users;
 
 use std::sync::Arc;
@@ -13,13 +16,15 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use serde::Serialize;
-use shared::access::{Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS};
+use shared::access::{Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS, STOCK_KEEPERS};
 use shared::auth::TokenVerifier;
 use shared::web::{api_router, HttpSettings, Readiness};
 
 use crate::auth::Auth;
+use crate::domain::customer::Customer;
 use crate::domain::product::Product;
 use crate::es::CommandBus;
+use crate::orders::OrderProcesses;
 
 /// Largest accepted request body. Commands are a few hundred bytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -27,7 +32,22 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub products: Arc<CommandBus<Product>>,
+    pub customers: Arc<CommandBus<Customer>>,
+    /// Orders, and the stock they reserve.
+    pub orders: Arc<OrderProcesses>,
     pub auth: Arc<Auth>,
+}
+
+impl AppState {
+    pub fn new(pool: sqlx::PgPool, auth: Arc<Auth>) -> Self {
+        let products = Arc::new(CommandBus::new(pool.clone(), ()));
+        Self {
+            customers: Arc::new(CommandBus::new(pool.clone(), ())),
+            orders: Arc::new(OrderProcesses::new(pool, Arc::clone(&products))),
+            products,
+            auth,
+        }
+    }
 }
 
 /// The route table: every command route and who may call it. The access middleware
@@ -94,6 +114,84 @@ fn routes() -> Routes<AppState> {
             Access::Roles(CATALOGUE_WRITERS),
             products::reactivate,
         )
+        .route(
+            M::POST,
+            "/customers",
+            Access::Roles(CATALOGUE_WRITERS),
+            customers::create,
+        )
+        .route(
+            M::POST,
+            "/customers/{id}/archive",
+            Access::Roles(CATALOGUE_WRITERS),
+            customers::archive,
+        )
+        .route(
+            M::POST,
+            "/customers/{id}/reactivate",
+            Access::Roles(CATALOGUE_WRITERS),
+            customers::reactivate,
+        )
+        .route(
+            M::POST,
+            "/stock/{id}/adjustments",
+            Access::Roles(STOCK_KEEPERS),
+            stock::adjust,
+        )
+        .route(
+            M::POST,
+            "/orders",
+            Access::Roles(CATALOGUE_WRITERS),
+            orders::create,
+        )
+        .route(
+            M::POST,
+            "/orders/{id}/lines",
+            Access::Roles(CATALOGUE_WRITERS),
+            orders::add_line,
+        )
+        .route(
+            M::PATCH,
+            "/orders/{id}/lines/{line_no}",
+            Access::Roles(CATALOGUE_WRITERS),
+            orders::change_line,
+        )
+        .route(
+            M::DELETE,
+            "/orders/{id}/lines/{line_no}",
+            Access::Roles(CATALOGUE_WRITERS),
+            orders::remove_line,
+        )
+        .route(
+            M::PUT,
+            "/orders/{id}/customer",
+            Access::Roles(CATALOGUE_WRITERS),
+            orders::set_customer,
+        )
+        .route(
+            M::PUT,
+            "/orders/{id}/terms",
+            Access::Roles(CATALOGUE_WRITERS),
+            orders::set_terms,
+        )
+        .route(
+            M::POST,
+            "/orders/{id}/submit",
+            Access::Roles(CATALOGUE_WRITERS),
+            orders::submit,
+        )
+        .route(
+            M::POST,
+            "/orders/{id}/cancel",
+            Access::Roles(CATALOGUE_WRITERS),
+            orders::cancel,
+        )
+        .route(
+            M::POST,
+            "/orders/{id}/fulfil",
+            Access::Roles(STOCK_KEEPERS),
+            orders::fulfil,
+        )
 }
 
 /// Every route of the API with its access rule, health probes included.
@@ -122,12 +220,29 @@ pub struct CommandAccepted<'a> {
 }
 
 fn accepted(created: bool, collection: &str, id: &str, version: u64) -> Response {
+    accepted_with(
+        created,
+        collection,
+        id,
+        version,
+        &CommandAccepted { id, version },
+    )
+}
+
+/// [`accepted`] with a body that says more than the id and version.
+fn accepted_with<T: Serialize>(
+    created: bool,
+    collection: &str,
+    id: &str,
+    version: u64,
+    body: &T,
+) -> Response {
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    let mut response = (status, Json(CommandAccepted { id, version })).into_response();
+    let mut response = (status, Json(body)).into_response();
     let headers = response.headers_mut();
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
         headers.insert(header::ETAG, etag);

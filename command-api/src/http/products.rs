@@ -4,16 +4,13 @@ use std::str::FromStr;
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
 use shared::events::ProductDetails;
 use shared::ids::ProductId;
-use shared::money::Money;
-use shared::product::{Barcode, Category, ProductName, Quantity, Sku, Unit, VatRate};
-use shared::Invalid;
+use shared::product::{Barcode, Category, ProductName, Sku, Unit};
 
 use super::error::{ApiError, Result};
-use super::extract::{AppJson, CommandContext, Fields, IfMatch};
+use super::extract::{money, quantity, vat_rate, AppJson, CommandContext, Fields, IfMatch};
 use super::{accepted, AppState};
 use crate::domain::product::{ProductCommand, ProductPatch};
 
@@ -57,24 +54,7 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-fn decimal(raw: &str) -> Result<Decimal, Invalid> {
-    Decimal::from_str_exact(raw.trim())
-        .map_err(|_| Invalid::new("invalid_decimal", "a decimal number such as \"12.50\""))
-}
-
-fn money(raw: &str) -> Result<Money, Invalid> {
-    decimal(raw).and_then(Money::new)
-}
-
-fn vat_rate(raw: &str) -> Result<VatRate, Invalid> {
-    decimal(raw).and_then(VatRate::new)
-}
-
-fn quantity(raw: &str) -> Result<Quantity, Invalid> {
-    decimal(raw).and_then(Quantity::new)
-}
-
-fn product_id(raw: &str) -> Result<ProductId> {
+pub fn product_id(raw: &str) -> Result<ProductId> {
     ProductId::from_str(raw).map_err(|_| ApiError::BadPath(format!("`{raw}` is not a product id")))
 }
 

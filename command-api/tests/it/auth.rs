@@ -124,7 +124,7 @@ async fn a_new_user_logs_in_must_change_the_password_then_works(pool: PgPool) {
     assert_eq!(me.body["roles"], json!(["sales"]));
     assert_eq!(
         me.body["permissions"],
-        json!(["catalogue:read", "catalogue:write"])
+        json!(["catalogue:read", "catalogue:write", "orders:write"])
     );
     assert_eq!(me.body["must_change_password"], false);
 

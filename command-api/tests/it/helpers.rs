@@ -9,8 +9,6 @@ use axum::Router;
 use command_api::auth::throttle::ThrottleConfig;
 use command_api::auth::tokens::TokenIssuer;
 use command_api::auth::Auth;
-use command_api::domain::product::Product;
-use command_api::es::CommandBus;
 use command_api::http::{router, AppState};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -85,10 +83,10 @@ impl TestApp {
             chrono::Duration::days(7),
         )
         .expect("the test key");
-        let state = AppState {
-            products: Arc::new(CommandBus::<Product>::new(pool.clone(), ())),
-            auth: Arc::new(Auth::new(pool.clone(), issuer, throttle)),
-        };
+        let state = AppState::new(
+            pool.clone(),
+            Arc::new(Auth::new(pool.clone(), issuer, throttle)),
+        );
         let readiness = Readiness {
             db: pool.clone(),
             nats: NatsCheck::Unused,

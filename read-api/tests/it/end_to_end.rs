@@ -8,8 +8,6 @@ use axum::http::{Method, StatusCode};
 use command_api::auth::throttle::ThrottleConfig;
 use command_api::auth::tokens::TokenIssuer;
 use command_api::auth::Auth;
-use command_api::domain::product::Product;
-use command_api::es::CommandBus;
 use command_api::relay::{Relay, RelayConfig};
 use projector::consumer::{Consumer, ConsumerConfig};
 use serde_json::json;
@@ -44,10 +42,10 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
     )
     .unwrap();
     let commands = command_api::http::router(
-        command_api::http::AppState {
-            products: Arc::new(CommandBus::<Product>::new(pool.clone(), ())),
-            auth: Arc::new(Auth::new(pool.clone(), issuer, ThrottleConfig::default())),
-        },
+        command_api::http::AppState::new(
+            pool.clone(),
+            Arc::new(Auth::new(pool.clone(), issuer, ThrottleConfig::default())),
+        ),
         Readiness {
             db: pool.clone(),
             nats: NatsCheck::Reported(nats.client.clone()),

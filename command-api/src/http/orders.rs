@@ -1,0 +1,424 @@
+//! `/orders` commands: drafts, lines, submit, cancel, fulfil. Roles: admin and sales,
+//! except fulfil (admin, warehouse).
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::{Deserialize, Deserializer, Serialize};
+use shared::ids::{CustomerId, OrderId, ProductId};
+use shared::pricing::Discount;
+use shared::product::{bounded_text, ProductStatus};
+
+use super::error::{ApiError, Result};
+use super::extract::{
+    decimal, money, quantity, AppJson, CommandContext, Fields, IfMatch, MaybeJson,
+};
+use super::{accepted, accepted_with, AppState};
+use crate::domain::order::{OrderCommand, ProductSnapshot};
+use crate::orders::SubmitOutcome;
+
+fn order_id(raw: &str) -> Result<OrderId> {
+    raw.trim()
+        .parse()
+        .map_err(|_| ApiError::BadPath(format!("`{raw}` is not an order id")))
+}
+
+fn line_no(raw: &str) -> Result<u32> {
+    raw.trim()
+        .parse()
+        .map_err(|_| ApiError::BadPath(format!("`{raw}` is not a line number")))
+}
+
+fn discount(raw: &str) -> Result<Discount, shared::Invalid> {
+    decimal(raw).and_then(Discount::new)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrder {
+    #[serde(default)]
+    pub customer_id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Created {
+    id: String,
+    version: u64,
+    number: String,
+}
+
+async fn active_customer(state: &AppState, raw: &str) -> Result<CustomerId> {
+    let id: CustomerId = raw.trim().parse().map_err(|_| {
+        ApiError::Validation(vec![ApiError::field(
+            "customer_id",
+            shared::Invalid::new("invalid_id", "not a customer id"),
+        )])
+    })?;
+    let (customer, _) = state.customers.load(&id.to_string()).await?;
+    match customer.state() {
+        None => Err(ApiError::Validation(vec![ApiError::field(
+            "customer_id",
+            shared::Invalid::new("unknown_customer", "no customer has this id"),
+        )])),
+        Some(c) if c.archived => Err(ApiError::Validation(vec![ApiError::field(
+            "customer_id",
+            shared::Invalid::new("customer_archived", "this customer is archived"),
+        )])),
+        Some(_) => Ok(id),
+    }
+}
+
+/// `POST /orders`: a draft, numbered `PRO-<year>-<n>`. Roles: admin, sales.
+pub async fn create(
+    State(state): State<AppState>,
+    CommandContext(metadata): CommandContext,
+    MaybeJson(body): MaybeJson<CreateOrder>,
+) -> Result<Response> {
+    let body = body.unwrap_or_default();
+    let customer_id = match body.customer_id.as_deref() {
+        Some(raw) => Some(active_customer(&state, raw).await?),
+        None => None,
+    };
+    let id = OrderId::generate();
+    let committed = state
+        .orders
+        .orders
+        .execute_detached(
+            id.to_string(),
+            OrderCommand::Create { id, customer_id },
+            None,
+            metadata,
+        )
+        .await?;
+    let (order, _) = state.orders.orders.load(&id.to_string()).await?;
+    let number = order.state().map(|s| s.number.clone()).unwrap_or_default();
+    let body = Created {
+        id: id.to_string(),
+        version: committed.version,
+        number,
+    };
+    Ok(accepted_with(
+        true,
+        "/orders",
+        &body.id,
+        committed.version,
+        &body,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddLine {
+    pub product_id: String,
+    pub quantity: String,
+    /// Overrides the catalogue price.
+    #[serde(default)]
+    pub unit_price: Option<String>,
+    /// Percent, e.g. `"10"`.
+    #[serde(default)]
+    pub discount: Option<String>,
+}
+
+/// `POST /orders/{id}/lines`: copies the product's SKU, label, unit, price and VAT rate.
+/// Roles: admin, sales.
+pub async fn add_line(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<AddLine>,
+) -> Result<Response> {
+    let id = order_id(&id)?;
+    let mut f = Fields::default();
+    let product = f.check(
+        "product_id",
+        body.product_id
+            .trim()
+            .parse::<ProductId>()
+            .map_err(|_| shared::Invalid::new("invalid_id", "not a product id")),
+    );
+    let qty = f.check("quantity", quantity(&body.quantity).and_then(positive));
+    let price = f.optional("unit_price", body.unit_price.as_deref(), money);
+    let disc = f.optional("discount", body.discount.as_deref(), discount);
+    let (Some(product_id), Some(quantity), Some(unit_price), Some(discount)) =
+        (product, qty, price, disc)
+    else {
+        return Err(f.invalid());
+    };
+    let (product, _) = state.products.load(&product_id.to_string()).await?;
+    let product = match product.state() {
+        None => "unknown_product",
+        Some(p) if p.status == ProductStatus::Archived => "product_archived",
+        Some(p) => {
+            let snapshot = ProductSnapshot {
+                product_id,
+                sku: p.sku.clone(),
+                label: p.details.name.clone(),
+                unit: p.details.unit,
+                price: p.details.price,
+                vat_rate: p.details.vat_rate,
+            };
+            let command = OrderCommand::AddLine {
+                product: snapshot,
+                quantity,
+                unit_price,
+                discount: discount.unwrap_or(Discount::NONE),
+            };
+            return run(&state, id, command, expected, metadata).await;
+        }
+    };
+    let message = if product == "unknown_product" {
+        "no product has this id"
+    } else {
+        "an archived product cannot be put on a new order"
+    };
+    Err(ApiError::Validation(vec![ApiError::field(
+        "product_id",
+        shared::Invalid::new(product, message),
+    )]))
+}
+
+fn positive(q: shared::product::Quantity) -> Result<shared::product::Quantity, shared::Invalid> {
+    if q.value().is_zero() {
+        Err(shared::Invalid::new("zero", "must be more than zero"))
+    } else {
+        Ok(q)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeLine {
+    pub quantity: Option<String>,
+    pub unit_price: Option<String>,
+    pub discount: Option<String>,
+}
+
+/// `PATCH /orders/{id}/lines/{line_no}`. Roles: admin, sales.
+pub async fn change_line(
+    State(state): State<AppState>,
+    Path((id, line)): Path<(String, String)>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<ChangeLine>,
+) -> Result<Response> {
+    let id = order_id(&id)?;
+    let line_no = line_no(&line)?;
+    let mut f = Fields::default();
+    let command = OrderCommand::ChangeLine {
+        line_no,
+        quantity: body
+            .quantity
+            .and_then(|q| f.check("quantity", quantity(&q).and_then(positive))),
+        unit_price: body
+            .unit_price
+            .and_then(|p| f.check("unit_price", money(&p))),
+        discount: body
+            .discount
+            .and_then(|d| f.check("discount", discount(&d))),
+    };
+    if !f.is_empty() {
+        return Err(f.invalid());
+    }
+    run(&state, id, command, expected, metadata).await
+}
+
+/// `DELETE /orders/{id}/lines/{line_no}`. Roles: admin, sales.
+pub async fn remove_line(
+    State(state): State<AppState>,
+    Path((id, line)): Path<(String, String)>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+) -> Result<Response> {
+    let id = order_id(&id)?;
+    let command = OrderCommand::RemoveLine {
+        line_no: line_no(&line)?,
+    };
+    run(&state, id, command, expected, metadata).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetCustomer {
+    pub customer_id: String,
+}
+
+/// `PUT /orders/{id}/customer`: an active customer. Roles: admin, sales.
+pub async fn set_customer(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<SetCustomer>,
+) -> Result<Response> {
+    let id = order_id(&id)?;
+    let customer_id = active_customer(&state, &body.customer_id).await?;
+    run(
+        &state,
+        id,
+        OrderCommand::SetCustomer { customer_id },
+        expected,
+        metadata,
+    )
+    .await
+}
+
+/// Tells `null` (clear) from absent.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetTerms {
+    #[serde(default, deserialize_with = "present")]
+    pub notes: Option<Option<String>>,
+    /// `YYYY-MM-DD`: how long the proforma's offer stands.
+    #[serde(default, deserialize_with = "present")]
+    pub valid_until: Option<Option<String>>,
+}
+
+/// `PUT /orders/{id}/terms`: notes and validity date. Roles: admin, sales.
+pub async fn set_terms(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<SetTerms>,
+) -> Result<Response> {
+    let id = order_id(&id)?;
+    let mut f = Fields::default();
+    let notes = body
+        .notes
+        .flatten()
+        .and_then(|n| f.optional("notes", Some(&n), |n| bounded_text(n, 2000)))
+        .flatten();
+    let valid_until = body.valid_until.flatten().and_then(|d| {
+        f.check(
+            "valid_until",
+            chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|_| shared::Invalid::new("invalid_date", "a date as YYYY-MM-DD")),
+        )
+    });
+    if !f.is_empty() {
+        return Err(f.invalid());
+    }
+    run(
+        &state,
+        id,
+        OrderCommand::SetTerms { notes, valid_until },
+        expected,
+        metadata,
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct Submitted {
+    id: String,
+    version: u64,
+    status: &'static str,
+}
+
+/// `POST /orders/{id}/submit`: reserves every line or none. 422 `insufficient_stock`
+/// names each short line with the quantities. Roles: admin, sales.
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+) -> Result<Response> {
+    let id = order_id(&id)?;
+    let processes = std::sync::Arc::clone(&state.orders);
+    let outcome = tokio::spawn(async move { processes.submit(id, expected, metadata).await })
+        .await
+        .map_err(|e| ApiError::Internal(format!("submit task failed: {e}")))??;
+    match outcome {
+        SubmitOutcome::Submitted { version } => {
+            let body = Submitted {
+                id: id.to_string(),
+                version,
+                status: "submitted",
+            };
+            Ok(accepted_with(false, "/orders", &body.id, version, &body))
+        }
+        SubmitOutcome::Rejected { shortages, .. } => Err(ApiError::Shortages(shortages)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Cancel {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `POST /orders/{id}/cancel`: final; a submitted order's stock is released. Roles: admin,
+/// sales.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+    MaybeJson(body): MaybeJson<Cancel>,
+) -> Result<Response> {
+    let id = order_id(&id)?;
+    let body = body.unwrap_or_default();
+    let reason = match body
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        Some(r) => Some(
+            bounded_text(r, 500)
+                .map_err(|e| ApiError::Validation(vec![ApiError::field("reason", e)]))?,
+        ),
+        None => None,
+    };
+    let processes = std::sync::Arc::clone(&state.orders);
+    let version =
+        tokio::spawn(async move { processes.cancel(id, expected, reason, metadata).await })
+            .await
+            .map_err(|e| ApiError::Internal(format!("cancel task failed: {e}")))??;
+    Ok(accepted(false, "/orders", &id.to_string(), version))
+}
+
+/// `POST /orders/{id}/fulfil`: the reservations leave on-hand stock. Roles: admin,
+/// warehouse.
+pub async fn fulfil(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+) -> Result<Response> {
+    let id = order_id(&id)?;
+    let processes = std::sync::Arc::clone(&state.orders);
+    let version = tokio::spawn(async move { processes.fulfil(id, expected, metadata).await })
+        .await
+        .map_err(|e| ApiError::Internal(format!("fulfil task failed: {e}")))??;
+    Ok(accepted(false, "/orders", &id.to_string(), version))
+}
+
+async fn run(
+    state: &AppState,
+    id: OrderId,
+    command: OrderCommand,
+    expected: Option<u64>,
+    metadata: shared::metadata::CommandMetadata,
+) -> Result<Response> {
+    let committed = state
+        .orders
+        .orders
+        .execute_detached(id.to_string(), command, expected, metadata)
+        .await?;
+    Ok(accepted(
+        false,
+        "/orders",
+        &id.to_string(),
+        committed.version,
+    ))
+}

@@ -1,0 +1,74 @@
+//! `POST /stock/{product_id}/adjustments`. Roles: admin, warehouse.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+use shared::product::bounded_text;
+use shared::stock::{AdjustmentReason, StockDelta};
+
+use super::error::{ApiError, Result};
+use super::extract::{decimal, AppJson, CommandContext, Fields};
+use super::products::product_id;
+use super::{accepted, AppState};
+use crate::domain::stock::StockAction;
+use crate::orders::stock_command;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Adjustment {
+    /// Signed decimal string: `"12"` received, `"-2"` lost.
+    pub quantity: String,
+    /// receipt, inventory_count, loss, return or correction.
+    pub reason: String,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// `POST /stock/{product_id}/adjustments`: on-hand stock changes by a signed quantity,
+/// never below what is reserved. Roles: admin, warehouse.
+pub async fn adjust(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<Adjustment>,
+) -> Result<Response> {
+    let product = product_id(&id)?;
+    let mut f = Fields::default();
+    let delta = f.check(
+        "quantity",
+        decimal(&body.quantity).and_then(StockDelta::new),
+    );
+    let reason = f.check("reason", AdjustmentReason::parse(&body.reason));
+    let comment = f.optional("comment", body.comment.as_deref(), |c| bounded_text(c, 500));
+    let (Some(delta), Some(reason), Some(comment)) = (delta, reason, comment) else {
+        return Err(f.invalid());
+    };
+    let (found, _) = state.products.load(&product.to_string()).await?;
+    if found.state().is_none() {
+        return Err(ApiError::NotFound {
+            code: "product_not_found",
+            message: "no product has this id".to_owned(),
+        });
+    }
+    let command = stock_command(
+        &state.products,
+        product,
+        StockAction::Adjust {
+            delta,
+            reason,
+            comment,
+        },
+    )
+    .await?;
+    let committed = state
+        .orders
+        .stock
+        .execute_detached(product.to_string(), command, None, metadata)
+        .await?;
+    Ok(accepted(
+        false,
+        "/stock",
+        &product.to_string(),
+        committed.version,
+    ))
+}

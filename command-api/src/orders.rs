@@ -1,0 +1,418 @@
+//! The order process manager: the steps of an order that touch several Stock streams.
+//!
+//! - **submit**: `OrderSubmissionStarted` (the order is SUBMITTING and frozen), then one
+//!   reservation per product in product-id order; at the first refusal the remaining
+//!   products are only checked (to name every short line), what was taken is released,
+//!   and `OrderSubmissionRejected` puts the order back in DRAFT. Otherwise
+//!   `OrderSubmitted`.
+//! - **release** after a submitted order is cancelled, **consume** after it is fulfilled:
+//!   the final status is recorded first, then each product's reservation is released or
+//!   consumed, then `OrderStockReleased` / `OrderStockConsumed`.
+//!
+//! The progress is the events themselves: the order's (what is started, what is done)
+//! and the stock's (reservations keyed by order, so every stock step is idempotent). A
+//! trigger keeps `order_processes` in step with them, in the same transactions. A process
+//! cut off anywhere (crash, deploy, lost database connection) is driven again from the
+//! start by [`OrderProcesses::resume_all`], which command-api runs at start-up and every
+//! 30 seconds: it completes or compensates, and no stock stays reserved for an order
+//! that is not SUBMITTED. One driver per order at a time (an advisory lock).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use shared::events::{Need, OrderEvent, OrderStatus, Shortage};
+use shared::ids::{OrderId, ProductId};
+use shared::metadata::CommandMetadata;
+use shared::product::Quantity;
+use sqlx::PgPool;
+
+use crate::domain::order::{Order, OrderCommand, OrderError};
+use crate::domain::product::Product;
+use crate::domain::stock::{Stock, StockAction, StockCommand, StockError};
+use crate::es::{CommandBus, CommandError};
+
+/// Attempts for a stock command that loses a race: reservations are retried, never
+/// reported as conflicts.
+const STOCK_ATTEMPTS: u32 = 40;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    #[error(transparent)]
+    Order(#[from] CommandError<OrderError>),
+    #[error("stock: {0}")]
+    Stock(CommandError<StockError>),
+    #[error("product: {0}")]
+    Product(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Only from a test's fault injection.
+    #[error("injected failure after {0} reservations")]
+    Injected(usize),
+}
+
+/// How a submit ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubmitOutcome {
+    Submitted {
+        version: u64,
+    },
+    Rejected {
+        version: u64,
+        shortages: Vec<Shortage>,
+    },
+}
+
+pub struct OrderProcesses {
+    pool: PgPool,
+    pub orders: Arc<CommandBus<Order>>,
+    pub stock: Arc<CommandBus<Stock>>,
+    pub products: Arc<CommandBus<Product>>,
+    /// Test hook: fail the submit after this many reservations.
+    fail_after: Option<usize>,
+}
+
+impl OrderProcesses {
+    pub fn new(pool: PgPool, products: Arc<CommandBus<Product>>) -> Self {
+        Self {
+            orders: Arc::new(CommandBus::new(pool.clone(), ())),
+            stock: Arc::new(CommandBus::new(pool.clone(), ()).with_max_attempts(STOCK_ATTEMPTS)),
+            products,
+            pool,
+            fail_after: None,
+        }
+    }
+
+    /// Makes every submit fail after `n` reservations, as a crash would: for tests of
+    /// recovery only.
+    pub fn failing_after(mut self, n: usize) -> Self {
+        self.fail_after = Some(n);
+        self
+    }
+
+    pub async fn submit(
+        &self,
+        id: OrderId,
+        expected_version: Option<u64>,
+        metadata: CommandMetadata,
+    ) -> Result<SubmitOutcome, ProcessError> {
+        self.orders
+            .execute_detached(
+                id.to_string(),
+                OrderCommand::BeginSubmit,
+                expected_version,
+                metadata.clone(),
+            )
+            .await?;
+        match self.drive(id, metadata).await? {
+            Some(outcome) => Ok(outcome),
+            // Another driver finished it: report what it decided.
+            None => self.outcome(id).await,
+        }
+    }
+
+    async fn outcome(&self, id: OrderId) -> Result<SubmitOutcome, ProcessError> {
+        let (order, version) = self.orders.load(&id.to_string()).await?;
+        let status = order.state().map(|s| s.status);
+        Ok(match status {
+            Some(OrderStatus::Draft) => SubmitOutcome::Rejected {
+                version,
+                shortages: Vec::new(),
+            },
+            _ => SubmitOutcome::Submitted { version },
+        })
+    }
+
+    /// Cancels; a submitted order's reservations are then released.
+    pub async fn cancel(
+        &self,
+        id: OrderId,
+        expected_version: Option<u64>,
+        reason: Option<String>,
+        metadata: CommandMetadata,
+    ) -> Result<u64, ProcessError> {
+        let committed = self
+            .orders
+            .execute_detached(
+                id.to_string(),
+                OrderCommand::Cancel { reason },
+                expected_version,
+                metadata.clone(),
+            )
+            .await?;
+        self.finish_stock_step(id, committed.version, &committed.events, metadata)
+            .await
+    }
+
+    /// Fulfils; the reservations then leave on-hand stock.
+    pub async fn fulfil(
+        &self,
+        id: OrderId,
+        expected_version: Option<u64>,
+        metadata: CommandMetadata,
+    ) -> Result<u64, ProcessError> {
+        let committed = self
+            .orders
+            .execute_detached(
+                id.to_string(),
+                OrderCommand::Fulfil,
+                expected_version,
+                metadata.clone(),
+            )
+            .await?;
+        self.finish_stock_step(id, committed.version, &committed.events, metadata)
+            .await
+    }
+
+    async fn finish_stock_step(
+        &self,
+        id: OrderId,
+        version: u64,
+        events: &[OrderEvent],
+        metadata: CommandMetadata,
+    ) -> Result<u64, ProcessError> {
+        let owes = events.iter().any(|e| {
+            matches!(
+                e,
+                OrderEvent::OrderCancelled { release: true, .. }
+                    | OrderEvent::OrderFulfilled { .. }
+            )
+        });
+        if owes {
+            self.drive(id, metadata).await?;
+            let (_, version) = self.orders.load(&id.to_string()).await?;
+            return Ok(version);
+        }
+        Ok(version)
+    }
+
+    /// Drives every process left in flight for at least `older_than`; returns how many.
+    pub async fn resume_all(&self, older_than: Duration) -> Result<usize, ProcessError> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT order_id FROM order_processes
+              WHERE started_at <= now() - make_interval(secs => $1)
+              ORDER BY started_at",
+        )
+        .bind(older_than.as_secs_f64())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut resumed = 0;
+        for id in ids {
+            let Ok(id) = id.parse::<OrderId>() else {
+                continue;
+            };
+            let metadata = CommandMetadata::system(format!("resume-{id}"));
+            match self.drive(id, metadata).await {
+                Ok(_) => resumed += 1,
+                Err(error) => {
+                    tracing::warn!(%id, %error, "order process not resumed; retrying later")
+                }
+            }
+        }
+        Ok(resumed)
+    }
+
+    /// Resumes interrupted processes now and every `every` until `shutdown`.
+    pub async fn run_recovery(
+        self: Arc<Self>,
+        every: Duration,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) {
+        tokio::pin!(shutdown);
+        loop {
+            // A process younger than this is most likely still being driven by its request.
+            match self.resume_all(Duration::from_secs(10)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(resumed = n, "order processes resumed"),
+                Err(error) => tracing::warn!(%error, "order process recovery failed"),
+            }
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(every) => {}
+            }
+        }
+    }
+
+    /// Runs whatever step the order owes, holding the order's advisory lock. `None` when
+    /// the order owed nothing (another driver finished it).
+    async fn drive(
+        &self,
+        id: OrderId,
+        metadata: CommandMetadata,
+    ) -> Result<Option<SubmitOutcome>, ProcessError> {
+        let key = format!("gescom:order:{id}");
+        let mut lock = self.pool.acquire().await?;
+        sqlx::query("SELECT pg_advisory_lock(hashtextextended($1, 0))")
+            .bind(&key)
+            .execute(&mut *lock)
+            .await?;
+        let result = self.drive_locked(id, metadata).await;
+        let unlocked = sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
+            .bind(&key)
+            .execute(&mut *lock)
+            .await;
+        if unlocked.is_err() {
+            // Closing the session frees its locks.
+            let _ = lock.close().await;
+        }
+        result
+    }
+
+    async fn drive_locked(
+        &self,
+        id: OrderId,
+        metadata: CommandMetadata,
+    ) -> Result<Option<SubmitOutcome>, ProcessError> {
+        let (order, _) = self.orders.load(&id.to_string()).await?;
+        let Some(state) = order.state() else {
+            return Ok(None);
+        };
+        let needs = state.needs.clone();
+        if state.status == OrderStatus::Submitting {
+            return self.reserve(id, &needs, metadata).await.map(Some);
+        }
+        if state.owes_release() {
+            for need in &needs {
+                self.stock_step(
+                    need.product_id,
+                    StockAction::Release { order_id: id },
+                    &metadata,
+                )
+                .await?;
+            }
+            self.order_step(id, OrderCommand::MarkStockReleased, metadata)
+                .await?;
+        } else if state.owes_consume() {
+            for need in &needs {
+                self.stock_step(
+                    need.product_id,
+                    StockAction::Consume { order_id: id },
+                    &metadata,
+                )
+                .await?;
+            }
+            self.order_step(id, OrderCommand::MarkStockConsumed, metadata)
+                .await?;
+        }
+        Ok(None)
+    }
+
+    async fn reserve(
+        &self,
+        id: OrderId,
+        needs: &[Need],
+        metadata: CommandMetadata,
+    ) -> Result<SubmitOutcome, ProcessError> {
+        let mut taken = 0;
+        let mut shortages = Vec::new();
+        for need in needs {
+            if !shortages.is_empty() {
+                // Refused already: only look, so as to name every short line.
+                let (stock, _) = self
+                    .stock
+                    .load(&need.product_id.to_string())
+                    .await
+                    .map_err(ProcessError::Stock)?;
+                if stock.available() < need.quantity.value() {
+                    shortages.push(shortage(need, stock.available()));
+                }
+                continue;
+            }
+            if self.fail_after == Some(taken) {
+                return Err(ProcessError::Injected(taken));
+            }
+            let action = StockAction::Reserve {
+                order_id: id,
+                quantity: need.quantity,
+            };
+            match self.stock_step(need.product_id, action, &metadata).await {
+                Ok(()) => taken += 1,
+                Err(ProcessError::Stock(CommandError::Domain(StockError::Insufficient {
+                    available,
+                    ..
+                }))) => {
+                    shortages.push(shortage(need, available));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        if shortages.is_empty() {
+            let version = self
+                .order_step(id, OrderCommand::CompleteSubmit, metadata)
+                .await?;
+            return Ok(SubmitOutcome::Submitted { version });
+        }
+        for need in needs {
+            self.stock_step(
+                need.product_id,
+                StockAction::Release { order_id: id },
+                &metadata,
+            )
+            .await?;
+        }
+        let version = self
+            .order_step(
+                id,
+                OrderCommand::RejectSubmit {
+                    shortages: shortages.clone(),
+                },
+                metadata,
+            )
+            .await?;
+        Ok(SubmitOutcome::Rejected { version, shortages })
+    }
+
+    async fn order_step(
+        &self,
+        id: OrderId,
+        command: OrderCommand,
+        metadata: CommandMetadata,
+    ) -> Result<u64, ProcessError> {
+        Ok(self
+            .orders
+            .execute_detached(id.to_string(), command, None, metadata)
+            .await?
+            .version)
+    }
+
+    /// One stock command, with the product's current low-stock threshold.
+    async fn stock_step(
+        &self,
+        product_id: ProductId,
+        action: StockAction,
+        metadata: &CommandMetadata,
+    ) -> Result<(), ProcessError> {
+        let command = stock_command(&self.products, product_id, action).await?;
+        self.stock
+            .execute_detached(product_id.to_string(), command, None, metadata.clone())
+            .await
+            .map(drop)
+            .map_err(ProcessError::Stock)
+    }
+}
+
+/// A stock command for `product_id`, carrying the product's threshold as it is now.
+pub async fn stock_command(
+    products: &CommandBus<Product>,
+    product_id: ProductId,
+    action: StockAction,
+) -> Result<StockCommand, ProcessError> {
+    let (product, _) = products
+        .load(&product_id.to_string())
+        .await
+        .map_err(|e| ProcessError::Product(e.to_string()))?;
+    Ok(StockCommand {
+        product_id,
+        threshold: product.state().and_then(|p| p.details.low_stock_threshold),
+        action,
+    })
+}
+
+fn shortage(need: &Need, available: rust_decimal::Decimal) -> Shortage {
+    Shortage {
+        product_id: need.product_id,
+        sku: need.sku.clone(),
+        requested: need.quantity,
+        available: Quantity::new(available.max(rust_decimal::Decimal::ZERO))
+            .unwrap_or(Quantity::ZERO),
+    }
+}
