@@ -50,8 +50,9 @@ BEGIN
     INSERT INTO order_number_counters AS c (year, last) VALUES (y, 1)
     ON CONFLICT (year) DO UPDATE SET last = c.last + 1
     RETURNING last INTO n;
-    NEW.payload := jsonb_set(NEW.payload, '{OrderCreated,number}',
-                             to_jsonb(format('PRO-%s-%s', y, lpad(n::text, 6, '0'))));
+    -- `events.payload` is json (postgres-es): edit it as jsonb.
+    NEW.payload := jsonb_set(NEW.payload::jsonb, '{OrderCreated,number}',
+                             to_jsonb(format('PRO-%s-%s', y, lpad(n::text, 6, '0'))))::json;
     RETURN NEW;
 END
 $$;

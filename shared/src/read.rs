@@ -69,3 +69,109 @@ pub struct AuditRow {
     /// The event's payload, secrets redacted.
     pub payload: serde_json::Value,
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct CustomerRow {
+    pub id: crate::ids::CustomerId,
+    pub code: String,
+    pub legal_name: String,
+    pub status: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct StockLevelRow {
+    pub product_id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    pub unit: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub on_hand: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub reserved: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub available: Decimal,
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub low_stock_threshold: Option<Decimal>,
+    /// At or below the threshold (a threshold of 0: out of stock).
+    pub low: bool,
+    /// The Stock stream's version (0: no movement yet).
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct StockMovementRow {
+    pub sequence: i64,
+    /// adjusted, reserved, released or consumed.
+    pub kind: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub quantity: Decimal,
+    pub reason: Option<String>,
+    pub comment: Option<String>,
+    pub order_id: Option<crate::ids::OrderId>,
+    /// On hand and reserved after the movement.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub on_hand: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub reserved: Decimal,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct OrderRow {
+    pub id: crate::ids::OrderId,
+    pub number: String,
+    pub status: String,
+    pub customer_id: Option<crate::ids::CustomerId>,
+    pub customer_code: Option<String>,
+    pub customer_name: Option<String>,
+    pub notes: Option<String>,
+    pub valid_until: Option<chrono::NaiveDate>,
+    pub line_count: i32,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub total_net: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub total_vat: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub total_gross: Decimal,
+    /// `[{rate, base, amount}]`, highest rate first.
+    pub vat_lines: serde_json::Value,
+    /// The short lines of the last refused submit, if the order is still a draft.
+    pub shortages: Option<serde_json::Value>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct OrderLineRow {
+    pub line_no: i32,
+    pub product_id: ProductId,
+    pub sku: String,
+    pub label: String,
+    pub unit: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub quantity: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub unit_price: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub discount: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub vat_rate: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub net: Decimal,
+}
+
+/// An order with its lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderDetail {
+    #[serde(flatten)]
+    pub order: OrderRow,
+    pub lines: Vec<OrderLineRow>,
+}

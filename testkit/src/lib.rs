@@ -143,6 +143,22 @@ where
     }
 }
 
+/// Awaits `check` until it yields a value, checking every 10 ms, failing after `timeout`.
+pub async fn eventually_value<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// A shutdown signal the test fires itself.
 pub fn shutdown_switch() -> (tokio::sync::oneshot::Sender<()>, Shutdown) {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

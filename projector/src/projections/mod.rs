@@ -3,7 +3,10 @@
 //! exactly once per event and in sequence order.
 
 pub mod audit;
+pub mod customers;
+pub mod orders;
 pub mod products;
+pub mod stock;
 pub mod users;
 
 use chrono::{DateTime, Utc};
@@ -62,6 +65,9 @@ pub async fn apply(
         aggregate_types::PRODUCT => products::apply(conn, envelope).await,
         aggregate_types::USER => users::apply(conn, envelope).await,
         aggregate_types::SESSION => users::apply_session(conn, envelope).await,
+        aggregate_types::STOCK => stock::apply(conn, envelope).await,
+        aggregate_types::CUSTOMER => customers::apply(conn, envelope).await,
+        aggregate_types::ORDER => orders::apply(conn, envelope).await,
         // Aggregates no other read model follows: the audit row is all.
         _ => Ok(()),
     }
@@ -80,8 +86,11 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
 
 /// Truncates every read model and its checkpoints (for a rebuild).
 pub async fn truncate_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("TRUNCATE products, product_counts, users, audit_log, projector_checkpoints")
-        .execute(conn)
-        .await
-        .map(drop)
+    sqlx::query(
+        "TRUNCATE products, product_counts, users, audit_log, customers, stock_levels,
+                  stock_movements, orders, order_lines, projector_checkpoints",
+    )
+    .execute(conn)
+    .await
+    .map(drop)
 }

@@ -48,10 +48,37 @@ pub async fn apply(
             .bind(stamp.occurred_at)
             .bind(stamp.actor_id)
             .bind(stamp.correlation_id)
+            .execute(&mut *conn)
+            .await?;
+            // Its stock level exists from the start, at zero.
+            sqlx::query(
+                "INSERT INTO stock_levels (product_id, sku, name, category, unit,
+                                           low_stock_threshold, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(product_id)
+            .bind(sku.as_str())
+            .bind(name.as_str())
+            .bind(category.as_str())
+            .bind(unit.as_str())
+            .bind(low_stock_threshold.map(|q| q.value()))
+            .bind(stamp.occurred_at)
             .execute(conn)
             .await?;
         }
         ProductEvent::ProductUpdated { details, .. } => {
+            sqlx::query(
+                "UPDATE stock_levels
+                    SET name = $2, category = $3, unit = $4, low_stock_threshold = $5
+                  WHERE product_id = $1::uuid",
+            )
+            .bind(&envelope.aggregate_id)
+            .bind(details.name.as_str())
+            .bind(details.category.as_str())
+            .bind(details.unit.as_str())
+            .bind(details.low_stock_threshold.map(|q| q.value()))
+            .execute(&mut *conn)
+            .await?;
             sqlx::query(
                 "UPDATE products
                     SET name = $2, price = $3, vat_rate = $4, unit = $5, category = $6,

@@ -1,10 +1,13 @@
 //! read-api's HTTP edge: routes and the one error mapping. Reads read-model tables only.
 
 pub mod audit;
+pub mod customers;
 pub mod error;
 pub mod extract;
+pub mod orders;
 pub mod paging;
 pub mod products;
+pub mod stock;
 pub mod users;
 
 use std::sync::Arc;
@@ -35,6 +38,38 @@ fn routes() -> Routes<AppState> {
             "/products/{id}",
             Access::Roles(ANY_ROLE),
             products::detail,
+        )
+        .route(
+            M::GET,
+            "/customers",
+            Access::Roles(ANY_ROLE),
+            customers::list,
+        )
+        .route(
+            M::GET,
+            "/customers/{id}",
+            Access::Roles(ANY_ROLE),
+            customers::detail,
+        )
+        .route(M::GET, "/stock", Access::Roles(ANY_ROLE), stock::list)
+        .route(
+            M::GET,
+            "/stock/{id}",
+            Access::Roles(ANY_ROLE),
+            stock::detail,
+        )
+        .route(
+            M::GET,
+            "/stock/{id}/movements",
+            Access::Roles(ANY_ROLE),
+            stock::movements,
+        )
+        .route(M::GET, "/orders", Access::Roles(ANY_ROLE), orders::list)
+        .route(
+            M::GET,
+            "/orders/{id}",
+            Access::Roles(ANY_ROLE),
+            orders::detail,
         )
         .route(M::GET, "/users", Access::Roles(ADMIN), users::list)
         .route(M::GET, "/users/{id}", Access::Roles(ADMIN), users::detail)

@@ -18,47 +18,78 @@ use testkit::NatsTest;
 
 use crate::helpers::{call, read_router};
 
+/// The three services on the real database and NATS: a relay and a projector running as
+/// tasks, and the two routers.
+struct Pipeline {
+    commands: axum::Router,
+    queries: axum::Router,
+    nats: NatsTest,
+    stop: tokio::sync::oneshot::Sender<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Pipeline {
+    async fn start(pool: &PgPool) -> Self {
+        let nats = NatsTest::new().await;
+        let (stop, shutdown) = testkit::shutdown_switch();
+        let relay = Relay::new(
+            pool.clone(),
+            nats.client.clone(),
+            RelayConfig::new(nats.config.stream.clone(), nats.subjects()),
+        );
+        let relay = tokio::spawn(relay.run(shutdown.clone().wait()));
+        let consumer = Consumer::new(
+            pool.clone(),
+            nats.client.clone(),
+            ConsumerConfig::new(nats.config.stream.clone(), nats.subjects()),
+        );
+        let projector = tokio::spawn(consumer.run(shutdown));
+        let (issuer, verifier) = TokenIssuer::from_private_pem(
+            testkit::auth::PRIVATE_PEM.as_bytes(),
+            testkit::auth::settings(),
+            chrono::Duration::minutes(15),
+            chrono::Duration::days(7),
+        )
+        .unwrap();
+        let commands = command_api::http::router(
+            command_api::http::AppState::new(
+                pool.clone(),
+                Arc::new(Auth::new(pool.clone(), issuer, ThrottleConfig::default())),
+            ),
+            Readiness {
+                db: pool.clone(),
+                nats: NatsCheck::Reported(nats.client.clone()),
+            },
+            Arc::new(verifier),
+            &HttpSettings::new(Duration::from_secs(10)),
+        );
+        Self {
+            commands,
+            queries: read_router(pool, Duration::from_secs(5)),
+            nats,
+            stop,
+            tasks: vec![relay, projector],
+        }
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        for task in self.tasks {
+            task.await.unwrap();
+        }
+        self.nats.cleanup().await;
+    }
+}
+
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(pool: PgPool) {
-    let nats = NatsTest::new().await;
-    let (stop, shutdown) = testkit::shutdown_switch();
-    let relay = Relay::new(
-        pool.clone(),
-        nats.client.clone(),
-        RelayConfig::new(nats.config.stream.clone(), nats.subjects()),
-    );
-    let relay = tokio::spawn(relay.run(shutdown.clone().wait()));
-    let consumer = Consumer::new(
-        pool.clone(),
-        nats.client.clone(),
-        ConsumerConfig::new(nats.config.stream.clone(), nats.subjects()),
-    );
-    let projector = tokio::spawn(consumer.run(shutdown));
-    let (issuer, verifier) = TokenIssuer::from_private_pem(
-        testkit::auth::PRIVATE_PEM.as_bytes(),
-        testkit::auth::settings(),
-        chrono::Duration::minutes(15),
-        chrono::Duration::days(7),
-    )
-    .unwrap();
-    let commands = command_api::http::router(
-        command_api::http::AppState::new(
-            pool.clone(),
-            Arc::new(Auth::new(pool.clone(), issuer, ThrottleConfig::default())),
-        ),
-        Readiness {
-            db: pool.clone(),
-            nats: NatsCheck::Reported(nats.client.clone()),
-        },
-        Arc::new(verifier),
-        &HttpSettings::new(Duration::from_secs(10)),
-    );
+    let pipeline = Pipeline::start(&pool).await;
+    let (commands, queries) = (&pipeline.commands, &pipeline.queries);
     let sales = testkit::auth::claims(&[Role::Sales]);
     let sales_token = format!("Bearer {}", testkit::auth::sign(&sales));
-    let queries = read_router(&pool, Duration::from_secs(5));
 
     let created = call(
-        &commands,
+        commands,
         Method::POST,
         "/products",
         &[
@@ -77,7 +108,7 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
     let version = created.body["version"].as_u64().unwrap();
 
     let read = call(
-        &queries,
+        queries,
         Method::GET,
         &format!("/products/{id}?min_version={version}"),
         &[],
@@ -91,7 +122,7 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
     assert_eq!(read.body["last_correlation_id"], "e2e-1");
 
     let updated = call(
-        &commands,
+        commands,
         Method::PATCH,
         &format!("/products/{id}"),
         &[("if-match", &format!("\"{version}\""))],
@@ -105,7 +136,7 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
         .trim_matches('"')
         .to_owned();
     let listed = call(
-        &queries,
+        queries,
         Method::GET,
         &format!("/products?q=e2e&min_version={id}:{etag}"),
         &[],
@@ -118,7 +149,7 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
 
     // The audit trail, for an admin: who created it, from where, under which request.
     let audit = call(
-        &queries,
+        queries,
         Method::GET,
         &format!("/audit?aggregate_id={id}&type=ProductCreated"),
         &[],
@@ -136,7 +167,7 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
     assert_eq!(entry["payload"]["ProductCreated"]["sku"], "E2E-1");
     // …and not for the sales user who did it.
     let denied = call(
-        &queries,
+        queries,
         Method::GET,
         "/audit",
         &[("authorization", &sales_token)],
@@ -145,8 +176,178 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
     .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
 
-    let _ = stop.send(());
-    relay.await.unwrap();
-    projector.await.unwrap();
-    nats.cleanup().await;
+    pipeline.stop().await;
+}
+
+/// Sends a command as an admin and returns its body, asserting its status.
+async fn command(
+    pipeline: &Pipeline,
+    method: Method,
+    uri: &str,
+    body: serde_json::Value,
+    expected: StatusCode,
+) -> serde_json::Value {
+    let response = call(&pipeline.commands, method.clone(), uri, &[], Some(body)).await;
+    assert_eq!(
+        response.status, expected,
+        "{method} {uri}: {:?}",
+        response.body
+    );
+    response.body
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn an_order_goes_from_draft_to_fulfilled_and_both_read_models_agree(pool: PgPool) {
+    let pipeline = Pipeline::start(&pool).await;
+    let mut products = Vec::new();
+    for (sku, price, vat, stock) in [
+        ("DRILL", "89.90", "20", "10"),
+        ("BOOK", "12.00", "5.5", "5"),
+    ] {
+        let created = command(
+            &pipeline,
+            Method::POST,
+            "/products",
+            json!({"sku": sku, "name": sku, "price": price, "vat_rate": vat, "unit": "piece",
+                   "category": "Test", "low_stock_threshold": "2"}),
+            StatusCode::CREATED,
+        )
+        .await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        command(
+            &pipeline,
+            Method::POST,
+            &format!("/stock/{id}/adjustments"),
+            json!({"quantity": stock, "reason": "receipt", "comment": "first delivery"}),
+            StatusCode::OK,
+        )
+        .await;
+        products.push(id);
+    }
+    let customer = command(
+        &pipeline,
+        Method::POST,
+        "/customers",
+        json!({"code": "ACME", "legal_name": "Acme SARL"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let order = command(
+        &pipeline,
+        Method::POST,
+        "/orders",
+        json!({"customer_id": customer["id"]}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    assert!(
+        order["number"].as_str().unwrap().starts_with("PRO-"),
+        "{order}"
+    );
+    command(
+        &pipeline,
+        Method::POST,
+        &format!("/orders/{order_id}/lines"),
+        json!({"product_id": products[0], "quantity": "3", "discount": "10"}),
+        StatusCode::OK,
+    )
+    .await;
+    command(
+        &pipeline,
+        Method::POST,
+        &format!("/orders/{order_id}/lines"),
+        json!({"product_id": products[1], "quantity": "4", "unit_price": "11.50"}),
+        StatusCode::OK,
+    )
+    .await;
+    let submitted = command(
+        &pipeline,
+        Method::POST,
+        &format!("/orders/{order_id}/submit"),
+        json!(null),
+        StatusCode::OK,
+    )
+    .await;
+    let version = submitted["version"].as_u64().unwrap();
+
+    let read = call(
+        &pipeline.queries,
+        Method::GET,
+        &format!("/orders/{order_id}?min_version={version}"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(read.status, StatusCode::OK, "{:?}", read.body);
+    let body = &read.body;
+    assert_eq!(body["status"], "submitted");
+    assert_eq!(body["customer_code"], "ACME");
+    // 3 × 89.90 − 10 % = 242.73 at 20 %; 4 × 11.50 = 46.00 at 5.5 %.
+    assert_eq!(body["total_net"], "288.73");
+    assert_eq!(body["vat_lines"][0]["amount"], "48.55");
+    assert_eq!(body["vat_lines"][1]["amount"], "2.53");
+    assert_eq!(body["total_vat"], "51.08");
+    assert_eq!(body["total_gross"], "339.81");
+    assert_eq!(body["lines"].as_array().unwrap().len(), 2);
+
+    let fulfilled = command(
+        &pipeline,
+        Method::POST,
+        &format!("/orders/{order_id}/fulfil"),
+        json!(null),
+        StatusCode::OK,
+    )
+    .await;
+    let done = call(
+        &pipeline.queries,
+        Method::GET,
+        &format!("/orders/{order_id}?min_version={}", fulfilled["version"]),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(done.body["status"], "fulfilled");
+
+    // Stock: 10 − 3 and 5 − 4 on hand, nothing reserved, the book below its threshold.
+    for (product, on_hand, low) in [(&products[0], "7", false), (&products[1], "1", true)] {
+        let level = testkit::eventually_value(
+            "the stock read model catches up",
+            Duration::from_secs(10),
+            || async {
+                let level = call(
+                    &pipeline.queries,
+                    Method::GET,
+                    &format!("/stock/{product}"),
+                    &[],
+                    None,
+                )
+                .await;
+                (level.body["on_hand"] == on_hand && level.body["reserved"] == "0")
+                    .then_some(level.body)
+            },
+        )
+        .await;
+        assert_eq!(level["available"], on_hand);
+        assert_eq!(level["low"], low, "{level}");
+        let movements = call(
+            &pipeline.queries,
+            Method::GET,
+            &format!("/stock/{product}/movements"),
+            &[],
+            None,
+        )
+        .await;
+        let kinds: Vec<&str> = movements.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["consumed", "reserved", "adjusted"]);
+    }
+    let low = call(&pipeline.queries, Method::GET, "/stock?low=true", &[], None).await;
+    assert_eq!(low.body["total"], 1);
+    assert_eq!(low.body["items"][0]["sku"], "BOOK");
+    pipeline.stop().await;
 }

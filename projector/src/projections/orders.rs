@@ -1,0 +1,172 @@
+//! `orders` (one row per order, with its totals) and `order_lines`.
+
+use rust_decimal::Decimal;
+use shared::events::{OrderEvent, OrderLine, OrderStatus};
+use shared::money::Money;
+use shared::nats::EventEnvelope;
+use shared::pricing;
+use shared::product::VatRate;
+use sqlx::PgConnection;
+
+use super::{decode, ProjectionError, Stamp};
+
+pub async fn apply(
+    conn: &mut PgConnection,
+    envelope: &EventEnvelope,
+) -> Result<(), ProjectionError> {
+    let stamp = Stamp::of(envelope)?;
+    let id = envelope.aggregate_id.as_str();
+    let status = match decode(envelope)? {
+        OrderEvent::OrderCreated {
+            order_id,
+            number,
+            customer_id,
+        } => {
+            sqlx::query(
+                "INSERT INTO orders (id, number, status, customer_id, customer_code, customer_name,
+                                     version, created_at, updated_at)
+                 SELECT $1, $2, 'draft', $3, c.code, c.legal_name, $4, $5, $5
+                   FROM (SELECT 1) AS one LEFT JOIN customers c ON c.id = $3",
+            )
+            .bind(order_id)
+            .bind(number)
+            .bind(customer_id)
+            .bind(stamp.sequence)
+            .bind(stamp.occurred_at)
+            .execute(conn)
+            .await?;
+            return Ok(());
+        }
+        OrderEvent::OrderLineAdded { line } | OrderEvent::OrderLineChanged { line } => {
+            upsert_line(conn, id, &line).await?;
+            recompute_totals(conn, id).await?;
+            None
+        }
+        OrderEvent::OrderLineRemoved { line_no } => {
+            sqlx::query("DELETE FROM order_lines WHERE order_id = $1::uuid AND line_no = $2")
+                .bind(id)
+                .bind(line_no as i32)
+                .execute(&mut *conn)
+                .await?;
+            recompute_totals(conn, id).await?;
+            None
+        }
+        OrderEvent::OrderCustomerSet { customer_id } => {
+            sqlx::query(
+                "UPDATE orders o SET customer_id = $2, customer_code = c.code, customer_name = c.legal_name
+                   FROM (SELECT 1) AS one LEFT JOIN customers c ON c.id = $2
+                  WHERE o.id = $1::uuid",
+            )
+            .bind(id)
+            .bind(customer_id)
+            .execute(&mut *conn)
+            .await?;
+            None
+        }
+        OrderEvent::OrderTermsSet { notes, valid_until } => {
+            sqlx::query("UPDATE orders SET notes = $2, valid_until = $3 WHERE id = $1::uuid")
+                .bind(id)
+                .bind(notes)
+                .bind(valid_until)
+                .execute(&mut *conn)
+                .await?;
+            None
+        }
+        OrderEvent::OrderSubmissionStarted { .. } => Some(OrderStatus::Submitting),
+        OrderEvent::OrderSubmitted { .. } => {
+            sqlx::query(
+                "UPDATE orders SET submitted_at = $2, shortages = NULL WHERE id = $1::uuid",
+            )
+            .bind(id)
+            .bind(stamp.occurred_at)
+            .execute(&mut *conn)
+            .await?;
+            Some(OrderStatus::Submitted)
+        }
+        OrderEvent::OrderSubmissionRejected { shortages } => {
+            sqlx::query("UPDATE orders SET shortages = $2 WHERE id = $1::uuid")
+                .bind(id)
+                .bind(sqlx::types::Json(shortages))
+                .execute(&mut *conn)
+                .await?;
+            Some(OrderStatus::Draft)
+        }
+        OrderEvent::OrderCancelled { .. } => Some(OrderStatus::Cancelled),
+        OrderEvent::OrderFulfilled { .. } => Some(OrderStatus::Fulfilled),
+        OrderEvent::OrderStockReleased {} | OrderEvent::OrderStockConsumed {} => None,
+    };
+    sqlx::query(
+        "UPDATE orders SET status = coalesce($2, status), version = $3, updated_at = $4
+          WHERE id = $1::uuid",
+    )
+    .bind(id)
+    .bind(status.map(OrderStatus::as_str))
+    .bind(stamp.sequence)
+    .bind(stamp.occurred_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_line(
+    conn: &mut PgConnection,
+    id: &str,
+    line: &OrderLine,
+) -> Result<(), sqlx::Error> {
+    let net = pricing::line_net(line.quantity, line.unit_price, line.discount);
+    sqlx::query(
+        "INSERT INTO order_lines (order_id, line_no, product_id, sku, label, unit, quantity,
+                                  unit_price, discount, vat_rate, net)
+         VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (order_id, line_no) DO UPDATE SET
+             quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price,
+             discount = EXCLUDED.discount, net = EXCLUDED.net",
+    )
+    .bind(id)
+    .bind(line.line_no as i32)
+    .bind(line.product_id)
+    .bind(line.sku.as_str())
+    .bind(line.label.as_str())
+    .bind(line.unit.as_str())
+    .bind(line.quantity.value())
+    .bind(line.unit_price.amount())
+    .bind(line.discount.percent())
+    .bind(line.vat_rate.percent())
+    .bind(net.amount())
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Totals from the stored lines, by the money rules of `shared::pricing`.
+async fn recompute_totals(conn: &mut PgConnection, id: &str) -> Result<(), ProjectionError> {
+    let lines: Vec<(Decimal, Decimal)> =
+        sqlx::query_as("SELECT vat_rate, net FROM order_lines WHERE order_id = $1::uuid")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let parsed = lines
+        .into_iter()
+        .map(|(rate, net)| {
+            let rate = VatRate::new(rate).map_err(|_| ProjectionError::Metadata("vat_rate"))?;
+            let net = Money::new(net).map_err(|_| ProjectionError::Metadata("net"))?;
+            Ok((rate, net))
+        })
+        .collect::<Result<Vec<_>, ProjectionError>>()?;
+    let count = parsed.len() as i32;
+    let totals = pricing::totals(parsed);
+    sqlx::query(
+        "UPDATE orders SET line_count = $2, total_net = $3, total_vat = $4, total_gross = $5,
+                           vat_lines = $6
+          WHERE id = $1::uuid",
+    )
+    .bind(id)
+    .bind(count)
+    .bind(totals.net.amount())
+    .bind(totals.vat_total.amount())
+    .bind(totals.gross.amount())
+    .bind(sqlx::types::Json(&totals.vat))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

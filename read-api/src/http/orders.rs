@@ -1,0 +1,179 @@
+//! `GET /orders` and `GET /orders/{id}` (with lines and totals). Roles: any.
+
+use std::str::FromStr;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use shared::ids::{CustomerId, OrderId};
+use shared::read::{OrderDetail, OrderLineRow, OrderRow, Page};
+use sqlx::{Postgres, QueryBuilder};
+
+use super::error::{ApiError, Result};
+use super::extract::AppQuery;
+use super::paging::{like_pattern, text_filter, Paging};
+use super::products::{min_version_text, parse_version};
+use super::AppState;
+
+const ORDER_COLUMNS: &str = "id, number, status, customer_id, customer_code, customer_name, notes,
+    valid_until, line_count, total_net, total_vat, total_gross, vat_lines, shortages, version,
+    created_at, updated_at, submitted_at";
+
+const STATUSES: [&str; 5] = ["draft", "submitting", "submitted", "fulfilled", "cancelled"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+    pub status: Option<String>,
+    pub customer: Option<String>,
+    /// Created on or after this day (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Created before this day (`YYYY-MM-DD`, excluded).
+    pub to: Option<String>,
+    /// Text search on the number and the customer's code and name.
+    pub q: Option<String>,
+    /// `created` (default `-created`: newest first), `number` or `total`; `-` descending.
+    pub sort: Option<String>,
+}
+
+fn day(name: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+    text_filter(name, raw, 10)?
+        .map(|d| {
+            NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc())
+                .ok_or_else(|| ApiError::BadQuery(format!("{name} `{d}`: expected YYYY-MM-DD")))
+        })
+        .transpose()
+}
+
+/// `GET /orders`: totals in each row. Roles: any.
+pub async fn list(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<ListQuery>,
+) -> Result<Json<Page<OrderRow>>> {
+    let paging = Paging::parse(query.page, query.limit)?;
+    let status = text_filter("status", query.status.as_deref(), 20)?;
+    if let Some(s) = &status {
+        if !STATUSES.contains(&s.as_str()) {
+            return Err(ApiError::BadQuery(format!(
+                "status `{s}`: expected one of {}",
+                STATUSES.join(", ")
+            )));
+        }
+    }
+    let customer = text_filter("customer", query.customer.as_deref(), 40)?
+        .map(|c| {
+            CustomerId::from_str(&c)
+                .map_err(|_| ApiError::BadQuery(format!("customer `{c}` is not a customer id")))
+        })
+        .transpose()?;
+    let from = day("from", query.from.as_deref())?;
+    let to = day("to", query.to.as_deref())?;
+    let search = text_filter("q", query.q.as_deref(), 100)?.map(|q| like_pattern(&q));
+    let raw_sort = query.sort.as_deref().unwrap_or("-created").trim();
+    let (descending, key) = raw_sort
+        .strip_prefix('-')
+        .map_or((false, raw_sort), |k| (true, k));
+    let column = match key {
+        "created" => "created_at",
+        "number" => "number",
+        "total" => "total_gross",
+        other => {
+            return Err(ApiError::BadQuery(format!(
+                "sort `{other}`: expected created, number or total, optionally prefixed by -"
+            )))
+        }
+    };
+    let filter = |sql: &mut QueryBuilder<'_, Postgres>| {
+        if let Some(status) = &status {
+            sql.push(" AND status = ").push_bind(status.clone());
+        }
+        if let Some(customer) = customer {
+            sql.push(" AND customer_id = ").push_bind(customer);
+        }
+        if let Some(from) = from {
+            sql.push(" AND created_at >= ").push_bind(from);
+        }
+        if let Some(to) = to {
+            sql.push(" AND created_at < ").push_bind(to);
+        }
+        if let Some(pattern) = &search {
+            sql.push(" AND search LIKE lower(")
+                .push_bind(pattern.clone())
+                .push(")");
+        }
+    };
+    let mut page_sql = QueryBuilder::new(format!("SELECT {ORDER_COLUMNS} FROM orders WHERE true"));
+    filter(&mut page_sql);
+    let direction = if descending { "DESC" } else { "ASC" };
+    page_sql.push(format_args!(
+        " ORDER BY {column} {direction}, id {direction}"
+    ));
+    paging.push(&mut page_sql);
+    let mut count_sql = QueryBuilder::new("SELECT count(*) FROM orders WHERE true");
+    filter(&mut count_sql);
+    let (items, total) = tokio::try_join!(
+        page_sql.build_query_as::<OrderRow>().fetch_all(&state.pool),
+        count_sql.build_query_scalar::<i64>().fetch_one(&state.pool),
+    )?;
+    Ok(Json(Page {
+        items,
+        total,
+        page: paging.page,
+        limit: paging.limit,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetailQuery {
+    pub min_version: Option<String>,
+}
+
+/// `GET /orders/{id}`: the order, its lines and totals; `min_version` for
+/// read-your-writes. Roles: any.
+pub async fn detail(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    AppQuery(query): AppQuery<DetailQuery>,
+) -> Result<Json<OrderDetail>> {
+    let id = OrderId::from_str(id.trim())
+        .map_err(|_| ApiError::BadPath(format!("`{id}` is not an order id")))?;
+    if let Some(raw) = min_version_text(query.min_version, &headers)? {
+        let wanted = parse_version(&raw)?;
+        state
+            .freshness
+            .wait_for(wanted, || async {
+                sqlx::query_scalar::<_, i64>("SELECT version FROM orders WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&state.pool)
+                    .await
+                    .map(|v| v.unwrap_or(0))
+            })
+            .await?;
+    }
+    let order: OrderRow =
+        sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&state.pool)
+            .await?
+            .ok_or_else(|| ApiError::NotFound {
+                code: "order_not_found",
+                message: "no order has this id".to_owned(),
+            })?;
+    let lines: Vec<OrderLineRow> = sqlx::query_as(
+        "SELECT line_no, product_id, sku, label, unit, quantity, unit_price, discount, vat_rate, net
+           FROM order_lines WHERE order_id = $1 ORDER BY line_no",
+    )
+    .bind(id)
+    .fetch_all(&state.pool)
+    .await?;
+    Ok(Json(OrderDetail { order, lines }))
+}

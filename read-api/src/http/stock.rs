@@ -1,0 +1,182 @@
+//! `GET /stock` (levels), `GET /stock/{product_id}` and its movements. Roles: any.
+
+use std::str::FromStr;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use serde::Deserialize;
+use shared::ids::ProductId;
+use shared::product::Category;
+use shared::read::{Page, StockLevelRow, StockMovementRow};
+use sqlx::{Postgres, QueryBuilder};
+
+use super::error::{ApiError, Result};
+use super::extract::AppQuery;
+use super::paging::{like_pattern, text_filter, Paging};
+use super::products::{min_version_text, parse_version};
+use super::AppState;
+
+const LEVEL_COLUMNS: &str = "product_id, sku, name, category, unit, on_hand, reserved, available,
+                             low_stock_threshold, low, version, updated_at";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+    /// `true`: only products at or below their threshold.
+    pub low: Option<bool>,
+    pub category: Option<String>,
+    /// Text search on SKU and name.
+    pub q: Option<String>,
+    /// `sku` (default), `name` or `available`; `-` for descending.
+    pub sort: Option<String>,
+}
+
+/// `GET /stock`. Roles: any.
+pub async fn list(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<ListQuery>,
+) -> Result<Json<Page<StockLevelRow>>> {
+    let paging = Paging::parse(query.page, query.limit)?;
+    let category = text_filter("category", query.category.as_deref(), Category::MAX_CHARS)?;
+    let search = text_filter("q", query.q.as_deref(), 100)?.map(|q| like_pattern(&q));
+    let raw_sort = query.sort.as_deref().unwrap_or("sku").trim();
+    let (descending, key) = raw_sort
+        .strip_prefix('-')
+        .map_or((false, raw_sort), |k| (true, k));
+    let column = match key {
+        "sku" => "lower(sku)",
+        "name" => "lower(name)",
+        "available" => "available",
+        other => {
+            return Err(ApiError::BadQuery(format!(
+                "sort `{other}`: expected sku, name or available, optionally prefixed by -"
+            )))
+        }
+    };
+    let low = query.low.unwrap_or(false);
+    let filter = |sql: &mut QueryBuilder<'_, Postgres>| {
+        if low {
+            sql.push(" AND low");
+        }
+        if let Some(category) = &category {
+            sql.push(" AND category = ").push_bind(category.clone());
+        }
+        if let Some(pattern) = &search {
+            sql.push(" AND search LIKE lower(")
+                .push_bind(pattern.clone())
+                .push(")");
+        }
+    };
+    let mut page_sql = QueryBuilder::new(format!(
+        "SELECT {LEVEL_COLUMNS} FROM stock_levels WHERE true"
+    ));
+    filter(&mut page_sql);
+    let direction = if descending { "DESC" } else { "ASC" };
+    page_sql.push(format_args!(
+        " ORDER BY {column} {direction}, product_id {direction}"
+    ));
+    paging.push(&mut page_sql);
+    let mut count_sql = QueryBuilder::new("SELECT count(*) FROM stock_levels WHERE true");
+    filter(&mut count_sql);
+    let (items, total) = tokio::try_join!(
+        page_sql
+            .build_query_as::<StockLevelRow>()
+            .fetch_all(&state.pool),
+        count_sql.build_query_scalar::<i64>().fetch_one(&state.pool),
+    )?;
+    Ok(Json(Page {
+        items,
+        total,
+        page: paging.page,
+        limit: paging.limit,
+    }))
+}
+
+fn parse_product(raw: &str) -> Result<ProductId> {
+    ProductId::from_str(raw.trim())
+        .map_err(|_| ApiError::BadPath(format!("`{raw}` is not a product id")))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetailQuery {
+    /// The Stock stream's version to wait for (read-your-writes).
+    pub min_version: Option<String>,
+}
+
+/// `GET /stock/{product_id}`. Roles: any.
+pub async fn detail(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    AppQuery(query): AppQuery<DetailQuery>,
+) -> Result<Json<StockLevelRow>> {
+    let id = parse_product(&id)?;
+    if let Some(raw) = min_version_text(query.min_version, &headers)? {
+        let wanted = parse_version(&raw)?;
+        state
+            .freshness
+            .wait_for(wanted, || async {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT version FROM stock_levels WHERE product_id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&state.pool)
+                .await
+                .map(|v| v.unwrap_or(0))
+            })
+            .await?;
+    }
+    sqlx::query_as(&format!(
+        "SELECT {LEVEL_COLUMNS} FROM stock_levels WHERE product_id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&state.pool)
+    .await?
+    .map(Json)
+    .ok_or_else(|| ApiError::NotFound {
+        code: "product_not_found",
+        message: "no product has this id".to_owned(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MovementsQuery {
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+/// `GET /stock/{product_id}/movements`: newest first. Roles: any.
+pub async fn movements(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    AppQuery(query): AppQuery<MovementsQuery>,
+) -> Result<Json<Page<StockMovementRow>>> {
+    let id = parse_product(&id)?;
+    let paging = Paging::parse(query.page, query.limit)?;
+    let mut page_sql = QueryBuilder::new(
+        "SELECT sequence, kind, quantity, reason, comment, order_id, on_hand, reserved,
+                occurred_at, actor_id
+           FROM stock_movements WHERE product_id = ",
+    );
+    page_sql.push_bind(id).push(" ORDER BY sequence DESC");
+    paging.push(&mut page_sql);
+    let (items, total) = tokio::try_join!(
+        page_sql
+            .build_query_as::<StockMovementRow>()
+            .fetch_all(&state.pool),
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM stock_movements WHERE product_id = $1")
+            .bind(id)
+            .fetch_one(&state.pool),
+    )?;
+    Ok(Json(Page {
+        items,
+        total,
+        page: paging.page,
+        limit: paging.limit,
+    }))
+}
