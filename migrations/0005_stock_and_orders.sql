@@ -67,11 +67,14 @@ CREATE TRIGGER events_order_number
 -- (reserve at submit, release after a cancel, consume after fulfilment) to the event that
 -- ends it, kept in those events' transactions. command-api resumes every row on start-up
 -- and periodically, so a crash between two stock commands completes or compensates.
+-- A driver holds a lease (`lease_until`) rather than a lock, so that no connection is
+-- held across the process's transactions; a crashed driver's lease simply runs out.
 CREATE TABLE order_processes
 (
-    order_id   text PRIMARY KEY,
-    step       text        NOT NULL CHECK (step IN ('submit', 'release', 'consume')),
-    started_at timestamptz NOT NULL DEFAULT now()
+    order_id    text PRIMARY KEY,
+    step        text        NOT NULL CHECK (step IN ('submit', 'release', 'consume')),
+    started_at  timestamptz NOT NULL DEFAULT now(),
+    lease_until timestamptz
 );
 
 CREATE FUNCTION track_order_process() RETURNS trigger

@@ -15,7 +15,9 @@
 //! cut off anywhere (crash, deploy, lost database connection) is driven again from the
 //! start by [`OrderProcesses::resume_all`], which command-api runs at start-up and every
 //! 30 seconds: it completes or compensates, and no stock stays reserved for an order
-//! that is not SUBMITTED. One driver per order at a time (an advisory lock).
+//! that is not SUBMITTED. One driver per order at a time: it holds a lease on the
+//! process's row (not a lock on a connection, which 64 concurrent submits would take
+//! from the pool that their own stock commands need).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +37,13 @@ use crate::es::{CommandBus, CommandError};
 /// reported as conflicts.
 const STOCK_ATTEMPTS: u32 = 40;
 
+/// How long a driver may hold a process before another may take it over. A process
+/// takes milliseconds; this only bounds how long a crashed driver's process waits.
+const LEASE_SECS: f64 = 60.0;
+
+/// How long a submit waits for another driver of the same order to decide.
+const WAIT_FOR_OTHER: Duration = Duration::from_secs(10);
+
 #[derive(Debug, thiserror::Error)]
 pub enum ProcessError {
     #[error(transparent)]
@@ -45,9 +54,21 @@ pub enum ProcessError {
     Product(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// Another driver holds the order's process and did not decide in time.
+    #[error("the order is being processed; retry shortly")]
+    Busy,
     /// Only from a test's fault injection.
     #[error("injected failure after {0} reservations")]
     Injected(usize),
+}
+
+/// What a driver found.
+enum Drive {
+    /// It drove the process (with the submit's outcome, if it was a submit), or there
+    /// was nothing left to drive.
+    Done(Option<SubmitOutcome>),
+    /// Another driver holds the process.
+    Busy,
 }
 
 /// How a submit ended.
@@ -104,22 +125,34 @@ impl OrderProcesses {
             )
             .await?;
         match self.drive(id, metadata).await? {
-            Some(outcome) => Ok(outcome),
-            // Another driver finished it: report what it decided.
-            None => self.outcome(id).await,
+            Drive::Done(Some(outcome)) => Ok(outcome),
+            // Another driver has it (a double click): report what it decides.
+            Drive::Done(None) | Drive::Busy => self.outcome(id).await,
         }
     }
 
+    /// The decided outcome of a submit, waiting (bounded) while another driver decides.
     async fn outcome(&self, id: OrderId) -> Result<SubmitOutcome, ProcessError> {
-        let (order, version) = self.orders.load(&id.to_string()).await?;
-        let status = order.state().map(|s| s.status);
-        Ok(match status {
-            Some(OrderStatus::Draft) => SubmitOutcome::Rejected {
-                version,
-                shortages: Vec::new(),
-            },
-            _ => SubmitOutcome::Submitted { version },
-        })
+        let deadline = tokio::time::Instant::now() + WAIT_FOR_OTHER;
+        loop {
+            let (order, version) = self.orders.load(&id.to_string()).await?;
+            let Some(state) = order.state() else {
+                return Err(CommandError::Domain(OrderError::NotFound).into());
+            };
+            match state.status {
+                OrderStatus::Submitting if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                OrderStatus::Submitting => return Err(ProcessError::Busy),
+                OrderStatus::Draft => {
+                    return Ok(SubmitOutcome::Rejected {
+                        version,
+                        shortages: Vec::new(),
+                    })
+                }
+                _ => return Ok(SubmitOutcome::Submitted { version }),
+            }
+        }
     }
 
     /// Cancels; a submitted order's reservations are then released.
@@ -202,7 +235,8 @@ impl OrderProcesses {
             };
             let metadata = CommandMetadata::system(format!("resume-{id}"));
             match self.drive(id, metadata).await {
-                Ok(_) => resumed += 1,
+                Ok(Drive::Done(_)) => resumed += 1,
+                Ok(Drive::Busy) => {}
                 Err(error) => {
                     tracing::warn!(%id, %error, "order process not resumed; retrying later")
                 }
@@ -232,32 +266,44 @@ impl OrderProcesses {
         }
     }
 
-    /// Runs whatever step the order owes, holding the order's advisory lock. `None` when
-    /// the order owed nothing (another driver finished it).
-    async fn drive(
-        &self,
-        id: OrderId,
-        metadata: CommandMetadata,
-    ) -> Result<Option<SubmitOutcome>, ProcessError> {
-        let key = format!("gescom:order:{id}");
-        let mut lock = self.pool.acquire().await?;
-        sqlx::query("SELECT pg_advisory_lock(hashtextextended($1, 0))")
+    /// Runs whatever step the order owes, holding the lease on its process.
+    async fn drive(&self, id: OrderId, metadata: CommandMetadata) -> Result<Drive, ProcessError> {
+        let key = id.to_string();
+        let claimed: Option<bool> = sqlx::query_scalar(
+            "UPDATE order_processes SET lease_until = now() + make_interval(secs => $2)
+              WHERE order_id = $1 AND (lease_until IS NULL OR lease_until < now())
+          RETURNING true",
+        )
+        .bind(&key)
+        .bind(LEASE_SECS)
+        .fetch_optional(&self.pool)
+        .await?;
+        if claimed.is_none() {
+            let in_flight: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM order_processes WHERE order_id = $1)",
+            )
             .bind(&key)
-            .execute(&mut *lock)
+            .fetch_one(&self.pool)
             .await?;
-        let result = self.drive_locked(id, metadata).await;
-        let unlocked = sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
-            .bind(&key)
-            .execute(&mut *lock)
-            .await;
-        if unlocked.is_err() {
-            // Closing the session frees its locks.
-            let _ = lock.close().await;
+            return Ok(if in_flight {
+                Drive::Busy
+            } else {
+                Drive::Done(None)
+            });
         }
-        result
+        let result = self.drive_leased(id, metadata).await;
+        if result.is_err() {
+            // Give it back at once: the next recovery round retries it.
+            let _ =
+                sqlx::query("UPDATE order_processes SET lease_until = NULL WHERE order_id = $1")
+                    .bind(&key)
+                    .execute(&self.pool)
+                    .await;
+        }
+        result.map(Drive::Done)
     }
 
-    async fn drive_locked(
+    async fn drive_leased(
         &self,
         id: OrderId,
         metadata: CommandMetadata,

@@ -282,6 +282,10 @@ impl From<ProcessError> for ApiError {
             ProcessError::Stock(e) => e.into(),
             ProcessError::Product(cause) => ApiError::Internal(cause),
             ProcessError::Database(e) => ApiError::Internal(e.to_string()),
+            ProcessError::Busy => ApiError::Conflict {
+                code: "order_busy",
+                message: "the order is being processed; retry shortly".to_owned(),
+            },
             ProcessError::Injected(n) => ApiError::Internal(format!("injected failure after {n}")),
         }
     }

@@ -42,7 +42,8 @@ where
     }
 }
 
-/// An optional JSON body: none (empty) is `None`; anything else must be valid JSON of `T`.
+/// An optional JSON body: none (empty) or `null` is `None`; anything else must be valid
+/// JSON of `T`.
 pub struct MaybeJson<T>(pub Option<T>);
 
 impl<S, T> FromRequest<S> for MaybeJson<T>
@@ -63,9 +64,9 @@ where
         if empty {
             return Ok(Self(None));
         }
-        AppJson::<T>::from_request(req, state)
+        AppJson::<Option<T>>::from_request(req, state)
             .await
-            .map(|AppJson(v)| Self(Some(v)))
+            .map(|AppJson(v)| Self(v))
     }
 }
 
