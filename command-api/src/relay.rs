@@ -118,6 +118,12 @@ impl Relay {
                         &self.config.subjects,
                     )
                     .await?;
+                    shared::nats::ensure_integration_stream(
+                        &self.jetstream,
+                        &self.config.stream,
+                        &self.config.subjects,
+                    )
+                    .await?;
                     stream_ready = true;
                 }
                 self.publish_batch().await
@@ -207,35 +213,59 @@ impl Relay {
         // their order, and the round trips overlap.
         let mut pending = Vec::with_capacity(rows.len());
         let mut failure = None;
-        for OutboxRow { id, envelope } in rows {
-            let subject = self
-                .config
-                .subjects
-                .event(&envelope.aggregate_type, &envelope.aggregate_id);
-            let body = serde_json::to_vec(&envelope)?;
-            match self
-                .jetstream
-                .publish_with_headers(subject, message_headers(&envelope), body.into())
-                .await
-            {
-                Ok(ack) => pending.push((id, ack)),
-                Err(error) => {
-                    failure = Some(error.to_string());
-                    break;
+        'rows: for OutboxRow { id, envelope } in rows {
+            // The domain event, and the integration event it gives, if any: the row is
+            // sent when both are.
+            let mut messages = vec![(
+                self.config
+                    .subjects
+                    .event(&envelope.aggregate_type, &envelope.aggregate_id),
+                message_headers(&envelope),
+                serde_json::to_vec(&envelope)?,
+            )];
+            if let Some(integration) = shared::integration::from_domain(&envelope)? {
+                let mut headers = HeaderMap::new();
+                headers.insert(headers::MSG_ID, format!("int:{}", integration.id).as_str());
+                headers.insert(headers::EVENT_TYPE, integration.event_type);
+                headers.insert(
+                    headers::EVENT_VERSION,
+                    integration.version.to_string().as_str(),
+                );
+                messages.push((
+                    self.config
+                        .subjects
+                        .integration(integration.event_type, integration.version),
+                    headers,
+                    serde_json::to_vec(&integration)?,
+                ));
+            }
+            let mut acks = Vec::with_capacity(messages.len());
+            for (subject, headers, body) in messages {
+                match self
+                    .jetstream
+                    .publish_with_headers(subject, headers, body.into())
+                    .await
+                {
+                    Ok(ack) => acks.push(ack),
+                    Err(error) => {
+                        failure = Some(error.to_string());
+                        break 'rows;
+                    }
                 }
             }
+            pending.push((id, acks));
         }
         // Mark only the unbroken prefix that JetStream acknowledged: the rest is sent
         // again, in order, next time.
         let mut sent = Vec::with_capacity(pending.len());
-        for (id, ack) in pending {
-            match ack.await {
-                Ok(_) => sent.push(id),
-                Err(error) => {
+        'acks: for (id, acks) in pending {
+            for ack in acks {
+                if let Err(error) = ack.await {
                     failure = Some(error.to_string());
-                    break;
+                    break 'acks;
                 }
             }
+            sent.push(id);
         }
         if sent.is_empty() {
             // Nothing went through: let the caller back off (and check the stream).

@@ -363,6 +363,8 @@ pub enum OrderEvent {
         number: String,
         customer_id: CustomerId,
         totals: Totals,
+        /// What was reserved, product by product.
+        lines: Vec<Need>,
     },
     /// Some line was short: what was reserved has been released; back to draft.
     OrderSubmissionRejected {

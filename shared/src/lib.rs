@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod events;
 pub mod ids;
+pub mod integration;
 pub mod metadata;
 pub mod money;
 pub mod nats;

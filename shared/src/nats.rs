@@ -44,6 +44,16 @@ impl Subjects {
     pub fn all_events(&self) -> String {
         format!("{}.events.>", self.prefix)
     }
+
+    /// `<prefix>.integration.<Type>.v<version>`: the public contract's subjects.
+    pub fn integration(&self, event_type: &str, version: u32) -> String {
+        format!("{}.integration.{event_type}.v{version}", self.prefix)
+    }
+
+    /// Everything the integration stream holds.
+    pub fn all_integration(&self) -> String {
+        format!("{}.integration.>", self.prefix)
+    }
 }
 
 /// One stored event as it travels over NATS. Mirrors a row of `events`, and is read
@@ -86,6 +96,28 @@ pub async fn ensure_event_stream(
             name: stream.to_owned(),
             subjects: vec![subjects.all_events()],
             // Msg-Id deduplication covers a relay that republishes after a crash.
+            duplicate_window: std::time::Duration::from_secs(120),
+            ..Default::default()
+        })
+        .await
+}
+
+/// The integration stream's name beside the event stream's.
+pub fn integration_stream_name(event_stream: &str) -> String {
+    format!("{event_stream}_INTEGRATION")
+}
+
+/// Creates the integration stream (`<prefix>.integration.>`) if it does not exist.
+pub async fn ensure_integration_stream(
+    jetstream: &async_nats::jetstream::Context,
+    event_stream: &str,
+    subjects: &Subjects,
+) -> Result<async_nats::jetstream::stream::Stream, async_nats::jetstream::context::CreateStreamError>
+{
+    jetstream
+        .get_or_create_stream(async_nats::jetstream::stream::Config {
+            name: integration_stream_name(event_stream),
+            subjects: vec![subjects.all_integration()],
             duplicate_window: std::time::Duration::from_secs(120),
             ..Default::default()
         })

@@ -55,21 +55,14 @@ impl NatsTest {
         self.config.subjects()
     }
 
-    /// Every message on the stream, in stream order.
+    /// Every message on the event stream, in stream order.
     pub async fn messages(&self) -> Vec<jetstream::message::StreamMessage> {
-        let stream = self.stream().await;
-        let last = stream
-            .get_info()
-            .await
-            .map(|i| i.state.last_sequence)
-            .unwrap_or(0);
-        let mut out = Vec::new();
-        for seq in 1..=last {
-            if let Ok(msg) = stream.get_raw_message(seq).await {
-                out.push(msg);
-            }
-        }
-        out
+        all_messages(self.stream().await).await
+    }
+
+    /// Every message on the integration stream, in stream order.
+    pub async fn integration_messages(&self) -> Vec<jetstream::message::StreamMessage> {
+        all_messages(self.integration_stream().await).await
     }
 
     pub async fn message_count(&self) -> u64 {
@@ -85,9 +78,39 @@ impl NatsTest {
             .expect("create test stream")
     }
 
+    /// The test's integration stream (created if missing).
+    pub async fn integration_stream(&self) -> jetstream::stream::Stream {
+        shared::nats::ensure_integration_stream(
+            &self.jetstream,
+            &self.config.stream,
+            &self.subjects(),
+        )
+        .await
+        .expect("create test integration stream")
+    }
+
     pub async fn cleanup(self) {
         let _ = self.jetstream.delete_stream(&self.config.stream).await;
+        let _ = self
+            .jetstream
+            .delete_stream(shared::nats::integration_stream_name(&self.config.stream))
+            .await;
     }
+}
+
+async fn all_messages(stream: jetstream::stream::Stream) -> Vec<jetstream::message::StreamMessage> {
+    let last = stream
+        .get_info()
+        .await
+        .map(|i| i.state.last_sequence)
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    for seq in 1..=last {
+        if let Ok(msg) = stream.get_raw_message(seq).await {
+            out.push(msg);
+        }
+    }
+    out
 }
 
 async fn delete_stale_streams(js: &jetstream::Context) {

@@ -291,6 +291,7 @@ impl Aggregate for Order {
                     number: state.number.clone(),
                     customer_id,
                     totals: state.totals(),
+                    lines: state.needs.clone(),
                 },
                 (OrderStatus::Submitted, _) => return Ok(()),
                 _ => return wrong(),
@@ -536,6 +537,7 @@ mod tests {
                 number: "PRO-2026-000001".to_owned(),
                 customer_id: customer(),
                 totals: pricing::totals([(expected.vat_rate, Money::new(dec("27")).unwrap())]),
+                lines: vec![],
             }]);
     }
 
@@ -551,6 +553,7 @@ mod tests {
                 number: "PRO-2026-000001".to_owned(),
                 customer_id: customer(),
                 totals: pricing::totals([]),
+                lines: vec![],
             },
         ];
         OrderTest::with(())

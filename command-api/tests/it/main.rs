@@ -5,6 +5,7 @@
 
 mod auth;
 mod helpers;
+mod integration;
 mod orders;
 mod products_api;
 mod rbac;

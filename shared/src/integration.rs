@@ -1,0 +1,160 @@
+//! Integration events: the small, stable, versioned contract other systems read on
+//! `<prefix>.integration.<Type>.v<n>`. Domain events stay internal; these are derived
+//! from them by the outbox relay, so they go out exactly when the domain event does.
+//! Each has a JSON Schema under `schemas/integration/`; a test validates every published
+//! message against it. Changing a field means a new version, published beside the old.
+
+use serde::Serialize;
+
+use crate::events::{aggregate_types, Need, OrderEvent, StockEvent};
+use crate::ids::{CustomerId, ProductId};
+use crate::metadata;
+use crate::nats::EventEnvelope;
+use crate::pricing::Totals;
+use crate::product::Quantity;
+
+pub const VERSION: u32 = 1;
+
+/// One integration message: an envelope with the event's data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntegrationMessage {
+    /// Unique and stable: `<aggregate type>:<aggregate id>:<sequence>` of the domain event.
+    pub id: String,
+    #[serde(rename = "type")]
+    pub event_type: &'static str,
+    pub version: u32,
+    /// RFC 3339, from the domain event.
+    pub occurred_at: String,
+    pub correlation_id: Option<String>,
+    pub data: serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct OrderSubmittedV1<'a> {
+    order_id: &'a str,
+    number: &'a str,
+    customer_id: CustomerId,
+    currency: &'static str,
+    totals: &'a Totals,
+    lines: &'a [Need],
+}
+
+#[derive(Serialize)]
+struct OrderCancelledV1<'a> {
+    order_id: &'a str,
+    number: &'a str,
+    customer_id: Option<CustomerId>,
+    reason: Option<&'a str>,
+    /// The order held stock (it was submitted); that stock is released.
+    was_submitted: bool,
+}
+
+#[derive(Serialize)]
+struct OrderFulfilledV1<'a> {
+    order_id: &'a str,
+    number: &'a str,
+    customer_id: CustomerId,
+}
+
+#[derive(Serialize)]
+struct StockLowV1 {
+    product_id: ProductId,
+    available: Quantity,
+    threshold: Quantity,
+}
+
+/// The integration message a domain event gives, if it gives one.
+pub fn from_domain(
+    envelope: &EventEnvelope,
+) -> Result<Option<IntegrationMessage>, serde_json::Error> {
+    let (event_type, data) = match envelope.aggregate_type.as_str() {
+        aggregate_types::ORDER => {
+            let id = envelope.aggregate_id.as_str();
+            match OrderEvent::deserialize_from(&envelope.payload)? {
+                OrderEvent::OrderSubmitted {
+                    number,
+                    customer_id,
+                    totals,
+                    lines,
+                } => (
+                    "OrderSubmitted",
+                    serde_json::to_value(OrderSubmittedV1 {
+                        order_id: id,
+                        number: &number,
+                        customer_id,
+                        currency: "EUR",
+                        totals: &totals,
+                        lines: &lines,
+                    })?,
+                ),
+                OrderEvent::OrderCancelled {
+                    number,
+                    customer_id,
+                    reason,
+                    release,
+                } => (
+                    "OrderCancelled",
+                    serde_json::to_value(OrderCancelledV1 {
+                        order_id: id,
+                        number: &number,
+                        customer_id,
+                        reason: reason.as_deref(),
+                        was_submitted: release,
+                    })?,
+                ),
+                OrderEvent::OrderFulfilled {
+                    number,
+                    customer_id,
+                } => (
+                    "OrderFulfilled",
+                    serde_json::to_value(OrderFulfilledV1 {
+                        order_id: id,
+                        number: &number,
+                        customer_id,
+                    })?,
+                ),
+                _ => return Ok(None),
+            }
+        }
+        aggregate_types::STOCK => match StockEvent::deserialize_from(&envelope.payload)? {
+            StockEvent::StockLow {
+                product_id,
+                available,
+                threshold,
+            } => (
+                "StockLow",
+                serde_json::to_value(StockLowV1 {
+                    product_id,
+                    available,
+                    threshold,
+                })?,
+            ),
+            _ => return Ok(None),
+        },
+        _ => return Ok(None),
+    };
+    Ok(Some(IntegrationMessage {
+        id: envelope.msg_id(),
+        event_type,
+        version: VERSION,
+        occurred_at: envelope
+            .metadata(metadata::OCCURRED_AT)
+            .unwrap_or_default()
+            .to_owned(),
+        correlation_id: envelope
+            .metadata(metadata::CORRELATION_ID)
+            .map(str::to_owned),
+        data,
+    }))
+}
+
+/// Decoding from a borrowed JSON value, without copying it.
+trait FromPayload: Sized {
+    fn deserialize_from(payload: &serde_json::Value) -> Result<Self, serde_json::Error>;
+}
+
+impl<T: serde::de::DeserializeOwned> FromPayload for T {
+    fn deserialize_from(payload: &serde_json::Value) -> Result<Self, serde_json::Error> {
+        T::deserialize(payload)
+    }
+}
