@@ -190,6 +190,16 @@ pub async fn dump_read_models(pool: &PgPool) -> Vec<String> {
          SELECT 'user ' || to_jsonb(u)::text FROM users u
          UNION ALL
          SELECT 'audit ' || to_jsonb(a)::text FROM audit_log a
+         UNION ALL
+         SELECT 'stock ' || to_jsonb(s)::text FROM stock_levels s
+         UNION ALL
+         SELECT 'movement ' || to_jsonb(m)::text FROM stock_movements m
+         UNION ALL
+         SELECT 'customer ' || to_jsonb(c)::text FROM customers c
+         UNION ALL
+         SELECT 'order ' || to_jsonb(o)::text FROM orders o
+         UNION ALL
+         SELECT 'line ' || to_jsonb(l)::text FROM order_lines l
          ORDER BY 1",
     )
     .fetch_all(pool)
