@@ -9,6 +9,7 @@ pub mod access;
 pub mod account;
 pub mod auth;
 pub mod config;
+pub mod customer;
 pub mod db;
 pub mod events;
 pub mod ids;

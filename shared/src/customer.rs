@@ -1,0 +1,585 @@
+//! Customer value types: code, French legal ids (SIREN, SIRET), intra-EU VAT number,
+//! phone, postal address, payment terms. Each constructor is the only way in.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::product::bounded_text;
+use crate::Invalid;
+
+/// A customer's code: 1 to 32 letters, digits or `-_.`, unique ignoring case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CustomerCode(String);
+
+impl CustomerCode {
+    pub const MAX_CHARS: usize = 32;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let code = bounded_text(raw, Self::MAX_CHARS)?;
+        if !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(Invalid::new(
+                "invalid_code",
+                "letters, digits and -_. only",
+            ));
+        }
+        Ok(Self(code))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for CustomerCode {
+    type Error = Invalid;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<CustomerCode> for String {
+    fn from(value: CustomerCode) -> Self {
+        value.0
+    }
+}
+
+/// Digits only, spaces and dots allowed between them (`732 829 320`).
+fn digits(raw: &str) -> Option<String> {
+    let kept: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '.')
+        .collect();
+    kept.chars().all(|c| c.is_ascii_digit()).then_some(kept)
+}
+
+fn luhn(number: &str) -> bool {
+    let sum: u32 = number
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let doubled = d * 2;
+                if doubled > 9 {
+                    doubled - 9
+                } else {
+                    doubled
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// A SIREN: 9 digits with a Luhn check digit, identifying a French company.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Siren(String);
+
+impl Siren {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let number = digits(raw)
+            .filter(|d| d.len() == 9)
+            .ok_or_else(|| Invalid::new("invalid_siren", "a SIREN has 9 digits"))?;
+        if !luhn(&number) {
+            return Err(Invalid::new(
+                "invalid_siren",
+                "this SIREN's check digit is wrong",
+            ));
+        }
+        Ok(Self(number))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Siren {
+    type Error = Invalid;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Siren> for String {
+    fn from(value: Siren) -> Self {
+        value.0
+    }
+}
+
+/// La Poste's SIREN: its establishments' SIRETs follow their own rule.
+const LA_POSTE: &str = "356000000";
+
+/// A SIRET: 14 digits, the SIREN then the establishment number, with a Luhn check digit;
+/// La Poste's establishments instead have digits summing to a multiple of 5.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Siret(String);
+
+impl Siret {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let number = digits(raw)
+            .filter(|d| d.len() == 14)
+            .ok_or_else(|| Invalid::new("invalid_siret", "a SIRET has 14 digits"))?;
+        let la_poste = number.starts_with(LA_POSTE)
+            && number.bytes().map(|b| u32::from(b - b'0')).sum::<u32>() % 5 == 0;
+        if !luhn(&number) && !la_poste {
+            return Err(Invalid::new(
+                "invalid_siret",
+                "this SIRET's check digit is wrong",
+            ));
+        }
+        Ok(Self(number))
+    }
+
+    /// Its first 9 digits.
+    pub fn siren(&self) -> &str {
+        &self.0[..9]
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Siret {
+    type Error = Invalid;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Siret> for String {
+    fn from(value: Siret) -> Self {
+        value.0
+    }
+}
+
+/// The formats of intra-EU VAT numbers after the 2-letter prefix: `9` a digit, `A` a
+/// letter, `X` a letter or digit, anything else itself.
+const VAT_FORMATS: &[(&str, &[&str])] = &[
+    ("AT", &["U99999999"]),
+    ("BE", &["0999999999", "1999999999"]),
+    ("BG", &["999999999", "9999999999"]),
+    ("CY", &["99999999A"]),
+    ("CZ", &["99999999", "999999999", "9999999999"]),
+    ("DE", &["999999999"]),
+    ("DK", &["99999999"]),
+    ("EE", &["999999999"]),
+    ("EL", &["999999999"]),
+    ("ES", &["X9999999X"]),
+    ("FI", &["99999999"]),
+    ("FR", &["XX999999999"]),
+    ("HR", &["99999999999"]),
+    ("HU", &["99999999"]),
+    ("IE", &["9999999A", "9999999AA", "9A99999A", "9+99999A", "9*99999A"]),
+    ("IT", &["99999999999"]),
+    ("LT", &["999999999", "999999999999"]),
+    ("LU", &["99999999"]),
+    ("LV", &["99999999999"]),
+    ("MT", &["99999999"]),
+    ("NL", &["999999999B99"]),
+    ("PL", &["9999999999"]),
+    ("PT", &["999999999"]),
+    (
+        "RO",
+        &[
+            "99", "999", "9999", "99999", "999999", "9999999", "99999999", "999999999",
+            "9999999999",
+        ],
+    ),
+    ("SE", &["999999999901"]),
+    ("SI", &["99999999"]),
+    ("SK", &["9999999999"]),
+    ("XI", &["999999999", "999999999999", "GD999", "HA999"]),
+];
+
+fn matches_format(body: &str, format: &str) -> bool {
+    body.len() == format.len()
+        && body.chars().zip(format.chars()).all(|(c, f)| match f {
+            '9' => c.is_ascii_digit(),
+            'A' => c.is_ascii_uppercase(),
+            'X' => c.is_ascii_uppercase() || c.is_ascii_digit(),
+            literal => c == literal,
+        })
+}
+
+/// An intra-EU VAT number, upper-cased without spaces: a member-state prefix and that
+/// state's format. For France, the 2-character key must match the SIREN that follows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct VatNumber(String);
+
+impl VatNumber {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let number: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
+            .collect::<String>()
+            .to_uppercase();
+        let (prefix, body) = number.split_at(number.len().min(2));
+        let formats = VAT_FORMATS
+            .iter()
+            .find(|(country, _)| *country == prefix)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| {
+                Invalid::new(
+                    "unknown_vat_country",
+                    "starts with an EU member state's code (FR, DE, IT, ES…; EL for Greece)",
+                )
+            })?;
+        if !formats.iter().any(|f| matches_format(body, f)) {
+            return Err(Invalid::new(
+                "invalid_vat_number",
+                format!("not a {prefix} VAT number's format"),
+            ));
+        }
+        if prefix == "FR" {
+            let (key, siren) = body.split_at(2);
+            if !luhn(siren) {
+                return Err(Invalid::new(
+                    "invalid_vat_number",
+                    "the SIREN in this VAT number is not valid",
+                ));
+            }
+            if key.bytes().all(|b| b.is_ascii_digit()) {
+                let siren: u64 = siren.parse().unwrap_or_default();
+                let expected = (12 + 3 * (siren % 97)) % 97;
+                if key.parse::<u64>().ok() != Some(expected) {
+                    return Err(Invalid::new(
+                        "invalid_vat_key",
+                        format!("the key of this SIREN is {expected:02}"),
+                    ));
+                }
+            } else if key.contains(['I', 'O']) {
+                return Err(Invalid::new(
+                    "invalid_vat_number",
+                    "a French VAT key never uses I or O",
+                ));
+            }
+        }
+        Ok(Self(number))
+    }
+
+    /// The SIREN inside a French VAT number.
+    pub fn french_siren(&self) -> Option<&str> {
+        self.0.strip_prefix("FR").map(|rest| &rest[2..])
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for VatNumber {
+    type Error = Invalid;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<VatNumber> for String {
+    fn from(value: VatNumber) -> Self {
+        value.0
+    }
+}
+
+/// A phone number as written (`+33 1 23 45 67 89`): 6 to 15 digits, with spaces, dots,
+/// dashes, parentheses and a leading `+`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let text = bounded_text(raw, 30)?;
+        let body = text.strip_prefix('+').unwrap_or(&text);
+        let digits = body.chars().filter(char::is_ascii_digit).count();
+        if !body.chars().all(|c| c.is_ascii_digit() || " .-()".contains(c)) || !(6..=15).contains(&digits)
+        {
+            return Err(Invalid::new(
+                "invalid_phone",
+                "6 to 15 digits, with spaces, dots, dashes, parentheses and a leading +",
+            ));
+        }
+        Ok(Self(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Phone {
+    type Error = Invalid;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Phone> for String {
+    fn from(value: Phone) -> Self {
+        value.0
+    }
+}
+
+/// ISO 3166-1 alpha-2 codes.
+const COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH \
+BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY \
+CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP \
+GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM \
+KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR \
+MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS \
+PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD \
+TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA \
+ZM ZW";
+
+/// An ISO 3166-1 alpha-2 country code, upper-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Country(String);
+
+impl Country {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let code = raw.trim().to_uppercase();
+        if code.len() == 2 && COUNTRIES.split_whitespace().any(|c| c == code) {
+            Ok(Self(code))
+        } else {
+            Err(Invalid::new(
+                "unknown_country",
+                "an ISO 3166-1 alpha-2 code such as FR, BE, DE",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Country {
+    type Error = Invalid;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Country> for String {
+    fn from(value: Country) -> Self {
+        value.0
+    }
+}
+
+/// A postal address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub line1: String,
+    pub line2: Option<String>,
+    pub postal_code: String,
+    pub city: String,
+    pub country: Country,
+}
+
+impl Address {
+    /// Validates each part; errors name the part (`line1`, `postal_code`, …).
+    pub fn parse(
+        line1: &str,
+        line2: Option<&str>,
+        postal_code: &str,
+        city: &str,
+        country: &str,
+    ) -> Result<Self, Vec<(&'static str, Invalid)>> {
+        let mut errors = Vec::new();
+        let mut part = |name: &'static str, r: Result<String, Invalid>| {
+            r.map_err(|e| errors.push((name, e))).ok()
+        };
+        let line1 = part("line1", bounded_text(line1, 200));
+        let line2 = match line2.map(str::trim).filter(|l| !l.is_empty()) {
+            None => Some(None),
+            Some(l) => part("line2", bounded_text(l, 200)).map(Some),
+        };
+        let postal_code = part("postal_code", bounded_text(postal_code, 16));
+        let city = part("city", bounded_text(city, 100));
+        let country = Country::parse(country)
+            .map_err(|e| errors.push(("country", e)))
+            .ok();
+        match (line1, line2, postal_code, city, country) {
+            (Some(line1), Some(line2), Some(postal_code), Some(city), Some(country))
+                if errors.is_empty() =>
+            {
+                Ok(Self {
+                    line1,
+                    line2,
+                    postal_code,
+                    city,
+                    country,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// When an invoice falls due, as French commercial practice words it (the law caps terms
+/// at 60 days net or 45 days end of month).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentTerms {
+    #[default]
+    Immediate,
+    Net30,
+    EndOfMonth30,
+    EndOfMonth45,
+    Net45,
+    Net60,
+}
+
+impl PaymentTerms {
+    pub const ALL: [PaymentTerms; 6] = [
+        PaymentTerms::Immediate,
+        PaymentTerms::Net30,
+        PaymentTerms::EndOfMonth30,
+        PaymentTerms::EndOfMonth45,
+        PaymentTerms::Net45,
+        PaymentTerms::Net60,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentTerms::Immediate => "immediate",
+            PaymentTerms::Net30 => "net_30",
+            PaymentTerms::EndOfMonth30 => "end_of_month_30",
+            PaymentTerms::EndOfMonth45 => "end_of_month_45",
+            PaymentTerms::Net45 => "net_45",
+            PaymentTerms::Net60 => "net_60",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == raw.trim())
+            .ok_or_else(|| {
+                let names: Vec<_> = Self::ALL.iter().map(|t| t.as_str()).collect();
+                Invalid::new("unknown_payment_terms", format!("one of {}", names.join(", ")))
+            })
+    }
+
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            PaymentTerms::Immediate => "Paiement comptant à réception",
+            PaymentTerms::Net30 => "30 jours net",
+            PaymentTerms::EndOfMonth30 => "30 jours fin de mois",
+            PaymentTerms::EndOfMonth45 => "45 jours fin de mois",
+            PaymentTerms::Net45 => "45 jours net",
+            PaymentTerms::Net60 => "60 jours net",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            PaymentTerms::Immediate => "Due on receipt",
+            PaymentTerms::Net30 => "30 days net",
+            PaymentTerms::EndOfMonth30 => "30 days end of month",
+            PaymentTerms::EndOfMonth45 => "45 days end of month",
+            PaymentTerms::Net45 => "45 days net",
+            PaymentTerms::Net60 => "60 days net",
+        }
+    }
+}
+
+impl fmt::Display for PaymentTerms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_sirens_pass_and_a_wrong_check_digit_fails() {
+        // EDF, Renault, Google France, La Poste.
+        for ok in ["552081317", "732 829 320", "443061841", "356000000"] {
+            assert!(Siren::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["552081318", "12345678", "ABCDEFGHI", "5520813170"] {
+            assert!(Siren::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn real_sirets_pass_la_poste_included() {
+        for ok in [
+            "73282932000074",    // Renault
+            "552 100 554 00013", // Peugeot
+            "44306184100047",    // Google France
+            "35600000000048",    // La Poste, head office: Luhn
+            "35600000049837",    // a La Poste establishment: not Luhn, digits sum to 5k
+        ] {
+            assert!(Siret::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["73282932000075", "35600000012345", "7328293200007"] {
+            assert!(Siret::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Siret::parse("73282932000074").unwrap().siren(), "732829320");
+    }
+
+    #[test]
+    fn vat_numbers_follow_their_country_and_the_french_key() {
+        for ok in [
+            "FR40303265045",
+            "fr 03 552081317",
+            "FR64443061841",
+            "DE123456789",
+            "ATU12345678",
+            "BE0123456789",
+            "NL123456789B01",
+            "ESX1234567X",
+            "IE1234567WA",
+            "IE1X23456A",
+            "IT12345678901",
+            "EL123456789",
+            "SE123456789701",
+            "RO1234",
+        ] {
+            assert!(VatNumber::parse(ok).is_ok(), "{ok}");
+        }
+        let code = |raw: &str| VatNumber::parse(raw).unwrap_err().code;
+        assert_eq!(code("FR41303265045"), "invalid_vat_key");
+        assert_eq!(code("FR40303265046"), "invalid_vat_number"); // SIREN's Luhn
+        assert_eq!(code("GB123456789"), "unknown_vat_country");
+        assert_eq!(code("DE12345678"), "invalid_vat_number");
+        assert_eq!(code("NL123456789A01"), "invalid_vat_number");
+        assert_eq!(code("ATX12345678"), "invalid_vat_number");
+        assert_eq!(
+            VatNumber::parse("FR40303265045").unwrap().french_siren(),
+            Some("303265045")
+        );
+    }
+
+    #[test]
+    fn phones_countries_and_terms() {
+        assert!(Phone::parse("+33 1 23 45 67 89").is_ok());
+        assert!(Phone::parse("01.23.45.67.89").is_ok());
+        assert!(Phone::parse("call me").is_err());
+        assert!(Phone::parse("123").is_err());
+        assert_eq!(Country::parse("fr").unwrap().as_str(), "FR");
+        assert!(Country::parse("XX").is_err());
+        assert_eq!(PaymentTerms::parse("end_of_month_45").unwrap().label_fr(), "45 jours fin de mois");
+        assert!(PaymentTerms::parse("net_90").is_err());
+        let errors = Address::parse(" ", None, "75001", "Paris", "FRA").unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, ["line1", "country"]);
+    }
+}
