@@ -108,21 +108,35 @@ CREATE TRIGGER events_order_process
     WHEN (NEW.aggregate_type = 'Order')
     EXECUTE FUNCTION track_order_process();
 
--- Read model: customers (as far as orders need them).
+-- Read model: customers.
 CREATE TABLE customers
 (
-    id         uuid PRIMARY KEY,
-    code       text        NOT NULL,
-    legal_name text        NOT NULL,
-    status     text        NOT NULL,
-    version    bigint      NOT NULL,
-    created_at timestamptz NOT NULL,
-    updated_at timestamptz NOT NULL,
-    search     text GENERATED ALWAYS AS (lower(code) || ' ' || lower(legal_name)) STORED
+    id               uuid PRIMARY KEY,
+    code             text        NOT NULL,
+    legal_name       text        NOT NULL,
+    siren            text,
+    siret            text,
+    vat_number       text,
+    email            text,
+    phone            text,
+    billing_address  jsonb,
+    shipping_address jsonb,
+    payment_terms    text        NOT NULL,
+    credit_limit     numeric,
+    status           text        NOT NULL,
+    version          bigint      NOT NULL,
+    created_at       timestamptz NOT NULL,
+    updated_at       timestamptz NOT NULL,
+    -- What text search looks in (code, legal name, SIRET, SIREN, email), lower-cased
+    -- once, under one trigram index (see `products.search`).
+    search           text GENERATED ALWAYS AS (
+        lower(code) || ' ' || lower(legal_name) || ' ' || coalesce(siret, siren, '') || ' ' ||
+        coalesce(lower(email), '')) STORED
 );
 
 CREATE INDEX customers_search_trgm ON customers USING gin (search gin_trgm_ops);
 CREATE INDEX customers_by_code ON customers (lower(code), id);
+CREATE INDEX customers_by_name ON customers (lower(legal_name), id);
 
 -- Read model: stock level per product, with what lists need from the product.
 CREATE TABLE stock_levels

@@ -22,10 +22,7 @@ impl CustomerCode {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
         {
-            return Err(Invalid::new(
-                "invalid_code",
-                "letters, digits and -_. only",
-            ));
+            return Err(Invalid::new("invalid_code", "letters, digits and -_. only"));
         }
         Ok(Self(code))
     }
@@ -76,7 +73,7 @@ fn luhn(number: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// A SIREN: 9 digits with a Luhn check digit, identifying a French company.
@@ -131,7 +128,7 @@ impl Siret {
             .filter(|d| d.len() == 14)
             .ok_or_else(|| Invalid::new("invalid_siret", "a SIRET has 14 digits"))?;
         let la_poste = number.starts_with(LA_POSTE)
-            && number.bytes().map(|b| u32::from(b - b'0')).sum::<u32>() % 5 == 0;
+            && number.bytes().map(|b| u32::from(b - b'0')).sum::<u32>().is_multiple_of(5);
         if !luhn(&number) && !la_poste {
             return Err(Invalid::new(
                 "invalid_siret",
@@ -181,7 +178,10 @@ const VAT_FORMATS: &[(&str, &[&str])] = &[
     ("FR", &["XX999999999"]),
     ("HR", &["99999999999"]),
     ("HU", &["99999999"]),
-    ("IE", &["9999999A", "9999999AA", "9A99999A", "9+99999A", "9*99999A"]),
+    (
+        "IE",
+        &["9999999A", "9999999AA", "9A99999A", "9+99999A", "9*99999A"],
+    ),
     ("IT", &["99999999999"]),
     ("LT", &["999999999", "999999999999"]),
     ("LU", &["99999999"]),
@@ -193,7 +193,14 @@ const VAT_FORMATS: &[(&str, &[&str])] = &[
     (
         "RO",
         &[
-            "99", "999", "9999", "99999", "999999", "9999999", "99999999", "999999999",
+            "99",
+            "999",
+            "9999",
+            "99999",
+            "999999",
+            "9999999",
+            "99999999",
+            "999999999",
             "9999999999",
         ],
     ),
@@ -304,7 +311,10 @@ impl Phone {
         let text = bounded_text(raw, 30)?;
         let body = text.strip_prefix('+').unwrap_or(&text);
         let digits = body.chars().filter(char::is_ascii_digit).count();
-        if !body.chars().all(|c| c.is_ascii_digit() || " .-()".contains(c)) || !(6..=15).contains(&digits)
+        if !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || " .-()".contains(c))
+            || !(6..=15).contains(&digits)
         {
             return Err(Invalid::new(
                 "invalid_phone",
@@ -470,7 +480,10 @@ impl PaymentTerms {
             .find(|t| t.as_str() == raw.trim())
             .ok_or_else(|| {
                 let names: Vec<_> = Self::ALL.iter().map(|t| t.as_str()).collect();
-                Invalid::new("unknown_payment_terms", format!("one of {}", names.join(", ")))
+                Invalid::new(
+                    "unknown_payment_terms",
+                    format!("one of {}", names.join(", ")),
+                )
             })
     }
 
@@ -576,7 +589,10 @@ mod tests {
         assert!(Phone::parse("123").is_err());
         assert_eq!(Country::parse("fr").unwrap().as_str(), "FR");
         assert!(Country::parse("XX").is_err());
-        assert_eq!(PaymentTerms::parse("end_of_month_45").unwrap().label_fr(), "45 jours fin de mois");
+        assert_eq!(
+            PaymentTerms::parse("end_of_month_45").unwrap().label_fr(),
+            "45 jours fin de mois"
+        );
         assert!(PaymentTerms::parse("net_90").is_err());
         let errors = Address::parse(" ", None, "75001", "Paris", "FRA").unwrap_err();
         let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::account::{DisplayName, Email};
 use crate::auth::Roles;
+use crate::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
 use crate::ids::{CustomerId, OrderId, ProductId, SessionId, UserId};
 use crate::money::Money;
 use crate::pricing::{Discount, Totals};
@@ -257,12 +258,71 @@ domain_event!(StockEvent {
     StockLow
 });
 
+/// The details of a customer that can change after creation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerDetails {
+    pub legal_name: String,
+    pub siren: Option<Siren>,
+    pub siret: Option<Siret>,
+    pub vat_number: Option<VatNumber>,
+    pub email: Option<Email>,
+    pub phone: Option<Phone>,
+    pub billing_address: Option<Address>,
+    pub shipping_address: Option<Address>,
+    pub payment_terms: PaymentTerms,
+    /// In EUR; none: no limit set.
+    pub credit_limit: Option<Money>,
+}
+
+impl CustomerDetails {
+    /// The rules that tie fields together: a SIRET starts with the SIREN, a French VAT
+    /// number holds the SIREN. Each broken one names its field.
+    pub fn inconsistencies(&self) -> Vec<(&'static str, crate::Invalid)> {
+        let mut found = Vec::new();
+        if let (Some(siren), Some(siret)) = (&self.siren, &self.siret) {
+            if siret.siren() != siren.as_str() {
+                found.push((
+                    "siret",
+                    crate::Invalid::new("siret_siren_mismatch", "a SIRET starts with its SIREN"),
+                ));
+            }
+        }
+        let siren = self
+            .siren
+            .as_ref()
+            .map(|s| s.as_str())
+            .or(self.siret.as_ref().map(Siret::siren));
+        if let (Some(siren), Some(vat_siren)) = (
+            siren,
+            self.vat_number.as_ref().and_then(VatNumber::french_siren),
+        ) {
+            if siren != vat_siren {
+                found.push((
+                    "vat_number",
+                    crate::Invalid::new(
+                        "vat_siren_mismatch",
+                        "a French VAT number holds the company's SIREN",
+                    ),
+                ));
+            }
+        }
+        found
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CustomerEvent {
     CustomerCreated {
         customer_id: CustomerId,
-        code: String,
-        legal_name: String,
+        code: CustomerCode,
+        #[serde(flatten)]
+        details: CustomerDetails,
+    },
+    /// The full new details and the names of the fields that changed.
+    CustomerUpdated {
+        #[serde(flatten)]
+        details: CustomerDetails,
+        changed: Vec<String>,
     },
     CustomerArchived {},
     CustomerReactivated {},
@@ -270,6 +330,7 @@ pub enum CustomerEvent {
 
 domain_event!(CustomerEvent {
     CustomerCreated,
+    CustomerUpdated,
     CustomerArchived,
     CustomerReactivated
 });

@@ -75,6 +75,17 @@ pub struct CustomerRow {
     pub id: crate::ids::CustomerId,
     pub code: String,
     pub legal_name: String,
+    pub siren: Option<String>,
+    pub siret: Option<String>,
+    pub vat_number: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// `{line1, line2, postal_code, city, country}`.
+    pub billing_address: Option<serde_json::Value>,
+    pub shipping_address: Option<serde_json::Value>,
+    pub payment_terms: String,
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub credit_limit: Option<Decimal>,
     pub status: String,
     pub version: i64,
     pub created_at: DateTime<Utc>,

@@ -1,19 +1,71 @@
-//! The Customer aggregate, as far as orders need it: a unique code, a legal name, a
-//! status. (The full customer record, with legal ids and addresses, is its own issue.)
+//! The Customer aggregate: a unique code, legal identity (SIREN, SIRET, VAT number),
+//! contacts, addresses, payment terms, credit limit, and a status.
 
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
-use shared::events::{aggregate_types, CustomerEvent};
+use shared::account::Email;
+use shared::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
+use shared::events::{aggregate_types, CustomerDetails, CustomerEvent};
 use shared::ids::CustomerId;
+use shared::money::Money;
+use shared::Invalid;
+
+/// The fields a caller wants to change; `None` leaves a field as it is, and for the
+/// optional fields `Some(None)` clears it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerPatch {
+    pub legal_name: Option<String>,
+    pub siren: Option<Option<Siren>>,
+    pub siret: Option<Option<Siret>>,
+    pub vat_number: Option<Option<VatNumber>>,
+    pub email: Option<Option<Email>>,
+    pub phone: Option<Option<Phone>>,
+    pub billing_address: Option<Option<Address>>,
+    pub shipping_address: Option<Option<Address>>,
+    pub payment_terms: Option<PaymentTerms>,
+    pub credit_limit: Option<Option<Money>>,
+}
+
+impl CustomerPatch {
+    /// The details after the patch, and the names of the fields it really changed.
+    pub fn apply_to(self, current: &CustomerDetails) -> (CustomerDetails, Vec<String>) {
+        let mut next = current.clone();
+        let mut changed = Vec::new();
+        macro_rules! set {
+            ($($field:ident),*) => {$(
+                if let Some(value) = self.$field {
+                    if value != next.$field {
+                        next.$field = value;
+                        changed.push(stringify!($field).to_owned());
+                    }
+                }
+            )*};
+        }
+        set!(
+            legal_name,
+            siren,
+            siret,
+            vat_number,
+            email,
+            phone,
+            billing_address,
+            shipping_address,
+            payment_terms,
+            credit_limit
+        );
+        (next, changed)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CustomerCommand {
     Create {
         id: CustomerId,
-        code: String,
-        legal_name: String,
+        code: CustomerCode,
+        details: CustomerDetails,
     },
+    Update(CustomerPatch),
     Archive,
     Reactivate,
 }
@@ -24,6 +76,9 @@ pub enum CustomerError {
     NotFound,
     #[error("a customer with this id already exists")]
     AlreadyExists,
+    /// Fields that contradict each other, each named.
+    #[error("inconsistent fields")]
+    Inconsistent(Vec<(&'static str, Invalid)>),
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -33,14 +88,23 @@ pub struct Customer {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct State {
-    pub code: String,
-    pub legal_name: String,
+    pub code: CustomerCode,
+    pub details: CustomerDetails,
     pub archived: bool,
 }
 
 impl Customer {
     pub fn state(&self) -> Option<&State> {
         self.state.as_ref()
+    }
+}
+
+fn consistent(details: &CustomerDetails) -> Result<(), CustomerError> {
+    let found = details.inconsistencies();
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(CustomerError::Inconsistent(found))
     }
 }
 
@@ -58,20 +122,24 @@ impl Aggregate for Customer {
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
         let event = match (command, &self.state) {
-            (
-                CustomerCommand::Create {
-                    id,
+            (CustomerCommand::Create { id, code, details }, None) => {
+                consistent(&details)?;
+                CustomerEvent::CustomerCreated {
+                    customer_id: id,
                     code,
-                    legal_name,
-                },
-                None,
-            ) => CustomerEvent::CustomerCreated {
-                customer_id: id,
-                code,
-                legal_name,
-            },
+                    details,
+                }
+            }
             (CustomerCommand::Create { .. }, Some(_)) => return Err(CustomerError::AlreadyExists),
             (_, None) => return Err(CustomerError::NotFound),
+            (CustomerCommand::Update(patch), Some(s)) => {
+                let (details, changed) = patch.apply_to(&s.details);
+                if changed.is_empty() {
+                    return Ok(());
+                }
+                consistent(&details)?;
+                CustomerEvent::CustomerUpdated { details, changed }
+            }
             (CustomerCommand::Archive, Some(s)) if !s.archived => {
                 CustomerEvent::CustomerArchived {}
             }
@@ -86,14 +154,17 @@ impl Aggregate for Customer {
 
     fn apply(&mut self, event: Self::Event) {
         match event {
-            CustomerEvent::CustomerCreated {
-                code, legal_name, ..
-            } => {
+            CustomerEvent::CustomerCreated { code, details, .. } => {
                 self.state = Some(State {
                     code,
-                    legal_name,
+                    details,
                     archived: false,
                 })
+            }
+            CustomerEvent::CustomerUpdated { details, .. } => {
+                if let Some(s) = &mut self.state {
+                    s.details = details;
+                }
             }
             CustomerEvent::CustomerArchived {} => {
                 if let Some(s) = &mut self.state {
@@ -106,5 +177,84 @@ impl Aggregate for Customer {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cqrs_es::test::TestFramework;
+
+    type CustomerTest = TestFramework<Customer>;
+
+    fn details() -> CustomerDetails {
+        CustomerDetails {
+            legal_name: "Renault SAS".to_owned(),
+            siren: Some(Siren::parse("732829320").unwrap()),
+            siret: None,
+            vat_number: None,
+            email: None,
+            phone: None,
+            billing_address: None,
+            shipping_address: None,
+            payment_terms: PaymentTerms::Net30,
+            credit_limit: None,
+        }
+    }
+
+    fn created() -> CustomerEvent {
+        CustomerEvent::CustomerCreated {
+            customer_id: "0190a3c4-0000-7000-8000-0000000000e1".parse().unwrap(),
+            code: CustomerCode::parse("RENAULT").unwrap(),
+            details: details(),
+        }
+    }
+
+    #[test]
+    fn a_siret_of_another_company_is_refused() {
+        let mut wrong = details();
+        wrong.siret = Some(Siret::parse("44306184100047").unwrap());
+        CustomerTest::with(())
+            .given_no_previous_events()
+            .when(CustomerCommand::Create {
+                id: CustomerId::generate(),
+                code: CustomerCode::parse("X").unwrap(),
+                details: wrong,
+            })
+            .then_expect_error(CustomerError::Inconsistent(vec![(
+                "siret",
+                Invalid::new("siret_siren_mismatch", "a SIRET starts with its SIREN"),
+            )]));
+    }
+
+    #[test]
+    fn an_update_names_what_changed_and_checks_consistency() {
+        let vat = VatNumber::parse("FR40303265045").unwrap();
+        CustomerTest::with(())
+            .given(vec![created()])
+            .when(CustomerCommand::Update(CustomerPatch {
+                vat_number: Some(Some(vat)),
+                ..CustomerPatch::default()
+            }))
+            .then_expect_error(CustomerError::Inconsistent(vec![(
+                "vat_number",
+                Invalid::new(
+                    "vat_siren_mismatch",
+                    "a French VAT number holds the company's SIREN",
+                ),
+            )]));
+        let mut expected = details();
+        expected.payment_terms = PaymentTerms::EndOfMonth45;
+        CustomerTest::with(())
+            .given(vec![created()])
+            .when(CustomerCommand::Update(CustomerPatch {
+                payment_terms: Some(PaymentTerms::EndOfMonth45),
+                legal_name: Some("Renault SAS".to_owned()),
+                ..CustomerPatch::default()
+            }))
+            .then_expect_events(vec![CustomerEvent::CustomerUpdated {
+                details: expected,
+                changed: vec!["payment_terms".to_owned()],
+            }]);
     }
 }

@@ -1,35 +1,138 @@
-//! `/customers` commands (as far as orders need them). Roles: admin, sales.
+//! `/customers` commands: create, update (with `If-Match`), archive, reactivate. Roles:
+//! admin, sales.
 
 use std::str::FromStr;
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+use shared::account::Email;
+use shared::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
+use shared::events::CustomerDetails;
 use shared::ids::CustomerId;
 use shared::product::bounded_text;
-use shared::Invalid;
 
 use super::error::{ApiError, Result};
-use super::extract::{AppJson, CommandContext, Fields, IfMatch};
+use super::extract::{money, AppJson, CommandContext, Fields, IfMatch};
 use super::{accepted, AppState};
-use crate::domain::customer::CustomerCommand;
+use crate::domain::customer::{CustomerCommand, CustomerPatch};
 
-#[derive(Deserialize)]
+/// An address as JSON.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CreateCustomer {
-    pub code: String,
-    pub legal_name: String,
+pub struct AddressInput {
+    pub line1: String,
+    #[serde(default)]
+    pub line2: Option<String>,
+    pub postal_code: String,
+    pub city: String,
+    pub country: String,
 }
 
-fn code(raw: &str) -> Result<String, Invalid> {
-    let code = bounded_text(raw, 32)?;
-    if !code
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-    {
-        return Err(Invalid::new("invalid_code", "letters, digits and -_. only"));
+/// Tells a field sent as `null` (`Some(None)`) from an absent one (`None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// The fields of a customer as a request sends them. On create, `code` and `legal_name`
+/// are required; on update, `code` is refused and an absent field is left as it is.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    pub code: Option<String>,
+    pub legal_name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub siren: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub siret: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub vat_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub billing_address: Option<Option<AddressInput>>,
+    #[serde(default, deserialize_with = "present")]
+    pub shipping_address: Option<Option<AddressInput>>,
+    pub payment_terms: Option<String>,
+    /// Decimal string, EUR.
+    #[serde(default, deserialize_with = "present")]
+    pub credit_limit: Option<Option<String>>,
+}
+
+fn address(f: &mut Fields, field: &str, input: &AddressInput) -> Option<Address> {
+    Address::parse(
+        &input.line1,
+        input.line2.as_deref(),
+        &input.postal_code,
+        &input.city,
+        &input.country,
+    )
+    .map_err(|errors| {
+        for (part, e) in errors {
+            f.push(&format!("{field}.{part}"), e);
+        }
+    })
+    .ok()
+}
+
+impl CustomerInput {
+    /// Every field parsed; all broken rules collected in `f`.
+    pub fn patch(self, f: &mut Fields) -> CustomerPatch {
+        fn opt<T>(
+            f: &mut Fields,
+            field: &str,
+            raw: Option<Option<String>>,
+            parse: impl FnOnce(&str) -> Result<T, shared::Invalid>,
+        ) -> Option<Option<T>> {
+            raw.and_then(|v| f.optional(field, v.as_deref(), parse))
+        }
+        let billing = self.billing_address.map(|a| match a {
+            None => Some(None),
+            Some(a) => address(f, "billing_address", &a).map(Some),
+        });
+        let shipping = self.shipping_address.map(|a| match a {
+            None => Some(None),
+            Some(a) => address(f, "shipping_address", &a).map(Some),
+        });
+        CustomerPatch {
+            legal_name: self
+                .legal_name
+                .and_then(|n| f.check("legal_name", bounded_text(&n, 200))),
+            siren: opt(f, "siren", self.siren, Siren::parse),
+            siret: opt(f, "siret", self.siret, Siret::parse),
+            vat_number: opt(f, "vat_number", self.vat_number, VatNumber::parse),
+            email: opt(f, "email", self.email, Email::parse),
+            phone: opt(f, "phone", self.phone, Phone::parse),
+            billing_address: billing.flatten(),
+            shipping_address: shipping.flatten(),
+            payment_terms: self
+                .payment_terms
+                .and_then(|t| f.check("payment_terms", PaymentTerms::parse(&t))),
+            credit_limit: opt(f, "credit_limit", self.credit_limit, money),
+        }
     }
-    Ok(code)
+}
+
+/// The details a new customer starts with: the patch over empty details.
+pub fn new_details(patch: CustomerPatch) -> CustomerDetails {
+    CustomerDetails {
+        legal_name: patch.legal_name.unwrap_or_default(),
+        siren: patch.siren.flatten(),
+        siret: patch.siret.flatten(),
+        vat_number: patch.vat_number.flatten(),
+        email: patch.email.flatten(),
+        phone: patch.phone.flatten(),
+        billing_address: patch.billing_address.flatten(),
+        shipping_address: patch.shipping_address.flatten(),
+        payment_terms: patch.payment_terms.unwrap_or_default(),
+        credit_limit: patch.credit_limit.flatten(),
+    }
 }
 
 pub fn customer_id(raw: &str) -> Result<CustomerId> {
@@ -37,30 +140,85 @@ pub fn customer_id(raw: &str) -> Result<CustomerId> {
         .map_err(|_| ApiError::BadPath(format!("`{raw}` is not a customer id")))
 }
 
+/// Parses a create request: the code and the details, or every broken rule.
+pub fn parse_new(input: CustomerInput) -> Result<(CustomerCode, CustomerDetails)> {
+    let mut f = Fields::default();
+    let code = match input.code.as_deref() {
+        Some(raw) => f.check("code", CustomerCode::parse(raw)),
+        None => {
+            f.push(
+                "code",
+                shared::Invalid::new("required", "must not be empty"),
+            );
+            None
+        }
+    };
+    if input.legal_name.is_none() {
+        f.push(
+            "legal_name",
+            shared::Invalid::new("required", "must not be empty"),
+        );
+    }
+    let patch = input.patch(&mut f);
+    match code {
+        Some(code) if f.is_empty() => Ok((code, new_details(patch))),
+        _ => Err(f.invalid()),
+    }
+}
+
 /// `POST /customers`. Roles: admin, sales.
 pub async fn create(
     State(state): State<AppState>,
     CommandContext(metadata): CommandContext,
-    AppJson(body): AppJson<CreateCustomer>,
+    AppJson(body): AppJson<CustomerInput>,
 ) -> Result<Response> {
-    let mut f = Fields::default();
-    let code = f.check("code", code(&body.code));
-    let legal_name = f.check("legal_name", bounded_text(&body.legal_name, 200));
-    let (Some(code), Some(legal_name)) = (code, legal_name) else {
-        return Err(f.invalid());
-    };
+    let (code, details) = parse_new(body)?;
     let id = CustomerId::generate();
-    let command = CustomerCommand::Create {
-        id,
-        code,
-        legal_name,
-    };
+    let command = CustomerCommand::Create { id, code, details };
     let committed = state
         .customers
         .execute_detached(id.to_string(), command, None, metadata)
         .await?;
     Ok(accepted(
         true,
+        "/customers",
+        &id.to_string(),
+        committed.version,
+    ))
+}
+
+/// `PATCH /customers/{id}`, optionally with `If-Match`; `null` clears an optional field.
+/// Roles: admin, sales.
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    CommandContext(metadata): CommandContext,
+    AppJson(body): AppJson<CustomerInput>,
+) -> Result<Response> {
+    let id = customer_id(&id)?;
+    let mut f = Fields::default();
+    if body.code.is_some() {
+        f.push(
+            "code",
+            shared::Invalid::new("immutable", "a customer's code cannot change"),
+        );
+    }
+    let patch = body.patch(&mut f);
+    if !f.is_empty() {
+        return Err(f.invalid());
+    }
+    let committed = state
+        .customers
+        .execute_detached(
+            id.to_string(),
+            CustomerCommand::Update(patch),
+            expected,
+            metadata,
+        )
+        .await?;
+    Ok(accepted(
+        false,
         "/customers",
         &id.to_string(),
         committed.version,

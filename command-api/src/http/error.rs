@@ -202,6 +202,12 @@ impl From<CommandError<CustomerError>> for ApiError {
                 code: "customer_exists",
                 message: e.to_string(),
             },
+            CommandError::Domain(CustomerError::Inconsistent(found)) => ApiError::Validation(
+                found
+                    .into_iter()
+                    .map(|(field, invalid)| ApiError::field(field, invalid))
+                    .collect(),
+            ),
             other => ApiError::from_command(other),
         }
     }

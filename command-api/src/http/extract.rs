@@ -153,6 +153,10 @@ impl Fields {
         }
     }
 
+    pub fn push(&mut self, field: &str, invalid: Invalid) {
+        self.0.push(ApiError::field(field, invalid));
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

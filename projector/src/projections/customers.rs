@@ -1,6 +1,6 @@
-//! `customers`: one row per customer, as far as orders need them.
+//! `customers`: one row per customer.
 
-use shared::events::CustomerEvent;
+use shared::events::{CustomerDetails, CustomerEvent};
 use shared::nats::EventEnvelope;
 use sqlx::PgConnection;
 
@@ -15,26 +15,32 @@ pub async fn apply(
         CustomerEvent::CustomerCreated {
             customer_id,
             code,
-            legal_name,
+            details,
         } => {
             sqlx::query(
-                "INSERT INTO customers (id, code, legal_name, status, version, created_at, updated_at)
-                 VALUES ($1, $2, $3, 'active', $4, $5, $5)",
+                "INSERT INTO customers (id, code, status, version, created_at, updated_at, legal_name,
+                                        payment_terms)
+                 VALUES ($1, $2, 'active', $3, $4, $4, '', '')",
             )
             .bind(customer_id)
-            .bind(code)
-            .bind(legal_name)
+            .bind(code.as_str())
             .bind(stamp.sequence)
             .bind(stamp.occurred_at)
-            .execute(conn)
+            .execute(&mut *conn)
             .await?;
+            write_details(conn, envelope, &details).await?;
             return Ok(());
         }
-        CustomerEvent::CustomerArchived {} => "archived",
-        CustomerEvent::CustomerReactivated {} => "active",
+        CustomerEvent::CustomerUpdated { details, .. } => {
+            write_details(conn, envelope, &details).await?;
+            None
+        }
+        CustomerEvent::CustomerArchived {} => Some("archived"),
+        CustomerEvent::CustomerReactivated {} => Some("active"),
     };
     sqlx::query(
-        "UPDATE customers SET status = $2, version = $3, updated_at = $4 WHERE id = $1::uuid",
+        "UPDATE customers SET status = coalesce($2, status), version = $3, updated_at = $4
+          WHERE id = $1::uuid",
     )
     .bind(&envelope.aggregate_id)
     .bind(status)
@@ -43,4 +49,32 @@ pub async fn apply(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+async fn write_details(
+    conn: &mut PgConnection,
+    envelope: &EventEnvelope,
+    d: &CustomerDetails,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE customers
+            SET legal_name = $2, siren = $3, siret = $4, vat_number = $5, email = $6, phone = $7,
+                billing_address = $8, shipping_address = $9, payment_terms = $10,
+                credit_limit = $11
+          WHERE id = $1::uuid",
+    )
+    .bind(&envelope.aggregate_id)
+    .bind(&d.legal_name)
+    .bind(d.siren.as_ref().map(|s| s.as_str()))
+    .bind(d.siret.as_ref().map(|s| s.as_str()))
+    .bind(d.vat_number.as_ref().map(|s| s.as_str()))
+    .bind(d.email.as_ref().map(|s| s.as_str()))
+    .bind(d.phone.as_ref().map(|s| s.as_str()))
+    .bind(d.billing_address.as_ref().map(sqlx::types::Json))
+    .bind(d.shipping_address.as_ref().map(sqlx::types::Json))
+    .bind(d.payment_terms.as_str())
+    .bind(d.credit_limit.map(|m| m.amount()))
+    .execute(conn)
+    .await
+    .map(drop)
 }

@@ -14,6 +14,10 @@ use super::extract::AppQuery;
 use super::paging::{like_pattern, text_filter, Paging};
 use super::AppState;
 
+pub const CUSTOMER_COLUMNS: &str = "id, code, legal_name, siren, siret, vat_number, email, phone,
+    billing_address, shipping_address, payment_terms, credit_limit, status, version, created_at,
+    updated_at";
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
@@ -21,16 +25,31 @@ pub struct ListQuery {
     pub limit: Option<u32>,
     /// `active` or `archived`.
     pub status: Option<String>,
-    /// Text search on code and legal name.
+    /// Text search on code, legal name, SIRET (or SIREN) and email.
     pub q: Option<String>,
+    /// `code` (default) or `name`; `-` for descending.
+    pub sort: Option<String>,
 }
 
-/// `GET /customers`, sorted by code. Roles: any.
+/// `GET /customers`. Roles: any.
 pub async fn list(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<ListQuery>,
 ) -> Result<Json<Page<CustomerRow>>> {
     let paging = Paging::parse(query.page, query.limit)?;
+    let raw_sort = query.sort.as_deref().unwrap_or("code").trim();
+    let (descending, key) = raw_sort
+        .strip_prefix('-')
+        .map_or((false, raw_sort), |k| (true, k));
+    let column = match key {
+        "code" => "lower(code)",
+        "name" => "lower(legal_name)",
+        other => {
+            return Err(ApiError::BadQuery(format!(
+                "sort `{other}`: expected code or name, optionally prefixed by -"
+            )))
+        }
+    };
     let status = text_filter("status", query.status.as_deref(), 20)?;
     let search = text_filter("q", query.q.as_deref(), 100)?.map(|q| like_pattern(&q));
     let filter = |sql: &mut QueryBuilder<'_, Postgres>| {
@@ -43,12 +62,14 @@ pub async fn list(
                 .push(")");
         }
     };
-    let mut page_sql = QueryBuilder::new(
-        "SELECT id, code, legal_name, status, version, created_at, updated_at
-           FROM customers WHERE true",
-    );
+    let mut page_sql = QueryBuilder::new(format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE true"
+    ));
     filter(&mut page_sql);
-    page_sql.push(" ORDER BY lower(code), id");
+    let direction = if descending { "DESC" } else { "ASC" };
+    page_sql.push(format_args!(
+        " ORDER BY {column} {direction}, id {direction}"
+    ));
     paging.push(&mut page_sql);
     let mut count_sql = QueryBuilder::new("SELECT count(*) FROM customers WHERE true");
     filter(&mut count_sql);
@@ -73,10 +94,9 @@ pub async fn detail(
 ) -> Result<Json<CustomerRow>> {
     let id = CustomerId::from_str(id.trim())
         .map_err(|_| ApiError::BadPath(format!("`{id}` is not a customer id")))?;
-    sqlx::query_as(
-        "SELECT id, code, legal_name, status, version, created_at, updated_at
-           FROM customers WHERE id = $1",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1"
+    ))
     .bind(id)
     .fetch_optional(&state.pool)
     .await?
