@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::PersistedEventStore;
-use cqrs_es::{Aggregate, AggregateError, EventStore};
+use cqrs_es::{Aggregate, AggregateError, DomainEvent, EventStore};
 use postgres_es::PostgresEventRepository;
 use shared::metadata::CommandMetadata;
 use sqlx::PgPool;
@@ -151,6 +151,54 @@ where
         }
     }
 
+    /// What `command` would record on `id`, without recording it: the events and the
+    /// version they follow. For [`append_all`], which commits many streams at once.
+    pub async fn decide(
+        &self,
+        id: &str,
+        command: A::Command,
+    ) -> Result<Pending, CommandError<A::Error>> {
+        let (aggregate, version) = self.load(id).await?;
+        self.decide_on(aggregate, version, id, command).await
+    }
+
+    /// [`Self::decide`] for a stream known not to exist yet: no read. (If it does exist
+    /// by the time of the append, the append fails as a conflict.)
+    pub async fn decide_new(
+        &self,
+        id: &str,
+        command: A::Command,
+    ) -> Result<Pending, CommandError<A::Error>> {
+        self.decide_on(A::default(), 0, id, command).await
+    }
+
+    async fn decide_on(
+        &self,
+        mut aggregate: A,
+        version: u64,
+        id: &str,
+        command: A::Command,
+    ) -> Result<Pending, CommandError<A::Error>> {
+        let sink = EventSink::<A>::default();
+        aggregate
+            .handle(command, &self.services, &sink)
+            .await
+            .map_err(CommandError::Domain)?;
+        let events = sink
+            .collect()
+            .await
+            .into_iter()
+            .map(|event| PendingEvent::of(&event))
+            .collect::<Result<Vec<_>, serde_json::Error>>()
+            .map_err(|e| CommandError::Store(e.to_string()))?;
+        Ok(Pending {
+            aggregate_type: A::TYPE,
+            aggregate_id: id.to_owned(),
+            after_version: version,
+            events,
+        })
+    }
+
     /// The aggregate's current state and version (0: the stream does not exist).
     pub async fn load(&self, id: &str) -> Result<(A, u64), CommandError<A::Error>> {
         let context = self.store.load_aggregate(id).await.map_err(from_store)?;
@@ -173,6 +221,109 @@ where
             .await
             .map_err(|e| CommandError::Store(format!("command task failed: {e}")))?
     }
+}
+
+/// Events decided for one stream, not yet stored.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub aggregate_type: &'static str,
+    pub aggregate_id: String,
+    /// The stream's version the events follow.
+    pub after_version: u64,
+    pub events: Vec<PendingEvent>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PendingEvent {
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: serde_json::Value,
+}
+
+impl PendingEvent {
+    pub fn of<E: DomainEvent>(event: &E) -> Result<Self, serde_json::Error> {
+        Ok(Self {
+            event_type: event.event_type(),
+            event_version: event.event_version(),
+            payload: serde_json::to_value(event)?,
+        })
+    }
+}
+
+/// Why [`append_all`] stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("a stream was changed concurrently")]
+    Conflict,
+    #[error("{message}")]
+    Rejected { sqlstate: String, message: String },
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Stores the events of many streams in one transaction: all or none. The rows are the
+/// ones postgres-es writes (same columns, payload and metadata as JSON), so its triggers
+/// (outbox, unique keys) fire the same, and loading reads them back as usual. A stream
+/// changed since its events were decided makes the whole append fail with `Conflict`.
+pub async fn append_all(
+    pool: &PgPool,
+    pending: &[Pending],
+    metadata: CommandMetadata,
+) -> Result<usize, AppendError> {
+    let metadata = serde_json::to_value(metadata.into_map()).unwrap_or_default();
+    let (mut types, mut ids, mut sequences, mut event_types, mut versions, mut payloads) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    for stream in pending {
+        for (n, event) in stream.events.iter().enumerate() {
+            types.push(stream.aggregate_type);
+            ids.push(stream.aggregate_id.as_str());
+            sequences.push((stream.after_version + n as u64 + 1) as i64);
+            event_types.push(event.event_type.as_str());
+            versions.push(event.event_version.as_str());
+            payloads.push(event.payload.clone());
+        }
+    }
+    let count = types.len();
+    // A stream extended by another writer since `decide` collides on the primary key
+    // (type, id, sequence) and fails the whole transaction.
+    let mut tx = pool.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
+                             payload, metadata)
+         SELECT t, i, s, e, v, p, $7
+           FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::json[])
+             AS x(t, i, s, e, v, p)",
+    )
+    .bind(&types)
+    .bind(&ids)
+    .bind(&sequences)
+    .bind(&event_types)
+    .bind(&versions)
+    .bind(&payloads)
+    .bind(&metadata)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("23505") => {
+            return Err(AppendError::Conflict)
+        }
+        Err(sqlx::Error::Database(db)) if db.code().is_some_and(|c| c.starts_with("GS")) => {
+            return Err(AppendError::Rejected {
+                sqlstate: db.code().map(|c| c.into_owned()).unwrap_or_default(),
+                message: db.message().to_owned(),
+            })
+        }
+        Err(other) => return Err(other.into()),
+    }
+    tx.commit().await?;
+    Ok(count)
 }
 
 /// A short random pause so that retrying writers do not collide again in lockstep.

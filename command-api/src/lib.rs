@@ -6,6 +6,7 @@ pub mod cli;
 pub mod domain;
 pub mod es;
 pub mod http;
+pub mod import;
 pub mod orders;
 pub mod relay;
 pub mod startup;

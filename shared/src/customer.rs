@@ -128,7 +128,11 @@ impl Siret {
             .filter(|d| d.len() == 14)
             .ok_or_else(|| Invalid::new("invalid_siret", "a SIRET has 14 digits"))?;
         let la_poste = number.starts_with(LA_POSTE)
-            && number.bytes().map(|b| u32::from(b - b'0')).sum::<u32>().is_multiple_of(5);
+            && number
+                .bytes()
+                .map(|b| u32::from(b - b'0'))
+                .sum::<u32>()
+                .is_multiple_of(5);
         if !luhn(&number) && !la_poste {
             return Err(Invalid::new(
                 "invalid_siret",

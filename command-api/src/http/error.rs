@@ -22,12 +22,19 @@ pub enum ApiError {
     MalformedBody(String),
     #[error("expected Content-Type: application/json")]
     UnsupportedMediaType,
+    #[error("expected Content-Type: {0}")]
+    UnsupportedMediaTypeOf(&'static str),
+    /// An import with at least one invalid row: the report names each.
+    #[error("{} row(s) are invalid: nothing was applied", .0.counts.error)]
+    ImportInvalid(Box<crate::import::ImportReport>),
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("malformed {header} header")]
     BadHeader { header: &'static str },
     #[error("malformed path parameter: {0}")]
     BadPath(String),
+    #[error("malformed query: {0}")]
+    BadQuery(String),
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     #[error("{message}")]
@@ -84,6 +91,17 @@ impl IntoResponse for ApiError {
                     .with_detail(detail)
                     .into_response()
             }
+            ApiError::UnsupportedMediaTypeOf(_) => {
+                Problem::new(415, "unsupported_media_type", "Unsupported media type")
+                    .with_detail(detail)
+                    .into_response()
+            }
+            ApiError::ImportInvalid(report) => {
+                Problem::new(422, "import_invalid", "The file has invalid rows")
+                    .with_detail(detail)
+                    .with_extension("report", serde_json::to_value(*report).unwrap_or_default())
+                    .into_response()
+            }
             ApiError::PayloadTooLarge => {
                 Problem::new(413, "payload_too_large", "Payload too large")
                     .with_detail(detail)
@@ -93,6 +111,9 @@ impl IntoResponse for ApiError {
                 Problem::malformed_header(header, detail).into_response()
             }
             ApiError::BadPath(_) => Problem::malformed_path(detail).into_response(),
+            ApiError::BadQuery(_) => Problem::new(400, "malformed_query", "Malformed query string")
+                .with_detail(detail)
+                .into_response(),
             ApiError::Validation(errors) => Problem::new(
                 422,
                 "validation_failed",
@@ -361,7 +382,7 @@ impl From<AuthError> for ApiError {
 
 impl ApiError {
     /// The part of the mapping that does not depend on the aggregate.
-    fn from_command<E: std::error::Error>(error: CommandError<E>) -> Self {
+    pub(crate) fn from_command<E: std::error::Error>(error: CommandError<E>) -> Self {
         match error {
             CommandError::Domain(e) => ApiError::Internal(format!("unmapped domain error: {e}")),
             CommandError::VersionMismatch { expected, current } => {

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod customers;
 pub mod error;
 pub mod extract;
+pub mod imports;
 pub mod orders;
 pub mod products;
 pub mod stock;
@@ -31,6 +32,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
+    pub pool: sqlx::PgPool,
     pub products: Arc<CommandBus<Product>>,
     pub customers: Arc<CommandBus<Customer>>,
     /// Orders, and the stock they reserve.
@@ -43,7 +45,8 @@ impl AppState {
         let products = Arc::new(CommandBus::new(pool.clone(), ()));
         Self {
             customers: Arc::new(CommandBus::new(pool.clone(), ())),
-            orders: Arc::new(OrderProcesses::new(pool, Arc::clone(&products))),
+            orders: Arc::new(OrderProcesses::new(pool.clone(), Arc::clone(&products))),
+            pool,
             products,
             auth,
         }

@@ -1,18 +1,15 @@
 //! `GET /audit` and `GET /audit/export`: who did what, when, from where. Roles: admin.
 
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
-use futures::StreamExt;
 use serde::Deserialize;
 use shared::read::{AuditRow, Page};
-use sqlx::{PgPool, Postgres, QueryBuilder};
-use tokio::sync::mpsc;
+use sqlx::{Postgres, QueryBuilder};
 
 use super::error::{ApiError, Result};
+use super::export::csv_response;
 use super::extract::AppQuery;
 use super::paging::{text_filter, Paging};
 use super::AppState;
@@ -142,11 +139,8 @@ pub const CSV_COLUMNS: [&str; 12] = [
     "payload",
 ];
 
-/// Rows per CSV chunk sent to the client.
-const CHUNK_ROWS: usize = 500;
-
-/// `GET /audit/export`: the same filters, every matching row as CSV, streamed from the
-/// database to the client without holding the whole export in memory. Roles: admin.
+/// `GET /audit/export`: the same filters, every matching row as CSV, streamed. Roles:
+/// admin.
 pub async fn export(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<AuditQuery>,
@@ -157,68 +151,17 @@ pub async fn export(
         ));
     }
     let filters = Filters::parse(&query)?;
-    let (tx, rx) = mpsc::channel::<std::io::Result<bytes::Bytes>>(4);
-    tokio::spawn(stream_csv(state.pool.clone(), filters, tx));
-    let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|chunk| (chunk, rx))
-    }));
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"audit.csv\""),
-    );
-    Ok(response)
+    Ok(csv_response(
+        state.pool.clone(),
+        filters.select(),
+        &CSV_COLUMNS,
+        record,
+        "audit.csv",
+    ))
 }
 
-async fn stream_csv(
-    pool: PgPool,
-    filters: Filters,
-    tx: mpsc::Sender<std::io::Result<bytes::Bytes>>,
-) {
-    let mut sql = filters.select();
-    let mut rows = sql.build_query_as::<AuditRow>().fetch(&pool);
-    let mut chunk = csv::Writer::from_writer(Vec::new());
-    let mut in_chunk = 0;
-    let mut status = chunk.write_record(CSV_COLUMNS);
-    loop {
-        let next = rows.next().await;
-        let done = next.is_none();
-        match next {
-            Some(Ok(row)) => {
-                status = status.and_then(|()| write_row(&mut chunk, row));
-                in_chunk += 1;
-            }
-            Some(Err(e)) => status = Err(csv::Error::from(std::io::Error::other(e))),
-            None => {}
-        }
-        if status.is_ok() && !done && in_chunk < CHUNK_ROWS {
-            continue;
-        }
-        let full = std::mem::replace(&mut chunk, csv::Writer::from_writer(Vec::new()));
-        in_chunk = 0;
-        // On an error the status line is sent already: the body is cut, so that the
-        // client sees a broken transfer rather than a short file that looks complete.
-        let sent = std::mem::replace(&mut status, Ok(()))
-            .and_then(|()| full.into_inner().map_err(|e| e.into_error().into()))
-            .map(bytes::Bytes::from)
-            .map_err(|e| {
-                tracing::error!(error = %e, "audit export failed");
-                std::io::Error::other(e.to_string())
-            });
-        let failed = sent.is_err();
-        if tx.send(sent).await.is_err() || failed || done {
-            return;
-        }
-    }
-}
-
-fn write_row(writer: &mut csv::Writer<Vec<u8>>, row: AuditRow) -> csv::Result<()> {
-    writer.write_record([
+fn record(row: AuditRow) -> Vec<String> {
+    vec![
         row.occurred_at
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         row.actor_id,
@@ -232,5 +175,5 @@ fn write_row(writer: &mut csv::Writer<Vec<u8>>, row: AuditRow) -> csv::Result<()
         row.event_type,
         row.event_version,
         row.payload.to_string(),
-    ])
+    ]
 }

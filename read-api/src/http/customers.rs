@@ -3,6 +3,7 @@
 use std::str::FromStr;
 
 use axum::extract::{Path, State};
+use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use shared::ids::CustomerId;
@@ -85,6 +86,92 @@ pub async fn list(
         page: paging.page,
         limit: paging.limit,
     }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    pub status: Option<String>,
+    pub q: Option<String>,
+}
+
+/// The columns of the export: the ones `POST /customers/import` accepts.
+pub const EXPORT_COLUMNS: [&str; 20] = [
+    "code",
+    "legal_name",
+    "siren",
+    "siret",
+    "vat_number",
+    "email",
+    "phone",
+    "billing_line1",
+    "billing_line2",
+    "billing_postal_code",
+    "billing_city",
+    "billing_country",
+    "shipping_line1",
+    "shipping_line2",
+    "shipping_postal_code",
+    "shipping_city",
+    "shipping_country",
+    "payment_terms",
+    "credit_limit",
+    "status",
+];
+
+/// `GET /customers/export`: every customer matching the list filters, as CSV in code
+/// order, streamed. Roles: any.
+pub async fn export(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<ExportQuery>,
+) -> Result<Response> {
+    let status = text_filter("status", query.status.as_deref(), 20)?;
+    let search = text_filter("q", query.q.as_deref(), 100)?.map(|q| like_pattern(&q));
+    let mut sql = QueryBuilder::new(format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE true"
+    ));
+    if let Some(status) = status {
+        sql.push(" AND status = ").push_bind(status);
+    }
+    if let Some(pattern) = search {
+        sql.push(" AND search LIKE lower(")
+            .push_bind(pattern)
+            .push(")");
+    }
+    sql.push(" ORDER BY lower(code), id");
+    Ok(super::export::csv_response(
+        state.pool.clone(),
+        sql,
+        &EXPORT_COLUMNS,
+        |c: CustomerRow| {
+            let part = |a: &Option<serde_json::Value>, key: &str| {
+                a.as_ref()
+                    .and_then(|a| a.get(key))
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let mut record = vec![
+                c.code,
+                c.legal_name,
+                c.siren.unwrap_or_default(),
+                c.siret.unwrap_or_default(),
+                c.vat_number.unwrap_or_default(),
+                c.email.unwrap_or_default(),
+                c.phone.unwrap_or_default(),
+            ];
+            for address in [&c.billing_address, &c.shipping_address] {
+                for key in ["line1", "line2", "postal_code", "city", "country"] {
+                    record.push(part(address, key));
+                }
+            }
+            record.push(c.payment_terms);
+            record.push(c.credit_limit.map(|l| l.to_string()).unwrap_or_default());
+            record.push(c.status);
+            record
+        },
+        "customers.csv",
+    ))
 }
 
 /// `GET /customers/{id}`. Roles: any.

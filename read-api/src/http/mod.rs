@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod customers;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod orders;
 pub mod paging;

@@ -180,15 +180,7 @@ pub async fn list(
 ) -> Result<Json<Page<ProductRow>>> {
     let paging = Paging::parse(query.page, query.limit)?;
     let (sort, descending) = parse_sort(query.sort.as_deref())?;
-    let status = match query.status.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s @ ("active" | "archived")) => Some(s.to_owned()),
-        Some(other) => {
-            return Err(ApiError::BadQuery(format!(
-                "status `{other}`: expected active or archived"
-            )))
-        }
-    };
+    let status = status_filter(query.status.as_deref())?;
     let search = text_filter("q", query.q.as_deref(), MAX_SEARCH_CHARS)?.map(|q| like_pattern(&q));
     if let Some(raw) = min_version_text(query.min_version, &headers)? {
         let (id, version) = raw.split_once(':').ok_or_else(|| {
@@ -232,6 +224,74 @@ pub async fn list(
         page: paging.page,
         limit: paging.limit,
     }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub q: Option<String>,
+}
+
+/// The columns of the export: the ones `POST /products/import` accepts.
+pub const EXPORT_COLUMNS: [&str; 9] = [
+    "sku",
+    "name",
+    "price",
+    "vat_rate",
+    "unit",
+    "category",
+    "barcode",
+    "low_stock_threshold",
+    "status",
+];
+
+/// `GET /products/export`: every product matching the list filters, as CSV in SKU order,
+/// streamed. Roles: any.
+pub async fn export(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<ExportQuery>,
+) -> Result<Response> {
+    let filters = Filters {
+        status: status_filter(query.status.as_deref())?,
+        category: text_filter("category", query.category.as_deref(), Category::MAX_CHARS)?,
+        search: text_filter("q", query.q.as_deref(), MAX_SEARCH_CHARS)?.map(|q| like_pattern(&q)),
+    };
+    let mut sql = QueryBuilder::new("SELECT * FROM products WHERE true");
+    filters.push_where(&mut sql);
+    sql.push(" ORDER BY lower(sku), id");
+    Ok(super::export::csv_response(
+        state.pool.clone(),
+        sql,
+        &EXPORT_COLUMNS,
+        |p: ProductRow| {
+            vec![
+                p.sku,
+                p.name,
+                p.price.to_string(),
+                p.vat_rate.to_string(),
+                p.unit,
+                p.category,
+                p.barcode.unwrap_or_default(),
+                p.low_stock_threshold
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+                p.status,
+            ]
+        },
+        "products.csv",
+    ))
+}
+
+fn status_filter(raw: Option<&str>) -> Result<Option<String>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s @ ("active" | "archived")) => Ok(Some(s.to_owned())),
+        Some(other) => Err(ApiError::BadQuery(format!(
+            "status `{other}`: expected active or archived"
+        ))),
+    }
 }
 
 struct Filters {

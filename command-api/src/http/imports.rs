@@ -1,0 +1,122 @@
+//! `POST /products/import` and `POST /customers/import` (`text/csv`, `?dry_run=true`).
+//! Roles: admin, sales.
+
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use super::error::{ApiError, Result};
+use super::extract::CommandContext;
+use super::AppState;
+use crate::es::{append_all, AppendError};
+use crate::import::{self, ImportError, Plan, Table, CUSTOMER_COLUMNS, PRODUCT_COLUMNS};
+
+/// Largest CSV accepted: about 50,000 product rows.
+pub const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// Validate and report only.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+async fn csv_body(headers: &HeaderMap, body: Body) -> Result<bytes::Bytes> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if !(content_type.starts_with("text/csv") || content_type.starts_with("application/csv")) {
+        return Err(ApiError::UnsupportedMediaTypeOf("text/csv"));
+    }
+    axum::body::to_bytes(body, IMPORT_LIMIT)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge)
+}
+
+impl From<ImportError> for ApiError {
+    fn from(error: ImportError) -> Self {
+        match error {
+            ImportError::Database(e) => ApiError::Internal(e.to_string()),
+            ImportError::Store(e) => ApiError::Internal(e),
+            other => ApiError::Unprocessable {
+                code: "invalid_csv",
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<AppendError> for ApiError {
+    fn from(error: AppendError) -> Self {
+        match error {
+            AppendError::Conflict => ApiError::Conflict {
+                code: "concurrent_modification",
+                message: "a row's record changed during the import; nothing was applied, retry"
+                    .to_owned(),
+            },
+            AppendError::Rejected { sqlstate, message } => {
+                ApiError::from_command::<std::convert::Infallible>(
+                    crate::es::CommandError::Rejected { sqlstate, message },
+                )
+            }
+            AppendError::Database(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+async fn finish(
+    state: &AppState,
+    plan: Plan,
+    dry_run: bool,
+    metadata: shared::metadata::CommandMetadata,
+) -> Result<Response> {
+    if plan.has_errors() {
+        return Err(ApiError::ImportInvalid(Box::new(
+            plan.report(dry_run, false),
+        )));
+    }
+    if dry_run || plan.pending.is_empty() {
+        return Ok(Json(plan.report(dry_run, false)).into_response());
+    }
+    append_all(&state.pool, &plan.pending, metadata).await?;
+    Ok(Json(plan.report(false, true)).into_response())
+}
+
+/// `POST /products/import`: one row per product, created or updated by SKU; all rows or
+/// none. Roles: admin, sales.
+pub async fn products(
+    State(state): State<AppState>,
+    query: Result<Query<ImportQuery>, QueryRejection>,
+    CommandContext(metadata): CommandContext,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response> {
+    let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
+    let body = csv_body(&headers, body).await?;
+    let table = Table::read(&body, &PRODUCT_COLUMNS, &PRODUCT_COLUMNS[..6])?;
+    let plan = import::plan_products(&state.pool, &state.products, &table).await?;
+    finish(&state, plan, query.dry_run, metadata).await
+}
+
+/// `POST /customers/import`: one row per customer, created or updated by code; all rows
+/// or none. Roles: admin, sales.
+pub async fn customers(
+    State(state): State<AppState>,
+    query: Result<Query<ImportQuery>, QueryRejection>,
+    CommandContext(metadata): CommandContext,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response> {
+    let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
+    let body = csv_body(&headers, body).await?;
+    let table = Table::read(&body, &CUSTOMER_COLUMNS, &CUSTOMER_COLUMNS[..2])?;
+    let plan = import::plan_customers(&state.pool, &state.customers, &table).await?;
+    finish(&state, plan, query.dry_run, metadata).await
+}

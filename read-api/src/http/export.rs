@@ -1,0 +1,89 @@
+//! CSV exports, streamed from the database to the client: rows are written as they are
+//! read, a chunk at a time, so an export never sits whole in memory.
+
+use axum::body::Body;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
+use tokio::sync::mpsc;
+
+/// Rows per chunk sent to the client.
+const CHUNK_ROWS: usize = 500;
+
+/// A `text/csv` response of every row `sql` selects, the header first.
+pub fn csv_response<R, F>(
+    pool: PgPool,
+    sql: QueryBuilder<'static, Postgres>,
+    header: &'static [&'static str],
+    to_record: F,
+    filename: &'static str,
+) -> Response
+where
+    R: for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static,
+    F: Fn(R) -> Vec<String> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel::<std::io::Result<bytes::Bytes>>(4);
+    tokio::spawn(stream_rows(pool, sql, header, to_record, tx));
+    let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    }));
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+    {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    response
+}
+
+async fn stream_rows<R, F>(
+    pool: PgPool,
+    mut sql: QueryBuilder<'static, Postgres>,
+    header: &'static [&'static str],
+    to_record: F,
+    tx: mpsc::Sender<std::io::Result<bytes::Bytes>>,
+) where
+    R: for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static,
+    F: Fn(R) -> Vec<String> + Send + 'static,
+{
+    let mut rows = sql.build_query_as::<R>().fetch(&pool);
+    let mut chunk = csv::Writer::from_writer(Vec::new());
+    let mut in_chunk = 0;
+    let mut status = chunk.write_record(header);
+    loop {
+        let next = rows.next().await;
+        let done = next.is_none();
+        match next {
+            Some(Ok(row)) => {
+                status = status.and_then(|()| chunk.write_record(to_record(row)));
+                in_chunk += 1;
+            }
+            Some(Err(e)) => status = Err(csv::Error::from(std::io::Error::other(e))),
+            None => {}
+        }
+        if status.is_ok() && !done && in_chunk < CHUNK_ROWS {
+            continue;
+        }
+        let full = std::mem::replace(&mut chunk, csv::Writer::from_writer(Vec::new()));
+        in_chunk = 0;
+        // On an error the status line is sent already: the body is cut, so that the
+        // client sees a broken transfer rather than a short file that looks complete.
+        let sent = std::mem::replace(&mut status, Ok(()))
+            .and_then(|()| full.into_inner().map_err(|e| e.into_error().into()))
+            .map(bytes::Bytes::from)
+            .map_err(|e| {
+                tracing::error!(error = %e, "CSV export failed");
+                std::io::Error::other(e.to_string())
+            });
+        let failed = sent.is_err();
+        if tx.send(sent).await.is_err() || failed || done {
+            return;
+        }
+    }
+}
