@@ -172,7 +172,37 @@ where
         self.decide_on(A::default(), 0, id, command).await
     }
 
-    async fn decide_on(
+    /// Many aggregates in one query, keyed by id, with their versions: for imports,
+    /// which decide thousands of updates at once. Reads the rows postgres-es writes.
+    pub async fn load_many(
+        &self,
+        pool: &PgPool,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, (A, u64)>, CommandError<A::Error>> {
+        let rows: Vec<(String, i64, serde_json::Value)> = sqlx::query_as(
+            "SELECT aggregate_id, sequence, payload FROM events
+              WHERE aggregate_type = $1 AND aggregate_id = ANY($2)
+              ORDER BY aggregate_id, sequence",
+        )
+        .bind(A::TYPE)
+        .bind(ids)
+        .fetch_all(pool)
+        .await
+        .map_err(|e| CommandError::Store(e.to_string()))?;
+        let mut loaded: std::collections::HashMap<String, (A, u64)> =
+            std::collections::HashMap::with_capacity(ids.len());
+        for (id, sequence, payload) in rows {
+            let event: A::Event =
+                serde_json::from_value(payload).map_err(|e| CommandError::Store(e.to_string()))?;
+            let entry = loaded.entry(id).or_insert_with(|| (A::default(), 0));
+            entry.0.apply(event);
+            entry.1 = sequence as u64;
+        }
+        Ok(loaded)
+    }
+
+    /// [`Self::decide`] on an aggregate already loaded at `version`.
+    pub async fn decide_on(
         &self,
         mut aggregate: A,
         version: u64,

@@ -367,6 +367,10 @@ pub async fn plan_products(
         keys,
     )
     .await?;
+    let mut current = products
+        .load_many(pool, &existing.values().cloned().collect::<Vec<_>>())
+        .await
+        .map_err(|e| ImportError::Store(e.to_string()))?;
     let mut seen = HashSet::new();
     let mut plan = Plan {
         rows: Vec::with_capacity(table.len()),
@@ -429,7 +433,10 @@ pub async fn plan_products(
             low_stock_threshold,
         };
         let decided = match existing.get(&key.to_lowercase()) {
-            Some(id) => decide_product_update(products, id, details, archived).await,
+            Some(id) => {
+                let (aggregate, version) = current.remove(id).unwrap_or_default();
+                decide_product_update(products, aggregate, version, id, details, archived).await
+            }
             None => {
                 let id = ProductId::generate();
                 products
@@ -458,10 +465,15 @@ pub async fn plan_products(
 
 async fn decide_product_update(
     products: &CommandBus<Product>,
+    current: Product,
+    version: u64,
     id: &str,
     details: ProductDetails,
     archived: bool,
 ) -> Result<(Pending, RowStatus), CommandError<ProductError>> {
+    let was_archived = current
+        .state()
+        .is_some_and(|s| s.status == shared::product::ProductStatus::Archived);
     let patch = ProductPatch {
         name: Some(details.name),
         price: Some(details.price),
@@ -471,11 +483,9 @@ async fn decide_product_update(
         barcode: Some(details.barcode),
         low_stock_threshold: Some(details.low_stock_threshold),
     };
-    let mut pending = products.decide(id, ProductCommand::Update(patch)).await?;
-    let (current, _) = products.load(id).await?;
-    let was_archived = current
-        .state()
-        .is_some_and(|s| s.status == shared::product::ProductStatus::Archived);
+    let mut pending = products
+        .decide_on(current, version, id, ProductCommand::Update(patch))
+        .await?;
     if archived != was_archived {
         let event = if archived {
             ProductEvent::ProductArchived {}
@@ -529,6 +539,10 @@ pub async fn plan_customers(
         keys,
     )
     .await?;
+    let mut current = customers
+        .load_many(pool, &existing.values().cloned().collect::<Vec<_>>())
+        .await
+        .map_err(|e| ImportError::Store(e.to_string()))?;
     let mut seen = HashSet::new();
     let mut plan = Plan {
         rows: Vec::with_capacity(table.len()),
@@ -606,7 +620,10 @@ pub async fn plan_customers(
             credit_limit,
         };
         let decided = match existing.get(&key.to_lowercase()) {
-            Some(id) => decide_customer_update(customers, id, details, archived).await,
+            Some(id) => {
+                let (aggregate, version) = current.remove(id).unwrap_or_default();
+                decide_customer_update(customers, aggregate, version, id, details, archived).await
+            }
             None => {
                 let id = CustomerId::generate();
                 let created = customers
@@ -632,10 +649,13 @@ pub async fn plan_customers(
 
 async fn decide_customer_update(
     customers: &CommandBus<Customer>,
+    current: Customer,
+    version: u64,
     id: &str,
     details: CustomerDetails,
     archived: bool,
 ) -> Result<(Pending, RowStatus), CommandError<CustomerError>> {
+    let was_archived = current.state().is_some_and(|s| s.archived);
     let patch = CustomerPatch {
         legal_name: Some(details.legal_name),
         siren: Some(details.siren),
@@ -648,9 +668,9 @@ async fn decide_customer_update(
         payment_terms: Some(details.payment_terms),
         credit_limit: Some(details.credit_limit),
     };
-    let mut pending = customers.decide(id, CustomerCommand::Update(patch)).await?;
-    let (current, _) = customers.load(id).await?;
-    let was_archived = current.state().is_some_and(|s| s.archived);
+    let mut pending = customers
+        .decide_on(current, version, id, CustomerCommand::Update(patch))
+        .await?;
     if archived != was_archived {
         let event = if archived {
             CustomerEvent::CustomerArchived {}

@@ -92,6 +92,15 @@ impl CustomerInput {
         ) -> Option<Option<T>> {
             raw.and_then(|v| f.optional(field, v.as_deref(), parse))
         }
+        // In field order, so that errors come in the order of the form.
+        let legal_name = self
+            .legal_name
+            .and_then(|n| f.check("legal_name", bounded_text(&n, 200)));
+        let siren = opt(f, "siren", self.siren, Siren::parse);
+        let siret = opt(f, "siret", self.siret, Siret::parse);
+        let vat_number = opt(f, "vat_number", self.vat_number, VatNumber::parse);
+        let email = opt(f, "email", self.email, Email::parse);
+        let phone = opt(f, "phone", self.phone, Phone::parse);
         let billing = self.billing_address.map(|a| match a {
             None => Some(None),
             Some(a) => address(f, "billing_address", &a).map(Some),
@@ -101,14 +110,12 @@ impl CustomerInput {
             Some(a) => address(f, "shipping_address", &a).map(Some),
         });
         CustomerPatch {
-            legal_name: self
-                .legal_name
-                .and_then(|n| f.check("legal_name", bounded_text(&n, 200))),
-            siren: opt(f, "siren", self.siren, Siren::parse),
-            siret: opt(f, "siret", self.siret, Siret::parse),
-            vat_number: opt(f, "vat_number", self.vat_number, VatNumber::parse),
-            email: opt(f, "email", self.email, Email::parse),
-            phone: opt(f, "phone", self.phone, Phone::parse),
+            legal_name,
+            siren,
+            siret,
+            vat_number,
+            email,
+            phone,
             billing_address: billing.flatten(),
             shipping_address: shipping.flatten(),
             payment_terms: self

@@ -119,9 +119,27 @@ fn routes() -> Routes<AppState> {
         )
         .route(
             M::POST,
+            "/products/import",
+            Access::Roles(CATALOGUE_WRITERS),
+            imports::products,
+        )
+        .route(
+            M::POST,
             "/customers",
             Access::Roles(CATALOGUE_WRITERS),
             customers::create,
+        )
+        .route(
+            M::PATCH,
+            "/customers/{id}",
+            Access::Roles(CATALOGUE_WRITERS),
+            customers::update,
+        )
+        .route(
+            M::POST,
+            "/customers/import",
+            Access::Roles(CATALOGUE_WRITERS),
+            imports::customers,
         )
         .route(
             M::POST,

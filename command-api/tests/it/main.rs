@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod customers;
 mod helpers;
 mod integration;
 mod orders;

@@ -36,6 +36,12 @@ fn routes() -> Routes<AppState> {
         .route(M::GET, "/products", Access::Roles(ANY_ROLE), products::list)
         .route(
             M::GET,
+            "/products/export",
+            Access::Roles(ANY_ROLE),
+            products::export,
+        )
+        .route(
+            M::GET,
             "/products/{id}",
             Access::Roles(ANY_ROLE),
             products::detail,
@@ -45,6 +51,12 @@ fn routes() -> Routes<AppState> {
             "/customers",
             Access::Roles(ANY_ROLE),
             customers::list,
+        )
+        .route(
+            M::GET,
+            "/customers/export",
+            Access::Roles(ANY_ROLE),
+            customers::export,
         )
         .route(
             M::GET,

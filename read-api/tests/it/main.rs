@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod audit;
+mod csv;
 mod end_to_end;
 mod helpers;
 mod products;
