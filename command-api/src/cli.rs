@@ -52,6 +52,10 @@ enum Command {
         http: HttpConfig,
         #[command(flatten)]
         auth: AuthArgs,
+        /// VAT rates a price may use, in percent, comma-separated (default: metropolitan
+        /// France's).
+        #[arg(long, env = "GESCOM_VAT_RATES", default_value = shared::product::VatRates::FRENCH)]
+        vat_rates: String,
         #[command(flatten)]
         env: EnvironmentConfig,
     },
@@ -208,8 +212,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             embedded_relay,
             http,
             auth,
+            vat_rates,
             env,
         } => {
+            let vat_rates = shared::product::VatRates::parse(&vat_rates)
+                .map_err(|e| anyhow::anyhow!("GESCOM_VAT_RATES: {e}"))?;
             let app = Application::build(Settings {
                 database,
                 nats,
@@ -217,6 +224,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 embedded_relay,
                 http: http.settings()?,
                 auth: auth.settings(env.environment)?,
+                vat_rates,
             })
             .await?;
             app.run_until_stopped(Shutdown::on(shutdown_signal())).await

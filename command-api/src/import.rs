@@ -13,7 +13,9 @@ use shared::events::{CustomerDetails, CustomerEvent, ProductDetails, ProductEven
 use shared::ids::{CustomerId, ProductId};
 use shared::money::Money;
 use shared::problem::FieldError;
-use shared::product::{bounded_text, Barcode, Category, ProductName, Quantity, Sku, Unit, VatRate};
+use shared::product::{
+    bounded_text, Barcode, Category, ProductName, Quantity, Sku, Unit, VatRates,
+};
 use shared::Invalid;
 use sqlx::PgPool;
 
@@ -354,6 +356,7 @@ async fn existing_keys(
 pub async fn plan_products(
     pool: &PgPool,
     products: &CommandBus<Product>,
+    vat_rates: &VatRates,
     table: &Table,
 ) -> Result<Plan, ImportError> {
     let keys = table
@@ -382,7 +385,7 @@ pub async fn plan_products(
         let sku = f.required("sku", Sku::parse);
         let name = f.required("name", ProductName::parse);
         let price = f.required("price", |r| decimal(r).and_then(Money::new));
-        let vat_rate = f.required("vat_rate", |r| decimal(r).and_then(VatRate::new));
+        let vat_rate = f.required("vat_rate", |r| decimal(r).and_then(|d| vat_rates.check(d)));
         let unit = f.required("unit", Unit::parse);
         let category = f.required("category", Category::parse);
         let barcode = f.optional("barcode", Barcode::parse);

@@ -30,6 +30,7 @@ pub struct Settings {
     pub embedded_relay: bool,
     pub http: HttpSettings,
     pub auth: AuthSettings,
+    pub vat_rates: shared::product::VatRates,
 }
 
 #[derive(Clone)]
@@ -87,7 +88,7 @@ impl Application {
             }
         }
         let nats = settings.nats.connect().await?;
-        let state = AppState::new(pool.clone(), auth);
+        let state = AppState::new(pool.clone(), auth).with_vat_rates(settings.vat_rates);
         let recovery = Arc::clone(&state.orders);
         let readiness = Readiness {
             db: pool.clone(),

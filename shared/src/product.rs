@@ -165,31 +165,91 @@ impl Unit {
     }
 }
 
-/// A VAT rate in percent, one of the rates in force in metropolitan France.
+/// A VAT rate in percent: from 0 to below 100, at most 2 decimals. Which rates may be
+/// used is [`VatRates`]' business: the set in force is configuration, and stored events
+/// keep whatever rate was in force when they were written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct VatRate(#[serde(with = "rust_decimal::serde::str")] Decimal);
 
 impl VatRate {
-    /// 20 % normal, 10 % intermediate, 5.5 % reduced, 2.1 % special, 0 % exempt.
-    pub const FRENCH_RATES: [Decimal; 5] = [
-        Decimal::from_parts(20, 0, 0, false, 0),
-        Decimal::from_parts(10, 0, 0, false, 0),
-        Decimal::from_parts(55, 0, 0, false, 1),
-        Decimal::from_parts(21, 0, 0, false, 1),
-        Decimal::ZERO,
-    ];
-
     pub fn new(percent: Decimal) -> Result<Self, Invalid> {
-        Self::FRENCH_RATES
-            .into_iter()
-            .find(|r| *r == percent)
-            .map(|r| Self(r.normalize()))
-            .ok_or_else(|| Invalid::new("unknown_vat_rate", "one of 20, 10, 5.5, 2.1, 0"))
+        let percent = percent.normalize();
+        if percent.is_sign_negative() && !percent.is_zero() || percent >= Decimal::ONE_HUNDRED {
+            return Err(Invalid::new(
+                "unknown_vat_rate",
+                "a percentage from 0 to 100",
+            ));
+        }
+        if percent.scale() > 2 {
+            return Err(Invalid::new("unknown_vat_rate", "at most 2 decimals"));
+        }
+        Ok(Self(percent))
     }
 
     pub fn percent(&self) -> Decimal {
         self.0
+    }
+}
+
+/// The VAT rates a new price may use. By default the rates of metropolitan France: 20 %
+/// normal, 10 % intermediate, 5.5 % reduced, 2.1 % special, 0 % exempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VatRates(Vec<VatRate>);
+
+impl Default for VatRates {
+    fn default() -> Self {
+        Self::french()
+    }
+}
+
+impl VatRates {
+    pub const FRENCH: &'static str = "20,10,5.5,2.1,0";
+
+    pub fn french() -> Self {
+        Self(
+            [
+                Decimal::from_parts(20, 0, 0, false, 0),
+                Decimal::from_parts(10, 0, 0, false, 0),
+                Decimal::from_parts(55, 0, 0, false, 1),
+                Decimal::from_parts(21, 0, 0, false, 1),
+                Decimal::ZERO,
+            ]
+            .into_iter()
+            .map(VatRate)
+            .collect(),
+        )
+    }
+
+    /// `20,10,5.5,2.1,0`: the rates in force, comma-separated.
+    pub fn parse(list: &str) -> Result<Self, Invalid> {
+        let rates = list
+            .split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(|r| {
+                Decimal::from_str_exact(r)
+                    .map_err(|_| Invalid::new("invalid_decimal", format!("`{r}` is not a rate")))
+                    .and_then(VatRate::new)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if rates.is_empty() {
+            return Err(Invalid::new("required", "at least one VAT rate"));
+        }
+        Ok(Self(rates))
+    }
+
+    /// The rate, if it is one in force.
+    pub fn check(&self, percent: Decimal) -> Result<VatRate, Invalid> {
+        let rate = VatRate::new(percent)?;
+        if self.0.contains(&rate) {
+            return Ok(rate);
+        }
+        let names: Vec<String> = self.0.iter().map(|r| r.0.to_string()).collect();
+        Err(Invalid::new(
+            "unknown_vat_rate",
+            format!("one of {}", names.join(", ")),
+        ))
     }
 }
 
@@ -313,18 +373,26 @@ mod tests {
     }
 
     #[test]
-    fn only_french_vat_rates_are_accepted() {
+    fn only_the_rates_in_force_are_accepted() {
+        let french = VatRates::french();
         for ok in ["20", "20.00", "10", "5.5", "5.50", "2.1", "0"] {
-            assert!(VatRate::new(Decimal::from_str(ok).unwrap()).is_ok(), "{ok}");
+            assert!(french.check(Decimal::from_str(ok).unwrap()).is_ok(), "{ok}");
         }
         for bad in ["19.6", "7", "-20", "100"] {
             assert_eq!(
-                VatRate::new(Decimal::from_str(bad).unwrap())
+                french
+                    .check(Decimal::from_str(bad).unwrap())
                     .unwrap_err()
                     .code,
                 "unknown_vat_rate"
             );
         }
+        // Corsica and the overseas departments use other rates: configuration.
+        let dom = VatRates::parse("8.5, 2.1, 0").unwrap();
+        assert!(dom.check(Decimal::from_str("8.5").unwrap()).is_ok());
+        assert!(dom.check(Decimal::from_str("20").unwrap()).is_err());
+        assert!(VatRates::parse("20,abc").is_err());
+        assert_eq!(VatRates::parse(VatRates::FRENCH).unwrap(), french);
         let rate = VatRate::new(Decimal::from_str("5.50").unwrap()).unwrap();
         assert_eq!(serde_json::to_string(&rate).unwrap(), "\"5.5\"");
     }

@@ -15,7 +15,7 @@ use shared::web::correlation_id;
 use rust_decimal::Decimal;
 use shared::money::Money;
 use shared::problem::FieldError;
-use shared::product::{Quantity, VatRate};
+use shared::product::{Quantity, VatRate, VatRates};
 use shared::Invalid;
 
 use super::error::ApiError;
@@ -175,8 +175,9 @@ pub fn money(raw: &str) -> Result<Money, Invalid> {
     decimal(raw).and_then(Money::new)
 }
 
-pub fn vat_rate(raw: &str) -> Result<VatRate, Invalid> {
-    decimal(raw).and_then(VatRate::new)
+/// A VAT rate that is one of the rates in force.
+pub fn vat_rate(rates: &VatRates, raw: &str) -> Result<VatRate, Invalid> {
+    decimal(raw).and_then(|d| rates.check(d))
 }
 
 pub fn quantity(raw: &str) -> Result<Quantity, Invalid> {

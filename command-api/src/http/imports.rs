@@ -101,7 +101,8 @@ pub async fn products(
     let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
     let body = csv_body(&headers, body).await?;
     let table = Table::read(&body, &PRODUCT_COLUMNS, &PRODUCT_COLUMNS[..6])?;
-    let plan = import::plan_products(&state.pool, &state.products, &table).await?;
+    let plan =
+        import::plan_products(&state.pool, &state.products, &state.vat_rates, &table).await?;
     finish(&state, plan, query.dry_run, metadata).await
 }
 

@@ -19,6 +19,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use shared::access::{Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS, STOCK_KEEPERS};
 use shared::auth::TokenVerifier;
+use shared::product::VatRates;
 use shared::web::{api_router, HttpSettings, Readiness};
 
 use crate::auth::Auth;
@@ -38,9 +39,16 @@ pub struct AppState {
     /// Orders, and the stock they reserve.
     pub orders: Arc<OrderProcesses>,
     pub auth: Arc<Auth>,
+    /// The VAT rates a price may use.
+    pub vat_rates: Arc<VatRates>,
 }
 
 impl AppState {
+    pub fn with_vat_rates(mut self, rates: VatRates) -> Self {
+        self.vat_rates = Arc::new(rates);
+        self
+    }
+
     pub fn new(pool: sqlx::PgPool, auth: Arc<Auth>) -> Self {
         let products = Arc::new(CommandBus::new(pool.clone(), ()));
         Self {
@@ -49,6 +57,7 @@ impl AppState {
             pool,
             products,
             auth,
+            vat_rates: Arc::new(VatRates::default()),
         }
     }
 }

@@ -68,7 +68,7 @@ pub async fn create(
     let sku = f.check("sku", Sku::parse(&body.sku));
     let name = f.check("name", ProductName::parse(&body.name));
     let price = f.check("price", money(&body.price));
-    let vat = f.check("vat_rate", vat_rate(&body.vat_rate));
+    let vat = f.check("vat_rate", vat_rate(&state.vat_rates, &body.vat_rate));
     let unit = f.check("unit", Unit::parse(&body.unit));
     let category = f.check("category", Category::parse(&body.category));
     let barcode = f.optional("barcode", body.barcode.as_deref(), Barcode::parse);
@@ -133,7 +133,7 @@ pub async fn update(
         price: body.price.and_then(|v| f.check("price", money(&v))),
         vat_rate: body
             .vat_rate
-            .and_then(|v| f.check("vat_rate", vat_rate(&v))),
+            .and_then(|v| f.check("vat_rate", vat_rate(&state.vat_rates, &v))),
         unit: body.unit.and_then(|v| f.check("unit", Unit::parse(&v))),
         category: body
             .category
