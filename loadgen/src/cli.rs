@@ -1,0 +1,278 @@
+//! `loadgen`: starts the services, seeds, runs the scenarios, prints a table and writes
+//! a JSON file under `loadgen/results/`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::client::Api;
+use crate::scenarios::{self, Ctx, ScenarioResult};
+use crate::stack::{Stack, ADMIN_EMAIL, ADMIN_PASSWORD};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scenario {
+    Create,
+    Mixed,
+    Ryw,
+    Lists,
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "loadgen", about = "gescom load generator")]
+pub struct Args {
+    /// Scenarios to run, in this order (default: all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    scenarios: Vec<Scenario>,
+    /// Seconds each scenario runs.
+    #[arg(long, default_value_t = 15)]
+    duration: u64,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Products seeded before `mixed`.
+    #[arg(long, default_value_t = 10_000)]
+    products: usize,
+    /// Customers seeded before `mixed`.
+    #[arg(long, default_value_t = 2_000)]
+    customers: usize,
+    /// Products in the catalogue for `lists`.
+    #[arg(long, default_value_t = 100_000)]
+    list_products: usize,
+    /// PostgreSQL server; the run creates and drops a database of its own on it.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    database_url: String,
+    #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    nats_url: String,
+    /// Where the service binaries are.
+    #[arg(long, default_value = "target/release")]
+    bin: PathBuf,
+    /// Keep the run's database afterwards.
+    #[arg(long)]
+    keep: bool,
+    /// Pause (seconds) after starting the services, e.g. to attach `perf`.
+    #[arg(long, default_value_t = 0)]
+    pause: u64,
+}
+
+fn git_commit() -> String {
+    std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn machine() -> serde_json::Value {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map(str::trim)
+        .unwrap_or("unknown");
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    json!({
+        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "cpu_model": model,
+        "memory": memory,
+    })
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let scenarios = if args.scenarios.is_empty() {
+        vec![
+            Scenario::Create,
+            Scenario::Ryw,
+            Scenario::Mixed,
+            Scenario::Lists,
+        ]
+    } else {
+        args.scenarios.clone()
+    };
+    eprintln!("starting the services from {} …", args.bin.display());
+    let stack = Stack::start(&args.bin, &args.database_url, &args.nats_url).await?;
+    if args.pause > 0 {
+        eprintln!(
+            "command-api pid {:?}; pausing {} s",
+            stack.pid("command-api"),
+            args.pause
+        );
+        tokio::time::sleep(Duration::from_secs(args.pause)).await;
+    }
+    let outcome = run_scenarios(&args, &scenarios, &stack).await;
+    let rss = stack.peak_rss_mib();
+    stack.stop(args.keep).await?;
+    let (results, raw, backlog_peak) = outcome?;
+
+    let create_rate = results
+        .iter()
+        .find(|r| r.scenario == "create")
+        .and_then(|r| r.endpoints.first())
+        .map(|e| e.per_second);
+    let raw_rate = raw
+        .as_ref()
+        .and_then(|r| r.endpoints.first())
+        .map(|e| e.per_second);
+    let ratio = create_rate.zip(raw_rate).map(|(c, r)| c / r.max(1e-9));
+
+    println!();
+    println!(
+        "{:<14} {:<36} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8}  errors",
+        "scenario", "endpoint", "ok", "per s", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    );
+    for r in raw.iter().chain(results.iter()) {
+        for e in &r.endpoints {
+            println!(
+                "{:<14} {:<36} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>8.1}  {:?}",
+                r.scenario,
+                e.endpoint,
+                e.ok,
+                e.per_second,
+                e.p50_ms,
+                e.p95_ms,
+                e.p99_ms,
+                e.max_ms,
+                e.errors
+            );
+        }
+        if let Some(lag) = &r.projection_lag {
+            println!(
+                "{:<14} {:<36} {:>9} {:>9} {:>8.2} {:>8} {:>8.2} {:>8.1}",
+                r.scenario,
+                "projection lag (commit → visible)",
+                lag.samples,
+                "",
+                lag.p50_ms,
+                "",
+                lag.p99_ms,
+                lag.max_ms
+            );
+        }
+    }
+    if let Some(ratio) = ratio {
+        println!("\ncreates/s ÷ raw appends/s = {ratio:.2}");
+    }
+    println!("outbox backlog peak: {backlog_peak} rows");
+    for (name, mib) in &rss {
+        println!("peak RSS {name}: {mib:.1} MiB");
+    }
+
+    let report = json!({
+        "machine": machine(),
+        "git_commit": git_commit(),
+        "finished_at": chrono::Utc::now().to_rfc3339(),
+        "config": {
+            "scenarios": scenarios,
+            "duration_s": args.duration,
+            "concurrency": args.concurrency,
+            "products": args.products,
+            "customers": args.customers,
+            "list_products": args.list_products,
+        },
+        "raw_append": raw,
+        "scenarios": results,
+        "create_to_raw_ratio": ratio,
+        "outbox_backlog_peak": backlog_peak,
+        "peak_rss_mib": rss.iter().map(|(n, m)| (n.to_string(), *m)).collect::<std::collections::BTreeMap<_, _>>(),
+    });
+    let dir = PathBuf::from("loadgen/results");
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join(format!(
+        "{}-{}.json",
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
+        git_commit()
+    ));
+    std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+    println!("written: {}", file.display());
+    Ok(())
+}
+
+type Outcome = (Vec<ScenarioResult>, Option<ScenarioResult>, u64);
+
+async fn run_scenarios(
+    args: &Args,
+    scenarios: &[Scenario],
+    stack: &Stack,
+) -> anyhow::Result<Outcome> {
+    let api = Api::login(
+        &stack.command_url,
+        &stack.read_url,
+        ADMIN_EMAIL,
+        ADMIN_PASSWORD,
+    )
+    .await?;
+    let ctx = Ctx {
+        api,
+        pool: stack.pool.clone(),
+        concurrency: args.concurrency,
+        duration: Duration::from_secs(args.duration),
+    };
+    let (peak, sampler) = scenarios::backlog_sampler(stack.pool.clone());
+    let mut results = Vec::new();
+    let mut raw = None;
+    let mut seeded = None;
+    for scenario in scenarios {
+        match scenario {
+            Scenario::Create => {
+                eprintln!(
+                    "raw ceiling: {} clients appending to `events`",
+                    args.concurrency
+                );
+                let raw_result = scenarios::raw(&ctx).await;
+                eprintln!("create: {} clients", args.concurrency);
+                let full = scenarios::create(&ctx, None).await;
+                // Half the maximum throughput, for the latency target.
+                if let Some(rate) = full.endpoints.first().map(|e| e.per_second / 2.0) {
+                    eprintln!("create at half of the maximum: {rate:.0}/s");
+                    results.push(full);
+                    results.push(scenarios::create(&ctx, Some(rate)).await);
+                } else {
+                    results.push(full);
+                }
+                raw = Some(raw_result);
+            }
+            Scenario::Ryw => {
+                eprintln!("ryw: {} clients", args.concurrency);
+                results.push(scenarios::ryw(&ctx).await);
+            }
+            Scenario::Mixed => {
+                eprintln!(
+                    "seeding {} products, {} customers",
+                    args.products, args.customers
+                );
+                let s = scenarios::seed(&ctx, args.products, args.customers, true).await?;
+                eprintln!("mixed: {} clients", args.concurrency);
+                results.push(scenarios::mixed(&ctx, &s).await);
+                seeded = Some(s);
+            }
+            Scenario::Lists => {
+                eprintln!("seeding the catalogue to {} products", args.list_products);
+                scenarios::seed(&ctx, args.list_products, args.customers.min(10), false).await?;
+                sqlx::query("ANALYZE").execute(&stack.pool).await?;
+                eprintln!("lists: {} clients", args.concurrency);
+                results.push(scenarios::lists(&ctx).await);
+            }
+        }
+    }
+    drop(seeded);
+    sampler.abort();
+    Ok((
+        results,
+        raw,
+        peak.load(std::sync::atomic::Ordering::Relaxed),
+    ))
+}

@@ -1,0 +1,102 @@
+//! The HTTP client of the scenarios: one connection pool, the admin's token, and timed
+//! calls recorded per endpoint.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::stats::Recorder;
+
+#[derive(Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    pub command: String,
+    pub read: String,
+    token: String,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+    pub latency: Duration,
+}
+
+impl Api {
+    pub async fn login(
+        command: &str,
+        read: &str,
+        email: &str,
+        password: &str,
+    ) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(256)
+            .timeout(Duration::from_secs(60))
+            .build()?;
+        let body: Value = http
+            .post(format!("{command}/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let token = body["access_token"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("no access token in {body}"))?
+            .to_owned();
+        Ok(Self {
+            http,
+            command: command.to_owned(),
+            read: read.to_owned(),
+            token,
+        })
+    }
+
+    /// A timed call, recorded under `endpoint` when `recorder` is given.
+    pub async fn call(
+        &self,
+        recorder: Option<&Recorder>,
+        endpoint: &'static str,
+        method: Method,
+        url: String,
+        headers: &[(&str, String)],
+        body: Option<Body>,
+    ) -> Answer {
+        let mut request = self.http.request(method, url).bearer_auth(&self.token);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        request = match body {
+            Some(Body::Json(json)) => request.json(&json),
+            Some(Body::Csv(text)) => request.header("content-type", "text/csv").body(text),
+            None => request,
+        };
+        let started = Instant::now();
+        let (status, body) = match request.send().await {
+            Ok(response) => {
+                let status = response.status();
+                let body = response.json::<Value>().await.unwrap_or(Value::Null);
+                (status, body)
+            }
+            Err(_) => (
+                StatusCode::from_u16(599).unwrap_or(StatusCode::BAD_GATEWAY),
+                Value::Null,
+            ),
+        };
+        let latency = started.elapsed();
+        if let Some(recorder) = recorder {
+            recorder.record(endpoint, status.as_u16(), latency);
+        }
+        Answer {
+            status,
+            body,
+            latency,
+        }
+    }
+}
+
+pub enum Body {
+    Json(Value),
+    Csv(String),
+}

@@ -1,0 +1,570 @@
+//! Seeding and the bounded scenarios: each runs `concurrency` workers until its deadline.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use rand::Rng;
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::client::{Api, Body};
+use crate::stats::{new_histogram, EndpointSummary, Lag, Recorder};
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub api: Api,
+    pub pool: PgPool,
+    pub concurrency: usize,
+    pub duration: Duration,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioResult {
+    pub scenario: String,
+    pub concurrency: usize,
+    pub elapsed_s: f64,
+    pub endpoints: Vec<EndpointSummary>,
+    /// Commit (command answered) → visible in the read model, where measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projection_lag: Option<Lag>,
+}
+
+/// A progress line every second while `recorder` fills.
+fn progress(
+    name: &'static str,
+    recorder: Arc<Recorder>,
+    started: Instant,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let ok = recorder.ok_count();
+            let secs = started.elapsed().as_secs_f64();
+            eprint!(
+                "\r  {name:<12} {secs:5.1} s  {ok:>8} ok  {:>8.0}/s   ",
+                ok as f64 / secs
+            );
+        }
+    })
+}
+
+async fn run_workers<F, Fut>(ctx: &Ctx, name: &'static str, worker: F) -> (Arc<Recorder>, Duration)
+where
+    F: Fn(usize, Arc<Recorder>, Instant) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let recorder = Arc::new(Recorder::default());
+    let started = Instant::now();
+    let deadline = started + ctx.duration;
+    let ticker = progress(name, Arc::clone(&recorder), started);
+    let tasks: Vec<_> = (0..ctx.concurrency)
+        .map(|i| tokio::spawn(worker(i, Arc::clone(&recorder), deadline)))
+        .collect();
+    join_all(tasks).await;
+    ticker.abort();
+    eprintln!();
+    (recorder, started.elapsed())
+}
+
+fn result(
+    name: &str,
+    ctx: &Ctx,
+    recorder: &Recorder,
+    elapsed: Duration,
+    lag: Option<Lag>,
+) -> ScenarioResult {
+    ScenarioResult {
+        scenario: name.to_owned(),
+        concurrency: ctx.concurrency,
+        elapsed_s: elapsed.as_secs_f64(),
+        endpoints: recorder.summary(elapsed),
+        projection_lag: lag,
+    }
+}
+
+static SKU: AtomicU64 = AtomicU64::new(0);
+
+fn product_body(prefix: &str) -> serde_json::Value {
+    let n = SKU.fetch_add(1, Ordering::Relaxed);
+    json!({"sku": format!("{prefix}-{n}"), "name": format!("Produit de charge {n}"),
+           "price": format!("{}.{:02}", n % 900 + 1, n % 100), "vat_rate": "20", "unit": "piece",
+           "category": format!("Catégorie {}", n % 20), "low_stock_threshold": "5"})
+}
+
+/// `create`: product creates at fixed concurrency, as fast as they go; or, with `rate`,
+/// paced at that many per second in all.
+pub async fn create(ctx: &Ctx, rate: Option<f64>) -> ScenarioResult {
+    let name = if rate.is_some() {
+        "create_paced"
+    } else {
+        "create"
+    };
+    let per_worker = rate.map(|r| Duration::from_secs_f64(ctx.concurrency as f64 / r.max(1.0)));
+    let api = ctx.api.clone();
+    let (recorder, elapsed) = run_workers(ctx, name, move |i, recorder, deadline| {
+        let api = api.clone();
+        async move {
+            let mut next =
+                Instant::now() + per_worker.map_or(Duration::ZERO, |p| p.mul_f64(i as f64 / 8.0));
+            while Instant::now() < deadline {
+                if let Some(period) = per_worker {
+                    tokio::time::sleep_until(next.into()).await;
+                    next += period;
+                }
+                let url = format!("{}/products", api.command);
+                api.call(
+                    Some(&recorder),
+                    "POST /products",
+                    Method::POST,
+                    url,
+                    &[],
+                    Some(Body::Json(product_body("LOAD"))),
+                )
+                .await;
+            }
+        }
+    })
+    .await;
+    result(name, ctx, &recorder, elapsed, None)
+}
+
+/// The raw ceiling: the same number of clients appending one event row per transaction
+/// straight into `events` (its triggers included), with sqlx.
+pub async fn raw(ctx: &Ctx) -> ScenarioResult {
+    let pool = ctx.pool.clone();
+    let (recorder, elapsed) = run_workers(ctx, "raw_append", move |_, recorder, deadline| {
+        let pool = pool.clone();
+        async move {
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let done = sqlx::query(
+                    "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type,
+                                         event_version, payload, metadata)
+                     VALUES ('LoadRaw', $1, 1, 'RawAppended', '1', '{\"RawAppended\": {}}',
+                             '{\"correlation_id\": \"raw\", \"actor_id\": \"loadgen\"}')",
+                )
+                .bind(uuid::Uuid::now_v7().to_string())
+                .execute(&pool)
+                .await;
+                recorder.record(
+                    "INSERT events",
+                    if done.is_ok() { 200 } else { 500 },
+                    started.elapsed(),
+                );
+            }
+        }
+    })
+    .await;
+    result("raw_append", ctx, &recorder, elapsed, None)
+}
+
+/// `ryw`: create, then read at the returned version; the lag is from the command's
+/// answer to the read's.
+pub async fn ryw(ctx: &Ctx) -> ScenarioResult {
+    let api = ctx.api.clone();
+    let lags = Arc::new(std::sync::Mutex::new(new_histogram()));
+    let shared = Arc::clone(&lags);
+    let (recorder, elapsed) = run_workers(ctx, "ryw", move |_, recorder, deadline| {
+        let api = api.clone();
+        let lags = Arc::clone(&shared);
+        async move {
+            while Instant::now() < deadline {
+                let created = api
+                    .call(
+                        Some(&recorder),
+                        "POST /products",
+                        Method::POST,
+                        format!("{}/products", api.command),
+                        &[],
+                        Some(Body::Json(product_body("RYW"))),
+                    )
+                    .await;
+                let (Some(id), Some(version)) = (
+                    created.body["id"].as_str(),
+                    created.body["version"].as_u64(),
+                ) else {
+                    continue;
+                };
+                let read = api
+                    .call(
+                        Some(&recorder),
+                        "GET /products/{id}?min_version",
+                        Method::GET,
+                        format!("{}/products/{id}?min_version={version}", api.read),
+                        &[],
+                        None,
+                    )
+                    .await;
+                if read.status == StatusCode::OK {
+                    if let Ok(mut h) = lags.lock() {
+                        let _ = h.record(read.latency.as_micros().max(1) as u64);
+                    }
+                }
+            }
+        }
+    })
+    .await;
+    let lag = lags.lock().ok().map(|h| Lag::of(&h));
+    result("ryw", ctx, &recorder, elapsed, lag)
+}
+
+/// Ids the mixed and list scenarios pick from.
+#[derive(Clone, Default)]
+pub struct Seeded {
+    pub products: Arc<Vec<String>>,
+    pub customers: Arc<Vec<String>>,
+}
+
+/// `mixed`: reads with search and sort, product updates with `If-Match`, order drafts
+/// and submits, stock reads; the projection lag sampled on updates.
+pub async fn mixed(ctx: &Ctx, seeded: &Seeded) -> ScenarioResult {
+    let api = ctx.api.clone();
+    let seeded = seeded.clone();
+    let lags = Arc::new(std::sync::Mutex::new(new_histogram()));
+    let shared = Arc::clone(&lags);
+    let (recorder, elapsed) = run_workers(ctx, "mixed", move |_, recorder, deadline| {
+        let api = api.clone();
+        let seeded = seeded.clone();
+        let lags = Arc::clone(&shared);
+        async move {
+            while Instant::now() < deadline {
+                let (roll, product, customer, word) = {
+                    let mut rng = rand::rng();
+                    (
+                        rng.random_range(0..100),
+                        seeded.products[rng.random_range(0..seeded.products.len())].clone(),
+                        seeded.customers[rng.random_range(0..seeded.customers.len())].clone(),
+                        rng.random_range(1..1000),
+                    )
+                };
+                let r = Some(&*recorder);
+                match roll {
+                    0..=29 => {
+                        api.call(
+                            r,
+                            "GET /products?q&sort",
+                            Method::GET,
+                            format!("{}/products?q={word}&sort=-price&limit=20", api.read),
+                            &[],
+                            None,
+                        )
+                        .await;
+                    }
+                    30..=49 => {
+                        api.call(
+                            r,
+                            "GET /products/{id}",
+                            Method::GET,
+                            format!("{}/products/{product}", api.read),
+                            &[],
+                            None,
+                        )
+                        .await;
+                    }
+                    50..=59 => {
+                        api.call(
+                            r,
+                            "GET /stock?low",
+                            Method::GET,
+                            format!("{}/stock?low=true&limit=20", api.read),
+                            &[],
+                            None,
+                        )
+                        .await;
+                    }
+                    60..=64 => {
+                        api.call(
+                            r,
+                            "GET /orders",
+                            Method::GET,
+                            format!("{}/orders?status=submitted&limit=20", api.read),
+                            &[],
+                            None,
+                        )
+                        .await;
+                    }
+                    65..=84 => {
+                        // Read the version, update with If-Match, read the write back.
+                        let current = api
+                            .call(
+                                r,
+                                "GET /products/{id}",
+                                Method::GET,
+                                format!("{}/products/{product}", api.read),
+                                &[],
+                                None,
+                            )
+                            .await;
+                        let Some(version) = current.body["version"].as_u64() else {
+                            continue;
+                        };
+                        let price = format!("{}.{:02}", word % 500 + 1, word % 100);
+                        let updated = api
+                            .call(
+                                r,
+                                "PATCH /products/{id}",
+                                Method::PATCH,
+                                format!("{}/products/{product}", api.command),
+                                &[("if-match", format!("\"{version}\""))],
+                                Some(Body::Json(json!({"price": price}))),
+                            )
+                            .await;
+                        if let Some(v) = updated.body["version"].as_u64() {
+                            let read = api
+                                .call(
+                                    r,
+                                    "GET /products/{id}?min_version",
+                                    Method::GET,
+                                    format!("{}/products/{product}?min_version={v}", api.read),
+                                    &[],
+                                    None,
+                                )
+                                .await;
+                            if read.status == StatusCode::OK {
+                                if let Ok(mut h) = lags.lock() {
+                                    let _ = h.record(read.latency.as_micros().max(1) as u64);
+                                }
+                            }
+                        }
+                    }
+                    _ => {
+                        // A draft with one line, submitted.
+                        let order = api
+                            .call(
+                                r,
+                                "POST /orders",
+                                Method::POST,
+                                format!("{}/orders", api.command),
+                                &[],
+                                Some(Body::Json(json!({"customer_id": customer}))),
+                            )
+                            .await;
+                        let Some(id) = order.body["id"].as_str().map(str::to_owned) else {
+                            continue;
+                        };
+                        api.call(
+                            r,
+                            "POST /orders/{id}/lines",
+                            Method::POST,
+                            format!("{}/orders/{id}/lines", api.command),
+                            &[],
+                            Some(Body::Json(json!({"product_id": product, "quantity": "1"}))),
+                        )
+                        .await;
+                        api.call(
+                            r,
+                            "POST /orders/{id}/submit",
+                            Method::POST,
+                            format!("{}/orders/{id}/submit", api.command),
+                            &[],
+                            None,
+                        )
+                        .await;
+                    }
+                }
+            }
+        }
+    })
+    .await;
+    let lag = lags.lock().ok().map(|h| Lag::of(&h));
+    result("mixed", ctx, &recorder, elapsed, lag)
+}
+
+/// `lists`: list and search queries over the seeded catalogue.
+pub async fn lists(ctx: &Ctx) -> ScenarioResult {
+    let api = ctx.api.clone();
+    let (recorder, elapsed) = run_workers(ctx, "lists", move |_, recorder, deadline| {
+        let api = api.clone();
+        async move {
+            while Instant::now() < deadline {
+                let (roll, page, word) = {
+                    let mut rng = rand::rng();
+                    (
+                        rng.random_range(0..4),
+                        rng.random_range(1..200),
+                        rng.random_range(1..100_000),
+                    )
+                };
+                let r = Some(&*recorder);
+                let (endpoint, query) = match roll {
+                    0 => (
+                        "GET /products (page, by name)",
+                        format!("page={page}&limit=50&sort=name"),
+                    ),
+                    1 => (
+                        "GET /products (status, by price)",
+                        format!("status=active&sort=-price&page={page}&limit=50"),
+                    ),
+                    2 => (
+                        "GET /products (category)",
+                        format!("category=Cat%C3%A9gorie%20{}&limit=50", page % 20),
+                    ),
+                    _ => ("GET /products (search)", format!("q={word}&limit=20")),
+                };
+                api.call(
+                    r,
+                    endpoint,
+                    Method::GET,
+                    format!("{}/products?{query}", api.read),
+                    &[],
+                    None,
+                )
+                .await;
+            }
+        }
+    })
+    .await;
+    result("lists", ctx, &recorder, elapsed, None)
+}
+
+/// Creates `products` products and `customers` customers through CSV imports, stock for
+/// every product, and waits until the read models hold them.
+pub async fn seed(
+    ctx: &Ctx,
+    products: usize,
+    customers: usize,
+    stock: bool,
+) -> anyhow::Result<Seeded> {
+    let have: i64 = sqlx::query_scalar("SELECT count(*) FROM product_sku_keys")
+        .fetch_one(&ctx.pool)
+        .await?;
+    let mut next = have as usize;
+    while next < products {
+        let upto = (next + 10_000).min(products);
+        let mut csv = String::from(
+            "sku,name,price,vat_rate,unit,category,barcode,low_stock_threshold,status\n",
+        );
+        for n in next..upto {
+            csv.push_str(&format!(
+                "SEED-{n:06},Article {n} {},{}.{:02},20,piece,Catégorie {},,5,active\n",
+                ["vis", "écrou", "perceuse", "marteau", "clé", "joint", "tuyau", "câble"][n % 8],
+                n % 900 + 1,
+                n % 100,
+                n % 20
+            ));
+        }
+        let answer = ctx
+            .api
+            .call(
+                None,
+                "import",
+                Method::POST,
+                format!("{}/products/import", ctx.api.command),
+                &[],
+                Some(Body::Csv(csv)),
+            )
+            .await;
+        if answer.status != StatusCode::OK {
+            anyhow::bail!("product import failed: {} {}", answer.status, answer.body);
+        }
+        next = upto;
+        eprint!("\r  seeding products {next}/{products}   ");
+    }
+    let have: i64 = sqlx::query_scalar("SELECT count(*) FROM customer_code_keys")
+        .fetch_one(&ctx.pool)
+        .await?;
+    if (have as usize) < customers {
+        let mut csv = String::from("code,legal_name,email,payment_terms\n");
+        for n in have as usize..customers {
+            csv.push_str(&format!(
+                "CLI-{n:05},Client {n} SARL,compta{n}@client.fr,net_30\n"
+            ));
+        }
+        let answer = ctx
+            .api
+            .call(
+                None,
+                "import",
+                Method::POST,
+                format!("{}/customers/import", ctx.api.command),
+                &[],
+                Some(Body::Csv(csv)),
+            )
+            .await;
+        if answer.status != StatusCode::OK {
+            anyhow::bail!("customer import failed: {} {}", answer.status, answer.body);
+        }
+    }
+    let product_ids: Vec<String> = sqlx::query_scalar(
+        "SELECT product_id FROM product_sku_keys WHERE sku_key LIKE 'seed-%' ORDER BY sku_key",
+    )
+    .fetch_all(&ctx.pool)
+    .await?;
+    let customer_ids: Vec<String> =
+        sqlx::query_scalar("SELECT customer_id FROM customer_code_keys ORDER BY code")
+            .fetch_all(&ctx.pool)
+            .await?;
+    if stock {
+        let queue = Arc::new(std::sync::Mutex::new(product_ids.clone()));
+        let tasks: Vec<_> = (0..ctx.concurrency)
+            .map(|_| {
+                let queue = Arc::clone(&queue);
+                let api = ctx.api.clone();
+                tokio::spawn(async move {
+                    while let Some(id) = queue.lock().ok().and_then(|mut q| q.pop()) {
+                        api.call(
+                            None,
+                            "stock",
+                            Method::POST,
+                            format!("{}/stock/{id}/adjustments", api.command),
+                            &[],
+                            Some(Body::Json(json!({"quantity": "1000", "reason": "receipt"}))),
+                        )
+                        .await;
+                    }
+                })
+            })
+            .collect();
+        join_all(tasks).await;
+    }
+    eprint!("\r  waiting for the projector…                  ");
+    let wanted = product_ids.len() as i64;
+    loop {
+        let projected: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM products WHERE sku LIKE 'SEED-%'")
+                .fetch_one(&ctx.pool)
+                .await?;
+        let backlog: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                .fetch_one(&ctx.pool)
+                .await?;
+        if projected >= wanted && backlog == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    eprintln!(
+        "\r  seeded {} products, {} customers{}            ",
+        product_ids.len(),
+        customer_ids.len(),
+        if stock { " with stock" } else { "" }
+    );
+    Ok(Seeded {
+        products: Arc::new(product_ids),
+        customers: Arc::new(customer_ids),
+    })
+}
+
+/// The highest unpublished outbox count seen, sampled every 100 ms until dropped.
+pub fn backlog_sampler(pool: PgPool) -> (Arc<AtomicU64>, tokio::task::JoinHandle<()>) {
+    let peak = Arc::new(AtomicU64::new(0));
+    let shared = Arc::clone(&peak);
+    let task = tokio::spawn(async move {
+        loop {
+            if let Ok(n) = sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM outbox WHERE published_at IS NULL",
+            )
+            .fetch_one(&pool)
+            .await
+            {
+                shared.fetch_max(n.max(0) as u64, Ordering::Relaxed);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    (peak, task)
+}

@@ -1,0 +1,198 @@
+//! The three services on loopback, started for the run against a database and a NATS
+//! stream of their own, and stopped (database dropped) at the end.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, PgPool};
+use tokio::process::{Child, Command};
+
+pub const ADMIN_EMAIL: &str = "load@gescom.local";
+pub const ADMIN_PASSWORD: &str = "load generator password 1";
+
+pub struct Service {
+    pub name: &'static str,
+    pub child: Child,
+}
+
+pub struct Stack {
+    pub pool: PgPool,
+    admin: PgPool,
+    pub db_name: String,
+    pub command_url: String,
+    pub read_url: String,
+    pub services: Vec<Service>,
+    pub nats_url: String,
+    pub stream: String,
+    keys: PathBuf,
+}
+
+fn free_port() -> anyhow::Result<SocketAddr> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+}
+
+impl Stack {
+    pub async fn start(bin: &Path, database_url: &str, nats_url: &str) -> anyhow::Result<Self> {
+        let options: PgConnectOptions = database_url.parse().context("DATABASE_URL")?;
+        let admin = PgPoolOptions::new()
+            .max_connections(2)
+            .connect_with(options.clone().database("postgres"))
+            .await
+            .context("connecting to PostgreSQL")?;
+        let tag = format!(
+            "{}_{}",
+            std::process::id(),
+            chrono::Utc::now().format("%H%M%S")
+        );
+        let db_name = format!("gescom_load_{tag}");
+        sqlx::query(&format!("CREATE DATABASE {db_name}"))
+            .execute(&admin)
+            .await?;
+        let db_options = options.clone().database(&db_name);
+        let db_url = db_options.to_url_lossy().to_string();
+        let keys = std::env::temp_dir().join(format!("gescom-load-keys-{tag}"));
+        let generated = Command::new(bin.join("command-api"))
+            .args(["keys", "generate", "--dev", "--out-dir"])
+            .arg(&keys)
+            .output()
+            .await
+            .context(
+                "running command-api keys generate (build the services first: loadgen/run does)",
+            )?;
+        let kid = String::from_utf8_lossy(&generated.stdout)
+            .trim()
+            .trim_start_matches("GESCOM_JWT_KID=")
+            .to_owned();
+        let (command, read, projector) = (free_port()?, free_port()?, free_port()?);
+        let stream = format!("GESCOM_LOAD_{tag}");
+        let env = [
+            ("DATABASE_URL", db_url.clone()),
+            ("DATABASE_MAX_CONNECTIONS", "20".to_owned()),
+            ("NATS_URL", nats_url.to_owned()),
+            ("GESCOM_NATS_PREFIX", format!("load{tag}")),
+            ("GESCOM_NATS_STREAM", stream.clone()),
+            ("GESCOM_JWT_KID", kid),
+            (
+                "GESCOM_JWT_PRIVATE_KEY_FILE",
+                keys.join("jwt.key.pem").display().to_string(),
+            ),
+            (
+                "GESCOM_JWT_PUBLIC_KEY_FILE",
+                keys.join("jwt.pub.pem").display().to_string(),
+            ),
+            ("GESCOM_BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL.to_owned()),
+            ("GESCOM_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD.to_owned()),
+            ("GESCOM_ACCESS_TOKEN_TTL_SECS", "3600".to_owned()),
+            ("GESCOM_REQUEST_TIMEOUT_MS", "30000".to_owned()),
+            ("GESCOM_COMMAND_LISTEN", command.to_string()),
+            ("GESCOM_READ_LISTEN", read.to_string()),
+            ("GESCOM_PROJECTOR_LISTEN", projector.to_string()),
+            ("RUST_LOG", "warn".to_owned()),
+        ];
+        // command-api first: it migrates and creates the first admin.
+        let mut services = Vec::new();
+        for name in ["command-api", "projector", "read-api"] {
+            let child = Command::new(bin.join(name))
+                .arg("serve")
+                .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .kill_on_drop(true)
+                .spawn()
+                .with_context(|| format!("starting {name}"))?;
+            services.push(Service { name, child });
+            let port = match name {
+                "command-api" => command,
+                "projector" => projector,
+                _ => read,
+            };
+            wait_ready(&format!("http://{port}/readyz")).await?;
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(40)
+            .connect_with(db_options)
+            .await?;
+        Ok(Self {
+            pool,
+            admin,
+            db_name,
+            command_url: format!("http://{command}"),
+            read_url: format!("http://{read}"),
+            services,
+            nats_url: nats_url.to_owned(),
+            stream,
+            keys,
+        })
+    }
+
+    /// Peak resident set size of each service so far (VmHWM), in MiB.
+    pub fn peak_rss_mib(&self) -> Vec<(&'static str, f64)> {
+        self.services
+            .iter()
+            .filter_map(|s| {
+                let pid = s.child.id()?;
+                let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+                let kib: f64 = status
+                    .lines()
+                    .find(|l| l.starts_with("VmHWM:"))?
+                    .split_whitespace()
+                    .nth(1)?
+                    .parse()
+                    .ok()?;
+                Some((s.name, kib / 1024.0))
+            })
+            .collect()
+    }
+
+    pub fn pid(&self, name: &str) -> Option<u32> {
+        self.services
+            .iter()
+            .find(|s| s.name == name)
+            .and_then(|s| s.child.id())
+    }
+
+    pub async fn stop(mut self, keep: bool) -> anyhow::Result<()> {
+        for service in self.services.iter_mut().rev() {
+            if let Some(pid) = service.child.id() {
+                let _ = Command::new("kill").arg(pid.to_string()).status().await;
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(10), service.child.wait()).await;
+            let _ = service.child.kill().await;
+        }
+        self.pool.close().await;
+        if let Ok(client) = async_nats::connect(&self.nats_url).await {
+            let jetstream = async_nats::jetstream::new(client);
+            let _ = jetstream.delete_stream(&self.stream).await;
+            let _ = jetstream
+                .delete_stream(format!("{}_INTEGRATION", self.stream))
+                .await;
+        }
+        let _ = std::fs::remove_dir_all(&self.keys);
+        if !keep {
+            sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.db_name
+            ))
+            .execute(&self.admin)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+async fn wait_ready(url: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if let Ok(r) = client.get(url).send().await {
+            if r.status().is_success() {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("{url} did not become ready")
+}
