@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, DomainEvent, EventStore};
 use postgres_es::PostgresEventRepository;
 use shared::metadata::CommandMetadata;
@@ -91,10 +91,44 @@ where
         expected_version: Option<u64>,
         metadata: CommandMetadata,
     ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
+        self.run(id, command, expected_version, metadata, false)
+            .await
+    }
+
+    /// [`Self::execute`] for a stream that should not exist yet (a new id): the first
+    /// attempt skips reading it, one round trip fewer on every create. Should it exist
+    /// after all, the append collides and the command is handled again on the loaded
+    /// state, which refuses it as the aggregate says.
+    pub async fn execute_new(
+        &self,
+        id: &str,
+        command: A::Command,
+        metadata: CommandMetadata,
+    ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
+        self.run(id, command, None, metadata, true).await
+    }
+
+    async fn run(
+        &self,
+        id: &str,
+        command: A::Command,
+        expected_version: Option<u64>,
+        metadata: CommandMetadata,
+        fresh: bool,
+    ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
         let metadata = metadata.into_map();
         let mut attempt = 1;
         loop {
-            let mut context = self.store.load_aggregate(id).await.map_err(from_store)?;
+            let mut context = if fresh && attempt == 1 {
+                EventStoreAggregateContext {
+                    aggregate_id: id.to_owned(),
+                    aggregate: A::default(),
+                    current_sequence: 0,
+                    current_snapshot: None,
+                }
+            } else {
+                self.store.load_aggregate(id).await.map_err(from_store)?
+            };
             let current = context.current_sequence as u64;
             // On a stream that does not exist yet, let the aggregate say "not found"
             // rather than answering a precondition failure.
@@ -247,7 +281,23 @@ where
         metadata: CommandMetadata,
     ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
         let bus = std::sync::Arc::clone(self);
-        tokio::spawn(async move { bus.execute(&id, command, expected_version, metadata).await })
+        tokio::spawn(async move {
+            bus.run(&id, command, expected_version, metadata, false)
+                .await
+        })
+        .await
+        .map_err(|e| CommandError::Store(format!("command task failed: {e}")))?
+    }
+
+    /// [`Self::execute_new`] in a task of its own (see [`Self::execute_detached`]).
+    pub async fn execute_new_detached(
+        self: &std::sync::Arc<Self>,
+        id: String,
+        command: A::Command,
+        metadata: CommandMetadata,
+    ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
+        let bus = std::sync::Arc::clone(self);
+        tokio::spawn(async move { bus.run(&id, command, None, metadata, true).await })
             .await
             .map_err(|e| CommandError::Store(format!("command task failed: {e}")))?
     }

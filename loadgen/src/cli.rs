@@ -39,6 +39,9 @@ pub struct Args {
     /// Customers seeded before `mixed`.
     #[arg(long, default_value_t = 2_000)]
     customers: usize,
+    /// Concurrent clients of `lists` (latency is its point, not throughput).
+    #[arg(long, default_value_t = 4)]
+    list_concurrency: usize,
     /// Products in the catalogue for `lists`.
     #[arg(long, default_value_t = 100_000)]
     list_products: usize,
@@ -167,8 +170,22 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         println!("\ncreates/s ÷ raw appends/s = {ratio:.2}");
     }
     println!("outbox backlog peak: {backlog_peak} rows");
+    for r in raw.iter().chain(results.iter()) {
+        let rss: Vec<String> = r
+            .peaks
+            .rss_mib
+            .iter()
+            .map(|(n, m)| format!("{n} {m:.1}"))
+            .collect();
+        println!(
+            "peak during {:<13} outbox {:>6} rows; RSS MiB: {}",
+            r.scenario,
+            r.peaks.outbox_backlog,
+            rss.join(", ")
+        );
+    }
     for (name, mib) in &rss {
-        println!("peak RSS {name}: {mib:.1} MiB");
+        println!("peak RSS over the whole run (seeding included) {name}: {mib:.1} MiB");
     }
 
     let report = json!({
@@ -182,6 +199,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             "products": args.products,
             "customers": args.customers,
             "list_products": args.list_products,
+            "list_concurrency": args.list_concurrency,
         },
         "raw_append": raw,
         "scenarios": results,
@@ -221,7 +239,12 @@ async fn run_scenarios(
         concurrency: args.concurrency,
         duration: Duration::from_secs(args.duration),
     };
-    let (peak, sampler) = scenarios::backlog_sampler(stack.pool.clone());
+    let sampler = scenarios::Sampler::default();
+    let pids = ["command-api", "projector", "read-api"]
+        .into_iter()
+        .filter_map(|n| stack.pid(n).map(|p| (n, p)))
+        .collect();
+    let sampling = sampler.start(stack.pool.clone(), pids);
     let mut results = Vec::new();
     let mut raw = None;
     let mut seeded = None;
@@ -247,7 +270,10 @@ async fn run_scenarios(
             }
             Scenario::Ryw => {
                 eprintln!("ryw: {} clients", args.concurrency);
-                results.push(scenarios::ryw(&ctx).await);
+                sampler.take();
+                let mut r = scenarios::ryw(&ctx).await;
+                r.peaks = sampler.take();
+                results.push(r);
             }
             Scenario::Mixed => {
                 eprintln!(
@@ -256,23 +282,35 @@ async fn run_scenarios(
                 );
                 let s = scenarios::seed(&ctx, args.products, args.customers, true).await?;
                 eprintln!("mixed: {} clients", args.concurrency);
-                results.push(scenarios::mixed(&ctx, &s).await);
+                sampler.take();
+                let mut r = scenarios::mixed(&ctx, &s).await;
+                r.peaks = sampler.take();
+                results.push(r);
                 seeded = Some(s);
             }
             Scenario::Lists => {
                 eprintln!("seeding the catalogue to {} products", args.list_products);
                 scenarios::seed(&ctx, args.list_products, args.customers.min(10), false).await?;
                 sqlx::query("ANALYZE").execute(&stack.pool).await?;
-                eprintln!("lists: {} clients", args.concurrency);
-                results.push(scenarios::lists(&ctx).await);
+                eprintln!("lists: {} clients", args.list_concurrency);
+                sampler.take();
+                let lists_ctx = Ctx {
+                    concurrency: args.list_concurrency,
+                    ..ctx.clone()
+                };
+                let mut r = scenarios::lists(&lists_ctx).await;
+                r.peaks = sampler.take();
+                results.push(r);
             }
         }
     }
     drop(seeded);
-    sampler.abort();
-    Ok((
-        results,
-        raw,
-        peak.load(std::sync::atomic::Ordering::Relaxed),
-    ))
+    sampling.abort();
+    let backlog = raw
+        .iter()
+        .chain(results.iter())
+        .map(|r| r.peaks.outbox_backlog)
+        .max()
+        .unwrap_or(0);
+    Ok((results, raw, backlog.max(0) as u64))
 }

@@ -28,6 +28,8 @@ pub struct ScenarioResult {
     pub concurrency: usize,
     pub elapsed_s: f64,
     pub endpoints: Vec<EndpointSummary>,
+    /// Highest outbox backlog and resident set sizes while the scenario ran.
+    pub peaks: Peaks,
     /// Commit (command answered) → visible in the read model, where measured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub projection_lag: Option<Lag>,
@@ -82,6 +84,7 @@ fn result(
         concurrency: ctx.concurrency,
         elapsed_s: elapsed.as_secs_f64(),
         endpoints: recorder.summary(elapsed),
+        peaks: Peaks::default(),
         projection_lag: lag,
     }
 }
@@ -144,10 +147,13 @@ pub async fn raw(ctx: &Ctx) -> ScenarioResult {
                 let done = sqlx::query(
                     "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type,
                                          event_version, payload, metadata)
-                     VALUES ('LoadRaw', $1, 1, 'RawAppended', '1', '{\"RawAppended\": {}}',
-                             '{\"correlation_id\": \"raw\", \"actor_id\": \"loadgen\"}')",
+                     VALUES ('LoadRaw', $1, 1, 'RawAppended', '1', '{\"RawAppended\": {}}', $2)",
                 )
                 .bind(uuid::Uuid::now_v7().to_string())
+                // The metadata every command carries, so that the rest of the pipeline
+                // handles these rows like any event.
+                .bind(json!({"correlation_id": "raw", "actor_id": "loadgen",
+                             "occurred_at": chrono::Utc::now().to_rfc3339()}))
                 .execute(&pool)
                 .await;
                 recorder.record(
@@ -549,22 +555,67 @@ pub async fn seed(
     })
 }
 
-/// The highest unpublished outbox count seen, sampled every 100 ms until dropped.
-pub fn backlog_sampler(pool: PgPool) -> (Arc<AtomicU64>, tokio::task::JoinHandle<()>) {
-    let peak = Arc::new(AtomicU64::new(0));
-    let shared = Arc::clone(&peak);
-    let task = tokio::spawn(async move {
-        loop {
-            if let Ok(n) = sqlx::query_scalar::<_, i64>(
-                "SELECT count(*) FROM outbox WHERE published_at IS NULL",
-            )
-            .fetch_one(&pool)
-            .await
-            {
-                shared.fetch_max(n.max(0) as u64, Ordering::Relaxed);
+/// Samples, every 100 ms, the unpublished outbox rows and each service's resident set
+/// size, keeping the highest values since the last [`Sampler::take`].
+#[derive(Clone, Default)]
+pub struct Sampler {
+    peaks: Arc<std::sync::Mutex<Peaks>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Peaks {
+    pub outbox_backlog: i64,
+    pub rss_mib: std::collections::BTreeMap<String, f64>,
+}
+
+impl Sampler {
+    pub fn start(
+        &self,
+        pool: PgPool,
+        pids: Vec<(&'static str, u32)>,
+    ) -> tokio::task::JoinHandle<()> {
+        let peaks = Arc::clone(&self.peaks);
+        tokio::spawn(async move {
+            loop {
+                let backlog = sqlx::query_scalar::<_, i64>(
+                    "SELECT count(*) FROM outbox WHERE published_at IS NULL",
+                )
+                .fetch_one(&pool)
+                .await
+                .unwrap_or(0);
+                let rss: Vec<(&str, f64)> = pids
+                    .iter()
+                    .filter_map(|(n, pid)| rss_mib(*pid).map(|m| (*n, m)))
+                    .collect();
+                if let Ok(mut p) = peaks.lock() {
+                    p.outbox_backlog = p.outbox_backlog.max(backlog);
+                    for (name, mib) in rss {
+                        let e = p.rss_mib.entry(name.to_owned()).or_default();
+                        *e = e.max(mib);
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    });
-    (peak, task)
+        })
+    }
+
+    /// The peaks since the last call, and a fresh start.
+    pub fn take(&self) -> Peaks {
+        self.peaks
+            .lock()
+            .map(|mut p| std::mem::take(&mut *p))
+            .unwrap_or_default()
+    }
+}
+
+fn rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
 }

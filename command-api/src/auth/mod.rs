@@ -172,7 +172,7 @@ impl Auth {
         let refresh_expires_at = now + self.issuer.refresh_ttl;
         let metadata = as_actor(metadata, user.id, &user.roles);
         self.sessions
-            .execute_detached(
+            .execute_new_detached(
                 session_id.to_string(),
                 SessionCommand::Start {
                     id: session_id,
@@ -181,7 +181,6 @@ impl Auth {
                     token_hash: refresh.hash(),
                     expires_at: refresh_expires_at,
                 },
-                None,
                 metadata,
             )
             .await
@@ -228,14 +227,13 @@ impl Auth {
         let email: String = email.trim().chars().take(MAX_RECORDED_EMAIL).collect();
         let id = uuid_v7();
         self.attempts
-            .execute_detached(
+            .execute_new_detached(
                 id,
                 RecordFailure {
                     email,
                     user_id,
                     reason,
                 },
-                None,
                 metadata,
             )
             .await
@@ -429,7 +427,7 @@ pub async fn create_user(
     let id = UserId::generate();
     let password_hash = passwords::hash(user.password).await?;
     let committed = users
-        .execute_detached(
+        .execute_new_detached(
             id.to_string(),
             UserCommand::Create {
                 id,
@@ -439,7 +437,6 @@ pub async fn create_user(
                 password_hash,
                 must_change_password: user.must_change_password,
             },
-            None,
             metadata,
         )
         .await?;

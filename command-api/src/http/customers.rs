@@ -184,7 +184,7 @@ pub async fn create(
     let command = CustomerCommand::Create { id, code, details };
     let committed = state
         .customers
-        .execute_detached(id.to_string(), command, None, metadata)
+        .execute_new_detached(id.to_string(), command, metadata)
         .await?;
     Ok(accepted(
         true,

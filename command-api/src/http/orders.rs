@@ -82,10 +82,9 @@ pub async fn create(
     let committed = state
         .orders
         .orders
-        .execute_detached(
+        .execute_new_detached(
             id.to_string(),
             OrderCommand::Create { id, customer_id },
-            None,
             metadata,
         )
         .await?;

@@ -106,7 +106,7 @@ pub async fn create(
     };
     let committed = state
         .products
-        .execute_detached(id.to_string(), command, None, metadata)
+        .execute_new_detached(id.to_string(), command, metadata)
         .await?;
     Ok(accepted(
         true,
