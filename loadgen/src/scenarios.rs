@@ -435,9 +435,10 @@ pub async fn seed(
     customers: usize,
     stock: bool,
 ) -> anyhow::Result<Seeded> {
-    let have: i64 = sqlx::query_scalar("SELECT count(*) FROM product_sku_keys")
-        .fetch_one(&ctx.pool)
-        .await?;
+    let have: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM product_sku_keys WHERE sku_key LIKE 'seed-%'")
+            .fetch_one(&ctx.pool)
+            .await?;
     let mut next = have as usize;
     while next < products {
         let upto = (next + 10_000).min(products);
@@ -470,9 +471,10 @@ pub async fn seed(
         next = upto;
         eprint!("\r  seeding products {next}/{products}   ");
     }
-    let have: i64 = sqlx::query_scalar("SELECT count(*) FROM customer_code_keys")
-        .fetch_one(&ctx.pool)
-        .await?;
+    let have: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM customer_code_keys WHERE code LIKE 'cli-%'")
+            .fetch_one(&ctx.pool)
+            .await?;
     if (have as usize) < customers {
         let mut csv = String::from("code,legal_name,email,payment_terms\n");
         for n in have as usize..customers {
