@@ -305,7 +305,9 @@ async fn run_scenarios(
         }
     }
     drop(seeded);
-    sampling.abort();
+    for task in sampling {
+        task.abort();
+    }
     let backlog = raw
         .iter()
         .chain(results.iter())

@@ -571,34 +571,42 @@ pub struct Peaks {
 }
 
 impl Sampler {
+    /// Samples until aborted: resident set sizes in one task (no I/O but `/proc`), the
+    /// outbox backlog in another (a query may wait behind the load).
     pub fn start(
         &self,
         pool: PgPool,
         pids: Vec<(&'static str, u32)>,
-    ) -> tokio::task::JoinHandle<()> {
+    ) -> Vec<tokio::task::JoinHandle<()>> {
         let peaks = Arc::clone(&self.peaks);
-        tokio::spawn(async move {
+        let rss = tokio::spawn(async move {
             loop {
-                let backlog = sqlx::query_scalar::<_, i64>(
-                    "SELECT count(*) FROM outbox WHERE published_at IS NULL",
-                )
-                .fetch_one(&pool)
-                .await
-                .unwrap_or(0);
-                let rss: Vec<(&str, f64)> = pids
-                    .iter()
-                    .filter_map(|(n, pid)| rss_mib(*pid).map(|m| (*n, m)))
-                    .collect();
-                if let Ok(mut p) = peaks.lock() {
-                    p.outbox_backlog = p.outbox_backlog.max(backlog);
-                    for (name, mib) in rss {
-                        let e = p.rss_mib.entry(name.to_owned()).or_default();
+                for (name, pid) in &pids {
+                    if let (Some(mib), Ok(mut p)) = (rss_mib(*pid), peaks.lock()) {
+                        let e = p.rss_mib.entry((*name).to_owned()).or_default();
                         *e = e.max(mib);
                     }
                 }
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
-        })
+        });
+        let peaks = Arc::clone(&self.peaks);
+        let backlog = tokio::spawn(async move {
+            loop {
+                if let Ok(n) = sqlx::query_scalar::<_, i64>(
+                    "SELECT count(*) FROM outbox WHERE published_at IS NULL",
+                )
+                .fetch_one(&pool)
+                .await
+                {
+                    if let Ok(mut p) = peaks.lock() {
+                        p.outbox_backlog = p.outbox_backlog.max(n);
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+        vec![rss, backlog]
     }
 
     /// The peaks since the last call, and a fresh start.
