@@ -255,16 +255,20 @@ async fn run_scenarios(
                     "raw ceiling: {} clients appending to `events`",
                     args.concurrency
                 );
-                let raw_result = scenarios::raw(&ctx).await;
+                sampler.take();
+                let mut raw_result = scenarios::raw(&ctx).await;
+                raw_result.peaks = sampler.take();
                 eprintln!("create: {} clients", args.concurrency);
-                let full = scenarios::create(&ctx, None).await;
+                let mut full = scenarios::create(&ctx, None).await;
+                full.peaks = sampler.take();
                 // Half the maximum throughput, for the latency target.
-                if let Some(rate) = full.endpoints.first().map(|e| e.per_second / 2.0) {
+                let rate = full.endpoints.first().map(|e| e.per_second / 2.0);
+                results.push(full);
+                if let Some(rate) = rate {
                     eprintln!("create at half of the maximum: {rate:.0}/s");
-                    results.push(full);
-                    results.push(scenarios::create(&ctx, Some(rate)).await);
-                } else {
-                    results.push(full);
+                    let mut paced = scenarios::create(&ctx, Some(rate)).await;
+                    paced.peaks = sampler.take();
+                    results.push(paced);
                 }
                 raw = Some(raw_result);
             }

@@ -530,17 +530,15 @@ pub async fn seed(
         join_all(tasks).await;
     }
     eprint!("\r  waiting for the projector…                  ");
-    let wanted = product_ids.len() as i64;
+    // Every event projected: each advances its stream's checkpoint by one.
     loop {
-        let projected: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM products WHERE sku LIKE 'SEED-%'")
-                .fetch_one(&ctx.pool)
-                .await?;
-        let backlog: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
-                .fetch_one(&ctx.pool)
-                .await?;
-        if projected >= wanted && backlog == 0 {
+        let (events, projected): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM events),
+                    (SELECT coalesce(sum(last_sequence), 0)::bigint FROM projector_checkpoints)",
+        )
+        .fetch_one(&ctx.pool)
+        .await?;
+        if projected >= events {
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

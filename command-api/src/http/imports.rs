@@ -73,7 +73,7 @@ impl From<AppendError> for ApiError {
 
 async fn finish(
     state: &AppState,
-    plan: Plan,
+    mut plan: Plan,
     dry_run: bool,
     metadata: shared::metadata::CommandMetadata,
 ) -> Result<Response> {
@@ -85,7 +85,7 @@ async fn finish(
     if dry_run || plan.pending.is_empty() {
         return Ok(Json(plan.report(dry_run, false)).into_response());
     }
-    append_all(&state.pool, &plan.pending, metadata).await?;
+    append_all(&state.pool, std::mem::take(&mut plan.pending), metadata).await?;
     Ok(Json(plan.report(false, true)).into_response())
 }
 
