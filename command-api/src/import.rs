@@ -24,17 +24,8 @@ use crate::domain::product::{Product, ProductCommand, ProductError, ProductPatch
 use crate::es::{CommandBus, CommandError, Pending, PendingEvent};
 
 /// The columns of a product CSV, in export order.
-pub const PRODUCT_COLUMNS: [&str; 9] = [
-    "sku",
-    "name",
-    "price",
-    "vat_rate",
-    "unit",
-    "category",
-    "barcode",
-    "low_stock_threshold",
-    "status",
-];
+pub const PRODUCT_COLUMNS: [&str; shared::csv_columns::PRODUCT.len()] =
+    shared::csv_columns::PRODUCT;
 
 /// `active` (or empty) or `archived`.
 fn archived(f: &mut RowFields<'_>) -> Option<bool> {
@@ -52,28 +43,8 @@ fn archived(f: &mut RowFields<'_>) -> Option<bool> {
 }
 
 /// The columns of a customer CSV, in export order.
-pub const CUSTOMER_COLUMNS: [&str; 20] = [
-    "code",
-    "legal_name",
-    "siren",
-    "siret",
-    "vat_number",
-    "email",
-    "phone",
-    "billing_line1",
-    "billing_line2",
-    "billing_postal_code",
-    "billing_city",
-    "billing_country",
-    "shipping_line1",
-    "shipping_line2",
-    "shipping_postal_code",
-    "shipping_city",
-    "shipping_country",
-    "payment_terms",
-    "credit_limit",
-    "status",
-];
+pub const CUSTOMER_COLUMNS: [&str; shared::csv_columns::CUSTOMER.len()] =
+    shared::csv_columns::CUSTOMER;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {

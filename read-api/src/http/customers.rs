@@ -12,7 +12,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
-use super::paging::{like_pattern, text_filter, Paging};
+use super::paging::{like_pattern, sort_by, text_filter, Paging};
 use super::AppState;
 
 pub const CUSTOMER_COLUMNS: &str = "id, code, legal_name, siren, siret, vat_number, email, phone,
@@ -38,19 +38,11 @@ pub async fn list(
     AppQuery(query): AppQuery<ListQuery>,
 ) -> Result<Json<Page<CustomerRow>>> {
     let paging = Paging::parse(query.page, query.limit)?;
-    let raw_sort = query.sort.as_deref().unwrap_or("code").trim();
-    let (descending, key) = raw_sort
-        .strip_prefix('-')
-        .map_or((false, raw_sort), |k| (true, k));
-    let column = match key {
-        "code" => "lower(code)",
-        "name" => "lower(legal_name)",
-        other => {
-            return Err(ApiError::BadQuery(format!(
-                "sort `{other}`: expected code or name, optionally prefixed by -"
-            )))
-        }
-    };
+    let (column, direction) = sort_by(
+        query.sort.as_deref(),
+        "code",
+        &[("code", "lower(code)"), ("name", "lower(legal_name)")],
+    )?;
     let status = text_filter("status", query.status.as_deref(), 20)?;
     let search = text_filter("q", query.q.as_deref(), 100)?.map(|q| like_pattern(&q));
     let filter = |sql: &mut QueryBuilder<'_, Postgres>| {
@@ -67,7 +59,6 @@ pub async fn list(
         "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE true"
     ));
     filter(&mut page_sql);
-    let direction = if descending { "DESC" } else { "ASC" };
     page_sql.push(format_args!(
         " ORDER BY {column} {direction}, id {direction}"
     ));
@@ -96,28 +87,8 @@ pub struct ExportQuery {
 }
 
 /// The columns of the export: the ones `POST /customers/import` accepts.
-pub const EXPORT_COLUMNS: [&str; 20] = [
-    "code",
-    "legal_name",
-    "siren",
-    "siret",
-    "vat_number",
-    "email",
-    "phone",
-    "billing_line1",
-    "billing_line2",
-    "billing_postal_code",
-    "billing_city",
-    "billing_country",
-    "shipping_line1",
-    "shipping_line2",
-    "shipping_postal_code",
-    "shipping_city",
-    "shipping_country",
-    "payment_terms",
-    "credit_limit",
-    "status",
-];
+pub const EXPORT_COLUMNS: [&str; shared::csv_columns::CUSTOMER.len()] =
+    shared::csv_columns::CUSTOMER;
 
 /// `GET /customers/export`: every customer matching the list filters, as CSV in code
 /// order, streamed. Roles: any.

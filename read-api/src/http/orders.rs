@@ -13,7 +13,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
-use super::paging::{like_pattern, text_filter, Paging};
+use super::paging::{like_pattern, sort_by, text_filter, Paging};
 use super::products::{min_version_text, parse_version};
 use super::AppState;
 
@@ -76,20 +76,15 @@ pub async fn list(
     let from = day("from", query.from.as_deref())?;
     let to = day("to", query.to.as_deref())?;
     let search = text_filter("q", query.q.as_deref(), 100)?.map(|q| like_pattern(&q));
-    let raw_sort = query.sort.as_deref().unwrap_or("-created").trim();
-    let (descending, key) = raw_sort
-        .strip_prefix('-')
-        .map_or((false, raw_sort), |k| (true, k));
-    let column = match key {
-        "created" => "created_at",
-        "number" => "number",
-        "total" => "total_gross",
-        other => {
-            return Err(ApiError::BadQuery(format!(
-                "sort `{other}`: expected created, number or total, optionally prefixed by -"
-            )))
-        }
-    };
+    let (column, direction) = sort_by(
+        query.sort.as_deref(),
+        "-created",
+        &[
+            ("created", "created_at"),
+            ("number", "number"),
+            ("total", "total_gross"),
+        ],
+    )?;
     let filter = |sql: &mut QueryBuilder<'_, Postgres>| {
         if let Some(status) = &status {
             sql.push(" AND status = ").push_bind(status.clone());
@@ -111,7 +106,6 @@ pub async fn list(
     };
     let mut page_sql = QueryBuilder::new(format!("SELECT {ORDER_COLUMNS} FROM orders WHERE true"));
     filter(&mut page_sql);
-    let direction = if descending { "DESC" } else { "ASC" };
     page_sql.push(format_args!(
         " ORDER BY {column} {direction}, id {direction}"
     ));

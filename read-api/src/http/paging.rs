@@ -37,6 +37,30 @@ impl Paging {
     }
 }
 
+/// A list's order: `key` or `-key` (descending), each key mapped to the indexed SQL
+/// expression it sorts by. Returns the expression and `ASC`/`DESC`.
+pub fn sort_by(
+    raw: Option<&str>,
+    default: &str,
+    keys: &[(&str, &'static str)],
+) -> Result<(&'static str, &'static str)> {
+    let raw = raw.unwrap_or(default).trim();
+    let (direction, key) = match raw.strip_prefix('-') {
+        Some(key) => ("DESC", key),
+        None => ("ASC", raw),
+    };
+    keys.iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, column)| (*column, direction))
+        .ok_or_else(|| {
+            let names: Vec<&str> = keys.iter().map(|(n, _)| *n).collect();
+            ApiError::BadQuery(format!(
+                "sort `{key}`: expected {}, optionally prefixed by -",
+                names.join(", ")
+            ))
+        })
+}
+
 /// A trimmed, non-empty, bounded text filter.
 pub fn text_filter(name: &str, raw: Option<&str>, max_chars: usize) -> Result<Option<String>> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
@@ -64,6 +88,20 @@ mod tests {
     #[test]
     fn user_wildcards_are_escaped() {
         assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+
+    #[test]
+    fn sort_accepts_known_keys_with_an_optional_minus() {
+        let keys = [("name", "lower(name)"), ("price", "price")];
+        assert_eq!(
+            sort_by(Some("-price"), "name", &keys).unwrap(),
+            ("price", "DESC")
+        );
+        assert_eq!(
+            sort_by(None, "name", &keys).unwrap(),
+            ("lower(name)", "ASC")
+        );
+        assert!(sort_by(Some("colour"), "name", &keys).is_err());
     }
 
     #[test]

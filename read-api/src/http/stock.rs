@@ -13,7 +13,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
-use super::paging::{like_pattern, text_filter, Paging};
+use super::paging::{like_pattern, sort_by, text_filter, Paging};
 use super::products::{min_version_text, parse_version};
 use super::AppState;
 
@@ -42,20 +42,15 @@ pub async fn list(
     let paging = Paging::parse(query.page, query.limit)?;
     let category = text_filter("category", query.category.as_deref(), Category::MAX_CHARS)?;
     let search = text_filter("q", query.q.as_deref(), 100)?.map(|q| like_pattern(&q));
-    let raw_sort = query.sort.as_deref().unwrap_or("sku").trim();
-    let (descending, key) = raw_sort
-        .strip_prefix('-')
-        .map_or((false, raw_sort), |k| (true, k));
-    let column = match key {
-        "sku" => "lower(sku)",
-        "name" => "lower(name)",
-        "available" => "available",
-        other => {
-            return Err(ApiError::BadQuery(format!(
-                "sort `{other}`: expected sku, name or available, optionally prefixed by -"
-            )))
-        }
-    };
+    let (column, direction) = sort_by(
+        query.sort.as_deref(),
+        "sku",
+        &[
+            ("sku", "lower(sku)"),
+            ("name", "lower(name)"),
+            ("available", "available"),
+        ],
+    )?;
     let low = query.low.unwrap_or(false);
     let filter = |sql: &mut QueryBuilder<'_, Postgres>| {
         if low {
@@ -74,7 +69,6 @@ pub async fn list(
         "SELECT {LEVEL_COLUMNS} FROM stock_levels WHERE true"
     ));
     filter(&mut page_sql);
-    let direction = if descending { "DESC" } else { "ASC" };
     page_sql.push(format_args!(
         " ORDER BY {column} {direction}, product_id {direction}"
     ));
