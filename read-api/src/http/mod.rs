@@ -1,6 +1,7 @@
 //! read-api's HTTP edge: routes and the one error mapping. Reads read-model tables only.
 
 pub mod audit;
+pub mod consistency;
 pub mod customers;
 pub mod error;
 pub mod export;

@@ -11,10 +11,10 @@ use shared::ids::{CustomerId, OrderId};
 use shared::read::{OrderDetail, OrderLineRow, OrderRow, Page};
 use sqlx::{Postgres, QueryBuilder};
 
+use super::consistency::wait_min_version;
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
 use super::paging::{like_pattern, sort_by, text_filter, Paging};
-use super::products::{min_version_text, parse_version};
 use super::AppState;
 
 const ORDER_COLUMNS: &str = "id, number, status, customer_id, customer_code, customer_name, notes,
@@ -140,19 +140,14 @@ pub async fn detail(
 ) -> Result<Json<OrderDetail>> {
     let id = OrderId::from_str(id.trim())
         .map_err(|_| ApiError::BadPath(format!("`{id}` is not an order id")))?;
-    if let Some(raw) = min_version_text(query.min_version, &headers)? {
-        let wanted = parse_version(&raw)?;
-        state
-            .freshness
-            .wait_for(wanted, || async {
-                sqlx::query_scalar::<_, i64>("SELECT version FROM orders WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&state.pool)
-                    .await
-                    .map(|v| v.unwrap_or(0))
-            })
-            .await?;
-    }
+    wait_min_version(
+        &state,
+        query.min_version,
+        &headers,
+        "SELECT version FROM orders WHERE id = $1",
+        id,
+    )
+    .await?;
     let order: OrderRow =
         sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
             .bind(id)

@@ -12,6 +12,7 @@ use shared::product::Category;
 use shared::read::{Page, ProductRow};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
+use super::consistency::{min_version_text, parse_version, wait_min_version};
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
 use super::paging::{like_pattern, sort_by, text_filter, Paging};
@@ -41,37 +42,6 @@ pub struct DetailQuery {
     pub min_version: Option<String>,
 }
 
-pub const MIN_VERSION_HEADER: &str = "x-min-version";
-
-/// The wanted version from `?min_version=` or, failing that, `X-Min-Version`.
-pub(super) fn min_version_text(
-    query: Option<String>,
-    headers: &HeaderMap,
-) -> Result<Option<String>> {
-    if let Some(q) = query {
-        return Ok(Some(q));
-    }
-    headers
-        .get(MIN_VERSION_HEADER)
-        .map(|v| {
-            v.to_str()
-                .map(str::to_owned)
-                .map_err(|_| ApiError::BadHeader {
-                    header: "X-Min-Version",
-                    message: "not ASCII".to_owned(),
-                })
-        })
-        .transpose()
-}
-
-pub(super) fn parse_version(raw: &str) -> Result<i64> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|v| *v >= 0)
-        .ok_or_else(|| ApiError::BadQuery(format!("min_version `{raw}` is not a version")))
-}
-
 fn parse_id(raw: &str) -> Result<ProductId> {
     ProductId::from_str(raw.trim())
         .map_err(|_| ApiError::BadPath(format!("`{raw}` is not a product id")))
@@ -93,13 +63,14 @@ pub async fn detail(
     AppQuery(query): AppQuery<DetailQuery>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    if let Some(raw) = min_version_text(query.min_version, &headers)? {
-        let wanted = parse_version(&raw)?;
-        state
-            .freshness
-            .wait_for(wanted, || product_version(&state.pool, id))
-            .await?;
-    }
+    wait_min_version(
+        &state,
+        query.min_version,
+        &headers,
+        "SELECT version FROM products WHERE id = $1",
+        id,
+    )
+    .await?;
     let row: ProductRow = sqlx::query_as("SELECT * FROM products WHERE id = $1")
         .bind(id)
         .fetch_optional(&state.pool)

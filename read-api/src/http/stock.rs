@@ -11,10 +11,10 @@ use shared::product::Category;
 use shared::read::{Page, StockLevelRow, StockMovementRow};
 use sqlx::{Postgres, QueryBuilder};
 
+use super::consistency::wait_min_version;
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
 use super::paging::{like_pattern, sort_by, text_filter, Paging};
-use super::products::{min_version_text, parse_version};
 use super::AppState;
 
 const LEVEL_COLUMNS: &str = "product_id, sku, name, category, unit, on_hand, reserved, available,
@@ -109,21 +109,14 @@ pub async fn detail(
     AppQuery(query): AppQuery<DetailQuery>,
 ) -> Result<Json<StockLevelRow>> {
     let id = parse_product(&id)?;
-    if let Some(raw) = min_version_text(query.min_version, &headers)? {
-        let wanted = parse_version(&raw)?;
-        state
-            .freshness
-            .wait_for(wanted, || async {
-                sqlx::query_scalar::<_, i64>(
-                    "SELECT version FROM stock_levels WHERE product_id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&state.pool)
-                .await
-                .map(|v| v.unwrap_or(0))
-            })
-            .await?;
-    }
+    wait_min_version(
+        &state,
+        query.min_version,
+        &headers,
+        "SELECT version FROM stock_levels WHERE product_id = $1",
+        id,
+    )
+    .await?;
     sqlx::query_as(&format!(
         "SELECT {LEVEL_COLUMNS} FROM stock_levels WHERE product_id = $1"
     ))

@@ -11,10 +11,10 @@ use shared::ids::UserId;
 use shared::read::{Page, UserRow};
 use sqlx::{Postgres, QueryBuilder};
 
+use super::consistency::wait_min_version;
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
 use super::paging::{like_pattern, text_filter, Paging};
-use super::products::{min_version_text, parse_version};
 use super::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -99,19 +99,14 @@ pub async fn detail(
 ) -> Result<Json<UserRow>> {
     let id = UserId::from_str(id.trim())
         .map_err(|_| ApiError::BadPath(format!("`{id}` is not a user id")))?;
-    if let Some(raw) = min_version_text(query.min_version, &headers)? {
-        let wanted = parse_version(&raw)?;
-        state
-            .freshness
-            .wait_for(wanted, || async {
-                sqlx::query_scalar::<_, i64>("SELECT version FROM users WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&state.pool)
-                    .await
-                    .map(|v| v.unwrap_or(0))
-            })
-            .await?;
-    }
+    wait_min_version(
+        &state,
+        query.min_version,
+        &headers,
+        "SELECT version FROM users WHERE id = $1",
+        id,
+    )
+    .await?;
     sqlx::query_as("SELECT * FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(&state.pool)
