@@ -294,7 +294,9 @@ async fn run_scenarios(
             }
             Scenario::Lists => {
                 eprintln!("seeding the catalogue to {} products", args.list_products);
-                scenarios::seed(&ctx, args.list_products, args.customers.min(10), false).await?;
+                let catalogue =
+                    scenarios::seed(&ctx, args.list_products, args.customers.min(10), false)
+                        .await?;
                 // What a maintained database looks like: statistics fresh, visibility map set (so
                 // that autovacuum does not run during the measurement).
                 sqlx::query("VACUUM (ANALYZE)").execute(&stack.pool).await?;
@@ -304,7 +306,7 @@ async fn run_scenarios(
                     concurrency: args.list_concurrency,
                     ..ctx.clone()
                 };
-                let mut r = scenarios::lists(&lists_ctx).await;
+                let mut r = scenarios::lists(&lists_ctx, &catalogue).await;
                 r.peaks = sampler.take();
                 results.push(r);
             }

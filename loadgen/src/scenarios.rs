@@ -381,25 +381,32 @@ pub async fn mixed(ctx: &Ctx, seeded: &Seeded) -> ScenarioResult {
 }
 
 /// `lists`: list and search queries over the seeded catalogue.
-pub async fn lists(ctx: &Ctx) -> ScenarioResult {
+pub async fn lists(ctx: &Ctx, seeded: &Seeded) -> ScenarioResult {
     let api = ctx.api.clone();
+    let seeded = seeded.clone();
     let (recorder, elapsed) = run_workers(ctx, "lists", move |_, recorder, deadline| {
         let api = api.clone();
+        let seeded = seeded.clone();
         async move {
             while Instant::now() < deadline {
-                let (roll, page, word) = {
+                let (roll, page, word, from) = {
                     let mut rng = rand::rng();
                     (
-                        rng.random_range(0..4),
+                        rng.random_range(0..5),
                         rng.random_range(1..200),
                         rng.random_range(1..100_000),
+                        seeded.products[rng.random_range(0..seeded.products.len())].clone(),
                     )
                 };
                 let r = Some(&*recorder);
                 let (endpoint, query) = match roll {
                     0 => (
-                        "GET /products (page, by name)",
+                        "GET /products (page 1-200, by name)",
                         format!("page={page}&limit=50&sort=name"),
+                    ),
+                    4 => (
+                        "GET /products (keyset page, by name)",
+                        format!("after={from}&limit=50&sort=name"),
                     ),
                     1 => (
                         "GET /products (status, by price)",

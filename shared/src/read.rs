@@ -36,6 +36,10 @@ pub struct Page<T> {
     pub total: i64,
     pub page: u32,
     pub limit: u32,
+    /// Where a list that supports keyset paging goes on: pass it as `after` to get the
+    /// next page at the cost of the first (absent on the last page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]

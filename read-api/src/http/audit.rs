@@ -121,6 +121,7 @@ pub async fn list(
         total,
         page: paging.page,
         limit: paging.limit,
+        next_after: None,
     }))
 }
 

@@ -86,6 +86,7 @@ pub async fn list(
         total,
         page: paging.page,
         limit: paging.limit,
+        next_after: None,
     }))
 }
 
@@ -165,5 +166,6 @@ pub async fn movements(
         total,
         page: paging.page,
         limit: paging.limit,
+        next_after: None,
     }))
 }

@@ -87,6 +87,7 @@ pub async fn list(
         total,
         page: paging.page,
         limit: paging.limit,
+        next_after: None,
     }))
 }
 
