@@ -184,6 +184,25 @@ impl Stack {
     }
 }
 
+/// Streams of earlier runs that were killed before they could clean up.
+async fn delete_stale_streams(nats_url: &str) {
+    use futures::StreamExt;
+    let Ok(client) = async_nats::connect(nats_url).await else {
+        return;
+    };
+    let jetstream = async_nats::jetstream::new(client);
+    let mut names = jetstream.stream_names();
+    let mut stale = Vec::new();
+    while let Some(Ok(name)) = names.next().await {
+        if name.starts_with("GESCOM_LOAD_") {
+            stale.push(name);
+        }
+    }
+    for name in stale {
+        let _ = jetstream.delete_stream(&name).await;
+    }
+}
+
 async fn wait_ready(url: &str) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     for _ in 0..300 {
