@@ -43,6 +43,7 @@ impl Stack {
             .connect_with(options.clone().database("postgres"))
             .await
             .context("connecting to PostgreSQL")?;
+        delete_stale_streams(nats_url).await;
         let tag = format!(
             "{}_{}",
             std::process::id(),
