@@ -185,25 +185,15 @@ where
         }
     }
 
-    /// What `command` would record on `id`, without recording it: the events and the
-    /// version they follow. For [`append_all`], which commits many streams at once.
-    pub async fn decide(
-        &self,
-        id: &str,
-        command: A::Command,
-    ) -> Result<Pending, CommandError<A::Error>> {
-        let (aggregate, version) = self.load(id).await?;
-        self.decide_on(aggregate, version, id, command).await
-    }
-
-    /// [`Self::decide`] for a stream known not to exist yet: no read. (If it does exist
-    /// by the time of the append, the append fails as a conflict.)
+    /// What `commands`, handled in turn, would record on a stream known not to exist yet,
+    /// without recording it. For [`append_all`], which commits many streams at once. (If
+    /// the stream does exist by the time of the append, the append fails as a conflict.)
     pub async fn decide_new(
         &self,
         id: &str,
-        command: A::Command,
+        commands: impl IntoIterator<Item = A::Command>,
     ) -> Result<Pending, CommandError<A::Error>> {
-        self.decide_on(A::default(), 0, id, command).await
+        self.decide_on(A::default(), 0, id, commands).await
     }
 
     /// Many aggregates in one query, keyed by id, with their versions: for imports,
@@ -235,26 +225,29 @@ where
         Ok(loaded)
     }
 
-    /// [`Self::decide`] on an aggregate already loaded at `version`.
+    /// What `commands`, each handled on the state the previous ones left, would record
+    /// on an aggregate loaded at `version`, without recording it.
     pub async fn decide_on(
         &self,
         mut aggregate: A,
         version: u64,
         id: &str,
-        command: A::Command,
+        commands: impl IntoIterator<Item = A::Command>,
     ) -> Result<Pending, CommandError<A::Error>> {
-        let sink = EventSink::<A>::default();
-        aggregate
-            .handle(command, &self.services, &sink)
-            .await
-            .map_err(CommandError::Domain)?;
-        let events = sink
-            .collect()
-            .await
-            .into_iter()
-            .map(|event| PendingEvent::of(&event))
-            .collect::<Result<Vec<_>, serde_json::Error>>()
-            .map_err(|e| CommandError::Store(e.to_string()))?;
+        let mut events = Vec::new();
+        for command in commands {
+            // The sink applies each event to `aggregate` as it is written.
+            let sink = EventSink::<A>::default();
+            aggregate
+                .handle(command, &self.services, &sink)
+                .await
+                .map_err(CommandError::Domain)?;
+            for event in sink.collect().await {
+                events.push(
+                    PendingEvent::of(&event).map_err(|e| CommandError::Store(e.to_string()))?,
+                );
+            }
+        }
         Ok(Pending {
             aggregate_type: A::TYPE,
             aggregate_id: id.to_owned(),

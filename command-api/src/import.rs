@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use shared::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
-use shared::events::{CustomerDetails, CustomerEvent, ProductDetails, ProductEvent};
+use shared::events::{CustomerDetails, ProductDetails};
 use shared::ids::{CustomerId, ProductId};
 use shared::money::Money;
 use shared::problem::FieldError;
@@ -21,7 +21,7 @@ use sqlx::PgPool;
 
 use crate::domain::customer::{Customer, CustomerCommand, CustomerError, CustomerPatch};
 use crate::domain::product::{Product, ProductCommand, ProductError, ProductPatch};
-use crate::es::{CommandBus, CommandError, Pending, PendingEvent};
+use crate::es::{CommandBus, CommandError, Pending};
 
 /// The columns of a product CSV, in export order.
 pub const PRODUCT_COLUMNS: [&str; shared::csv_columns::PRODUCT.len()] =
@@ -406,24 +406,37 @@ pub async fn plan_products(
             barcode,
             low_stock_threshold,
         };
+        // The status column is one more command: archiving an archived product, or
+        // reactivating an active one, records nothing.
+        let status = if archived {
+            ProductCommand::Archive
+        } else {
+            ProductCommand::Reactivate
+        };
         let decided = match existing.get(&key.to_lowercase()) {
             Some(id) => {
                 let (aggregate, version) = current.remove(id).unwrap_or_default();
-                decide_product_update(products, aggregate, version, id, details, archived).await
+                let update = ProductCommand::Update(ProductPatch {
+                    name: Some(details.name),
+                    price: Some(details.price),
+                    vat_rate: Some(details.vat_rate),
+                    unit: Some(details.unit),
+                    category: Some(details.category),
+                    barcode: Some(details.barcode),
+                    low_stock_threshold: Some(details.low_stock_threshold),
+                });
+                products
+                    .decide_on(aggregate, version, id, [update, status])
+                    .await
+                    .map(|p| (p, RowStatus::Updated))
             }
             None => {
                 let id = ProductId::generate();
+                let create = ProductCommand::Create { id, sku, details };
                 products
-                    .decide_new(&id.to_string(), ProductCommand::Create { id, sku, details })
+                    .decide_new(&id.to_string(), [create, status])
                     .await
-                    .and_then(|mut pending| {
-                        if archived {
-                            pending
-                                .events
-                                .push(status_event(&ProductEvent::ProductArchived {})?);
-                        }
-                        Ok((pending, RowStatus::Created))
-                    })
+                    .map(|p| (p, RowStatus::Created))
             }
         };
         push_decided(
@@ -435,40 +448,6 @@ pub async fn plan_products(
         );
     }
     Ok(plan)
-}
-
-async fn decide_product_update(
-    products: &CommandBus<Product>,
-    current: Product,
-    version: u64,
-    id: &str,
-    details: ProductDetails,
-    archived: bool,
-) -> Result<(Pending, RowStatus), CommandError<ProductError>> {
-    let was_archived = current
-        .state()
-        .is_some_and(|s| s.status == shared::product::ProductStatus::Archived);
-    let patch = ProductPatch {
-        name: Some(details.name),
-        price: Some(details.price),
-        vat_rate: Some(details.vat_rate),
-        unit: Some(details.unit),
-        category: Some(details.category),
-        barcode: Some(details.barcode),
-        low_stock_threshold: Some(details.low_stock_threshold),
-    };
-    let mut pending = products
-        .decide_on(current, version, id, ProductCommand::Update(patch))
-        .await?;
-    if archived != was_archived {
-        let event = if archived {
-            ProductEvent::ProductArchived {}
-        } else {
-            ProductEvent::ProductReactivated {}
-        };
-        pending.events.push(status_event(&event)?);
-    }
-    Ok((pending, RowStatus::Updated))
 }
 
 fn push_decided<E>(
@@ -593,74 +572,43 @@ pub async fn plan_customers(
             payment_terms,
             credit_limit,
         };
+        let status = if archived {
+            CustomerCommand::Archive
+        } else {
+            CustomerCommand::Reactivate
+        };
         let decided = match existing.get(&key.to_lowercase()) {
             Some(id) => {
                 let (aggregate, version) = current.remove(id).unwrap_or_default();
-                decide_customer_update(customers, aggregate, version, id, details, archived).await
+                let update = CustomerCommand::Update(CustomerPatch {
+                    legal_name: Some(details.legal_name),
+                    siren: Some(details.siren),
+                    siret: Some(details.siret),
+                    vat_number: Some(details.vat_number),
+                    email: Some(details.email),
+                    phone: Some(details.phone),
+                    billing_address: Some(details.billing_address),
+                    shipping_address: Some(details.shipping_address),
+                    payment_terms: Some(details.payment_terms),
+                    credit_limit: Some(details.credit_limit),
+                });
+                customers
+                    .decide_on(aggregate, version, id, [update, status])
+                    .await
+                    .map(|p| (p, RowStatus::Updated))
             }
             None => {
                 let id = CustomerId::generate();
-                let created = customers
-                    .decide_new(
-                        &id.to_string(),
-                        CustomerCommand::Create { id, code, details },
-                    )
-                    .await;
-                created.and_then(|mut pending| {
-                    if archived {
-                        pending
-                            .events
-                            .push(status_event(&CustomerEvent::CustomerArchived {})?);
-                    }
-                    Ok((pending, RowStatus::Created))
-                })
+                let create = CustomerCommand::Create { id, code, details };
+                customers
+                    .decide_new(&id.to_string(), [create, status])
+                    .await
+                    .map(|p| (p, RowStatus::Created))
             }
         };
         push_decided(&mut plan, *line, key, decided, describe_customer_error);
     }
     Ok(plan)
-}
-
-async fn decide_customer_update(
-    customers: &CommandBus<Customer>,
-    current: Customer,
-    version: u64,
-    id: &str,
-    details: CustomerDetails,
-    archived: bool,
-) -> Result<(Pending, RowStatus), CommandError<CustomerError>> {
-    let was_archived = current.state().is_some_and(|s| s.archived);
-    let patch = CustomerPatch {
-        legal_name: Some(details.legal_name),
-        siren: Some(details.siren),
-        siret: Some(details.siret),
-        vat_number: Some(details.vat_number),
-        email: Some(details.email),
-        phone: Some(details.phone),
-        billing_address: Some(details.billing_address),
-        shipping_address: Some(details.shipping_address),
-        payment_terms: Some(details.payment_terms),
-        credit_limit: Some(details.credit_limit),
-    };
-    let mut pending = customers
-        .decide_on(current, version, id, CustomerCommand::Update(patch))
-        .await?;
-    if archived != was_archived {
-        let event = if archived {
-            CustomerEvent::CustomerArchived {}
-        } else {
-            CustomerEvent::CustomerReactivated {}
-        };
-        pending.events.push(status_event(&event)?);
-    }
-    Ok((pending, RowStatus::Updated))
-}
-
-/// The status column of a row, as the event it adds after the row's create or update.
-fn status_event<E: cqrs_es::DomainEvent, X: std::error::Error>(
-    event: &E,
-) -> Result<PendingEvent, CommandError<X>> {
-    PendingEvent::of(event).map_err(|e| CommandError::Store(e.to_string()))
 }
 
 fn describe_customer_error(e: &CommandError<CustomerError>) -> FieldError {
