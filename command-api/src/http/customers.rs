@@ -14,7 +14,7 @@ use shared::product::bounded_text;
 
 use super::error::{ApiError, Result};
 use super::extract::{money, AppJson, CommandContext, Fields, IfMatch};
-use super::{accepted, AppState};
+use super::{execute, execute_new, AppState};
 use crate::domain::customer::{CustomerCommand, CustomerPatch};
 
 /// An address as JSON.
@@ -182,16 +182,14 @@ pub async fn create(
     let (code, details) = parse_new(body)?;
     let id = CustomerId::generate();
     let command = CustomerCommand::Create { id, code, details };
-    let committed = state
-        .customers
-        .execute_new_detached(id.to_string(), command, metadata)
-        .await?;
-    Ok(accepted(
-        true,
+    execute_new(
+        &state.customers,
         "/customers",
-        &id.to_string(),
-        committed.version,
-    ))
+        id.to_string(),
+        command,
+        metadata,
+    )
+    .await
 }
 
 /// `PATCH /customers/{id}`, optionally with `If-Match`; `null` clears an optional field.
@@ -215,21 +213,15 @@ pub async fn update(
     if !f.is_empty() {
         return Err(f.invalid());
     }
-    let committed = state
-        .customers
-        .execute_detached(
-            id.to_string(),
-            CustomerCommand::Update(patch),
-            expected,
-            metadata,
-        )
-        .await?;
-    Ok(accepted(
-        false,
+    execute(
+        &state.customers,
         "/customers",
-        &id.to_string(),
-        committed.version,
-    ))
+        id.to_string(),
+        CustomerCommand::Update(patch),
+        expected,
+        metadata,
+    )
+    .await
 }
 
 /// `POST /customers/{id}/archive`: no new order may use it. Roles: admin, sales.
@@ -260,14 +252,13 @@ async fn change_status(
     command: CustomerCommand,
 ) -> Result<Response> {
     let id = customer_id(&id)?;
-    let committed = state
-        .customers
-        .execute_detached(id.to_string(), command, expected, metadata)
-        .await?;
-    Ok(accepted(
-        false,
+    execute(
+        &state.customers,
         "/customers",
-        &id.to_string(),
-        committed.version,
-    ))
+        id.to_string(),
+        command,
+        expected,
+        metadata,
+    )
+    .await
 }

@@ -16,17 +16,21 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
+use cqrs_es::Aggregate;
 use serde::Serialize;
 use shared::access::{Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS, STOCK_KEEPERS};
 use shared::auth::TokenVerifier;
+use shared::metadata::CommandMetadata;
 use shared::product::VatRates;
 use shared::web::{api_router, HttpSettings, Readiness};
 
 use crate::auth::Auth;
 use crate::domain::customer::Customer;
 use crate::domain::product::Product;
-use crate::es::CommandBus;
+use crate::es::{CommandBus, CommandError};
 use crate::orders::OrderProcesses;
+
+use self::error::ApiError;
 
 /// Largest accepted request body. Commands are a few hundred bytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -238,6 +242,50 @@ pub fn router(
 ) -> Router {
     api_router(routes(), state, readiness, verifier, settings)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// Runs `command` on aggregate `id` to its end (see `CommandBus::execute_detached`) and
+/// answers with the id and the new version: what every command route does last.
+async fn execute<A>(
+    bus: &Arc<CommandBus<A>>,
+    collection: &str,
+    id: String,
+    command: A::Command,
+    expected_version: Option<u64>,
+    metadata: CommandMetadata,
+) -> error::Result<Response>
+where
+    A: Aggregate + 'static,
+    A::Command: Clone + Send + 'static,
+    A::Error: Send + 'static,
+    A::Services: Send + Sync,
+    ApiError: From<CommandError<A::Error>>,
+{
+    let committed = bus
+        .execute_detached(id.clone(), command, expected_version, metadata)
+        .await?;
+    Ok(accepted(false, collection, &id, committed.version))
+}
+
+/// [`execute`] for a new aggregate: `201 Created` with its `Location`.
+async fn execute_new<A>(
+    bus: &Arc<CommandBus<A>>,
+    collection: &str,
+    id: String,
+    command: A::Command,
+    metadata: CommandMetadata,
+) -> error::Result<Response>
+where
+    A: Aggregate + 'static,
+    A::Command: Clone + Send + 'static,
+    A::Error: Send + 'static,
+    A::Services: Send + Sync,
+    ApiError: From<CommandError<A::Error>>,
+{
+    let committed = bus
+        .execute_new_detached(id.clone(), command, metadata)
+        .await?;
+    Ok(accepted(true, collection, &id, committed.version))
 }
 
 /// The answer to every successful command: the aggregate id and its new version, in the

@@ -12,7 +12,7 @@ use super::error::{ApiError, Result};
 use super::extract::{
     decimal, money, quantity, AppJson, CommandContext, Fields, IfMatch, MaybeJson,
 };
-use super::{accepted, accepted_with, AppState};
+use super::{accepted, accepted_with, execute, AppState};
 use crate::domain::order::{OrderCommand, ProductSnapshot};
 use crate::orders::SubmitOutcome;
 
@@ -409,15 +409,13 @@ async fn run(
     expected: Option<u64>,
     metadata: shared::metadata::CommandMetadata,
 ) -> Result<Response> {
-    let committed = state
-        .orders
-        .orders
-        .execute_detached(id.to_string(), command, expected, metadata)
-        .await?;
-    Ok(accepted(
-        false,
+    execute(
+        &state.orders.orders,
         "/orders",
-        &id.to_string(),
-        committed.version,
-    ))
+        id.to_string(),
+        command,
+        expected,
+        metadata,
+    )
+    .await
 }

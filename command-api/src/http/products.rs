@@ -11,7 +11,7 @@ use shared::product::{Barcode, Category, ProductName, Sku, Unit};
 
 use super::error::{ApiError, Result};
 use super::extract::{money, quantity, vat_rate, AppJson, CommandContext, Fields, IfMatch};
-use super::{accepted, AppState};
+use super::{execute, execute_new, AppState};
 use crate::domain::product::{ProductCommand, ProductPatch};
 
 #[derive(Debug, Deserialize)]
@@ -104,16 +104,14 @@ pub async fn create(
             low_stock_threshold,
         },
     };
-    let committed = state
-        .products
-        .execute_new_detached(id.to_string(), command, metadata)
-        .await?;
-    Ok(accepted(
-        true,
+    execute_new(
+        &state.products,
         "/products",
-        &id.to_string(),
-        committed.version,
-    ))
+        id.to_string(),
+        command,
+        metadata,
+    )
+    .await
 }
 
 /// `PATCH /products/{id}`, optionally with `If-Match`. Roles: admin, sales.
@@ -148,21 +146,15 @@ pub async fn update(
     if !f.is_empty() {
         return Err(f.invalid());
     }
-    let committed = state
-        .products
-        .execute_detached(
-            id.to_string(),
-            ProductCommand::Update(patch),
-            expected,
-            metadata,
-        )
-        .await?;
-    Ok(accepted(
-        false,
+    execute(
+        &state.products,
         "/products",
-        &id.to_string(),
-        committed.version,
-    ))
+        id.to_string(),
+        ProductCommand::Update(patch),
+        expected,
+        metadata,
+    )
+    .await
 }
 
 /// `POST /products/{id}/archive`: no new order may use it. Roles: admin, sales.
@@ -193,14 +185,13 @@ async fn change_status(
     command: ProductCommand,
 ) -> Result<Response> {
     let id = product_id(&id)?;
-    let committed = state
-        .products
-        .execute_detached(id.to_string(), command, expected, metadata)
-        .await?;
-    Ok(accepted(
-        false,
+    execute(
+        &state.products,
         "/products",
-        &id.to_string(),
-        committed.version,
-    ))
+        id.to_string(),
+        command,
+        expected,
+        metadata,
+    )
+    .await
 }

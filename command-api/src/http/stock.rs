@@ -9,7 +9,7 @@ use shared::stock::{AdjustmentReason, StockDelta};
 use super::error::{ApiError, Result};
 use super::extract::{decimal, AppJson, CommandContext, Fields};
 use super::products::product_id;
-use super::{accepted, AppState};
+use super::{execute, AppState};
 use crate::domain::stock::StockAction;
 use crate::orders::stock_command;
 
@@ -60,15 +60,13 @@ pub async fn adjust(
         },
     )
     .await?;
-    let committed = state
-        .orders
-        .stock
-        .execute_detached(product.to_string(), command, None, metadata)
-        .await?;
-    Ok(accepted(
-        false,
+    execute(
+        &state.orders.stock,
         "/stock",
-        &product.to_string(),
-        committed.version,
-    ))
+        product.to_string(),
+        command,
+        None,
+        metadata,
+    )
+    .await
 }

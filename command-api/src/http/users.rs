@@ -13,7 +13,7 @@ use shared::Invalid;
 
 use super::error::{ApiError, Result};
 use super::extract::{AppJson, CommandContext, Fields, IfMatch};
-use super::{accepted, AppState};
+use super::{accepted, execute, AppState};
 use crate::auth::passwords::{self, Password};
 use crate::auth::NewUser;
 use crate::domain::user::UserCommand;
@@ -162,15 +162,13 @@ async fn run(
     expected: Option<u64>,
     metadata: shared::metadata::CommandMetadata,
 ) -> Result<Response> {
-    let committed = state
-        .auth
-        .users
-        .execute_detached(id.to_string(), command, expected, metadata)
-        .await?;
-    Ok(accepted(
-        false,
+    execute(
+        &state.auth.users,
         "/users",
-        &id.to_string(),
-        committed.version,
-    ))
+        id.to_string(),
+        command,
+        expected,
+        metadata,
+    )
+    .await
 }
