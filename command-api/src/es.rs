@@ -95,19 +95,6 @@ where
             .await
     }
 
-    /// [`Self::execute`] for a stream that should not exist yet (a new id): the first
-    /// attempt skips reading it, one round trip fewer on every create. Should it exist
-    /// after all, the append collides and the command is handled again on the loaded
-    /// state, which refuses it as the aggregate says.
-    pub async fn execute_new(
-        &self,
-        id: &str,
-        command: A::Command,
-        metadata: CommandMetadata,
-    ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
-        self.run(id, command, None, metadata, true).await
-    }
-
     async fn run(
         &self,
         id: &str,
@@ -273,26 +260,38 @@ where
         expected_version: Option<u64>,
         metadata: CommandMetadata,
     ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
-        let bus = std::sync::Arc::clone(self);
-        tokio::spawn(async move {
-            bus.run(&id, command, expected_version, metadata, false)
-                .await
-        })
-        .await
-        .map_err(|e| CommandError::Store(format!("command task failed: {e}")))?
+        self.run_detached(id, command, expected_version, metadata, false)
+            .await
     }
 
-    /// [`Self::execute_new`] in a task of its own (see [`Self::execute_detached`]).
+    /// [`Self::execute_detached`] for a stream that should not exist yet (a new id): the
+    /// first attempt skips reading it, one round trip fewer on every create. Should it
+    /// exist after all, the append collides and the command is handled again on the
+    /// loaded state, which refuses it as the aggregate says.
     pub async fn execute_new_detached(
         self: &std::sync::Arc<Self>,
         id: String,
         command: A::Command,
         metadata: CommandMetadata,
     ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
+        self.run_detached(id, command, None, metadata, true).await
+    }
+
+    async fn run_detached(
+        self: &std::sync::Arc<Self>,
+        id: String,
+        command: A::Command,
+        expected_version: Option<u64>,
+        metadata: CommandMetadata,
+        fresh: bool,
+    ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
         let bus = std::sync::Arc::clone(self);
-        tokio::spawn(async move { bus.run(&id, command, None, metadata, true).await })
-            .await
-            .map_err(|e| CommandError::Store(format!("command task failed: {e}")))?
+        tokio::spawn(async move {
+            bus.run(&id, command, expected_version, metadata, fresh)
+                .await
+        })
+        .await
+        .map_err(|e| CommandError::Store(format!("command task failed: {e}")))?
     }
 }
 

@@ -14,7 +14,7 @@ use super::extract::{
 };
 use super::{accepted, accepted_with, execute, AppState};
 use crate::domain::order::{OrderCommand, ProductSnapshot};
-use crate::orders::SubmitOutcome;
+use crate::orders::{ProcessError, SubmitOutcome};
 
 fn order_id(raw: &str) -> Result<OrderId> {
     raw.trim()
@@ -332,9 +332,7 @@ pub async fn submit(
 ) -> Result<Response> {
     let id = order_id(&id)?;
     let processes = std::sync::Arc::clone(&state.orders);
-    let outcome = tokio::spawn(async move { processes.submit(id, expected, metadata).await })
-        .await
-        .map_err(|e| ApiError::Internal(format!("submit task failed: {e}")))??;
+    let outcome = detached(async move { processes.submit(id, expected, metadata).await }).await?;
     match outcome {
         SubmitOutcome::Submitted { version } => {
             let body = Submitted {
@@ -380,9 +378,7 @@ pub async fn cancel(
     };
     let processes = std::sync::Arc::clone(&state.orders);
     let version =
-        tokio::spawn(async move { processes.cancel(id, expected, reason, metadata).await })
-            .await
-            .map_err(|e| ApiError::Internal(format!("cancel task failed: {e}")))??;
+        detached(async move { processes.cancel(id, expected, reason, metadata).await }).await?;
     Ok(accepted(false, "/orders", &id.to_string(), version))
 }
 
@@ -396,10 +392,19 @@ pub async fn fulfil(
 ) -> Result<Response> {
     let id = order_id(&id)?;
     let processes = std::sync::Arc::clone(&state.orders);
-    let version = tokio::spawn(async move { processes.fulfil(id, expected, metadata).await })
-        .await
-        .map_err(|e| ApiError::Internal(format!("fulfil task failed: {e}")))??;
+    let version = detached(async move { processes.fulfil(id, expected, metadata).await }).await?;
     Ok(accepted(false, "/orders", &id.to_string(), version))
+}
+
+/// Runs an order process in a task of its own: a client hanging up must not cut it off
+/// between two of its transactions (recovery would finish it, but only later).
+async fn detached<T: Send + 'static>(
+    work: impl std::future::Future<Output = Result<T, ProcessError>> + Send + 'static,
+) -> Result<T> {
+    tokio::spawn(work)
+        .await
+        .map_err(|e| ApiError::Internal(format!("order process task failed: {e}")))?
+        .map_err(ApiError::from)
 }
 
 async fn run(
