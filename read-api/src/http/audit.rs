@@ -11,7 +11,7 @@ use sqlx::{Postgres, QueryBuilder};
 use super::error::{ApiError, Result};
 use super::export::csv_response;
 use super::extract::AppQuery;
-use super::paging::{text_filter, Paging};
+use super::paging::{fetch_page, text_filter, Paging};
 use super::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +61,9 @@ fn instant(name: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>> {
         })
 }
 
+/// Newest first; ties broken by stream and sequence so that pages are stable.
+const ORDER: &str = "occurred_at DESC, aggregate_type, aggregate_id, sequence DESC";
+
 impl Filters {
     fn parse(q: &AuditQuery) -> Result<Self> {
         Ok(Self {
@@ -95,8 +98,7 @@ impl Filters {
     fn select(&self) -> QueryBuilder<'static, Postgres> {
         let mut sql = QueryBuilder::new("SELECT * FROM audit_log WHERE true");
         self.push_where(&mut sql);
-        // Newest first; ties broken by stream and sequence so that pages are stable.
-        sql.push(" ORDER BY occurred_at DESC, aggregate_type, aggregate_id, sequence DESC");
+        sql.push(" ORDER BY ").push(ORDER);
         sql
     }
 }
@@ -108,21 +110,16 @@ pub async fn list(
 ) -> Result<Json<Page<AuditRow>>> {
     let paging = Paging::parse(query.page, query.limit)?;
     let filters = Filters::parse(&query)?;
-    let mut page_sql = filters.select();
-    paging.push(&mut page_sql);
-    let mut count_sql = QueryBuilder::new("SELECT count(*) FROM audit_log WHERE true");
-    filters.push_where(&mut count_sql);
-    let (items, total) = tokio::try_join!(
-        page_sql.build_query_as::<AuditRow>().fetch_all(&state.pool),
-        count_sql.build_query_scalar::<i64>().fetch_one(&state.pool),
-    )?;
-    Ok(Json(Page {
-        items,
-        total,
-        page: paging.page,
-        limit: paging.limit,
-        next_after: None,
-    }))
+    let page = fetch_page(
+        &state.pool,
+        "SELECT * FROM audit_log WHERE true",
+        "SELECT count(*) FROM audit_log WHERE true",
+        |sql| filters.push_where(sql),
+        ORDER,
+        paging,
+    )
+    .await?;
+    Ok(Json(page))
 }
 
 pub const CSV_COLUMNS: [&str; 12] = [

@@ -12,7 +12,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
-use super::paging::{like_pattern, sort_by, text_filter, Paging};
+use super::paging::{fetch_page, like_pattern, sort_by, text_filter, Paging};
 use super::AppState;
 
 pub const CUSTOMER_COLUMNS: &str = "id, code, legal_name, siren, siret, vat_number, email, phone,
@@ -55,29 +55,16 @@ pub async fn list(
                 .push(")");
         }
     };
-    let mut page_sql = QueryBuilder::new(format!(
-        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE true"
-    ));
-    filter(&mut page_sql);
-    page_sql.push(format_args!(
-        " ORDER BY {column} {direction}, id {direction}"
-    ));
-    paging.push(&mut page_sql);
-    let mut count_sql = QueryBuilder::new("SELECT count(*) FROM customers WHERE true");
-    filter(&mut count_sql);
-    let (items, total) = tokio::try_join!(
-        page_sql
-            .build_query_as::<CustomerRow>()
-            .fetch_all(&state.pool),
-        count_sql.build_query_scalar::<i64>().fetch_one(&state.pool),
-    )?;
-    Ok(Json(Page {
-        items,
-        total,
-        page: paging.page,
-        limit: paging.limit,
-        next_after: None,
-    }))
+    let page = fetch_page(
+        &state.pool,
+        &format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE true"),
+        "SELECT count(*) FROM customers WHERE true",
+        filter,
+        &format!("{column} {direction}, id {direction}"),
+        paging,
+    )
+    .await?;
+    Ok(Json(page))
 }
 
 #[derive(Debug, Deserialize)]

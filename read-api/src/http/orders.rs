@@ -14,7 +14,7 @@ use sqlx::{Postgres, QueryBuilder};
 use super::consistency::wait_min_version;
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
-use super::paging::{like_pattern, sort_by, text_filter, Paging};
+use super::paging::{fetch_page, like_pattern, sort_by, text_filter, Paging};
 use super::AppState;
 
 const ORDER_COLUMNS: &str = "id, number, status, customer_id, customer_code, customer_name, notes,
@@ -104,25 +104,16 @@ pub async fn list(
                 .push(")");
         }
     };
-    let mut page_sql = QueryBuilder::new(format!("SELECT {ORDER_COLUMNS} FROM orders WHERE true"));
-    filter(&mut page_sql);
-    page_sql.push(format_args!(
-        " ORDER BY {column} {direction}, id {direction}"
-    ));
-    paging.push(&mut page_sql);
-    let mut count_sql = QueryBuilder::new("SELECT count(*) FROM orders WHERE true");
-    filter(&mut count_sql);
-    let (items, total) = tokio::try_join!(
-        page_sql.build_query_as::<OrderRow>().fetch_all(&state.pool),
-        count_sql.build_query_scalar::<i64>().fetch_one(&state.pool),
-    )?;
-    Ok(Json(Page {
-        items,
-        total,
-        page: paging.page,
-        limit: paging.limit,
-        next_after: None,
-    }))
+    let page = fetch_page(
+        &state.pool,
+        &format!("SELECT {ORDER_COLUMNS} FROM orders WHERE true"),
+        "SELECT count(*) FROM orders WHERE true",
+        filter,
+        &format!("{column} {direction}, id {direction}"),
+        paging,
+    )
+    .await?;
+    Ok(Json(page))
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,6 +1,8 @@
 //! Page/limit parsing shared by every list.
 
-use sqlx::{Postgres, QueryBuilder};
+use shared::read::Page;
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
 
 use super::error::{ApiError, Result};
 
@@ -35,6 +37,41 @@ impl Paging {
             .push(" OFFSET ")
             .push_bind(i64::from(self.page - 1) * i64::from(self.limit));
     }
+}
+
+/// One page of `select` (a `SELECT … FROM … WHERE true`), narrowed by `filter` and
+/// ordered by `order`, with the total of matching rows from `count` (a `SELECT count(*)
+/// … WHERE true`) narrowed the same way. The two queries run at once on two connections:
+/// a window count in the page query would make it sort every matching row instead of
+/// walking the sort index.
+pub async fn fetch_page<T>(
+    pool: &PgPool,
+    select: &str,
+    count: &str,
+    filter: impl Fn(&mut QueryBuilder<'static, Postgres>),
+    order: &str,
+    paging: Paging,
+) -> Result<Page<T>>
+where
+    T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+{
+    let mut page_sql = QueryBuilder::new(select);
+    filter(&mut page_sql);
+    page_sql.push(" ORDER BY ").push(order);
+    paging.push(&mut page_sql);
+    let mut count_sql = QueryBuilder::new(count);
+    filter(&mut count_sql);
+    let (items, total) = tokio::try_join!(
+        page_sql.build_query_as::<T>().fetch_all(pool),
+        count_sql.build_query_scalar::<i64>().fetch_one(pool),
+    )?;
+    Ok(Page {
+        items,
+        total,
+        page: paging.page,
+        limit: paging.limit,
+        next_after: None,
+    })
 }
 
 /// A list's order: `key` or `-key` (descending), each key mapped to the indexed SQL

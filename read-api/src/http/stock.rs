@@ -14,7 +14,7 @@ use sqlx::{Postgres, QueryBuilder};
 use super::consistency::wait_min_version;
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
-use super::paging::{like_pattern, sort_by, text_filter, Paging};
+use super::paging::{fetch_page, like_pattern, sort_by, text_filter, Paging};
 use super::AppState;
 
 const LEVEL_COLUMNS: &str = "product_id, sku, name, category, unit, on_hand, reserved, available,
@@ -65,29 +65,16 @@ pub async fn list(
                 .push(")");
         }
     };
-    let mut page_sql = QueryBuilder::new(format!(
-        "SELECT {LEVEL_COLUMNS} FROM stock_levels WHERE true"
-    ));
-    filter(&mut page_sql);
-    page_sql.push(format_args!(
-        " ORDER BY {column} {direction}, product_id {direction}"
-    ));
-    paging.push(&mut page_sql);
-    let mut count_sql = QueryBuilder::new("SELECT count(*) FROM stock_levels WHERE true");
-    filter(&mut count_sql);
-    let (items, total) = tokio::try_join!(
-        page_sql
-            .build_query_as::<StockLevelRow>()
-            .fetch_all(&state.pool),
-        count_sql.build_query_scalar::<i64>().fetch_one(&state.pool),
-    )?;
-    Ok(Json(Page {
-        items,
-        total,
-        page: paging.page,
-        limit: paging.limit,
-        next_after: None,
-    }))
+    let page = fetch_page(
+        &state.pool,
+        &format!("SELECT {LEVEL_COLUMNS} FROM stock_levels WHERE true"),
+        "SELECT count(*) FROM stock_levels WHERE true",
+        filter,
+        &format!("{column} {direction}, product_id {direction}"),
+        paging,
+    )
+    .await?;
+    Ok(Json(page))
 }
 
 fn parse_product(raw: &str) -> Result<ProductId> {
@@ -146,26 +133,18 @@ pub async fn movements(
 ) -> Result<Json<Page<StockMovementRow>>> {
     let id = parse_product(&id)?;
     let paging = Paging::parse(query.page, query.limit)?;
-    let mut page_sql = QueryBuilder::new(
+    let page = fetch_page(
+        &state.pool,
         "SELECT sequence, kind, quantity, reason, comment, order_id, on_hand, reserved,
                 occurred_at, actor_id
-           FROM stock_movements WHERE product_id = ",
-    );
-    page_sql.push_bind(id).push(" ORDER BY sequence DESC");
-    paging.push(&mut page_sql);
-    let (items, total) = tokio::try_join!(
-        page_sql
-            .build_query_as::<StockMovementRow>()
-            .fetch_all(&state.pool),
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM stock_movements WHERE product_id = $1")
-            .bind(id)
-            .fetch_one(&state.pool),
-    )?;
-    Ok(Json(Page {
-        items,
-        total,
-        page: paging.page,
-        limit: paging.limit,
-        next_after: None,
-    }))
+           FROM stock_movements WHERE true",
+        "SELECT count(*) FROM stock_movements WHERE true",
+        |sql| {
+            sql.push(" AND product_id = ").push_bind(id);
+        },
+        "sequence DESC",
+        paging,
+    )
+    .await?;
+    Ok(Json(page))
 }

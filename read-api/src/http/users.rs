@@ -14,7 +14,7 @@ use sqlx::{Postgres, QueryBuilder};
 use super::consistency::wait_min_version;
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
-use super::paging::{like_pattern, text_filter, Paging};
+use super::paging::{fetch_page, like_pattern, text_filter, Paging};
 use super::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -72,23 +72,16 @@ pub async fn list(
                 .push(")");
         }
     };
-    let mut page_sql = QueryBuilder::new("SELECT * FROM users WHERE true");
-    filter(&mut page_sql);
-    page_sql.push(" ORDER BY email, id");
-    paging.push(&mut page_sql);
-    let mut count_sql = QueryBuilder::new("SELECT count(*) FROM users WHERE true");
-    filter(&mut count_sql);
-    let (items, total) = tokio::try_join!(
-        page_sql.build_query_as::<UserRow>().fetch_all(&state.pool),
-        count_sql.build_query_scalar::<i64>().fetch_one(&state.pool),
-    )?;
-    Ok(Json(Page {
-        items,
-        total,
-        page: paging.page,
-        limit: paging.limit,
-        next_after: None,
-    }))
+    let page = fetch_page(
+        &state.pool,
+        "SELECT * FROM users WHERE true",
+        "SELECT count(*) FROM users WHERE true",
+        filter,
+        "email, id",
+        paging,
+    )
+    .await?;
+    Ok(Json(page))
 }
 
 /// `GET /users/{id}`, with `min_version` for read-your-writes. Roles: admin.

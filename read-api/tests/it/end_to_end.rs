@@ -346,6 +346,17 @@ async fn an_order_goes_from_draft_to_fulfilled_and_both_read_models_agree(pool: 
             .collect();
         assert_eq!(kinds, ["consumed", "reserved", "adjusted"]);
     }
+    let fulfilled = call(
+        &pipeline.queries,
+        Method::GET,
+        "/orders?status=fulfilled&q=acme&sort=-total",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(fulfilled.status, StatusCode::OK, "{:?}", fulfilled.body);
+    assert_eq!(fulfilled.body["total"], 1);
+    assert_eq!(fulfilled.body["items"][0]["total_gross"], "339.81");
     let low = call(&pipeline.queries, Method::GET, "/stock?low=true", &[], None).await;
     assert_eq!(low.body["total"], 1);
     assert_eq!(low.body["items"][0]["sku"], "BOOK");

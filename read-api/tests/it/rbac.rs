@@ -49,3 +49,29 @@ async fn read_api_never_accepts_a_token_it_cannot_verify(pool: PgPool) {
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     assert_eq!(response.code(), "invalid_token");
 }
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn admins_list_accounts_by_role_and_text(pool: PgPool) {
+    for (email, roles) in [
+        ("ana@example.com", "{sales}"),
+        ("bob@example.com", "{analyst}"),
+    ] {
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, roles, status, must_change_password,
+                                version, created_at, updated_at)
+             VALUES (gen_random_uuid(), $1, 'Someone', $2::text[], 'active', false, 1, now(), now())",
+        )
+        .bind(email)
+        .bind(roles)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let app = read_router(&pool, Duration::from_millis(200));
+    let sales = crate::helpers::get(&app, "/users?role=sales&q=ANA").await;
+    assert_eq!(sales.status, StatusCode::OK, "{:?}", sales.body);
+    assert_eq!(sales.body["total"], 1);
+    assert_eq!(sales.body["items"][0]["email"], "ana@example.com");
+    let all = crate::helpers::get(&app, "/users").await;
+    assert_eq!(all.body["total"], 2);
+}
