@@ -96,6 +96,33 @@ impl Api {
     }
 }
 
+impl Api {
+    /// A query on read-api: `path` starts with `/`.
+    pub async fn get(
+        &self,
+        recorder: Option<&Recorder>,
+        endpoint: &'static str,
+        path: String,
+    ) -> Answer {
+        let url = format!("{}{path}", self.read);
+        self.call(recorder, endpoint, Method::GET, url, &[], None)
+            .await
+    }
+
+    /// A command on command-api: `path` starts with `/`.
+    pub async fn send(
+        &self,
+        recorder: Option<&Recorder>,
+        endpoint: &'static str,
+        method: Method,
+        path: String,
+        body: Option<Body>,
+    ) -> Answer {
+        let url = format!("{}{path}", self.command);
+        self.call(recorder, endpoint, method, url, &[], body).await
+    }
+}
+
 pub enum Body {
     Json(Value),
     Csv(String),

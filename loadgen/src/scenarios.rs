@@ -12,7 +12,7 @@ use serde_json::json;
 use sqlx::PgPool;
 
 use crate::client::{Api, Body};
-use crate::stats::{new_histogram, EndpointSummary, Lag, Recorder};
+use crate::stats::{EndpointSummary, Lag, Lags, Recorder};
 
 #[derive(Clone)]
 pub struct Ctx {
@@ -118,14 +118,13 @@ pub async fn create(ctx: &Ctx, rate: Option<f64>) -> ScenarioResult {
                     tokio::time::sleep_until(next.into()).await;
                     next += period;
                 }
-                let url = format!("{}/products", api.command);
-                api.call(
+                let body = Some(Body::Json(product_body("LOAD")));
+                api.send(
                     Some(&recorder),
                     "POST /products",
                     Method::POST,
-                    url,
-                    &[],
-                    Some(Body::Json(product_body("LOAD"))),
+                    "/products".to_owned(),
+                    body,
                 )
                 .await;
             }
@@ -172,7 +171,7 @@ pub async fn raw(ctx: &Ctx) -> ScenarioResult {
 /// answer to the read's.
 pub async fn ryw(ctx: &Ctx) -> ScenarioResult {
     let api = ctx.api.clone();
-    let lags = Arc::new(std::sync::Mutex::new(new_histogram()));
+    let lags = Arc::new(Lags::default());
     let shared = Arc::clone(&lags);
     let (recorder, elapsed) = run_workers(ctx, "ryw", move |_, recorder, deadline| {
         let api = api.clone();
@@ -180,12 +179,11 @@ pub async fn ryw(ctx: &Ctx) -> ScenarioResult {
         async move {
             while Instant::now() < deadline {
                 let created = api
-                    .call(
+                    .send(
                         Some(&recorder),
                         "POST /products",
                         Method::POST,
-                        format!("{}/products", api.command),
-                        &[],
+                        "/products".to_owned(),
                         Some(Body::Json(product_body("RYW"))),
                     )
                     .await;
@@ -196,25 +194,20 @@ pub async fn ryw(ctx: &Ctx) -> ScenarioResult {
                     continue;
                 };
                 let read = api
-                    .call(
+                    .get(
                         Some(&recorder),
                         "GET /products/{id}?min_version",
-                        Method::GET,
-                        format!("{}/products/{id}?min_version={version}", api.read),
-                        &[],
-                        None,
+                        format!("/products/{id}?min_version={version}"),
                     )
                     .await;
                 if read.status == StatusCode::OK {
-                    if let Ok(mut h) = lags.lock() {
-                        let _ = h.record(read.latency.as_micros().max(1) as u64);
-                    }
+                    lags.record(read.latency);
                 }
             }
         }
     })
     .await;
-    let lag = lags.lock().ok().map(|h| Lag::of(&h));
+    let lag = Some(lags.summary());
     result("ryw", ctx, &recorder, elapsed, lag)
 }
 
@@ -230,7 +223,7 @@ pub struct Seeded {
 pub async fn mixed(ctx: &Ctx, seeded: &Seeded) -> ScenarioResult {
     let api = ctx.api.clone();
     let seeded = seeded.clone();
-    let lags = Arc::new(std::sync::Mutex::new(new_histogram()));
+    let lags = Arc::new(Lags::default());
     let shared = Arc::clone(&lags);
     let (recorder, elapsed) = run_workers(ctx, "mixed", move |_, recorder, deadline| {
         let api = api.clone();
@@ -250,60 +243,33 @@ pub async fn mixed(ctx: &Ctx, seeded: &Seeded) -> ScenarioResult {
                 let r = Some(&*recorder);
                 match roll {
                     0..=29 => {
-                        api.call(
+                        api.get(
                             r,
                             "GET /products?q&sort",
-                            Method::GET,
-                            format!("{}/products?q={word}&sort=-price&limit=20", api.read),
-                            &[],
-                            None,
+                            format!("/products?q={word}&sort=-price&limit=20"),
                         )
                         .await;
                     }
                     30..=49 => {
-                        api.call(
-                            r,
-                            "GET /products/{id}",
-                            Method::GET,
-                            format!("{}/products/{product}", api.read),
-                            &[],
-                            None,
-                        )
-                        .await;
+                        api.get(r, "GET /products/{id}", format!("/products/{product}"))
+                            .await;
                     }
                     50..=59 => {
-                        api.call(
-                            r,
-                            "GET /stock?low",
-                            Method::GET,
-                            format!("{}/stock?low=true&limit=20", api.read),
-                            &[],
-                            None,
-                        )
-                        .await;
+                        api.get(r, "GET /stock?low", "/stock?low=true&limit=20".to_owned())
+                            .await;
                     }
                     60..=64 => {
-                        api.call(
+                        api.get(
                             r,
                             "GET /orders",
-                            Method::GET,
-                            format!("{}/orders?status=submitted&limit=20", api.read),
-                            &[],
-                            None,
+                            "/orders?status=submitted&limit=20".to_owned(),
                         )
                         .await;
                     }
                     65..=84 => {
                         // Read the version, update with If-Match, read the write back.
                         let current = api
-                            .call(
-                                r,
-                                "GET /products/{id}",
-                                Method::GET,
-                                format!("{}/products/{product}", api.read),
-                                &[],
-                                None,
-                            )
+                            .get(r, "GET /products/{id}", format!("/products/{product}"))
                             .await;
                         let Some(version) = current.body["version"].as_u64() else {
                             continue;
@@ -321,52 +287,44 @@ pub async fn mixed(ctx: &Ctx, seeded: &Seeded) -> ScenarioResult {
                             .await;
                         if let Some(v) = updated.body["version"].as_u64() {
                             let read = api
-                                .call(
+                                .get(
                                     r,
                                     "GET /products/{id}?min_version",
-                                    Method::GET,
-                                    format!("{}/products/{product}?min_version={v}", api.read),
-                                    &[],
-                                    None,
+                                    format!("/products/{product}?min_version={v}"),
                                 )
                                 .await;
                             if read.status == StatusCode::OK {
-                                if let Ok(mut h) = lags.lock() {
-                                    let _ = h.record(read.latency.as_micros().max(1) as u64);
-                                }
+                                lags.record(read.latency);
                             }
                         }
                     }
                     _ => {
                         // A draft with one line, submitted.
                         let order = api
-                            .call(
+                            .send(
                                 r,
                                 "POST /orders",
                                 Method::POST,
-                                format!("{}/orders", api.command),
-                                &[],
+                                "/orders".to_owned(),
                                 Some(Body::Json(json!({"customer_id": customer}))),
                             )
                             .await;
                         let Some(id) = order.body["id"].as_str().map(str::to_owned) else {
                             continue;
                         };
-                        api.call(
+                        api.send(
                             r,
                             "POST /orders/{id}/lines",
                             Method::POST,
-                            format!("{}/orders/{id}/lines", api.command),
-                            &[],
+                            format!("/orders/{id}/lines"),
                             Some(Body::Json(json!({"product_id": product, "quantity": "1"}))),
                         )
                         .await;
-                        api.call(
+                        api.send(
                             r,
                             "POST /orders/{id}/submit",
                             Method::POST,
-                            format!("{}/orders/{id}/submit", api.command),
-                            &[],
+                            format!("/orders/{id}/submit"),
                             None,
                         )
                         .await;
@@ -376,7 +334,7 @@ pub async fn mixed(ctx: &Ctx, seeded: &Seeded) -> ScenarioResult {
         }
     })
     .await;
-    let lag = lags.lock().ok().map(|h| Lag::of(&h));
+    let lag = Some(lags.summary());
     result("mixed", ctx, &recorder, elapsed, lag)
 }
 
@@ -418,15 +376,7 @@ pub async fn lists(ctx: &Ctx, seeded: &Seeded) -> ScenarioResult {
                     ),
                     _ => ("GET /products (search)", format!("q={word}&limit=20")),
                 };
-                api.call(
-                    r,
-                    endpoint,
-                    Method::GET,
-                    format!("{}/products?{query}", api.read),
-                    &[],
-                    None,
-                )
-                .await;
+                api.get(r, endpoint, format!("/products?{query}")).await;
             }
         }
     })
@@ -463,12 +413,11 @@ pub async fn seed(
         }
         let answer = ctx
             .api
-            .call(
+            .send(
                 None,
                 "import",
                 Method::POST,
-                format!("{}/products/import", ctx.api.command),
-                &[],
+                "/products/import".to_owned(),
                 Some(Body::Csv(csv)),
             )
             .await;
@@ -491,12 +440,11 @@ pub async fn seed(
         }
         let answer = ctx
             .api
-            .call(
+            .send(
                 None,
                 "import",
                 Method::POST,
-                format!("{}/customers/import", ctx.api.command),
-                &[],
+                "/customers/import".to_owned(),
                 Some(Body::Csv(csv)),
             )
             .await;
@@ -521,12 +469,11 @@ pub async fn seed(
                 let api = ctx.api.clone();
                 tokio::spawn(async move {
                     while let Some(id) = queue.lock().ok().and_then(|mut q| q.pop()) {
-                        api.call(
+                        api.send(
                             None,
                             "stock",
                             Method::POST,
-                            format!("{}/stock/{id}/adjustments", api.command),
-                            &[],
+                            format!("/stock/{id}/adjustments"),
                             Some(Body::Json(json!({"quantity": "1000", "reason": "receipt"}))),
                         )
                         .await;

@@ -100,17 +100,31 @@ pub struct Lag {
     pub max_ms: f64,
 }
 
-impl Lag {
-    pub fn of(h: &Histogram<u64>) -> Self {
-        Self {
-            samples: h.len(),
-            p50_ms: h.value_at_quantile(0.5) as f64 / 1000.0,
-            p99_ms: h.value_at_quantile(0.99) as f64 / 1000.0,
-            max_ms: h.max() as f64 / 1000.0,
-        }
+/// Projection lags (commit → visible), shared by a scenario's workers.
+pub struct Lags(Mutex<Histogram<u64>>);
+
+impl Default for Lags {
+    fn default() -> Self {
+        Self(Mutex::new(histogram()))
     }
 }
 
-pub fn new_histogram() -> Histogram<u64> {
-    histogram()
+impl Lags {
+    pub fn record(&self, lag: Duration) {
+        if let Ok(mut h) = self.0.lock() {
+            let _ = h.record(lag.as_micros().clamp(1, 60_000_000) as u64);
+        }
+    }
+
+    pub fn summary(&self) -> Lag {
+        self.0.lock().map_or_else(
+            |_| Lag::default(),
+            |h| Lag {
+                samples: h.len(),
+                p50_ms: h.value_at_quantile(0.5) as f64 / 1000.0,
+                p99_ms: h.value_at_quantile(0.99) as f64 / 1000.0,
+                max_ms: h.max() as f64 / 1000.0,
+            },
+        )
+    }
 }
