@@ -14,8 +14,8 @@ pub const REDACTED: &str = "<redacted>";
 pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
+    stamp: &Stamp<'_>,
 ) -> Result<(), ProjectionError> {
-    let stamp = Stamp::of(envelope)?;
     sqlx::query(
         "INSERT INTO audit_log (aggregate_type, aggregate_id, sequence, event_type, event_version,
                                 occurred_at, actor_id, actor_roles, source_ip, user_agent,

@@ -9,8 +9,8 @@ use super::{decode, ProjectionError, Stamp};
 pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
+    stamp: &Stamp<'_>,
 ) -> Result<(), ProjectionError> {
-    let stamp = Stamp::of(envelope)?;
     let status = match decode(envelope)? {
         CustomerEvent::CustomerCreated {
             customer_id,

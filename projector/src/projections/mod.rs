@@ -60,14 +60,16 @@ pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
 ) -> Result<(), ProjectionError> {
-    audit::apply(conn, envelope).await?;
+    // Read once: every read model of this event stamps it the same way.
+    let stamp = Stamp::of(envelope)?;
+    audit::apply(conn, envelope, &stamp).await?;
     match envelope.aggregate_type.as_str() {
-        aggregate_types::PRODUCT => products::apply(conn, envelope).await,
-        aggregate_types::USER => users::apply(conn, envelope).await,
-        aggregate_types::SESSION => users::apply_session(conn, envelope).await,
-        aggregate_types::STOCK => stock::apply(conn, envelope).await,
-        aggregate_types::CUSTOMER => customers::apply(conn, envelope).await,
-        aggregate_types::ORDER => orders::apply(conn, envelope).await,
+        aggregate_types::PRODUCT => products::apply(conn, envelope, &stamp).await,
+        aggregate_types::USER => users::apply(conn, envelope, &stamp).await,
+        aggregate_types::SESSION => users::apply_session(conn, envelope, &stamp).await,
+        aggregate_types::STOCK => stock::apply(conn, envelope, &stamp).await,
+        aggregate_types::CUSTOMER => customers::apply(conn, envelope, &stamp).await,
+        aggregate_types::ORDER => orders::apply(conn, envelope, &stamp).await,
         // Aggregates no other read model follows: the audit row is all.
         _ => Ok(()),
     }

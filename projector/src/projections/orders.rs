@@ -13,8 +13,8 @@ use super::{decode, ProjectionError, Stamp};
 pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
+    stamp: &Stamp<'_>,
 ) -> Result<(), ProjectionError> {
-    let stamp = Stamp::of(envelope)?;
     let id = envelope.aggregate_id.as_str();
     let status = match decode(envelope)? {
         OrderEvent::OrderCreated {

@@ -10,8 +10,8 @@ use super::{decode, ProjectionError, Stamp};
 pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
+    stamp: &Stamp<'_>,
 ) -> Result<(), ProjectionError> {
-    let stamp = Stamp::of(envelope)?;
     let event: ProductEvent = decode(envelope)?;
     match event {
         ProductEvent::ProductCreated {
@@ -102,10 +102,10 @@ pub async fn apply(
             .await?;
         }
         ProductEvent::ProductArchived {} => {
-            set_status(conn, envelope, &stamp, ProductStatus::Archived).await?;
+            set_status(conn, envelope, stamp, ProductStatus::Archived).await?;
         }
         ProductEvent::ProductReactivated {} => {
-            set_status(conn, envelope, &stamp, ProductStatus::Active).await?;
+            set_status(conn, envelope, stamp, ProductStatus::Active).await?;
         }
     }
     Ok(())

@@ -12,8 +12,8 @@ use super::{decode, ProjectionError, Stamp};
 pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
+    stamp: &Stamp<'_>,
 ) -> Result<(), ProjectionError> {
-    let stamp = Stamp::of(envelope)?;
     // (kind, quantity, Δ on hand, Δ reserved, reason, comment, order)
     let (kind, quantity, on_hand, reserved, reason, comment, order): (
         &str,

@@ -10,8 +10,8 @@ use super::{decode, ProjectionError, Stamp};
 pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
+    stamp: &Stamp<'_>,
 ) -> Result<(), ProjectionError> {
-    let stamp = Stamp::of(envelope)?;
     let event: UserEvent = decode(envelope)?;
     match event {
         UserEvent::UserCreated {
@@ -40,13 +40,13 @@ pub async fn apply(
         }
         UserEvent::UserRolesChanged { roles } => {
             let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            set(conn, envelope, &stamp, SET_ROLES, roles).await?;
+            set(conn, envelope, stamp, SET_ROLES, roles).await?;
         }
         UserEvent::UserDisabled {} => {
             set(
                 conn,
                 envelope,
-                &stamp,
+                stamp,
                 SET_STATUS,
                 UserStatus::Disabled.as_str(),
             )
@@ -56,14 +56,14 @@ pub async fn apply(
             set(
                 conn,
                 envelope,
-                &stamp,
+                stamp,
                 SET_STATUS,
                 UserStatus::Active.as_str(),
             )
             .await?;
         }
         UserEvent::UserPasswordChanged { by_admin, .. } => {
-            set(conn, envelope, &stamp, SET_MUST_CHANGE, by_admin).await?;
+            set(conn, envelope, stamp, SET_MUST_CHANGE, by_admin).await?;
         }
     }
     Ok(())
@@ -101,9 +101,9 @@ where
 pub async fn apply_session(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
+    stamp: &Stamp<'_>,
 ) -> Result<(), ProjectionError> {
     if let SessionEvent::LoggedIn { user_id, .. } = decode(envelope)? {
-        let stamp = Stamp::of(envelope)?;
         sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
             .bind(user_id)
             .bind(stamp.occurred_at)
