@@ -314,14 +314,34 @@ fn command_error<E: std::error::Error>(e: &CommandError<E>) -> FieldError {
     }
 }
 
-/// Existing aggregate ids by lower-cased key, from a `*_keys` table.
-async fn existing_keys(
+/// The aggregates the rows name by `key_column` that exist already: their ids by
+/// lower-cased key (from the `*_keys` table `keys_sql` reads), and their states, loaded in
+/// one query.
+async fn load_existing<A>(
     pool: &PgPool,
-    sql: &str,
-    keys: Vec<String>,
-) -> Result<HashMap<String, String>, sqlx::Error> {
-    let rows: Vec<(String, String)> = sqlx::query_as(sql).bind(keys).fetch_all(pool).await?;
-    Ok(rows.into_iter().collect())
+    bus: &CommandBus<A>,
+    table: &Table,
+    key_column: &str,
+    keys_sql: &str,
+) -> Result<(HashMap<String, String>, HashMap<String, (A, u64)>), ImportError>
+where
+    A: cqrs_es::Aggregate + 'static,
+    A::Command: Clone + Send + 'static,
+    A::Error: Send + 'static,
+    A::Services: Send + Sync,
+{
+    let keys: Vec<String> = table
+        .records
+        .iter()
+        .filter_map(|(_, r)| table.get(r, key_column).map(str::to_lowercase))
+        .collect();
+    let rows: Vec<(String, String)> = sqlx::query_as(keys_sql).bind(keys).fetch_all(pool).await?;
+    let ids: HashMap<String, String> = rows.into_iter().collect();
+    let states = bus
+        .load_many(pool, &ids.values().cloned().collect::<Vec<_>>())
+        .await
+        .map_err(|e| ImportError::Store(e.to_string()))?;
+    Ok((ids, states))
 }
 
 pub async fn plan_products(
@@ -330,21 +350,14 @@ pub async fn plan_products(
     vat_rates: &VatRates,
     table: &Table,
 ) -> Result<Plan, ImportError> {
-    let keys = table
-        .records
-        .iter()
-        .filter_map(|(_, r)| table.get(r, "sku").map(str::to_lowercase))
-        .collect();
-    let existing = existing_keys(
+    let (existing, mut current) = load_existing(
         pool,
+        products,
+        table,
+        "sku",
         "SELECT sku_key, product_id FROM product_sku_keys WHERE sku_key = ANY($1)",
-        keys,
     )
     .await?;
-    let mut current = products
-        .load_many(pool, &existing.values().cloned().collect::<Vec<_>>())
-        .await
-        .map_err(|e| ImportError::Store(e.to_string()))?;
     let mut seen = HashSet::new();
     let mut plan = Plan {
         rows: Vec::with_capacity(table.len()),
@@ -481,21 +494,14 @@ pub async fn plan_customers(
     customers: &CommandBus<Customer>,
     table: &Table,
 ) -> Result<Plan, ImportError> {
-    let keys = table
-        .records
-        .iter()
-        .filter_map(|(_, r)| table.get(r, "code").map(str::to_lowercase))
-        .collect();
-    let existing = existing_keys(
+    let (existing, mut current) = load_existing(
         pool,
+        customers,
+        table,
+        "code",
         "SELECT code, customer_id FROM customer_code_keys WHERE code = ANY($1)",
-        keys,
     )
     .await?;
-    let mut current = customers
-        .load_many(pool, &existing.values().cloned().collect::<Vec<_>>())
-        .await
-        .map_err(|e| ImportError::Store(e.to_string()))?;
     let mut seen = HashSet::new();
     let mut plan = Plan {
         rows: Vec::with_capacity(table.len()),
