@@ -67,6 +67,16 @@ struct StockLowV1 {
 pub fn from_domain(
     envelope: &EventEnvelope,
 ) -> Result<Option<IntegrationMessage>, serde_json::Error> {
+    // Most events give none: decide on the stored type before decoding any payload.
+    const GIVE_ONE: [&str; 4] = [
+        "OrderSubmitted",
+        "OrderCancelled",
+        "OrderFulfilled",
+        "StockLow",
+    ];
+    if !GIVE_ONE.contains(&envelope.event_type.as_str()) {
+        return Ok(None);
+    }
     let (event_type, data) = match envelope.aggregate_type.as_str() {
         aggregate_types::ORDER => {
             let id = envelope.aggregate_id.as_str();
