@@ -48,8 +48,8 @@ enum Command {
         #[command(flatten)]
         env: EnvironmentConfig,
     },
-    /// Truncate every read model and replay the event store. Waits for the active
-    /// projector's lock: stop it first, or run this before `serve`.
+    /// Truncate every read model and replay the event store, with a progress line. A
+    /// running projector steps down meanwhile and resumes after, without a gap.
     Rebuild {
         #[command(flatten)]
         database: DatabaseConfig,

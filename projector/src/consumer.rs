@@ -4,6 +4,12 @@
 //! connection; a second replica waits in standby until the lock frees. Messages are
 //! handled in small batches, one transaction each, and acked only after that
 //! transaction has committed.
+//!
+//! A `projector rebuild` first takes the rebuild lock, then waits for the projector
+//! lock. The active instance sees the rebuild lock taken at its next lock check, lets
+//! its lock go between two batches and waits in standby, like every other replica,
+//! until the rebuild has committed. It then resumes from its durable position: what the
+//! rebuild replayed is skipped as duplicates, what came after applies.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -133,22 +139,63 @@ impl Consumer {
         tokio::pin!(stop);
         let mut lock = self.pool.acquire().await?.detach();
         loop {
-            let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-                .bind(locks::PROJECTOR)
-                .fetch_one(&mut lock)
-                .await?;
-            if got {
-                break;
+            self.take_lock(&mut lock, &mut stop).await?;
+            if *self.role.borrow() == Role::Stopped {
+                return Ok(());
+            }
+            match self.project(&mut lock, &mut stop).await? {
+                Session::Stopped => break,
+                Session::SteppedDown => {
+                    sqlx::query("SELECT pg_advisory_unlock($1)")
+                        .bind(locks::PROJECTOR)
+                        .execute(&mut lock)
+                        .await?;
+                    tracing::info!("a rebuild is waiting: projector lock released");
+                }
+            }
+        }
+        // Closing the connection releases the session lock for a standby.
+        let _ = lock.close().await;
+        Ok(())
+    }
+
+    /// Waits in standby until this instance holds the projector lock and no rebuild
+    /// waits for it. Sets the role to `Stopped` instead if `stop` fires first.
+    async fn take_lock(
+        &self,
+        lock: &mut PgConnection,
+        stop: &mut (impl std::future::Future<Output = ()> + Unpin),
+    ) -> Result<(), ConsumerError> {
+        loop {
+            if !rebuild_waiting(lock).await? {
+                let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+                    .bind(locks::PROJECTOR)
+                    .fetch_one(&mut *lock)
+                    .await?;
+                if got {
+                    self.role.send_replace(Role::Active);
+                    return Ok(());
+                }
             }
             if self.role.send_replace(Role::Standby) != Role::Standby {
-                tracing::info!("another projector is active; waiting for its lock");
+                tracing::info!("another projector or a rebuild holds the lock; waiting");
             }
             tokio::select! {
-                () = &mut stop => return Ok(()),
+                () = &mut *stop => {
+                    self.role.send_replace(Role::Stopped);
+                    return Ok(());
+                }
                 () = tokio::time::sleep(self.config.lock_check) => {}
             }
         }
-        self.role.send_replace(Role::Active);
+    }
+
+    /// Projects while this instance holds the lock, until `stop` or a waiting rebuild.
+    async fn project(
+        &self,
+        lock: &mut PgConnection,
+        stop: &mut (impl std::future::Future<Output = ()> + Unpin),
+    ) -> Result<Session, ConsumerError> {
         tracing::info!(durable = %self.config.durable, "projector active");
 
         let stream = shared::nats::ensure_event_stream(
@@ -179,9 +226,11 @@ impl Consumer {
         let mut lock_check = tokio::time::interval(self.config.lock_check);
         loop {
             let first = tokio::select! {
-                () = &mut stop => break,
+                () = &mut *stop => return Ok(Session::Stopped),
                 _ = lock_check.tick() => {
-                    still_locked(&mut lock).await?;
+                    if rebuild_waiting(lock).await? {
+                        return Ok(Session::SteppedDown);
+                    }
                     continue;
                 }
                 next = messages.next() => next,
@@ -208,9 +257,6 @@ impl Consumer {
                 self.handle_batch(batch).await;
             }
         }
-        // Closing the connection releases the session lock for a standby.
-        let _ = lock.close().await;
-        Ok(())
     }
 
     async fn handle_batch(&self, batch: Vec<Message>) {
@@ -289,12 +335,25 @@ enum Settle {
     Discard,
 }
 
-async fn still_locked(lock: &mut PgConnection) -> Result<(), ConsumerError> {
-    sqlx::query("SELECT 1")
-        .execute(lock)
-        .await
-        .map(drop)
-        .map_err(ConsumerError::LockLost)
+enum Session {
+    Stopped,
+    /// A rebuild waits for the lock.
+    SteppedDown,
+}
+
+/// Whether a rebuild holds its lock; also proves the lock's connection still lives.
+async fn rebuild_waiting(lock: &mut PgConnection) -> Result<bool, ConsumerError> {
+    // A shared try-lock succeeds unless the rebuild holds the key exclusively; it is
+    // given back at once.
+    let free: bool = sqlx::query_scalar(
+        "SELECT CASE WHEN pg_try_advisory_lock_shared($1)
+                     THEN pg_advisory_unlock_shared($1) ELSE false END",
+    )
+    .bind(locks::REBUILD)
+    .fetch_one(lock)
+    .await
+    .map_err(ConsumerError::LockLost)?;
+    Ok(!free)
 }
 
 /// Wakes read-api's read-your-writes waiters once this transaction commits.

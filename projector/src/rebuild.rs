@@ -2,10 +2,16 @@
 //!
 //! It runs in one transaction, so readers see the old read models until the new ones
 //! are complete, and it holds the projector's advisory lock, so no live consumer writes
-//! meanwhile. Checkpoints are rebuilt with the rows: when the live consumer resumes,
-//! events the replay already covered are skipped as duplicates and later ones apply.
-//! The replay reads the store in `position` order, so each aggregate's events arrive
-//! complete and in sequence: no gap check is needed.
+//! meanwhile: it takes the rebuild lock first, which makes a running projector step down
+//! at its next lock check (see [`crate::consumer`]). Checkpoints are rebuilt with the
+//! rows: when the live consumer resumes, events the replay already covered are skipped
+//! as duplicates and later ones apply, so nothing is lost or doubled.
+//!
+//! The replay reads the committed events in `position` order. An aggregate's event n+1
+//! can only be appended once n has committed, and a command that depends on another
+//! aggregate (an order on its customer) only runs once that one has committed, so
+//! position order is commit order wherever the read models can tell: each aggregate's
+//! events arrive complete and in sequence, and no gap check is needed.
 
 use std::collections::HashMap;
 
@@ -29,17 +35,21 @@ pub async fn rebuild(
     pool: &PgPool,
     mut on_progress: impl FnMut(Progress),
 ) -> Result<u64, ProjectionError> {
-    let mut lock = pool.acquire().await?;
-    sqlx::query("SELECT pg_advisory_lock($1)")
-        .bind(locks::PROJECTOR)
-        .execute(&mut *lock)
-        .await?;
+    // Detached: if the rebuild fails, dropping the connection frees both locks instead
+    // of handing them back to the pool.
+    let mut lock = pool.acquire().await?.detach();
+    for key in [locks::REBUILD, locks::PROJECTOR] {
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(key)
+            .execute(&mut lock)
+            .await?;
+    }
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(&mut *lock)
+        .fetch_one(&mut lock)
         .await?;
     let total = u64::try_from(total).unwrap_or(0);
     let mut reader = pool.acquire().await?;
-    let mut tx = (*lock).begin().await?;
+    let mut tx = lock.begin().await?;
     projections::truncate_all(&mut tx).await?;
     // Insert order; each aggregate's events come in sequence order.
     let mut events = sqlx::query_as::<_, EventEnvelope>(
@@ -67,10 +77,7 @@ pub async fn rebuild(
     write_checkpoints(&mut tx, checkpoints).await?;
     crate::consumer::notify_projected(&mut tx).await?;
     tx.commit().await?;
-    sqlx::query("SELECT pg_advisory_unlock($1)")
-        .bind(locks::PROJECTOR)
-        .execute(&mut *lock)
-        .await?;
+    lock.close().await?;
     on_progress(Progress { done, total });
     Ok(done)
 }

@@ -49,6 +49,8 @@ pub const ADMIN: &[Role] = &[Role::Admin];
 pub const CATALOGUE_WRITERS: &[Role] = &[Role::Admin, Role::Sales];
 /// Who may move stock: adjustments and fulfilment.
 pub const STOCK_KEEPERS: &[Role] = &[Role::Admin, Role::Warehouse];
+/// Who may read the sales dashboard.
+pub const ANALYSTS: &[Role] = &[Role::Admin, Role::Analyst];
 
 /// One row of a route table.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -36,6 +36,9 @@ pub mod locks {
     pub const OUTBOX_RELAY: i64 = 0x6765_7363_6f6d_0001;
     /// The projector: one active consumer writes the read models.
     pub const PROJECTOR: i64 = 0x6765_7363_6f6d_0002;
+    /// Held by `projector rebuild` while it waits for and holds [`PROJECTOR`]: the active
+    /// projector sees it taken, steps down, and no standby takes over meanwhile.
+    pub const REBUILD: i64 = 0x6765_7363_6f6d_0003;
 }
 
 /// Channels for `LISTEN`/`NOTIFY`, used to wake waiters instead of polling.

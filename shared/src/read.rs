@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::ProductId;
 
+/// The company's calendar for sales figures: the dashboard books an order on its
+/// submission day here (a sale at 23:30 UTC on 31 March belongs to April in Paris).
+pub const SALES_TIME_ZONE: &str = "Europe/Paris";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct ProductRow {
     pub id: ProductId,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod customers;
 pub mod orders;
 pub mod products;
+pub mod sales;
 pub mod stock;
 pub mod users;
 
@@ -86,13 +87,28 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Every table the projector writes: the read models and their checkpoints. A test
+/// checks that every table of the schema is either here or in the command side's list.
+pub const READ_MODEL_TABLES: &[&str] = &[
+    "products",
+    "product_counts",
+    "users",
+    "audit_log",
+    "customers",
+    "stock_levels",
+    "stock_movements",
+    "orders",
+    "order_lines",
+    "sales_daily",
+    "sales_by_product_daily",
+    "sales_by_customer_daily",
+    "projector_checkpoints",
+];
+
 /// Truncates every read model and its checkpoints (for a rebuild).
 pub async fn truncate_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "TRUNCATE products, product_counts, users, audit_log, customers, stock_levels,
-                  stock_movements, orders, order_lines, projector_checkpoints",
-    )
-    .execute(conn)
-    .await
-    .map(drop)
+    sqlx::query(&format!("TRUNCATE {}", READ_MODEL_TABLES.join(", ")))
+        .execute(conn)
+        .await
+        .map(drop)
 }

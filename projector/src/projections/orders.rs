@@ -8,7 +8,7 @@ use shared::pricing;
 use shared::product::VatRate;
 use sqlx::PgConnection;
 
-use super::{decode, ProjectionError, Stamp};
+use super::{decode, sales, ProjectionError, Stamp};
 
 pub async fn apply(
     conn: &mut PgConnection,
@@ -81,6 +81,7 @@ pub async fn apply(
             .bind(stamp.occurred_at)
             .execute(&mut *conn)
             .await?;
+            sales::submitted(conn, id).await?;
             Some(OrderStatus::Submitted)
         }
         OrderEvent::OrderSubmissionRejected { shortages } => {
@@ -91,8 +92,22 @@ pub async fn apply(
                 .await?;
             Some(OrderStatus::Draft)
         }
-        OrderEvent::OrderCancelled { .. } => Some(OrderStatus::Cancelled),
-        OrderEvent::OrderFulfilled { .. } => Some(OrderStatus::Fulfilled),
+        OrderEvent::OrderCancelled { .. } => {
+            // Only a submitted order was booked; a cancelled draft never counted.
+            let was: Option<String> =
+                sqlx::query_scalar("SELECT status FROM orders WHERE id = $1::uuid")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if was.as_deref() == Some(OrderStatus::Submitted.as_str()) {
+                sales::cancelled(conn, id).await?;
+            }
+            Some(OrderStatus::Cancelled)
+        }
+        OrderEvent::OrderFulfilled { .. } => {
+            sales::fulfilled(conn, id).await?;
+            Some(OrderStatus::Fulfilled)
+        }
         OrderEvent::OrderStockReleased {} | OrderEvent::OrderStockConsumed {} => None,
     };
     sqlx::query(

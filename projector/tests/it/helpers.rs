@@ -179,30 +179,16 @@ pub async fn product_version(pool: &PgPool, id: ProductId) -> Option<i64> {
 }
 
 /// Every read-model row, sorted, as text: equal dumps mean equal tables.
+/// Every row of every read model as `table json`, sorted: two builds are equal row for
+/// row when their dumps are.
 pub async fn dump_read_models(pool: &PgPool) -> Vec<String> {
-    sqlx::query_scalar(
-        "SELECT 'products ' || to_jsonb(p)::text FROM products p
-         UNION ALL
-         SELECT 'count ' || to_jsonb(n)::text FROM product_counts n
-         UNION ALL
-         SELECT 'checkpoint ' || to_jsonb(c)::text FROM projector_checkpoints c
-         UNION ALL
-         SELECT 'user ' || to_jsonb(u)::text FROM users u
-         UNION ALL
-         SELECT 'audit ' || to_jsonb(a)::text FROM audit_log a
-         UNION ALL
-         SELECT 'stock ' || to_jsonb(s)::text FROM stock_levels s
-         UNION ALL
-         SELECT 'movement ' || to_jsonb(m)::text FROM stock_movements m
-         UNION ALL
-         SELECT 'customer ' || to_jsonb(c)::text FROM customers c
-         UNION ALL
-         SELECT 'order ' || to_jsonb(o)::text FROM orders o
-         UNION ALL
-         SELECT 'line ' || to_jsonb(l)::text FROM order_lines l
-         ORDER BY 1",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap()
+    let sql = projector::projections::READ_MODEL_TABLES
+        .iter()
+        .map(|t| format!("SELECT '{t} ' || to_jsonb(r)::text FROM {t} r"))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    sqlx::query_scalar(&format!("{sql} ORDER BY 1"))
+        .fetch_all(pool)
+        .await
+        .unwrap()
 }

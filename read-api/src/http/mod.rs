@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod consistency;
 pub mod customers;
+pub mod dashboard;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use axum::http::Method;
 use axum::Router;
-use shared::access::{Access, RouteSpec, Routes, ADMIN, ANY_ROLE};
+use shared::access::{Access, RouteSpec, Routes, ADMIN, ANALYSTS, ANY_ROLE};
 use shared::auth::TokenVerifier;
 use shared::web::{api_router, HttpSettings, Readiness};
 use sqlx::PgPool;
@@ -87,6 +88,36 @@ fn routes() -> Routes<AppState> {
         )
         .route(M::GET, "/users", Access::Roles(ADMIN), users::list)
         .route(M::GET, "/users/{id}", Access::Roles(ADMIN), users::detail)
+        .route(
+            M::GET,
+            "/dashboard/sales",
+            Access::Roles(ANALYSTS),
+            dashboard::sales,
+        )
+        .route(
+            M::GET,
+            "/dashboard/top-products",
+            Access::Roles(ANALYSTS),
+            dashboard::top_products,
+        )
+        .route(
+            M::GET,
+            "/dashboard/top-customers",
+            Access::Roles(ANALYSTS),
+            dashboard::top_customers,
+        )
+        .route(
+            M::GET,
+            "/dashboard/orders-by-status",
+            Access::Roles(ANALYSTS),
+            dashboard::orders_by_status,
+        )
+        .route(
+            M::GET,
+            "/dashboard/stock-alerts",
+            Access::Roles(ANALYSTS),
+            dashboard::stock_alerts,
+        )
         .route(M::GET, "/audit", Access::Roles(ADMIN), audit::list)
         .route(M::GET, "/audit/export", Access::Roles(ADMIN), audit::export)
 }
