@@ -4,4 +4,5 @@
 pub mod cli;
 pub mod freshness;
 pub mod http;
+pub mod proforma;
 pub mod startup;

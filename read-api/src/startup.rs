@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 
 use crate::freshness::Freshness;
 use crate::http::{router, AppState};
+use crate::proforma::Seller;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -22,6 +23,16 @@ pub struct Settings {
     pub max_wait: Duration,
     pub verifier: Arc<TokenVerifier>,
     pub http: HttpSettings,
+    /// None: proformas answer 503 `seller_not_configured`.
+    pub proforma: Option<ProformaSettings>,
+}
+
+/// What a proforma needs besides the order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProformaSettings {
+    pub seller: Seller,
+    /// Validity of an offer whose order sets no `valid_until`.
+    pub validity_days: u32,
 }
 
 pub struct Application {
@@ -32,10 +43,8 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let pool = shared::db::connect_and_migrate(&settings.database).await?;
-        let state = AppState {
-            freshness: Freshness::start(pool.clone(), settings.max_wait),
-            pool: pool.clone(),
-        };
+        let state = AppState::new(pool.clone(), Freshness::start(pool.clone(), settings.max_wait))
+            .with_proforma(settings.proforma);
         // read-api does not use NATS: ready means the read models answer.
         let readiness = Readiness {
             db: pool,

@@ -21,6 +21,12 @@ pub enum ApiError {
     BadPath(String),
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
+    /// The resource exists but is in a state that has no such representation.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// This deployment cannot serve it (configuration missing).
+    #[error("{message}")]
+    Unavailable { code: &'static str, message: String },
     #[error(transparent)]
     Lagging(#[from] Lagging),
     #[error("internal error: {0}")]
@@ -55,6 +61,14 @@ impl IntoResponse for ApiError {
             ApiError::BadPath(_) => Problem::malformed_path(detail).into_response(),
             ApiError::NotFound { code, message } => {
                 Problem::not_found(code, message).into_response()
+            }
+            ApiError::Conflict { code, message } => Problem::new(409, code, "Conflict")
+                .with_detail(message)
+                .into_response(),
+            ApiError::Unavailable { code, message } => {
+                Problem::new(503, code, "Not available on this deployment")
+                    .with_detail(message)
+                    .into_response()
             }
             ApiError::Lagging(Lagging { wanted, reached }) => Problem::new(
                 504,

@@ -9,6 +9,7 @@ pub mod export;
 pub mod extract;
 pub mod orders;
 pub mod paging;
+pub mod proforma;
 pub mod products;
 pub mod stock;
 pub mod users;
@@ -22,12 +23,36 @@ use shared::auth::TokenVerifier;
 use shared::web::{api_router, HttpSettings, Readiness};
 use sqlx::PgPool;
 
+use tokio::sync::Semaphore;
+
 use crate::freshness::Freshness;
+use crate::startup::ProformaSettings;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
     pub freshness: Freshness,
+    pub proforma: Option<Arc<ProformaSettings>>,
+    /// Proformas render on the blocking pool, at most one per core at once: a burst
+    /// queues instead of filling memory with half-built documents.
+    pub renders: Arc<Semaphore>,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, freshness: Freshness) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            pool,
+            freshness,
+            proforma: None,
+            renders: Arc::new(Semaphore::new(cores)),
+        }
+    }
+
+    pub fn with_proforma(mut self, settings: Option<ProformaSettings>) -> Self {
+        self.proforma = settings.map(Arc::new);
+        self
+    }
 }
 
 /// The route table: every query route and who may call it. The access middleware
@@ -85,6 +110,12 @@ fn routes() -> Routes<AppState> {
             "/orders/{id}",
             Access::Roles(ANY_ROLE),
             orders::detail,
+        )
+        .route(
+            M::GET,
+            "/orders/{id}/proforma.pdf",
+            Access::Roles(ANY_ROLE),
+            proforma::proforma,
         )
         .route(M::GET, "/users", Access::Roles(ADMIN), users::list)
         .route(M::GET, "/users/{id}", Access::Roles(ADMIN), users::detail)

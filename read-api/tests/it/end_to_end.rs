@@ -1,85 +1,15 @@
 //! The whole data path: command-api → events + outbox → relay → JetStream → projector
 //! → read model → read-api, each step a separate task on the real services.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
-use command_api::auth::throttle::ThrottleConfig;
-use command_api::auth::tokens::TokenIssuer;
-use command_api::auth::Auth;
-use command_api::relay::{Relay, RelayConfig};
-use projector::consumer::{Consumer, ConsumerConfig};
 use serde_json::json;
 use shared::auth::Role;
-use shared::web::{HttpSettings, NatsCheck, Readiness};
 use sqlx::PgPool;
-use testkit::NatsTest;
 
-use crate::helpers::{call, read_router};
-
-/// The three services on the real database and NATS: a relay and a projector running as
-/// tasks, and the two routers.
-struct Pipeline {
-    commands: axum::Router,
-    queries: axum::Router,
-    nats: NatsTest,
-    stop: tokio::sync::oneshot::Sender<()>,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
-}
-
-impl Pipeline {
-    async fn start(pool: &PgPool) -> Self {
-        let nats = NatsTest::new().await;
-        let (stop, shutdown) = testkit::shutdown_switch();
-        let relay = Relay::new(
-            pool.clone(),
-            nats.client.clone(),
-            RelayConfig::new(nats.config.stream.clone(), nats.subjects()),
-        );
-        let relay = tokio::spawn(relay.run(shutdown.clone().wait()));
-        let consumer = Consumer::new(
-            pool.clone(),
-            nats.client.clone(),
-            ConsumerConfig::new(nats.config.stream.clone(), nats.subjects()),
-        );
-        let projector = tokio::spawn(consumer.run(shutdown));
-        let (issuer, verifier) = TokenIssuer::from_private_pem(
-            testkit::auth::PRIVATE_PEM.as_bytes(),
-            testkit::auth::settings(),
-            chrono::Duration::minutes(15),
-            chrono::Duration::days(7),
-        )
-        .unwrap();
-        let commands = command_api::http::router(
-            command_api::http::AppState::new(
-                pool.clone(),
-                Arc::new(Auth::new(pool.clone(), issuer, ThrottleConfig::default())),
-            ),
-            Readiness {
-                db: pool.clone(),
-                nats: NatsCheck::Reported(nats.client.clone()),
-            },
-            Arc::new(verifier),
-            &HttpSettings::new(Duration::from_secs(10)),
-        );
-        Self {
-            commands,
-            queries: read_router(pool, Duration::from_secs(5)),
-            nats,
-            stop,
-            tasks: vec![relay, projector],
-        }
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        for task in self.tasks {
-            task.await.unwrap();
-        }
-        self.nats.cleanup().await;
-    }
-}
+use crate::helpers::call;
+use crate::pipeline::{command, Pipeline};
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(pool: PgPool) {
@@ -177,23 +107,6 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
 
     pipeline.stop().await;
-}
-
-/// Sends a command as an admin and returns its body, asserting its status.
-async fn command(
-    pipeline: &Pipeline,
-    method: Method,
-    uri: &str,
-    body: serde_json::Value,
-    expected: StatusCode,
-) -> serde_json::Value {
-    let response = call(&pipeline.commands, method.clone(), uri, &[], Some(body)).await;
-    assert_eq!(
-        response.status, expected,
-        "{method} {uri}: {:?}",
-        response.body
-    );
-    response.body
 }
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]

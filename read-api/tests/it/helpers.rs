@@ -8,6 +8,8 @@ use axum::Router;
 use http_body_util::BodyExt;
 use read_api::freshness::Freshness;
 use read_api::http::{router, AppState};
+use read_api::proforma::Seller;
+use read_api::startup::ProformaSettings;
 use serde_json::Value;
 use shared::auth::Role;
 use shared::web::{HttpSettings, NatsCheck, Readiness};
@@ -39,10 +41,8 @@ pub fn read_router(pool: &PgPool, max_wait: Duration) -> Router {
 }
 
 pub fn read_router_with_timeout(pool: &PgPool, max_wait: Duration, timeout: Duration) -> Router {
-    let state = AppState {
-        pool: pool.clone(),
-        freshness: Freshness::start(pool.clone(), max_wait),
-    };
+    let state = AppState::new(pool.clone(), Freshness::start(pool.clone(), max_wait))
+        .with_proforma(Some(test_seller()));
     router(
         state,
         Readiness {
@@ -52,6 +52,24 @@ pub fn read_router_with_timeout(pool: &PgPool, max_wait: Duration, timeout: Dura
         testkit::auth::verifier(),
         &HttpSettings::new(timeout),
     )
+}
+
+/// A seller with real-looking legal ids (La Poste's SIRET, a valid FR VAT key).
+pub fn test_seller() -> ProformaSettings {
+    ProformaSettings {
+        seller: Seller {
+            name: "Négoce Dupont SAS".to_owned(),
+            address: vec!["12 rue des Halles".to_owned(), "69002 Lyon".to_owned()],
+            siret: "35600000000048".to_owned(),
+            vat_number: "FR39356000000".to_owned(),
+            legal_form: Some("SAS".to_owned()),
+            capital: Some("50000".parse().unwrap()),
+            rcs: Some("RCS Lyon 356 000 000".to_owned()),
+            email: Some("ventes@dupont.example".to_owned()),
+            phone: None,
+        },
+        validity_days: 30,
+    }
 }
 
 /// Calls with an admin's token unless `headers` has an `authorization` of its own.

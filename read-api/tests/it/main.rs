@@ -8,5 +8,6 @@ mod audit;
 mod csv;
 mod end_to_end;
 mod helpers;
+mod pipeline;
 mod products;
 mod rbac;

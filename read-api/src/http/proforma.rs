@@ -1,0 +1,208 @@
+//! `GET /orders/{id}/proforma.pdf`: the order's proforma invoice. Roles: any.
+//!
+//! French unless `?lang=en` or an `Accept-Language` that prefers English; `lang`
+//! wins over the header. `min_version` waits for the order like its detail does.
+
+use std::str::FromStr;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use shared::ids::OrderId;
+use shared::pricing::VatLine;
+use shared::read::{CustomerRow, OrderLineRow, SALES_TIME_ZONE};
+
+use super::consistency::wait_min_version;
+use super::error::{ApiError, Result};
+use super::extract::AppQuery;
+use super::AppState;
+use crate::proforma::{self, Customer, Lang, Line, Proforma};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProformaQuery {
+    /// `fr` or `en`.
+    pub lang: Option<String>,
+    pub min_version: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OrderHead {
+    number: String,
+    status: String,
+    customer_id: Option<uuid::Uuid>,
+    notes: Option<String>,
+    /// The creation day in the company's calendar.
+    order_date: NaiveDate,
+    valid_until: Option<NaiveDate>,
+    vat_lines: sqlx::types::Json<Vec<VatLine>>,
+    total_net: Decimal,
+    total_vat: Decimal,
+    total_gross: Decimal,
+}
+
+/// `GET /orders/{id}/proforma.pdf`. Roles: any.
+pub async fn proforma(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    AppQuery(query): AppQuery<ProformaQuery>,
+) -> Result<Response> {
+    let id = OrderId::from_str(id.trim())
+        .map_err(|_| ApiError::BadPath(format!("`{id}` is not an order id")))?;
+    let lang = language(query.lang.as_deref(), &headers)?;
+    let settings = state.proforma.clone().ok_or_else(|| ApiError::Unavailable {
+        code: "seller_not_configured",
+        message: "set GESCOM_SELLER_NAME, _SIRET and _VAT_NUMBER to serve proformas".into(),
+    })?;
+    wait_min_version(
+        &state,
+        query.min_version,
+        &headers,
+        "SELECT version FROM orders WHERE id = $1",
+        id,
+    )
+    .await?;
+    let document = load(&state, id, settings.validity_days).await?;
+    // CPU-bound: on the blocking pool, at most one render per core at once.
+    let permit = state
+        .renders
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let rendered = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        proforma::render(&settings.seller, &document, lang).map(|r| (r, document.number))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("proforma task: {e}")))?
+    .map_err(|e| ApiError::Internal(format!("proforma: {e}")))?;
+    let ((rendered, number), language) = (
+        rendered,
+        match lang {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        },
+    );
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/pdf")
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{number}.pdf\""),
+        )
+        .header(header::CONTENT_LANGUAGE, language)
+        .header(header::VARY, HeaderValue::from_static("accept-language"))
+        .header(header::CACHE_CONTROL, "private, no-cache")
+        .header("x-page-count", rendered.pages)
+        .body(Body::from(rendered.pdf))
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+fn language(lang: Option<&str>, headers: &HeaderMap) -> Result<Lang> {
+    if let Some(raw) = lang {
+        return Lang::parse(raw)
+            .ok_or_else(|| ApiError::BadQuery(format!("lang `{raw}`: expected fr or en")));
+    }
+    Ok(headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::negotiate)
+        .unwrap_or(Lang::Fr))
+}
+
+/// The order, its lines and its customer, from the read models.
+async fn load(state: &AppState, id: OrderId, validity_days: u32) -> Result<Proforma> {
+    let head: OrderHead = sqlx::query_as(
+        "SELECT number, status, customer_id, notes, (created_at AT TIME ZONE $2)::date AS order_date,
+                valid_until, vat_lines, total_net, total_vat, total_gross
+           FROM orders WHERE id = $1",
+    )
+    .bind(id)
+    .bind(SALES_TIME_ZONE)
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or_else(|| ApiError::NotFound {
+        code: "order_not_found",
+        message: "no order has this id".to_owned(),
+    })?;
+    if head.status == "cancelled" {
+        return Err(ApiError::Conflict {
+            code: "order_cancelled",
+            message: format!("{} is cancelled: it has no proforma", head.number),
+        });
+    }
+    let (lines, customer) = tokio::try_join!(
+        sqlx::query_as::<_, OrderLineRow>(
+            "SELECT line_no, product_id, sku, label, unit, quantity, unit_price, discount,
+                    vat_rate, net
+               FROM order_lines WHERE order_id = $1 ORDER BY line_no",
+        )
+        .bind(id)
+        .fetch_all(&state.pool),
+        sqlx::query_as::<_, CustomerRow>(
+            "SELECT id, code, legal_name, siren, siret, vat_number, email, phone,
+                    billing_address, shipping_address, payment_terms, credit_limit, status,
+                    version, created_at, updated_at
+               FROM customers WHERE id = $1",
+        )
+        .bind(head.customer_id)
+        .fetch_optional(&state.pool),
+    )?;
+    Ok(Proforma {
+        number: head.number,
+        date: head.order_date,
+        valid_until: head.valid_until.unwrap_or_else(|| {
+            head.order_date + chrono::Days::new(u64::from(validity_days))
+        }),
+        customer: customer.map(customer_block),
+        lines: lines
+            .into_iter()
+            .map(|l| Line {
+                sku: l.sku,
+                label: l.label,
+                quantity: l.quantity,
+                unit: l.unit,
+                unit_price: l.unit_price,
+                discount: l.discount,
+                vat_rate: l.vat_rate,
+                net: l.net,
+            })
+            .collect(),
+        vat: head.vat_lines.0,
+        total_net: head.total_net,
+        total_vat: head.total_vat,
+        total_gross: head.total_gross,
+        notes: head.notes,
+    })
+}
+
+fn customer_block(row: CustomerRow) -> Customer {
+    let address = row
+        .billing_address
+        .and_then(|a| serde_json::from_value::<shared::customer::Address>(a).ok())
+        .map(|a| {
+            let mut lines = vec![a.line1];
+            lines.extend(a.line2);
+            lines.push(format!("{} {}", a.postal_code, a.city));
+            // A French document names foreign countries only.
+            if a.country.as_str() != "FR" {
+                lines.push(a.country.as_str().to_owned());
+            }
+            lines
+        })
+        .unwrap_or_default();
+    Customer {
+        code: row.code,
+        legal_name: row.legal_name,
+        address,
+        siret: row.siret,
+        siren: row.siren,
+        vat_number: row.vat_number,
+        payment_terms: Some(row.payment_terms),
+    }
+}

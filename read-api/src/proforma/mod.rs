@@ -1,0 +1,120 @@
+//! The proforma invoice as a PDF, laid out with genpdf from read-model rows.
+//!
+//! Pure: no HTTP and no SQL. [`render`] takes everything the document shows and gives
+//! the PDF's bytes; it is CPU-bound, so the HTTP edge runs it on the blocking pool.
+//!
+//! Fonts: DejaVu Sans, regular and bold, subset by `read-api/fonts/subset.sh` and
+//! compiled into the binary. The italic slots genpdf insists on point at a built-in PDF
+//! font, which costs no bytes, since the document never sets italic.
+
+mod format;
+mod layout;
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use genpdf::fonts::{FontData, FontFamily};
+use printpdf::BuiltinFont;
+use rust_decimal::Decimal;
+use shared::pricing::VatLine;
+
+pub use format::Lang;
+
+static REGULAR: &[u8] = include_bytes!("../../fonts/DejaVuSans.subset.ttf");
+static BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.subset.ttf");
+
+static FONTS: LazyLock<Result<FontFamily<FontData>, String>> = LazyLock::new(|| {
+    let load = |bytes: &[u8], builtin| {
+        FontData::new(bytes.to_vec(), builtin).map_err(|e| format!("embedded font: {e}"))
+    };
+    Ok(FontFamily {
+        regular: load(REGULAR, None)?,
+        bold: load(BOLD, None)?,
+        italic: load(REGULAR, Some(BuiltinFont::HelveticaOblique))?,
+        bold_italic: load(BOLD, Some(BuiltinFont::HelveticaBoldOblique))?,
+    })
+});
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("fonts: {0}")]
+    Fonts(String),
+    #[error("layout: {0}")]
+    Layout(#[from] genpdf::error::Error),
+}
+
+/// The seller, from configuration: who issues the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seller {
+    pub name: String,
+    /// Postal address, one line each.
+    pub address: Vec<String>,
+    pub siret: String,
+    pub vat_number: String,
+    /// Legal form and share capital, as written after the name: `SAS au capital de 50 000 €`.
+    pub legal_form: Option<String>,
+    pub capital: Option<Decimal>,
+    /// `RCS Lyon 123 456 789`.
+    pub rcs: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The customer as the read model knows it now.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Customer {
+    pub code: String,
+    pub legal_name: String,
+    pub address: Vec<String>,
+    pub siret: Option<String>,
+    pub siren: Option<String>,
+    pub vat_number: Option<String>,
+    /// The payment terms' code (`net_30`, …).
+    pub payment_terms: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub sku: String,
+    pub label: String,
+    pub quantity: Decimal,
+    pub unit: String,
+    pub unit_price: Decimal,
+    pub discount: Decimal,
+    pub vat_rate: Decimal,
+    pub net: Decimal,
+}
+
+/// Everything one proforma shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proforma {
+    pub number: String,
+    pub date: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub customer: Option<Customer>,
+    pub lines: Vec<Line>,
+    /// Per rate, highest first.
+    pub vat: Vec<VatLine>,
+    pub total_net: Decimal,
+    pub total_vat: Decimal,
+    pub total_gross: Decimal,
+    pub notes: Option<String>,
+}
+
+/// The PDF of `proforma` in `lang`, with its page count.
+pub fn render(seller: &Seller, proforma: &Proforma, lang: Lang) -> Result<Rendered, RenderError> {
+    let fonts = FONTS.as_ref().map_err(|e| RenderError::Fonts(e.clone()))?;
+    // The footer says "page n / N": a first pass counts the pages, and only a document
+    // longer than one page is laid out again with its real count.
+    let first = layout::render(fonts.clone(), seller, proforma, lang, 1)?;
+    if first.pages == 1 {
+        return Ok(first);
+    }
+    layout::render(fonts.clone(), seller, proforma, lang, first.pages)
+}
+
+#[derive(Debug)]
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+}
