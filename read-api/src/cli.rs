@@ -88,7 +88,11 @@ impl SellerConfig {
     /// None without a seller name; an error when the name comes without a valid SIRET
     /// and VAT number.
     pub fn settings(&self) -> Result<Option<ProformaSettings>, ConfigError> {
-        let Some(name) = self.seller_name.as_deref().map(str::trim).filter(|n| !n.is_empty())
+        let Some(name) = self
+            .seller_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
         else {
             return Ok(None);
         };
@@ -102,9 +106,7 @@ impl SellerConfig {
         let vat_number = self
             .seller_vat_number
             .as_deref()
-            .ok_or_else(|| {
-                ConfigError("GESCOM_SELLER_VAT_NUMBER is required with a seller".into())
-            })
+            .ok_or_else(|| ConfigError("GESCOM_SELLER_VAT_NUMBER is required with a seller".into()))
             .and_then(|s| {
                 VatNumber::parse(s)
                     .map_err(|e| ConfigError(format!("GESCOM_SELLER_VAT_NUMBER: {e}")))

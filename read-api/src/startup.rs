@@ -43,8 +43,11 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let pool = shared::db::connect_and_migrate(&settings.database).await?;
-        let state = AppState::new(pool.clone(), Freshness::start(pool.clone(), settings.max_wait))
-            .with_proforma(settings.proforma);
+        let state = AppState::new(
+            pool.clone(),
+            Freshness::start(pool.clone(), settings.max_wait),
+        )
+        .with_proforma(settings.proforma);
         // read-api does not use NATS: ready means the read models answer.
         let readiness = Readiness {
             db: pool,

@@ -9,8 +9,8 @@ pub mod export;
 pub mod extract;
 pub mod orders;
 pub mod paging;
-pub mod proforma;
 pub mod products;
+pub mod proforma;
 pub mod stock;
 pub mod users;
 

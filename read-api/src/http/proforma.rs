@@ -55,10 +55,13 @@ pub async fn proforma(
     let id = OrderId::from_str(id.trim())
         .map_err(|_| ApiError::BadPath(format!("`{id}` is not an order id")))?;
     let lang = language(query.lang.as_deref(), &headers)?;
-    let settings = state.proforma.clone().ok_or_else(|| ApiError::Unavailable {
-        code: "seller_not_configured",
-        message: "set GESCOM_SELLER_NAME, _SIRET and _VAT_NUMBER to serve proformas".into(),
-    })?;
+    let settings = state
+        .proforma
+        .clone()
+        .ok_or_else(|| ApiError::Unavailable {
+            code: "seller_not_configured",
+            message: "set GESCOM_SELLER_NAME, _SIRET and _VAT_NUMBER to serve proformas".into(),
+        })?;
     wait_min_version(
         &state,
         query.min_version,
@@ -156,9 +159,9 @@ async fn load(state: &AppState, id: OrderId, validity_days: u32) -> Result<Profo
     Ok(Proforma {
         number: head.number,
         date: head.order_date,
-        valid_until: head.valid_until.unwrap_or_else(|| {
-            head.order_date + chrono::Days::new(u64::from(validity_days))
-        }),
+        valid_until: head
+            .valid_until
+            .unwrap_or_else(|| head.order_date + chrono::Days::new(u64::from(validity_days))),
         customer: customer.map(customer_block),
         lines: lines
             .into_iter()

@@ -126,11 +126,14 @@ impl Lang {
 
     /// A unit of measure, short, after a quantity.
     pub fn unit(self, unit: &str) -> String {
+        // Abbreviations, which need no plural.
         let word = match (self, unit) {
-            (Lang::Fr, "piece") => "pièce",
-            (Lang::Fr, "hour") => "heure",
-            (Lang::Fr, "day") => "jour",
-            (Lang::Fr, "box") => "boîte",
+            (Lang::Fr, "piece") => "pce",
+            (Lang::En, "piece") => "pc",
+            (_, "hour") => "h",
+            (Lang::Fr, "day") => "j",
+            (Lang::En, "day") => "d",
+            (Lang::Fr, "box") => "bte",
             (Lang::Fr, "pack") => "lot",
             (_, "m2") => "m²",
             (_, "m3") => "m³",

@@ -78,7 +78,7 @@ const FR: Labels = Labels {
     legal: "Document sans valeur comptable : la facture sera émise à la livraison. \
             En cas de retard de paiement, des pénalités au taux égal à trois fois le taux \
             d’intérêt légal sont exigibles (article L441-10 du Code de commerce), ainsi \
-            qu’une indemnité forfaitaire pour frais de recouvrement de 40 € \
+            qu’une indemnité forfaitaire pour frais de recouvrement de 40\u{A0}€ \
             (article D441-5 du Code de commerce). Pas d’escompte pour paiement anticipé.",
 };
 
@@ -192,8 +192,9 @@ pub(super) fn render(
 /// Seller on the left, the document's title, number and dates on the right.
 fn heading(seller: &Seller, proforma: &Proforma, lang: Lang) -> TableLayout {
     let text = labels(lang);
-    let mut left = LinearLayout::vertical()
-        .element(Paragraph::new(seller.name.as_str()).styled(Style::new().bold().with_font_size(11)));
+    let mut left = LinearLayout::vertical().element(
+        Paragraph::new(seller.name.as_str()).styled(Style::new().bold().with_font_size(11)),
+    );
     for line in &seller.address {
         left.push(Paragraph::new(line.as_str()));
     }
@@ -220,7 +221,11 @@ fn heading(seller: &Seller, proforma: &Proforma, lang: Lang) -> TableLayout {
 }
 
 fn right_pair(label: &str, value: &str, bold: bool) -> Paragraph {
-    let value_style = if bold { Style::new().bold() } else { Style::new() };
+    let value_style = if bold {
+        Style::new().bold()
+    } else {
+        Style::new()
+    };
     Paragraph::default()
         .aligned(Alignment::Right)
         .string(format!("{label} : "))
@@ -231,7 +236,8 @@ fn right_pair(label: &str, value: &str, bold: bool) -> Paragraph {
 fn customer_block(proforma: &Proforma, lang: Lang) -> TableLayout {
     let text = labels(lang);
     let mut block = LinearLayout::vertical().element(
-        Paragraph::new(text.customer).styled(Style::new().with_font_size(SMALL_SIZE).with_color(GREY)),
+        Paragraph::new(text.customer)
+            .styled(Style::new().with_font_size(SMALL_SIZE).with_color(GREY)),
     );
     match &proforma.customer {
         Some(customer) => {
@@ -360,9 +366,7 @@ fn totals(proforma: &Proforma, lang: Lang) -> TableLayout {
         &mut vat,
         [text.vat_rate, text.vat_base, text.vat_amount]
             .iter()
-            .map(|t| {
-                styled_cell(t, Alignment::Right, Style::new().bold())
-            })
+            .map(|t| styled_cell(t, Alignment::Right, Style::new().bold()))
             .collect(),
     );
     for line in &proforma.vat {
@@ -382,7 +386,11 @@ fn totals(proforma: &Proforma, lang: Lang) -> TableLayout {
         (text.total_vat, proforma.total_vat, false),
         (text.total_gross, proforma.total_gross, true),
     ] {
-        let style = if bold { Style::new().bold() } else { Style::new() };
+        let style = if bold {
+            Style::new().bold()
+        } else {
+            Style::new()
+        };
         push_row(
             &mut sums,
             vec![

@@ -10,9 +10,12 @@
 mod format;
 mod layout;
 
+use std::io::Write;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
+use flate2::write::ZlibEncoder;
+use flate2::Compression;
 use genpdf::fonts::{FontData, FontFamily};
 use printpdf::BuiltinFont;
 use rust_decimal::Decimal;
@@ -41,6 +44,10 @@ pub enum RenderError {
     Fonts(String),
     #[error("layout: {0}")]
     Layout(#[from] genpdf::error::Error),
+    #[error("compression: {0}")]
+    Pack(#[from] lopdf::Error),
+    #[error("compression: {0}")]
+    Deflate(#[from] std::io::Error),
 }
 
 /// The seller, from configuration: who issues the document.
@@ -106,11 +113,54 @@ pub fn render(seller: &Seller, proforma: &Proforma, lang: Lang) -> Result<Render
     let fonts = FONTS.as_ref().map_err(|e| RenderError::Fonts(e.clone()))?;
     // The footer says "page n / N": a first pass counts the pages, and only a document
     // longer than one page is laid out again with its real count.
-    let first = layout::render(fonts.clone(), seller, proforma, lang, 1)?;
-    if first.pages == 1 {
-        return Ok(first);
+    let mut rendered = layout::render(fonts.clone(), seller, proforma, lang, 1)?;
+    if rendered.pages > 1 {
+        rendered = layout::render(fonts.clone(), seller, proforma, lang, rendered.pages)?;
     }
-    layout::render(fonts.clone(), seller, proforma, lang, first.pages)
+    rendered.pdf = pack(&rendered.pdf)?;
+    Ok(rendered)
+}
+
+/// The embedded fonts, deflated once: they are most of every document's bytes.
+static PACKED_FONTS: LazyLock<Vec<(&'static [u8], Vec<u8>)>> = LazyLock::new(|| {
+    [REGULAR, BOLD]
+        .into_iter()
+        .filter_map(|raw| deflate(raw, Compression::best()).ok().map(|z| (raw, z)))
+        .collect()
+});
+
+fn deflate(raw: &[u8], level: Compression) -> std::io::Result<Vec<u8>> {
+    let mut encoder = ZlibEncoder::new(Vec::with_capacity(raw.len() / 2), level);
+    encoder.write_all(raw)?;
+    encoder.finish()
+}
+
+/// Deflates the streams printpdf writes raw (page contents, fonts, their maps): a third
+/// of the size. Fonts take their copy deflated at start-up; the rest, a fast level.
+fn pack(pdf: &[u8]) -> Result<Vec<u8>, RenderError> {
+    let mut doc = lopdf::Document::load_mem(pdf)?;
+    for object in doc.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = object else {
+            continue;
+        };
+        if stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let packed = match PACKED_FONTS
+            .iter()
+            .find(|(raw, _)| *raw == stream.content.as_slice())
+        {
+            Some((_, packed)) => packed.clone(),
+            None => deflate(&stream.content, Compression::fast())?,
+        };
+        if packed.len() < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(packed);
+        }
+    }
+    let mut out = Vec::with_capacity(pdf.len() / 2);
+    doc.save_to(&mut out)?;
+    Ok(out)
 }
 
 #[derive(Debug)]

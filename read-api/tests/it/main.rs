@@ -10,4 +10,5 @@ mod end_to_end;
 mod helpers;
 mod pipeline;
 mod products;
+mod proforma;
 mod rbac;

@@ -98,4 +98,3 @@ pub async fn command(
     );
     response.body
 }
-

@@ -1,0 +1,428 @@
+//! The proforma PDF, read back as text: what a customer would see on it.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::json;
+use shared::auth::Role;
+use sqlx::PgPool;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+use crate::helpers::{get, read_router};
+
+struct Pdf {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    bytes: Vec<u8>,
+}
+
+impl Pdf {
+    /// The text of each page, spaces of every kind made plain so that assertions read
+    /// like the document.
+    fn pages(&self) -> Vec<String> {
+        assert_eq!(
+            self.status,
+            StatusCode::OK,
+            "{:?}",
+            String::from_utf8_lossy(&self.bytes)
+        );
+        pdf_extract::extract_text_from_mem_by_pages(&self.bytes)
+            .unwrap()
+            .into_iter()
+            .map(|page| {
+                page.replace(['\u{202F}', '\u{A0}'], " ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    fn text(&self) -> String {
+        self.pages().join(" ")
+    }
+}
+
+async fn fetch(router: &axum::Router, uri: &str, accept_language: Option<&str>) -> Pdf {
+    let mut request =
+        Request::get(uri).header("authorization", testkit::auth::bearer(&[Role::Sales]));
+    if let Some(lang) = accept_language {
+        request = request.header("accept-language", lang);
+    }
+    let mut request = request.body(Body::empty()).unwrap();
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(std::net::SocketAddr::from(([192, 0, 2, 7], 1))));
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Pdf {
+        status,
+        headers,
+        bytes,
+    }
+}
+
+async fn seed_customer(pool: &PgPool) -> Uuid {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO customers (id, code, legal_name, siren, siret, vat_number, billing_address,
+                                payment_terms, status, version, created_at, updated_at)
+         VALUES ($1, 'ACME', 'Acme Industrie SARL', '732829320', '73282932000074',
+                 'FR44732829320', $2, 'end_of_month_45', 'active', 1, now(), now())",
+    )
+    .bind(id)
+    .bind(
+        json!({"line1": "3 avenue de la Gare", "line2": "Bâtiment B", "postal_code": "31000",
+                 "city": "Toulouse", "country": "FR"}),
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    id
+}
+
+/// One line: (sku, label, quantity, unit, unit price, discount, VAT rate, net).
+type Line<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+);
+
+#[allow(clippy::too_many_arguments)]
+async fn seed_order(
+    pool: &PgPool,
+    status: &str,
+    customer: Option<Uuid>,
+    lines: &[Line<'_>],
+    totals: (&str, &str, &str),
+    vat_lines: serde_json::Value,
+) -> Uuid {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO orders (id, number, status, customer_id, customer_code, customer_name, notes,
+                             line_count, total_net, total_vat, total_gross, vat_lines, version,
+                             created_at, updated_at)
+         VALUES ($1, 'PRO-2026-000042', $2, $3, 'ACME', 'Acme Industrie SARL',
+                 'Livraison sur rendez-vous', $4, $5::numeric, $6::numeric, $7::numeric, $8, 3,
+                 '2026-11-27T23:30:00Z', now())",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(customer)
+    .bind(lines.len() as i32)
+    .bind(totals.0)
+    .bind(totals.1)
+    .bind(totals.2)
+    .bind(vat_lines)
+    .execute(pool)
+    .await
+    .unwrap();
+    for (no, (sku, label, quantity, unit, price, discount, rate, net)) in lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO order_lines (order_id, line_no, product_id, sku, label, unit, quantity,
+                                      unit_price, discount, vat_rate, net)
+             VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8::numeric, $9::numeric,
+                     $10::numeric, $11::numeric)",
+        )
+        .bind(id)
+        .bind(no as i32 + 1)
+        .bind(Uuid::now_v7())
+        .bind(sku)
+        .bind(label)
+        .bind(unit)
+        .bind(quantity)
+        .bind(price)
+        .bind(discount)
+        .bind(rate)
+        .bind(net)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    id
+}
+
+/// 2 × 1 234.50 at 20 %; 2.5 kg × 18.40 − 10 % at 5.5 %; 12 × 3.3333 at 20 %.
+async fn three_line_order(pool: &PgPool, status: &str) -> Uuid {
+    let customer = seed_customer(pool).await;
+    seed_order(
+        pool,
+        status,
+        Some(customer),
+        &[
+            (
+                "DRILL-18V",
+                "Perceuse visseuse 18 V",
+                "2",
+                "piece",
+                "1234.50",
+                "0",
+                "20",
+                "2469.00",
+            ),
+            (
+                "CAFE-1KG",
+                "Café en grains « Moka »",
+                "2.5",
+                "kg",
+                "18.40",
+                "10",
+                "5.5",
+                "41.40",
+            ),
+            (
+                "GANTS-L",
+                "Gants de protection",
+                "12",
+                "pack",
+                "3.3333",
+                "0",
+                "20",
+                "40.00",
+            ),
+        ],
+        ("2550.40", "504.08", "3054.48"),
+        json!([{"rate": "20", "base": "2509.00", "amount": "501.80"},
+               {"rate": "5.5", "base": "41.40", "amount": "2.28"}]),
+    )
+    .await
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_french_proforma_shows_both_parties_the_lines_vat_by_rate_and_totals(pool: PgPool) {
+    let router = read_router(&pool, Duration::from_secs(1));
+    let order = three_line_order(&pool, "submitted").await;
+    let pdf = fetch(&router, &format!("/orders/{order}/proforma.pdf"), None).await;
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert_eq!(pdf.headers["content-language"], "fr");
+    assert_eq!(
+        pdf.headers["content-disposition"],
+        "inline; filename=\"PRO-2026-000042.pdf\""
+    );
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    let text = pdf.text();
+    for expected in [
+        "FACTURE PROFORMA",
+        "PRO-2026-000042",
+        // Created at 23:30 UTC on the 27th: the 28th in Paris; valid 30 days.
+        "Date : 28/11/2026",
+        "Offre valable jusqu’au : 28/12/2026",
+        // Seller, with its legal identity in the footer.
+        "Négoce Dupont SAS",
+        "SIRET 35600000000048",
+        "TVA FR39356000000",
+        "SAS au capital de 50 000,00 €",
+        "RCS Lyon 356 000 000",
+        // Customer.
+        "Acme Industrie SARL",
+        "3 avenue de la Gare",
+        "31000 Toulouse",
+        "SIRET : 73282932000074",
+        "N° TVA intracommunautaire : FR44732829320",
+        // Lines: quantity with unit, unit price, discount, rate, net.
+        "Perceuse visseuse 18 V",
+        "2 pce",
+        "1 234,50 €",
+        "2 469,00 €",
+        "Café en grains « Moka »",
+        "2,5 kg",
+        "10 %",
+        "5,5 %",
+        "41,40 €",
+        "3,3333 €",
+        // VAT by rate and the totals.
+        "2 509,00 €",
+        "501,80 €",
+        "2,28 €",
+        "Total HT",
+        "2 550,40 €",
+        "Total TVA",
+        "504,08 €",
+        "Total TTC",
+        "3 054,48 €",
+        "Conditions de paiement : 45 jours fin de mois",
+        "Livraison sur rendez-vous",
+        "indemnité forfaitaire pour frais de recouvrement de 40 €",
+        "L441-10",
+        "Page 1 / 1",
+    ] {
+        assert!(
+            text.contains(expected),
+            "`{expected}` missing from:\n{text}"
+        );
+    }
+    assert_eq!(pdf.pages().len(), 1);
+    // Only the two faces the document uses are embedded, subset.
+    assert!(
+        pdf.bytes.len() < 150 * 1024,
+        "a short proforma weighs {} bytes",
+        pdf.bytes.len()
+    );
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn english_is_served_on_request_with_english_formats(pool: PgPool) {
+    let router = read_router(&pool, Duration::from_secs(1));
+    let order = three_line_order(&pool, "draft").await;
+    let by_query = fetch(
+        &router,
+        &format!("/orders/{order}/proforma.pdf?lang=en"),
+        None,
+    )
+    .await;
+    let by_header = fetch(
+        &router,
+        &format!("/orders/{order}/proforma.pdf"),
+        Some("en-GB,en;q=0.9,fr;q=0.5"),
+    )
+    .await;
+    assert_eq!(by_header.headers["content-language"], "en");
+    for pdf in [&by_query, &by_header] {
+        let text = pdf.text();
+        for expected in [
+            "PROFORMA INVOICE",
+            "Date : 28 November 2026",
+            "Offer valid until : 28 December 2026",
+            "EU VAT number : FR44732829320",
+            "SIRET : 73282932000074",
+            "2 pc",
+            "€1,234.50",
+            "5.5%",
+            "Total excl. VAT",
+            "€2,550.40",
+            "Total incl. VAT",
+            "€3,054.48",
+            "Payment terms : 45 days end of month",
+            "fixed recovery fee of €40",
+            "SAS with a share capital of €50,000.00",
+        ] {
+            assert!(
+                text.contains(expected),
+                "`{expected}` missing from:\n{text}"
+            );
+        }
+        assert!(!text.contains("FACTURE"), "{text}");
+    }
+    // The query wins over the header.
+    let french = fetch(
+        &router,
+        &format!("/orders/{order}/proforma.pdf?lang=fr"),
+        Some("en"),
+    )
+    .await;
+    assert!(french.text().contains("FACTURE PROFORMA"));
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_long_order_runs_onto_numbered_pages_each_with_the_line_headings(pool: PgPool) {
+    let router = read_router(&pool, Duration::from_secs(1));
+    let customer = seed_customer(&pool).await;
+    let skus: Vec<String> = (1..=200).map(|i| format!("REF-{i:03}")).collect();
+    let lines: Vec<Line<'_>> = skus
+        .iter()
+        .map(|sku| {
+            (
+                sku.as_str(),
+                "Article de série",
+                "1",
+                "piece",
+                "10.00",
+                "0",
+                "20",
+                "10.00",
+            )
+        })
+        .collect();
+    let order = seed_order(
+        &pool,
+        "submitted",
+        Some(customer),
+        &lines,
+        ("2000.00", "400.00", "2400.00"),
+        json!([{"rate": "20", "base": "2000.00", "amount": "400.00"}]),
+    )
+    .await;
+    let pdf = fetch(&router, &format!("/orders/{order}/proforma.pdf"), None).await;
+    let pages = pdf.pages();
+    let count = pages.len();
+    assert!(count >= 4, "200 lines on {count} pages");
+    assert_eq!(pdf.headers["x-page-count"], count.to_string().as_str());
+    for (i, page) in pages.iter().enumerate() {
+        let n = i + 1;
+        assert!(
+            page.contains(&format!("Page {n} / {count}")),
+            "page {n}: {page}"
+        );
+        assert!(page.contains("SIRET 35600000000048"), "page {n}: {page}");
+        if page.contains("REF-") {
+            assert!(
+                page.contains("Référence Désignation Quantité P.U. HT Remise TVA Montant HT"),
+                "page {n} has lines but no headings: {page}"
+            );
+        }
+        if n > 1 {
+            assert!(page.contains("FACTURE PROFORMA PRO-2026-000042 (suite)"));
+        }
+    }
+    let text = pdf.text();
+    for sku in &skus {
+        assert!(text.contains(sku.as_str()), "{sku} missing");
+    }
+    assert!(pages[count - 1].contains("Total TTC"));
+    assert!(text.contains("2 400,00 €"));
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_proforma_is_refused_clearly_when_it_cannot_be_made(pool: PgPool) {
+    let router = read_router(&pool, Duration::from_secs(1));
+    let cancelled = three_line_order(&pool, "cancelled").await;
+    let response = get(&router, &format!("/orders/{cancelled}/proforma.pdf")).await;
+    assert_eq!(response.status, StatusCode::CONFLICT);
+    assert_eq!(response.code(), "order_cancelled");
+
+    let response = get(&router, &format!("/orders/{}/proforma.pdf", Uuid::now_v7())).await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert_eq!(response.code(), "order_not_found");
+
+    let response = get(
+        &router,
+        &format!("/orders/{cancelled}/proforma.pdf?lang=de"),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.code(), "malformed_query");
+
+    // A deployment without a seller says so instead of printing an anonymous document.
+    let unconfigured = read_api::http::router(
+        read_api::http::AppState::new(
+            pool.clone(),
+            read_api::freshness::Freshness::start(pool.clone(), Duration::from_secs(1)),
+        ),
+        shared::web::Readiness {
+            db: pool.clone(),
+            nats: shared::web::NatsCheck::Unused,
+        },
+        testkit::auth::verifier(),
+        &shared::web::HttpSettings::new(Duration::from_secs(5)),
+    );
+    let response = get(&unconfigured, &format!("/orders/{cancelled}/proforma.pdf")).await;
+    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.code(), "seller_not_configured");
+}
