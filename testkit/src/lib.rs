@@ -78,6 +78,31 @@ impl NatsTest {
             .expect("create test stream")
     }
 
+    /// Publishes `envelope` under a fresh `Nats-Msg-Id`, so that JetStream's
+    /// deduplication lets it through: to the projector it is a redelivery (or an early
+    /// arrival).
+    pub async fn publish_copy(&self, envelope: &shared::nats::EventEnvelope) {
+        self.stream().await;
+        let mut map = async_nats::HeaderMap::new();
+        map.insert(
+            shared::nats::headers::MSG_ID,
+            uuid::Uuid::new_v4().to_string().as_str(),
+        );
+        self.jetstream
+            .publish_with_headers(
+                self.subjects()
+                    .event(&envelope.aggregate_type, &envelope.aggregate_id),
+                map,
+                serde_json::to_vec(envelope)
+                    .expect("envelope as JSON")
+                    .into(),
+            )
+            .await
+            .expect("publish")
+            .await
+            .expect("JetStream ack");
+    }
+
     /// The test's integration stream (created if missing).
     pub async fn integration_stream(&self) -> jetstream::stream::Stream {
         shared::nats::ensure_integration_stream(

@@ -1,7 +1,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_nats::HeaderMap;
 use command_api::domain::product::{Product, ProductCommand, ProductPatch};
 use command_api::es::CommandBus;
 use command_api::relay::{Relay, RelayConfig};
@@ -11,7 +10,7 @@ use shared::events::ProductDetails;
 use shared::ids::ProductId;
 use shared::metadata::CommandMetadata;
 use shared::money::Money;
-use shared::nats::{headers, EventEnvelope};
+use shared::nats::EventEnvelope;
 use shared::product::{Category, ProductName, Sku, Unit, VatRate};
 use sqlx::PgPool;
 use testkit::NatsTest;
@@ -149,25 +148,6 @@ pub async fn stored_envelope(pool: &PgPool, id: ProductId, sequence: i64) -> Eve
     .fetch_one(pool)
     .await
     .unwrap()
-}
-
-/// Publishes `envelope` under a fresh `Nats-Msg-Id`, so that JetStream's deduplication
-/// lets it through: to the projector it is a redelivery or an early arrival.
-pub async fn publish_copy(nats: &NatsTest, envelope: &EventEnvelope) {
-    nats.stream().await;
-    let mut map = HeaderMap::new();
-    map.insert(headers::MSG_ID, uuid::Uuid::new_v4().to_string().as_str());
-    nats.jetstream
-        .publish_with_headers(
-            nats.subjects()
-                .event(&envelope.aggregate_type, &envelope.aggregate_id),
-            map,
-            serde_json::to_vec(envelope).unwrap().into(),
-        )
-        .await
-        .unwrap()
-        .await
-        .unwrap();
 }
 
 pub async fn product_version(pool: &PgPool, id: ProductId) -> Option<i64> {

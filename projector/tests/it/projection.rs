@@ -6,9 +6,7 @@ use shared::read::ProductRow;
 use sqlx::PgPool;
 use testkit::{eventually, NatsTest};
 
-use crate::helpers::{
-    product_version, publish_copy, spawn_projector, spawn_relay, stored_envelope, Catalogue,
-};
+use crate::helpers::{product_version, spawn_projector, spawn_relay, stored_envelope, Catalogue};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -66,7 +64,8 @@ async fn a_redelivered_event_is_skipped(pool: PgPool) {
     .await;
 
     // The creation again: applied a second time it would reset the name and version.
-    publish_copy(&nats, &stored_envelope(&pool, id, 1).await).await;
+    nats.publish_copy(&stored_envelope(&pool, id, 1).await)
+        .await;
     eventually("the copy is seen", WAIT, || async {
         Stats::get(&projector.stats.duplicates) == 1
     })
@@ -94,7 +93,8 @@ async fn an_event_ahead_of_a_gap_is_applied_after_the_gap_is_filled_from_the_sto
     let id = catalogue.create("OIL-1", "Huile").await;
     catalogue.rename(id, "Huile d'olive").await;
 
-    publish_copy(&nats, &stored_envelope(&pool, id, 2).await).await;
+    nats.publish_copy(&stored_envelope(&pool, id, 2).await)
+        .await;
     eventually("version 2 projected", WAIT, || async {
         product_version(&pool, id).await == Some(2)
     })
@@ -109,7 +109,8 @@ async fn an_event_ahead_of_a_gap_is_applied_after_the_gap_is_filled_from_the_sto
     assert_eq!((sku.as_str(), name.as_str()), ("OIL-1", "Huile d'olive"));
 
     // Sequence 1 arriving late is now a duplicate.
-    publish_copy(&nats, &stored_envelope(&pool, id, 1).await).await;
+    nats.publish_copy(&stored_envelope(&pool, id, 1).await)
+        .await;
     eventually("the late event is skipped", WAIT, || async {
         Stats::get(&projector.stats.duplicates) == 1
     })
@@ -131,7 +132,7 @@ async fn an_event_whose_gap_the_store_cannot_fill_is_not_applied(pool: PgPool) {
     // Sequence 3 does not exist in the store: 1..2 would fill only part of the gap.
     let mut phantom = stored_envelope(&pool, id, 2).await;
     phantom.sequence = 4;
-    publish_copy(&nats, &phantom).await;
+    nats.publish_copy(&phantom).await;
     eventually("the event is deferred", WAIT, || async {
         Stats::get(&projector.stats.deferred) >= 1
     })

@@ -6,6 +6,7 @@
 
 mod audit;
 mod csv;
+mod dashboard;
 mod end_to_end;
 mod helpers;
 mod pipeline;
