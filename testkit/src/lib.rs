@@ -217,3 +217,32 @@ pub fn shutdown_switch() -> (tokio::sync::oneshot::Sender<()>, Shutdown) {
         }),
     )
 }
+
+/// Every row of `tables` as `table json`, sorted: two builds of the same tables are
+/// equal row for row when their dumps are.
+pub async fn dump_tables(pool: &PgPool, tables: &[&str]) -> Vec<String> {
+    let sql = tables
+        .iter()
+        .map(|t| format!("SELECT '{t} ' || to_jsonb(r)::text FROM {t} r"))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    sqlx::query_scalar(&format!("{sql} ORDER BY 1"))
+        .fetch_all(pool)
+        .await
+        .expect("dump tables")
+}
+
+/// Waits until the projector has applied every event in the store: each aggregate's
+/// checkpoint is its last sequence, so their sum is the number of events.
+pub async fn all_events_projected(pool: &PgPool, timeout: Duration) {
+    eventually("every event projected", timeout, || async {
+        sqlx::query_scalar::<_, bool>(
+            "SELECT (SELECT count(*) FROM events) =
+                    (SELECT coalesce(sum(last_sequence), 0) FROM projector_checkpoints)",
+        )
+        .fetch_one(pool)
+        .await
+        .expect("count events")
+    })
+    .await;
+}

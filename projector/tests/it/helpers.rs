@@ -159,16 +159,7 @@ pub async fn product_version(pool: &PgPool, id: ProductId) -> Option<i64> {
 }
 
 /// Every read-model row, sorted, as text: equal dumps mean equal tables.
-/// Every row of every read model as `table json`, sorted: two builds are equal row for
-/// row when their dumps are.
+/// Every row of every read model, sorted.
 pub async fn dump_read_models(pool: &PgPool) -> Vec<String> {
-    let sql = projector::projections::READ_MODEL_TABLES
-        .iter()
-        .map(|t| format!("SELECT '{t} ' || to_jsonb(r)::text FROM {t} r"))
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
-    sqlx::query_scalar(&format!("{sql} ORDER BY 1"))
-        .fetch_all(pool)
-        .await
-        .unwrap()
+    testkit::dump_tables(pool, projector::projections::READ_MODEL_TABLES).await
 }

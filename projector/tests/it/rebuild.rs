@@ -1,6 +1,7 @@
 use std::time::Duration;
 
 use command_api::domain::product::{ProductCommand, ProductPatch};
+use projector::consumer::Role;
 use shared::product::Barcode;
 use sqlx::PgPool;
 use testkit::{eventually, NatsTest};
@@ -42,16 +43,7 @@ async fn a_rebuild_from_the_event_store_equals_the_incremental_read_model(pool: 
         .fetch_one(&pool)
         .await
         .unwrap();
-    eventually("every event projected", Duration::from_secs(15), || async {
-        let applied: i64 = sqlx::query_scalar(
-            "SELECT coalesce(sum(last_sequence), 0)::bigint FROM projector_checkpoints",
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-        applied == events
-    })
-    .await;
+    testkit::all_events_projected(&pool, Duration::from_secs(15)).await;
     let incremental = dump_read_models(&pool).await;
     assert_eq!(
         incremental
@@ -61,14 +53,25 @@ async fn a_rebuild_from_the_event_store_equals_the_incremental_read_model(pool: 
         12
     );
 
-    // The live projector holds the lock: a rebuild runs once it has stopped.
-    projector.running.stop().await;
-    let replayed = projector::rebuild::rebuild(&pool, |_| {}).await.unwrap();
+    // The live projector holds the lock: it steps down for the rebuild, waits in
+    // standby, and takes the lock back after.
+    let mut role = projector.role.clone();
+    let mut progress = Vec::new();
+    let replayed = projector::rebuild::rebuild(&pool, |p| progress.push(p))
+        .await
+        .unwrap();
     assert_eq!(replayed as i64, events);
+    assert_eq!(
+        progress.last(),
+        Some(&projector::rebuild::Progress {
+            done: events as u64,
+            total: events as u64
+        })
+    );
     assert_eq!(dump_read_models(&pool).await, incremental, "row for row");
+    role.wait_for(|r| *r == Role::Active).await.unwrap();
 
     // The live stream resumes after the rebuild without doubling anything.
-    let projector = spawn_projector(&pool, &nats);
     let version = catalogue.rename(last, "Après reconstruction").await;
     eventually(
         "a new event applies after the rebuild",
@@ -79,4 +82,36 @@ async fn a_rebuild_from_the_event_store_equals_the_incremental_read_model(pool: 
     projector.running.stop().await;
     relay.stop().await;
     nats.cleanup().await;
+}
+
+/// A rebuild truncates every read model and nothing else: each table of the schema is
+/// either the projector's or the command side's, and a new table must say which.
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn every_table_is_either_a_read_model_or_command_side(pool: PgPool) {
+    const COMMAND_SIDE: &[&str] = &[
+        "_sqlx_migrations",
+        "events",
+        "outbox",
+        "product_sku_keys",
+        "user_email_keys",
+        "customer_code_keys",
+        "login_throttle",
+        "order_number_counters",
+        "order_processes",
+    ];
+    let mut tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables
+          WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    tables.sort();
+    let mut known: Vec<String> = projector::projections::READ_MODEL_TABLES
+        .iter()
+        .chain(COMMAND_SIDE)
+        .map(|t| (*t).to_owned())
+        .collect();
+    known.sort();
+    assert_eq!(tables, known);
 }

@@ -13,3 +13,4 @@ mod pipeline;
 mod products;
 mod proforma;
 mod rbac;
+mod rebuild;

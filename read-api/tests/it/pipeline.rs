@@ -10,6 +10,8 @@ use command_api::auth::tokens::TokenIssuer;
 use command_api::auth::Auth;
 use command_api::relay::{Relay, RelayConfig};
 use projector::consumer::{Consumer, ConsumerConfig, Stats};
+use serde_json::{json, Value};
+use shared::auth::Role;
 use shared::web::{HttpSettings, NatsCheck, Readiness};
 use sqlx::PgPool;
 use testkit::NatsTest;
@@ -97,4 +99,123 @@ pub async fn command(
         response.body
     );
     response.body
+}
+
+/// The commands a scenario needs, as an admin, over command-api's HTTP API.
+pub struct Shop<'a> {
+    pub pipeline: &'a Pipeline,
+}
+
+impl Shop<'_> {
+    pub async fn product(
+        &self,
+        sku: &str,
+        price: &str,
+        vat: &str,
+        threshold: Option<&str>,
+    ) -> String {
+        let created = command(
+            self.pipeline,
+            Method::POST,
+            "/products",
+            json!({"sku": sku, "name": format!("Produit {sku}"), "price": price, "vat_rate": vat,
+                   "unit": "piece", "category": "Test", "low_stock_threshold": threshold}),
+            StatusCode::CREATED,
+        )
+        .await;
+        created["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn receive(&self, product: &str, quantity: &str) {
+        command(
+            self.pipeline,
+            Method::POST,
+            &format!("/stock/{product}/adjustments"),
+            json!({"quantity": quantity, "reason": "receipt"}),
+            StatusCode::OK,
+        )
+        .await;
+    }
+
+    pub async fn customer(&self, code: &str) -> String {
+        let created = command(
+            self.pipeline,
+            Method::POST,
+            "/customers",
+            json!({"code": code, "legal_name": format!("{code} SARL")}),
+            StatusCode::CREATED,
+        )
+        .await;
+        created["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A draft with `lines` (product, quantity).
+    pub async fn order(&self, customer: &str, lines: &[(&str, &str)]) -> String {
+        let order = command(
+            self.pipeline,
+            Method::POST,
+            "/orders",
+            json!({"customer_id": customer}),
+            StatusCode::CREATED,
+        )
+        .await;
+        let id = order["id"].as_str().unwrap().to_owned();
+        for (product, quantity) in lines {
+            command(
+                self.pipeline,
+                Method::POST,
+                &format!("/orders/{id}/lines"),
+                json!({"product_id": product, "quantity": quantity}),
+                StatusCode::OK,
+            )
+            .await;
+        }
+        id
+    }
+
+    /// `submit`, `fulfil` or `cancel`; the order's new version.
+    pub async fn step(&self, order: &str, step: &str) -> u64 {
+        command(
+            self.pipeline,
+            Method::POST,
+            &format!("/orders/{order}/{step}"),
+            json!(null),
+            StatusCode::OK,
+        )
+        .await["version"]
+            .as_u64()
+            .unwrap()
+    }
+
+    /// Waits until the order's read model has reached `version`.
+    pub async fn seen(&self, order: &str, version: u64) {
+        let read = call(
+            &self.pipeline.queries,
+            Method::GET,
+            &format!("/orders/{order}?min_version={version}"),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(read.status, StatusCode::OK, "{:?}", read.body);
+    }
+
+    pub async fn dashboard(&self, uri: &str) -> Value {
+        let analyst = testkit::auth::bearer(&[Role::Analyst]);
+        let response = call(
+            &self.pipeline.queries,
+            Method::GET,
+            uri,
+            &[("authorization", &analyst)],
+            None,
+        )
+        .await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{uri}: {:?}",
+            response.body
+        );
+        response.body
+    }
 }
