@@ -19,6 +19,10 @@ pub enum Scenario {
     Mixed,
     Ryw,
     Lists,
+    /// Proforma PDFs: 20 lines alone and beside other reads, 200 lines.
+    Proforma,
+    /// `projector rebuild` of everything written so far, under the live projector.
+    Rebuild,
 }
 
 #[derive(Debug, Parser)]
@@ -102,6 +106,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             Scenario::Ryw,
             Scenario::Mixed,
             Scenario::Lists,
+            Scenario::Proforma,
+            Scenario::Rebuild,
         ]
     } else {
         args.scenarios.clone()
@@ -164,6 +170,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 lag.p99_ms,
                 lag.max_ms
             );
+        }
+    }
+    for r in results.iter() {
+        if let Some(extra) = &r.extra {
+            println!("{:<14} {extra}", r.scenario);
         }
     }
     if let Some(ratio) = ratio {
@@ -292,6 +303,31 @@ async fn run_scenarios(
                 results.push(r);
                 seeded = Some(s);
             }
+            Scenario::Proforma => {
+                let s = match &seeded {
+                    Some(s) => s.clone(),
+                    None => scenarios::seed(&ctx, 200, 1, false).await?,
+                };
+                eprintln!("proforma");
+                sampler.take();
+                for mut r in scenarios::proforma(&ctx, &s).await? {
+                    r.peaks = sampler.take();
+                    results.push(r);
+                }
+                seeded = Some(s);
+            }
+            Scenario::Rebuild => {
+                let s = match &seeded {
+                    Some(s) => s.clone(),
+                    None => scenarios::seed(&ctx, args.products, 10, false).await?,
+                };
+                eprintln!("rebuild");
+                sampler.take();
+                let mut r =
+                    scenarios::rebuild(&ctx, &args.bin, &stack.db_url, &s.products[0]).await?;
+                r.peaks = sampler.take();
+                results.push(r);
+            }
             Scenario::Lists => {
                 eprintln!("seeding the catalogue to {} products", args.list_products);
                 let catalogue =
@@ -312,7 +348,6 @@ async fn run_scenarios(
             }
         }
     }
-    drop(seeded);
     for task in sampling {
         task.abort();
     }

@@ -109,6 +109,47 @@ impl Api {
             .await
     }
 
+    /// A query on read-api whose answer is a file: its size instead of its body.
+    pub async fn download(
+        &self,
+        recorder: Option<&Recorder>,
+        endpoint: &'static str,
+        path: String,
+    ) -> Download {
+        let request = self
+            .http
+            .get(format!("{}{path}", self.read))
+            .bearer_auth(&self.token);
+        let started = Instant::now();
+        let (status, bytes, pages) = match request.send().await {
+            Ok(response) => {
+                let status = response.status();
+                let pages = response
+                    .headers()
+                    .get("x-page-count")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                let bytes = response.bytes().await.map_or(0, |b| b.len());
+                (status, bytes, pages)
+            }
+            Err(_) => (
+                StatusCode::from_u16(599).unwrap_or(StatusCode::BAD_GATEWAY),
+                0,
+                0,
+            ),
+        };
+        let latency = started.elapsed();
+        if let Some(recorder) = recorder {
+            recorder.record(endpoint, status.as_u16(), latency);
+        }
+        Download {
+            status,
+            bytes,
+            pages,
+        }
+    }
+
     /// A command on command-api: `path` starts with `/`.
     pub async fn send(
         &self,
@@ -121,6 +162,12 @@ impl Api {
         let url = format!("{}{path}", self.command);
         self.call(recorder, endpoint, method, url, &[], body).await
     }
+}
+
+pub struct Download {
+    pub status: StatusCode,
+    pub bytes: usize,
+    pub pages: usize,
 }
 
 pub enum Body {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::client::{Api, Body};
+use crate::client::{Api, Body, Download};
 use crate::stats::{EndpointSummary, Lag, Lags, Recorder};
 
 #[derive(Clone)]
@@ -33,6 +33,9 @@ pub struct ScenarioResult {
     /// Commit (command answered) → visible in the read model, where measured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub projection_lag: Option<Lag>,
+    /// What else the scenario measured (document sizes, rebuild speed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra: Option<serde_json::Value>,
 }
 
 /// A progress line every second while `recorder` fills.
@@ -86,6 +89,7 @@ fn result(
         endpoints: recorder.summary(elapsed),
         peaks: Peaks::default(),
         projection_lag: lag,
+        extra: None,
     }
 }
 
@@ -507,6 +511,208 @@ pub async fn seed(
         products: Arc::new(product_ids),
         customers: Arc::new(customer_ids),
     })
+}
+
+/// A draft order of `lines` lines over `products`, visible in the read model.
+async fn draft_order(
+    ctx: &Ctx,
+    customer: &str,
+    products: &[String],
+    lines: usize,
+) -> anyhow::Result<String> {
+    let created = ctx
+        .api
+        .send(
+            None,
+            "order",
+            Method::POST,
+            "/orders".to_owned(),
+            Some(Body::Json(json!({"customer_id": customer}))),
+        )
+        .await;
+    let id = created.body["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("order not created: {}", created.body))?
+        .to_owned();
+    let mut version = 0;
+    for (n, product) in products.iter().cycle().take(lines).enumerate() {
+        let answer = ctx
+            .api
+            .send(
+                None,
+                "line",
+                Method::POST,
+                format!("/orders/{id}/lines"),
+                Some(Body::Json(
+                    json!({"product_id": product, "quantity": format!("{}", n % 7 + 1),
+                                        "discount": if n % 5 == 0 { "10" } else { "0" }}),
+                )),
+            )
+            .await;
+        version = answer.body["version"].as_u64().unwrap_or(version);
+    }
+    let seen = ctx
+        .api
+        .get(None, "order", format!("/orders/{id}?min_version={version}"))
+        .await;
+    if seen.status != StatusCode::OK {
+        anyhow::bail!("order {id} not projected: {}", seen.status);
+    }
+    Ok(id)
+}
+
+/// `proforma`: the PDF of a 20-line order alone (one client), then beside three more
+/// clients and a product read that shows whether rendering stalls the async runtime,
+/// then a 200-line order alone.
+pub async fn proforma(ctx: &Ctx, seeded: &Seeded) -> anyhow::Result<Vec<ScenarioResult>> {
+    let customer = seeded
+        .customers
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("no customer seeded"))?;
+    let products: Vec<String> = seeded.products.iter().take(200).cloned().collect();
+    let short = draft_order(ctx, customer, &products, 20).await?;
+    let long = draft_order(ctx, customer, &products, 200).await?;
+    let mut sizes = serde_json::Map::new();
+    for (order, lines) in [(&short, 20), (&long, 200)] {
+        for lang in ["fr", "en"] {
+            let Download {
+                status,
+                bytes,
+                pages,
+            } = ctx
+                .api
+                .download(
+                    None,
+                    "pdf",
+                    format!("/orders/{order}/proforma.pdf?lang={lang}"),
+                )
+                .await;
+            if status != StatusCode::OK {
+                anyhow::bail!("proforma {lines} lines {lang}: {status}");
+            }
+            sizes.insert(
+                format!("{lines}_lines_{lang}"),
+                json!({"bytes": bytes, "pages": pages}),
+            );
+        }
+    }
+    let probe = seeded.products[0].clone();
+    let mut results = Vec::new();
+    for (name, order, clients, with_probe) in [
+        ("proforma_20", short.clone(), 1, false),
+        ("proforma_20_x4", short, 4, true),
+        ("proforma_200", long, 1, false),
+    ] {
+        let run_ctx = Ctx {
+            concurrency: clients + usize::from(with_probe),
+            ..ctx.clone()
+        };
+        let api = ctx.api.clone();
+        let probe = probe.clone();
+        let (recorder, elapsed) = run_workers(&run_ctx, name, move |i, recorder, deadline| {
+            let api = api.clone();
+            let order = order.clone();
+            let probe = probe.clone();
+            async move {
+                while Instant::now() < deadline {
+                    if i == clients {
+                        api.get(
+                            Some(&recorder),
+                            "GET /products/{id} beside PDFs",
+                            format!("/products/{probe}"),
+                        )
+                        .await;
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
+                    let lang = if i % 2 == 0 { "fr" } else { "en" };
+                    api.download(
+                        Some(&recorder),
+                        "GET /orders/{id}/proforma.pdf",
+                        format!("/orders/{order}/proforma.pdf?lang={lang}"),
+                    )
+                    .await;
+                }
+            }
+        })
+        .await;
+        let mut r = result(name, &run_ctx, &recorder, elapsed, None);
+        if name == "proforma_20" {
+            r.extra = Some(serde_json::Value::Object(sizes.clone()));
+        }
+        results.push(r);
+    }
+    Ok(results)
+}
+
+/// `rebuild`: `projector rebuild` over everything the run wrote, while the live
+/// projector runs; then one product update, to time how soon the live projector is
+/// back.
+pub async fn rebuild(
+    ctx: &Ctx,
+    bin: &std::path::Path,
+    db_url: &str,
+    probe: &str,
+) -> anyhow::Result<ScenarioResult> {
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&ctx.pool)
+        .await?;
+    let started = Instant::now();
+    let output = tokio::process::Command::new(bin.join("projector"))
+        .arg("rebuild")
+        .env("DATABASE_URL", db_url)
+        .env("RUST_LOG", "info")
+        .output()
+        .await?;
+    let elapsed = started.elapsed();
+    if !output.status.success() {
+        anyhow::bail!(
+            "projector rebuild failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let log = String::from_utf8_lossy(&output.stdout);
+    let progress_lines = log.lines().filter(|l| l.contains("rebuild:")).count();
+    let resumed = Instant::now();
+    let updated = ctx
+        .api
+        .send(
+            None,
+            "update",
+            Method::PATCH,
+            format!("/products/{probe}"),
+            Some(Body::Json(
+                json!({"name": format!("Après reconstruction {}", rand::random::<u32>())}),
+            )),
+        )
+        .await;
+    let version = updated.body["version"].as_u64().unwrap_or(0);
+    let seen = ctx
+        .api
+        .get(
+            None,
+            "read",
+            format!("/products/{probe}?min_version={version}"),
+        )
+        .await;
+    let mut r = ScenarioResult {
+        scenario: "rebuild".to_owned(),
+        concurrency: 1,
+        elapsed_s: elapsed.as_secs_f64(),
+        endpoints: Vec::new(),
+        peaks: Peaks::default(),
+        projection_lag: None,
+        extra: None,
+    };
+    r.extra = Some(json!({
+        "events": events,
+        "seconds": elapsed.as_secs_f64(),
+        "events_per_second": events as f64 / elapsed.as_secs_f64().max(1e-9),
+        "progress_lines": progress_lines,
+        "live_update_visible_after_ms": (seen.status == StatusCode::OK)
+            .then(|| resumed.elapsed().as_secs_f64() * 1000.0),
+    }));
+    Ok(r)
 }
 
 /// Samples, every 100 ms, the unpublished outbox rows and each service's resident set

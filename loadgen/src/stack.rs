@@ -21,6 +21,8 @@ pub struct Service {
 
 pub struct Stack {
     pub pool: PgPool,
+    /// The run's own database, for `projector rebuild`.
+    pub db_url: String,
     admin: PgPool,
     pub db_name: String,
     pub command_url: String,
@@ -93,6 +95,14 @@ impl Stack {
             ("GESCOM_READ_LISTEN", read.to_string()),
             ("GESCOM_PROJECTOR_LISTEN", projector.to_string()),
             ("RUST_LOG", "warn".to_owned()),
+            // The proforma's seller (La Poste's public legal ids).
+            ("GESCOM_SELLER_NAME", "Charge SAS".to_owned()),
+            (
+                "GESCOM_SELLER_ADDRESS",
+                "1 rue du Test|69002 Lyon".to_owned(),
+            ),
+            ("GESCOM_SELLER_SIRET", "35600000000048".to_owned()),
+            ("GESCOM_SELLER_VAT_NUMBER", "FR39356000000".to_owned()),
         ];
         // command-api first: it migrates and creates the first admin.
         let mut services = Vec::new();
@@ -119,6 +129,7 @@ impl Stack {
             .await?;
         Ok(Self {
             pool,
+            db_url,
             admin,
             db_name,
             command_url: format!("http://{command}"),
