@@ -189,4 +189,55 @@ mod tests {
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
     }
+
+    fn seller(args: &[&str]) -> Result<Option<ProformaSettings>, ConfigError> {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            seller: SellerConfig,
+        }
+        let parsed = Only::try_parse_from(std::iter::once("read-api").chain(args.iter().copied()))
+            .map_err(|e| ConfigError(e.to_string()))?;
+        parsed.seller.settings()
+    }
+
+    #[test]
+    fn a_seller_needs_valid_legal_ids() {
+        assert_eq!(seller(&[]).ok(), Some(None));
+        let full = seller(&[
+            "--seller-name",
+            " Négoce SAS ",
+            "--seller-address",
+            "1 rue A|69002 Lyon",
+            "--seller-siret",
+            "356 000 000 00048",
+            "--seller-vat-number",
+            "fr39356000000",
+        ]);
+        let Ok(Some(settings)) = full else {
+            panic!("{full:?}");
+        };
+        assert_eq!(settings.seller.name, "Négoce SAS");
+        assert_eq!(settings.seller.address, ["1 rue A", "69002 Lyon"]);
+        assert_eq!(settings.seller.siret, "35600000000048");
+        assert_eq!(settings.seller.vat_number, "FR39356000000");
+        assert_eq!(settings.validity_days, 30);
+        let wrong_siret = seller(&[
+            "--seller-name",
+            "X",
+            "--seller-siret",
+            "35600000000049",
+            "--seller-vat-number",
+            "FR39356000000",
+        ]);
+        assert!(
+            matches!(&wrong_siret, Err(ConfigError(m)) if m.contains("GESCOM_SELLER_SIRET")),
+            "{wrong_siret:?}"
+        );
+        let no_vat = seller(&["--seller-name", "X", "--seller-siret", "35600000000048"]);
+        assert!(
+            matches!(&no_vat, Err(ConfigError(m)) if m.contains("GESCOM_SELLER_VAT_NUMBER")),
+            "{no_vat:?}"
+        );
+    }
 }

@@ -9,12 +9,11 @@
 
 mod format;
 mod layout;
+mod pack;
 
-use std::io::Write;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use flate2::write::ZlibEncoder;
 use flate2::Compression;
 use genpdf::fonts::{FontData, FontFamily};
 use printpdf::BuiltinFont;
@@ -44,10 +43,6 @@ pub enum RenderError {
     Fonts(String),
     #[error("layout: {0}")]
     Layout(#[from] genpdf::error::Error),
-    #[error("compression: {0}")]
-    Pack(#[from] lopdf::Error),
-    #[error("compression: {0}")]
-    Deflate(#[from] std::io::Error),
 }
 
 /// The seller, from configuration: who issues the document.
@@ -117,7 +112,7 @@ pub fn render(seller: &Seller, proforma: &Proforma, lang: Lang) -> Result<Render
     if rendered.pages > 1 {
         rendered = layout::render(fonts.clone(), seller, proforma, lang, rendered.pages)?;
     }
-    rendered.pdf = pack(&rendered.pdf)?;
+    rendered.pdf = pack::pack(&rendered.pdf, &PACKED_FONTS);
     Ok(rendered)
 }
 
@@ -125,43 +120,13 @@ pub fn render(seller: &Seller, proforma: &Proforma, lang: Lang) -> Result<Render
 static PACKED_FONTS: LazyLock<Vec<(&'static [u8], Vec<u8>)>> = LazyLock::new(|| {
     [REGULAR, BOLD]
         .into_iter()
-        .filter_map(|raw| deflate(raw, Compression::best()).ok().map(|z| (raw, z)))
+        .filter_map(|raw| {
+            pack::deflate(raw, Compression::best())
+                .ok()
+                .map(|z| (raw, z))
+        })
         .collect()
 });
-
-fn deflate(raw: &[u8], level: Compression) -> std::io::Result<Vec<u8>> {
-    let mut encoder = ZlibEncoder::new(Vec::with_capacity(raw.len() / 2), level);
-    encoder.write_all(raw)?;
-    encoder.finish()
-}
-
-/// Deflates the streams printpdf writes raw (page contents, fonts, their maps): a third
-/// of the size. Fonts take their copy deflated at start-up; the rest, a fast level.
-fn pack(pdf: &[u8]) -> Result<Vec<u8>, RenderError> {
-    let mut doc = lopdf::Document::load_mem(pdf)?;
-    for object in doc.objects.values_mut() {
-        let lopdf::Object::Stream(stream) = object else {
-            continue;
-        };
-        if stream.dict.get(b"Filter").is_ok() {
-            continue;
-        }
-        let packed = match PACKED_FONTS
-            .iter()
-            .find(|(raw, _)| *raw == stream.content.as_slice())
-        {
-            Some((_, packed)) => packed.clone(),
-            None => deflate(&stream.content, Compression::fast())?,
-        };
-        if packed.len() < stream.content.len() {
-            stream.dict.set("Filter", "FlateDecode");
-            stream.set_content(packed);
-        }
-    }
-    let mut out = Vec::with_capacity(pdf.len() / 2);
-    doc.save_to(&mut out)?;
-    Ok(out)
-}
 
 #[derive(Debug)]
 pub struct Rendered {
