@@ -67,7 +67,7 @@ fn try_pack(pdf: &[u8], known: &[(&[u8], Vec<u8>)]) -> Option<Vec<u8>> {
     for (number, (offset, generation, used)) in xref.entries.iter().enumerate() {
         let offset = offsets[number].unwrap_or(*offset);
         let kind = if *used { 'n' } else { 'f' };
-        write!(out, "{offset:010} {generation:05} {kind} \n").ok()?;
+        writeln!(out, "{offset:010} {generation:05} {kind} ").ok()?;
     }
     out.extend_from_slice(pdf.get(xref.trailer)?);
     write!(out, "startxref\n{start}\n%%EOF\n").ok()?;
