@@ -317,10 +317,8 @@ async fn run_scenarios(
                 seeded = Some(s);
             }
             Scenario::Rebuild => {
-                let s = match &seeded {
-                    Some(s) => s.clone(),
-                    None => scenarios::seed(&ctx, args.products, 10, false).await?,
-                };
+                // Tops the catalogue up to `--products`: enough events to time.
+                let s = scenarios::seed(&ctx, args.products, 10, false).await?;
                 eprintln!("rebuild");
                 sampler.take();
                 let mut r =

@@ -20,7 +20,7 @@ use shared::db::locks;
 use shared::nats::EventEnvelope;
 use sqlx::{Connection, PgConnection, PgPool};
 
-use crate::projections::{self, ProjectionError};
+use crate::projections::{self, ProjectionError, Totals};
 
 /// Checkpoints kept in memory before they are written.
 const CHECKPOINT_FLUSH: usize = 10_000;
@@ -50,7 +50,7 @@ pub async fn rebuild(
     let total = u64::try_from(total).unwrap_or(0);
     let mut reader = pool.acquire().await?;
     let mut tx = lock.begin().await?;
-    projections::truncate_all(&mut tx).await?;
+    projections::start_rebuild(&mut tx).await?;
     // Insert order; each aggregate's events come in sequence order.
     let mut events = sqlx::query_as::<_, EventEnvelope>(
         "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
@@ -63,7 +63,7 @@ pub async fn rebuild(
     // they are gathered here and written in bulk.
     let mut checkpoints = HashMap::new();
     while let Some(event) = events.try_next().await? {
-        projections::apply(&mut tx, &event).await?;
+        projections::apply(&mut tx, &event, Totals::AtEnd).await?;
         checkpoints.insert((event.aggregate_type, event.aggregate_id), event.sequence);
         if checkpoints.len() >= CHECKPOINT_FLUSH {
             write_checkpoints(&mut tx, std::mem::take(&mut checkpoints)).await?;
@@ -75,6 +75,7 @@ pub async fn rebuild(
     }
     drop(events);
     write_checkpoints(&mut tx, checkpoints).await?;
+    projections::finish_rebuild(&mut tx).await?;
     crate::consumer::notify_projected(&mut tx).await?;
     tx.commit().await?;
     lock.close().await?;

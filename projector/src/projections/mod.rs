@@ -56,10 +56,22 @@ impl<'a> Stamp<'a> {
     }
 }
 
+/// How totals kept across many aggregates (product counts, sales) move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Totals {
+    /// Event by event, in the event's transaction: the live projector.
+    Incremental,
+    /// Not at all: a rebuild replays everything in one transaction and counts once at the
+    /// end ([`finish_rebuild`]), since thousands of `+=` on the same few rows inside one
+    /// transaction cost quadratic time.
+    AtEnd,
+}
+
 /// Applies one event to every read model interested in its aggregate type.
 pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
+    totals: Totals,
 ) -> Result<(), ProjectionError> {
     // Read once: every read model of this event stamps it the same way.
     let stamp = Stamp::of(envelope)?;
@@ -70,7 +82,7 @@ pub async fn apply(
         aggregate_types::SESSION => users::apply_session(conn, envelope, &stamp).await,
         aggregate_types::STOCK => stock::apply(conn, envelope, &stamp).await,
         aggregate_types::CUSTOMER => customers::apply(conn, envelope, &stamp).await,
-        aggregate_types::ORDER => orders::apply(conn, envelope, &stamp).await,
+        aggregate_types::ORDER => orders::apply(conn, envelope, &stamp, totals).await,
         // Aggregates no other read model follows: the audit row is all.
         _ => Ok(()),
     }
@@ -105,10 +117,22 @@ pub const READ_MODEL_TABLES: &[&str] = &[
     "projector_checkpoints",
 ];
 
-/// Truncates every read model and its checkpoints (for a rebuild).
-pub async fn truncate_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+/// Truncates every read model and its checkpoints, and stops the `product_counts`
+/// trigger for the rest of the transaction (for a rebuild).
+pub async fn start_rebuild(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     sqlx::query(&format!("TRUNCATE {}", READ_MODEL_TABLES.join(", ")))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("SELECT set_config('gescom.rebuild', 'on', true)")
         .execute(conn)
         .await
         .map(drop)
+}
+
+/// The totals a rebuild left out ([`Totals::AtEnd`]), from the rebuilt rows.
+pub async fn finish_rebuild(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT recount_products()")
+        .execute(&mut *conn)
+        .await?;
+    sales::rebook_all(conn).await
 }

@@ -8,13 +8,15 @@ use shared::pricing;
 use shared::product::VatRate;
 use sqlx::PgConnection;
 
-use super::{decode, sales, ProjectionError, Stamp};
+use super::{decode, sales, ProjectionError, Stamp, Totals};
 
 pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
     stamp: &Stamp<'_>,
+    totals: Totals,
 ) -> Result<(), ProjectionError> {
+    let booking = totals == Totals::Incremental;
     let id = envelope.aggregate_id.as_str();
     let status = match decode(envelope)? {
         OrderEvent::OrderCreated {
@@ -81,7 +83,9 @@ pub async fn apply(
             .bind(stamp.occurred_at)
             .execute(&mut *conn)
             .await?;
-            sales::submitted(conn, id).await?;
+            if booking {
+                sales::submitted(conn, id).await?;
+            }
             Some(OrderStatus::Submitted)
         }
         OrderEvent::OrderSubmissionRejected { shortages } => {
@@ -99,13 +103,15 @@ pub async fn apply(
                     .bind(id)
                     .fetch_optional(&mut *conn)
                     .await?;
-            if was.as_deref() == Some(OrderStatus::Submitted.as_str()) {
+            if booking && was.as_deref() == Some(OrderStatus::Submitted.as_str()) {
                 sales::cancelled(conn, id).await?;
             }
             Some(OrderStatus::Cancelled)
         }
         OrderEvent::OrderFulfilled { .. } => {
-            sales::fulfilled(conn, id).await?;
+            if booking {
+                sales::fulfilled(conn, id).await?;
+            }
             Some(OrderStatus::Fulfilled)
         }
         OrderEvent::OrderStockReleased {} | OrderEvent::OrderStockConsumed {} => None,

@@ -3,7 +3,8 @@
 //!
 //! They move in the transaction that applies the order's event, under the same
 //! checkpoint, so a redelivery never books a sale twice. An order is booked on its
-//! submission day as a calendar day in [`SALES_TIME_ZONE`].
+//! submission day as a calendar day in [`SALES_TIME_ZONE`]. A rebuild books nothing
+//! while it replays and calls [`rebook_all`] once at the end: the same sums in one pass.
 
 use shared::read::SALES_TIME_ZONE;
 use sqlx::PgConnection;
@@ -74,20 +75,16 @@ async fn book_breakdowns(
     order_id: &str,
     sign: i32,
 ) -> Result<(), sqlx::Error> {
-    // Labels and SKUs are copied when a line is added; the latest booking names the row.
     sqlx::query(
-        "INSERT INTO sales_by_product_daily AS s
-                (day, product_id, sku, label, unit, quantity, net, orders)
-         SELECT (o.submitted_at AT TIME ZONE $3)::date, l.product_id, min(l.sku), min(l.label),
-                min(l.unit), $2 * sum(l.quantity), $2 * sum(l.net), $2
+        "INSERT INTO sales_by_product_daily AS s (day, product_id, quantity, net, orders)
+         SELECT (o.submitted_at AT TIME ZONE $3)::date, l.product_id, $2 * sum(l.quantity),
+                $2 * sum(l.net), $2
            FROM orders o JOIN order_lines l ON l.order_id = o.id
           WHERE o.id = $1::uuid AND o.submitted_at IS NOT NULL
           GROUP BY o.submitted_at, l.product_id
          ON CONFLICT (day, product_id) DO UPDATE SET
              quantity = s.quantity + EXCLUDED.quantity, net = s.net + EXCLUDED.net,
-             orders = s.orders + EXCLUDED.orders,
-             sku = CASE WHEN EXCLUDED.orders > 0 THEN EXCLUDED.sku ELSE s.sku END,
-             label = CASE WHEN EXCLUDED.orders > 0 THEN EXCLUDED.label ELSE s.label END",
+             orders = s.orders + EXCLUDED.orders",
     )
     .bind(order_id)
     .bind(sign)
@@ -95,16 +92,14 @@ async fn book_breakdowns(
     .execute(&mut *conn)
     .await?;
     sqlx::query(
-        "INSERT INTO sales_by_customer_daily AS s (day, customer_id, code, name, orders, net, gross)
-         SELECT (submitted_at AT TIME ZONE $3)::date, customer_id, coalesce(customer_code, ''),
-                coalesce(customer_name, ''), $2, $2 * total_net, $2 * total_gross
+        "INSERT INTO sales_by_customer_daily AS s (day, customer_id, orders, net, gross)
+         SELECT (submitted_at AT TIME ZONE $3)::date, customer_id, $2, $2 * total_net,
+                $2 * total_gross
            FROM orders
           WHERE id = $1::uuid AND submitted_at IS NOT NULL AND customer_id IS NOT NULL
          ON CONFLICT (day, customer_id) DO UPDATE SET
              orders = s.orders + EXCLUDED.orders, net = s.net + EXCLUDED.net,
-             gross = s.gross + EXCLUDED.gross,
-             code = CASE WHEN EXCLUDED.orders > 0 THEN EXCLUDED.code ELSE s.code END,
-             name = CASE WHEN EXCLUDED.orders > 0 THEN EXCLUDED.name ELSE s.name END",
+             gross = s.gross + EXCLUDED.gross",
     )
     .bind(order_id)
     .bind(sign)
@@ -133,4 +128,14 @@ async fn prune(conn: &mut PgConnection, order_id: &str) -> Result<(), sqlx::Erro
         .await?;
     }
     Ok(())
+}
+
+/// Every sale from the `orders` and `order_lines` rows in one pass (the SQL function of
+/// migration 0006): what the bookings above add up to.
+pub async fn rebook_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT rebook_sales($1)")
+        .bind(SALES_TIME_ZONE)
+        .execute(conn)
+        .await
+        .map(drop)
 }

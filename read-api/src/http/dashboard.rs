@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use shared::ids::{CustomerId, ProductId};
-use shared::read::SALES_TIME_ZONE;
+use shared::read::{StockLevelRow, SALES_TIME_ZONE};
 
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
@@ -274,22 +274,22 @@ pub enum ProductRanking {
     Revenue,
 }
 
+/// A top list: a period, what to rank by, how many.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TopProductsQuery {
+pub struct TopQuery<R> {
     pub from: Option<String>,
     pub to: Option<String>,
-    /// `revenue` (net HT, the default) or `quantity`.
-    pub by: Option<ProductRanking>,
+    pub by: Option<R>,
     pub limit: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct TopProduct {
     pub product_id: ProductId,
-    /// As on the latest order of the period.
+    /// As the catalogue has them now.
     pub sku: String,
-    pub label: String,
+    pub name: String,
     pub unit: String,
     #[serde(with = "rust_decimal::serde::str")]
     pub quantity: Decimal,
@@ -307,10 +307,11 @@ pub struct Top<T> {
     pub items: Vec<T>,
 }
 
-/// `GET /dashboard/top-products`. Roles: admin, analyst.
+/// `GET /dashboard/top-products`, by `revenue` (net HT, the default) or `quantity`.
+/// Roles: admin, analyst.
 pub async fn top_products(
     State(state): State<AppState>,
-    AppQuery(query): AppQuery<TopProductsQuery>,
+    AppQuery(query): AppQuery<TopQuery<ProductRanking>>,
 ) -> Result<Json<Top<TopProduct>>> {
     let period = Period::parse(&state, query.from.as_deref(), query.to.as_deref()).await?;
     let limit = top_limit(query.limit)?;
@@ -319,13 +320,15 @@ pub async fn top_products(
         ProductRanking::Quantity => ("quantity", "quantity DESC, revenue DESC"),
     };
     let items = sqlx::query_as(&format!(
-        "SELECT product_id, (array_agg(sku ORDER BY day DESC))[1] AS sku,
-                (array_agg(label ORDER BY day DESC))[1] AS label, min(unit) AS unit,
-                sum(quantity) AS quantity, sum(net) AS revenue, sum(orders)::bigint AS orders
-           FROM sales_by_product_daily WHERE day BETWEEN $1 AND $2
-          GROUP BY product_id
-          ORDER BY {order}, product_id
-          LIMIT $3"
+        "SELECT t.product_id, p.sku, p.name, p.unit, t.quantity, t.revenue, t.orders
+           FROM (SELECT product_id, sum(quantity) AS quantity, sum(net) AS revenue,
+                        sum(orders)::bigint AS orders
+                   FROM sales_by_product_daily WHERE day BETWEEN $1 AND $2
+                  GROUP BY product_id
+                  ORDER BY {order}, product_id
+                  LIMIT $3) AS t
+           JOIN products p ON p.id = t.product_id
+          ORDER BY {order}, t.product_id"
     ))
     .bind(period.from)
     .bind(period.to)
@@ -342,19 +345,10 @@ pub enum CustomerRanking {
     Orders,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TopCustomersQuery {
-    pub from: Option<String>,
-    pub to: Option<String>,
-    /// `revenue` (net HT, the default) or `orders`.
-    pub by: Option<CustomerRanking>,
-    pub limit: Option<u32>,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct TopCustomer {
     pub customer_id: CustomerId,
+    /// As the customer file has them now.
     pub code: String,
     pub name: String,
     pub orders: i64,
@@ -364,10 +358,11 @@ pub struct TopCustomer {
     pub gross: Decimal,
 }
 
-/// `GET /dashboard/top-customers`. Roles: admin, analyst.
+/// `GET /dashboard/top-customers`, by `revenue` (net HT, the default) or `orders`.
+/// Roles: admin, analyst.
 pub async fn top_customers(
     State(state): State<AppState>,
-    AppQuery(query): AppQuery<TopCustomersQuery>,
+    AppQuery(query): AppQuery<TopQuery<CustomerRanking>>,
 ) -> Result<Json<Top<TopCustomer>>> {
     let period = Period::parse(&state, query.from.as_deref(), query.to.as_deref()).await?;
     let limit = top_limit(query.limit)?;
@@ -376,13 +371,15 @@ pub async fn top_customers(
         CustomerRanking::Orders => ("orders", "orders DESC, net DESC"),
     };
     let items = sqlx::query_as(&format!(
-        "SELECT customer_id, (array_agg(code ORDER BY day DESC))[1] AS code,
-                (array_agg(name ORDER BY day DESC))[1] AS name, sum(orders)::bigint AS orders,
-                sum(net) AS net, sum(gross) AS gross
-           FROM sales_by_customer_daily WHERE day BETWEEN $1 AND $2
-          GROUP BY customer_id
-          ORDER BY {order}, customer_id
-          LIMIT $3"
+        "SELECT t.customer_id, c.code, c.legal_name AS name, t.orders, t.net, t.gross
+           FROM (SELECT customer_id, sum(orders)::bigint AS orders, sum(net) AS net,
+                        sum(gross) AS gross
+                   FROM sales_by_customer_daily WHERE day BETWEEN $1 AND $2
+                  GROUP BY customer_id
+                  ORDER BY {order}, customer_id
+                  LIMIT $3) AS t
+           JOIN customers c ON c.id = t.customer_id
+          ORDER BY {order}, t.customer_id"
     ))
     .bind(period.from)
     .bind(period.to)
@@ -453,19 +450,9 @@ pub struct AlertsQuery {
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct StockAlert {
-    pub product_id: ProductId,
-    pub sku: String,
-    pub name: String,
-    pub category: String,
-    pub unit: String,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub on_hand: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub reserved: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub available: Decimal,
-    #[serde(with = "rust_decimal::serde::str_option")]
-    pub low_stock_threshold: Option<Decimal>,
+    #[serde(flatten)]
+    #[sqlx(flatten)]
+    pub stock: StockLevelRow,
     /// `out_of_stock` (nothing available) or `low` (at or below the threshold).
     pub level: String,
 }
@@ -500,7 +487,7 @@ pub async fn stock_alerts(
     );
     let items_sql = format!(
         "SELECT s.product_id, s.sku, s.name, s.category, s.unit, s.on_hand, s.reserved,
-                s.available, s.low_stock_threshold,
+                s.available, s.low_stock_threshold, s.low, s.version, s.updated_at,
                 CASE WHEN s.available <= 0 THEN 'out_of_stock' ELSE 'low' END AS level
            {ALERTING}
           ORDER BY s.available <= 0 DESC, s.available - s.low_stock_threshold,

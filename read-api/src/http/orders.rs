@@ -116,6 +116,26 @@ pub async fn list(
     Ok(Json(page))
 }
 
+/// The order id of a path, once the order's read model has reached `min_version`.
+pub async fn order_at_version(
+    state: &AppState,
+    raw: &str,
+    min_version: Option<String>,
+    headers: &HeaderMap,
+) -> Result<OrderId> {
+    let id = OrderId::from_str(raw.trim())
+        .map_err(|_| ApiError::BadPath(format!("`{raw}` is not an order id")))?;
+    wait_min_version(
+        state,
+        min_version,
+        headers,
+        "SELECT version FROM orders WHERE id = $1",
+        id,
+    )
+    .await?;
+    Ok(id)
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DetailQuery {
@@ -130,16 +150,7 @@ pub async fn detail(
     headers: HeaderMap,
     AppQuery(query): AppQuery<DetailQuery>,
 ) -> Result<Json<OrderDetail>> {
-    let id = OrderId::from_str(id.trim())
-        .map_err(|_| ApiError::BadPath(format!("`{id}` is not an order id")))?;
-    wait_min_version(
-        &state,
-        query.min_version,
-        &headers,
-        "SELECT version FROM orders WHERE id = $1",
-        id,
-    )
-    .await?;
+    let id = order_at_version(&state, &id, query.min_version, &headers).await?;
     let order: OrderRow =
         sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
             .bind(id)

@@ -3,8 +3,6 @@
 //! French unless `?lang=en` or an `Accept-Language` that prefers English; `lang`
 //! wins over the header. `min_version` waits for the order like its detail does.
 
-use std::str::FromStr;
-
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -16,9 +14,9 @@ use shared::ids::OrderId;
 use shared::pricing::VatLine;
 use shared::read::{CustomerRow, OrderLineRow, SALES_TIME_ZONE};
 
-use super::consistency::wait_min_version;
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
+use super::orders::order_at_version;
 use super::AppState;
 use crate::proforma::{self, Customer, Lang, Line, Proforma};
 
@@ -52,8 +50,6 @@ pub async fn proforma(
     headers: HeaderMap,
     AppQuery(query): AppQuery<ProformaQuery>,
 ) -> Result<Response> {
-    let id = OrderId::from_str(id.trim())
-        .map_err(|_| ApiError::BadPath(format!("`{id}` is not an order id")))?;
     let lang = language(query.lang.as_deref(), &headers)?;
     let settings = state
         .proforma
@@ -62,14 +58,7 @@ pub async fn proforma(
             code: "seller_not_configured",
             message: "set GESCOM_SELLER_NAME, _SIRET and _VAT_NUMBER to serve proformas".into(),
         })?;
-    wait_min_version(
-        &state,
-        query.min_version,
-        &headers,
-        "SELECT version FROM orders WHERE id = $1",
-        id,
-    )
-    .await?;
+    let id = order_at_version(&state, &id, query.min_version, &headers).await?;
     let document = load(&state, id, settings.validity_days).await?;
     // CPU-bound: on the blocking pool, at most one render per core at once.
     let permit = state
