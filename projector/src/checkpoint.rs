@@ -10,7 +10,7 @@
 use shared::nats::EventEnvelope;
 use sqlx::PgConnection;
 
-use crate::projections::{self, ProjectionError, Totals};
+use crate::projections::{self, Mode, ProjectionError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -49,9 +49,9 @@ pub async fn apply_once(
         Vec::new()
     };
     for earlier in &missing {
-        projections::apply(conn, earlier, Totals::Incremental).await?;
+        projections::apply(conn, earlier, Mode::Live).await?;
     }
-    projections::apply(conn, envelope, Totals::Incremental).await?;
+    projections::apply(conn, envelope, Mode::Live).await?;
     sqlx::query(
         "INSERT INTO projector_checkpoints (aggregate_type, aggregate_id, last_sequence)
          VALUES ($1, $2, $3)

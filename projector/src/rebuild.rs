@@ -20,10 +20,12 @@ use shared::db::locks;
 use shared::nats::EventEnvelope;
 use sqlx::{Connection, PgConnection, PgPool};
 
-use crate::projections::{self, ProjectionError, Totals};
+use crate::projections::{self, audit, Mode, ProjectionError, Stamp};
 
 /// Checkpoints kept in memory before they are written.
 const CHECKPOINT_FLUSH: usize = 10_000;
+/// Audit rows gathered before one multi-row insert.
+const AUDIT_FLUSH: usize = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
@@ -62,8 +64,13 @@ pub async fn rebuild(
     // The store is read whole and in order, so the checkpoints need no per-event check:
     // they are gathered here and written in bulk.
     let mut checkpoints = HashMap::new();
+    let mut audit = Vec::with_capacity(AUDIT_FLUSH);
     while let Some(event) = events.try_next().await? {
-        projections::apply(&mut tx, &event, Totals::AtEnd).await?;
+        projections::apply(&mut tx, &event, Mode::Rebuild).await?;
+        audit.push(audit::Row::of(&event, &Stamp::of(&event)?));
+        if audit.len() >= AUDIT_FLUSH {
+            audit::insert(&mut tx, std::mem::take(&mut audit)).await?;
+        }
         checkpoints.insert((event.aggregate_type, event.aggregate_id), event.sequence);
         if checkpoints.len() >= CHECKPOINT_FLUSH {
             write_checkpoints(&mut tx, std::mem::take(&mut checkpoints)).await?;
@@ -74,6 +81,7 @@ pub async fn rebuild(
         }
     }
     drop(events);
+    audit::insert(&mut tx, audit).await?;
     write_checkpoints(&mut tx, checkpoints).await?;
     projections::finish_rebuild(&mut tx).await?;
     crate::consumer::notify_projected(&mut tx).await?;

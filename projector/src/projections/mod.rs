@@ -56,33 +56,37 @@ impl<'a> Stamp<'a> {
     }
 }
 
-/// How totals kept across many aggregates (product counts, sales) move.
+/// Who writes what, event by event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Totals {
-    /// Event by event, in the event's transaction: the live projector.
-    Incremental,
-    /// Not at all: a rebuild replays everything in one transaction and counts once at the
-    /// end ([`finish_rebuild`]), since thousands of `+=` on the same few rows inside one
-    /// transaction cost quadratic time.
-    AtEnd,
+pub enum Mode {
+    /// Everything, in the event's transaction: the live projector.
+    Live,
+    /// A rebuild replays everything in one transaction and writes two things in bulk
+    /// itself: the audit trail (one multi-row insert per thousand events instead of one
+    /// round trip each) and the totals across aggregates (product counts, sales), counted
+    /// once at the end ([`finish_rebuild`]), since thousands of `+=` on the same few rows
+    /// inside one transaction walk ever longer row-version chains.
+    Rebuild,
 }
 
 /// Applies one event to every read model interested in its aggregate type.
 pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
-    totals: Totals,
+    mode: Mode,
 ) -> Result<(), ProjectionError> {
     // Read once: every read model of this event stamps it the same way.
     let stamp = Stamp::of(envelope)?;
-    audit::apply(conn, envelope, &stamp).await?;
+    if mode == Mode::Live {
+        audit::apply(conn, envelope, &stamp).await?;
+    }
     match envelope.aggregate_type.as_str() {
         aggregate_types::PRODUCT => products::apply(conn, envelope, &stamp).await,
         aggregate_types::USER => users::apply(conn, envelope, &stamp).await,
         aggregate_types::SESSION => users::apply_session(conn, envelope, &stamp).await,
         aggregate_types::STOCK => stock::apply(conn, envelope, &stamp).await,
         aggregate_types::CUSTOMER => customers::apply(conn, envelope, &stamp).await,
-        aggregate_types::ORDER => orders::apply(conn, envelope, &stamp, totals).await,
+        aggregate_types::ORDER => orders::apply(conn, envelope, &stamp, mode).await,
         // Aggregates no other read model follows: the audit row is all.
         _ => Ok(()),
     }
@@ -129,7 +133,7 @@ pub async fn start_rebuild(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         .map(drop)
 }
 
-/// The totals a rebuild left out ([`Totals::AtEnd`]), from the rebuilt rows.
+/// The totals a rebuild left out ([`Mode::Rebuild`]), from the rebuilt rows.
 pub async fn finish_rebuild(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT recount_products()")
         .execute(&mut *conn)

@@ -28,11 +28,18 @@ pub async fn apply(
                 barcode,
                 low_stock_threshold,
             } = details;
+            // Its stock level exists from the start, at zero: both rows in one statement.
             sqlx::query(
-                "INSERT INTO products (id, sku, name, price, vat_rate, unit, category, barcode,
-                                       low_stock_threshold, status, version, created_at,
-                                       updated_at, updated_by, last_correlation_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)",
+                "WITH product AS (
+                     INSERT INTO products (id, sku, name, price, vat_rate, unit, category,
+                                           barcode, low_stock_threshold, status, version,
+                                           created_at, updated_at, updated_by,
+                                           last_correlation_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
+                     RETURNING id, sku, name, category, unit, low_stock_threshold, created_at)
+                 INSERT INTO stock_levels (product_id, sku, name, category, unit,
+                                           low_stock_threshold, updated_at)
+                 SELECT * FROM product",
             )
             .bind(product_id)
             .bind(sku.as_str())
@@ -48,21 +55,6 @@ pub async fn apply(
             .bind(stamp.occurred_at)
             .bind(stamp.actor_id)
             .bind(stamp.correlation_id)
-            .execute(&mut *conn)
-            .await?;
-            // Its stock level exists from the start, at zero.
-            sqlx::query(
-                "INSERT INTO stock_levels (product_id, sku, name, category, unit,
-                                           low_stock_threshold, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(product_id)
-            .bind(sku.as_str())
-            .bind(name.as_str())
-            .bind(category.as_str())
-            .bind(unit.as_str())
-            .bind(low_stock_threshold.map(|q| q.value()))
-            .bind(stamp.occurred_at)
             .execute(conn)
             .await?;
         }
