@@ -48,7 +48,7 @@ enum Command {
         #[command(flatten)]
         env: EnvironmentConfig,
     },
-    /// Truncate every read model and replay the event store, with a progress line. A
+    /// Empty every read model and replay the event store, with a progress line. A
     /// running projector steps down meanwhile and resumes after, without a gap.
     Rebuild {
         #[command(flatten)]

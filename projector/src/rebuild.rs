@@ -1,4 +1,4 @@
-//! `projector rebuild`: truncate every read model and replay the event store.
+//! `projector rebuild`: empty every read model and replay the event store.
 //!
 //! It runs in one transaction, so readers see the old read models until the new ones
 //! are complete, and it holds the projector's advisory lock, so no live consumer writes
@@ -76,7 +76,8 @@ pub async fn rebuild(
             write_checkpoints(&mut tx, std::mem::take(&mut checkpoints)).await?;
         }
         done += 1;
-        if done.is_multiple_of(1000) {
+        // After the first event (it has started) and every thousand.
+        if done == 1 || done.is_multiple_of(1000) {
             on_progress(Progress { done, total });
         }
     }

@@ -121,12 +121,18 @@ pub const READ_MODEL_TABLES: &[&str] = &[
     "projector_checkpoints",
 ];
 
-/// Truncates every read model and its checkpoints, and stops the `product_counts`
-/// trigger for the rest of the transaction (for a rebuild).
+/// Empties every read model and its checkpoints, and stops the `product_counts` trigger
+/// for the rest of the transaction (for a rebuild).
+///
+/// `DELETE`, not `TRUNCATE`: a truncated table stays locked against readers until the
+/// transaction ends, so read-api would hang for the whole rebuild; deleted rows stay
+/// visible to every other transaction until the rebuild commits.
 pub async fn start_rebuild(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!("TRUNCATE {}", READ_MODEL_TABLES.join(", ")))
-        .execute(&mut *conn)
-        .await?;
+    for table in READ_MODEL_TABLES {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *conn)
+            .await?;
+    }
     sqlx::query("SELECT set_config('gescom.rebuild', 'on', true)")
         .execute(conn)
         .await

@@ -115,3 +115,59 @@ async fn every_table_is_either_a_read_model_or_command_side(pool: PgPool) {
     known.sort();
     assert_eq!(tables, known);
 }
+
+/// Readers keep the old read model while a rebuild runs, instead of waiting for it: the
+/// rebuild empties the tables with `DELETE`, which no reader waits on.
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn readers_see_the_old_read_model_while_a_rebuild_runs(pool: PgPool) {
+    let nats = NatsTest::new().await;
+    let relay = spawn_relay(&pool, &nats);
+    let projector = spawn_projector(&pool, &nats);
+    let catalogue = Catalogue::new(&pool);
+    for i in 0..5 {
+        catalogue.create(&format!("OLD-{i}"), "Ancien").await;
+    }
+    testkit::all_events_projected(&pool, Duration::from_secs(15)).await;
+    projector.running.stop().await;
+
+    // Mid-rebuild (after its first event, inside its transaction), another connection
+    // reads. The progress callback is synchronous, so the read runs on a thread of its
+    // own; a statement timeout turns a reader that would wait into a failure, not a hang.
+    let options = pool.connect_options();
+    let mut seen_mid_rebuild = None;
+    projector::rebuild::rebuild(&pool, |p| {
+        if p.done != 1 {
+            return;
+        }
+        let options = std::sync::Arc::clone(&options);
+        seen_mid_rebuild = Some(
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async move {
+                    use sqlx::Connection;
+                    let mut reader = sqlx::PgConnection::connect_with(&options).await?;
+                    sqlx::query("SET statement_timeout = '10s'")
+                        .execute(&mut reader)
+                        .await?;
+                    sqlx::query_scalar::<_, i64>("SELECT count(*) FROM products")
+                        .fetch_one(&mut reader)
+                        .await
+                })
+            })
+            .join()
+            .unwrap(),
+        );
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        seen_mid_rebuild.unwrap().unwrap(),
+        5,
+        "the old rows, at once"
+    );
+    relay.stop().await;
+    nats.cleanup().await;
+}
