@@ -93,6 +93,19 @@ fn day(name: &str, raw: &str) -> Result<NaiveDate> {
         .map_err(|_| ApiError::BadQuery(format!("{name} `{raw}`: expected YYYY-MM-DD")))
 }
 
+/// A top list's rows: `sql` takes the period's two days and the limit.
+async fn fetch_top<T>(state: &AppState, sql: &str, period: Period, limit: i64) -> Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as(sql)
+        .bind(period.from)
+        .bind(period.to)
+        .bind(limit)
+        .fetch_all(&state.pool)
+        .await?)
+}
+
 fn top_limit(limit: Option<u32>) -> Result<i64> {
     match limit.unwrap_or(DEFAULT_TOP) {
         n @ 1..=MAX_TOP => Ok(i64::from(n)),
@@ -319,7 +332,7 @@ pub async fn top_products(
         ProductRanking::Revenue => ("revenue", "revenue DESC, quantity DESC"),
         ProductRanking::Quantity => ("quantity", "quantity DESC, revenue DESC"),
     };
-    let items = sqlx::query_as(&format!(
+    let sql = format!(
         "SELECT t.product_id, p.sku, p.name, p.unit, t.quantity, t.revenue, t.orders
            FROM (SELECT product_id, sum(quantity) AS quantity, sum(net) AS revenue,
                         sum(orders)::bigint AS orders
@@ -329,12 +342,8 @@ pub async fn top_products(
                   LIMIT $3) AS t
            JOIN products p ON p.id = t.product_id
           ORDER BY {order}, t.product_id"
-    ))
-    .bind(period.from)
-    .bind(period.to)
-    .bind(limit)
-    .fetch_all(&state.pool)
-    .await?;
+    );
+    let items = fetch_top(&state, &sql, period, limit).await?;
     Ok(Json(Top { period, by, items }))
 }
 
@@ -370,7 +379,7 @@ pub async fn top_customers(
         CustomerRanking::Revenue => ("revenue", "net DESC, orders DESC"),
         CustomerRanking::Orders => ("orders", "orders DESC, net DESC"),
     };
-    let items = sqlx::query_as(&format!(
+    let sql = format!(
         "SELECT t.customer_id, c.code, c.legal_name AS name, t.orders, t.net, t.gross
            FROM (SELECT customer_id, sum(orders)::bigint AS orders, sum(net) AS net,
                         sum(gross) AS gross
@@ -380,12 +389,8 @@ pub async fn top_customers(
                   LIMIT $3) AS t
            JOIN customers c ON c.id = t.customer_id
           ORDER BY {order}, t.customer_id"
-    ))
-    .bind(period.from)
-    .bind(period.to)
-    .bind(limit)
-    .fetch_all(&state.pool)
-    .await?;
+    );
+    let items = fetch_top(&state, &sql, period, limit).await?;
     Ok(Json(Top { period, by, items }))
 }
 

@@ -116,6 +116,13 @@ pub async fn list(
     Ok(Json(page))
 }
 
+pub fn order_not_found() -> ApiError {
+    ApiError::NotFound {
+        code: "order_not_found",
+        message: "no order has this id".to_owned(),
+    }
+}
+
 /// The order id of a path, once the order's read model has reached `min_version`.
 pub async fn order_at_version(
     state: &AppState,
@@ -156,10 +163,7 @@ pub async fn detail(
             .bind(id)
             .fetch_optional(&state.pool)
             .await?
-            .ok_or_else(|| ApiError::NotFound {
-                code: "order_not_found",
-                message: "no order has this id".to_owned(),
-            })?;
+            .ok_or_else(order_not_found)?;
     let lines: Vec<OrderLineRow> = sqlx::query_as(
         "SELECT line_no, product_id, sku, label, unit, quantity, unit_price, discount, vat_rate, net
            FROM order_lines WHERE order_id = $1 ORDER BY line_no",

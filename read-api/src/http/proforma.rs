@@ -16,7 +16,7 @@ use shared::read::{CustomerRow, OrderLineRow, SALES_TIME_ZONE};
 
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
-use super::orders::order_at_version;
+use super::orders::{order_at_version, order_not_found};
 use super::AppState;
 use crate::proforma::{self, Customer, Lang, Line, Proforma};
 
@@ -118,10 +118,7 @@ async fn load(state: &AppState, id: OrderId, validity_days: u32) -> Result<Profo
     .bind(SALES_TIME_ZONE)
     .fetch_optional(&state.pool)
     .await?
-    .ok_or_else(|| ApiError::NotFound {
-        code: "order_not_found",
-        message: "no order has this id".to_owned(),
-    })?;
+    .ok_or_else(order_not_found)?;
     if head.status == "cancelled" {
         return Err(ApiError::Conflict {
             code: "order_cancelled",
