@@ -113,6 +113,29 @@ fn top_limit(limit: Option<u32>) -> Result<i64> {
     }
 }
 
+/// An amount as a string with its cents, `"0.00"` included (Postgres' zero decodes
+/// without a scale).
+fn cents<S: serde::Serializer>(
+    amount: &Decimal,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let mut amount = *amount;
+    if amount.scale() < 2 {
+        amount.rescale(2);
+    }
+    serializer.collect_str(&amount)
+}
+
+fn cents_option<S: serde::Serializer>(
+    amount: &Option<Decimal>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match amount {
+        Some(amount) => cents(amount, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// Net over orders, to the cent; none without orders.
 fn average(net: Decimal, orders: i64) -> Option<Decimal> {
     (orders > 0).then(|| {
@@ -134,11 +157,11 @@ pub struct SalesQuery {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Figures {
     pub orders: i64,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(serialize_with = "cents")]
     pub net: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(serialize_with = "cents")]
     pub vat: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(serialize_with = "cents")]
     pub gross: Decimal,
 }
 
@@ -161,7 +184,7 @@ pub struct SalesFigures {
     #[serde(flatten)]
     pub total: Figures,
     /// Net (HT) per order.
-    #[serde(with = "rust_decimal::serde::str_option")]
+    #[serde(serialize_with = "cents_option")]
     pub average_order_value: Option<Decimal>,
     pub submitted: Figures,
     pub fulfilled: Figures,
@@ -307,7 +330,7 @@ pub struct TopProduct {
     #[serde(with = "rust_decimal::serde::str")]
     pub quantity: Decimal,
     /// Net (HT).
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(serialize_with = "cents")]
     pub revenue: Decimal,
     pub orders: i64,
 }
@@ -361,9 +384,9 @@ pub struct TopCustomer {
     pub code: String,
     pub name: String,
     pub orders: i64,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(serialize_with = "cents")]
     pub net: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(serialize_with = "cents")]
     pub gross: Decimal,
 }
 
@@ -405,9 +428,9 @@ pub struct PeriodQuery {
 pub struct StatusCount {
     pub status: String,
     pub orders: i64,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(serialize_with = "cents")]
     pub net: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(serialize_with = "cents")]
     pub gross: Decimal,
 }
 

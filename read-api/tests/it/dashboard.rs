@@ -77,7 +77,7 @@ async fn the_dashboard_counts_each_sale_once_through_fulfilment_cancellation_and
         assert_eq!(today["gross"], "402.20");
         assert!(series[..29]
             .iter()
-            .all(|p| p["orders"] == 0 && p["net"] == "0"));
+            .all(|p| p["orders"] == 0 && p["net"] == "0.00" && p["gross"] == "0.00"));
         assert_eq!(series[0]["average_order_value"], Value::Null);
     };
     check(shop.dashboard("/dashboard/sales").await);
@@ -203,4 +203,5 @@ async fn dashboard_periods_are_checked(pool: PgPool) {
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.body["series"].as_array().unwrap().len(), 72);
     assert_eq!(response.body["totals"]["orders"], 0);
+    assert_eq!(response.body["totals"]["net"], "0.00");
 }
