@@ -133,3 +133,75 @@ pub struct Rendered {
     pub pdf: Vec<u8>,
     pub pages: usize,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seller() -> Seller {
+        Seller {
+            name: "Négoce SAS".into(),
+            address: vec!["1 rue A".into()],
+            siret: "35600000000048".into(),
+            vat_number: "FR39356000000".into(),
+            legal_form: None,
+            capital: None,
+            rcs: None,
+            email: None,
+            phone: None,
+        }
+    }
+
+    fn proforma(lines: Vec<Line>, customer: Option<Customer>) -> Proforma {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default();
+        Proforma {
+            number: "PRO-2026-000001".into(),
+            date: day,
+            valid_until: day,
+            customer,
+            lines,
+            vat: Vec::new(),
+            total_net: Decimal::ZERO,
+            total_vat: Decimal::ZERO,
+            total_gross: Decimal::ZERO,
+            notes: None,
+        }
+    }
+
+    #[test]
+    fn an_empty_draft_without_customer_renders_on_one_page() {
+        let rendered = render(&seller(), &proforma(Vec::new(), None), Lang::Fr);
+        let Ok(rendered) = rendered else {
+            panic!("{rendered:?}");
+        };
+        assert_eq!(rendered.pages, 1);
+        assert!(rendered.pdf.starts_with(b"%PDF-"));
+    }
+
+    #[test]
+    fn text_beyond_the_embedded_characters_does_not_fail_the_document() {
+        let line = Line {
+            sku: "THÉ-🍵".into(),
+            label: "Thé vert 绿茶, Łódź, Ștefan, Œuvre « spéciale » — 10 %".repeat(4),
+            quantity: Decimal::ONE,
+            unit: "box".into(),
+            unit_price: Decimal::ONE,
+            discount: Decimal::ZERO,
+            vat_rate: Decimal::new(55, 1),
+            net: Decimal::ONE,
+        };
+        let customer = Customer {
+            code: "Ω".into(),
+            legal_name: "Zakład Łódź Sp. z o.o.".into(),
+            address: vec![
+                "ul. Piotrkowska 1".into(),
+                "90-001 Łódź".into(),
+                "PL".into(),
+            ],
+            vat_number: Some("PL1234567890".into()),
+            ..Customer::default()
+        };
+        let rendered = render(&seller(), &proforma(vec![line], Some(customer)), Lang::En);
+        assert!(rendered.is_ok(), "{rendered:?}");
+    }
+}
