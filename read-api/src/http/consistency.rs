@@ -1,7 +1,7 @@
 //! Read-your-writes on a detail: wait, bounded, until the row reaches the version the
 //! caller asked for (`?min_version=` or `X-Min-Version`).
 
-use axum::http::HeaderMap;
+use axum::http::{header, HeaderMap};
 use sqlx::Postgres;
 
 use super::error::{ApiError, Result};
@@ -62,4 +62,15 @@ where
         })
         .await?;
     Ok(())
+}
+
+/// Whether `If-None-Match` lists `etag` (weak or strong) or is `*`.
+pub fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }

@@ -12,7 +12,7 @@ use shared::product::Category;
 use shared::read::{Page, ProductRow};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
-use super::consistency::{min_version_text, parse_version, wait_min_version};
+use super::consistency::{if_none_match, min_version_text, parse_version, wait_min_version};
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
 use super::paging::{like_pattern, sort_by, text_filter, Paging};
@@ -93,17 +93,6 @@ pub async fn detail(
         response.headers_mut().insert(header::ETAG, etag);
     }
     Ok(response)
-}
-
-/// Whether `If-None-Match` lists `etag` (weak or strong) or is `*`.
-fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 /// `GET /products`. Roles: any.

@@ -5,7 +5,7 @@
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -14,11 +14,13 @@ use shared::ids::OrderId;
 use shared::pricing::VatLine;
 use shared::read::{CustomerRow, OrderLineRow, SALES_TIME_ZONE};
 
+use super::consistency::if_none_match;
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
 use super::orders::{order_at_version, order_not_found};
 use super::AppState;
 use crate::proforma::{self, Customer, Lang, Line, Proforma};
+use crate::startup::ProformaSettings;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +33,7 @@ pub struct ProformaQuery {
 #[derive(sqlx::FromRow)]
 struct OrderHead {
     number: String,
+    version: i64,
     status: String,
     customer_id: Option<uuid::Uuid>,
     notes: Option<String>,
@@ -59,7 +62,24 @@ pub async fn proforma(
             message: "set GESCOM_SELLER_NAME, _SIRET and _VAT_NUMBER to serve proformas".into(),
         })?;
     let id = order_at_version(&state, &id, query.min_version, &headers).await?;
-    let document = load(&state, id, settings.validity_days).await?;
+    let (document, versions) = load(&state, id, settings.validity_days).await?;
+    // The document changes with the order, the customer, the language and the seller's
+    // settings: a client that holds this one gets a 304 and no rendering is done.
+    let etag = format!(
+        "\"o{}-c{}-{}-{:x}\"",
+        versions.order,
+        versions.customer.unwrap_or(0),
+        lang.code(),
+        fingerprint(&settings)
+    );
+    if if_none_match(&headers, &etag) {
+        return Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .header(header::ETAG, &etag)
+            .header(header::VARY, HeaderValue::from_static("accept-language"))
+            .body(Body::empty())
+            .map_err(|e| ApiError::Internal(e.to_string()));
+    }
     // CPU-bound: on the blocking pool, at most one render per core at once.
     let permit = state
         .renders
@@ -74,20 +94,15 @@ pub async fn proforma(
     .await
     .map_err(|e| ApiError::Internal(format!("proforma task: {e}")))?
     .map_err(|e| ApiError::Internal(format!("proforma: {e}")))?;
-    let ((rendered, number), language) = (
-        rendered,
-        match lang {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        },
-    );
+    let (rendered, number) = rendered;
     Response::builder()
         .header(header::CONTENT_TYPE, "application/pdf")
         .header(
             header::CONTENT_DISPOSITION,
             format!("inline; filename=\"{number}.pdf\""),
         )
-        .header(header::CONTENT_LANGUAGE, language)
+        .header(header::CONTENT_LANGUAGE, lang.code())
+        .header(header::ETAG, &etag)
         .header(header::VARY, HeaderValue::from_static("accept-language"))
         .header(header::CACHE_CONTROL, "private, no-cache")
         .header("x-page-count", rendered.pages)
@@ -107,10 +122,24 @@ fn language(lang: Option<&str>, headers: &HeaderMap) -> Result<Lang> {
         .unwrap_or(Lang::Fr))
 }
 
+/// What a proforma was made from, for its `ETag`.
+struct Versions {
+    order: i64,
+    customer: Option<i64>,
+}
+
+/// A digest of the seller's settings: a new identity or validity makes new documents.
+fn fingerprint(settings: &ProformaSettings) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    format!("{settings:?}").hash(&mut hasher);
+    hasher.finish()
+}
+
 /// The order, its lines and its customer, from the read models.
-async fn load(state: &AppState, id: OrderId, validity_days: u32) -> Result<Proforma> {
+async fn load(state: &AppState, id: OrderId, validity_days: u32) -> Result<(Proforma, Versions)> {
     let head: OrderHead = sqlx::query_as(
-        "SELECT number, status, customer_id, notes, (created_at AT TIME ZONE $2)::date AS order_date,
+        "SELECT number, version, status, customer_id, notes, (created_at AT TIME ZONE $2)::date AS order_date,
                 valid_until, vat_lines, total_net, total_vat, total_gross
            FROM orders WHERE id = $1",
     )
@@ -142,7 +171,11 @@ async fn load(state: &AppState, id: OrderId, validity_days: u32) -> Result<Profo
         .bind(head.customer_id)
         .fetch_optional(&state.pool),
     )?;
-    Ok(Proforma {
+    let versions = Versions {
+        order: head.version,
+        customer: customer.as_ref().map(|c| c.version),
+    };
+    let document = Proforma {
         number: head.number,
         date: head.order_date,
         valid_until: head
@@ -167,7 +200,8 @@ async fn load(state: &AppState, id: OrderId, validity_days: u32) -> Result<Profo
         total_vat: head.total_vat,
         total_gross: head.total_gross,
         notes: head.notes,
-    })
+    };
+    Ok((document, versions))
 }
 
 fn customer_block(row: CustomerRow) -> Customer {

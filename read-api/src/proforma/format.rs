@@ -49,6 +49,14 @@ impl Lang {
         ranges.first().map(|(_, lang)| *lang)
     }
 
+    /// `fr` or `en`, as `Content-Language` says it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
     fn separators(self) -> (char, char) {
         match self {
             Lang::Fr => (',', NARROW_NBSP),

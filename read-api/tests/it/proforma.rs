@@ -48,10 +48,22 @@ impl Pdf {
 }
 
 async fn fetch(router: &axum::Router, uri: &str, accept_language: Option<&str>) -> Pdf {
+    fetch_with(router, uri, accept_language, None).await
+}
+
+async fn fetch_with(
+    router: &axum::Router,
+    uri: &str,
+    accept_language: Option<&str>,
+    if_none_match: Option<&str>,
+) -> Pdf {
     let mut request =
         Request::get(uri).header("authorization", testkit::auth::bearer(&[Role::Sales]));
     if let Some(lang) = accept_language {
         request = request.header("accept-language", lang);
+    }
+    if let Some(etag) = if_none_match {
+        request = request.header("if-none-match", etag);
     }
     let mut request = request.body(Body::empty()).unwrap();
     request
@@ -425,4 +437,39 @@ async fn a_proforma_is_refused_clearly_when_it_cannot_be_made(pool: PgPool) {
     let response = get(&unconfigured, &format!("/orders/{cancelled}/proforma.pdf")).await;
     assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.code(), "seller_not_configured");
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_client_holding_the_same_document_gets_304_until_the_order_or_customer_changes(
+    pool: PgPool,
+) {
+    let router = read_router(&pool, Duration::from_secs(1));
+    let order = three_line_order(&pool, "draft").await;
+    let uri = format!("/orders/{order}/proforma.pdf");
+    let first = fetch(&router, &uri, None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let etag = first.headers["etag"].to_str().unwrap().to_owned();
+
+    let again = fetch_with(&router, &uri, None, Some(&etag)).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.bytes.is_empty());
+    assert_eq!(again.headers["etag"], etag.as_str());
+
+    // Another language is another document.
+    let english = fetch_with(&router, &format!("{uri}?lang=en"), None, Some(&etag)).await;
+    assert_eq!(english.status, StatusCode::OK);
+    assert_ne!(english.headers["etag"], etag.as_str());
+
+    // The customer moved: the document says so, and the old copy is stale.
+    sqlx::query(
+        "UPDATE customers SET version = version + 1,
+                billing_address = billing_address || '{\"city\": \"Blagnac\", \"postal_code\": \"31700\"}'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let moved = fetch_with(&router, &uri, None, Some(&etag)).await;
+    assert_eq!(moved.status, StatusCode::OK);
+    assert!(moved.text().contains("31700 Blagnac"));
+    assert_ne!(moved.headers["etag"], etag.as_str());
 }
