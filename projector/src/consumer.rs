@@ -139,8 +139,7 @@ impl Consumer {
         tokio::pin!(stop);
         let mut lock = self.pool.acquire().await?.detach();
         loop {
-            self.take_lock(&mut lock, &mut stop).await?;
-            if *self.role.borrow() == Role::Stopped {
+            if !self.take_lock(&mut lock, &mut stop).await? {
                 return Ok(());
             }
             match self.project(&mut lock, &mut stop).await? {
@@ -160,12 +159,12 @@ impl Consumer {
     }
 
     /// Waits in standby until this instance holds the projector lock and no rebuild
-    /// waits for it. Sets the role to `Stopped` instead if `stop` fires first.
+    /// waits for it (true), or until `stop` (false).
     async fn take_lock(
         &self,
         lock: &mut PgConnection,
         stop: &mut (impl std::future::Future<Output = ()> + Unpin),
-    ) -> Result<(), ConsumerError> {
+    ) -> Result<bool, ConsumerError> {
         loop {
             if !rebuild_waiting(lock).await? {
                 let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
@@ -174,17 +173,14 @@ impl Consumer {
                     .await?;
                 if got {
                     self.role.send_replace(Role::Active);
-                    return Ok(());
+                    return Ok(true);
                 }
             }
             if self.role.send_replace(Role::Standby) != Role::Standby {
                 tracing::info!("another projector or a rebuild holds the lock; waiting");
             }
             tokio::select! {
-                () = &mut *stop => {
-                    self.role.send_replace(Role::Stopped);
-                    return Ok(());
-                }
+                () = &mut *stop => return Ok(false),
                 () = tokio::time::sleep(self.config.lock_check) => {}
             }
         }
