@@ -10,7 +10,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use shared::ids::OrderId;
+use shared::ids::{CustomerId, OrderId};
 use shared::pricing::VatLine;
 use shared::read::{CustomerRow, OrderLineRow, SALES_TIME_ZONE};
 
@@ -35,7 +35,7 @@ struct OrderHead {
     number: String,
     version: i64,
     status: String,
-    customer_id: Option<uuid::Uuid>,
+    customer_id: Option<CustomerId>,
     notes: Option<String>,
     /// The creation day in the company's calendar.
     order_date: NaiveDate,

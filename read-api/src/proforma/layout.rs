@@ -46,6 +46,8 @@ struct Labels {
     continued: &'static str,
     page: &'static str,
     legal: &'static str,
+    /// After a label: French puts a no-break space before the colon, English none.
+    colon: &'static str,
 }
 
 const FR: Labels = Labels {
@@ -75,6 +77,7 @@ const FR: Labels = Labels {
     notes: "Remarques",
     continued: "suite",
     page: "Page",
+    colon: "\u{A0}: ",
     legal: "Document sans valeur comptable : la facture sera émise à la livraison. \
             En cas de retard de paiement, des pénalités au taux égal à trois fois le taux \
             d’intérêt légal sont exigibles (article L441-10 du Code de commerce), ainsi \
@@ -109,6 +112,7 @@ const EN: Labels = Labels {
     notes: "Notes",
     continued: "continued",
     page: "Page",
+    colon: ": ",
     legal: "This proforma is not a tax invoice: the invoice is issued on delivery. \
             Late payment incurs penalties at three times the French statutory interest \
             rate (article L441-10 of the French Commercial Code) and a fixed recovery \
@@ -167,14 +171,17 @@ pub(super) fn render(
     };
     doc.push(
         Paragraph::default()
-            .styled_string(format!("{} : ", text.payment_terms), Style::new().bold())
+            .styled_string(
+                format!("{}{}", text.payment_terms, text.colon),
+                Style::new().bold(),
+            )
             .string(terms),
     );
     if let Some(notes) = proforma.notes.as_deref().filter(|n| !n.trim().is_empty()) {
         doc.push(Break::new(0.5));
         doc.push(
             Paragraph::default()
-                .styled_string(format!("{} : ", text.notes), Style::new().bold())
+                .styled_string(format!("{}{}", text.notes, text.colon), Style::new().bold())
                 .string(notes),
         );
     }
@@ -208,10 +215,16 @@ fn heading(seller: &Seller, proforma: &Proforma, lang: Lang) -> TableLayout {
                 .styled(Style::new().bold().with_font_size(TITLE_SIZE)),
         )
         .element(Break::new(0.5))
-        .element(right_pair(text.number, &proforma.number, true))
-        .element(right_pair(text.date, &lang.date(proforma.date), false))
+        .element(right_pair(text.number, text.colon, &proforma.number, true))
+        .element(right_pair(
+            text.date,
+            text.colon,
+            &lang.date(proforma.date),
+            false,
+        ))
         .element(right_pair(
             text.valid_until,
+            text.colon,
             &lang.date(proforma.valid_until),
             false,
         ));
@@ -220,7 +233,7 @@ fn heading(seller: &Seller, proforma: &Proforma, lang: Lang) -> TableLayout {
     table
 }
 
-fn right_pair(label: &str, value: &str, bold: bool) -> Paragraph {
+fn right_pair(label: &str, colon: &str, value: &str, bold: bool) -> Paragraph {
     let value_style = if bold {
         Style::new().bold()
     } else {
@@ -228,7 +241,7 @@ fn right_pair(label: &str, value: &str, bold: bool) -> Paragraph {
     };
     Paragraph::default()
         .aligned(Alignment::Right)
-        .string(format!("{label} : "))
+        .string(format!("{label}{colon}"))
         .styled_string(value, value_style)
 }
 
@@ -245,17 +258,18 @@ fn customer_block(proforma: &Proforma, lang: Lang) -> TableLayout {
             for line in &customer.address {
                 block.push(Paragraph::new(line.as_str()));
             }
+            let colon = text.colon;
             block.push(Paragraph::new(format!(
-                "{} : {}",
+                "{}{colon}{}",
                 text.customer_code, customer.code
             )));
             if let Some(siret) = &customer.siret {
-                block.push(Paragraph::new(format!("SIRET : {siret}")));
+                block.push(Paragraph::new(format!("SIRET{colon}{siret}")));
             } else if let Some(siren) = &customer.siren {
-                block.push(Paragraph::new(format!("SIREN : {siren}")));
+                block.push(Paragraph::new(format!("SIREN{colon}{siren}")));
             }
             if let Some(vat) = &customer.vat_number {
-                block.push(Paragraph::new(format!("{} : {vat}", text.vat_number)));
+                block.push(Paragraph::new(format!("{}{colon}{vat}", text.vat_number)));
             }
         }
         None => block.push(Paragraph::new("—")),

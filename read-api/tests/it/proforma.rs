@@ -310,10 +310,10 @@ async fn english_is_served_on_request_with_english_formats(pool: PgPool) {
         let text = pdf.text();
         for expected in [
             "PROFORMA INVOICE",
-            "Date : 28 November 2026",
-            "Offer valid until : 28 December 2026",
-            "EU VAT number : FR44732829320",
-            "SIRET : 73282932000074",
+            "Date: 28 November 2026",
+            "Offer valid until: 28 December 2026",
+            "EU VAT number: FR44732829320",
+            "SIRET: 73282932000074",
             "2 pc",
             "€1,234.50",
             "5.5%",
@@ -321,7 +321,7 @@ async fn english_is_served_on_request_with_english_formats(pool: PgPool) {
             "€2,550.40",
             "Total incl. VAT",
             "€3,054.48",
-            "Payment terms : 45 days end of month",
+            "Payment terms: 45 days end of month",
             "fixed recovery fee of €40",
             "SAS with a share capital of €50,000.00",
         ] {
