@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use shared::account::Email;
 use shared::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
 use shared::events::CustomerDetails;
@@ -13,7 +13,7 @@ use shared::ids::CustomerId;
 use shared::product::bounded_text;
 
 use super::error::{ApiError, Result};
-use super::extract::{money, AppJson, CommandContext, Fields, IfMatch};
+use super::extract::{money, present, AppJson, CommandContext, Fields, IfMatch};
 use super::{execute, execute_new, AppState};
 use crate::domain::customer::{CustomerCommand, CustomerPatch};
 
@@ -27,15 +27,6 @@ pub struct AddressInput {
     pub postal_code: String,
     pub city: String,
     pub country: String,
-}
-
-/// Tells a field sent as `null` (`Some(None)`) from an absent one (`None`).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// The fields of a customer as a request sends them. On create, `code` and `legal_name`

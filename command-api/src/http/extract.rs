@@ -183,3 +183,13 @@ pub fn vat_rate(rates: &VatRates, raw: &str) -> Result<VatRate, Invalid> {
 pub fn quantity(raw: &str) -> Result<Quantity, Invalid> {
     decimal(raw).and_then(Quantity::new)
 }
+
+/// For `#[serde(default, deserialize_with = "present")]`: tells a field sent as `null`
+/// (`Some(None)`, clear it) from an absent one (`None`, leave it).
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}

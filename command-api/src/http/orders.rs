@@ -3,14 +3,14 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use shared::ids::{CustomerId, OrderId, ProductId};
 use shared::pricing::Discount;
 use shared::product::{bounded_text, ProductStatus};
 
 use super::error::{ApiError, Result};
 use super::extract::{
-    decimal, money, quantity, AppJson, CommandContext, Fields, IfMatch, MaybeJson,
+    decimal, money, present, quantity, AppJson, CommandContext, Fields, IfMatch, MaybeJson,
 };
 use super::{accepted, accepted_with, execute, AppState};
 use crate::domain::order::{OrderCommand, ProductSnapshot};
@@ -259,15 +259,6 @@ pub async fn set_customer(
         metadata,
     )
     .await
-}
-
-/// Tells `null` (clear) from absent.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Deserialize)]

@@ -4,13 +4,15 @@ use std::str::FromStr;
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use shared::events::ProductDetails;
 use shared::ids::ProductId;
 use shared::product::{Barcode, Category, ProductName, Sku, Unit};
 
 use super::error::{ApiError, Result};
-use super::extract::{money, quantity, vat_rate, AppJson, CommandContext, Fields, IfMatch};
+use super::extract::{
+    money, present, quantity, vat_rate, AppJson, CommandContext, Fields, IfMatch,
+};
 use super::{execute, execute_new, AppState};
 use crate::domain::product::{ProductCommand, ProductPatch};
 
@@ -43,15 +45,6 @@ pub struct UpdateProduct {
     pub barcode: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     pub low_stock_threshold: Option<Option<String>>,
-}
-
-/// Tells a field sent as `null` (`Some(None)`) from an absent one (`None`).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 pub fn product_id(raw: &str) -> Result<ProductId> {
