@@ -1,7 +1,5 @@
 //! `GET /customers` and `GET /customers/{id}`. Roles: any.
 
-use std::str::FromStr;
-
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Json;
@@ -11,7 +9,7 @@ use shared::read::{CustomerRow, Page};
 use sqlx::{Postgres, QueryBuilder};
 
 use super::error::{ApiError, Result};
-use super::extract::AppQuery;
+use super::extract::{path_id, AppQuery};
 use super::paging::{fetch_page, like_pattern, sort_by, text_filter, Paging};
 use super::AppState;
 
@@ -138,8 +136,7 @@ pub async fn detail(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<CustomerRow>> {
-    let id = CustomerId::from_str(id.trim())
-        .map_err(|_| ApiError::BadPath(format!("`{id}` is not a customer id")))?;
+    let id: CustomerId = path_id(&id, "a customer id")?;
     sqlx::query_as(&format!(
         "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1"
     ))

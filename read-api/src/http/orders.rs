@@ -13,7 +13,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::consistency::wait_min_version;
 use super::error::{ApiError, Result};
-use super::extract::AppQuery;
+use super::extract::{path_id, AppQuery};
 use super::paging::{fetch_page, like_pattern, sort_by, text_filter, Paging};
 use super::AppState;
 
@@ -130,8 +130,7 @@ pub async fn order_at_version(
     min_version: Option<String>,
     headers: &HeaderMap,
 ) -> Result<OrderId> {
-    let id = OrderId::from_str(raw.trim())
-        .map_err(|_| ApiError::BadPath(format!("`{raw}` is not an order id")))?;
+    let id: OrderId = path_id(raw, "an order id")?;
     wait_min_version(
         state,
         min_version,

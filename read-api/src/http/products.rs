@@ -14,7 +14,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::consistency::{if_none_match, min_version_text, parse_version, wait_min_version};
 use super::error::{ApiError, Result};
-use super::extract::AppQuery;
+use super::extract::{path_id, AppQuery};
 use super::paging::{like_pattern, sort_by, text_filter, Paging};
 use super::AppState;
 
@@ -45,11 +45,6 @@ pub struct DetailQuery {
     pub min_version: Option<String>,
 }
 
-fn parse_id(raw: &str) -> Result<ProductId> {
-    ProductId::from_str(raw.trim())
-        .map_err(|_| ApiError::BadPath(format!("`{raw}` is not a product id")))
-}
-
 async fn product_version(pool: &PgPool, id: ProductId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar::<_, i64>("SELECT version FROM products WHERE id = $1")
         .bind(id)
@@ -65,7 +60,7 @@ pub async fn detail(
     headers: HeaderMap,
     AppQuery(query): AppQuery<DetailQuery>,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
+    let id: ProductId = path_id(&id, "a product id")?;
     wait_min_version(
         &state,
         query.min_version,

@@ -1,7 +1,5 @@
 //! `GET /stock` (levels), `GET /stock/{product_id}` and its movements. Roles: any.
 
-use std::str::FromStr;
-
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
@@ -13,7 +11,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::consistency::wait_min_version;
 use super::error::{ApiError, Result};
-use super::extract::AppQuery;
+use super::extract::{path_id, AppQuery};
 use super::paging::{fetch_page, like_pattern, sort_by, text_filter, Paging};
 use super::AppState;
 
@@ -77,11 +75,6 @@ pub async fn list(
     Ok(Json(page))
 }
 
-fn parse_product(raw: &str) -> Result<ProductId> {
-    ProductId::from_str(raw.trim())
-        .map_err(|_| ApiError::BadPath(format!("`{raw}` is not a product id")))
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DetailQuery {
@@ -96,7 +89,7 @@ pub async fn detail(
     headers: HeaderMap,
     AppQuery(query): AppQuery<DetailQuery>,
 ) -> Result<Json<StockLevelRow>> {
-    let id = parse_product(&id)?;
+    let id: ProductId = path_id(&id, "a product id")?;
     wait_min_version(
         &state,
         query.min_version,
@@ -131,7 +124,7 @@ pub async fn movements(
     Path(id): Path<String>,
     AppQuery(query): AppQuery<MovementsQuery>,
 ) -> Result<Json<Page<StockMovementRow>>> {
-    let id = parse_product(&id)?;
+    let id: ProductId = path_id(&id, "a product id")?;
     let paging = Paging::parse(query.page, query.limit)?;
     let page = fetch_page(
         &state.pool,

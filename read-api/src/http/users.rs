@@ -13,7 +13,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::consistency::wait_min_version;
 use super::error::{ApiError, Result};
-use super::extract::AppQuery;
+use super::extract::{path_id, AppQuery};
 use super::paging::{fetch_page, like_pattern, text_filter, Paging};
 use super::AppState;
 
@@ -91,8 +91,7 @@ pub async fn detail(
     headers: HeaderMap,
     AppQuery(query): AppQuery<DetailQuery>,
 ) -> Result<Json<UserRow>> {
-    let id = UserId::from_str(id.trim())
-        .map_err(|_| ApiError::BadPath(format!("`{id}` is not a user id")))?;
+    let id: UserId = path_id(&id, "a user id")?;
     wait_min_version(
         &state,
         query.min_version,
