@@ -316,28 +316,26 @@ impl OrderProcesses {
         if state.status == OrderStatus::Submitting {
             return self.reserve(id, &needs, metadata).await.map(Some);
         }
-        if state.owes_release() {
-            for need in &needs {
-                self.stock_step(
-                    need.product_id,
-                    StockAction::Release { order_id: id },
-                    &metadata,
-                )
-                .await?;
-            }
-            self.order_step(id, OrderCommand::MarkStockReleased, metadata)
-                .await?;
+        // A cancelled order owes a release of what it holds, a fulfilled one a consume.
+        let owed = if state.owes_release() {
+            Some((
+                StockAction::Release { order_id: id },
+                OrderCommand::MarkStockReleased,
+            ))
         } else if state.owes_consume() {
+            Some((
+                StockAction::Consume { order_id: id },
+                OrderCommand::MarkStockConsumed,
+            ))
+        } else {
+            None
+        };
+        if let Some((action, done)) = owed {
             for need in &needs {
-                self.stock_step(
-                    need.product_id,
-                    StockAction::Consume { order_id: id },
-                    &metadata,
-                )
-                .await?;
+                self.stock_step(need.product_id, action.clone(), &metadata)
+                    .await?;
             }
-            self.order_step(id, OrderCommand::MarkStockConsumed, metadata)
-                .await?;
+            self.order_step(id, done, metadata).await?;
         }
         Ok(None)
     }
