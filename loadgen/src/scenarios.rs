@@ -388,6 +388,24 @@ pub async fn lists(ctx: &Ctx, seeded: &Seeded) -> ScenarioResult {
     result("lists", ctx, &recorder, elapsed, None)
 }
 
+/// Posts `csv` to an import route; anything but 200 fails the seeding.
+async fn import(ctx: &Ctx, path: &str, csv: String) -> anyhow::Result<()> {
+    let answer = ctx
+        .api
+        .send(
+            None,
+            "import",
+            Method::POST,
+            path.to_owned(),
+            Some(Body::Csv(csv)),
+        )
+        .await;
+    if answer.status != StatusCode::OK {
+        anyhow::bail!("{path} failed: {} {}", answer.status, answer.body);
+    }
+    Ok(())
+}
+
 /// Creates `products` products and `customers` customers through CSV imports, stock for
 /// every product, and waits until the read models hold them.
 pub async fn seed(
@@ -415,19 +433,7 @@ pub async fn seed(
                 n % 20
             ));
         }
-        let answer = ctx
-            .api
-            .send(
-                None,
-                "import",
-                Method::POST,
-                "/products/import".to_owned(),
-                Some(Body::Csv(csv)),
-            )
-            .await;
-        if answer.status != StatusCode::OK {
-            anyhow::bail!("product import failed: {} {}", answer.status, answer.body);
-        }
+        import(ctx, "/products/import", csv).await?;
         next = upto;
         eprint!("\r  seeding products {next}/{products}   ");
     }
@@ -442,19 +448,7 @@ pub async fn seed(
                 "CLI-{n:05},Client {n} SARL,compta{n}@client.fr,net_30\n"
             ));
         }
-        let answer = ctx
-            .api
-            .send(
-                None,
-                "import",
-                Method::POST,
-                "/customers/import".to_owned(),
-                Some(Body::Csv(csv)),
-            )
-            .await;
-        if answer.status != StatusCode::OK {
-            anyhow::bail!("customer import failed: {} {}", answer.status, answer.body);
-        }
+        import(ctx, "/customers/import", csv).await?;
     }
     let product_ids: Vec<String> = sqlx::query_scalar(
         "SELECT product_id FROM product_sku_keys WHERE sku_key LIKE 'seed-%' ORDER BY sku_key",
