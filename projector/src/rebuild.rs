@@ -20,7 +20,7 @@ use shared::db::locks;
 use shared::nats::EventEnvelope;
 use sqlx::{Connection, PgConnection, PgPool};
 
-use crate::projections::{self, audit, Mode, ProjectionError, Stamp};
+use crate::projections::{self, audit, Mode, ProjectionError};
 
 /// Checkpoints kept in memory before they are written.
 const CHECKPOINT_FLUSH: usize = 10_000;
@@ -66,8 +66,7 @@ pub async fn rebuild(
     let mut checkpoints = HashMap::new();
     let mut audit = Vec::with_capacity(AUDIT_FLUSH);
     while let Some(event) = events.try_next().await? {
-        projections::apply(&mut tx, &event, Mode::Rebuild).await?;
-        audit.push(audit::Row::of(&event, &Stamp::of(&event)?));
+        projections::apply(&mut tx, &event, Mode::Rebuild { audit: &mut audit }).await?;
         if audit.len() >= AUDIT_FLUSH {
             audit::insert(&mut tx, std::mem::take(&mut audit)).await?;
         }

@@ -12,6 +12,7 @@ use super::{ProjectionError, Stamp};
 pub const REDACTED: &str = "<redacted>";
 
 /// One `audit_log` row.
+#[derive(Debug)]
 pub struct Row {
     aggregate_type: String,
     aggregate_id: String,

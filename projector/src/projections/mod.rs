@@ -57,28 +57,31 @@ impl<'a> Stamp<'a> {
 }
 
 /// Who writes what, event by event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+#[derive(Debug)]
+pub enum Mode<'a> {
     /// Everything, in the event's transaction: the live projector.
     Live,
     /// A rebuild replays everything in one transaction and writes two things in bulk
-    /// itself: the audit trail (one multi-row insert per thousand events instead of one
-    /// round trip each) and the totals across aggregates (product counts, sales), counted
-    /// once at the end ([`finish_rebuild`]), since thousands of `+=` on the same few rows
-    /// inside one transaction walk ever longer row-version chains.
-    Rebuild,
+    /// itself: the audit trail, gathered in `audit` (one multi-row insert per thousand
+    /// events instead of one round trip each), and the totals across aggregates (product
+    /// counts, sales), counted once at the end ([`finish_rebuild`]), since thousands of
+    /// `+=` on the same few rows inside one transaction walk ever longer row-version
+    /// chains.
+    Rebuild { audit: &'a mut Vec<audit::Row> },
 }
 
 /// Applies one event to every read model interested in its aggregate type.
 pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
-    mode: Mode,
+    mode: Mode<'_>,
 ) -> Result<(), ProjectionError> {
     // Read once: every read model of this event stamps it the same way.
     let stamp = Stamp::of(envelope)?;
-    if mode == Mode::Live {
-        audit::apply(conn, envelope, &stamp).await?;
+    let live = matches!(mode, Mode::Live);
+    match mode {
+        Mode::Live => audit::apply(conn, envelope, &stamp).await?,
+        Mode::Rebuild { audit } => audit.push(audit::Row::of(envelope, &stamp)),
     }
     match envelope.aggregate_type.as_str() {
         aggregate_types::PRODUCT => products::apply(conn, envelope, &stamp).await,
@@ -86,7 +89,7 @@ pub async fn apply(
         aggregate_types::SESSION => users::apply_session(conn, envelope, &stamp).await,
         aggregate_types::STOCK => stock::apply(conn, envelope, &stamp).await,
         aggregate_types::CUSTOMER => customers::apply(conn, envelope, &stamp).await,
-        aggregate_types::ORDER => orders::apply(conn, envelope, &stamp, mode).await,
+        aggregate_types::ORDER => orders::apply(conn, envelope, &stamp, live).await,
         // Aggregates no other read model follows: the audit row is all.
         _ => Ok(()),
     }

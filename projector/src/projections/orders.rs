@@ -8,15 +8,15 @@ use shared::pricing;
 use shared::product::VatRate;
 use sqlx::PgConnection;
 
-use super::{decode, sales, Mode, ProjectionError, Stamp};
+use super::{decode, sales, ProjectionError, Stamp};
 
 pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
     stamp: &Stamp<'_>,
-    mode: Mode,
+    // False in a rebuild, which books every sale at the end.
+    booking: bool,
 ) -> Result<(), ProjectionError> {
-    let booking = mode == Mode::Live;
     let id = envelope.aggregate_id.as_str();
     let status = match decode(envelope)? {
         OrderEvent::OrderCreated {
