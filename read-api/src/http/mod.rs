@@ -27,12 +27,13 @@ use tokio::sync::Semaphore;
 
 use crate::freshness::Freshness;
 use crate::startup::ProformaSettings;
+use proforma::Issuer;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
     pub freshness: Freshness,
-    pub proforma: Option<Arc<ProformaSettings>>,
+    pub proforma: Option<Arc<Issuer>>,
     /// Proformas render on the blocking pool, at most one per core at once: a burst
     /// queues instead of filling memory with half-built documents.
     pub renders: Arc<Semaphore>,
@@ -50,7 +51,7 @@ impl AppState {
     }
 
     pub fn with_proforma(mut self, settings: Option<ProformaSettings>) -> Self {
-        self.proforma = settings.map(Arc::new);
+        self.proforma = settings.map(|s| Arc::new(Issuer::new(s)));
         self
     }
 }

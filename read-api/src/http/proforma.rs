@@ -54,7 +54,7 @@ pub async fn proforma(
     AppQuery(query): AppQuery<ProformaQuery>,
 ) -> Result<Response> {
     let lang = language(query.lang.as_deref(), &headers)?;
-    let settings = state
+    let issuer = state
         .proforma
         .clone()
         .ok_or_else(|| ApiError::Unavailable {
@@ -62,7 +62,7 @@ pub async fn proforma(
             message: "set GESCOM_SELLER_NAME, _SIRET and _VAT_NUMBER to serve proformas".into(),
         })?;
     let id = order_at_version(&state, &id, query.min_version, &headers).await?;
-    let (document, versions) = load(&state, id, settings.validity_days).await?;
+    let (document, versions) = load(&state, id, issuer.settings.validity_days).await?;
     // The document changes with the order, the customer, the language and the seller's
     // settings: a client that holds this one gets a 304 and no rendering is done.
     let etag = format!(
@@ -70,7 +70,7 @@ pub async fn proforma(
         versions.order,
         versions.customer.unwrap_or(0),
         lang.code(),
-        fingerprint(&settings)
+        issuer.digest
     );
     if if_none_match(&headers, &etag) {
         return Response::builder()
@@ -89,7 +89,7 @@ pub async fn proforma(
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let rendered = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        proforma::render(&settings.seller, &document, lang).map(|r| (r, document.number))
+        proforma::render(&issuer.settings.seller, &document, lang).map(|r| (r, document.number))
     })
     .await
     .map_err(|e| ApiError::Internal(format!("proforma task: {e}")))?
@@ -128,12 +128,24 @@ struct Versions {
     customer: Option<i64>,
 }
 
-/// A digest of the seller's settings: a new identity or validity makes new documents.
-fn fingerprint(settings: &ProformaSettings) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::hash::DefaultHasher::new();
-    format!("{settings:?}").hash(&mut hasher);
-    hasher.finish()
+/// Who issues proformas, with a digest of those settings for the `ETag` (a new identity
+/// or validity makes new documents), computed once at start-up.
+#[derive(Debug)]
+pub struct Issuer {
+    pub settings: ProformaSettings,
+    digest: u64,
+}
+
+impl Issuer {
+    pub fn new(settings: ProformaSettings) -> Self {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        format!("{settings:?}").hash(&mut hasher);
+        Self {
+            settings,
+            digest: hasher.finish(),
+        }
+    }
 }
 
 /// The order, its lines and its customer, from the read models.
