@@ -18,7 +18,7 @@ use shared::config::{
 use shared::metadata::CommandMetadata;
 use shared::shutdown::{shutdown_signal, Shutdown};
 
-use crate::auth::passwords::Password;
+use crate::auth::passwords::{Hashing, HashingConfig, Password};
 use crate::auth::throttle::ThrottleConfig;
 use crate::auth::NewUser;
 use crate::domain::user::User;
@@ -120,9 +120,11 @@ enum KeysCommand {
 struct AuthArgs {
     #[command(flatten)]
     signer: SignerConfig,
-    /// Lifetime of an access token, in seconds.
-    #[arg(long, env = "GESCOM_ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
-    access_token_ttl_secs: u32,
+    /// Memory that concurrent password hashing may take, in MiB: with the machine's
+    /// cores, it bounds how many argon2 checks (19 MiB each) run at once. Logins beyond
+    /// the bound and its short queue get 503 with `Retry-After`.
+    #[arg(long, env = "GESCOM_PASSWORD_HASHING_MEMORY_MIB", default_value_t = 256)]
+    password_hashing_memory_mib: usize,
     /// Lifetime of a refresh token, in seconds; each refresh issues a new one.
     #[arg(long, env = "GESCOM_REFRESH_TOKEN_TTL_SECS", default_value_t = 7 * 24 * 3600)]
     refresh_token_ttl_secs: u32,
@@ -189,7 +191,10 @@ impl AuthArgs {
         Ok(AuthSettings {
             private_key_pem: self.signer.private_pem()?,
             token: self.signer.token.settings(),
-            access_ttl: chrono::Duration::seconds(self.access_token_ttl_secs.into()),
+            access_ttl: chrono::Duration::seconds(
+                i64::try_from(self.signer.token.access_ttl_secs).unwrap_or(i64::MAX),
+            ),
+            hashing: HashingConfig::for_this_machine(self.password_hashing_memory_mib),
             refresh_ttl: chrono::Duration::seconds(self.refresh_token_ttl_secs.into()),
             throttle: ThrottleConfig {
                 max_per_account: self.login_max_failures_per_account,
@@ -298,7 +303,8 @@ async fn create_account(
     let pool = shared::db::connect_and_migrate(&database).await?;
     let users = Arc::new(CommandBus::<User>::new(pool, ()));
     let metadata = CommandMetadata::system(uuid::Uuid::now_v7().to_string());
-    let (id, _) = crate::auth::create_user(&users, user, metadata)
+    let hashing = Hashing::new(HashingConfig::for_this_machine(256));
+    let (id, _) = crate::auth::create_user(&users, &hashing, user, metadata)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(%id, "account created");

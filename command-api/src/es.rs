@@ -20,6 +20,8 @@ pub mod sqlstate {
     pub const SKU_TAKEN: &str = "GS001";
     pub const EMAIL_TAKEN: &str = "GS002";
     pub const CUSTOMER_CODE_TAKEN: &str = "GS003";
+    /// The change would leave no enabled admin.
+    pub const LAST_ADMIN: &str = "GS004";
 }
 
 /// Attempts for a command sent without `If-Match` that loses an optimistic-concurrency

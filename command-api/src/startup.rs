@@ -12,7 +12,7 @@ use shared::shutdown::Shutdown;
 use shared::web::{HttpSettings, NatsCheck, Readiness};
 use tokio::net::TcpListener;
 
-use crate::auth::passwords::Password;
+use crate::auth::passwords::{Hashing, HashingConfig, Password};
 use crate::auth::throttle::ThrottleConfig;
 use crate::auth::tokens::TokenIssuer;
 use crate::auth::Auth;
@@ -41,6 +41,7 @@ pub struct AuthSettings {
     pub access_ttl: chrono::Duration,
     pub refresh_ttl: chrono::Duration,
     pub throttle: ThrottleConfig,
+    pub hashing: HashingConfig,
     /// Created at start-up when no account exists yet.
     pub bootstrap_admin: Option<(Email, Password)>,
 }
@@ -52,6 +53,7 @@ impl std::fmt::Debug for AuthSettings {
             .field("access_ttl", &self.access_ttl)
             .field("refresh_ttl", &self.refresh_ttl)
             .field("throttle", &self.throttle)
+            .field("hashing", &self.hashing)
             .field(
                 "bootstrap_admin",
                 &self.bootstrap_admin.as_ref().map(|(email, _)| email),
@@ -81,7 +83,12 @@ impl Application {
             auth_settings.refresh_ttl,
         )?;
         let pool = shared::db::connect_and_migrate(&settings.database).await?;
-        let auth = Arc::new(Auth::new(pool.clone(), issuer, auth_settings.throttle));
+        let auth = Arc::new(Auth::new(
+            pool.clone(),
+            issuer,
+            auth_settings.throttle,
+            Hashing::new(auth_settings.hashing),
+        ));
         if let Some((email, password)) = auth_settings.bootstrap_admin {
             if let Some(id) = auth.ensure_first_admin(email.clone(), password).await? {
                 tracing::info!(%id, %email, "first admin created from configuration");

@@ -4,13 +4,14 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::product::bounded_text;
 use crate::Invalid;
 
-/// An email address, trimmed and lower-cased: unique ignoring case, so stored in one
-/// case. Checked for shape only (one `@`, a dotted domain); whether it receives mail is
-/// not this type's business.
+/// An email address in its one normal form ([`Email::normalize`]): unique ignoring case
+/// and Unicode spelling, so stored in one form. Checked for shape only (one `@`, a dotted
+/// domain); whether it receives mail is not this type's business.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
@@ -18,8 +19,18 @@ pub struct Email(String);
 impl Email {
     pub const MAX_CHARS: usize = 254;
 
+    /// The one normalisation of an email, used wherever two addresses are compared (the
+    /// unique key, the login lookup, the login throttle): trimmed, Unicode NFKC, then
+    /// lower-cased, then NFKC again since lower-casing can leave a composable sequence.
+    /// SQL never re-normalises (no `lower()`): a database collation would fold some
+    /// characters differently and let two spellings of one address diverge.
+    pub fn normalize(raw: &str) -> String {
+        let folded: String = raw.trim().nfkc().collect::<String>().to_lowercase();
+        folded.nfkc().collect()
+    }
+
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let text = bounded_text(raw, Self::MAX_CHARS)?.to_lowercase();
+        let text = Self::normalize(&bounded_text(raw, Self::MAX_CHARS)?);
         let bad = || Invalid::new("invalid_email", "an address such as name@example.com");
         let (local, domain) = text.split_once('@').ok_or_else(bad)?;
         let domain_ok = domain.contains('.')
@@ -99,6 +110,24 @@ impl UserStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_spelling_of_one_address_has_one_normal_form() {
+        let canonical = Email::parse("kevin.andre@example.com").unwrap();
+        for spelling in [
+            "KEVIN.ANDRE@EXAMPLE.COM",
+            "\u{212A}evin.andre@example.com",          // KELVIN SIGN
+            "\u{FF4B}evin.andre@example.com",          // FULLWIDTH k
+            "kevin.andre@\u{FF45}xample.com",          // FULLWIDTH e
+            "  kevin.andre@example.com\u{2003}",       // EM SPACE around
+        ] {
+            assert_eq!(Email::parse(spelling).unwrap(), canonical, "{spelling:?}");
+            assert_eq!(Email::normalize(spelling), canonical.as_str(), "{spelling:?}");
+        }
+        let composed = Email::parse("andr\u{e9}@example.com").unwrap();
+        let decomposed = Email::parse("ANDRE\u{301}@example.com").unwrap();
+        assert_eq!(composed, decomposed);
+    }
 
     #[test]
     fn an_email_is_trimmed_and_lower_cased() {

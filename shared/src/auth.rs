@@ -137,6 +137,10 @@ pub struct Claims {
     pub email: String,
     pub roles: Roles,
     pub iat: u64,
+    /// Not before: the issue time. Optional on the wire (tokens minted before it was
+    /// added lack it), checked when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
     pub exp: u64,
     /// Set after an admin reset the password: only self-service routes are open until
     /// the user sets a new one.
@@ -166,13 +170,20 @@ impl From<Claims> for Principal {
     }
 }
 
-/// Issuer, audience and key id: the same on the signing and on the verifying side.
+/// Issuer, audience, key id and access-token lifetime: the same on the signing and on the
+/// verifying side.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenSettings {
     pub issuer: String,
     pub audience: String,
     pub kid: String,
+    /// Seconds an access token lives: the signer's lifetime, and the longest `exp − iat`
+    /// a verifier accepts (a longer one was not minted by this configuration).
+    pub access_ttl_secs: u64,
 }
+
+/// Default access-token lifetime: 15 minutes.
+pub const DEFAULT_ACCESS_TTL_SECS: u64 = 900;
 
 impl Default for TokenSettings {
     fn default() -> Self {
@@ -180,6 +191,7 @@ impl Default for TokenSettings {
             issuer: "gescom".to_owned(),
             audience: "gescom-api".to_owned(),
             kid: "gescom-1".to_owned(),
+            access_ttl_secs: DEFAULT_ACCESS_TTL_SECS,
         }
     }
 }
@@ -194,17 +206,25 @@ pub enum TokenError {
     Invalid(String),
 }
 
+impl TokenError {
+    fn invalid(why: impl Into<String>) -> Self {
+        TokenError::Invalid(why.into())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("not an Ed25519 public key in PEM form: {0}")]
 pub struct KeyError(String);
 
 /// Checks an access token: EdDSA only (`alg` pinned: no `none`, no HS256 with the public
-/// key as secret), known `kid`, issuer, audience, expiry.
+/// key as secret), known `kid`, issuer, audience, expiry, not-before, an issue time not
+/// in the future and a lifetime no longer than the configured one.
 #[derive(Clone)]
 pub struct TokenVerifier {
     key: DecodingKey,
     kid: String,
     validation: Validation,
+    max_lifetime_secs: u64,
 }
 
 impl fmt::Debug for TokenVerifier {
@@ -226,11 +246,13 @@ impl TokenVerifier {
         validation.leeway = LEEWAY_SECS;
         validation.set_issuer(&[&settings.issuer]);
         validation.set_audience(&[&settings.audience]);
+        validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         Ok(Self {
             key,
             kid: settings.kid.clone(),
             validation,
+            max_lifetime_secs: settings.access_ttl_secs,
         })
     }
 
@@ -246,12 +268,36 @@ impl TokenVerifier {
         if header.kid.as_deref() != Some(self.kid.as_str()) {
             return Err(TokenError::UnknownKey);
         }
-        jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
-            .map(|data| data.claims.into())
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid(e.to_string()),
-            })
+            })?
+            .claims;
+        self.check_times(&claims, jsonwebtoken::get_current_timestamp())?;
+        Ok(claims.into())
+    }
+
+    /// What the library does not check: a token issued in the future (beyond the clock
+    /// skew) or living longer than this configuration mints, which only a leaked key or
+    /// a forged clock would produce.
+    fn check_times(&self, claims: &Claims, now: u64) -> Result<(), TokenError> {
+        if claims.iat > now.saturating_add(LEEWAY_SECS) {
+            return Err(TokenError::invalid("issued in the future"));
+        }
+        if claims.exp < claims.iat {
+            return Err(TokenError::invalid("expires before it was issued"));
+        }
+        if claims.exp - claims.iat > self.max_lifetime_secs {
+            return Err(TokenError::invalid(format!(
+                "lives longer than {} s",
+                self.max_lifetime_secs
+            )));
+        }
+        if claims.nbf.is_some_and(|nbf| nbf > claims.exp) {
+            return Err(TokenError::invalid("valid from after its expiry"));
+        }
+        Ok(())
     }
 }
 

@@ -186,6 +186,14 @@ pub struct TokenConfig {
     /// have ids starting `dev-`, which production refuses.
     #[arg(long = "jwt-kid", env = "GESCOM_JWT_KID", default_value = "gescom-1")]
     pub kid: String,
+    /// Lifetime of an access token, in seconds: command-api mints tokens for that long,
+    /// and every service refuses one whose `exp − iat` is longer.
+    #[arg(
+        long = "access-token-ttl-secs",
+        env = "GESCOM_ACCESS_TOKEN_TTL_SECS",
+        default_value_t = crate::auth::DEFAULT_ACCESS_TTL_SECS
+    )]
+    pub access_ttl_secs: u64,
 }
 
 impl TokenConfig {
@@ -194,6 +202,7 @@ impl TokenConfig {
             issuer: self.issuer.clone(),
             audience: self.audience.clone(),
             kid: self.kid.clone(),
+            access_ttl_secs: self.access_ttl_secs,
         }
     }
 

@@ -118,9 +118,13 @@ pub enum UserEvent {
     UserDisabled {},
     UserEnabled {},
     /// `by_admin`: an admin reset it, and the user must choose a new one at next login.
+    /// Every session started before it ends, except `kept_session`: the one the user
+    /// changed their own password from.
     UserPasswordChanged {
         password_hash: String,
         by_admin: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kept_session: Option<SessionId>,
     },
 }
 
@@ -152,6 +156,8 @@ pub enum SessionEnd {
     /// A refresh token that had already been rotated was presented again: someone else
     /// may hold it, so the whole family is revoked.
     RefreshTokenReused,
+    /// The account's password was changed or reset after the session started.
+    PasswordChanged,
 }
 
 /// Events of a Session: one login and its refresh-token family. Only SHA-256 hashes of
@@ -164,6 +170,11 @@ pub enum SessionEvent {
         email: Email,
         token_hash: String,
         expires_at: DateTime<Utc>,
+        /// How many times the account's password had changed at login: a session is
+        /// good only while that count stands (sessions recorded before the count existed
+        /// read 0, and end at their account's first change).
+        #[serde(default)]
+        password_epoch: u64,
     },
     TokenRefreshed {
         token_hash: String,
@@ -195,6 +206,8 @@ pub enum LoginFailure {
     UnknownEmail,
     WrongPassword,
     AccountDisabled,
+    /// A wrong current password given to change one's own password.
+    WrongCurrentPassword,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

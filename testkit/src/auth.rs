@@ -17,6 +17,7 @@ pub fn settings() -> TokenSettings {
         issuer: "gescom".to_owned(),
         audience: "gescom-api".to_owned(),
         kid: "test-1".to_owned(),
+        access_ttl_secs: 900,
     }
 }
 
@@ -39,6 +40,7 @@ pub fn claims(roles: &[Role]) -> Claims {
         email: "tester@example.com".to_owned(),
         roles: Roles::try_from(roles.to_vec()).expect("at least one role"),
         iat: now,
+        nbf: None,
         exp: now + 300,
         pwd_change: false,
     }

@@ -17,20 +17,27 @@ use shared::ids::{SessionId, UserId};
 use shared::metadata::CommandMetadata;
 use sqlx::PgPool;
 
-use self::passwords::{HashError, Password};
-use self::throttle::{Keys, Throttle};
+use self::passwords::{HashError, Hashing, Password};
+use self::throttle::{Keys, Throttle, ThrottleError};
 use self::tokens::{AccessToken, RefreshToken, Subject, TokenIssuer};
 use crate::domain::login_attempt::{LoginAttempt, RecordFailure};
 use crate::domain::session::{Session, SessionCommand, SessionError};
-use crate::domain::user::{User, UserCommand, UserError};
+use crate::domain::user::{State as UserState, User, UserCommand, UserError};
 use crate::es::{CommandBus, CommandError, Committed};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
+    /// Also the answer for a disabled account's right password: a different answer
+    /// would confirm a guessed password.
     #[error("wrong email or password")]
     InvalidCredentials,
     #[error("this account is disabled")]
     AccountDisabled,
+    /// The caller's account, as it is now (not as their token says), may not do this.
+    #[error("{0}")]
+    NotPermitted(&'static str),
+    #[error("too many password checks at once; retry in {} s", .retry_after.as_secs())]
+    Busy { retry_after: Duration },
     #[error("too many failed logins; retry in {} s", .retry_after.as_secs())]
     Throttled { retry_after: Duration },
     #[error("the refresh token is invalid, expired or revoked")]
@@ -39,6 +46,8 @@ pub enum AuthError {
     RefreshTokenReused,
     #[error("the current password is wrong")]
     WrongCurrentPassword,
+    #[error("the new password must differ from the current one")]
+    PasswordUnchanged,
     #[error("{field}: {invalid}")]
     Invalid {
         field: &'static str,
@@ -60,7 +69,19 @@ impl From<sqlx::Error> for AuthError {
 
 impl From<HashError> for AuthError {
     fn from(e: HashError) -> Self {
-        AuthError::Internal(e.to_string())
+        match e {
+            HashError::Busy { retry_after } => AuthError::Busy { retry_after },
+            other => AuthError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<ThrottleError> for AuthError {
+    fn from(e: ThrottleError) -> Self {
+        match e {
+            ThrottleError::Locked(retry_after) => AuthError::Throttled { retry_after },
+            ThrottleError::Database(e) => e.into(),
+        }
     }
 }
 
@@ -99,18 +120,25 @@ pub struct Auth {
     attempts: Arc<CommandBus<LoginAttempt>>,
     issuer: TokenIssuer,
     throttle: Throttle,
+    pub hashing: Hashing,
 }
 
 /// Longest email kept from a failed login, for the audit trail.
 const MAX_RECORDED_EMAIL: usize = 254;
 
 impl Auth {
-    pub fn new(pool: PgPool, issuer: TokenIssuer, throttle: throttle::ThrottleConfig) -> Self {
+    pub fn new(
+        pool: PgPool,
+        issuer: TokenIssuer,
+        throttle: throttle::ThrottleConfig,
+        hashing: Hashing,
+    ) -> Self {
         Self {
             users: Arc::new(CommandBus::new(pool.clone(), ())),
             sessions: Arc::new(CommandBus::new(pool.clone(), ())),
             attempts: Arc::new(CommandBus::new(pool.clone(), ())),
             throttle: Throttle::new(pool.clone(), throttle),
+            hashing,
             pool,
             issuer,
         }
@@ -120,52 +148,64 @@ impl Auth {
         self.issuer.access_ttl
     }
 
+    /// The account of an email, compared in [`Email::normalize`]'s form only. A text
+    /// that is not an email (a NUL byte, 10 kB) has no account and never reaches SQL.
     async fn user_id_by_email(&self, email: &str) -> Result<Option<UserId>, AuthError> {
+        let Ok(email) = Email::parse(email) else {
+            return Ok(None);
+        };
         let id: Option<String> =
-            sqlx::query_scalar("SELECT user_id FROM user_email_keys WHERE email = lower($1)")
-                .bind(email.trim())
+            sqlx::query_scalar("SELECT user_id FROM user_email_keys WHERE email = $1")
+                .bind(email.as_str())
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(id.and_then(|id| id.parse().ok()))
     }
 
+    async fn load_user(&self, id: UserId) -> Result<(Option<UserState>, u64), AuthError> {
+        let (user, version) = self.users.load(&id.to_string()).await?;
+        Ok((user.state().cloned(), version))
+    }
+
+    /// Logs in. The throttle counts the attempt before the password is checked, on the
+    /// account the email resolves to: every spelling of the address, and every parallel
+    /// guess, draws on one allowance. A wrong password, an unknown email and a disabled
+    /// account's right password all get the same answer after the same work.
     pub async fn login(
         &self,
         email: &str,
         password: &str,
         metadata: CommandMetadata,
     ) -> Result<Grant, AuthError> {
-        let keys = Keys::new(email, metadata.source_ip.as_deref());
-        if let Some(retry_after) = self.throttle.locked_for(&keys).await? {
-            return Err(AuthError::Throttled { retry_after });
-        }
         let user_id = self.user_id_by_email(email).await?;
+        let keys = Keys::new(user_id, email, metadata.source_ip.as_deref());
+        let attempt = self.throttle.begin(&keys).await?;
         let user = match user_id {
-            Some(id) => self.users.load(&id.to_string()).await?.0.state().cloned(),
+            Some(id) => self.load_user(id).await?.0,
             None => None,
         };
         let matches = match Password::presented(password) {
-            Some(p) => passwords::verify(p, user.as_ref().map(|u| u.password_hash.clone())).await?,
+            Some(p) => {
+                self.hashing
+                    .verify(p, user.as_ref().map(|u| u.password_hash.clone()))
+                    .await?
+            }
             None => false,
         };
-        let Some(user) = user.filter(|_| matches) else {
-            let hold = self.throttle.fail(&keys).await?;
-            let reason = if user_id.is_some() {
-                LoginFailure::WrongPassword
-            } else {
-                LoginFailure::UnknownEmail
+        let granted = user.filter(|u| matches && u.status == UserStatus::Active);
+        let Some(user) = granted else {
+            let reason = match (user_id, matches) {
+                (None, _) => LoginFailure::UnknownEmail,
+                (Some(_), true) => LoginFailure::AccountDisabled,
+                (Some(_), false) => LoginFailure::WrongPassword,
             };
+            let hold = self.throttle.fail(attempt).await?;
             self.record_failure(email, user_id, reason, metadata)
                 .await?;
             tokio::time::sleep(hold).await;
             return Err(AuthError::InvalidCredentials);
         };
-        if user.status == UserStatus::Disabled {
-            self.record_failure(email, user_id, LoginFailure::AccountDisabled, metadata)
-                .await?;
-            return Err(AuthError::AccountDisabled);
-        }
-        self.throttle.succeed(&keys).await?;
+        self.throttle.succeed(attempt).await?;
         let session_id = SessionId::generate();
         let refresh = RefreshToken::generate(session_id);
         let now = Utc::now();
@@ -180,6 +220,7 @@ impl Auth {
                     email: user.email.clone(),
                     token_hash: refresh.hash(),
                     expires_at: refresh_expires_at,
+                    password_epoch: user.password_epoch,
                 },
                 metadata,
             )
@@ -190,7 +231,7 @@ impl Auth {
 
     fn grant(
         &self,
-        user: &crate::domain::user::State,
+        user: &UserState,
         session_id: SessionId,
         refresh: RefreshToken,
         refresh_expires_at: chrono::DateTime<Utc>,
@@ -224,7 +265,14 @@ impl Auth {
         reason: LoginFailure,
         metadata: CommandMetadata,
     ) -> Result<(), AuthError> {
-        let email: String = email.trim().chars().take(MAX_RECORDED_EMAIL).collect();
+        // As typed, for the audit trail, but never a control character: a NUL cannot be
+        // stored in JSON text at all.
+        let email: String = email
+            .trim()
+            .chars()
+            .take(MAX_RECORDED_EMAIL)
+            .map(|c| if c.is_control() { char::REPLACEMENT_CHARACTER } else { c })
+            .collect();
         let id = uuid_v7();
         self.attempts
             .execute_new_detached(
@@ -242,7 +290,9 @@ impl Auth {
     }
 
     /// Rotates a refresh token: the presented one stops working, a new one is returned
-    /// with a new access token carrying the account's current roles.
+    /// with a new access token carrying the account's current roles. A session of a
+    /// disabled account, or one started before the password last changed, is refused
+    /// before anything rotates, and the latter is ended for good.
     pub async fn refresh(
         &self,
         presented: &str,
@@ -255,15 +305,21 @@ impl Auth {
             .load(&session_id.to_string())
             .await
             .map_err(AuthError::Session)?;
-        let user_id = session
-            .state()
-            .map(|s| s.user_id)
+        let session = session.state().ok_or(AuthError::InvalidRefreshToken)?;
+        let user = self
+            .load_user(session.user_id)
+            .await?
+            .0
             .ok_or(AuthError::InvalidRefreshToken)?;
-        let (user, _) = self.users.load(&user_id.to_string()).await?;
-        let user = user
-            .state()
-            .cloned()
-            .ok_or(AuthError::InvalidRefreshToken)?;
+        let metadata = as_actor(metadata, user.id, &user.roles);
+        if user.status == UserStatus::Disabled {
+            return Err(AuthError::AccountDisabled);
+        }
+        if !user.session_survives(session_id, session.password_epoch) {
+            self.end_session(presented, SessionEnd::PasswordChanged, metadata)
+                .await?;
+            return Err(AuthError::InvalidRefreshToken);
+        }
         let now = Utc::now();
         let next = RefreshToken::generate(session_id);
         let refresh_expires_at = now + self.issuer.refresh_ttl;
@@ -278,15 +334,12 @@ impl Auth {
                     expires_at: refresh_expires_at,
                 },
                 None,
-                as_actor(metadata, user.id, &user.roles),
+                metadata,
             )
             .await
             .map_err(session_error)?;
         if ended_by_reuse(&committed) {
             return Err(AuthError::RefreshTokenReused);
-        }
-        if user.status == UserStatus::Disabled {
-            return Err(AuthError::AccountDisabled);
         }
         self.grant(&user, session_id, next, refresh_expires_at, now)
     }
@@ -297,14 +350,25 @@ impl Auth {
         presented: &str,
         metadata: CommandMetadata,
     ) -> Result<(), AuthError> {
+        self.end_session(presented, SessionEnd::Logout, metadata)
+            .await
+    }
+
+    async fn end_session(
+        &self,
+        presented: &str,
+        reason: SessionEnd,
+        metadata: CommandMetadata,
+    ) -> Result<(), AuthError> {
         let (session_id, token) =
             RefreshToken::parse(presented).ok_or(AuthError::InvalidRefreshToken)?;
         let committed = self
             .sessions
             .execute_detached(
                 session_id.to_string(),
-                SessionCommand::Logout {
+                SessionCommand::End {
                     presented_hash: token.hash(),
+                    reason,
                 },
                 None,
                 metadata,
@@ -317,8 +381,10 @@ impl Auth {
         Ok(())
     }
 
-    /// The caller changes their own password, proving they know the current one. The
-    /// answer carries a fresh access token without the pending-change mark.
+    /// The caller changes their own password, proving they know the current one. A wrong
+    /// current password counts against the account like a failed login (and is audited),
+    /// so this route is no way around the login lock. Every other session of the account
+    /// ends; the answer carries a fresh access token without the pending-change mark.
     pub async fn change_own_password(
         &self,
         caller: &Principal,
@@ -326,22 +392,52 @@ impl Auth {
         new: &str,
         metadata: CommandMetadata,
     ) -> Result<(u64, AccessToken), AuthError> {
-        let (user, version) = self.users.load(&caller.user_id.to_string()).await?;
-        let user = user
-            .state()
-            .cloned()
-            .ok_or(CommandError::Domain(UserError::NotFound))?;
-        let current = Password::presented(current).ok_or(AuthError::WrongCurrentPassword)?;
-        if !passwords::verify(current, Some(user.password_hash.clone())).await? {
-            return Err(AuthError::WrongCurrentPassword);
+        let (user, version) = self.load_user(caller.user_id).await?;
+        let user = user.ok_or(CommandError::Domain(UserError::NotFound))?;
+        if user.status == UserStatus::Disabled {
+            return Err(AuthError::AccountDisabled);
         }
+        let keys = Keys::new(
+            Some(user.id),
+            user.email.as_str(),
+            metadata.source_ip.as_deref(),
+        );
+        let attempt = self.throttle.begin(&keys).await?;
+        let presented = Password::presented(current);
+        let matches = match presented.clone() {
+            Some(p) => {
+                self.hashing
+                    .verify(p, Some(user.password_hash.clone()))
+                    .await?
+            }
+            None => false,
+        };
+        let current = match (presented, matches) {
+            (Some(current), true) => current,
+            _ => {
+                let hold = self.throttle.fail(attempt).await?;
+                self.record_failure(
+                    user.email.as_str(),
+                    Some(user.id),
+                    LoginFailure::WrongCurrentPassword,
+                    metadata,
+                )
+                .await?;
+                tokio::time::sleep(hold).await;
+                return Err(AuthError::WrongCurrentPassword);
+            }
+        };
+        self.throttle.succeed(attempt).await?;
         let new = Password::new(new, Some(user.email.as_str())).map_err(|invalid| {
             AuthError::Invalid {
                 field: "new_password",
                 invalid,
             }
         })?;
-        let password_hash = passwords::hash(new).await?;
+        if new.same_as(&current) {
+            return Err(AuthError::PasswordUnchanged);
+        }
+        let password_hash = self.hashing.hash(new).await?;
         // At the version whose hash was checked: a password changed meanwhile is a
         // conflict, never a change made with a stale proof.
         let committed = self
@@ -351,6 +447,7 @@ impl Auth {
                 UserCommand::ChangePassword {
                     password_hash,
                     by_admin: false,
+                    kept_session: Some(caller.session_id),
                 },
                 Some(version),
                 metadata,
@@ -369,12 +466,94 @@ impl Auth {
         Ok((committed.version, access))
     }
 
+    /// The caller's account as it is now must be an enabled admin: a token issued before
+    /// the account was disabled or demoted still carries the admin role until it
+    /// expires, and user management is where that matters most.
+    pub async fn require_admin(&self, caller: &Principal) -> Result<(), AuthError> {
+        let (user, _) = self.load_user(caller.user_id).await?;
+        match user {
+            Some(user) if user.may_act_as(Role::Admin) => Ok(()),
+            _ => Err(AuthError::NotPermitted(
+                "your account is no longer an enabled admin",
+            )),
+        }
+    }
+
+    /// An admin's command on an account, after checking the admin's current state.
+    pub async fn manage_user(
+        &self,
+        caller: &Principal,
+        target: UserId,
+        command: UserCommand,
+        expected: Option<u64>,
+        metadata: CommandMetadata,
+    ) -> Result<Committed<shared::events::UserEvent>, AuthError> {
+        self.require_admin(caller).await?;
+        Ok(self
+            .users
+            .execute_detached(target.to_string(), command, expected, metadata)
+            .await?)
+    }
+
+    /// An admin sets a new password, which the user must change at next login; every
+    /// session of the account ends. The password may be neither the account's email nor
+    /// its current password.
+    pub async fn reset_password(
+        &self,
+        caller: &Principal,
+        target: UserId,
+        new: &str,
+        expected: Option<u64>,
+        metadata: CommandMetadata,
+    ) -> Result<Committed<shared::events::UserEvent>, AuthError> {
+        self.require_admin(caller).await?;
+        let (user, version) = self.load_user(target).await?;
+        let user = user.ok_or(CommandError::Domain(UserError::NotFound))?;
+        if let Some(expected) = expected.filter(|e| *e != version) {
+            return Err(CommandError::<UserError>::VersionMismatch {
+                expected,
+                current: version,
+            }
+            .into());
+        }
+        let new = Password::new(new, Some(user.email.as_str())).map_err(|invalid| {
+            AuthError::Invalid {
+                field: "new_password",
+                invalid,
+            }
+        })?;
+        if self
+            .hashing
+            .verify(new.clone(), Some(user.password_hash.clone()))
+            .await?
+        {
+            return Err(AuthError::PasswordUnchanged);
+        }
+        let password_hash = self.hashing.hash(new).await?;
+        Ok(self
+            .users
+            .execute_detached(
+                target.to_string(),
+                UserCommand::ChangePassword {
+                    password_hash,
+                    by_admin: true,
+                    kept_session: None,
+                },
+                Some(version),
+                metadata,
+            )
+            .await?)
+    }
+
+    /// A new account, created by an admin whose current state is checked.
     pub async fn create_user(
         &self,
+        caller: &Principal,
         user: NewUser,
         metadata: CommandMetadata,
     ) -> Result<(UserId, u64), AuthError> {
-        create_user(&self.users, user, metadata).await
+        self.require_admin(caller).await?;
+        create_user(&self.users, &self.hashing, user, metadata).await
     }
 
     /// Creates the first admin from configuration when no account exists yet. Several
@@ -402,9 +581,13 @@ impl Auth {
             password,
             must_change_password: false,
         };
-        match self
-            .create_user(new, CommandMetadata::system(uuid_v7()))
-            .await
+        match create_user(
+            &self.users,
+            &self.hashing,
+            new,
+            CommandMetadata::system(uuid_v7()),
+        )
+        .await
         {
             Ok((id, _)) => Ok(Some(id)),
             Err(AuthError::User(CommandError::Rejected { sqlstate, .. }))
@@ -421,11 +604,12 @@ impl Auth {
 /// which has no token issuer.
 pub async fn create_user(
     users: &Arc<CommandBus<User>>,
+    hashing: &Hashing,
     user: NewUser,
     metadata: CommandMetadata,
 ) -> Result<(UserId, u64), AuthError> {
     let id = UserId::generate();
-    let password_hash = passwords::hash(user.password).await?;
+    let password_hash = hashing.hash(user.password).await?;
     let committed = users
         .execute_new_detached(
             id.to_string(),

@@ -1,12 +1,16 @@
 //! Slowing, then refusing, repeated failed logins per account and per source address.
 //!
 //! Counts live in Postgres (`login_throttle`) so that every replica of command-api sees
-//! the same ones. A failure adds a growing delay to its own answer; at the limit the key
-//! is locked, and attempts are refused with 429 and `Retry-After` until the lock ends,
-//! whether the password is right or not.
+//! the same ones. A failure adds a growing delay to its own answer; beyond the limit the
+//! key is locked, and attempts are refused with 429 and `Retry-After` until the lock
+//! ends, whether the password is right or not. Wrong current passwords given to
+//! `POST /auth/password` count against the same account key.
 
 use std::time::Duration;
 
+use sha2::{Digest, Sha256};
+use shared::account::Email;
+use shared::ids::UserId;
 use sqlx::PgPool;
 
 #[derive(Debug, Clone)]
@@ -42,7 +46,8 @@ pub struct Throttle {
     config: ThrottleConfig,
 }
 
-/// The keys one login attempt counts against.
+/// The keys one attempt counts against: the account the email resolved to (or, for an
+/// email no account has, its normal form), and the source address.
 #[derive(Debug, Clone)]
 pub struct Keys {
     account: String,
@@ -50,18 +55,52 @@ pub struct Keys {
 }
 
 impl Keys {
-    pub fn new(email: &str, address: Option<&str>) -> Self {
+    /// `account`: the account the lookup resolved, so that every spelling of its email
+    /// shares one allowance; `email` counts only when no account has it.
+    pub fn new(account: Option<UserId>, email: &str, address: Option<&str>) -> Self {
+        let account = match account {
+            Some(id) => format!("user:{id}"),
+            // Hashed: a key is bounded and free of bytes PostgreSQL's text refuses (NUL),
+            // whatever was typed.
+            None => {
+                let digest = Sha256::digest(Email::normalize(email).as_bytes());
+                let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+                format!("email:{hex}")
+            }
+        };
         Self {
-            account: format!("email:{}", email.trim().to_lowercase()),
+            account,
             address: address.map(|a| format!("ip:{a}")),
         }
     }
 
-    fn all(&self) -> Vec<&str> {
-        std::iter::once(self.account.as_str())
-            .chain(self.address.as_deref())
+    fn with_limits<'a>(&'a self, config: &ThrottleConfig) -> Vec<(&'a str, u32)> {
+        std::iter::once((self.account.as_str(), config.max_per_account))
+            .chain(
+                self.address
+                    .as_deref()
+                    .map(|a| (a, config.max_per_address)),
+            )
             .collect()
     }
+}
+
+/// An attempt admitted by [`Throttle::begin`]: already counted as a failure against its
+/// keys, until [`Throttle::succeed`] takes it back.
+#[derive(Debug)]
+#[must_use = "an attempt ends in `fail` or `succeed`"]
+pub struct Attempt {
+    keys: Keys,
+    /// The most failures, this one included, on any of its keys.
+    failures: i32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThrottleError {
+    #[error("locked for {} s", .0.as_secs())]
+    Locked(Duration),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
 impl Throttle {
@@ -69,57 +108,91 @@ impl Throttle {
         Self { pool, config }
     }
 
-    /// How long until the keys may try again, if one of them is locked.
-    pub async fn locked_for(&self, keys: &Keys) -> Result<Option<Duration>, sqlx::Error> {
-        let seconds: Option<f64> = sqlx::query_scalar(
-            "SELECT extract(epoch FROM max(locked_until) - now())::float8
-               FROM login_throttle
-              WHERE key = ANY($1) AND locked_until > now()",
-        )
-        .bind(keys.all())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(seconds.map(|s| Duration::from_secs_f64(s.max(0.0))))
-    }
-
-    /// Counts a failure against every key, and returns how long to hold the answer.
-    pub async fn fail(&self, keys: &Keys) -> Result<Duration, sqlx::Error> {
+    /// Admits an attempt, or refuses it while one of its keys is locked.
+    ///
+    /// The attempt is counted as a failure before the password is checked, each key in
+    /// one atomic upsert: parallel guesses each take their own number, so at most
+    /// `max_per_account` of them are ever checked within a window, and the one beyond
+    /// locks the key. A success takes its count back.
+    pub async fn begin(&self, keys: &Keys) -> Result<Attempt, ThrottleError> {
         let mut tx = self.pool.begin().await?;
         let mut worst = 0;
-        let limits = std::iter::once((keys.account.as_str(), self.config.max_per_account)).chain(
-            keys.address
-                .as_deref()
-                .map(|a| (a, self.config.max_per_address)),
-        );
-        for (key, max) in limits {
-            let failures: i32 = sqlx::query_scalar(
+        let mut locked: Option<Duration> = None;
+        for (key, max) in keys.with_limits(&self.config) {
+            let (failures, lock_secs): (i32, Option<f64>) = sqlx::query_as(
                 "INSERT INTO login_throttle AS t (key, failures, window_start)
                  VALUES ($1, 1, now())
                  ON CONFLICT (key) DO UPDATE SET
-                     failures = CASE WHEN t.window_start < now() - make_interval(secs => $2)
-                                     THEN 1 ELSE t.failures + 1 END,
-                     window_start = CASE WHEN t.window_start < now() - make_interval(secs => $2)
-                                         THEN now() ELSE t.window_start END
-                 RETURNING failures",
+                     failures = CASE
+                         WHEN t.locked_until > now() THEN t.failures
+                         WHEN t.window_start < now() - make_interval(secs => $2) THEN 1
+                         WHEN t.failures + 1 > $3 THEN 0
+                         ELSE t.failures + 1 END,
+                     window_start = CASE
+                         WHEN t.locked_until > now() THEN t.window_start
+                         WHEN t.window_start < now() - make_interval(secs => $2)
+                           OR t.failures + 1 > $3 THEN now()
+                         ELSE t.window_start END,
+                     locked_until = CASE
+                         WHEN t.locked_until > now() THEN t.locked_until
+                         WHEN t.window_start >= now() - make_interval(secs => $2)
+                          AND t.failures + 1 > $3 THEN now() + make_interval(secs => $4)
+                         END
+                 RETURNING failures,
+                           extract(epoch FROM locked_until - now())::float8",
             )
             .bind(key)
             .bind(self.config.window.as_secs_f64())
+            .bind(max as i32)
+            .bind(self.config.lockout.as_secs_f64())
             .fetch_one(&mut *tx)
             .await?;
-            if failures >= max as i32 {
-                sqlx::query(
-                    "UPDATE login_throttle
-                        SET locked_until = now() + make_interval(secs => $2),
-                            failures = 0, window_start = now()
-                      WHERE key = $1",
-                )
-                .bind(key)
-                .bind(self.config.lockout.as_secs_f64())
-                .execute(&mut *tx)
-                .await?;
+            match lock_secs {
+                Some(secs) if secs > 0.0 => {
+                    let secs = Duration::from_secs_f64(secs);
+                    locked = Some(locked.map_or(secs, |l| l.max(secs)));
+                }
+                _ => worst = worst.max(failures),
             }
-            worst = worst.max(failures);
         }
+        if let Some(retry_after) = locked {
+            // Not admitted: what the other key counted for it is taken back.
+            tx.rollback().await?;
+            self.lock_where_due(keys).await?;
+            return Err(ThrottleError::Locked(retry_after));
+        }
+        tx.commit().await?;
+        Ok(Attempt {
+            keys: keys.clone(),
+            failures: worst,
+        })
+    }
+
+    /// The rollback in `begin` also undid the lock its own upsert may have set; set it
+    /// again on the keys that are over their limit.
+    async fn lock_where_due(&self, keys: &Keys) -> Result<(), sqlx::Error> {
+        for (key, max) in keys.with_limits(&self.config) {
+            sqlx::query(
+                "UPDATE login_throttle
+                    SET locked_until = now() + make_interval(secs => $3),
+                        failures = 0, window_start = now()
+                  WHERE key = $1 AND failures >= $2
+                    AND (locked_until IS NULL OR locked_until <= now())
+                    AND window_start >= now() - make_interval(secs => $4)",
+            )
+            .bind(key)
+            .bind(max as i32)
+            .bind(self.config.lockout.as_secs_f64())
+            .bind(self.config.window.as_secs_f64())
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The attempt failed: it stays counted. Returns how long to hold the answer, which
+    /// grows with the failures so far.
+    pub async fn fail(&self, attempt: Attempt) -> Result<Duration, sqlx::Error> {
         // Forget what no longer counts, so that the table stays as small as the traffic.
         sqlx::query(
             "DELETE FROM login_throttle
@@ -127,23 +200,33 @@ impl Throttle {
                 AND (locked_until IS NULL OR locked_until < now())",
         )
         .bind(self.config.window.as_secs_f64())
-        .execute(&mut *tx)
+        .execute(&self.pool)
         .await?;
-        tx.commit().await?;
         let step = self
             .config
             .slowdown_step
-            .saturating_mul((worst.max(1) - 1) as u32);
+            .saturating_mul((attempt.failures.max(1) - 1) as u32);
         Ok(step.min(MAX_SLOWDOWN))
     }
 
-    /// A successful login clears its account's count (not its address's: one good
-    /// password does not vouch for the other attempts from there).
-    pub async fn succeed(&self, keys: &Keys) -> Result<(), sqlx::Error> {
+    /// The attempt succeeded: its account's count is cleared, and the address gets back
+    /// the one this attempt took (one good password does not vouch for the other
+    /// attempts from there).
+    pub async fn succeed(&self, attempt: Attempt) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM login_throttle WHERE key = $1 AND locked_until IS NULL")
-            .bind(&keys.account)
-            .execute(&self.pool)
-            .await
-            .map(drop)
+            .bind(&attempt.keys.account)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(address) = &attempt.keys.address {
+            sqlx::query(
+                "UPDATE login_throttle SET failures = greatest(failures - 1, 0)
+                  WHERE key = $1 AND locked_until IS NULL",
+            )
+            .bind(address)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
     }
 }

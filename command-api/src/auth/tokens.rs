@@ -60,6 +60,11 @@ impl TokenIssuer {
         refresh_ttl: Duration,
     ) -> Result<(Self, TokenVerifier), KeyError> {
         let key = EncodingKey::from_ed_pem(pem).map_err(|_| KeyError::Private)?;
+        // The verifier refuses tokens living longer than those this issuer mints.
+        let settings = TokenSettings {
+            access_ttl_secs: access_ttl.num_seconds().max(0) as u64,
+            ..settings
+        };
         let public = super::keys::public_pem_of(pem).map_err(KeyError::Public)?;
         let verifier = TokenVerifier::from_public_pem(public.as_bytes(), &settings)
             .map_err(|e| KeyError::Public(e.to_string()))?;
@@ -88,6 +93,7 @@ impl TokenIssuer {
             email: subject.email.to_string(),
             roles: subject.roles.clone(),
             iat: now.timestamp().max(0) as u64,
+            nbf: Some(now.timestamp().max(0) as u64),
             exp: expires_at.timestamp().max(0) as u64,
             pwd_change: subject.must_change_password,
         };

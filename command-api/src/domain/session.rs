@@ -22,6 +22,7 @@ pub enum SessionCommand {
         email: Email,
         token_hash: String,
         expires_at: DateTime<Utc>,
+        password_epoch: u64,
     },
     Refresh {
         presented_hash: String,
@@ -29,8 +30,11 @@ pub enum SessionCommand {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     },
-    Logout {
+    /// Ends the session for `reason` (a logout, or a password changed since it began),
+    /// given its current refresh token. Ending an ended session is a no-op.
+    End {
         presented_hash: String,
+        reason: SessionEnd,
     },
 }
 
@@ -60,6 +64,7 @@ pub struct State {
     expires_at: DateTime<Utc>,
     rotated: Vec<String>,
     pub ended: Option<SessionEnd>,
+    pub password_epoch: u64,
 }
 
 impl Session {
@@ -89,6 +94,7 @@ impl Aggregate for Session {
                     email,
                     token_hash,
                     expires_at,
+                    password_epoch,
                 },
                 None,
             ) => SessionEvent::LoggedIn {
@@ -97,10 +103,11 @@ impl Aggregate for Session {
                 email,
                 token_hash,
                 expires_at,
+                password_epoch,
             },
             (SessionCommand::Start { .. }, Some(_)) => return Err(SessionError::AlreadyExists),
             (_, None) => return Err(SessionError::NotFound),
-            (SessionCommand::Logout { .. }, Some(state)) if state.ended.is_some() => return Ok(()),
+            (SessionCommand::End { .. }, Some(state)) if state.ended.is_some() => return Ok(()),
             (_, Some(state)) if state.ended.is_some() => return Err(SessionError::Ended),
             (
                 SessionCommand::Refresh {
@@ -127,11 +134,15 @@ impl Aggregate for Session {
                     return Err(SessionError::WrongToken);
                 }
             }
-            (SessionCommand::Logout { presented_hash }, Some(state)) => {
+            (
+                SessionCommand::End {
+                    presented_hash,
+                    reason,
+                },
+                Some(state),
+            ) => {
                 if presented_hash == state.current_hash {
-                    SessionEvent::SessionEnded {
-                        reason: SessionEnd::Logout,
-                    }
+                    SessionEvent::SessionEnded { reason }
                 } else if state.rotated.contains(&presented_hash) {
                     SessionEvent::SessionEnded {
                         reason: SessionEnd::RefreshTokenReused,
@@ -151,6 +162,7 @@ impl Aggregate for Session {
                 user_id,
                 token_hash,
                 expires_at,
+                password_epoch,
                 ..
             } => {
                 self.state = Some(State {
@@ -159,6 +171,7 @@ impl Aggregate for Session {
                     expires_at,
                     rotated: Vec::new(),
                     ended: None,
+                    password_epoch,
                 });
             }
             SessionEvent::TokenRefreshed {
@@ -199,6 +212,7 @@ mod tests {
             email: Email::parse("ana@example.com").unwrap(),
             token_hash: "h1".to_owned(),
             expires_at: at(12),
+            password_epoch: 0,
         }
     }
 
@@ -269,8 +283,9 @@ mod tests {
     fn logout_ends_the_session_once() {
         SessionTest::with(())
             .given(vec![logged_in()])
-            .when(SessionCommand::Logout {
+            .when(SessionCommand::End {
                 presented_hash: "h1".to_owned(),
+                reason: SessionEnd::Logout,
             })
             .then_expect_events(vec![SessionEvent::SessionEnded {
                 reason: SessionEnd::Logout,
@@ -282,8 +297,9 @@ mod tests {
                     reason: SessionEnd::Logout,
                 },
             ])
-            .when(SessionCommand::Logout {
+            .when(SessionCommand::End {
                 presented_hash: "h1".to_owned(),
+                reason: SessionEnd::Logout,
             })
             .then_expect_events(vec![]);
     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use shared::account::{DisplayName, Email, UserStatus};
 use shared::auth::{Role, Roles};
 use shared::events::{aggregate_types, UserEvent};
-use shared::ids::UserId;
+use shared::ids::{SessionId, UserId};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum UserCommand {
@@ -32,9 +32,11 @@ pub enum UserCommand {
         by: UserId,
     },
     Enable,
+    /// Ends every session of the account but `kept_session`.
     ChangePassword {
         password_hash: String,
         by_admin: bool,
+        kept_session: Option<SessionId>,
     },
 }
 
@@ -64,6 +66,22 @@ pub struct State {
     pub status: UserStatus,
     pub password_hash: String,
     pub must_change_password: bool,
+    /// How many times the password changed: a session started at another count has
+    /// ended, unless it is `kept_session`.
+    pub password_epoch: u64,
+    pub kept_session: Option<SessionId>,
+}
+
+impl State {
+    /// Whether a session that started at `epoch` may still be refreshed.
+    pub fn session_survives(&self, session: SessionId, epoch: u64) -> bool {
+        epoch == self.password_epoch || self.kept_session == Some(session)
+    }
+
+    /// Enabled and holding `role` now, whatever an older token says.
+    pub fn may_act_as(&self, role: Role) -> bool {
+        self.status == UserStatus::Active && self.roles.contains(role)
+    }
 }
 
 impl User {
@@ -135,11 +153,13 @@ impl Aggregate for User {
                 UserCommand::ChangePassword {
                     password_hash,
                     by_admin,
+                    kept_session,
                 },
                 Some(_),
             ) => UserEvent::UserPasswordChanged {
                 password_hash,
                 by_admin,
+                kept_session,
             },
         };
         sink.write(event, self).await;
@@ -164,6 +184,8 @@ impl Aggregate for User {
                 status: UserStatus::Active,
                 password_hash,
                 must_change_password,
+                password_epoch: 0,
+                kept_session: None,
             });
             return;
         }
@@ -178,9 +200,12 @@ impl Aggregate for User {
             UserEvent::UserPasswordChanged {
                 password_hash,
                 by_admin,
+                kept_session,
             } => {
                 state.password_hash = password_hash;
                 state.must_change_password = by_admin;
+                state.password_epoch += 1;
+                state.kept_session = kept_session;
             }
         }
     }
@@ -310,9 +335,57 @@ mod tests {
         user.apply(UserEvent::UserPasswordChanged {
             password_hash: "$argon2id$new".to_owned(),
             by_admin: true,
+            kept_session: None,
         });
         let state = user.state().unwrap();
         assert!(state.must_change_password);
         assert_eq!(state.password_hash, "$argon2id$new");
+    }
+
+    fn session(n: u128) -> SessionId {
+        uuid::Uuid::from_u128(n).to_string().parse().unwrap()
+    }
+
+    #[test]
+    fn a_password_change_ends_every_session_but_the_one_it_came_from() {
+        let mut user = User::default();
+        user.apply(created(&[Role::Sales]));
+        let (a, b, c) = (session(1), session(2), session(3));
+        let state = user.state().unwrap().clone();
+        assert!(state.session_survives(a, 0) && state.session_survives(b, 0));
+
+        user.apply(UserEvent::UserPasswordChanged {
+            password_hash: "$argon2id$1".to_owned(),
+            by_admin: false,
+            kept_session: Some(a),
+        });
+        let state = user.state().unwrap().clone();
+        assert!(state.session_survives(a, 0), "the session that changed it");
+        assert!(!state.session_survives(b, 0), "another session from before");
+        assert!(state.session_survives(c, 1), "a login after the change");
+
+        user.apply(UserEvent::UserPasswordChanged {
+            password_hash: "$argon2id$2".to_owned(),
+            by_admin: true,
+            kept_session: None,
+        });
+        let state = user.state().unwrap().clone();
+        assert!(!state.session_survives(a, 0), "an admin reset keeps none");
+        assert!(!state.session_survives(c, 1));
+        assert!(state.session_survives(b, 2));
+    }
+
+    #[test]
+    fn only_an_enabled_admin_may_act_as_admin() {
+        let mut user = User::default();
+        user.apply(created(&[Role::Admin]));
+        assert!(user.state().unwrap().may_act_as(Role::Admin));
+        user.apply(UserEvent::UserDisabled {});
+        assert!(!user.state().unwrap().may_act_as(Role::Admin));
+        user.apply(UserEvent::UserEnabled {});
+        user.apply(UserEvent::UserRolesChanged {
+            roles: Roles::one(Role::Sales),
+        });
+        assert!(!user.state().unwrap().may_act_as(Role::Admin));
     }
 }

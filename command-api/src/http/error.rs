@@ -63,6 +63,12 @@ pub enum ApiError {
     Shortages(Vec<shared::events::Shortage>),
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// Saturated on purpose (a bounded queue is full): retry after the given delay.
+    #[error("{message}")]
+    Busy {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -189,6 +195,18 @@ impl IntoResponse for ApiError {
                 response
                     .extensions_mut()
                     .insert(shared::web::InternalCause(cause));
+                response
+            }
+            ApiError::Busy {
+                retry_after_secs, ..
+            } => {
+                let mut response = Problem::new(503, "busy", "Service busy")
+                    .with_detail(detail)
+                    .with_extension("retry_after", retry_after_secs)
+                    .into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
                 response
             }
             ApiError::Internal(cause) => internal_error(cause),
@@ -354,10 +372,22 @@ impl From<AuthError> for ApiError {
                 code: "account_disabled",
                 message,
             },
-            AuthError::Throttled { retry_after } => ApiError::TooManyRequests {
-                // Round up: retrying a moment early only meets the lock again.
-                retry_after_secs: retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0),
+            AuthError::NotPermitted(_) => ApiError::Forbidden {
+                code: "forbidden",
+                message,
             },
+            AuthError::Throttled { retry_after } => ApiError::TooManyRequests {
+                retry_after_secs: whole_seconds(retry_after),
+            },
+            AuthError::Busy { retry_after } => ApiError::Busy {
+                message,
+                retry_after_secs: whole_seconds(retry_after),
+            },
+            AuthError::PasswordUnchanged => ApiError::Validation(vec![shared::problem::FieldError {
+                field: "new_password".to_owned(),
+                code: "password_unchanged".to_owned(),
+                message,
+            }]),
             AuthError::InvalidRefreshToken => ApiError::Unauthorized {
                 code: "invalid_refresh_token",
                 message,
@@ -378,6 +408,11 @@ impl From<AuthError> for ApiError {
             AuthError::Internal(cause) => ApiError::Internal(cause),
         }
     }
+}
+
+/// Rounded up: retrying a moment early only meets the same refusal again.
+fn whole_seconds(d: std::time::Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
 impl ApiError {
@@ -409,6 +444,12 @@ impl ApiError {
             CommandError::Rejected { sqlstate, message } if sqlstate == sqlstate::EMAIL_TAKEN => {
                 ApiError::Conflict {
                     code: "email_taken",
+                    message,
+                }
+            }
+            CommandError::Rejected { sqlstate, message } if sqlstate == sqlstate::LAST_ADMIN => {
+                ApiError::Unprocessable {
+                    code: "last_admin",
                     message,
                 }
             }

@@ -7,14 +7,14 @@ use axum::response::Response;
 use serde::Deserialize;
 use shared::access::Caller;
 use shared::account::{DisplayName, Email};
-use shared::auth::{Role, Roles};
+use shared::auth::{Principal, Role, Roles};
 use shared::ids::UserId;
 use shared::Invalid;
 
 use super::error::{ApiError, Result};
 use super::extract::{AppJson, CommandContext, Fields, IfMatch};
-use super::{accepted, execute, AppState};
-use crate::auth::passwords::{self, Password};
+use super::{accepted, AppState};
+use crate::auth::passwords::Password;
 use crate::auth::NewUser;
 use crate::domain::user::UserCommand;
 
@@ -59,6 +59,7 @@ fn invalid(field: &str, e: Invalid) -> ApiError {
 /// `POST /users`: a new account, which must change its password at first login.
 pub async fn create(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<CreateUser>,
 ) -> Result<Response> {
@@ -66,10 +67,7 @@ pub async fn create(
     let email = f.check("email", Email::parse(&body.email));
     let display_name = f.check("display_name", DisplayName::parse(&body.display_name));
     let roles = f.check("roles", roles(&body.roles));
-    let password = f.check(
-        "password",
-        Password::new(&body.password, Some(body.email.trim())),
-    );
+    let password = f.check("password", Password::new(&body.password, Some(&body.email)));
     let (Some(email), Some(display_name), Some(roles), Some(password)) =
         (email, display_name, roles, password)
     else {
@@ -78,6 +76,7 @@ pub async fn create(
     let (id, version) = state
         .auth
         .create_user(
+            &caller,
             NewUser {
                 email,
                 display_name,
@@ -106,7 +105,7 @@ pub async fn set_roles(
         roles,
         by: caller.user_id,
     };
-    run(&state, id, command, expected, metadata).await
+    manage(&state, &caller, id, command, expected, metadata).await
 }
 
 /// `POST /users/{id}/disable`: the account can no longer log in or refresh.
@@ -119,7 +118,7 @@ pub async fn disable(
 ) -> Result<Response> {
     let id = user_id(&id)?;
     let command = UserCommand::Disable { by: caller.user_id };
-    run(&state, id, command, expected, metadata).await
+    manage(&state, &caller, id, command, expected, metadata).await
 }
 
 /// `POST /users/{id}/enable`.
@@ -127,48 +126,42 @@ pub async fn enable(
     State(state): State<AppState>,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
+    Caller(caller): Caller,
     CommandContext(metadata): CommandContext,
 ) -> Result<Response> {
     let id = user_id(&id)?;
-    run(&state, id, UserCommand::Enable, expected, metadata).await
+    manage(&state, &caller, id, UserCommand::Enable, expected, metadata).await
 }
 
 /// `POST /users/{id}/password`: an admin sets a new password, which the user must change
-/// at next login.
+/// at next login; every session of the account ends.
 pub async fn reset_password(
     State(state): State<AppState>,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
+    Caller(caller): Caller,
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<ResetPassword>,
 ) -> Result<Response> {
     let id = user_id(&id)?;
-    let password =
-        Password::new(&body.new_password, None).map_err(|e| invalid("new_password", e))?;
-    let password_hash = passwords::hash(password)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let command = UserCommand::ChangePassword {
-        password_hash,
-        by_admin: true,
-    };
-    run(&state, id, command, expected, metadata).await
+    let committed = state
+        .auth
+        .reset_password(&caller, id, &body.new_password, expected, metadata)
+        .await?;
+    Ok(accepted(false, "/users", &id.to_string(), committed.version))
 }
 
-async fn run(
+async fn manage(
     state: &AppState,
+    caller: &Principal,
     id: UserId,
     command: UserCommand,
     expected: Option<u64>,
     metadata: shared::metadata::CommandMetadata,
 ) -> Result<Response> {
-    execute(
-        &state.auth.users,
-        "/users",
-        id.to_string(),
-        command,
-        expected,
-        metadata,
-    )
-    .await
+    let committed = state
+        .auth
+        .manage_user(caller, id, command, expected, metadata)
+        .await?;
+    Ok(accepted(false, "/users", &id.to_string(), committed.version))
 }

@@ -77,7 +77,7 @@ async fn signed_in(app: &TestApp, email: &str, roles: &[&str]) -> (String, Strin
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_new_user_logs_in_must_change_the_password_then_works(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     create_user(&app, "Ana@Example.com", &["sales"]).await;
 
     let first = login(&app, "ana@example.COM", PASSWORD).await;
@@ -140,7 +140,7 @@ async fn a_new_user_logs_in_must_change_the_password_then_works(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_wrong_password_and_an_unknown_email_look_alike_and_are_recorded(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     create_user(&app, "ana@example.com", &["sales"]).await;
     let wrong = login(&app, "ana@example.com", "not the password at all").await;
     let unknown = login(&app, "nobody@example.com", PASSWORD).await;
@@ -171,7 +171,7 @@ async fn refresh(app: &TestApp, token: &str) -> TestResponse {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn refresh_rotates_and_a_reused_token_revokes_the_family(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let (_, first) = signed_in(&app, "ana@example.com", &["sales"]).await;
 
     let rotated = refresh(&app, &first).await;
@@ -195,7 +195,7 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn logout_revokes_the_refresh_token(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let (_, token) = signed_in(&app, "ana@example.com", &["analyst"]).await;
     let out = app
         .json(
@@ -225,7 +225,7 @@ fn forged(header: &Value, claims: &Value, signature: &[u8]) -> String {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn bad_tokens_are_refused_with_401(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let valid = testkit::auth::claims(&[Role::Admin]);
     let claims_json = serde_json::to_value(&valid).unwrap();
 
@@ -304,7 +304,7 @@ async fn bad_tokens_are_refused_with_401(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_failed_login_burst_from_one_address_gets_429(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let limit = crate::helpers::test_throttle().max_per_address;
     for i in 0..limit {
         // A different account each time: only the address limit can bite.
@@ -325,7 +325,7 @@ async fn a_failed_login_burst_from_one_address_gets_429(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn repeated_failures_lock_the_account_even_for_the_right_password(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     create_user(&app, "ana@example.com", &["sales"]).await;
     for _ in 0..crate::helpers::test_throttle().max_per_account {
         assert_eq!(
@@ -341,7 +341,7 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password(pool: Pg
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_disabled_account_can_neither_log_in_nor_refresh(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let (_, token) = signed_in(&app, "ana@example.com", &["sales"]).await;
     let id: String = {
         let me = login(&app, "ana@example.com", NEW_PASSWORD).await;
@@ -357,7 +357,7 @@ async fn a_disabled_account_can_neither_log_in_nor_refresh(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn account_rules_answer_with_their_codes(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     create_user(&app, "ana@example.com", &["sales"]).await;
     let twice = app
         .json(

@@ -21,7 +21,7 @@ fn acme() -> Value {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_customer_is_created_with_its_legal_ids_and_updated_with_if_match(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let created = app.json(Method::POST, "/customers", &[], &acme()).await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
     let id = created.id();
@@ -77,7 +77,7 @@ fn fields(response: &TestResponse) -> Vec<(String, String)> {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn every_broken_customer_rule_names_its_field(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let bad = app
         .json(
             Method::POST,
@@ -126,7 +126,7 @@ async fn every_broken_customer_rule_names_its_field(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn twenty_concurrent_creates_of_one_code_make_exactly_one_customer(pool: PgPool) {
-    let app = Arc::new(TestApp::new(pool.clone()));
+    let app = Arc::new(TestApp::new(pool.clone()).await);
     let creates = (0..20).map(|i| {
         let app = Arc::clone(&app);
         let code = if i % 2 == 0 { "SAME" } else { "same" };
@@ -196,7 +196,7 @@ fn product_rows(n: usize) -> String {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn ten_thousand_rows_import_in_one_go_and_again_as_unchanged(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let csv = product_rows(10_000);
     let dry = import(&app, "products", "?dry_run=true", csv.clone()).await;
     assert_eq!(dry.status, StatusCode::OK, "{:?}", dry.body);
@@ -236,7 +236,7 @@ async fn ten_thousand_rows_import_in_one_go_and_again_as_unchanged(pool: PgPool)
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn one_bad_row_in_ten_thousand_applies_nothing_and_is_named(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let csv = product_rows(10_000).replace(
         "IMP-04321,Produit 4321,321.21,20,",
         "IMP-04321,Produit 4321,321.21,19.6,",
@@ -263,7 +263,7 @@ async fn one_bad_row_in_ten_thousand_applies_nothing_and_is_named(pool: PgPool) 
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn french_excel_files_are_read(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     // BOM, `;`, decimal commas, a quoted field holding the separator, CRLF.
     let csv = "\u{feff}code;legal_name;siret;vat_number;billing_line1;billing_postal_code;billing_city;billing_country;payment_terms;credit_limit\r\n\
                DUP;\"Dupont; Fils et Cie\";73282932000074;FR44732829320;\"12, rue \"\"Haute\"\"\";69001;Lyon;FR;net_30;1 500,50\r\n";

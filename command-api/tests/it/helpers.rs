@@ -8,7 +8,11 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use command_api::auth::throttle::ThrottleConfig;
 use command_api::auth::tokens::TokenIssuer;
-use command_api::auth::Auth;
+use command_api::auth::passwords::{Hashing, HashingConfig, Password};
+use command_api::auth::{Auth, NewUser};
+use shared::account::{DisplayName, Email};
+use shared::auth::Roles;
+use shared::metadata::CommandMetadata;
 use command_api::http::{router, AppState};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -70,12 +74,19 @@ pub fn test_throttle() -> ThrottleConfig {
     }
 }
 
+/// Hashing as the service sizes it on a small machine.
+pub fn test_hashing() -> Hashing {
+    Hashing::new(HashingConfig::sized(2, 1024))
+}
+
 impl TestApp {
-    pub fn new(pool: PgPool) -> Self {
-        Self::with_throttle(pool, test_throttle())
+    pub async fn new(pool: PgPool) -> Self {
+        Self::with_throttle(pool, test_throttle()).await
     }
 
-    pub fn with_throttle(pool: PgPool, throttle: ThrottleConfig) -> Self {
+    /// The caller is a real, enabled admin account: user management checks the caller's
+    /// current account, not only the token.
+    pub async fn with_throttle(pool: PgPool, throttle: ThrottleConfig) -> Self {
         let (issuer, verifier) = TokenIssuer::from_private_pem(
             testkit::auth::PRIVATE_PEM.as_bytes(),
             testkit::auth::settings(),
@@ -83,15 +94,30 @@ impl TestApp {
             chrono::Duration::days(7),
         )
         .expect("the test key");
-        let state = AppState::new(
-            pool.clone(),
-            Arc::new(Auth::new(pool.clone(), issuer, throttle)),
-        );
+        let auth = Arc::new(Auth::new(pool.clone(), issuer, throttle, test_hashing()));
+        let (admin, _) = command_api::auth::create_user(
+            &auth.users,
+            &auth.hashing,
+            NewUser {
+                email: Email::parse("first.admin@example.com").expect("an email"),
+                display_name: DisplayName::parse("First Admin").expect("a name"),
+                roles: Roles::one(Role::Admin),
+                password: Password::new("the first admin's own passphrase", None)
+                    .expect("a strong password"),
+                must_change_password: false,
+            },
+            CommandMetadata::system(uuid::Uuid::now_v7().to_string()),
+        )
+        .await
+        .expect("the test admin");
+        let state = AppState::new(pool.clone(), auth);
         let readiness = Readiness {
             db: pool.clone(),
             nats: NatsCheck::Unused,
         };
-        let caller = testkit::auth::claims(&[Role::Admin]);
+        let mut caller = testkit::auth::claims(&[Role::Admin]);
+        caller.sub = admin;
+        caller.email = "first.admin@example.com".to_owned();
         Self {
             router: router(
                 state,

@@ -36,7 +36,7 @@ async fn every_integration_message_validates_against_its_schema(pool: PgPool) {
     let nats = NatsTest::new().await;
     nats.stream().await;
     nats.integration_stream().await;
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let product = ok(
         &app,
         Method::POST,

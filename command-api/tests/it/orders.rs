@@ -114,7 +114,7 @@ async fn processes_in_flight(pool: &PgPool) -> i64 {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn sixty_four_concurrent_submits_never_oversell(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let products = [
         stocked_product(&app, "SCARCE-A", "20").await,
         stocked_product(&app, "SCARCE-B", "15").await,
@@ -201,7 +201,7 @@ async fn processes(pool: &PgPool) -> OrderProcesses {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_submit_cut_off_between_two_reservations_completes_on_restart(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let a = stocked_product(&app, "CUT-A", "5").await;
     let b = stocked_product(&app, "CUT-B", "5").await;
     let buyer = customer(&app, "CUT").await;
@@ -231,7 +231,7 @@ async fn a_submit_cut_off_between_two_reservations_completes_on_restart(pool: Pg
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_submit_cut_off_that_cannot_complete_is_compensated_on_restart(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let a = stocked_product(&app, "COMP-A", "5").await;
     let b = stocked_product(&app, "COMP-B", "5").await;
     let buyer = customer(&app, "COMP").await;
@@ -264,7 +264,7 @@ async fn a_submit_cut_off_that_cannot_complete_is_compensated_on_restart(pool: P
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_short_submit_names_each_short_line_and_reserves_nothing(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let a = stocked_product(&app, "SHORT-A", "1").await;
     let b = stocked_product(&app, "SHORT-B", "10").await;
     let c = stocked_product(&app, "SHORT-C", "2").await;
@@ -331,7 +331,7 @@ async fn a_short_submit_names_each_short_line_and_reserves_nothing(pool: PgPool)
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn cancel_releases_exactly_and_fulfil_consumes(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let a = stocked_product(&app, "LIFE-A", "10").await;
     let buyer = customer(&app, "LIFE").await;
     let kept = draft(&app, &buyer, &[(&a, 3)]).await;
@@ -417,7 +417,7 @@ async fn cancel_releases_exactly_and_fulfil_consumes(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn order_rules_answer_with_their_codes(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let a = stocked_product(&app, "RULE-A", "10").await;
     let buyer = customer(&app, "RULE").await;
     // Archived products and customers are refused on new orders.
@@ -472,7 +472,7 @@ async fn order_rules_answer_with_their_codes(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn order_numbers_are_gap_free_under_concurrency(pool: PgPool) {
-    let app = Arc::new(TestApp::new(pool.clone()));
+    let app = Arc::new(TestApp::new(pool.clone()).await);
     let creates = (0..20).map(|_| {
         let app = Arc::clone(&app);
         tokio::spawn(async move { app.json(Method::POST, "/orders", &[], &Value::Null).await })
@@ -494,7 +494,7 @@ async fn order_numbers_are_gap_free_under_concurrency(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_submitted_order_outcome_is_reported_once_decided(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let a = stocked_product(&app, "ONCE-A", "3").await;
     let buyer = customer(&app, "ONCE").await;
     let order = draft(&app, &buyer, &[(&a, 2)]).await;

@@ -7,7 +7,7 @@ use crate::helpers::{product_body, TestApp};
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn creating_a_product_answers_its_id_and_first_version(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let response = app.create_product("VIS-440").await;
     assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
     assert_eq!(response.version(), 1);
@@ -21,7 +21,7 @@ async fn creating_a_product_answers_its_id_and_first_version(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn the_event_carries_actor_and_correlation_id(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let response = app
         .json(
             Method::POST,
@@ -50,7 +50,7 @@ async fn the_event_carries_actor_and_correlation_id(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn every_broken_rule_is_named_by_field(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let response = app
         .json(
             Method::POST,
@@ -92,7 +92,7 @@ async fn every_broken_rule_is_named_by_field(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn malformed_bodies_are_refused_with_problem_json(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let raw = |body: &str, content_type: &str| {
         Request::builder()
             .method(Method::POST)
@@ -138,7 +138,7 @@ async fn malformed_bodies_are_refused_with_problem_json(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn overlong_text_is_refused_and_text_is_trimmed(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let mut body = product_body("  TRIM-1  ");
     body["name"] = json!("n".repeat(201));
     let response = app.json(Method::POST, "/products", &[], &body).await;
@@ -160,7 +160,7 @@ async fn overlong_text_is_refused_and_text_is_trimmed(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn an_update_with_the_current_version_applies(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let id = app.create_product("UPD-1").await.id();
     let response = app
         .patch_product(&id, Some(1), &json!({"price": "9.90", "barcode": null}))
@@ -172,7 +172,7 @@ async fn an_update_with_the_current_version_applies(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_stale_if_match_gets_412_with_the_current_version(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let id = app.create_product("STALE-1").await.id();
     app.patch_product(&id, Some(1), &json!({"name": "Deux"}))
         .await;
@@ -187,7 +187,7 @@ async fn a_stale_if_match_gets_412_with_the_current_version(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_malformed_if_match_is_a_400(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let id = app.create_product("IFM-1").await.id();
     let response = app
         .json(
@@ -203,7 +203,7 @@ async fn a_malformed_if_match_is_a_400(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn an_update_that_changes_nothing_keeps_the_version(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let id = app.create_product("SAME-1").await.id();
     let response = app
         .patch_product(&id, None, &json!({"price": "12.5"}))
@@ -214,7 +214,7 @@ async fn an_update_that_changes_nothing_keeps_the_version(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn commands_on_an_unknown_product_get_404(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let missing = "0190a3c4-0000-7000-8000-00000000dead";
     let response = app
         .patch_product(missing, Some(3), &json!({"name": "x"}))
@@ -232,7 +232,7 @@ async fn commands_on_an_unknown_product_get_404(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn archive_and_reactivate_are_idempotent(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let id = app.create_product("ARC-1").await.id();
     let first = app.post_empty(&format!("/products/{id}/archive")).await;
     assert_eq!((first.status, first.version()), (StatusCode::OK, 2));
@@ -244,7 +244,7 @@ async fn archive_and_reactivate_are_idempotent(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn a_sku_is_unique_ignoring_case(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     assert_eq!(
         app.create_product("Case-1").await.status,
         StatusCode::CREATED
@@ -266,7 +266,7 @@ async fn a_sku_is_unique_ignoring_case(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn twenty_concurrent_creates_of_one_sku_give_one_success(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let creates = (0..20).map(|i| {
         // The same SKU, spelled in a different case each time.
         let sku: String = "race-sku-01"
@@ -302,7 +302,7 @@ async fn twenty_concurrent_creates_of_one_sku_give_one_success(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn unknown_routes_and_methods_answer_problem_json(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let response = app.post_empty("/nowhere").await;
     assert_eq!(response.status, StatusCode::NOT_FOUND);
     assert_eq!(response.code(), "not_found");
@@ -321,7 +321,7 @@ async fn unknown_routes_and_methods_answer_problem_json(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn health_and_readiness_answer(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     let get = |uri: &str| Request::builder().uri(uri).body(Body::empty()).unwrap();
     assert_eq!(app.send(get("/healthz")).await.status, StatusCode::OK);
     let ready = app.send(get("/readyz")).await;
@@ -331,7 +331,7 @@ async fn health_and_readiness_answer(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn an_unusable_request_id_is_replaced_everywhere(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let long = "x".repeat(500);
     let response = app
         .json(
@@ -354,7 +354,7 @@ async fn an_unusable_request_id_is_replaced_everywhere(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn concurrent_updates_without_if_match_are_retried_and_all_apply(pool: PgPool) {
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let id = app.create_product("RETRY-1").await.id();
     // Three writers race for version 2; the losers are handled again on fresh state
     // (at least one wins each round, and a command gets four attempts).

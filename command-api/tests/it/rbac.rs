@@ -23,7 +23,7 @@ async fn every_route_answers_every_role_as_declared(pool: PgPool) {
             );
         }
     }
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool).await;
     testkit::auth::assert_route_matrix(&table, |spec, uri, token| {
         let body = if spec.method == Method::GET {
             json!(null)

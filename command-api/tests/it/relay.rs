@@ -135,7 +135,7 @@ async fn concurrent_writers_committing_out_of_order_reach_the_stream_once_and_in
 async fn messages_carry_subject_dedup_id_and_audit_headers(pool: PgPool) {
     let nats = NatsTest::new().await;
     nats.stream().await;
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     let created = app
         .json(
             axum::http::Method::POST,
@@ -191,7 +191,7 @@ async fn a_republished_row_is_deduplicated_by_its_msg_id(pool: PgPool) {
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn with_nats_unreachable_commands_succeed_and_the_relay_catches_up(pool: PgPool) {
     let nats = NatsTest::new().await;
-    let app = TestApp::new(pool.clone());
+    let app = TestApp::new(pool.clone()).await;
     for i in 0..5 {
         let response = app.create_product(&format!("OFF-{i}")).await;
         assert_eq!(response.status, StatusCode::CREATED);

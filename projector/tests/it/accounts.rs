@@ -62,6 +62,7 @@ async fn accounts_are_projected_without_secrets(pool: PgPool) {
                 email,
                 token_hash: "0123abcd".to_owned(),
                 expires_at: chrono::Utc::now() + chrono::Duration::days(1),
+                password_epoch: 0,
             },
             None,
             metadata(&id.to_string(), "c-3"),

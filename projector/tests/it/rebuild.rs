@@ -96,6 +96,7 @@ async fn every_table_is_either_a_read_model_or_command_side(pool: PgPool) {
         "user_email_keys",
         "customer_code_keys",
         "login_throttle",
+        "account_access",
         "order_number_counters",
         "order_processes",
     ];

@@ -7,7 +7,11 @@ use std::time::Duration;
 use axum::http::{Method, StatusCode};
 use command_api::auth::throttle::ThrottleConfig;
 use command_api::auth::tokens::TokenIssuer;
-use command_api::auth::Auth;
+use command_api::auth::passwords::{Hashing, HashingConfig, Password};
+use command_api::auth::{Auth, NewUser};
+use shared::account::{DisplayName, Email};
+use shared::auth::Roles;
+use shared::metadata::CommandMetadata;
 use command_api::relay::{Relay, RelayConfig};
 use projector::consumer::{Consumer, ConsumerConfig, Stats};
 use serde_json::{json, Value};
@@ -25,6 +29,7 @@ pub struct Pipeline {
     pub queries: axum::Router,
     pub nats: NatsTest,
     pub projector: Arc<Stats>,
+    auth: Arc<Auth>,
     stop: tokio::sync::oneshot::Sender<()>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -53,11 +58,14 @@ impl Pipeline {
             chrono::Duration::days(7),
         )
         .unwrap();
+        let auth = Arc::new(Auth::new(
+            pool.clone(),
+            issuer,
+            ThrottleConfig::default(),
+            Hashing::new(HashingConfig::sized(2, 1024)),
+        ));
         let commands = command_api::http::router(
-            command_api::http::AppState::new(
-                pool.clone(),
-                Arc::new(Auth::new(pool.clone(), issuer, ThrottleConfig::default())),
-            ),
+            command_api::http::AppState::new(pool.clone(), Arc::clone(&auth)),
             Readiness {
                 db: pool.clone(),
                 nats: NatsCheck::Reported(nats.client.clone()),
@@ -70,9 +78,35 @@ impl Pipeline {
             queries: read_router(pool, Duration::from_secs(5)),
             nats,
             projector: stats,
+            auth,
             stop,
             tasks: vec![relay, projector],
         }
+    }
+
+    /// `Bearer …` of a real, enabled admin account, created on first use: user
+    /// management checks the caller's account as it is now, which a token made up for a
+    /// test has not got.
+    pub async fn admin_bearer(&self) -> String {
+        let email = Email::parse("pipeline.admin@example.com").unwrap();
+        let (id, _) = command_api::auth::create_user(
+            &self.auth.users,
+            &self.auth.hashing,
+            NewUser {
+                email: email.clone(),
+                display_name: DisplayName::parse("Pipeline Admin").unwrap(),
+                roles: Roles::one(Role::Admin),
+                password: Password::new("the pipeline admin's passphrase", None).unwrap(),
+                must_change_password: false,
+            },
+            CommandMetadata::system(uuid::Uuid::now_v7().to_string()),
+        )
+        .await
+        .unwrap();
+        let mut claims = testkit::auth::claims(&[Role::Admin]);
+        claims.sub = id;
+        claims.email = email.to_string();
+        format!("Bearer {}", testkit::auth::sign(&claims))
     }
 
     pub async fn stop(self) {

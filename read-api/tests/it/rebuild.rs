@@ -88,15 +88,19 @@ async fn scenario(shop: &Shop<'_>) -> String {
         StatusCode::OK,
     )
     .await;
-    command(
-        pipeline,
+    let admin = pipeline.admin_bearer().await;
+    let created = call(
+        &pipeline.commands,
         Method::POST,
         "/users",
-        json!({"email": "vendeur@example.com", "display_name": "Vendeur", "roles": ["sales"],
-               "password": "un mot de passe assez long"}),
-        StatusCode::CREATED,
+        &[("authorization", &admin)],
+        Some(
+            json!({"email": "vendeur@example.com", "display_name": "Vendeur", "roles": ["sales"],
+                   "password": "un mot de passe assez long"}),
+        ),
     )
     .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
     let login = call(
         &pipeline.commands,
         Method::POST,
