@@ -123,7 +123,11 @@ struct AuthArgs {
     /// Memory that concurrent password hashing may take, in MiB: with the machine's
     /// cores, it bounds how many argon2 checks (19 MiB each) run at once. Logins beyond
     /// the bound and its short queue get 503 with `Retry-After`.
-    #[arg(long, env = "GESCOM_PASSWORD_HASHING_MEMORY_MIB", default_value_t = 256)]
+    #[arg(
+        long,
+        env = "GESCOM_PASSWORD_HASHING_MEMORY_MIB",
+        default_value_t = 256
+    )]
     password_hashing_memory_mib: usize,
     /// Lifetime of a refresh token, in seconds; each refresh issues a new one.
     #[arg(long, env = "GESCOM_REFRESH_TOKEN_TTL_SECS", default_value_t = 7 * 24 * 3600)]

@@ -116,13 +116,17 @@ mod tests {
         let canonical = Email::parse("kevin.andre@example.com").unwrap();
         for spelling in [
             "KEVIN.ANDRE@EXAMPLE.COM",
-            "\u{212A}evin.andre@example.com",          // KELVIN SIGN
-            "\u{FF4B}evin.andre@example.com",          // FULLWIDTH k
-            "kevin.andre@\u{FF45}xample.com",          // FULLWIDTH e
-            "  kevin.andre@example.com\u{2003}",       // EM SPACE around
+            "\u{212A}evin.andre@example.com",    // KELVIN SIGN
+            "\u{FF4B}evin.andre@example.com",    // FULLWIDTH k
+            "kevin.andre@\u{FF45}xample.com",    // FULLWIDTH e
+            "  kevin.andre@example.com\u{2003}", // EM SPACE around
         ] {
             assert_eq!(Email::parse(spelling).unwrap(), canonical, "{spelling:?}");
-            assert_eq!(Email::normalize(spelling), canonical.as_str(), "{spelling:?}");
+            assert_eq!(
+                Email::normalize(spelling),
+                canonical.as_str(),
+                "{spelling:?}"
+            );
         }
         let composed = Email::parse("andr\u{e9}@example.com").unwrap();
         let decomposed = Email::parse("ANDRE\u{301}@example.com").unwrap();

@@ -271,7 +271,13 @@ impl Auth {
             .trim()
             .chars()
             .take(MAX_RECORDED_EMAIL)
-            .map(|c| if c.is_control() { char::REPLACEMENT_CHARACTER } else { c })
+            .map(|c| {
+                if c.is_control() {
+                    char::REPLACEMENT_CHARACTER
+                } else {
+                    c
+                }
+            })
             .collect();
         let id = uuid_v7();
         self.attempts

@@ -195,7 +195,11 @@ impl Hashing {
 
     /// Whether `password` matches `stored`. With no stored hash (unknown account), checks
     /// against a dummy one anyway, so that the answer takes as long and reveals nothing.
-    pub async fn verify(&self, password: Password, stored: Option<String>) -> Result<bool, HashError> {
+    pub async fn verify(
+        &self,
+        password: Password,
+        stored: Option<String>,
+    ) -> Result<bool, HashError> {
         self.run(move || {
             let known = stored.is_some();
             let stored = match stored {
@@ -258,12 +262,21 @@ mod tests {
     fn the_policy_refuses_blank_repeated_and_guessable_passwords() {
         let code = |raw: &str| Password::new(raw, Some("ana.dupont@example.com")).map(drop);
         assert_eq!(code(&" ".repeat(20)).unwrap_err().code, "password_too_weak");
-        assert_eq!(code(&"\u{3000}".repeat(14)).unwrap_err().code, "password_too_weak");
+        assert_eq!(
+            code(&"\u{3000}".repeat(14)).unwrap_err().code,
+            "password_too_weak"
+        );
         assert_eq!(code(&"a".repeat(20)).unwrap_err().code, "password_too_weak");
         assert_eq!(code(&"é".repeat(13)).unwrap_err().code, "password_too_weak");
         assert_eq!(code("Password2026!").unwrap_err().code, "password_too_weak");
-        assert_eq!(code("abcdefghijklmnop").unwrap_err().code, "password_too_weak");
-        assert_eq!(code("ana.dupont1234").unwrap_err().code, "password_too_weak");
+        assert_eq!(
+            code("abcdefghijklmnop").unwrap_err().code,
+            "password_too_weak"
+        );
+        assert_eq!(
+            code("ana.dupont1234").unwrap_err().code,
+            "password_too_weak"
+        );
         assert_eq!(code("ANA.DUPONT").unwrap_err().code, "password_too_short");
         assert_eq!(
             code("a long\u{0}password here").unwrap_err().code,
@@ -303,7 +316,10 @@ mod tests {
         let good = Password::new("correct horse battery staple", None).unwrap();
         let stored = hashing.hash(good.clone()).await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(hashing.verify(good.clone(), Some(stored.clone())).await.unwrap());
+        assert!(hashing
+            .verify(good.clone(), Some(stored.clone()))
+            .await
+            .unwrap());
         let bad = Password::presented("correct horse battery stapler").unwrap();
         assert!(!hashing.verify(bad, Some(stored)).await.unwrap());
         assert!(!hashing.verify(good, None).await.unwrap());

@@ -76,11 +76,7 @@ impl Keys {
 
     fn with_limits<'a>(&'a self, config: &ThrottleConfig) -> Vec<(&'a str, u32)> {
         std::iter::once((self.account.as_str(), config.max_per_account))
-            .chain(
-                self.address
-                    .as_deref()
-                    .map(|a| (a, config.max_per_address)),
-            )
+            .chain(self.address.as_deref().map(|a| (a, config.max_per_address)))
             .collect()
     }
 }

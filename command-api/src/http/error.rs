@@ -383,11 +383,13 @@ impl From<AuthError> for ApiError {
                 message,
                 retry_after_secs: whole_seconds(retry_after),
             },
-            AuthError::PasswordUnchanged => ApiError::Validation(vec![shared::problem::FieldError {
-                field: "new_password".to_owned(),
-                code: "password_unchanged".to_owned(),
-                message,
-            }]),
+            AuthError::PasswordUnchanged => {
+                ApiError::Validation(vec![shared::problem::FieldError {
+                    field: "new_password".to_owned(),
+                    code: "password_unchanged".to_owned(),
+                    message,
+                }])
+            }
             AuthError::InvalidRefreshToken => ApiError::Unauthorized {
                 code: "invalid_refresh_token",
                 message,

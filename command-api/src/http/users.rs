@@ -148,7 +148,12 @@ pub async fn reset_password(
         .auth
         .reset_password(&caller, id, &body.new_password, expected, metadata)
         .await?;
-    Ok(accepted(false, "/users", &id.to_string(), committed.version))
+    Ok(accepted(
+        false,
+        "/users",
+        &id.to_string(),
+        committed.version,
+    ))
 }
 
 async fn manage(
@@ -163,5 +168,10 @@ async fn manage(
         .auth
         .manage_user(caller, id, command, expected, metadata)
         .await?;
-    Ok(accepted(false, "/users", &id.to_string(), committed.version))
+    Ok(accepted(
+        false,
+        "/users",
+        &id.to_string(),
+        committed.version,
+    ))
 }

@@ -11,10 +11,10 @@ use sqlx::PgPool;
 
 use crate::helpers::{TestApp, TestResponse};
 
-const PASSWORD: &str = "correct horse battery staple";
-const NEW_PASSWORD: &str = "tulipes en Hollande 1637";
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const NEW_PASSWORD: &str = "tulipes en Hollande 1637";
 
-async fn create_user(app: &TestApp, email: &str, roles: &[&str]) -> TestResponse {
+pub async fn create_user(app: &TestApp, email: &str, roles: &[&str]) -> TestResponse {
     let response = app
         .json(
             Method::POST,
@@ -27,7 +27,7 @@ async fn create_user(app: &TestApp, email: &str, roles: &[&str]) -> TestResponse
     response
 }
 
-async fn login(app: &TestApp, email: &str, password: &str) -> TestResponse {
+pub async fn login(app: &TestApp, email: &str, password: &str) -> TestResponse {
     app.json(
         Method::POST,
         "/auth/login",
@@ -37,7 +37,7 @@ async fn login(app: &TestApp, email: &str, password: &str) -> TestResponse {
     .await
 }
 
-async fn with_token(
+pub async fn with_token(
     app: &TestApp,
     method: Method,
     uri: &str,
@@ -49,14 +49,14 @@ async fn with_token(
         .await
 }
 
-fn str_of<'a>(body: &'a Value, key: &str) -> &'a str {
+pub fn str_of<'a>(body: &'a Value, key: &str) -> &'a str {
     body[key]
         .as_str()
         .unwrap_or_else(|| panic!("no {key} in {body}"))
 }
 
 /// A user who has logged in and set their own password: their access and refresh tokens.
-async fn signed_in(app: &TestApp, email: &str, roles: &[&str]) -> (String, String) {
+pub async fn signed_in(app: &TestApp, email: &str, roles: &[&str]) -> (String, String) {
     create_user(app, email, roles).await;
     let first = login(app, email, PASSWORD).await;
     assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
@@ -159,7 +159,7 @@ async fn a_wrong_password_and_an_unknown_email_look_alike_and_are_recorded(pool:
     assert_eq!(reasons, ["wrong_password", "unknown_email"]);
 }
 
-async fn refresh(app: &TestApp, token: &str) -> TestResponse {
+pub async fn refresh(app: &TestApp, token: &str) -> TestResponse {
     app.json(
         Method::POST,
         "/auth/refresh",
@@ -236,6 +236,13 @@ async fn bad_tokens_are_refused_with_401(pool: PgPool) {
     wrong_audience.aud = "someone-else".to_owned();
     let mut wrong_issuer = valid.clone();
     wrong_issuer.iss = "evil".to_owned();
+    let mut not_yet = valid.clone();
+    not_yet.nbf = Some(valid.iat + 120);
+    let mut from_the_future = valid.clone();
+    from_the_future.iat += 120;
+    from_the_future.exp += 120;
+    let mut too_long = valid.clone();
+    too_long.exp = valid.iat + 24 * 3600;
     let hs256 = {
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some("test-1".to_owned());
@@ -279,6 +286,21 @@ async fn bad_tokens_are_refused_with_401(pool: PgPool) {
             "invalid_token",
         ),
         ("garbage", "abc.def.ghi".to_owned(), "invalid_token"),
+        (
+            "not valid before",
+            testkit::auth::sign(&not_yet),
+            "invalid_token",
+        ),
+        (
+            "issued in the future",
+            testkit::auth::sign(&from_the_future),
+            "invalid_token",
+        ),
+        (
+            "a lifetime beyond the configured one",
+            testkit::auth::sign(&too_long),
+            "invalid_token",
+        ),
     ];
     for (what, token, code) in cases {
         let response = with_token(&app, Method::GET, "/auth/me", &token, &Value::Null).await;
@@ -349,9 +371,13 @@ async fn a_disabled_account_can_neither_log_in_nor_refresh(pool: PgPool) {
     };
     let disabled = app.post_empty(&format!("/users/{id}/disable")).await;
     assert_eq!(disabled.status, StatusCode::OK, "{:?}", disabled.body);
-    let login = login(&app, "ana@example.com", NEW_PASSWORD).await;
-    assert_eq!(login.status, StatusCode::FORBIDDEN);
-    assert_eq!(login.code(), "account_disabled");
+    // The right password of a disabled account answers exactly as a wrong one: anything
+    // else would confirm a guess.
+    let right = login(&app, "ana@example.com", NEW_PASSWORD).await;
+    let wrong = login(&app, "ana@example.com", "not her password at all").await;
+    assert_eq!(right.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(right.code(), "invalid_credentials");
+    assert_eq!(right.body, wrong.body);
     assert_eq!(refresh(&app, &token).await.status, StatusCode::FORBIDDEN);
 }
 

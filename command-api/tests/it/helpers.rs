@@ -6,17 +6,17 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
+use command_api::auth::passwords::{Hashing, HashingConfig, Password};
 use command_api::auth::throttle::ThrottleConfig;
 use command_api::auth::tokens::TokenIssuer;
-use command_api::auth::passwords::{Hashing, HashingConfig, Password};
 use command_api::auth::{Auth, NewUser};
-use shared::account::{DisplayName, Email};
-use shared::auth::Roles;
-use shared::metadata::CommandMetadata;
 use command_api::http::{router, AppState};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
+use shared::account::{DisplayName, Email};
+use shared::auth::Roles;
 use shared::auth::{Claims, Role};
+use shared::metadata::CommandMetadata;
 use shared::web::{HttpSettings, NatsCheck, Readiness};
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -110,6 +110,11 @@ impl TestApp {
         )
         .await
         .expect("the test admin");
+        // Set-up, not under test: the relay tests count what they publish themselves.
+        sqlx::query("UPDATE outbox SET published_at = now() WHERE aggregate_type = 'User'")
+            .execute(&pool)
+            .await
+            .expect("the test admin's outbox row");
         let state = AppState::new(pool.clone(), auth);
         let readiness = Readiness {
             db: pool.clone(),
@@ -128,6 +133,11 @@ impl TestApp {
             token: format!("Bearer {}", testkit::auth::sign(&caller)),
             caller,
         }
+    }
+
+    /// `Bearer …` of the app's caller, a real enabled admin.
+    pub fn bearer(&self) -> String {
+        self.token.clone()
     }
 
     /// Sends as the app's caller, unless the request carries an `authorization` header

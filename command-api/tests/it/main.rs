@@ -3,6 +3,7 @@
 // A failed unwrap here is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used)]
 
+mod accounts;
 mod auth;
 mod customers;
 mod helpers;

@@ -7,9 +7,9 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use axum::Router;
+use command_api::auth::passwords::{Hashing, HashingConfig};
 use command_api::auth::throttle::ThrottleConfig;
 use command_api::auth::tokens::TokenIssuer;
-use command_api::auth::passwords::{Hashing, HashingConfig};
 use command_api::auth::Auth;
 use http_body_util::BodyExt;
 use serde_json::json;
@@ -33,11 +33,11 @@ fn commands(pool: &PgPool) -> Router {
         command_api::http::AppState::new(
             pool.clone(),
             Arc::new(Auth::new(
-                    pool.clone(),
-                    issuer,
-                    ThrottleConfig::default(),
-                    Hashing::new(HashingConfig::sized(2, 1024)),
-                )),
+                pool.clone(),
+                issuer,
+                ThrottleConfig::default(),
+                Hashing::new(HashingConfig::sized(2, 1024)),
+            )),
         ),
         Readiness {
             db: pool.clone(),
