@@ -184,13 +184,13 @@ impl Auth {
             Some(id) => self.load_user(id).await?.0,
             None => None,
         };
-        let matches = match Password::presented(password) {
-            Some(p) => {
-                self.hashing
-                    .verify(p, user.as_ref().map(|u| u.password_hash.clone()))
-                    .await?
+        let stored = user.as_ref().map(|u| u.password_hash.clone());
+        let matches = match self.check(Password::presented(password), stored).await {
+            Ok(matches) => matches,
+            Err(e) => {
+                self.throttle.abandon(attempt).await?;
+                return Err(e);
             }
-            None => false,
         };
         let granted = user.filter(|u| matches && u.status == UserStatus::Active);
         let Some(user) = granted else {
@@ -227,6 +227,18 @@ impl Auth {
             .await
             .map_err(AuthError::Session)?;
         self.grant(&user, session_id, refresh, refresh_expires_at, now)
+    }
+
+    /// Whether a presented password (`None`: too long to be anyone's) matches.
+    async fn check(
+        &self,
+        presented: Option<Password>,
+        stored: Option<String>,
+    ) -> Result<bool, AuthError> {
+        match presented {
+            Some(p) => Ok(self.hashing.verify(p, stored).await?),
+            None => Ok(false),
+        }
     }
 
     fn grant(
@@ -410,13 +422,13 @@ impl Auth {
         );
         let attempt = self.throttle.begin(&keys).await?;
         let presented = Password::presented(current);
-        let matches = match presented.clone() {
-            Some(p) => {
-                self.hashing
-                    .verify(p, Some(user.password_hash.clone()))
-                    .await?
+        let stored = Some(user.password_hash.clone());
+        let matches = match self.check(presented.clone(), stored).await {
+            Ok(matches) => matches,
+            Err(e) => {
+                self.throttle.abandon(attempt).await?;
+                return Err(e);
             }
-            None => false,
         };
         let current = match (presented, matches) {
             (Some(current), true) => current,

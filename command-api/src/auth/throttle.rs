@@ -74,6 +74,12 @@ impl Keys {
         }
     }
 
+    fn all(&self) -> Vec<&str> {
+        std::iter::once(self.account.as_str())
+            .chain(self.address.as_deref())
+            .collect()
+    }
+
     fn with_limits<'a>(&'a self, config: &ThrottleConfig) -> Vec<(&'a str, u32)> {
         std::iter::once((self.account.as_str(), config.max_per_account))
             .chain(self.address.as_deref().map(|a| (a, config.max_per_address)))
@@ -203,6 +209,19 @@ impl Throttle {
             .slowdown_step
             .saturating_mul((attempt.failures.max(1) - 1) as u32);
         Ok(step.min(MAX_SLOWDOWN))
+    }
+
+    /// The attempt was never judged (the password check could not run): it is taken back
+    /// on every key, so that a saturated server does not lock its users out.
+    pub async fn abandon(&self, attempt: Attempt) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE login_throttle SET failures = greatest(failures - 1, 0)
+              WHERE key = ANY($1) AND locked_until IS NULL",
+        )
+        .bind(attempt.keys.all())
+        .execute(&self.pool)
+        .await
+        .map(drop)
     }
 
     /// The attempt succeeded: its account's count is cleared, and the address gets back
