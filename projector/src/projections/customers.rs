@@ -1,6 +1,7 @@
 //! `customers`: one row per customer.
 
 use shared::events::{CustomerDetails, CustomerEvent};
+use shared::ids::CustomerId;
 use shared::nats::EventEnvelope;
 use sqlx::PgConnection;
 
@@ -29,10 +30,16 @@ pub async fn apply(
             .execute(&mut *conn)
             .await?;
             write_details(conn, envelope, &details).await?;
+            refresh_orders(conn, &customer_id).await?;
             return Ok(());
         }
         CustomerEvent::CustomerUpdated { details, .. } => {
             write_details(conn, envelope, &details).await?;
+            let id: CustomerId = envelope
+                .aggregate_id
+                .parse()
+                .map_err(|_| ProjectionError::Metadata("aggregate_id"))?;
+            refresh_orders(conn, &id).await?;
             None
         }
         CustomerEvent::CustomerArchived {} => Some("archived"),
@@ -49,6 +56,23 @@ pub async fn apply(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Orders show their customer's current code and name: every order of the customer is
+/// rewritten, whether it was projected before or after the customer (see
+/// `orders::lock_customer`).
+async fn refresh_orders(conn: &mut PgConnection, id: &CustomerId) -> Result<(), sqlx::Error> {
+    super::orders::lock_customer(conn, Some(id)).await?;
+    sqlx::query(
+        "UPDATE orders o SET customer_code = c.code, customer_name = c.legal_name
+           FROM customers c
+          WHERE c.id = $1 AND o.customer_id = $1
+            AND (o.customer_code, o.customer_name) IS DISTINCT FROM (c.code, c.legal_name)",
+    )
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 async fn write_details(

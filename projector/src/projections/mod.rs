@@ -112,6 +112,7 @@ pub const READ_MODEL_TABLES: &[&str] = &[
     "products",
     "product_counts",
     "users",
+    "user_logins",
     "audit_log",
     "customers",
     "stock_levels",

@@ -10,6 +10,24 @@ use sqlx::PgConnection;
 
 use super::{decode, sales, ProjectionError, Stamp};
 
+/// The customer's code and name on an order are current values: copied here from the
+/// customer's row when the order names it, and rewritten by the customers projection
+/// whenever the customer changes ([`super::customers`]). Both sides take this lock
+/// first, so that of two transactions projecting an order and its customer at once, the
+/// second sees what the first committed: the copy is right whichever commits first.
+pub(crate) async fn lock_customer(
+    conn: &mut PgConnection,
+    customer_id: Option<&shared::ids::CustomerId>,
+) -> Result<(), sqlx::Error> {
+    if let Some(id) = customer_id {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('gescom.customer:' || $1, 0))")
+            .bind(id.to_string())
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
@@ -24,6 +42,7 @@ pub async fn apply(
             number,
             customer_id,
         } => {
+            lock_customer(conn, customer_id.as_ref()).await?;
             sqlx::query(
                 "INSERT INTO orders (id, number, status, customer_id, customer_code, customer_name,
                                      version, created_at, updated_at)
@@ -54,6 +73,7 @@ pub async fn apply(
             None
         }
         OrderEvent::OrderCustomerSet { customer_id } => {
+            lock_customer(conn, Some(&customer_id)).await?;
             sqlx::query(
                 "UPDATE orders o SET customer_id = $2, customer_code = c.code, customer_name = c.legal_name
                    FROM (SELECT 1) AS one LEFT JOIN customers c ON c.id = $2

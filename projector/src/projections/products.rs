@@ -28,7 +28,10 @@ pub async fn apply(
                 barcode,
                 low_stock_threshold,
             } = details;
-            // Its stock level exists from the start, at zero: both rows in one statement.
+            // Its stock level holds copies of the product's columns for the stock list's
+            // filters. Whichever of the product and its stock events is projected first
+            // creates the row; each side writes only its own columns, so the order in
+            // which the two streams arrive never changes the result.
             sqlx::query(
                 "WITH product AS (
                      INSERT INTO products (id, sku, name, price, vat_rate, unit, category,
@@ -37,9 +40,12 @@ pub async fn apply(
                                            last_correlation_id)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
                      RETURNING id, sku, name, category, unit, low_stock_threshold, created_at)
-                 INSERT INTO stock_levels (product_id, sku, name, category, unit,
-                                           low_stock_threshold, updated_at)
-                 SELECT * FROM product",
+                 INSERT INTO stock_levels AS s (product_id, sku, name, category, unit,
+                                                low_stock_threshold, updated_at)
+                 SELECT * FROM product
+                 ON CONFLICT (product_id) DO UPDATE
+                    SET sku = EXCLUDED.sku, name = EXCLUDED.name, category = EXCLUDED.category,
+                        unit = EXCLUDED.unit, low_stock_threshold = EXCLUDED.low_stock_threshold",
             )
             .bind(product_id)
             .bind(sku.as_str())

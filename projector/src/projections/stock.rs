@@ -1,5 +1,7 @@
-//! `stock_levels` (one row per product, created with the product) and `stock_movements`
-//! (every change of a product's stock).
+//! `stock_levels` (one row per product) and `stock_movements` (every change of a
+//! product's stock). A level row is created by whichever comes first, the product or its
+//! stock: this projection writes only the stock's columns (quantities, version), the
+//! products projection only the product's copies, so neither waits for the other.
 
 use rust_decimal::Decimal;
 use shared::events::StockEvent;
@@ -67,18 +69,25 @@ pub async fn apply(
         ),
         // An alert, not a movement: the `low` flag of the level already shows it.
         StockEvent::StockLow { .. } => {
-            sqlx::query("UPDATE stock_levels SET version = $2 WHERE product_id = $1::uuid")
-                .bind(&envelope.aggregate_id)
-                .bind(stamp.sequence)
-                .execute(conn)
-                .await?;
+            sqlx::query(
+                "INSERT INTO stock_levels (product_id, version, updated_at)
+                 VALUES ($1::uuid, $2, $3)
+                 ON CONFLICT (product_id) DO UPDATE SET version = EXCLUDED.version",
+            )
+            .bind(&envelope.aggregate_id)
+            .bind(stamp.sequence)
+            .bind(stamp.occurred_at)
+            .execute(conn)
+            .await?;
             return Ok(());
         }
     };
     let (after_on_hand, after_reserved): (Decimal, Decimal) = sqlx::query_as(
-        "UPDATE stock_levels
-            SET on_hand = on_hand + $2, reserved = reserved + $3, version = $4, updated_at = $5
-          WHERE product_id = $1::uuid
+        "INSERT INTO stock_levels AS s (product_id, on_hand, reserved, version, updated_at)
+         VALUES ($1::uuid, $2, $3, $4, $5)
+         ON CONFLICT (product_id) DO UPDATE
+            SET on_hand = s.on_hand + $2, reserved = s.reserved + $3, version = $4,
+                updated_at = $5
       RETURNING on_hand, reserved",
     )
     .bind(&envelope.aggregate_id)

@@ -1,4 +1,6 @@
-//! `users`: one row per account, without any secret; `last_login_at` from sessions.
+//! `users`: one row per account, without any secret; `last_login_at` from sessions, kept
+//! in `user_logins` (the sessions' own rows) and copied onto the account's row whichever
+//! of the two is projected first.
 
 use shared::account::UserStatus;
 use shared::events::{SessionEvent, UserEvent};
@@ -22,10 +24,12 @@ pub async fn apply(
             must_change_password,
             ..
         } => {
+            lock_account(conn, user_id).await?;
             sqlx::query(
                 "INSERT INTO users (id, email, display_name, roles, status, must_change_password,
-                                    version, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                                    version, created_at, updated_at, last_login_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8,
+                         (SELECT last_login_at FROM user_logins WHERE user_id = $1))",
             )
             .bind(user_id)
             .bind(email.as_str())
@@ -104,11 +108,30 @@ pub async fn apply_session(
     stamp: &Stamp<'_>,
 ) -> Result<(), ProjectionError> {
     if let SessionEvent::LoggedIn { user_id, .. } = decode(envelope)? {
-        sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
-            .bind(user_id)
-            .bind(stamp.occurred_at)
-            .execute(conn)
-            .await?;
+        lock_account(conn, user_id).await?;
+        // The latest login wins whatever order sessions arrive in.
+        sqlx::query(
+            "WITH login AS (
+                 INSERT INTO user_logins AS l (user_id, last_login_at) VALUES ($1, $2)
+                 ON CONFLICT (user_id) DO UPDATE
+                    SET last_login_at = greatest(l.last_login_at, EXCLUDED.last_login_at)
+                 RETURNING last_login_at)
+             UPDATE users SET last_login_at = (SELECT last_login_at FROM login) WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(stamp.occurred_at)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
+}
+
+/// Taken by the account's and its sessions' projections before they touch the copy, so
+/// that two transactions projecting both at once see each other's rows in turn.
+async fn lock_account(conn: &mut PgConnection, id: shared::ids::UserId) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('gescom.account:' || $1, 0))")
+        .bind(id.to_string())
+        .execute(conn)
+        .await
+        .map(drop)
 }

@@ -65,8 +65,9 @@ pub async fn list(
     };
     let page = fetch_page(
         &state.pool,
-        &format!("SELECT {LEVEL_COLUMNS} FROM stock_levels WHERE true"),
-        "SELECT count(*) FROM stock_levels WHERE true",
+        // A level whose product is not projected yet has no SKU to list it by.
+        &format!("SELECT {LEVEL_COLUMNS} FROM stock_levels WHERE sku IS NOT NULL"),
+        "SELECT count(*) FROM stock_levels WHERE sku IS NOT NULL",
         filter,
         &format!("{column} {direction}, product_id {direction}"),
         paging,
@@ -99,7 +100,7 @@ pub async fn detail(
     )
     .await?;
     sqlx::query_as(&format!(
-        "SELECT {LEVEL_COLUMNS} FROM stock_levels WHERE product_id = $1"
+        "SELECT {LEVEL_COLUMNS} FROM stock_levels WHERE product_id = $1 AND sku IS NOT NULL"
     ))
     .bind(id)
     .fetch_optional(&state.pool)
