@@ -1,26 +1,51 @@
-//! The projector's own HTTP surface: health probes (public) and `/admin/status` (admin).
+//! The projector's own HTTP surface: health probes (public), `/admin/status` and the
+//! dead letters (admin).
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::http::Method;
+use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
-use serde::Serialize;
-use shared::access::{Access, RouteSpec, Routes, ADMIN};
+use serde::{Deserialize, Serialize};
+use shared::access::{Access, Caller, RouteSpec, Routes, ADMIN};
 use shared::auth::TokenVerifier;
-use shared::web::{HttpSettings, Readiness};
+use shared::problem::Problem;
+use shared::web::{internal_error, HttpSettings, Readiness};
+use sqlx::PgPool;
 use tokio::sync::watch;
 
 use crate::consumer::{Role, Stats};
+use crate::dead_letters::{self, DeadLetter, DeadLetterError, Resolution};
 
 #[derive(Clone)]
 pub struct AdminState {
     pub role: watch::Receiver<Role>,
     pub stats: Arc<Stats>,
+    pub pool: PgPool,
 }
 
 fn routes() -> Routes<AdminState> {
-    Routes::new().route(Method::GET, "/admin/status", Access::Roles(ADMIN), status)
+    Routes::new()
+        .route(Method::GET, "/admin/status", Access::Roles(ADMIN), status)
+        .route(
+            Method::GET,
+            "/admin/dead-letters",
+            Access::Roles(ADMIN),
+            list_dead_letters,
+        )
+        .route(
+            Method::POST,
+            "/admin/dead-letters/{id}/retry",
+            Access::Roles(ADMIN),
+            retry_dead_letter,
+        )
+        .route(
+            Method::POST,
+            "/admin/dead-letters/{id}/skip",
+            Access::Roles(ADMIN),
+            skip_dead_letter,
+        )
 }
 
 pub fn route_table() -> Vec<RouteSpec> {
@@ -42,8 +67,9 @@ struct Status {
     role: &'static str,
     applied: u64,
     duplicates: u64,
-    deferred: u64,
     gap_filled: u64,
+    held_back: u64,
+    rejected: u64,
     failed: u64,
 }
 
@@ -61,8 +87,127 @@ async fn status(State(state): State<AdminState>) -> Json<Status> {
         role,
         applied: Stats::get(&s.applied),
         duplicates: Stats::get(&s.duplicates),
-        deferred: Stats::get(&s.deferred),
         gap_filled: Stats::get(&s.gap_filled),
+        held_back: Stats::get(&s.held_back),
+        rejected: Stats::get(&s.rejected),
         failed: Stats::get(&s.failed),
     })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeadLetterQuery {
+    status: Option<DeadLetterStatus>,
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum DeadLetterStatus {
+    Parked,
+    Rejected,
+    Retried,
+    Skipped,
+}
+
+impl DeadLetterStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Parked => "parked",
+            Self::Rejected => "rejected",
+            Self::Retried => "retried",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
+/// The dead letters the list shows at most.
+const DEAD_LETTER_PAGE: i64 = 200;
+
+/// `GET /admin/dead-letters?status=parked|rejected|retried|skipped`: the most recent
+/// dead letters, parked ones first. Roles: admin.
+async fn list_dead_letters(
+    State(state): State<AdminState>,
+    query: Result<Query<DeadLetterQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<DeadLetter>>, AdminError> {
+    let Query(query) = query
+        .map_err(|rejection| AdminError::BadInput("malformed_query", rejection.body_text()))?;
+    let status = query.status.map(DeadLetterStatus::as_str);
+    Ok(Json(
+        dead_letters::list(&state.pool, status, DEAD_LETTER_PAGE).await?,
+    ))
+}
+
+/// `POST /admin/dead-letters/{id}/retry`: applies the parked event again, then its
+/// stream's later events. 409 `still_failing` if it fails again. Roles: admin.
+async fn retry_dead_letter(
+    State(state): State<AdminState>,
+    Caller(caller): Caller,
+    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+) -> Result<Json<Resolution>, AdminError> {
+    let id = dead_letter_id(id)?;
+    Ok(Json(
+        dead_letters::retry(&state.pool, id, &caller.email).await?,
+    ))
+}
+
+/// `POST /admin/dead-letters/{id}/skip`: passes over the parked event for good and
+/// applies its stream's later events; the row keeps who skipped it and when. Roles:
+/// admin.
+async fn skip_dead_letter(
+    State(state): State<AdminState>,
+    Caller(caller): Caller,
+    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+) -> Result<Json<Resolution>, AdminError> {
+    let id = dead_letter_id(id)?;
+    Ok(Json(
+        dead_letters::skip(&state.pool, id, &caller.email).await?,
+    ))
+}
+
+fn dead_letter_id(
+    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+) -> Result<i64, AdminError> {
+    id.map(|Path(id)| id)
+        .map_err(|rejection| AdminError::BadInput("malformed_path", rejection.body_text()))
+}
+
+/// The admin surface's errors, mapped to problem+json in one place.
+#[derive(Debug, thiserror::Error)]
+enum AdminError {
+    #[error("{1}")]
+    BadInput(&'static str, String),
+    #[error(transparent)]
+    DeadLetter(#[from] DeadLetterError),
+}
+
+impl From<sqlx::Error> for AdminError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::DeadLetter(DeadLetterError::Database(error))
+    }
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        let detail = self.to_string();
+        match self {
+            Self::BadInput(code, _) => Problem::new(400, code, "Malformed request")
+                .with_detail(detail)
+                .into_response(),
+            Self::DeadLetter(DeadLetterError::NotFound(_)) => {
+                Problem::not_found("dead_letter_not_found", detail).into_response()
+            }
+            Self::DeadLetter(DeadLetterError::NotParked { .. }) => {
+                Problem::new(409, "dead_letter_not_parked", "Dead letter not parked")
+                    .with_detail(detail)
+                    .into_response()
+            }
+            Self::DeadLetter(DeadLetterError::StillFailing { sequence, .. }) => {
+                Problem::new(409, "still_failing", "The event still fails")
+                    .with_detail(detail)
+                    .with_extension("sequence", sequence)
+                    .into_response()
+            }
+            Self::DeadLetter(DeadLetterError::Database(error)) => internal_error(error),
+        }
+    }
 }

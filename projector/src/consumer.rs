@@ -11,6 +11,7 @@
 //! until the rebuild has committed. It then resumes from its durable position: what the
 //! rebuild replayed is skipped as duplicates, what came after applies.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,12 +20,13 @@ use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
 use async_nats::jetstream::{self, AckKind, Message};
 use futures::{FutureExt, StreamExt};
 use shared::db::{channels, locks};
-use shared::nats::{EventEnvelope, Subjects};
+use shared::nats::Subjects;
 use shared::shutdown::Shutdown;
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::watch;
 
-use crate::checkpoint::{apply_once, Outcome};
+use crate::checkpoint::{apply_once, Failed, Named, Outcome};
+use crate::dead_letters::{self, Reason};
 use crate::projections::ProjectionError;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,7 +37,12 @@ pub enum ConsumerError {
     LockLost(sqlx::Error),
     #[error("JetStream: {0}")]
     JetStream(String),
+    #[error("projection: {0}")]
+    Projection(#[from] ProjectionError),
 }
+
+/// A session that lasted this long resets the back-off.
+const HEALTHY_SESSION: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone)]
 pub struct ConsumerConfig {
@@ -47,6 +54,13 @@ pub struct ConsumerConfig {
     pub max_batch: usize,
     /// How often a standby retries the lock and the active one checks it still holds it.
     pub lock_check: Duration,
+    /// How long NATS waits for an ack before redelivering: after a crash, how long the
+    /// messages the dead instance had pulled wait. A batch that takes longer reports
+    /// progress instead.
+    pub ack_wait: Duration,
+    /// First pause before starting over after a failure; it doubles up to 30 s, and
+    /// comes back to this after a healthy session.
+    pub backoff: Duration,
 }
 
 impl ConsumerConfig {
@@ -57,6 +71,8 @@ impl ConsumerConfig {
             durable: "projector".to_owned(),
             max_batch: 256,
             lock_check: Duration::from_secs(1),
+            ack_wait: Duration::from_secs(3),
+            backoff: Duration::from_millis(200),
         }
     }
 }
@@ -75,8 +91,13 @@ pub enum Role {
 pub struct Stats {
     pub applied: AtomicU64,
     pub duplicates: AtomicU64,
-    pub deferred: AtomicU64,
+    /// Events applied from the store before the one a message named (gaps filled).
     pub gap_filled: AtomicU64,
+    /// Messages acked unapplied because their stream waits behind a parked event.
+    pub held_back: AtomicU64,
+    /// Messages recorded as dead letters: unreadable, or naming no stored event.
+    pub rejected: AtomicU64,
+    /// Stored events parked because a projection failed on them.
     pub failed: AtomicU64,
 }
 
@@ -116,11 +137,17 @@ impl Consumer {
     /// Waits for the lock, then projects until `shutdown`. When the database, the lock's
     /// connection or JetStream fails, it starts over (lock included) after a back-off.
     pub async fn run(self, shutdown: Shutdown) {
-        let mut backoff = Duration::from_millis(500);
+        let mut backoff = self.config.backoff;
         loop {
+            let started = tokio::time::Instant::now();
             match self.run_inner(shutdown.clone()).await {
                 Ok(()) => break,
                 Err(error) => {
+                    // One fault after a healthy while costs the shortest pause; only
+                    // faults in a row wait longer.
+                    if started.elapsed() >= HEALTHY_SESSION {
+                        backoff = self.config.backoff;
+                    }
                     self.role.send_replace(Role::Starting);
                     tracing::warn!(%error, retry_in = ?backoff, "projector failed; starting over");
                     tokio::select! {
@@ -202,17 +229,16 @@ impl Consumer {
         .await
         .map_err(|e| ConsumerError::JetStream(e.to_string()))?;
         let consumer = stream
-            .get_or_create_consumer(
-                &self.config.durable,
-                pull::Config {
-                    durable_name: Some(self.config.durable.clone()),
-                    ack_policy: AckPolicy::Explicit,
-                    deliver_policy: DeliverPolicy::All,
-                    filter_subject: self.config.subjects.all_events(),
-                    ack_wait: Duration::from_secs(30),
-                    ..Default::default()
-                },
-            )
+            // Create or update: a consumer made by an older release takes today's
+            // settings (ack_wait).
+            .create_consumer(pull::Config {
+                durable_name: Some(self.config.durable.clone()),
+                ack_policy: AckPolicy::Explicit,
+                deliver_policy: DeliverPolicy::All,
+                filter_subject: self.config.subjects.all_events(),
+                ack_wait: self.config.ack_wait,
+                ..Default::default()
+            })
             .await
             .map_err(|e| ConsumerError::JetStream(e.to_string()))?;
         let mut messages = consumer
@@ -250,31 +276,65 @@ impl Consumer {
                 };
             }
             if !batch.is_empty() {
-                self.handle_batch(batch).await;
+                self.handle_batch(batch).await?;
             }
         }
     }
 
-    async fn handle_batch(&self, batch: Vec<Message>) {
-        match self.apply_batch(&batch).await {
-            Ok(outcomes) => {
-                for (message, outcome) in batch.iter().zip(outcomes) {
-                    self.settle(message, outcome).await;
+    /// Applies a batch in one transaction and settles each message; if the batch fails,
+    /// each message is tried alone, so that only the one at fault is parked. A failure the
+    /// database might not repeat (a lost connection) parks nothing: the session starts
+    /// over and NATS redelivers.
+    async fn handle_batch(&self, batch: Vec<Message>) -> Result<(), ConsumerError> {
+        let outcomes = self
+            .with_progress(&batch, self.apply_or_isolate(&batch))
+            .await?;
+        for (message, outcome) in batch.iter().zip(outcomes) {
+            self.settle(message, outcome).await;
+        }
+        Ok(())
+    }
+
+    /// Applies a batch in one transaction; if it fails, each message is tried alone, so
+    /// that only the one at fault is parked. A failure the database might not repeat (a
+    /// lost connection) parks nothing: the session starts over and NATS redelivers.
+    async fn apply_or_isolate(&self, batch: &[Message]) -> Result<Vec<Settle>, ConsumerError> {
+        match self.apply_batch(batch).await {
+            Ok(outcomes) => Ok(outcomes),
+            Err(failed) if is_transient(&failed.source) => Err(failed.source.into()),
+            Err(failed) => {
+                tracing::warn!(error = %failed, size = batch.len(), "batch failed; retrying one by one");
+                let mut outcomes = Vec::with_capacity(batch.len());
+                for message in batch {
+                    outcomes.push(
+                        match self.apply_batch(std::slice::from_ref(message)).await {
+                            Ok(mut alone) => alone.pop().unwrap_or(Settle::Retry),
+                            Err(failed) if is_transient(&failed.source) => {
+                                return Err(failed.source.into())
+                            }
+                            Err(failed) => self.park(message, &failed).await?,
+                        },
+                    );
                 }
+                Ok(outcomes)
             }
-            Err(error) => {
-                // Isolate the message at fault: one transaction per message.
-                tracing::warn!(%error, size = batch.len(), "batch failed; retrying one by one");
-                for message in &batch {
-                    match self.apply_batch(std::slice::from_ref(message)).await {
-                        Ok(mut outcomes) => {
-                            let outcome = outcomes.pop().unwrap_or(Settle::Retry);
-                            self.settle(message, outcome).await;
-                        }
-                        Err(error) => {
-                            tracing::error!(%error, subject = %message.subject, "cannot project event");
-                            self.stats.failed.fetch_add(1, Ordering::Relaxed);
-                            self.settle(message, Settle::Retry).await;
+        }
+    }
+
+    /// Runs `work` while telling NATS, every third of `ack_wait`, that `batch` is still
+    /// being worked on: a short `ack_wait` then only bounds how long a crashed
+    /// instance's messages wait, not how long a batch may take.
+    async fn with_progress<T>(&self, batch: &[Message], work: impl Future<Output = T>) -> T {
+        tokio::pin!(work);
+        let every = self.config.ack_wait / 3;
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        loop {
+            tokio::select! {
+                done = &mut work => return done,
+                _ = tick.tick() => {
+                    for message in batch {
+                        if let Err(error) = message.ack_with(AckKind::Progress).await {
+                            tracing::warn!(%error, "progress ack failed");
                         }
                     }
                 }
@@ -282,41 +342,88 @@ impl Consumer {
         }
     }
 
-    async fn apply_batch(&self, batch: &[Message]) -> Result<Vec<Settle>, ProjectionError> {
+    async fn apply_batch(&self, batch: &[Message]) -> Result<Vec<Settle>, Failed> {
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for message in batch {
-            let Ok(envelope) = serde_json::from_slice::<EventEnvelope>(&message.payload) else {
-                tracing::error!(subject = %message.subject, "not an event envelope; discarded");
-                outcomes.push(Settle::Discard);
-                continue;
+            let named = match Named::read(&message.payload) {
+                Ok(named) => named,
+                Err(error) => {
+                    dead_letters::reject(
+                        &mut tx,
+                        &message.subject,
+                        None,
+                        Reason::Malformed,
+                        &error.to_string(),
+                    )
+                    .await?;
+                    outcomes.push(Settle::Rejected);
+                    continue;
+                }
             };
-            outcomes.push(Settle::Done(apply_once(&mut tx, &envelope).await?));
+            let outcome = apply_once(&mut tx, &named).await?;
+            if outcome == Outcome::NotInStore {
+                dead_letters::reject(
+                    &mut tx,
+                    &message.subject,
+                    Some(&named),
+                    Reason::NotInStore,
+                    "the event store holds no such event",
+                )
+                .await?;
+            }
+            outcomes.push(Settle::Done(outcome));
         }
         notify_projected(&mut tx).await?;
         tx.commit().await?;
         Ok(outcomes)
     }
 
+    /// Parks the stored event that failed alone; its stream waits behind it.
+    async fn park(&self, message: &Message, failed: &Failed) -> Result<Settle, ConsumerError> {
+        self.stats.failed.fetch_add(1, Ordering::Relaxed);
+        let Ok(named) = Named::read(&message.payload) else {
+            return Ok(Settle::Retry);
+        };
+        let sequence = failed.sequence.unwrap_or(named.sequence);
+        let mut conn = self.pool.acquire().await?;
+        dead_letters::park(
+            &mut conn,
+            &message.subject,
+            &named.aggregate_type,
+            &named.aggregate_id,
+            sequence,
+            &failed.source.to_string(),
+        )
+        .await?;
+        Ok(Settle::Parked)
+    }
+
     async fn settle(&self, message: &Message, settle: Settle) {
         let kind = match settle {
-            Settle::Done(Outcome::Applied { filled }) => {
+            Settle::Done(Outcome::Applied { events }) => {
                 self.stats.applied.fetch_add(1, Ordering::Relaxed);
                 self.stats
                     .gap_filled
-                    .fetch_add(filled as u64, Ordering::Relaxed);
+                    .fetch_add(events.saturating_sub(1) as u64, Ordering::Relaxed);
                 AckKind::Ack
             }
             Settle::Done(Outcome::Duplicate) => {
                 self.stats.duplicates.fetch_add(1, Ordering::Relaxed);
                 AckKind::Ack
             }
-            Settle::Done(Outcome::Deferred) => {
-                self.stats.deferred.fetch_add(1, Ordering::Relaxed);
-                AckKind::Nak(Some(Duration::from_millis(200)))
+            // Acked: the retry or skip that unparks the stream reads it from the store.
+            Settle::Done(Outcome::HeldBack) => {
+                self.stats.held_back.fetch_add(1, Ordering::Relaxed);
+                AckKind::Ack
             }
-            Settle::Retry => AckKind::Nak(Some(Duration::from_secs(2))),
-            Settle::Discard => AckKind::Term,
+            // Acked: parked with its error, the event waits in the store.
+            Settle::Parked => AckKind::Ack,
+            Settle::Done(Outcome::NotInStore) | Settle::Rejected => {
+                self.stats.rejected.fetch_add(1, Ordering::Relaxed);
+                AckKind::Term
+            }
+            Settle::Retry => AckKind::Nak(Some(Duration::from_secs(1))),
         };
         if let Err(error) = message.ack_with(kind).await {
             // Not fatal: an unacked message is redelivered and then skipped as a duplicate.
@@ -327,8 +434,34 @@ impl Consumer {
 
 enum Settle {
     Done(Outcome),
+    /// Recorded as a dead letter, not applied.
+    Rejected,
+    /// Its stored event failed and is parked.
+    Parked,
     Retry,
-    Discard,
+}
+
+/// Whether the database might not fail the same way again: a lost or refused connection,
+/// a server shutting down, a serialisation failure or deadlock.
+fn is_transient(error: &ProjectionError) -> bool {
+    let ProjectionError::Database(error) = error else {
+        return false;
+    };
+    match error {
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            ["08", "53", "57"]
+                .iter()
+                .any(|class| code.starts_with(class))
+                || ["40001", "40P01", "55P03"].contains(&code.as_ref())
+        }),
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        _ => false,
+    }
 }
 
 enum Session {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod checkpoint;
 pub mod cli;
 pub mod consumer;
+pub mod dead_letters;
 pub mod projections;
 pub mod rebuild;
 pub mod startup;

@@ -17,9 +17,9 @@ use std::collections::HashMap;
 
 use futures::TryStreamExt;
 use shared::db::locks;
-use shared::nats::EventEnvelope;
 use sqlx::{Connection, PgConnection, PgPool};
 
+use crate::checkpoint::{Stored, STORED_COLUMNS};
 use crate::projections::{self, audit, Mode, ProjectionError};
 
 /// Checkpoints kept in memory before they are written.
@@ -54,19 +54,22 @@ pub async fn rebuild(
     let mut tx = lock.begin().await?;
     projections::start_rebuild(&mut tx).await?;
     // Insert order; each aggregate's events come in sequence order.
-    let mut events = sqlx::query_as::<_, EventEnvelope>(
-        "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
-           FROM events
-          ORDER BY position",
-    )
-    .fetch(&mut *reader);
+    // Events an admin skipped as dead letters stay skipped.
+    let query = format!("SELECT {STORED_COLUMNS} FROM events e ORDER BY e.position");
+    let mut events = sqlx::query_as::<_, Stored>(&query).fetch(&mut *reader);
     let mut done = 0_u64;
     // The store is read whole and in order, so the checkpoints need no per-event check:
     // they are gathered here and written in bulk.
     let mut checkpoints = HashMap::new();
     let mut audit = Vec::with_capacity(AUDIT_FLUSH);
-    while let Some(event) = events.try_next().await? {
-        projections::apply(&mut tx, &event, Mode::Rebuild { audit: &mut audit }).await?;
+    while let Some(Stored {
+        envelope: event,
+        skipped,
+    }) = events.try_next().await?
+    {
+        if !skipped {
+            projections::apply(&mut tx, &event, Mode::Rebuild { audit: &mut audit }).await?;
+        }
         if audit.len() >= AUDIT_FLUSH {
             audit::insert(&mut tx, std::mem::take(&mut audit)).await?;
         }

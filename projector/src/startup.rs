@@ -42,6 +42,7 @@ impl Application {
             crate::admin::AdminState {
                 role: consumer.role(),
                 stats: consumer.stats(),
+                pool: pool.clone(),
             },
             Readiness {
                 db: pool,

@@ -114,6 +114,7 @@ async fn the_admin_endpoint_answers_admins_only(pool: PgPool) {
         AdminState {
             role,
             stats: Arc::new(Stats::default()),
+            pool: pool.clone(),
         },
         Readiness {
             db: pool.clone(),

@@ -7,3 +7,4 @@ mod accounts;
 mod helpers;
 mod projection;
 mod rebuild;
+mod trust;

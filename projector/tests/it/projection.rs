@@ -126,19 +126,19 @@ async fn an_event_ahead_of_a_gap_is_applied_after_the_gap_is_filled_from_the_sto
 }
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
-async fn an_event_whose_gap_the_store_cannot_fill_is_not_applied(pool: PgPool) {
+async fn a_message_naming_an_event_the_store_lacks_applies_nothing(pool: PgPool) {
     let nats = NatsTest::new().await;
     let projector = spawn_projector(&pool, &nats);
     let catalogue = Catalogue::new(&pool);
     let id = catalogue.create("SUGAR-1", "Sucre").await;
     catalogue.rename(id, "Sucre roux").await;
 
-    // Sequence 3 does not exist in the store: 1..2 would fill only part of the gap.
+    // Sequence 4 does not exist in the store: 1..2 would fill only part of the gap.
     let mut phantom = stored_envelope(&pool, id, 2).await;
     phantom.sequence = 4;
     nats.publish_copy(&phantom).await;
-    eventually("the event is deferred", WAIT, || async {
-        Stats::get(&projector.stats.deferred) >= 1
+    eventually("the message is rejected", WAIT, || async {
+        Stats::get(&projector.stats.rejected) >= 1
     })
     .await;
     assert_eq!(product_version(&pool, id).await, None, "nothing applied");

@@ -265,11 +265,14 @@ async fn read_models_do_not_depend_on_the_order_aggregates_arrive_in(pool: PgPoo
         tx.commit().await.unwrap();
         for event in &deliveries {
             let mut tx = pool.begin().await.unwrap();
-            let outcome = projector::checkpoint::apply_once(&mut tx, event)
-                .await
-                .unwrap_or_else(|e| {
-                    panic!("{order}: {} {}: {e}", event.event_type, event.aggregate_id)
-                });
+            let outcome = projector::checkpoint::apply_once(
+                &mut tx,
+                &projector::checkpoint::Named::of(event),
+            )
+            .await
+            .unwrap_or_else(|e| {
+                panic!("{order}: {} {}: {e}", event.event_type, event.aggregate_id)
+            });
             assert!(
                 matches!(outcome, projector::checkpoint::Outcome::Applied { .. }),
                 "{order}: {outcome:?}"
