@@ -55,6 +55,17 @@ pub enum CommandError<E: std::error::Error> {
     Store(String),
 }
 
+impl<E: std::error::Error> CommandError<E> {
+    /// A database error outside the event store's own calls.
+    pub fn database(error: sqlx::Error) -> Self {
+        if shared::db::is_connection_loss(&error) {
+            Self::Unavailable(error.to_string())
+        } else {
+            Self::Store(error.to_string())
+        }
+    }
+}
+
 pub struct CommandBus<A: Aggregate> {
     store: PersistedEventStore<PostgresEventRepository, A>,
     services: A::Services,
@@ -201,7 +212,7 @@ where
         .bind(ids)
         .fetch_all(pool)
         .await
-        .map_err(|e| CommandError::Store(e.to_string()))?;
+        .map_err(CommandError::database)?;
         let mut loaded: std::collections::HashMap<String, (A, u64)> =
             std::collections::HashMap::with_capacity(ids.len());
         for (id, sequence, payload) in rows {
@@ -412,7 +423,7 @@ fn from_store<E: std::error::Error>(error: AggregateError<E>) -> CommandError<E>
         AggregateError::AggregateConflict => CommandError::Conflict,
         AggregateError::DatabaseConnectionError(e) => CommandError::Unavailable(e.to_string()),
         AggregateError::UnexpectedError(e) => match e.downcast_ref::<sqlx::Error>() {
-            Some(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => {
+            Some(error) if shared::db::is_connection_loss(error) => {
                 CommandError::Unavailable(e.to_string())
             }
             Some(sqlx::Error::Database(db)) if db.code().is_some_and(|c| c.starts_with("GS")) => {

@@ -17,7 +17,8 @@
 //! 30 seconds: it completes or compensates, and no stock stays reserved for an order
 //! that is not SUBMITTED. One driver per order at a time: it holds a lease on the
 //! process's row (not a lock on a connection, which 64 concurrent submits would take
-//! from the pool that their own stock commands need).
+//! from the pool that their own stock commands need). The lease is short and renewed
+//! while its driver lives, so a crashed driver's process is taken over within seconds.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,9 +38,11 @@ use crate::es::{CommandBus, CommandError};
 /// reported as conflicts.
 const STOCK_ATTEMPTS: u32 = 40;
 
-/// How long a driver may hold a process before another may take it over. A process
-/// takes milliseconds; this only bounds how long a crashed driver's process waits.
-const LEASE_SECS: f64 = 60.0;
+/// How long a lease lasts unless renewed: how long a crashed driver's process waits
+/// before another driver takes it over.
+const LEASE: Duration = Duration::from_secs(4);
+/// How often a live driver renews its lease.
+const RENEW_EVERY: Duration = Duration::from_secs(1);
 
 /// How long a submit waits for another driver of the same order to decide.
 const WAIT_FOR_OTHER: Duration = Duration::from_secs(10);
@@ -218,11 +221,13 @@ impl OrderProcesses {
         Ok(version)
     }
 
-    /// Drives every process left in flight for at least `older_than`; returns how many.
+    /// Drives every process whose driver died (its lease ran out) or that no driver
+    /// claimed for `older_than`; returns how many.
     pub async fn resume_all(&self, older_than: Duration) -> Result<usize, ProcessError> {
         let ids: Vec<String> = sqlx::query_scalar(
             "SELECT order_id FROM order_processes
-              WHERE started_at <= now() - make_interval(secs => $1)
+              WHERE lease_until < now()
+                 OR (lease_until IS NULL AND started_at <= now() - make_interval(secs => $1))
               ORDER BY started_at",
         )
         .bind(older_than.as_secs_f64())
@@ -253,8 +258,9 @@ impl OrderProcesses {
     ) {
         tokio::pin!(shutdown);
         loop {
-            // A process younger than this is most likely still being driven by its request.
-            match self.resume_all(Duration::from_secs(10)).await {
+            // An unclaimed process younger than this is most likely about to be claimed
+            // by its own request.
+            match self.resume_all(Duration::from_secs(2)).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(resumed = n, "order processes resumed"),
                 Err(error) => tracing::warn!(%error, "order process recovery failed"),
@@ -275,7 +281,7 @@ impl OrderProcesses {
           RETURNING true",
         )
         .bind(&key)
-        .bind(LEASE_SECS)
+        .bind(LEASE.as_secs_f64())
         .fetch_optional(&self.pool)
         .await?;
         if claimed.is_none() {
@@ -291,7 +297,7 @@ impl OrderProcesses {
                 Drive::Done(None)
             });
         }
-        let result = self.drive_leased(id, metadata).await;
+        let result = self.renewing(&key, self.drive_leased(id, metadata)).await;
         if result.is_err() {
             // Give it back at once: the next recovery round retries it.
             let _ =
@@ -301,6 +307,17 @@ impl OrderProcesses {
                     .await;
         }
         result.map(Drive::Done)
+    }
+
+    /// Runs `work`, renewing the lease on `key`'s process while it runs. The renewals
+    /// run beside the work, never pausing it (it may hold locks other drivers wait on),
+    /// and stop with it, even if it is dropped.
+    async fn renewing<T>(&self, key: &str, work: impl std::future::Future<Output = T>) -> T {
+        let mut renewals = tokio::task::JoinSet::new();
+        renewals.spawn(renew_lease(self.pool.clone(), key.to_owned()));
+        let done = work.await;
+        renewals.abort_all();
+        done
     }
 
     async fn drive_leased(
@@ -458,5 +475,25 @@ fn shortage(need: &Need, available: rust_decimal::Decimal) -> Shortage {
         requested: need.quantity,
         available: Quantity::new(available.max(rust_decimal::Decimal::ZERO))
             .unwrap_or(Quantity::ZERO),
+    }
+}
+
+/// Renews a process's lease every [`RENEW_EVERY`], until aborted.
+async fn renew_lease(pool: PgPool, key: String) {
+    let mut renew =
+        tokio::time::interval_at(tokio::time::Instant::now() + RENEW_EVERY, RENEW_EVERY);
+    loop {
+        renew.tick().await;
+        let renewed = sqlx::query(
+            "UPDATE order_processes SET lease_until = now() + make_interval(secs => $2)
+              WHERE order_id = $1",
+        )
+        .bind(&key)
+        .bind(LEASE.as_secs_f64())
+        .execute(&pool)
+        .await;
+        if let Err(error) = renewed {
+            tracing::warn!(%key, %error, "order process lease not renewed");
+        }
     }
 }

@@ -71,7 +71,7 @@ pub struct Application {
 }
 
 /// How often interrupted order processes are looked for.
-const RECOVERY_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+const RECOVERY_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {

@@ -447,21 +447,10 @@ fn is_transient(error: &ProjectionError) -> bool {
     let ProjectionError::Database(error) = error else {
         return false;
     };
-    match error {
-        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-            ["08", "53", "57"]
-                .iter()
-                .any(|class| code.starts_with(class))
-                || ["40001", "40P01", "55P03"].contains(&code.as_ref())
-        }),
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => true,
-        _ => false,
-    }
+    // Besides a lost connection: a serialisation failure, deadlock or lock timeout.
+    shared::db::is_connection_loss(error)
+        || matches!(error, sqlx::Error::Database(db)
+            if db.code().is_some_and(|code| ["40001", "40P01", "55P03"].contains(&code.as_ref())))
 }
 
 enum Session {

@@ -48,3 +48,25 @@ pub mod channels {
     /// Notified by the projector when it commits a read-model change.
     pub const PROJECTED: &str = "gescom_projected";
 }
+
+/// Whether a database error says the connection or the server went away (lost or
+/// refused connection, server shutting down or out of connection slots) rather than
+/// something about the statement: the same request may well succeed a moment later,
+/// on a fresh connection, so callers answer 503 with `Retry-After` (or retry) instead
+/// of 500.
+pub fn is_connection_loss(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // 08: connection exception; 57P01-57P03: admin or crash shutdown, cannot
+        // connect now; 53300: too many connections.
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || code.starts_with("57P") || code == "53300"
+        }),
+        _ => false,
+    }
+}

@@ -57,13 +57,19 @@ pub enum AuthError {
     User(#[from] CommandError<UserError>),
     #[error("session store: {0}")]
     Session(CommandError<SessionError>),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("{0}")]
     Internal(String),
 }
 
 impl From<sqlx::Error> for AuthError {
     fn from(e: sqlx::Error) -> Self {
-        AuthError::Internal(format!("database: {e}"))
+        if shared::db::is_connection_loss(&e) {
+            AuthError::Unavailable(e.to_string())
+        } else {
+            AuthError::Internal(format!("database: {e}"))
+        }
     }
 }
 

@@ -190,8 +190,13 @@ impl IntoResponse for ApiError {
             }
             ApiError::Unavailable(cause) => {
                 let mut response = Problem::new(503, "unavailable", "Service unavailable")
-                    .with_detail("The database is unreachable; retry later.")
+                    .with_detail("The database connection was lost; retry in a moment.")
+                    .with_extension("retry_after", UNAVAILABLE_RETRY_AFTER_SECS)
                     .into_response();
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS),
+                );
                 response
                     .extensions_mut()
                     .insert(shared::web::InternalCause(cause));
@@ -326,7 +331,7 @@ impl From<ProcessError> for ApiError {
             ProcessError::Order(e) => e.into(),
             ProcessError::Stock(e) => e.into(),
             ProcessError::Product(cause) => ApiError::Internal(cause),
-            ProcessError::Database(e) => ApiError::Internal(e.to_string()),
+            ProcessError::Database(e) => e.into(),
             ProcessError::Busy => ApiError::Conflict {
                 code: "order_busy",
                 message: "the order is being processed; retry shortly".to_owned(),
@@ -407,14 +412,28 @@ impl From<AuthError> for ApiError {
             }
             AuthError::User(e) => e.into(),
             AuthError::Session(e) => ApiError::from_command(e),
+            AuthError::Unavailable(cause) => ApiError::Unavailable(cause),
             AuthError::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }
 
+/// A lost connection is replaced by the pool at once: one second is plenty.
+const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
+
 /// Rounded up: retrying a moment early only meets the same refusal again.
 fn whole_seconds(d: std::time::Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        if shared::db::is_connection_loss(&error) {
+            ApiError::Unavailable(error.to_string())
+        } else {
+            ApiError::Internal(error.to_string())
+        }
+    }
 }
 
 impl ApiError {

@@ -43,7 +43,7 @@ async fn csv_body(headers: &HeaderMap, body: Body) -> Result<bytes::Bytes> {
 impl From<ImportError> for ApiError {
     fn from(error: ImportError) -> Self {
         match error {
-            ImportError::Database(e) => ApiError::Internal(e.to_string()),
+            ImportError::Database(e) => e.into(),
             ImportError::Store(e) => ApiError::Internal(e),
             other => ApiError::Unprocessable {
                 code: "invalid_csv",
@@ -66,7 +66,7 @@ impl From<AppendError> for ApiError {
                     crate::es::CommandError::Rejected { sqlstate, message },
                 )
             }
-            AppendError::Database(e) => ApiError::Internal(e.to_string()),
+            AppendError::Database(e) => e.into(),
         }
     }
 }

@@ -12,3 +12,4 @@ mod orders;
 mod products_api;
 mod rbac;
 mod relay;
+mod reliability;

@@ -506,3 +506,65 @@ async fn a_submitted_order_outcome_is_reported_once_decided(pool: PgPool) {
     assert!(processes.submit(id, None, metadata()).await.is_err());
     assert_eq!(stock_of(&pool, &a).await.reserved(), Decimal::from(2));
 }
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_submit_whose_driver_died_is_taken_over_within_seconds(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let a = stocked_product(&app, "DEAD-A", "5").await;
+    let b = stocked_product(&app, "DEAD-B", "5").await;
+    let buyer = customer(&app, "DEAD").await;
+    let order = draft(&app, &buyer, &[(&a, 2), (&b, 3)]).await;
+    let id: OrderId = order.parse().unwrap();
+
+    // The driver is stuck writing an event, holding the process's lease, when its
+    // process dies: the task is dropped and its connection cut, as in a kill -9.
+    let mut blocker = pool.begin().await.unwrap();
+    let mine: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *blocker)
+        .await
+        .unwrap();
+    let driver = processes(&pool).await;
+    let submit = tokio::spawn(async move { driver.submit(id, None, metadata()).await });
+    let held: bool = loop {
+        // The lease is taken once OrderSubmissionStarted has committed.
+        let leased: Option<bool> = sqlx::query_scalar(
+            "SELECT lease_until IS NOT NULL FROM order_processes WHERE order_id = $1",
+        )
+        .bind(&order)
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+        if leased == Some(true) {
+            break true;
+        }
+        tokio::task::yield_now().await;
+    };
+    assert!(held);
+    sqlx::query("LOCK TABLE events IN EXCLUSIVE MODE")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    crate::reliability::terminate_the_lock_waiter(&pool, mine).await;
+    submit.abort();
+    let _ = submit.await;
+    blocker.rollback().await.unwrap();
+    assert_eq!(order_status(&pool, &order).await, OrderStatus::Submitting);
+
+    // A restarted command-api's recovery loop.
+    let restarted = Arc::new(processes(&pool).await);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let recovery = tokio::spawn(restarted.run_recovery(Duration::from_millis(100), async {
+        let _ = stopped.await;
+    }));
+    testkit::eventually(
+        "the order is submitted by another driver",
+        Duration::from_secs(20),
+        || async { order_status(&pool, &order).await == OrderStatus::Submitted },
+    )
+    .await;
+    let _ = stop.send(());
+    recovery.await.unwrap();
+    assert_eq!(stock_of(&pool, &a).await.reserved(), Decimal::from(2));
+    assert_eq!(stock_of(&pool, &b).await.reserved(), Decimal::from(3));
+    assert_eq!(processes_in_flight(&pool).await, 0);
+}

@@ -1,5 +1,6 @@
 //! The one error type of read-api's HTTP edge, mapped once to problem+json.
 
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use shared::problem::Problem;
 use shared::web::internal_error;
@@ -27,6 +28,9 @@ pub enum ApiError {
     /// This deployment cannot serve it (configuration missing).
     #[error("{message}")]
     Unavailable { code: &'static str, message: String },
+    /// The database connection went away: worth retrying at once.
+    #[error("the database connection was lost; retry in a moment")]
+    ConnectionLost(String),
     #[error(transparent)]
     Lagging(#[from] Lagging),
     #[error("internal error: {0}")]
@@ -35,7 +39,11 @@ pub enum ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        ApiError::Internal(error.to_string())
+        if shared::db::is_connection_loss(&error) {
+            ApiError::ConnectionLost(error.to_string())
+        } else {
+            ApiError::Internal(error.to_string())
+        }
     }
 }
 
@@ -65,6 +73,19 @@ impl IntoResponse for ApiError {
             ApiError::Conflict { code, message } => Problem::new(409, code, "Conflict")
                 .with_detail(message)
                 .into_response(),
+            ApiError::ConnectionLost(cause) => {
+                let mut response = Problem::new(503, "unavailable", "Service unavailable")
+                    .with_detail(detail)
+                    .with_extension("retry_after", 1)
+                    .into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                response
+                    .extensions_mut()
+                    .insert(shared::web::InternalCause(cause));
+                response
+            }
             ApiError::Unavailable { code, message } => {
                 Problem::new(503, code, "Not available on this deployment")
                     .with_detail(message)
