@@ -167,12 +167,11 @@ impl Fields {
 }
 
 pub fn decimal(raw: &str) -> Result<Decimal, Invalid> {
-    Decimal::from_str_exact(raw.trim())
-        .map_err(|_| Invalid::new("invalid_decimal", "a decimal number such as \"12.50\""))
+    shared::money::parse_decimal(raw)
 }
 
 pub fn money(raw: &str) -> Result<Money, Invalid> {
-    decimal(raw).and_then(Money::new)
+    Money::parse(raw)
 }
 
 /// A VAT rate that is one of the rates in force.
@@ -181,7 +180,7 @@ pub fn vat_rate(rates: &VatRates, raw: &str) -> Result<VatRate, Invalid> {
 }
 
 pub fn quantity(raw: &str) -> Result<Quantity, Invalid> {
-    decimal(raw).and_then(Quantity::new)
+    Quantity::parse(raw)
 }
 
 /// For `#[serde(default, deserialize_with = "present")]`: tells a field sent as `null`
