@@ -155,7 +155,7 @@ mod tests {
 
             #[test]
             fn money_takes_any_decimal(value in any_decimal()) {
-                for money in Money::new(value) {
+                if let Ok(money) = Money::new(value) {
                     json_round_trip(&money)?;
                     text_round_trip(&money, Money::parse)?;
                 }

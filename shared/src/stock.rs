@@ -132,7 +132,7 @@ mod tests {
 
             #[test]
             fn a_delta_takes_any_decimal(value in any_decimal()) {
-                for delta in StockDelta::new(value) {
+                if let Ok(delta) = StockDelta::new(value) {
                     json_round_trip(&delta)?;
                     text_round_trip(&delta, StockDelta::parse)?;
                 }
