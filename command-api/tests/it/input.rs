@@ -309,3 +309,34 @@ async fn bare_rejections_answer_problem_json(pool: PgPool) {
         assert_eq!(response.code(), code, "{what}");
     }
 }
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn multibyte_text_in_a_legal_id_is_a_422_not_a_500(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    for (i, (field, value)) in [
+        ("vat_number", "F😀12345678901"),
+        ("vat_number", "F\u{301}R40303265045"),
+        ("vat_number", "FRé0303265045"),
+        ("vat_number", "😀"),
+        ("siren", "55208131😀"),
+        ("siret", "7328293200007é"),
+        ("code", "ACMÉ😀"),
+        ("phone", "+33 😀 23 45 67 89"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut body = json!({"code": format!("MB-{i}"), "legal_name": "Acme"});
+        body[field] = json!(value);
+        let response = app.json(Method::POST, "/customers", &[], &body).await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {value}: {:?}",
+            response.body
+        );
+        assert_eq!(response.code(), "validation_failed");
+        assert_eq!(response.body["errors"][0]["field"], field);
+    }
+    assert_eq!(events_besides_the_admin(&pool).await, 0);
+}
