@@ -30,7 +30,11 @@ impl Email {
     }
 
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let text = Self::normalize(&bounded_text(raw, Self::MAX_CHARS)?);
+        // Normalising can lengthen an address (NFKC expands ligatures and the like) or
+        // shorten it: the bound holds for the normal form, the one that is stored and
+        // parsed again. The raw text is bounded first so that normalising stays cheap.
+        let raw = bounded_text(raw, Self::MAX_CHARS * 4)?;
+        let text = bounded_text(&Self::normalize(&raw), Self::MAX_CHARS)?;
         let bad = || Invalid::new("invalid_email", "an address such as name@example.com");
         let (local, domain) = text.split_once('@').ok_or_else(bad)?;
         let domain_ok = domain.contains('.')
@@ -88,6 +92,12 @@ impl DisplayName {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl fmt::Display for DisplayName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -156,6 +166,44 @@ mod tests {
             "a@exa_mple.com",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn an_address_too_long_once_normalised_is_refused() {
+        // U+FDFA is one character that NFKC spells in 18.
+        let long = format!("{}@example.com", "\u{fdfa}".repeat(20));
+        assert_eq!(Email::parse(&long).unwrap_err().code, "too_long");
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::prop::{accepted_round_trips, config, hostile};
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn an_email_never_panics_round_trips_and_is_its_own_normal_form(
+                raw in hostile(prop_oneof![
+                    "[ ]?[A-Za-z0-9._%+-]{1,30}@[A-Za-z0-9-]{1,20}\\.[A-Za-z]{2,6}[ ]?"
+                        .prop_map(String::from),
+                    "\\PC{1,12}@\\PC{1,8}\\.\\PC{2,4}".prop_map(String::from),
+                ])
+            ) {
+                if let Some(email) = accepted_round_trips(&raw, Email::parse)? {
+                    prop_assert_eq!(Email::normalize(email.as_str()), email.as_str());
+                    prop_assert!(email.as_str().chars().count() <= Email::MAX_CHARS);
+                }
+            }
+
+            #[test]
+            fn a_display_name_never_panics_and_round_trips(
+                raw in hostile("\\PC{0,130}".prop_map(String::from))
+            ) {
+                accepted_round_trips(&raw, DisplayName::parse)?;
+            }
         }
     }
 }

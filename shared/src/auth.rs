@@ -69,7 +69,10 @@ impl FromStr for Role {
             .ok_or_else(|| {
                 crate::Invalid::new(
                     "unknown_role",
-                    format!("`{s}` is not a role: admin, sales, warehouse or analyst"),
+                    format!(
+                        "`{}` is not a role: admin, sales, warehouse or analyst",
+                        crate::input::excerpt(s, 32)
+                    ),
                 )
             })
     }
@@ -326,5 +329,22 @@ mod tests {
     fn a_role_parses_from_its_name_only() {
         assert_eq!("warehouse".parse::<Role>().unwrap(), Role::Warehouse);
         assert_eq!("Admin".parse::<Role>().unwrap_err().code, "unknown_role");
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::prop::{accepted_round_trips, config, hostile, one_of_words};
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn a_role_never_panics_and_round_trips(raw in hostile(one_of_words(&[
+                "admin", "sales", "warehouse", "analyst",
+            ]))) {
+                accepted_round_trips(&raw, Role::from_str)?;
+            }
+        }
     }
 }

@@ -45,6 +45,12 @@ impl From<CustomerCode> for String {
     }
 }
 
+impl fmt::Display for CustomerCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Digits only, spaces and dots allowed between them (`732 829 320`).
 fn digits(raw: &str) -> Option<String> {
     let kept: String = raw
@@ -54,13 +60,17 @@ fn digits(raw: &str) -> Option<String> {
     kept.chars().all(|c| c.is_ascii_digit()).then_some(kept)
 }
 
+/// Luhn's check over ASCII digits; anything else fails it (never a subtraction that
+/// underflows on a letter).
 fn luhn(number: &str) -> bool {
-    let sum: u32 = number
-        .bytes()
-        .rev()
+    let digits: Option<Vec<u32>> = number.chars().rev().map(|c| c.to_digit(10)).collect();
+    let Some(digits) = digits.filter(|d| !d.is_empty()) else {
+        return false;
+    };
+    let sum: u32 = digits
+        .iter()
         .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
+        .map(|(i, &d)| {
             if i % 2 == 1 {
                 let doubled = d * 2;
                 if doubled > 9 {
@@ -113,6 +123,12 @@ impl From<Siren> for String {
     }
 }
 
+impl fmt::Display for Siren {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// La Poste's SIREN: its establishments' SIRETs follow their own rule.
 const LA_POSTE: &str = "356000000";
 
@@ -129,8 +145,8 @@ impl Siret {
             .ok_or_else(|| Invalid::new("invalid_siret", "a SIRET has 14 digits"))?;
         let la_poste = number.starts_with(LA_POSTE)
             && number
-                .bytes()
-                .map(|b| u32::from(b - b'0'))
+                .chars()
+                .filter_map(|c| c.to_digit(10))
                 .sum::<u32>()
                 .is_multiple_of(5);
         if !luhn(&number) && !la_poste {
@@ -144,7 +160,8 @@ impl Siret {
 
     /// Its first 9 digits.
     pub fn siren(&self) -> &str {
-        &self.0[..9]
+        // 14 ASCII digits by construction; never a panic even so.
+        self.0.get(..9).unwrap_or(&self.0)
     }
 
     pub fn as_str(&self) -> &str {
@@ -162,6 +179,12 @@ impl TryFrom<String> for Siret {
 impl From<Siret> for String {
     fn from(value: Siret) -> Self {
         value.0
+    }
+}
+
+impl fmt::Display for Siret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -214,8 +237,10 @@ const VAT_FORMATS: &[(&str, &[&str])] = &[
     ("XI", &["999999999", "999999999999", "GD999", "HA999"]),
 ];
 
+/// Compares character by character: `body` is untrusted and may hold multibyte text of
+/// the format's byte length.
 fn matches_format(body: &str, format: &str) -> bool {
-    body.len() == format.len()
+    body.chars().count() == format.chars().count()
         && body.chars().zip(format.chars()).all(|(c, f)| match f {
             '9' => c.is_ascii_digit(),
             'A' => c.is_ascii_uppercase(),
@@ -237,17 +262,24 @@ impl VatNumber {
             .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
             .collect::<String>()
             .to_uppercase();
-        let (prefix, body) = number.split_at(number.len().min(2));
+        let unknown_country = || {
+            Invalid::new(
+                "unknown_vat_country",
+                "starts with an EU member state's code (FR, DE, IT, ES…; EL for Greece)",
+            )
+        };
+        // The prefix is two ASCII letters; anything else (an emoji, a combining accent)
+        // is no country, and splitting there would cut a character in two.
+        let (prefix, body) = number
+            .get(..2)
+            .zip(number.get(2..))
+            .filter(|(prefix, _)| prefix.bytes().all(|b| b.is_ascii_uppercase()))
+            .ok_or_else(unknown_country)?;
         let formats = VAT_FORMATS
             .iter()
             .find(|(country, _)| *country == prefix)
             .map(|(_, f)| *f)
-            .ok_or_else(|| {
-                Invalid::new(
-                    "unknown_vat_country",
-                    "starts with an EU member state's code (FR, DE, IT, ES…; EL for Greece)",
-                )
-            })?;
+            .ok_or_else(unknown_country)?;
         if !formats.iter().any(|f| matches_format(body, f)) {
             return Err(Invalid::new(
                 "invalid_vat_number",
@@ -255,7 +287,13 @@ impl VatNumber {
             ));
         }
         if prefix == "FR" {
-            let (key, siren) = body.split_at(2);
+            // The format holds: 11 ASCII characters.
+            let (Some(key), Some(siren)) = (body.get(..2), body.get(2..)) else {
+                return Err(Invalid::new(
+                    "invalid_vat_number",
+                    "not a FR VAT number's format",
+                ));
+            };
             if !luhn(siren) {
                 return Err(Invalid::new(
                     "invalid_vat_number",
@@ -283,7 +321,7 @@ impl VatNumber {
 
     /// The SIREN inside a French VAT number.
     pub fn french_siren(&self) -> Option<&str> {
-        self.0.strip_prefix("FR").map(|rest| &rest[2..])
+        self.0.strip_prefix("FR").and_then(|rest| rest.get(2..))
     }
 
     pub fn as_str(&self) -> &str {
@@ -301,6 +339,12 @@ impl TryFrom<String> for VatNumber {
 impl From<VatNumber> for String {
     fn from(value: VatNumber) -> Self {
         value.0
+    }
+}
+
+impl fmt::Display for VatNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -343,6 +387,12 @@ impl TryFrom<String> for Phone {
 impl From<Phone> for String {
     fn from(value: Phone) -> Self {
         value.0
+    }
+}
+
+impl fmt::Display for Phone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -390,6 +440,12 @@ impl TryFrom<String> for Country {
 impl From<Country> for String {
     fn from(value: Country) -> Self {
         value.0
+    }
+}
+
+impl fmt::Display for Country {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -601,5 +657,167 @@ mod tests {
         let errors = Address::parse(" ", None, "75001", "Paris", "FRA").unwrap_err();
         let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, ["line1", "country"]);
+    }
+
+    #[test]
+    fn multibyte_text_in_a_vat_number_is_refused_not_a_panic() {
+        for raw in [
+            "F😀12345678901",
+            "😀",
+            "é",
+            "Fé",
+            "\u{301}FR40303265045",
+            "FR4\u{301}0303265045",
+            "FRé0303265045",
+            "DE12345678é",
+            "ß",
+        ] {
+            assert!(VatNumber::parse(raw).is_err(), "{raw:?}");
+        }
+        // Upper-casing `ß` gives `SS`, `ﬁ` gives `FI`: a prefix of two letters after all.
+        assert_eq!(
+            VatNumber::parse("ﬁ12345678").unwrap().as_str(),
+            "FI12345678"
+        );
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::prop::{accepted_round_trips, config, hostile, json_round_trip, one_of_words};
+        use proptest::prelude::*;
+
+        /// `body` followed by the digit that makes it pass Luhn's check.
+        fn with_check_digit(body: String) -> String {
+            (0..10)
+                .map(|d| format!("{body}{d}"))
+                .find(|n| luhn(n))
+                .unwrap_or(body)
+        }
+
+        fn siren() -> impl Strategy<Value = String> + Clone {
+            "[0-9]{8}".prop_map(with_check_digit)
+        }
+
+        fn siret() -> impl Strategy<Value = String> + Clone {
+            (siren(), "[0-9]{4}").prop_map(|(siren, nic)| with_check_digit(siren + &nic))
+        }
+
+        /// A number of a member state's format (for FR, with the right key).
+        fn vat_number() -> impl Strategy<Value = String> + Clone {
+            (
+                0..VAT_FORMATS.len(),
+                any::<prop::sample::Index>(),
+                proptest::collection::vec(any::<u8>(), 12),
+                siren(),
+                any::<bool>(),
+            )
+                .prop_map(|(country, format, fill, siren, spaced)| {
+                    let (prefix, formats) = VAT_FORMATS[country];
+                    let number = if prefix == "FR" {
+                        let value: u64 = siren.parse().unwrap_or_default();
+                        format!("FR{:02}{siren}", (12 + 3 * (value % 97)) % 97)
+                    } else {
+                        let format = formats[format.index(formats.len())];
+                        let body: String = format
+                            .chars()
+                            .zip(fill)
+                            .map(|(f, b)| match f {
+                                '9' => char::from(b'0' + b % 10),
+                                'A' => char::from(b'A' + b % 26),
+                                'X' if b % 2 == 0 => char::from(b'0' + b % 10),
+                                'X' => char::from(b'A' + b % 26),
+                                literal => literal,
+                            })
+                            .collect();
+                        format!("{prefix}{body}")
+                    };
+                    if spaced {
+                        number.to_lowercase().replace("", " ").trim().to_owned()
+                    } else {
+                        number
+                    }
+                })
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn a_siren_never_panics_and_round_trips(
+                raw in hostile(prop_oneof![siren(), "[0-9 .]{0,16}".prop_map(String::from)])
+            ) {
+                accepted_round_trips(&raw, Siren::parse)?;
+            }
+
+            #[test]
+            fn a_siret_never_panics_round_trips_and_holds_its_siren(
+                raw in hostile(prop_oneof![siret(), "[0-9 .]{0,20}".prop_map(String::from)])
+            ) {
+                if let Some(siret) = accepted_round_trips(&raw, Siret::parse)? {
+                    prop_assert_eq!(siret.siren().len(), 9);
+                }
+            }
+
+            #[test]
+            fn a_vat_number_never_panics_and_round_trips(raw in hostile(vat_number())) {
+                if let Some(vat) = accepted_round_trips(&raw, VatNumber::parse)? {
+                    if let Some(siren) = vat.french_siren() {
+                        prop_assert!(Siren::parse(siren).is_ok(), "{}", siren);
+                    }
+                }
+            }
+
+            #[test]
+            fn a_customer_code_never_panics_and_round_trips(
+                raw in hostile("[ ]?[A-Za-z0-9._-]{0,34}[ ]?".prop_map(String::from))
+            ) {
+                accepted_round_trips(&raw, CustomerCode::parse)?;
+            }
+
+            #[test]
+            fn a_phone_never_panics_and_round_trips(
+                raw in hostile("[+]?[0-9 .()-]{4,32}".prop_map(String::from))
+            ) {
+                accepted_round_trips(&raw, Phone::parse)?;
+            }
+
+            #[test]
+            fn a_country_never_panics_and_round_trips(
+                raw in hostile(prop_oneof![
+                    "[A-Za-z]{1,3}".prop_map(String::from),
+                    proptest::sample::select(COUNTRIES.split_whitespace().collect::<Vec<_>>())
+                        .prop_map(str::to_lowercase),
+                ])
+            ) {
+                accepted_round_trips(&raw, Country::parse)?;
+            }
+
+            #[test]
+            fn payment_terms_never_panic_and_round_trip(raw in hostile(one_of_words(&[
+                "immediate", "net_30", "end_of_month_30", "end_of_month_45", "net_45", "net_60",
+            ]))) {
+                accepted_round_trips(&raw, PaymentTerms::parse)?;
+            }
+
+            #[test]
+            fn an_address_never_panics_and_round_trips(
+                parts in proptest::collection::vec(hostile("\\PC{0,40}".prop_map(String::from)), 3),
+                line2 in proptest::option::of(hostile("\\PC{0,40}".prop_map(String::from))),
+                country in hostile("[A-Za-z]{2}".prop_map(String::from)),
+            ) {
+                let parsed = Address::parse(&parts[0], line2.as_deref(), &parts[1], &parts[2], &country);
+                if let Ok(address) = parsed {
+                    json_round_trip(&address)?;
+                    let again = Address::parse(
+                        &address.line1,
+                        address.line2.as_deref(),
+                        &address.postal_code,
+                        &address.city,
+                        address.country.as_str(),
+                    );
+                    prop_assert_eq!(again, Ok(address));
+                }
+            }
+        }
     }
 }

@@ -87,4 +87,36 @@ mod tests {
     fn a_malformed_id_is_refused() {
         assert!("not-a-uuid".parse::<ProductId>().is_err());
     }
+
+    mod properties {
+        use super::super::*;
+        use crate::prop::{accepted_round_trips, config, hostile};
+        use proptest::prelude::*;
+
+        /// A UUID in each of the forms `Uuid::parse_str` reads, or close to one.
+        fn uuid_text() -> impl Strategy<Value = String> + Clone {
+            (any::<u128>(), 0..4_u8).prop_map(|(n, form)| {
+                let id = Uuid::from_u128(n);
+                match form {
+                    0 => id.hyphenated().to_string(),
+                    1 => id.simple().to_string(),
+                    2 => id.braced().to_string(),
+                    _ => id.urn().to_string().to_uppercase(),
+                }
+            })
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn ids_never_panic_and_round_trip(raw in hostile(uuid_text())) {
+                accepted_round_trips(&raw, ProductId::from_str)?;
+                accepted_round_trips(&raw, CustomerId::from_str)?;
+                accepted_round_trips(&raw, OrderId::from_str)?;
+                accepted_round_trips(&raw, UserId::from_str)?;
+                accepted_round_trips(&raw, SessionId::from_str)?;
+            }
+        }
+    }
 }

@@ -14,6 +14,7 @@ pub mod customer;
 pub mod db;
 pub mod events;
 pub mod ids;
+pub mod input;
 pub mod integration;
 pub mod metadata;
 pub mod money;
@@ -21,6 +22,8 @@ pub mod nats;
 pub mod pricing;
 pub mod problem;
 pub mod product;
+#[cfg(test)]
+mod prop;
 pub mod read;
 pub mod shutdown;
 pub mod stock;

@@ -7,6 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::Invalid;
 
+/// A decimal as a client writes it (`"12.50"`, `"-3"`): digits with at most one point and
+/// a sign, nothing else (no exponent, no float). What every decimal value type's `parse`
+/// starts from.
+pub fn parse_decimal(raw: &str) -> Result<Decimal, Invalid> {
+    Decimal::from_str_exact(raw.trim())
+        .map_err(|_| Invalid::new("invalid_decimal", "a decimal number such as \"12.50\""))
+}
+
 /// A non-negative amount of euros with at most [`Money::MAX_SCALE`] decimals.
 ///
 /// Unit prices may carry sub-cent precision (trading often quotes 4 decimals); amounts
@@ -40,6 +48,11 @@ impl Money {
             amount.rescale(2);
         }
         Ok(Self(amount))
+    }
+
+    /// [`Money::new`] from its text (`"12.50"`).
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        parse_decimal(raw).and_then(Self::new)
     }
 
     pub fn amount(&self) -> Decimal {
@@ -119,5 +132,34 @@ mod tests {
             Money::new(d("2.675")).unwrap().round_to_cents().to_string(),
             "2.68"
         );
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::prop::{
+            accepted_round_trips, any_decimal, config, decimal_text, json_round_trip,
+            text_round_trip,
+        };
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn money_never_panics_and_round_trips(raw in decimal_text()) {
+                if let Some(money) = accepted_round_trips(&raw, Money::parse)? {
+                    prop_assert!(money.amount().scale() >= 2);
+                    let _ = money.round_to_cents();
+                }
+            }
+
+            #[test]
+            fn money_takes_any_decimal(value in any_decimal()) {
+                if let Ok(money) = Money::new(value) {
+                    json_round_trip(&money)?;
+                    text_round_trip(&money, Money::parse)?;
+                }
+            }
+        }
     }
 }

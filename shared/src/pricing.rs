@@ -31,8 +31,19 @@ impl Discount {
         Ok(Self(percent))
     }
 
+    /// [`Discount::new`] from its text (`"33.33"`).
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        crate::money::parse_decimal(raw).and_then(Self::new)
+    }
+
     pub fn percent(&self) -> Decimal {
         self.0
+    }
+}
+
+impl std::fmt::Display for Discount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
     }
 }
 
@@ -264,5 +275,64 @@ mod tests {
         assert_eq!(Discount::new(d("100.01")).unwrap_err().code, "out_of_range");
         assert_eq!(Discount::new(d("-1")).unwrap_err().code, "out_of_range");
         assert_eq!(Discount::new(d("1.234")).unwrap_err().code, "too_precise");
+    }
+
+    mod properties {
+        use super::super::*;
+        use super::rate;
+        use crate::prop::{
+            accepted_round_trips, any_decimal, config, decimal_text, json_round_trip,
+            text_round_trip,
+        };
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn a_discount_never_panics_and_round_trips(raw in decimal_text()) {
+                accepted_round_trips(&raw, Discount::parse)?;
+            }
+
+            #[test]
+            fn a_discount_takes_any_decimal(value in any_decimal()) {
+                if let Ok(discount) = Discount::new(value) {
+                    json_round_trip(&discount)?;
+                    text_round_trip(&discount, Discount::parse)?;
+                }
+            }
+
+            /// The money rules never overflow on what the value types accept, at their
+            /// bounds included.
+            #[test]
+            fn lines_and_totals_never_panic(
+                lines in proptest::collection::vec(
+                    (any_decimal(), any_decimal(), any_decimal(), 0..5_usize),
+                    0..20,
+                ),
+                at_bounds in any::<bool>(),
+            ) {
+                let rates = ["20", "10", "5.5", "2.1", "0"];
+                let mut priced = Vec::new();
+                for (q, p, d, r) in lines {
+                    let (q, p, d) = if at_bounds {
+                        (Decimal::from(1_000_000_000_u64), Money::MAX, Decimal::ZERO)
+                    } else {
+                        (q, p, d)
+                    };
+                    let (Ok(q), Ok(p), Ok(d)) = (Quantity::new(q), Money::new(p), Discount::new(d)) else {
+                        continue;
+                    };
+                    let net = line_net(q, p, d);
+                    prop_assert!(!net.amount().is_sign_negative() || net.amount().is_zero());
+                    priced.push((rate(rates[r]), net));
+                }
+                let totals = totals(priced);
+                prop_assert_eq!(
+                    totals.gross.amount(),
+                    totals.net.amount() + totals.vat_total.amount()
+                );
+            }
+        }
     }
 }

@@ -55,6 +55,16 @@ impl Problem {
         Self::new(400, "malformed_path", "Malformed path parameter").with_detail(detail)
     }
 
+    /// 400: the query string is malformed; `parameter` names the parameter at fault.
+    pub fn malformed_query(parameter: Option<&str>, detail: impl Into<String>) -> Self {
+        let problem =
+            Self::new(400, "malformed_query", "Malformed query string").with_detail(detail);
+        match parameter {
+            Some(name) => problem.with_extension("parameter", name),
+            None => problem,
+        }
+    }
+
     /// 404 with a code that says what is missing, e.g. `product_not_found`.
     pub fn not_found(code: &str, detail: impl Into<String>) -> Self {
         Self::new(404, code, "Not found").with_detail(detail)

@@ -165,6 +165,12 @@ impl Unit {
     }
 }
 
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A VAT rate in percent: from 0 to below 100, at most 2 decimals. Which rates may be
 /// used is [`VatRates`]' business: the set in force is configuration, and stored events
 /// keep whatever rate was in force when they were written.
@@ -187,8 +193,19 @@ impl VatRate {
         Ok(Self(percent))
     }
 
+    /// [`VatRate::new`] from its text (`"5.5"`).
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        crate::money::parse_decimal(raw).and_then(Self::new)
+    }
+
     pub fn percent(&self) -> Decimal {
         self.0
+    }
+}
+
+impl fmt::Display for VatRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
     }
 }
 
@@ -228,8 +245,13 @@ impl VatRates {
             .map(str::trim)
             .filter(|r| !r.is_empty())
             .map(|r| {
-                Decimal::from_str_exact(r)
-                    .map_err(|_| Invalid::new("invalid_decimal", format!("`{r}` is not a rate")))
+                crate::money::parse_decimal(r)
+                    .map_err(|_| {
+                        Invalid::new(
+                            "invalid_decimal",
+                            format!("`{}` is not a rate", crate::input::excerpt(r, 32)),
+                        )
+                    })
                     .and_then(VatRate::new)
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -279,8 +301,19 @@ impl Quantity {
         Ok(Self(value))
     }
 
+    /// [`Quantity::new`] from its text (`"1.250"`).
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        crate::money::parse_decimal(raw).and_then(Self::new)
+    }
+
     pub fn value(&self) -> Decimal {
         self.0
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
     }
 }
 
@@ -315,6 +348,12 @@ impl Barcode {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl fmt::Display for Barcode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -432,5 +471,96 @@ mod tests {
                 .code,
             "too_precise"
         );
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::prop::{
+            accepted_round_trips, any_decimal, config, decimal_text, hostile, json_round_trip,
+            one_of_words, text_round_trip,
+        };
+        use proptest::prelude::*;
+
+        /// Digits of `len` with the right GS1 check digit, or (when `wrong`) another one.
+        fn barcode() -> impl Strategy<Value = String> + Clone {
+            (
+                proptest::sample::select(&[7_usize, 11, 12][..]),
+                any::<u64>(),
+                any::<bool>(),
+            )
+                .prop_map(|(len, seed, wrong)| {
+                    let body: String = format!("{seed:020}").chars().take(len).collect();
+                    let sum: u32 = body
+                        .chars()
+                        .rev()
+                        .filter_map(|c| c.to_digit(10))
+                        .enumerate()
+                        .map(|(i, d)| if i % 2 == 0 { d * 3 } else { d })
+                        .sum();
+                    let check = (10 - sum % 10) % 10 + u32::from(wrong);
+                    format!("{body}{}", check % 10)
+                })
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn text_newtypes_never_panic_and_round_trip(
+                raw in hostile("\\PC{0,210}".prop_map(String::from))
+            ) {
+                accepted_round_trips(&raw, ProductName::parse)?;
+                accepted_round_trips(&raw, Category::parse)?;
+            }
+
+            #[test]
+            fn a_sku_never_panics_and_round_trips(
+                raw in hostile("[ ]?[A-Za-z0-9._/-]{0,66}[ ]?".prop_map(String::from))
+            ) {
+                if let Some(sku) = accepted_round_trips(&raw, Sku::parse)? {
+                    prop_assert_eq!(Sku::parse(&sku.key()).map(|k| k.key()), Ok(sku.key()));
+                }
+            }
+
+            #[test]
+            fn a_unit_never_panics_and_round_trips(raw in hostile(one_of_words(&[
+                "piece", "kg", "g", "m", "m2", "m3", "l", "hour", "day", "box", "pack",
+            ]))) {
+                accepted_round_trips(&raw, Unit::parse)?;
+            }
+
+            #[test]
+            fn a_barcode_never_panics_and_round_trips(raw in hostile(barcode())) {
+                accepted_round_trips(&raw, Barcode::parse)?;
+            }
+
+            #[test]
+            fn decimal_value_types_never_panic_and_round_trip(raw in decimal_text()) {
+                accepted_round_trips(&raw, VatRate::parse)?;
+                accepted_round_trips(&raw, Quantity::parse)?;
+            }
+
+            #[test]
+            fn decimal_value_types_take_any_decimal(value in any_decimal()) {
+                if let Ok(rate) = VatRate::new(value) {
+                    json_round_trip(&rate)?;
+                    text_round_trip(&rate, VatRate::parse)?;
+                }
+                if let Ok(quantity) = Quantity::new(value) {
+                    json_round_trip(&quantity)?;
+                    text_round_trip(&quantity, Quantity::parse)?;
+                }
+            }
+
+            #[test]
+            fn a_list_of_rates_never_panics_and_parses_back(
+                raw in hostile("([0-9]{1,2}(\\.[0-9]{1,3})?,){0,4}[0-9]{0,2}".prop_map(String::from))
+            ) {
+                if let Ok(rates) = VatRates::parse(&raw) {
+                    let text: Vec<String> = rates.0.iter().map(ToString::to_string).collect();
+                    prop_assert_eq!(VatRates::parse(&text.join(",")), Ok(rates));
+                }
+            }
+        }
     }
 }

@@ -73,6 +73,11 @@ impl StockDelta {
         Ok(Self(value))
     }
 
+    /// [`StockDelta::new`] from its text (`"-2.5"`).
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        crate::money::parse_decimal(raw).and_then(Self::new)
+    }
+
     pub fn value(&self) -> Decimal {
         self.0
     }
@@ -81,6 +86,12 @@ impl StockDelta {
 impl fmt::Display for StockDelta {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
+    }
+}
+
+impl fmt::Display for AdjustmentReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -101,5 +112,38 @@ mod tests {
             AdjustmentReason::Loss
         );
         assert!(AdjustmentReason::parse("theft").is_err());
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::prop::{
+            accepted_round_trips, any_decimal, config, decimal_text, hostile, json_round_trip,
+            one_of_words, text_round_trip,
+        };
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn a_delta_never_panics_and_round_trips(raw in decimal_text()) {
+                accepted_round_trips(&raw, StockDelta::parse)?;
+            }
+
+            #[test]
+            fn a_delta_takes_any_decimal(value in any_decimal()) {
+                if let Ok(delta) = StockDelta::new(value) {
+                    json_round_trip(&delta)?;
+                    text_round_trip(&delta, StockDelta::parse)?;
+                }
+            }
+
+            #[test]
+            fn a_reason_never_panics_and_round_trips(raw in hostile(one_of_words(&[
+                "receipt", "inventory_count", "loss", "return", "correction",
+            ]))) {
+                accepted_round_trips(&raw, AdjustmentReason::parse)?;
+            }
+        }
     }
 }

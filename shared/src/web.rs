@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -20,7 +21,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::access::{Access, RouteSpec, Routes};
 use crate::auth::TokenVerifier;
+use crate::input;
 use crate::problem::{self, Problem};
+use serde::de::DeserializeOwned;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Longest client-supplied request id that is kept; longer ones are replaced.
@@ -79,24 +82,154 @@ pub fn correlation_id(headers: &axum::http::HeaderMap) -> String {
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
 }
 
-fn usable_request_id(value: &HeaderValue) -> bool {
-    let bytes = value.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= MAX_REQUEST_ID_LEN
-        && bytes.iter().all(|b| b.is_ascii_graphic())
+/// A client's request id is kept only if it is 1 to [`MAX_REQUEST_ID_LEN`] characters
+/// of `[A-Za-z0-9._:-]`: enough for UUIDs, ULIDs and trace ids, and nothing that means
+/// something to a log viewer, a CSV export or a shell (no quotes, `<`, `;`, `/`, `%`…).
+pub fn usable_request_id(value: &[u8]) -> bool {
+    !value.is_empty()
+        && value.len() <= MAX_REQUEST_ID_LEN
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
 }
 
-/// Drops a client `X-Request-Id` that is empty, too long or not printable ASCII, so that
-/// the request-id layer replaces it: what lands in logs and event metadata is bounded.
+/// Drops a client `X-Request-Id` outside [`usable_request_id`], so that the request-id
+/// layer replaces it with a generated one: what lands in logs, event metadata and the
+/// audit trail is bounded and inert.
 async fn drop_unusable_request_id(mut request: Request, next: Next) -> Response {
     if request
         .headers()
         .get(REQUEST_ID)
-        .is_some_and(|v| !usable_request_id(v))
+        .is_some_and(|v| !usable_request_id(v.as_bytes()))
     {
         request.headers_mut().remove(REQUEST_ID);
     }
     next.run(request).await
+}
+
+/// Refuses, before any handler (and so before any database access), a path segment or a
+/// query parameter that is not UTF-8 or holds a control character: 400 `malformed_path`
+/// naming the segment, or 400 `malformed_query` naming the parameter. Every route of
+/// every API is behind it, the exports and the raw `Query` extractors included.
+async fn refuse_malformed_input(request: Request, next: Next) -> Response {
+    if let Err(refused) = input::check_path(request.uri().path()) {
+        return Problem::malformed_path(format!(
+            "path segment `{}` {}",
+            refused.name, refused.reason
+        ))
+        .with_extension("segment", refused.name)
+        .into_response();
+    }
+    if let Some(Err(refused)) = request.uri().query().map(input::check_query) {
+        return Problem::malformed_query(
+            Some(&refused.name),
+            format!("parameter `{}` {}", refused.name, refused.reason),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// The code and title of an error that reached the edge without a problem body (a bare
+/// rejection of axum or tower), by status.
+fn fallback_problem(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => ("bad_request", "Bad request"),
+        401 => ("unauthenticated", "Unauthorized"),
+        403 => ("forbidden", "Forbidden"),
+        404 => ("not_found", "No such resource"),
+        405 => ("method_not_allowed", "Method not allowed on this resource"),
+        406 => ("not_acceptable", "Not acceptable"),
+        408 => ("request_timeout", "The request took too long"),
+        409 => ("conflict", "Conflict"),
+        411 => ("length_required", "Length required"),
+        412 => ("precondition_failed", "Precondition failed"),
+        413 => ("payload_too_large", "Payload too large"),
+        414 => ("uri_too_long", "URI too long"),
+        415 => ("unsupported_media_type", "Unsupported media type"),
+        422 => ("unprocessable", "Unprocessable request"),
+        429 => ("too_many_requests", "Too many requests"),
+        431 => ("headers_too_large", "Request headers too large"),
+        503 => ("unavailable", "Service unavailable"),
+        504 => ("request_timeout", "The request took too long"),
+        _ if status.is_client_error() => ("client_error", "Request refused"),
+        _ => ("internal", "Internal server error"),
+    }
+}
+
+fn is_problem(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(problem::CONTENT_TYPE))
+}
+
+/// Longest plain-text error body carried over into a problem's `detail`.
+const MAX_FALLBACK_DETAIL: usize = 200;
+
+/// Turns any error response that is not problem+json (axum's plain-text rejections, an
+/// empty 405 or 413 from a layer) into problem+json with a stable code by status
+/// ([`fallback_problem`]), keeping its status and headers (`Allow`, `Retry-After`…). A
+/// 4xx keeps its text, bounded, as `detail`; a 5xx says nothing and its text becomes the
+/// logged cause.
+async fn problem_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_problem(&response) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
+        .unwrap_or_default();
+    let (code, title) = fallback_problem(status);
+    let mut problem = Problem::new(status.as_u16(), code, title);
+    if status.is_client_error() && !text.is_empty() {
+        problem = problem.with_detail(input::excerpt(&text, MAX_FALLBACK_DETAIL));
+    }
+    if status.is_server_error() && parts.extensions.get::<InternalCause>().is_none() {
+        let cause = if text.is_empty() {
+            "an error response without a body".to_owned()
+        } else {
+            text
+        };
+        parts.extensions.insert(InternalCause(cause));
+    }
+    let (problem_parts, problem_body) = problem.into_response().into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if let Some(content_type) = problem_parts.headers.get(header::CONTENT_TYPE) {
+        parts
+            .headers
+            .insert(header::CONTENT_TYPE, content_type.clone());
+    }
+    Response::from_parts(parts, problem_body)
+}
+
+/// `Path<T>` whose rejection is problem+json: 400 `malformed_path` for a segment that
+/// does not decode or does not fit `T`, 500 for a route whose parameters do not match
+/// (a programming error).
+#[derive(Debug)]
+pub struct AppPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for AppPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Self(value)),
+            Err(rejection) if rejection.status().is_client_error() => Err(Problem::malformed_path(
+                input::excerpt(&rejection.body_text(), MAX_FALLBACK_DETAIL),
+            )
+            .into_response()),
+            Err(rejection) => Err(internal_error(rejection.body_text())),
+        }
+    }
 }
 
 /// Answers 504 problem+json when a request outlives `limit`. (tower-http's timeout layer
@@ -199,13 +332,15 @@ fn security_headers(router: Router) -> Router {
 
 /// Wraps a service's router with the layers every gescom API has, outermost first:
 /// request-id sanitising and setting, `Authorization` marked sensitive (never logged),
-/// CORS, security headers, tracing, timeout, 5xx logging, panic catching, problem+json
-/// fallbacks.
+/// CORS, security headers, tracing, timeout, 5xx logging, every error as problem+json,
+/// panic catching, refusing malformed paths and query strings, problem+json fallbacks.
 pub fn with_common_layers(router: Router, settings: &HttpSettings) -> Router {
     let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(refuse_malformed_input))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn(problem_errors))
         .layer(axum::middleware::from_fn(log_server_errors))
         .layer(axum::middleware::from_fn_with_state(
             settings.request_timeout,
@@ -327,4 +462,171 @@ pub fn api_router<S: Clone + Send + Sync + 'static>(
         .nest_built(health_routes(readiness), health_table())
         .into_router(verifier);
     with_common_layers(api, settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{HeaderMap, Method};
+    use tower::ServiceExt;
+
+    fn routes() -> Router {
+        Router::new()
+            .route(
+                "/items/{id}",
+                get(|AppPath(id): AppPath<String>| async move { id }),
+            )
+            .route(
+                "/raw/{n}",
+                get(|Path(n): Path<u32>| async move { n.to_string() }),
+            )
+            .route(
+                "/plain",
+                get(|| async { (StatusCode::CONFLICT, "plain text refusal") }),
+            )
+            .route(
+                "/echo-id",
+                get(|headers: HeaderMap| async move { correlation_id(&headers) }),
+            )
+    }
+
+    fn app() -> Router {
+        with_common_layers(routes(), &HttpSettings::new(Duration::from_secs(5)))
+    }
+
+    async fn call(
+        app: &Router,
+        method: Method,
+        uri: &str,
+        request_id: Option<&[u8]>,
+    ) -> (StatusCode, HeaderMap, serde_json::Value) {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(id) = request_id {
+            request = request.header(REQUEST_ID, HeaderValue::from_bytes(id).unwrap());
+        }
+        let response = app
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
+        });
+        (status, headers, body)
+    }
+
+    fn problem_code(headers: &HeaderMap, body: &serde_json::Value) -> String {
+        assert_eq!(
+            headers.get(header::CONTENT_TYPE).unwrap(),
+            problem::CONTENT_TYPE,
+            "{body}"
+        );
+        body["code"].as_str().unwrap().to_owned()
+    }
+
+    #[tokio::test]
+    async fn a_client_request_id_is_kept_only_within_its_charset() {
+        let app = app();
+        let longest = "a".repeat(MAX_REQUEST_ID_LEN);
+        for kept in [
+            "abc-123",
+            "0190f3c2.ab_CD:ef-9",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            longest.as_str(),
+        ] {
+            let (_, headers, body) =
+                call(&app, Method::GET, "/echo-id", Some(kept.as_bytes())).await;
+            assert_eq!(headers.get(REQUEST_ID).unwrap(), kept);
+            assert_eq!(body, kept);
+        }
+        let too_long = "a".repeat(MAX_REQUEST_ID_LEN + 1);
+        for replaced in [
+            &b""[..],
+            b"a b",
+            b"a/b",
+            b"<script>",
+            b"a;b",
+            b"\"quoted\"",
+            b"%41",
+            b"=cmd|' /C calc'!A0",
+            b"a\tb",
+            "é".as_bytes(),
+            b"\xff",
+            too_long.as_bytes(),
+        ] {
+            let (_, headers, body) = call(&app, Method::GET, "/echo-id", Some(replaced)).await;
+            let echoed = headers.get(REQUEST_ID).unwrap().to_str().unwrap();
+            assert!(
+                uuid::Uuid::parse_str(echoed).is_ok(),
+                "{:?} was kept as {echoed}",
+                String::from_utf8_lossy(replaced)
+            );
+            assert_eq!(body, echoed);
+        }
+    }
+
+    #[tokio::test]
+    async fn every_error_answers_problem_json() {
+        let app = app();
+        let cases: [(Method, &str, u16, &str); 6] = [
+            (Method::GET, "/raw/abc", 400, "bad_request"),
+            (Method::GET, "/items/%FF", 400, "malformed_path"),
+            (Method::GET, "/raw/%FF", 400, "malformed_path"),
+            (Method::GET, "/plain", 409, "conflict"),
+            (Method::GET, "/no/such/route", 404, "not_found"),
+            (Method::DELETE, "/plain", 405, "method_not_allowed"),
+        ];
+        for (method, uri, status, code) in cases {
+            let (got, headers, body) = call(&app, method.clone(), uri, None).await;
+            assert_eq!(got.as_u16(), status, "{method} {uri}: {body}");
+            assert_eq!(problem_code(&headers, &body), code, "{method} {uri}");
+            assert_eq!(body["status"], status);
+        }
+        let (_, _, body) = call(&app, Method::GET, "/plain", None).await;
+        assert_eq!(body["detail"], "plain text refusal");
+    }
+
+    #[tokio::test]
+    async fn a_path_rejection_is_problem_json_even_without_the_layers() {
+        let (status, headers, body) = call(&routes(), Method::GET, "/items/%FF", None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(problem_code(&headers, &body), "malformed_path");
+    }
+
+    #[tokio::test]
+    async fn control_characters_in_a_path_or_a_query_are_refused_before_the_handler() {
+        let app = app();
+        for uri in [
+            "/items/a%00b",
+            "/items/%0A",
+            "/items/%C2%85",
+            "/no/such/%7F",
+        ] {
+            let (status, headers, body) = call(&app, Method::GET, uri, None).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+            assert_eq!(problem_code(&headers, &body), "malformed_path", "{uri}");
+        }
+        for (uri, parameter) in [
+            ("/items/x?q=a%00b", "q"),
+            ("/items/x?page=1&status=%0D%0A", "status"),
+            ("/items/x?q=%C2%9F", "q"),
+            ("/items/x?q=%FF", "q"),
+            ("/items/x?a%00=1", "a\\u{0}"),
+        ] {
+            let (status, headers, body) = call(&app, Method::GET, uri, None).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+            assert_eq!(problem_code(&headers, &body), "malformed_query", "{uri}");
+            assert_eq!(body["parameter"], parameter, "{uri}");
+        }
+        let (status, _, body) =
+            call(&app, Method::GET, "/items/vis%20%C3%A9?q=%E2%82%AC+1", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, "vis é");
+    }
 }

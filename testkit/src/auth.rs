@@ -127,3 +127,166 @@ pub async fn assert_route_matrix_as<B, F, Fut>(
         }
     }
 }
+
+/// Ids no route may answer with a 5xx or without problem+json, written as they appear in
+/// a URI: bytes that are not UTF-8, a NUL, a newline, a C1 control, an emoji, a combining
+/// accent, dot segments, a 10,000-character id, and lookalikes of a valid one.
+pub fn malformed_ids() -> Vec<String> {
+    let mut ids: Vec<String> = [
+        "%FF",
+        "%C0%AF",
+        "%00",
+        "a%00b",
+        "%0A",
+        "%0D%0A",
+        "%7F",
+        "%C2%85",
+        "%F0%9F%98%80",
+        "e%CC%81",
+        "..",
+        "%2E%2E",
+        ".",
+        "%20",
+        "-1",
+        "99999999999999999999999",
+        "%27%20OR%201%3D1--",
+        "%25",
+        "%E2%80%AE",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    ids.push("a".repeat(10_000));
+    // A valid UUID with an emoji after it: a parser that slices by bytes trips here.
+    ids.push(format!("{}%F0%9F%98%80", uuid::Uuid::now_v7()));
+    ids
+}
+
+/// What [`assert_malformed_ids_refused`] needs to know of an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: Option<String>,
+}
+
+/// Every route of `table` with a path parameter, called through `call(route, uri)` with
+/// each of [`malformed_ids`] in each parameter in turn (the others hold a well-formed
+/// id): every answer must be a 4xx in `application/problem+json`, never a 5xx, never
+/// plain text. Returns how many calls were checked.
+pub async fn assert_malformed_ids_refused<F, Fut>(
+    table: &[shared::access::RouteSpec],
+    mut call: F,
+) -> usize
+where
+    F: FnMut(&shared::access::RouteSpec, String) -> Fut,
+    Fut: std::future::Future<Output = Answer>,
+{
+    let valid = uuid::Uuid::now_v7().to_string();
+    let mut checked = 0;
+    for spec in table {
+        let segments: Vec<&str> = spec.path.split('/').collect();
+        let parameters: Vec<usize> = segments
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.starts_with('{'))
+            .map(|(i, _)| i)
+            .collect();
+        for &at in &parameters {
+            for bad in malformed_ids() {
+                let uri = segments
+                    .iter()
+                    .enumerate()
+                    .map(|(i, segment)| {
+                        if i == at {
+                            bad.as_str()
+                        } else if segment.starts_with('{') {
+                            valid.as_str()
+                        } else {
+                            segment
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let shown = shared::input::excerpt(&uri, 80);
+                let answer = call(spec, uri).await;
+                let route = format!("{} {} as {shown}", spec.method, spec.path);
+                assert!(
+                    (400..500).contains(&answer.status),
+                    "{route}: {}",
+                    answer.status
+                );
+                assert_eq!(
+                    answer.content_type.as_deref(),
+                    Some(shared::problem::CONTENT_TYPE),
+                    "{route}: {}",
+                    answer.status
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "no route of the table has a path parameter");
+    checked
+}
+
+/// Query parameters holding what no text input accepts: control characters (C0, DEL,
+/// C1) and bytes that are not UTF-8, in values and in names.
+pub fn malformed_query_pairs() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("q", "a%00b"),
+        ("q", "%0A"),
+        ("category", "%09"),
+        ("status", "%7F"),
+        ("q", "%C2%85"),
+        ("q", "%FF"),
+        ("a%00", "1"),
+    ]
+}
+
+/// Every `GET` route of `table`, called through `call(route, uri)` with each of
+/// [`malformed_query_pairs`] added to its query string (`names` are the filters the
+/// route's service knows, each tried in turn): every answer must be 400
+/// `malformed_query` in problem+json, before any database access, so that nothing
+/// streams an empty body. `code` reads an answer's problem code.
+pub async fn assert_malformed_queries_refused<F, Fut>(
+    table: &[shared::access::RouteSpec],
+    names: &[&str],
+    mut call: F,
+) -> usize
+where
+    F: FnMut(&shared::access::RouteSpec, String) -> Fut,
+    Fut: std::future::Future<Output = (Answer, Option<String>)>,
+{
+    let valid = uuid::Uuid::now_v7().to_string();
+    let mut checked = 0;
+    for spec in table.iter().filter(|s| s.method.as_str() == "GET") {
+        let path = spec
+            .path
+            .split('/')
+            .map(|s| {
+                if s.starts_with('{') {
+                    valid.as_str()
+                } else {
+                    s
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut pairs = malformed_query_pairs();
+        pairs.extend(names.iter().map(|name| (*name, "x%00")));
+        for (name, value) in pairs {
+            let uri = format!("{path}?{name}={value}");
+            let (answer, code) = call(spec, uri.clone()).await;
+            assert_eq!(answer.status, 400, "GET {uri}");
+            assert_eq!(
+                answer.content_type.as_deref(),
+                Some(shared::problem::CONTENT_TYPE),
+                "GET {uri}"
+            );
+            assert_eq!(code.as_deref(), Some("malformed_query"), "GET {uri}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no GET route in the table");
+    checked
+}

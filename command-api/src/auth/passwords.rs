@@ -324,4 +324,33 @@ mod tests {
         assert!(!hashing.verify(bad, Some(stored)).await.unwrap());
         assert!(!hashing.verify(good, None).await.unwrap());
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            // zxcvbn judges each case: few of them.
+            #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+            /// Whatever is typed, the policy answers (never a panic), and what it accepts
+            /// holds no control character and is accepted again.
+            #[test]
+            fn the_policy_never_panics(
+                raw in prop_oneof![
+                    any::<String>(),
+                    "\\PC{10,40}".prop_map(String::from),
+                    ("[a-z]{4,8}", "[😀é\u{301}ß\u{0}\u{85}\t]{1,3}", "[a-z]{4,8}", "[0-9]{2,4}")
+                        .prop_map(|(a, b, c, d)| format!("{a}{b}{c} {d}")),
+                ],
+                email in proptest::option::of("\\PC{0,20}"),
+            ) {
+                let _ = Password::presented(&raw);
+                if let Ok(password) = Password::new(&raw, email.as_deref()) {
+                    prop_assert!(!shared::input::contains_control(&password.0));
+                    prop_assert!(Password::new(&password.0, email.as_deref()).is_ok());
+                }
+            }
+        }
+    }
 }

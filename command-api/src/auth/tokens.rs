@@ -169,4 +169,26 @@ mod tests {
             assert!(RefreshToken::parse(raw).is_none(), "{raw:?}");
         }
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 192, failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn a_presented_refresh_token_never_panics(
+                raw in prop_oneof![
+                    any::<String>(),
+                    (any::<u128>(), "[A-Za-z0-9_😀é.\u{0}-]{0,50}")
+                        .prop_map(|(n, s)| format!("{}.{s}", uuid::Uuid::from_u128(n))),
+                ]
+            ) {
+                if let Some((session, token)) = RefreshToken::parse(&raw) {
+                    prop_assert_eq!(RefreshToken::parse(token.expose()).map(|(s, _)| s), Some(session));
+                }
+            }
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use shared::account::Email;
@@ -11,6 +11,7 @@ use shared::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret,
 use shared::events::CustomerDetails;
 use shared::ids::CustomerId;
 use shared::product::bounded_text;
+use shared::web::AppPath;
 
 use super::error::{ApiError, Result};
 use super::extract::{money, present, AppJson, CommandContext, Fields, IfMatch};
@@ -187,7 +188,7 @@ pub async fn create(
 /// Roles: admin, sales.
 pub async fn update(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<CustomerInput>,
@@ -218,7 +219,7 @@ pub async fn update(
 /// `POST /customers/{id}/archive`: no new order may use it. Roles: admin, sales.
 pub async fn archive(
     state: State<AppState>,
-    id: Path<String>,
+    id: AppPath<String>,
     expected: IfMatch,
     context: CommandContext,
 ) -> Result<Response> {
@@ -228,7 +229,7 @@ pub async fn archive(
 /// `POST /customers/{id}/reactivate`. Roles: admin, sales.
 pub async fn reactivate(
     state: State<AppState>,
-    id: Path<String>,
+    id: AppPath<String>,
     expected: IfMatch,
     context: CommandContext,
 ) -> Result<Response> {
@@ -237,7 +238,7 @@ pub async fn reactivate(
 
 async fn change_status(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
     command: CustomerCommand,

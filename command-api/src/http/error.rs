@@ -85,7 +85,8 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let detail = self.to_string();
+        // What a client sent may be echoed in a detail: bounded, controls escaped.
+        let detail = shared::input::excerpt(&self.to_string(), 500);
         match self {
             ApiError::MalformedBody(_) => {
                 Problem::new(400, "malformed_body", "Malformed request body")

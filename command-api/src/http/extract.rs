@@ -3,12 +3,14 @@
 
 use std::net::SocketAddr;
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 use shared::auth::Principal;
+use shared::input;
 use shared::metadata::{CommandMetadata, ANONYMOUS_ACTOR};
 use shared::web::correlation_id;
 
@@ -20,8 +22,37 @@ use shared::Invalid;
 
 use super::error::ApiError;
 
-/// `Json<T>` whose rejections (syntax, unknown field, wrong type, size) are ours.
+/// `Json<T>` whose rejections (syntax, unknown field, wrong type, size) are ours, and
+/// which refuses a control character in any string of the body (values and keys, at any
+/// depth) with 422 `validation_failed`, the field's path coded `control_character`,
+/// before `T` is even built: no field of the API is multi-line (see `shared::input`).
 pub struct AppJson<T>(pub T);
+
+/// `application/json` or `application/<anything>+json`, as axum's `Json` accepts.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    kind.eq_ignore_ascii_case("application")
+        && (subtype.eq_ignore_ascii_case("json") || subtype.to_ascii_lowercase().ends_with("+json"))
+}
+
+fn rejected(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
+        rejection if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::PayloadTooLarge
+        }
+        rejection => ApiError::MalformedBody(rejection.body_text()),
+    }
+}
 
 impl<S, T> FromRequest<S> for AppJson<T>
 where
@@ -31,14 +62,31 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType),
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(ApiError::PayloadTooLarge)
-            }
-            Err(rejection) => Err(ApiError::MalformedBody(rejection.body_text())),
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType);
         }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::MalformedBody(rejection.body_text())
+            }
+        })?;
+        // Read as a tree first, to look at every string; the typed reading below then
+        // reports syntax and type errors with their path, as axum's `Json` does.
+        if let Ok(tree) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            if let Some(field) = input::control_character_path(&tree) {
+                return Err(ApiError::Validation(vec![FieldError {
+                    field,
+                    code: "control_character".to_owned(),
+                    message: "must not contain control characters (no field is multi-line)"
+                        .to_owned(),
+                }]));
+            }
+        }
+        axum::Json::<T>::from_bytes(&bytes)
+            .map(|axum::Json(value)| Self(value))
+            .map_err(rejected)
     }
 }
 
@@ -80,14 +128,13 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandContext {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // A header kept as data is cleaned, not refused: control characters (a tab is
+        // the one a header can carry) become spaces, bytes that are not UTF-8 U+FFFD.
         let text = |name: &str| {
             parts
                 .headers
                 .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(|v| v.chars().take(MAX_HEADER_CHARS).collect::<String>())
+                .and_then(|v| input::header_text(v.as_bytes(), MAX_HEADER_CHARS))
         };
         let principal = parts.extensions.get::<Principal>();
         let actor_id =
@@ -167,12 +214,11 @@ impl Fields {
 }
 
 pub fn decimal(raw: &str) -> Result<Decimal, Invalid> {
-    Decimal::from_str_exact(raw.trim())
-        .map_err(|_| Invalid::new("invalid_decimal", "a decimal number such as \"12.50\""))
+    shared::money::parse_decimal(raw)
 }
 
 pub fn money(raw: &str) -> Result<Money, Invalid> {
-    decimal(raw).and_then(Money::new)
+    Money::parse(raw)
 }
 
 /// A VAT rate that is one of the rates in force.
@@ -181,7 +227,7 @@ pub fn vat_rate(rates: &VatRates, raw: &str) -> Result<VatRate, Invalid> {
 }
 
 pub fn quantity(raw: &str) -> Result<Quantity, Invalid> {
-    decimal(raw).and_then(Quantity::new)
+    Quantity::parse(raw)
 }
 
 /// For `#[serde(default, deserialize_with = "present")]`: tells a field sent as `null`

@@ -1,12 +1,13 @@
 //! `/orders` commands: drafts, lines, submit, cancel, fulfil. Roles: admin and sales,
 //! except fulfil (admin, warehouse).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use shared::ids::{CustomerId, OrderId, ProductId};
 use shared::pricing::Discount;
 use shared::product::{bounded_text, ProductStatus};
+use shared::web::AppPath;
 
 use super::error::{ApiError, Result};
 use super::extract::{
@@ -121,7 +122,7 @@ pub struct AddLine {
 /// Roles: admin, sales.
 pub async fn add_line(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<AddLine>,
@@ -195,7 +196,7 @@ pub struct ChangeLine {
 /// `PATCH /orders/{id}/lines/{line_no}`. Roles: admin, sales.
 pub async fn change_line(
     State(state): State<AppState>,
-    Path((id, line)): Path<(String, String)>,
+    AppPath((id, line)): AppPath<(String, String)>,
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<ChangeLine>,
@@ -224,7 +225,7 @@ pub async fn change_line(
 /// `DELETE /orders/{id}/lines/{line_no}`. Roles: admin, sales.
 pub async fn remove_line(
     State(state): State<AppState>,
-    Path((id, line)): Path<(String, String)>,
+    AppPath((id, line)): AppPath<(String, String)>,
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
 ) -> Result<Response> {
@@ -244,7 +245,7 @@ pub struct SetCustomer {
 /// `PUT /orders/{id}/customer`: an active customer. Roles: admin, sales.
 pub async fn set_customer(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<SetCustomer>,
@@ -274,7 +275,7 @@ pub struct SetTerms {
 /// `PUT /orders/{id}/terms`: notes and validity date. Roles: admin, sales.
 pub async fn set_terms(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<SetTerms>,
@@ -317,7 +318,7 @@ struct Submitted {
 /// names each short line with the quantities. Roles: admin, sales.
 pub async fn submit(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
 ) -> Result<Response> {
@@ -348,7 +349,7 @@ pub struct Cancel {
 /// sales.
 pub async fn cancel(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
     MaybeJson(body): MaybeJson<Cancel>,
@@ -377,7 +378,7 @@ pub async fn cancel(
 /// warehouse.
 pub async fn fulfil(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
 ) -> Result<Response> {

@@ -2,12 +2,13 @@
 
 use std::str::FromStr;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use shared::events::ProductDetails;
 use shared::ids::ProductId;
 use shared::product::{Barcode, Category, ProductName, Sku, Unit};
+use shared::web::AppPath;
 
 use super::error::{ApiError, Result};
 use super::extract::{
@@ -110,7 +111,7 @@ pub async fn create(
 /// `PATCH /products/{id}`, optionally with `If-Match`. Roles: admin, sales.
 pub async fn update(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<UpdateProduct>,
@@ -153,7 +154,7 @@ pub async fn update(
 /// `POST /products/{id}/archive`: no new order may use it. Roles: admin, sales.
 pub async fn archive(
     state: State<AppState>,
-    id: Path<String>,
+    id: AppPath<String>,
     expected: IfMatch,
     context: CommandContext,
 ) -> Result<Response> {
@@ -163,7 +164,7 @@ pub async fn archive(
 /// `POST /products/{id}/reactivate`. Roles: admin, sales.
 pub async fn reactivate(
     state: State<AppState>,
-    id: Path<String>,
+    id: AppPath<String>,
     expected: IfMatch,
     context: CommandContext,
 ) -> Result<Response> {
@@ -172,7 +173,7 @@ pub async fn reactivate(
 
 async fn change_status(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
     command: ProductCommand,

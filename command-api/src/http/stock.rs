@@ -1,10 +1,11 @@
 //! `POST /stock/{product_id}/adjustments`. Roles: admin, warehouse.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use shared::product::bounded_text;
 use shared::stock::{AdjustmentReason, StockDelta};
+use shared::web::AppPath;
 
 use super::error::{ApiError, Result};
 use super::extract::{decimal, AppJson, CommandContext, Fields};
@@ -28,7 +29,7 @@ pub struct Adjustment {
 /// never below what is reserved. Roles: admin, warehouse.
 pub async fn adjust(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<Adjustment>,
 ) -> Result<Response> {

@@ -2,13 +2,14 @@
 
 use std::str::FromStr;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use shared::access::Caller;
 use shared::account::{DisplayName, Email};
 use shared::auth::{Principal, Role, Roles};
 use shared::ids::UserId;
+use shared::web::AppPath;
 use shared::Invalid;
 
 use super::error::{ApiError, Result};
@@ -93,7 +94,7 @@ pub async fn create(
 /// `PUT /users/{id}/roles`, optionally with `If-Match`.
 pub async fn set_roles(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     Caller(caller): Caller,
     CommandContext(metadata): CommandContext,
@@ -111,7 +112,7 @@ pub async fn set_roles(
 /// `POST /users/{id}/disable`: the account can no longer log in or refresh.
 pub async fn disable(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     Caller(caller): Caller,
     CommandContext(metadata): CommandContext,
@@ -124,7 +125,7 @@ pub async fn disable(
 /// `POST /users/{id}/enable`.
 pub async fn enable(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     Caller(caller): Caller,
     CommandContext(metadata): CommandContext,
@@ -137,7 +138,7 @@ pub async fn enable(
 /// at next login; every session of the account ends.
 pub async fn reset_password(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     IfMatch(expected): IfMatch,
     Caller(caller): Caller,
     CommandContext(metadata): CommandContext,

@@ -7,6 +7,7 @@ mod accounts;
 mod auth;
 mod customers;
 mod helpers;
+mod input;
 mod integration;
 mod orders;
 mod products_api;

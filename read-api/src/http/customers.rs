@@ -1,11 +1,12 @@
 //! `GET /customers` and `GET /customers/{id}`. Roles: any.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use shared::ids::CustomerId;
 use shared::read::{CustomerRow, Page};
+use shared::web::AppPath;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::error::{ApiError, Result};
@@ -134,7 +135,7 @@ pub async fn export(
 /// `GET /customers/{id}`. Roles: any.
 pub async fn detail(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
 ) -> Result<Json<CustomerRow>> {
     let id: CustomerId = path_id(&id, "a customer id")?;
     sqlx::query_as(&format!(

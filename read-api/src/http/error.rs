@@ -58,7 +58,8 @@ impl From<WaitError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let detail = self.to_string();
+        // What a client sent may be echoed in a detail: bounded, controls escaped.
+        let detail = shared::input::excerpt(&self.to_string(), 500);
         match self {
             ApiError::BadQuery(_) => Problem::new(400, "malformed_query", "Malformed query string")
                 .with_detail(detail)

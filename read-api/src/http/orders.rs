@@ -2,13 +2,14 @@
 
 use std::str::FromStr;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use shared::ids::{CustomerId, OrderId};
 use shared::read::{OrderDetail, OrderLineRow, OrderRow, Page};
+use shared::web::AppPath;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::consistency::wait_min_version;
@@ -152,7 +153,7 @@ pub struct DetailQuery {
 /// read-your-writes. Roles: any.
 pub async fn detail(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     headers: HeaderMap,
     AppQuery(query): AppQuery<DetailQuery>,
 ) -> Result<Json<OrderDetail>> {

@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -10,6 +10,7 @@ use serde::Deserialize;
 use shared::ids::ProductId;
 use shared::product::Category;
 use shared::read::{Page, ProductRow};
+use shared::web::AppPath;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::consistency::{if_none_match, min_version_text, parse_version, wait_min_version};
@@ -56,7 +57,7 @@ async fn product_version(pool: &PgPool, id: ProductId) -> Result<i64, sqlx::Erro
 /// `GET /products/{id}`. Roles: any.
 pub async fn detail(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     headers: HeaderMap,
     AppQuery(query): AppQuery<DetailQuery>,
 ) -> Result<Response> {

@@ -4,7 +4,7 @@
 //! wins over the header. `min_version` waits for the order like its detail does.
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -13,6 +13,7 @@ use serde::Deserialize;
 use shared::ids::{CustomerId, OrderId};
 use shared::pricing::VatLine;
 use shared::read::{CustomerRow, OrderLineRow, SALES_TIME_ZONE};
+use shared::web::AppPath;
 
 use super::consistency::if_none_match;
 use super::error::{ApiError, Result};
@@ -49,7 +50,7 @@ struct OrderHead {
 /// `GET /orders/{id}/proforma.pdf`. Roles: any.
 pub async fn proforma(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     headers: HeaderMap,
     AppQuery(query): AppQuery<ProformaQuery>,
 ) -> Result<Response> {

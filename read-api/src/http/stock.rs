@@ -1,12 +1,13 @@
 //! `GET /stock` (levels), `GET /stock/{product_id}` and its movements. Roles: any.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 use shared::ids::ProductId;
 use shared::product::Category;
 use shared::read::{Page, StockLevelRow, StockMovementRow};
+use shared::web::AppPath;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::consistency::wait_min_version;
@@ -86,7 +87,7 @@ pub struct DetailQuery {
 /// `GET /stock/{product_id}`. Roles: any.
 pub async fn detail(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     headers: HeaderMap,
     AppQuery(query): AppQuery<DetailQuery>,
 ) -> Result<Json<StockLevelRow>> {
@@ -122,7 +123,7 @@ pub struct MovementsQuery {
 /// `GET /stock/{product_id}/movements`: newest first. Roles: any.
 pub async fn movements(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     AppQuery(query): AppQuery<MovementsQuery>,
 ) -> Result<Json<Page<StockMovementRow>>> {
     let id: ProductId = path_id(&id, "a product id")?;

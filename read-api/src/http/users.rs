@@ -2,13 +2,14 @@
 
 use std::str::FromStr;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 use shared::auth::Role;
 use shared::ids::UserId;
 use shared::read::{Page, UserRow};
+use shared::web::AppPath;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::consistency::wait_min_version;
@@ -87,7 +88,7 @@ pub async fn list(
 /// `GET /users/{id}`, with `min_version` for read-your-writes. Roles: admin.
 pub async fn detail(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     headers: HeaderMap,
     AppQuery(query): AppQuery<DetailQuery>,
 ) -> Result<Json<UserRow>> {

@@ -200,4 +200,25 @@ mod tests {
         assert_eq!(Lang::negotiate("*"), None);
         assert_eq!(Lang::parse("EN_us"), Some(Lang::En));
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 192, failure_persistence: None, ..ProptestConfig::default() })]
+
+            /// `?lang=` and `Accept-Language` are client text: never a panic.
+            #[test]
+            fn a_language_never_panics(
+                raw in prop_oneof![
+                    any::<String>(),
+                    "([a-zé😀]{1,3}(-[A-Z]{2})?(;q=[0-9.é]{1,4})?, ?){0,4}".prop_map(String::from),
+                ]
+            ) {
+                let _ = Lang::parse(&raw);
+                let _ = Lang::negotiate(&raw);
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ mod csv;
 mod dashboard;
 mod end_to_end;
 mod helpers;
+mod input;
 mod pipeline;
 mod products;
 mod proforma;
