@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use shared::access::{Access, Caller, RouteSpec, Routes, ADMIN};
 use shared::auth::TokenVerifier;
 use shared::problem::Problem;
-use shared::web::{internal_error, HttpSettings, Readiness};
+use shared::web::{internal_error, AppPath, HttpSettings, Readiness};
 use sqlx::PgPool;
 use tokio::sync::watch;
 
@@ -142,9 +142,8 @@ async fn list_dead_letters(
 async fn retry_dead_letter(
     State(state): State<AdminState>,
     Caller(caller): Caller,
-    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    AppPath(id): AppPath<i64>,
 ) -> Result<Json<Resolution>, AdminError> {
-    let id = dead_letter_id(id)?;
     Ok(Json(
         dead_letters::retry(&state.pool, id, &caller.email).await?,
     ))
@@ -156,19 +155,11 @@ async fn retry_dead_letter(
 async fn skip_dead_letter(
     State(state): State<AdminState>,
     Caller(caller): Caller,
-    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    AppPath(id): AppPath<i64>,
 ) -> Result<Json<Resolution>, AdminError> {
-    let id = dead_letter_id(id)?;
     Ok(Json(
         dead_letters::skip(&state.pool, id, &caller.email).await?,
     ))
-}
-
-fn dead_letter_id(
-    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
-) -> Result<i64, AdminError> {
-    id.map(|Path(id)| id)
-        .map_err(|rejection| AdminError::BadInput("malformed_path", rejection.body_text()))
 }
 
 /// The admin surface's errors, mapped to problem+json in one place.

@@ -133,3 +133,44 @@ async fn the_admin_endpoint_answers_admins_only(pool: PgPool) {
     })
     .await;
 }
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn the_admin_endpoints_refuse_malformed_ids_with_problem_json(pool: PgPool) {
+    let (_role_tx, role) = tokio::sync::watch::channel(ConsumerRole::Active);
+    let app = router(
+        AdminState {
+            role,
+            stats: Arc::new(Stats::default()),
+            pool: pool.clone(),
+        },
+        Readiness {
+            db: pool.clone(),
+            nats: NatsCheck::Unused,
+        },
+        testkit::auth::verifier(),
+        &HttpSettings::new(Duration::from_secs(5)),
+    );
+    let admin = testkit::auth::bearer(&[shared::auth::Role::Admin]);
+    let checked = testkit::auth::assert_malformed_ids_refused(&route_table(), |spec, uri| {
+        let request = Request::builder()
+            .method(spec.method.clone())
+            .uri(uri)
+            .header("authorization", admin.as_str())
+            .body(Body::empty())
+            .unwrap();
+        let response = app.clone().oneshot(request);
+        async move {
+            let response = response.await.unwrap();
+            testkit::auth::Answer {
+                status: response.status().as_u16(),
+                content_type: response
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+            }
+        }
+    })
+    .await;
+    assert!(checked > 0, "the dead-letter routes have an id");
+}
