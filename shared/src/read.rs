@@ -147,6 +147,8 @@ pub struct OrderRow {
     pub number: String,
     pub status: String,
     pub customer_id: Option<crate::ids::CustomerId>,
+    /// The customer's *current* code and name: the customer's events keep every order's
+    /// copy up to date.
     pub customer_code: Option<String>,
     pub customer_name: Option<String>,
     pub notes: Option<String>,
@@ -172,6 +174,9 @@ pub struct OrderRow {
 pub struct OrderLineRow {
     pub line_no: i32,
     pub product_id: ProductId,
+    /// `sku`, `label`, `unit`, `unit_price` and `vat_rate` are a *snapshot* of the product
+    /// when the line was added (carried by `OrderLineAdded`): renaming or repricing the
+    /// product later never rewrites an order.
     pub sku: String,
     pub label: String,
     pub unit: String,

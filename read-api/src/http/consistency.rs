@@ -37,6 +37,14 @@ pub fn parse_version(raw: &str) -> Result<i64> {
 
 /// Waits for the version asked in `query` or the headers, if any: `version_sql` reads
 /// the row's version with `id` as `$1`.
+/// The query of a detail route: the version of the aggregate to wait for
+/// (read-your-writes; `X-Min-Version` says the same).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinVersion {
+    pub min_version: Option<String>,
+}
+
 pub async fn wait_min_version<I>(
     state: &AppState,
     query: Option<String>,

@@ -1,6 +1,7 @@
 //! `GET /customers` and `GET /customers/{id}`. Roles: any.
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
@@ -9,6 +10,7 @@ use shared::read::{CustomerRow, Page};
 use shared::web::AppPath;
 use sqlx::{Postgres, QueryBuilder};
 
+use super::consistency::{wait_min_version, MinVersion};
 use super::error::{ApiError, Result};
 use super::extract::{path_id, AppQuery};
 use super::paging::{fetch_page, like_pattern, sort_by, text_filter, Paging};
@@ -132,12 +134,22 @@ pub async fn export(
     ))
 }
 
-/// `GET /customers/{id}`. Roles: any.
+/// `GET /customers/{id}`, with `min_version` for read-your-writes. Roles: any.
 pub async fn detail(
     State(state): State<AppState>,
     AppPath(id): AppPath<String>,
+    headers: HeaderMap,
+    AppQuery(query): AppQuery<MinVersion>,
 ) -> Result<Json<CustomerRow>> {
     let id: CustomerId = path_id(&id, "a customer id")?;
+    wait_min_version(
+        &state,
+        query.min_version,
+        &headers,
+        "SELECT version FROM customers WHERE id = $1",
+        id,
+    )
+    .await?;
     sqlx::query_as(&format!(
         "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1"
     ))

@@ -12,7 +12,7 @@ use shared::read::{OrderDetail, OrderLineRow, OrderRow, Page};
 use shared::web::AppPath;
 use sqlx::{Postgres, QueryBuilder};
 
-use super::consistency::wait_min_version;
+use super::consistency::{wait_min_version, MinVersion};
 use super::error::{ApiError, Result};
 use super::extract::{path_id, AppQuery};
 use super::paging::{fetch_page, like_pattern, sort_by, text_filter, Paging};
@@ -143,19 +143,13 @@ pub async fn order_at_version(
     Ok(id)
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DetailQuery {
-    pub min_version: Option<String>,
-}
-
 /// `GET /orders/{id}`: the order, its lines and totals; `min_version` for
 /// read-your-writes. Roles: any.
 pub async fn detail(
     State(state): State<AppState>,
     AppPath(id): AppPath<String>,
     headers: HeaderMap,
-    AppQuery(query): AppQuery<DetailQuery>,
+    AppQuery(query): AppQuery<MinVersion>,
 ) -> Result<Json<OrderDetail>> {
     let id = order_at_version(&state, &id, query.min_version, &headers).await?;
     let order: OrderRow =

@@ -13,7 +13,9 @@ use shared::read::{Page, ProductRow};
 use shared::web::AppPath;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
-use super::consistency::{if_none_match, min_version_text, parse_version, wait_min_version};
+use super::consistency::{
+    if_none_match, min_version_text, parse_version, wait_min_version, MinVersion,
+};
 use super::error::{ApiError, Result};
 use super::extract::{path_id, AppQuery};
 use super::paging::{like_pattern, sort_by, text_filter, Paging};
@@ -40,12 +42,6 @@ pub struct ListQuery {
     pub after: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DetailQuery {
-    pub min_version: Option<String>,
-}
-
 async fn product_version(pool: &PgPool, id: ProductId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar::<_, i64>("SELECT version FROM products WHERE id = $1")
         .bind(id)
@@ -59,7 +55,7 @@ pub async fn detail(
     State(state): State<AppState>,
     AppPath(id): AppPath<String>,
     headers: HeaderMap,
-    AppQuery(query): AppQuery<DetailQuery>,
+    AppQuery(query): AppQuery<MinVersion>,
 ) -> Result<Response> {
     let id: ProductId = path_id(&id, "a product id")?;
     wait_min_version(

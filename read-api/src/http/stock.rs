@@ -10,7 +10,7 @@ use shared::read::{Page, StockLevelRow, StockMovementRow};
 use shared::web::AppPath;
 use sqlx::{Postgres, QueryBuilder};
 
-use super::consistency::wait_min_version;
+use super::consistency::{wait_min_version, MinVersion};
 use super::error::{ApiError, Result};
 use super::extract::{path_id, AppQuery};
 use super::paging::{fetch_page, like_pattern, sort_by, text_filter, Paging};
@@ -77,19 +77,12 @@ pub async fn list(
     Ok(Json(page))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DetailQuery {
-    /// The Stock stream's version to wait for (read-your-writes).
-    pub min_version: Option<String>,
-}
-
 /// `GET /stock/{product_id}`. Roles: any.
 pub async fn detail(
     State(state): State<AppState>,
     AppPath(id): AppPath<String>,
     headers: HeaderMap,
-    AppQuery(query): AppQuery<DetailQuery>,
+    AppQuery(query): AppQuery<MinVersion>,
 ) -> Result<Json<StockLevelRow>> {
     let id: ProductId = path_id(&id, "a product id")?;
     wait_min_version(

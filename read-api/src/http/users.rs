@@ -12,7 +12,7 @@ use shared::read::{Page, UserRow};
 use shared::web::AppPath;
 use sqlx::{Postgres, QueryBuilder};
 
-use super::consistency::wait_min_version;
+use super::consistency::{wait_min_version, MinVersion};
 use super::error::{ApiError, Result};
 use super::extract::{path_id, AppQuery};
 use super::paging::{fetch_page, like_pattern, text_filter, Paging};
@@ -28,12 +28,6 @@ pub struct ListQuery {
     pub role: Option<String>,
     /// Text search on email and display name.
     pub q: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DetailQuery {
-    pub min_version: Option<String>,
 }
 
 /// `GET /users`, sorted by email. Roles: admin.
@@ -90,7 +84,7 @@ pub async fn detail(
     State(state): State<AppState>,
     AppPath(id): AppPath<String>,
     headers: HeaderMap,
-    AppQuery(query): AppQuery<DetailQuery>,
+    AppQuery(query): AppQuery<MinVersion>,
 ) -> Result<Json<UserRow>> {
     let id: UserId = path_id(&id, "a user id")?;
     wait_min_version(

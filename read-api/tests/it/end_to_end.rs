@@ -275,3 +275,103 @@ async fn an_order_goes_from_draft_to_fulfilled_and_both_read_models_agree(pool: 
     assert_eq!(low.body["items"][0]["sku"], "BOOK");
     pipeline.stop().await;
 }
+
+/// What an order copies from other aggregates is of two kinds: its lines keep the
+/// product as it was when the line was added (a snapshot: a later rename or price change
+/// must not rewrite an order), while the customer shown with the order is the current one
+/// (kept up to date by the customer's own events).
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn order_lines_keep_their_product_snapshot_and_the_customer_shown_is_current(pool: PgPool) {
+    let pipeline = Pipeline::start(&pool).await;
+    let product = command(
+        &pipeline,
+        Method::POST,
+        "/products",
+        json!({"sku": "LAMP", "name": "Lampe", "price": "30.00", "vat_rate": "20",
+               "unit": "piece", "category": "Test"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let product_id = product["id"].as_str().unwrap().to_owned();
+    let customer = command(
+        &pipeline,
+        Method::POST,
+        "/customers",
+        json!({"code": "ACME", "legal_name": "Acme SARL"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let customer_id = customer["id"].as_str().unwrap().to_owned();
+    let order = command(
+        &pipeline,
+        Method::POST,
+        "/orders",
+        json!({"customer_id": customer_id}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    let with_line = command(
+        &pipeline,
+        Method::POST,
+        &format!("/orders/{order_id}/lines"),
+        json!({"product_id": product_id, "quantity": "2"}),
+        StatusCode::OK,
+    )
+    .await;
+
+    command(
+        &pipeline,
+        Method::PATCH,
+        &format!("/products/{product_id}"),
+        json!({"name": "Lampe LED", "price": "35.00"}),
+        StatusCode::OK,
+    )
+    .await;
+    let renamed = command(
+        &pipeline,
+        Method::PATCH,
+        &format!("/customers/{customer_id}"),
+        json!({"legal_name": "Acme Industries SAS"}),
+        StatusCode::OK,
+    )
+    .await;
+    // The customer's projection updates the orders' copies in its own transaction.
+    let seen = call(
+        &pipeline.queries,
+        Method::GET,
+        &format!(
+            "/customers/{customer_id}?min_version={}",
+            renamed["version"].as_u64().unwrap()
+        ),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(seen.status, StatusCode::OK, "{:?}", seen.body);
+
+    let read = call(
+        &pipeline.queries,
+        Method::GET,
+        &format!(
+            "/orders/{order_id}?min_version={}",
+            with_line["version"].as_u64().unwrap()
+        ),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(read.status, StatusCode::OK, "{:?}", read.body);
+    assert_eq!(read.body["customer_name"], "Acme Industries SAS");
+    let line = &read.body["lines"][0];
+    assert_eq!(line["label"], "Lampe", "{line}");
+    assert_eq!(line["unit_price"], "30.00", "{line}");
+    assert_eq!(line["net"], "60.00", "{line}");
+    let list = call(&pipeline.queries, Method::GET, "/orders", &[], None).await;
+    assert_eq!(
+        list.body["items"][0]["customer_name"],
+        "Acme Industries SAS"
+    );
+
+    pipeline.stop().await;
+}
