@@ -14,7 +14,7 @@
 //! trigger keeps `order_processes` in step with them, in the same transactions. A process
 //! cut off anywhere (crash, deploy, lost database connection) is driven again from the
 //! start by [`OrderProcesses::resume_all`], which command-api runs at start-up and every
-//! 30 seconds: it completes or compensates, and no stock stays reserved for an order
+//! second: it completes or compensates, and no stock stays reserved for an order
 //! that is not SUBMITTED. One driver per order at a time: it holds a lease on the
 //! process's row (not a lock on a connection, which 64 concurrent submits would take
 //! from the pool that their own stock commands need). The lease is short and renewed

@@ -1,5 +1,6 @@
 //! Keys and tokens for tests. The key pairs under `keys/` exist for tests only (`other`
-//! plays a stranger's key); production refuses a `dev-`/`test-` setup by configuration.
+//! plays a stranger's key); their key ids start with `test-`, and nothing outside tests
+//! refers to them.
 
 use std::sync::Arc;
 

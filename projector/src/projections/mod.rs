@@ -1,5 +1,5 @@
 //! Read-model projections. Each applies one event inside the caller's transaction; the
-//! caller ([`crate::apply`]) owns the checkpoint, so every projection here is applied
+//! caller ([`crate::checkpoint`], or a rebuild) owns the checkpoint, so every projection here is applied
 //! exactly once per event and in sequence order.
 
 pub mod audit;
