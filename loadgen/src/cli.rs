@@ -78,6 +78,9 @@ pub struct Args {
     /// The nats-server binary `faults` starts for itself (it stops and restarts it).
     #[arg(long, default_value = "nats-server")]
     nats_server: PathBuf,
+    /// Append each service's log (standard output and error) to `<dir>/<service>.log`.
+    #[arg(long)]
+    service_logs: Option<PathBuf>,
     /// Print the figures but write no file under `loadgen/results/` (CI).
     #[arg(long)]
     no_results: bool,
@@ -136,7 +139,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .as_ref()
         .map_or_else(|| args.nats_url.clone(), NatsServer::url);
     eprintln!("starting the services from {} …", args.bin.display());
-    let mut stack = Stack::start(&args.bin, &args.database_url, &nats_url).await?;
+    let mut stack = Stack::start(
+        &args.bin,
+        &args.database_url,
+        &nats_url,
+        args.service_logs.as_deref(),
+    )
+    .await?;
     stack.nats_server = nats_server;
     if args.pause > 0 {
         eprintln!(

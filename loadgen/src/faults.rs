@@ -838,6 +838,7 @@ async fn inject_all(
             at,
             plan.recovery_limit,
         ));
+        let timeline = Timeline::start(ctx.pool.clone(), at);
         let mut restarted = None;
         let mut ready = None;
         match n {
@@ -880,6 +881,9 @@ async fn inject_all(
             }
         }
         let probed = probe.await?;
+        if let Some(d) = detail.as_object_mut() {
+            d.insert("backlog_every_500_ms".to_owned(), timeline.stop());
+        }
         let recovered = probed.recovered_at.map(|t| t.duration_since(at));
         let report = FaultReport {
             fault,
@@ -950,6 +954,39 @@ async fn before_kill(name: &str, ctx: &Ctx, stack: &Stack) -> Value {
             json!({ "delivered_not_acked": pending, "events_not_projected": unprojected })
         }
         _ => json!({}),
+    }
+}
+
+/// The outbox rows not yet published and the events not yet projected, every 500 ms
+/// from a fault until it has recovered.
+struct Timeline {
+    samples: Arc<Mutex<Vec<(u64, i64, i64)>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Timeline {
+    fn start(pool: PgPool, since: Instant) -> Self {
+        let samples = Arc::new(Mutex::new(Vec::new()));
+        let shared = Arc::clone(&samples);
+        let task = tokio::spawn(async move {
+            loop {
+                if let Ok(b) = backlog(&pool, None).await {
+                    let t = since.elapsed().as_millis() as u64;
+                    if let Ok(mut s) = shared.lock() {
+                        s.push((t, b.unpublished, b.events - b.projected));
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        });
+        Self { samples, task }
+    }
+
+    /// `[[ms since the fault, unpublished, not projected], …]`
+    fn stop(self) -> Value {
+        self.task.abort();
+        let samples = self.samples.lock().map(|s| s.clone()).unwrap_or_default();
+        json!(samples)
     }
 }
 
@@ -1334,9 +1371,12 @@ async fn dump(pool: &PgPool, tables: &[&str]) -> Result<Vec<String>, sqlx::Error
         .map(|t| format!("SELECT '{t} ' || to_jsonb(r)::text FROM {t} r"))
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
-    sqlx::query_scalar(&format!("{sql} ORDER BY 1 COLLATE \"C\""))
-        .fetch_all(pool)
-        .await
+    // Byte order ("C"), the order `differences` walks them in.
+    sqlx::query_scalar(&format!(
+        "SELECT r FROM ({sql}) d(r) ORDER BY r COLLATE \"C\""
+    ))
+    .fetch_all(pool)
+    .await
 }
 
 fn table_of(row: &str) -> &str {
@@ -1399,6 +1439,12 @@ fn print_report(
             show(r.recovered_after_restart_ms),
             phase["commands"]["failed"],
             phase["reads"]["failed"],
+        );
+    }
+    for r in reports {
+        println!(
+            "{:<34} probe: {} tries, failed {:?}",
+            r.fault, r.probe_tries, r.probe_failures
         );
     }
     println!("NATS catch-up: {catch_up}");

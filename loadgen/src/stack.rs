@@ -35,6 +35,7 @@ pub struct Stack {
     bin: PathBuf,
     env: Vec<(&'static str, String)>,
     listen: Vec<(&'static str, SocketAddr)>,
+    logs: Option<PathBuf>,
     /// The run's own nats-server, when the run started one (`faults`); stopped with the
     /// stack.
     pub nats_server: Option<crate::faults::NatsServer>,
@@ -45,7 +46,17 @@ fn free_port() -> anyhow::Result<SocketAddr> {
 }
 
 impl Stack {
-    pub async fn start(bin: &Path, database_url: &str, nats_url: &str) -> anyhow::Result<Self> {
+    /// With `logs`, each service's output is appended to `<logs>/<service>.log`
+    /// (otherwise its standard output is dropped).
+    pub async fn start(
+        bin: &Path,
+        database_url: &str,
+        nats_url: &str,
+        logs: Option<&Path>,
+    ) -> anyhow::Result<Self> {
+        if let Some(dir) = logs {
+            std::fs::create_dir_all(dir)?;
+        }
         let options: PgConnectOptions = database_url.parse().context("DATABASE_URL")?;
         let admin = PgPoolOptions::new()
             .max_connections(2)
@@ -119,7 +130,7 @@ impl Stack {
         // command-api first: it migrates and creates the first admin.
         let mut services = Vec::new();
         for &(name, port) in &listen {
-            let child = spawn(bin, name, &env)?;
+            let child = spawn(bin, name, &env, logs)?;
             services.push(Service { name, child });
             wait_ready(&format!("http://{port}/readyz")).await?;
         }
@@ -141,6 +152,7 @@ impl Stack {
             bin: bin.to_owned(),
             env,
             listen,
+            logs: logs.map(Path::to_owned),
             nats_server: None,
         })
     }
@@ -165,7 +177,7 @@ impl Stack {
             .iter()
             .find(|(n, _)| *n == name)
             .with_context(|| format!("no service {name}"))?;
-        let child = spawn(&self.bin, name, &self.env)?;
+        let child = spawn(&self.bin, name, &self.env, self.logs.as_deref())?;
         if let Some(service) = self.services.iter_mut().find(|s| s.name == name) {
             service.child = child;
         }
@@ -230,12 +242,27 @@ impl Stack {
     }
 }
 
-fn spawn(bin: &Path, name: &str, env: &[(&'static str, String)]) -> anyhow::Result<Child> {
+fn spawn(
+    bin: &Path,
+    name: &str,
+    env: &[(&'static str, String)],
+    logs: Option<&Path>,
+) -> anyhow::Result<Child> {
+    let (stdout, stderr) = match logs {
+        Some(dir) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(dir.join(format!("{name}.log")))?;
+            (Stdio::from(file.try_clone()?), Stdio::from(file))
+        }
+        None => (Stdio::null(), Stdio::inherit()),
+    };
     Command::new(bin.join(name))
         .arg("serve")
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stdout(stdout)
+        .stderr(stderr)
         .kill_on_drop(true)
         .spawn()
         .with_context(|| format!("starting {name}"))
