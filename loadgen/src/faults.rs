@@ -394,7 +394,6 @@ impl Load {
         let started = Instant::now();
         let mut after_retry = false;
         loop {
-            let phase = self.journal.phase.load(Ordering::Relaxed);
             let reply = self
                 .client
                 .call(
@@ -403,6 +402,8 @@ impl Load {
                     body.as_ref(),
                 )
                 .await;
+            // An answer counts in the phase it came back in.
+            let phase = self.journal.phase.load(Ordering::Relaxed);
             self.recorder.record(endpoint, reply.status, reply.latency);
             self.journal.count(phase, Side::Command, &reply);
             if reply.ok() {
@@ -437,11 +438,11 @@ impl Load {
     }
 
     async fn read(&self, endpoint: &'static str, path: String) -> Option<Value> {
-        let phase = self.journal.phase.load(Ordering::Relaxed);
         let reply = self
             .client
             .call(Method::GET, format!("{}{path}", self.client.read), None)
             .await;
+        let phase = self.journal.phase.load(Ordering::Relaxed);
         self.recorder.record(endpoint, reply.status, reply.latency);
         self.journal.count(phase, Side::Read, &reply);
         if reply.ok() {
