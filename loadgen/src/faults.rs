@@ -1320,6 +1320,31 @@ async fn verify(
                "dead_letters": dead.iter().map(|(r, s, n)| json!({"reason": r, "status": s, "count": n})).collect::<Vec<_>>()}),
     ));
 
+    // Every event published: the outbox is empty and the stream holds at least one message
+    // per event (a batch the relay sent again after a crash is dropped by JetStream's
+    // duplicate window; one that got through would be skipped by the checkpoints).
+    let unpublished: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            .fetch_one(pool)
+            .await?;
+    let mut stream_messages = None;
+    if let Ok(client) = async_nats::connect(&stack.nats_url).await {
+        let jetstream = async_nats::jetstream::new(client);
+        if let Ok(mut stream) = jetstream.get_stream(&stack.stream).await {
+            stream_messages = stream.info().await.ok().map(|i| i.state.messages);
+        }
+    }
+    let on_stream = stream_messages.and_then(|m| i64::try_from(m).ok());
+    checks.push((
+        "every_event_published".to_owned(),
+        json!({"passed": unpublished == 0 && on_stream.is_some_and(|m| m >= events),
+               "outbox_unpublished": unpublished, "events": events,
+               "stream_messages": on_stream,
+               // Published twice and kept by the stream (past its duplicate window): the
+               // checkpoints skip them.
+               "duplicates_on_stream": on_stream.map(|m| m - events)}),
+    ));
+
     // (b) Every read model equals a rebuild from the store, row for row.
     eprintln!("  rebuilding the read models to compare…");
     let tables = projector::projections::READ_MODEL_TABLES;
