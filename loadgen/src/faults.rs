@@ -1038,8 +1038,10 @@ async fn unprojected_upto(pool: &PgPool, position: i64) -> Result<i64, sqlx::Err
     .await
 }
 
-/// After NATS is back: how long until the outbox rows written before the restart are
-/// published, and until the events stored before it are projected; events/s.
+/// After NATS is back: how long until the relay publishes again, until the outbox rows
+/// written before the restart are published, until the events stored before it are
+/// projected, and until the projection lag is back to what it was before the fault;
+/// the projector's rate meanwhile (the load goes on).
 async fn measure_catch_up(pool: &PgPool, before: Backlog, limit: Duration) -> Value {
     let started = Instant::now();
     let Ok(at_restart) = backlog(pool, None).await else {
@@ -1048,38 +1050,56 @@ async fn measure_catch_up(pool: &PgPool, before: Backlog, limit: Duration) -> Va
     let behind = unprojected_upto(pool, at_restart.last_position)
         .await
         .unwrap_or(0);
+    // What counts as caught up for the whole stream: the lag before the fault, or 100.
+    let normal = (before.events - before.projected).max(100);
+    let mut resumed: Option<(Duration, Backlog)> = None;
     let mut published_after = None;
-    let mut projected_after = None;
-    let mut last = at_restart;
-    while started.elapsed() < limit && projected_after.is_none() {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut projected: Option<(Duration, Backlog)> = None;
+    let mut normal_after = None;
+    while started.elapsed() < limit && (projected.is_none() || normal_after.is_none()) {
+        // Not too often: the scan over `events` competes with what it measures.
+        tokio::time::sleep(Duration::from_millis(500)).await;
         let Ok(now) = backlog(pool, Some(at_restart)).await else {
             continue;
         };
-        last = now;
-        if published_after.is_none() && now.unpublished == 0 {
-            published_after = Some(started.elapsed());
+        let t = started.elapsed();
+        if resumed.is_none() && now.unpublished < at_restart.unpublished {
+            resumed = Some((t, now));
         }
-        if unprojected_upto(pool, at_restart.last_position)
-            .await
-            .is_ok_and(|n| n == 0)
+        if published_after.is_none() && now.unpublished == 0 {
+            published_after = Some(t);
+        }
+        if projected.is_none()
+            && unprojected_upto(pool, at_restart.last_position)
+                .await
+                .is_ok_and(|n| n == 0)
         {
-            projected_after = Some(started.elapsed());
+            projected = Some((t, now));
+        }
+        if projected.is_some() && normal_after.is_none() && now.events - now.projected <= normal {
+            normal_after = Some(t);
         }
     }
-    let rate =
-        projected_after.map(|d| (last.projected - at_restart.projected) as f64 / d.as_secs_f64());
+    let rate = |from: Option<(Duration, Backlog)>| {
+        from.zip(projected).map(|((t0, b0), (t1, b1))| {
+            (b1.projected - b0.projected) as f64 / (t1 - t0).as_secs_f64().max(1e-3)
+        })
+    };
     json!({
         "events_written_during_outage": at_restart.events - before.events,
         "outbox_unpublished_at_restart": at_restart.unpublished,
         "events_not_projected_at_restart": behind,
+        "relay_resumed_after_ms": resumed.map(|(t, _)| ms(t)),
         "outbox_drained_after_ms": published_after.map(ms),
-        "caught_up_after_ms": projected_after.map(ms),
-        // Everything the projector applied between the restart and catching up (new
-        // events included), per second.
-        "catch_up_events_per_second": rate,
-        // The backlog alone over the same time.
-        "backlog_events_per_second": projected_after.map(|d| behind as f64 / d.as_secs_f64()),
+        // Every event stored before the restart projected.
+        "caught_up_after_ms": projected.map(|(t, _)| ms(t)),
+        // The whole stream's lag back to what it was before the fault (or 100 events).
+        "lag_normal_after_ms": normal_after.map(ms),
+        "lag_normal_events": normal,
+        // Events the projector applied per second (new ones included, the load goes on),
+        // from the restart, and from the relay's first publication, until caught up.
+        "catch_up_events_per_second": rate(Some((Duration::ZERO, at_restart))),
+        "projector_events_per_second_once_published": rate(resumed),
     })
 }
 
