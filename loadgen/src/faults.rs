@@ -13,7 +13,8 @@
 //! Once the load has stopped and the projector has caught up: every acknowledged
 //! command is in the store; every read model equals a `projector rebuild`, row for row;
 //! each product's reserved stock is the sum of its submitted orders and never exceeded
-//! on hand; no dead letter. Any failed check fails the run ([`verdict`]).
+//! on hand; no dead letter; the outbox is empty and the stream holds every event. Any
+//! defect or failed check fails the run ([`verdict`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::TcpListener;
@@ -1546,4 +1547,98 @@ pub fn verdict(results: &[ScenarioResult]) -> anyhow::Result<()> {
         bail!("faults: a check failed or a server error was seen (see the report above)");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(t_s: f64, side: Side, status: u16, retry_after: bool) -> Failure {
+        Failure {
+            t_s,
+            phase: 1,
+            side,
+            endpoint: "POST /orders",
+            status,
+            retry_after,
+            code: None,
+            after_retry: false,
+        }
+    }
+
+    fn defects_among(failures: Vec<Failure>) -> u64 {
+        let journal = Journal::new(2);
+        for f in failures {
+            journal.fail(f);
+        }
+        let downs = [Down {
+            side: Side::Command,
+            from_s: 10.0,
+            to_s: 14.0,
+        }];
+        summarise(&journal, &[], &downs).defects
+    }
+
+    #[test]
+    fn a_connection_error_is_expected_only_while_its_service_is_down() {
+        assert_eq!(
+            defects_among(vec![failure(12.0, Side::Command, 599, false)]),
+            0
+        );
+        assert_eq!(
+            defects_among(vec![failure(15.0, Side::Command, 599, false)]),
+            1
+        );
+        assert_eq!(
+            defects_among(vec![failure(12.0, Side::Read, 599, false)]),
+            1
+        );
+    }
+
+    #[test]
+    fn a_server_error_is_a_defect_unless_it_is_a_503_with_retry_after() {
+        assert_eq!(
+            defects_among(vec![failure(1.0, Side::Command, 503, true)]),
+            0
+        );
+        assert_eq!(
+            defects_among(vec![failure(1.0, Side::Command, 503, false)]),
+            1
+        );
+        assert_eq!(
+            defects_among(vec![failure(12.0, Side::Command, 500, true)]),
+            1
+        );
+        assert_eq!(defects_among(vec![failure(1.0, Side::Read, 504, false)]), 1);
+        assert_eq!(
+            defects_among(vec![failure(1.0, Side::Command, 409, false)]),
+            0
+        );
+    }
+
+    #[test]
+    fn differences_name_the_rows_each_side_alone_has() {
+        let a: Vec<String> = ["a 1", "b 2", "c 3"].map(String::from).to_vec();
+        let b: Vec<String> = ["a 1", "b 4", "c 3", "d 5"].map(String::from).to_vec();
+        let (only_a, only_b) = differences(&a, &b);
+        assert_eq!(only_a, vec!["b 2"]);
+        assert_eq!(only_b, vec!["b 4", "d 5"]);
+        assert_eq!(differences(&a, &a), (vec![], vec![]));
+    }
+
+    #[test]
+    fn a_failed_check_fails_the_run() {
+        let result = |passed: bool| ScenarioResult {
+            scenario: "faults".to_owned(),
+            concurrency: 1,
+            elapsed_s: 1.0,
+            endpoints: Vec::new(),
+            peaks: Peaks::default(),
+            projection_lag: None,
+            extra: Some(json!({ "checks_passed": passed })),
+        };
+        assert!(verdict(&[result(true)]).is_ok());
+        assert!(verdict(&[result(true), result(false)]).is_err());
+        assert!(verdict(&[]).is_ok());
+    }
 }
