@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::client::Api;
+use crate::faults::{self, NatsServer};
 use crate::scenarios::{self, Ctx, ScenarioResult};
 use crate::stack::{Stack, ADMIN_EMAIL, ADMIN_PASSWORD};
 
@@ -23,6 +24,10 @@ pub enum Scenario {
     Proforma,
     /// `projector rebuild` of everything written so far, under the live projector.
     Rebuild,
+    /// Processes killed, NATS stopped, database connections cut, one at a time under an
+    /// order load; then every acknowledged command, the read models and the stock
+    /// checked. Not in the default list; fails the run when a check fails.
+    Faults,
 }
 
 #[derive(Debug, Parser)]
@@ -67,6 +72,18 @@ pub struct Args {
     /// Pause (seconds) after starting the services, e.g. to attach `perf`.
     #[arg(long, default_value_t = 0)]
     pause: u64,
+    /// `faults` in its short form (well under 3 minutes, for CI).
+    #[arg(long)]
+    faults_short: bool,
+    /// The nats-server binary `faults` starts for itself (it stops and restarts it).
+    #[arg(long, default_value = "nats-server")]
+    nats_server: PathBuf,
+    /// Append each service's log (standard output and error) to `<dir>/<service>.log`.
+    #[arg(long)]
+    service_logs: Option<PathBuf>,
+    /// Print the figures but write no file under `loadgen/results/` (CI).
+    #[arg(long)]
+    no_results: bool,
 }
 
 fn git_commit() -> String {
@@ -112,8 +129,24 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     } else {
         args.scenarios.clone()
     };
+    // `faults` stops NATS: the run gets a nats-server of its own.
+    let nats_server = if scenarios.contains(&Scenario::Faults) {
+        Some(NatsServer::start(&args.nats_server).await?)
+    } else {
+        None
+    };
+    let nats_url = nats_server
+        .as_ref()
+        .map_or_else(|| args.nats_url.clone(), NatsServer::url);
     eprintln!("starting the services from {} …", args.bin.display());
-    let stack = Stack::start(&args.bin, &args.database_url, &args.nats_url).await?;
+    let mut stack = Stack::start(
+        &args.bin,
+        &args.database_url,
+        &nats_url,
+        args.service_logs.as_deref(),
+    )
+    .await?;
+    stack.nats_server = nats_server;
     if args.pause > 0 {
         eprintln!(
             "command-api pid {:?}; pausing {} s",
@@ -122,7 +155,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         );
         tokio::time::sleep(Duration::from_secs(args.pause)).await;
     }
-    let outcome = run_scenarios(&args, &scenarios, &stack).await;
+    let outcome = run_scenarios(&args, &scenarios, &mut stack).await;
     let rss = stack.peak_rss_mib();
     stack.stop(args.keep).await?;
     let (results, raw, backlog_peak) = outcome?;
@@ -172,7 +205,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             );
         }
     }
-    for r in results.iter() {
+    // `faults` printed its own report.
+    for r in results.iter().filter(|r| r.scenario != "faults") {
         if let Some(extra) = &r.extra {
             println!("{:<14} {extra}", r.scenario);
         }
@@ -211,6 +245,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             "customers": args.customers,
             "list_products": args.list_products,
             "list_concurrency": args.list_concurrency,
+            "faults_short": args.faults_short,
         },
         "raw_append": raw,
         "scenarios": results,
@@ -218,16 +253,23 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         "outbox_backlog_peak": backlog_peak,
         "peak_rss_mib": rss.iter().map(|(n, m)| (n.to_string(), *m)).collect::<std::collections::BTreeMap<_, _>>(),
     });
-    let dir = PathBuf::from("loadgen/results");
-    std::fs::create_dir_all(&dir)?;
-    let file = dir.join(format!(
-        "{}-{}.json",
-        chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
-        git_commit()
-    ));
-    std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
-    println!("written: {}", file.display());
-    Ok(())
+    if !args.no_results {
+        let dir = PathBuf::from("loadgen/results");
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join(format!(
+            "{}-{}{}.json",
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
+            git_commit(),
+            if scenarios.contains(&Scenario::Faults) {
+                "-faults"
+            } else {
+                ""
+            }
+        ));
+        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        println!("written: {}", file.display());
+    }
+    faults::verdict(&results)
 }
 
 type Outcome = (Vec<ScenarioResult>, Option<ScenarioResult>, u64);
@@ -235,7 +277,7 @@ type Outcome = (Vec<ScenarioResult>, Option<ScenarioResult>, u64);
 async fn run_scenarios(
     args: &Args,
     scenarios: &[Scenario],
-    stack: &Stack,
+    stack: &mut Stack,
 ) -> anyhow::Result<Outcome> {
     let api = Api::login(
         &stack.command_url,
@@ -323,6 +365,15 @@ async fn run_scenarios(
                 sampler.take();
                 let mut r =
                     scenarios::rebuild(&ctx, &args.bin, &stack.db_url, &s.products[0]).await?;
+                r.peaks = sampler.take();
+                results.push(r);
+            }
+            Scenario::Faults => {
+                let plan = faults::Plan::new(args.faults_short);
+                let s = scenarios::seed(&ctx, plan.products, plan.customers, true).await?;
+                eprintln!("faults: {} clients", plan.clients);
+                sampler.take();
+                let mut r = faults::run(&plan, &ctx, &s, stack, &args.bin).await?;
                 r.peaks = sampler.take();
                 results.push(r);
             }

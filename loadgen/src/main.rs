@@ -5,6 +5,7 @@
 
 mod cli;
 mod client;
+mod faults;
 mod scenarios;
 mod stack;
 mod stats;

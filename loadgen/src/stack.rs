@@ -31,6 +31,14 @@ pub struct Stack {
     pub nats_url: String,
     pub stream: String,
     keys: PathBuf,
+    /// What a restarted service is started with: the same binary, environment and port.
+    bin: PathBuf,
+    env: Vec<(&'static str, String)>,
+    listen: Vec<(&'static str, SocketAddr)>,
+    logs: Option<PathBuf>,
+    /// The run's own nats-server, when the run started one (`faults`); stopped with the
+    /// stack.
+    pub nats_server: Option<crate::faults::NatsServer>,
 }
 
 fn free_port() -> anyhow::Result<SocketAddr> {
@@ -38,7 +46,17 @@ fn free_port() -> anyhow::Result<SocketAddr> {
 }
 
 impl Stack {
-    pub async fn start(bin: &Path, database_url: &str, nats_url: &str) -> anyhow::Result<Self> {
+    /// With `logs`, each service's output is appended to `<logs>/<service>.log`
+    /// (otherwise its standard output is dropped).
+    pub async fn start(
+        bin: &Path,
+        database_url: &str,
+        nats_url: &str,
+        logs: Option<&Path>,
+    ) -> anyhow::Result<Self> {
+        if let Some(dir) = logs {
+            std::fs::create_dir_all(dir)?;
+        }
         let options: PgConnectOptions = database_url.parse().context("DATABASE_URL")?;
         let admin = PgPoolOptions::new()
             .max_connections(2)
@@ -72,7 +90,7 @@ impl Stack {
             .to_owned();
         let (command, read, projector) = (free_port()?, free_port()?, free_port()?);
         let stream = format!("GESCOM_LOAD_{tag}");
-        let env = [
+        let env = vec![
             ("DATABASE_URL", db_url.clone()),
             ("DATABASE_MAX_CONNECTIONS", "20".to_owned()),
             ("NATS_URL", nats_url.to_owned()),
@@ -104,23 +122,16 @@ impl Stack {
             ("GESCOM_SELLER_SIRET", "35600000000048".to_owned()),
             ("GESCOM_SELLER_VAT_NUMBER", "FR39356000000".to_owned()),
         ];
+        let listen = vec![
+            ("command-api", command),
+            ("projector", projector),
+            ("read-api", read),
+        ];
         // command-api first: it migrates and creates the first admin.
         let mut services = Vec::new();
-        for name in ["command-api", "projector", "read-api"] {
-            let child = Command::new(bin.join(name))
-                .arg("serve")
-                .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit())
-                .kill_on_drop(true)
-                .spawn()
-                .with_context(|| format!("starting {name}"))?;
+        for &(name, port) in &listen {
+            let child = spawn(bin, name, &env, logs)?;
             services.push(Service { name, child });
-            let port = match name {
-                "command-api" => command,
-                "projector" => projector,
-                _ => read,
-            };
             wait_ready(&format!("http://{port}/readyz")).await?;
         }
         let pool = PgPoolOptions::new()
@@ -138,7 +149,39 @@ impl Stack {
             nats_url: nats_url.to_owned(),
             stream,
             keys,
+            bin: bin.to_owned(),
+            env,
+            listen,
+            logs: logs.map(Path::to_owned),
+            nats_server: None,
         })
+    }
+
+    /// Kills a service with SIGKILL (no shutdown of any kind) and reaps it.
+    pub async fn kill(&mut self, name: &str) -> anyhow::Result<()> {
+        let service = self
+            .services
+            .iter_mut()
+            .find(|s| s.name == name)
+            .with_context(|| format!("no service {name}"))?;
+        service.child.start_kill()?;
+        service.child.wait().await?;
+        Ok(())
+    }
+
+    /// Starts a (killed) service again, with the binary, environment and port it had,
+    /// and waits until it is ready.
+    pub async fn restart(&mut self, name: &str) -> anyhow::Result<()> {
+        let (name, port) = *self
+            .listen
+            .iter()
+            .find(|(n, _)| *n == name)
+            .with_context(|| format!("no service {name}"))?;
+        let child = spawn(&self.bin, name, &self.env, self.logs.as_deref())?;
+        if let Some(service) = self.services.iter_mut().find(|s| s.name == name) {
+            service.child = child;
+        }
+        wait_ready(&format!("http://{port}/readyz")).await
     }
 
     /// Peak resident set size of each service so far (VmHWM), in MiB.
@@ -184,6 +227,9 @@ impl Stack {
                 .await;
         }
         let _ = std::fs::remove_dir_all(&self.keys);
+        if let Some(server) = self.nats_server.take() {
+            server.stop().await;
+        }
         if !keep {
             sqlx::query(&format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
@@ -194,6 +240,32 @@ impl Stack {
         }
         Ok(())
     }
+}
+
+fn spawn(
+    bin: &Path,
+    name: &str,
+    env: &[(&'static str, String)],
+    logs: Option<&Path>,
+) -> anyhow::Result<Child> {
+    let (stdout, stderr) = match logs {
+        Some(dir) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(dir.join(format!("{name}.log")))?;
+            (Stdio::from(file.try_clone()?), Stdio::from(file))
+        }
+        None => (Stdio::null(), Stdio::inherit()),
+    };
+    Command::new(bin.join(name))
+        .arg("serve")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(stdout)
+        .stderr(stderr)
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {name}"))
 }
 
 /// Streams of earlier runs that were killed before they could clean up.
