@@ -57,7 +57,9 @@ pub fn internal_error(cause: impl std::fmt::Display) -> Response {
     response
 }
 
-/// Logs each 5xx once, with its request id and internal cause.
+/// Logs each 5xx once, with its request id and internal cause: a 500 (a defect) as an
+/// error; 502-504 (a dependency away, a projection behind, a time limit: expected under
+/// faults, and answered so that clients retry) as a warning.
 pub async fn log_server_errors(request: Request, next: Next) -> Response {
     let request_id = correlation_id(request.headers());
     let method = request.method().clone();
@@ -68,7 +70,12 @@ pub async fn log_server_errors(request: Request, next: Next) -> Response {
             .extensions()
             .get::<InternalCause>()
             .map_or("-", |c| c.0.as_str());
-        tracing::error!(%method, %uri, status = response.status().as_u16(), request_id, cause, "request failed");
+        let status = response.status().as_u16();
+        if response.status() == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(%method, %uri, status, request_id, cause, "request failed");
+        } else {
+            tracing::warn!(%method, %uri, status, request_id, cause, "request not served");
+        }
     }
     response
 }
@@ -347,14 +354,17 @@ pub fn with_common_layers(router: Router, settings: &HttpSettings) -> Router {
             time_limit,
         ))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let request_id = request
-                    .headers()
-                    .get(REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!("http", method = %request.method(), uri = %request.uri().path(), request_id)
-            }),
+            // 5xx are logged once, by `log_server_errors`, not a second time here.
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let request_id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("http", method = %request.method(), uri = %request.uri().path(), request_id)
+                })
+                .on_failure(()),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID));
     let router = security_headers(router);
