@@ -163,7 +163,7 @@ impl Siret {
 
     /// A SIRET as an event stored it. Before the SIREN inside was checked, a SIRET passed
     /// with a Luhn check digit over the 14 digits, or La Poste's rule: those still replay
-    /// as they were written. Nothing but stored events and read rows are deserialized.
+    /// as they were written. Only stored events are deserialized into this type.
     fn recorded(raw: &str) -> Result<Self, Invalid> {
         Self::parse(raw).or_else(|refused| {
             let number = Self::fourteen_digits(raw)?;
@@ -387,8 +387,8 @@ impl VatNumber {
 
     /// A VAT number as an event stored it. Before check digits were checked (but
     /// France's), a number of its state's shape passed: those still replay as they were
-    /// written, so a customer created then loads, projects and can be corrected. Nothing
-    /// but stored events and read rows are deserialized; requests and imports go through
+    /// written, so a customer created then loads, projects and can be corrected. Only
+    /// stored events are deserialized into this type; requests and imports go through
     /// [`VatNumber::parse`].
     fn recorded(raw: &str) -> Result<Self, Invalid> {
         Self::parse(raw).or_else(|refused| match Self::shape(raw) {
