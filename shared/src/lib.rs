@@ -8,11 +8,14 @@
 pub mod access;
 pub mod account;
 pub mod auth;
+mod checksum;
 pub mod config;
 pub mod csv_columns;
 pub mod customer;
 pub mod db;
 pub mod events;
+#[cfg(test)]
+mod identifier_vectors;
 pub mod ids;
 pub mod input;
 pub mod integration;

@@ -37,10 +37,19 @@ pub struct AddressInput {
 pub struct CustomerInput {
     pub code: Option<String>,
     pub legal_name: Option<String>,
+    /// 9 digits with a Luhn check digit (`invalid_siren`).
     #[serde(default, deserialize_with = "present")]
     pub siren: Option<Option<String>>,
+    /// 14 digits: a valid SIREN, then the establishment, with a Luhn check digit over the
+    /// whole; La Poste's establishments have digits summing to a multiple of 5 instead
+    /// (`invalid_siret`).
     #[serde(default, deserialize_with = "present")]
     pub siret: Option<Option<String>>,
+    /// An intra-EU VAT number, checked for form only: a member state's prefix (`EL` or
+    /// `GR` for Greece, `XI` for Northern Ireland), that state's format
+    /// (`unknown_vat_country`, `invalid_vat_number`) and its check digits
+    /// (`invalid_vat_check_digit`; for FR, `invalid_vat_key`). Spaces, dots and hyphens
+    /// are dropped. Whether the number is registered (VIES) is not checked.
     #[serde(default, deserialize_with = "present")]
     pub vat_number: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]

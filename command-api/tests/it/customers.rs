@@ -125,6 +125,32 @@ async fn every_broken_customer_rule_names_its_field(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_vat_number_with_a_wrong_check_digit_is_refused_naming_the_field(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    // Germany's format, but not its check digit (python-stdnum's example).
+    let customer = |vat: &str| {
+        json!({"code": "MUSTER", "legal_name": "Muster GmbH", "vat_number": vat,
+               "billing_address": {"line1": "Hauptstraße 1", "postal_code": "10115",
+                                   "city": "Berlin", "country": "DE"}})
+    };
+    let refused = app
+        .json(Method::POST, "/customers", &[], &customer("DE 136 695 978"))
+        .await;
+    assert_eq!(refused.code(), "validation_failed");
+    assert_eq!(
+        fields(&refused),
+        [(
+            "vat_number".to_owned(),
+            "invalid_vat_check_digit".to_owned()
+        )]
+    );
+    let created = app
+        .json(Method::POST, "/customers", &[], &customer("DE 136 695 976"))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn twenty_concurrent_creates_of_one_code_make_exactly_one_customer(pool: PgPool) {
     let app = Arc::new(TestApp::new(pool.clone()).await);
     let creates = (0..20).map(|i| {

@@ -149,7 +149,7 @@ async fn export_import_export_gives_the_same_bytes(pool: PgPool) {
                "shipping_address": {"line1": "Zone Nord", "postal_code": "59000", "city": "Lille",
                                     "country": "FR"},
                "payment_terms": "end_of_month_45", "credit_limit": "15000.00"}),
-        json!({"code": "be-01", "legal_name": "Brasserie Belge", "vat_number": "BE0123456789"}),
+        json!({"code": "be-01", "legal_name": "Brasserie Belge", "vat_number": "BE0428759497"}),
     ] {
         let response = call(&source, Method::POST, "/customers", &[], Some(body)).await;
         assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
