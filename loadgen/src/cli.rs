@@ -23,6 +23,8 @@ pub enum Scenario {
     Proforma,
     /// `projector rebuild` of everything written so far, under the live projector.
     Rebuild,
+    /// CSV imports of `--import-rows` products and customers: dry runs and real ones.
+    Import,
 }
 
 #[derive(Debug, Parser)]
@@ -49,6 +51,9 @@ pub struct Args {
     /// Products in the catalogue for `lists`.
     #[arg(long, default_value_t = 100_000)]
     list_products: usize,
+    /// Rows of each file of `import` (100,000: the order of the 8 MiB cap).
+    #[arg(long, default_value_t = 100_000)]
+    import_rows: usize,
     /// PostgreSQL server; the run creates and drops a database of its own on it.
     #[arg(
         long,
@@ -108,6 +113,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             Scenario::Lists,
             Scenario::Proforma,
             Scenario::Rebuild,
+            Scenario::Import,
         ]
     } else {
         args.scenarios.clone()
@@ -211,6 +217,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             "customers": args.customers,
             "list_products": args.list_products,
             "list_concurrency": args.list_concurrency,
+            "import_rows": args.import_rows,
         },
         "raw_append": raw,
         "scenarios": results,
@@ -325,6 +332,11 @@ async fn run_scenarios(
                     scenarios::rebuild(&ctx, &args.bin, &stack.db_url, &s.products[0]).await?;
                 r.peaks = sampler.take();
                 results.push(r);
+            }
+            Scenario::Import => {
+                eprintln!("import: {} rows per file", args.import_rows);
+                let pid = stack.pid("command-api");
+                results.extend(scenarios::imports(&ctx, args.import_rows, &sampler, pid).await?);
             }
             Scenario::Lists => {
                 eprintln!("seeding the catalogue to {} products", args.list_products);
