@@ -196,10 +196,14 @@ impl Table {
         self.records.is_empty()
     }
 
+    /// A cell's value: empty is `None`; a cell an export neutralised against formula
+    /// injection (`'=…`, `'+…`, see `shared::csv_cell`) loses that one quote, so what was
+    /// exported comes back as it was stored.
     fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
         self.columns
             .get(column)
             .and_then(|&i| record.get(i))
+            .map(shared::csv_cell::unneutralise)
             .filter(|v| !v.is_empty())
     }
 }

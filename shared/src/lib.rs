@@ -9,6 +9,7 @@ pub mod access;
 pub mod account;
 pub mod auth;
 pub mod config;
+pub mod csv_cell;
 pub mod csv_columns;
 pub mod customer;
 pub mod db;
