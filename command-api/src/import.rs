@@ -107,7 +107,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn report(&self, dry_run: bool, applied: bool) -> ImportReport {
+    /// The report, taking the rows' reports along (an import of 100,000 rows has as
+    /// many).
+    pub fn into_report(self, dry_run: bool, applied: bool) -> ImportReport {
         let mut counts = Counts::default();
         for row in &self.rows {
             match row.status {
@@ -121,7 +123,7 @@ impl Plan {
             dry_run,
             applied,
             counts,
-            rows: self.rows.clone(),
+            rows: self.rows,
         }
     }
 
@@ -221,6 +223,23 @@ fn decimal(raw: &str) -> Result<rust_decimal::Decimal, Invalid> {
         .map_err(|_| Invalid::new("invalid_decimal", "a decimal number such as 12.50 or 12,50"))
 }
 
+/// The parts of an address, as `Address::parse` names them.
+const ADDRESS_PARTS: [&str; 5] = ["line1", "line2", "postal_code", "city", "country"];
+const BILLING: [&str; 5] = [
+    "billing_line1",
+    "billing_line2",
+    "billing_postal_code",
+    "billing_city",
+    "billing_country",
+];
+const SHIPPING: [&str; 5] = [
+    "shipping_line1",
+    "shipping_line2",
+    "shipping_postal_code",
+    "shipping_city",
+    "shipping_country",
+];
+
 /// Collects one row's broken rules.
 struct RowFields<'a> {
     table: &'a Table,
@@ -275,12 +294,10 @@ impl<'a> RowFields<'a> {
         }
     }
 
-    fn address(&mut self, prefix: &str) -> Option<Option<Address>> {
-        let part = |name: &str| format!("{prefix}_{name}");
-        let parts: Vec<Option<&str>> = ["line1", "line2", "postal_code", "city", "country"]
-            .iter()
-            .map(|p| self.text(&part(p)))
-            .collect();
+    /// An address from its five columns (`columns`: `billing_…` or `shipping_…`, in the
+    /// order line1, line2, postal_code, city, country).
+    fn address(&mut self, columns: &[&str; 5]) -> Option<Option<Address>> {
+        let parts = columns.map(|c| self.text(c));
         if parts.iter().all(Option::is_none) {
             return Some(None);
         }
@@ -294,7 +311,11 @@ impl<'a> RowFields<'a> {
         .map(Some)
         .map_err(|errors| {
             for (name, e) in errors {
-                self.push(&part(name), e);
+                let column = ADDRESS_PARTS
+                    .iter()
+                    .position(|p| *p == name)
+                    .map_or_else(|| name.to_owned(), |i| columns[i].to_owned());
+                self.push(&column, e);
             }
         })
         .ok()
@@ -521,8 +542,8 @@ pub async fn plan_customers(
         let vat_number = f.optional("vat_number", VatNumber::parse);
         let email = f.optional("email", shared::account::Email::parse);
         let phone = f.optional("phone", Phone::parse);
-        let billing = f.address("billing");
-        let shipping = f.address("shipping");
+        let billing = f.address(&BILLING);
+        let shipping = f.address(&SHIPPING);
         let terms = match f.text("payment_terms") {
             None => Some(PaymentTerms::default()),
             Some(raw) => PaymentTerms::parse(raw)
