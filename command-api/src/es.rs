@@ -230,7 +230,7 @@ where
         id: &str,
         commands: impl IntoIterator<Item = A::Command>,
     ) -> Result<Pending, CommandError<A::Error>> {
-        let mut events = Vec::new();
+        let mut decided = Vec::new();
         for command in commands {
             // The sink applies each event to `aggregate` as it is written.
             let sink = EventSink::<A>::default();
@@ -238,11 +238,12 @@ where
                 .handle(command, &self.services, &sink)
                 .await
                 .map_err(CommandError::Domain)?;
-            for event in sink.collect().await {
-                events.push(
-                    PendingEvent::of(&event).map_err(|e| CommandError::Store(e.to_string()))?,
-                );
-            }
+            decided.extend(sink.collect().await);
+        }
+        // Exactly as many as decided: an import holds one of these per row.
+        let mut events = Vec::with_capacity(decided.len());
+        for event in &decided {
+            events.push(PendingEvent::of(event).map_err(|e| CommandError::Store(e.to_string()))?);
         }
         Ok(Pending {
             aggregate_type: A::TYPE,
@@ -328,7 +329,13 @@ impl PendingEvent {
         Ok(Self {
             event_type: event.event_type(),
             event_version: event.event_version(),
-            payload: serde_json::to_string(event)?,
+            payload: {
+                let mut text = serde_json::to_string(event)?;
+                // The serialiser's buffer grows by doubling: held by the thousand, the
+                // slack would weigh as much as the text.
+                text.shrink_to_fit();
+                text
+            },
         })
     }
 }

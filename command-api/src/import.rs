@@ -386,7 +386,7 @@ pub async fn plan_products(
     let mut seen = HashSet::new();
     let mut plan = Plan {
         rows: Vec::with_capacity(table.len()),
-        pending: Vec::new(),
+        pending: Vec::with_capacity(table.len()),
     };
     for (line, record) in &table.records {
         let mut f = RowFields::new(table, record);
@@ -530,7 +530,7 @@ pub async fn plan_customers(
     let mut seen = HashSet::new();
     let mut plan = Plan {
         rows: Vec::with_capacity(table.len()),
-        pending: Vec::new(),
+        pending: Vec::with_capacity(table.len()),
     };
     for (line, record) in &table.records {
         let mut f = RowFields::new(table, record);

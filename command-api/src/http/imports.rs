@@ -100,10 +100,12 @@ pub async fn products(
     body: Body,
 ) -> Result<Response> {
     let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
-    let body = csv_body(&headers, body).await?;
-    let table = Table::read(&body, &PRODUCT_COLUMNS, &PRODUCT_COLUMNS[..6])?;
-    let plan =
-        import::plan_products(&state.pool, &state.products, &state.vat_rates, &table).await?;
+    // The file and its parsed rows are dropped once planned, before the events are stored.
+    let plan = {
+        let body = csv_body(&headers, body).await?;
+        let table = Table::read(&body, &PRODUCT_COLUMNS, &PRODUCT_COLUMNS[..6])?;
+        import::plan_products(&state.pool, &state.products, &state.vat_rates, &table).await?
+    };
     finish(&state, plan, query.dry_run, metadata).await
 }
 
@@ -117,8 +119,10 @@ pub async fn customers(
     body: Body,
 ) -> Result<Response> {
     let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
-    let body = csv_body(&headers, body).await?;
-    let table = Table::read(&body, &CUSTOMER_COLUMNS, &CUSTOMER_COLUMNS[..2])?;
-    let plan = import::plan_customers(&state.pool, &state.customers, &table).await?;
+    let plan = {
+        let body = csv_body(&headers, body).await?;
+        let table = Table::read(&body, &CUSTOMER_COLUMNS, &CUSTOMER_COLUMNS[..2])?;
+        import::plan_customers(&state.pool, &state.customers, &table).await?
+    };
     finish(&state, plan, query.dry_run, metadata).await
 }
