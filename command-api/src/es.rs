@@ -11,6 +11,7 @@ use std::time::Duration;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, DomainEvent, EventStore};
+use futures::TryStreamExt;
 use postgres_es::PostgresEventRepository;
 use shared::metadata::CommandMetadata;
 use sqlx::PgPool;
@@ -197,27 +198,31 @@ where
     }
 
     /// Many aggregates in one query, keyed by id, with their versions: for imports,
-    /// which decide thousands of updates at once. Reads the rows postgres-es writes.
+    /// which decide thousands of updates at once. Reads the rows postgres-es writes, each
+    /// payload decoded once from its text straight into the event type.
     pub async fn load_many(
         &self,
         pool: &PgPool,
         ids: &[String],
     ) -> Result<std::collections::HashMap<String, (A, u64)>, CommandError<A::Error>> {
-        let rows: Vec<(String, i64, serde_json::Value)> = sqlx::query_as(
-            "SELECT aggregate_id, sequence, payload FROM events
+        let mut loaded: std::collections::HashMap<String, (A, u64)> =
+            std::collections::HashMap::with_capacity(ids.len());
+        if ids.is_empty() {
+            return Ok(loaded);
+        }
+        let mut rows = sqlx::query_as::<_, (String, i64, String)>(
+            "SELECT aggregate_id, sequence, payload::text FROM events
               WHERE aggregate_type = $1 AND aggregate_id = ANY($2)
               ORDER BY aggregate_id, sequence",
         )
         .bind(A::TYPE)
         .bind(ids)
-        .fetch_all(pool)
-        .await
-        .map_err(CommandError::database)?;
-        let mut loaded: std::collections::HashMap<String, (A, u64)> =
-            std::collections::HashMap::with_capacity(ids.len());
-        for (id, sequence, payload) in rows {
+        .fetch(pool);
+        while let Some((id, sequence, payload)) =
+            rows.try_next().await.map_err(CommandError::database)?
+        {
             let event: A::Event =
-                serde_json::from_value(payload).map_err(|e| CommandError::Store(e.to_string()))?;
+                serde_json::from_str(&payload).map_err(|e| CommandError::Store(e.to_string()))?;
             let entry = loaded.entry(id).or_insert_with(|| (A::default(), 0));
             entry.0.apply(event);
             entry.1 = sequence as u64;
@@ -234,7 +239,7 @@ where
         id: &str,
         commands: impl IntoIterator<Item = A::Command>,
     ) -> Result<Pending, CommandError<A::Error>> {
-        let mut events = Vec::new();
+        let mut decided = Vec::new();
         for command in commands {
             // The sink applies each event to `aggregate` as it is written.
             let sink = EventSink::<A>::default();
@@ -242,11 +247,12 @@ where
                 .handle(command, &self.services, &sink)
                 .await
                 .map_err(CommandError::Domain)?;
-            for event in sink.collect().await {
-                events.push(
-                    PendingEvent::of(&event).map_err(|e| CommandError::Store(e.to_string()))?,
-                );
-            }
+            decided.extend(sink.collect().await);
+        }
+        // Exactly as many as decided: an import holds one of these per row.
+        let mut events = Vec::with_capacity(decided.len());
+        for event in &decided {
+            events.push(PendingEvent::of(event).map_err(|e| CommandError::Store(e.to_string()))?);
         }
         Ok(Pending {
             aggregate_type: A::TYPE,
@@ -322,7 +328,9 @@ pub struct Pending {
 pub struct PendingEvent {
     pub event_type: String,
     pub event_version: String,
-    pub payload: serde_json::Value,
+    /// The event as JSON text, serialised once, here, and stored as it is: no JSON tree
+    /// is built for it (an import of 100,000 rows would hold 100,000 of them).
+    pub payload: String,
 }
 
 impl PendingEvent {
@@ -330,7 +338,13 @@ impl PendingEvent {
         Ok(Self {
             event_type: event.event_type(),
             event_version: event.event_version(),
-            payload: serde_json::to_value(event)?,
+            payload: {
+                let mut text = serde_json::to_string(event)?;
+                // The serialiser's buffer grows by doubling: held by the thousand, the
+                // slack would weigh as much as the text.
+                text.shrink_to_fit();
+                text
+            },
         })
     }
 }
@@ -346,70 +360,108 @@ pub enum AppendError {
     Database(#[from] sqlx::Error),
 }
 
+/// Events per `INSERT` of [`append_all`]: bounds the statement's parameters (and what
+/// is held encoded at once) whatever the size of the import.
+const APPEND_CHUNK: usize = 10_000;
+
 /// Stores the events of many streams in one transaction: all or none. The rows are the
 /// ones postgres-es writes (same columns, payload and metadata as JSON), so its triggers
 /// (outbox, unique keys) fire the same, and loading reads them back as usual. A stream
 /// changed since its events were decided makes the whole append fail with `Conflict`.
+///
+/// The events go in chunks of [`APPEND_CHUNK`] rows, one `INSERT … SELECT FROM UNNEST`
+/// each, all in the one transaction; the statement-level triggers of migration 0009 then
+/// write the outbox rows and reserve the keys once per chunk, not once per row.
 pub async fn append_all(
     pool: &PgPool,
     pending: Vec<Pending>,
     metadata: CommandMetadata,
 ) -> Result<usize, AppendError> {
-    let metadata = serde_json::to_value(metadata.into_map()).unwrap_or_default();
-    let (mut types, mut ids, mut sequences, mut event_types, mut versions, mut payloads) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
-    // Moved, not cloned: an import of 10,000 rows holds each payload once.
-    for stream in pending {
-        for (n, event) in stream.events.into_iter().enumerate() {
-            types.push(stream.aggregate_type);
-            ids.push(stream.aggregate_id.clone());
-            sequences.push((stream.after_version + n as u64 + 1) as i64);
-            event_types.push(event.event_type);
-            versions.push(event.event_version);
-            payloads.push(event.payload);
-        }
-    }
-    let count = types.len();
-    // A stream extended by another writer since `decide` collides on the primary key
-    // (type, id, sequence) and fails the whole transaction.
-    let mut tx = pool.begin().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
-                             payload, metadata)
-         SELECT t, i, s, e, v, p, $7
-           FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::json[])
-             AS x(t, i, s, e, v, p)",
-    )
-    .bind(&types)
-    .bind(&ids)
-    .bind(&sequences)
-    .bind(&event_types)
-    .bind(&versions)
-    .bind(&payloads)
-    .bind(&metadata)
-    .execute(&mut *tx)
-    .await;
-    match inserted {
-        Ok(_) => {}
-        Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("23505") => {
-            return Err(AppendError::Conflict)
-        }
-        Err(sqlx::Error::Database(db)) if db.code().is_some_and(|c| c.starts_with("GS")) => {
-            return Err(AppendError::Rejected {
-                sqlstate: db.code().map(|c| c.into_owned()).unwrap_or_default(),
-                message: db.message().to_owned(),
+    // Sorted keys, as postgres-es writes it.
+    let metadata = serde_json::to_value(metadata.into_map())
+        .unwrap_or_default()
+        .to_string();
+    let mut events = pending.into_iter().flat_map(|stream| {
+        let (aggregate_type, aggregate_id, after) = (
+            stream.aggregate_type,
+            stream.aggregate_id,
+            stream.after_version,
+        );
+        stream
+            .events
+            .into_iter()
+            .enumerate()
+            .map(move |(n, event)| {
+                (
+                    aggregate_type,
+                    aggregate_id.clone(),
+                    (after + n as u64 + 1) as i64,
+                    event,
+                )
             })
+    });
+    let mut count = 0;
+    let mut tx = pool.begin().await?;
+    loop {
+        let mut chunk = Chunk::default();
+        // Moved, not cloned: each payload is held once.
+        for (aggregate_type, id, sequence, event) in events.by_ref().take(APPEND_CHUNK) {
+            chunk.types.push(aggregate_type);
+            chunk.ids.push(id);
+            chunk.sequences.push(sequence);
+            chunk.event_types.push(event.event_type);
+            chunk.versions.push(event.event_version);
+            chunk.payloads.push(event.payload);
         }
-        Err(other) => return Err(other.into()),
+        if chunk.types.is_empty() {
+            break;
+        }
+        count += chunk.types.len();
+        // A stream extended by another writer since `decide` collides on the primary key
+        // (type, id, sequence) and fails the whole transaction.
+        let inserted = sqlx::query(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type,
+                                 event_version, payload, metadata)
+             SELECT t, i, s, e, v, p::json, $7::json
+               FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                           $6::text[]) AS x(t, i, s, e, v, p)",
+        )
+        .bind(&chunk.types)
+        .bind(&chunk.ids)
+        .bind(&chunk.sequences)
+        .bind(&chunk.event_types)
+        .bind(&chunk.versions)
+        .bind(&chunk.payloads)
+        .bind(&metadata)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("23505") => {
+                return Err(AppendError::Conflict)
+            }
+            Err(sqlx::Error::Database(db)) if db.code().is_some_and(|c| c.starts_with("GS")) => {
+                return Err(AppendError::Rejected {
+                    sqlstate: db.code().map(|c| c.into_owned()).unwrap_or_default(),
+                    message: db.message().to_owned(),
+                })
+            }
+            Err(other) => return Err(other.into()),
+        }
     }
     tx.commit().await?;
     Ok(count)
+}
+
+/// One `INSERT` of [`append_all`], column by column.
+#[derive(Default)]
+struct Chunk {
+    types: Vec<&'static str>,
+    ids: Vec<String>,
+    sequences: Vec<i64>,
+    event_types: Vec<String>,
+    versions: Vec<String>,
+    payloads: Vec<String>,
 }
 
 /// A short random pause so that retrying writers do not collide again in lockstep.

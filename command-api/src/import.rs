@@ -107,7 +107,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn report(&self, dry_run: bool, applied: bool) -> ImportReport {
+    /// The report, taking the rows' reports along (an import of 100,000 rows has as
+    /// many).
+    pub fn into_report(self, dry_run: bool, applied: bool) -> ImportReport {
         let mut counts = Counts::default();
         for row in &self.rows {
             match row.status {
@@ -121,7 +123,7 @@ impl Plan {
             dry_run,
             applied,
             counts,
-            rows: self.rows.clone(),
+            rows: self.rows,
         }
     }
 
@@ -196,10 +198,14 @@ impl Table {
         self.records.is_empty()
     }
 
+    /// A cell's value: empty is `None`; a cell an export neutralised against formula
+    /// injection (`'=…`, `'+…`, see `shared::csv_cell`) loses that one quote, so what was
+    /// exported comes back as it was stored.
     fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
         self.columns
             .get(column)
             .and_then(|&i| record.get(i))
+            .map(shared::csv_cell::unneutralise)
             .filter(|v| !v.is_empty())
     }
 }
@@ -216,6 +222,23 @@ fn decimal(raw: &str) -> Result<rust_decimal::Decimal, Invalid> {
     rust_decimal::Decimal::from_str_exact(&text)
         .map_err(|_| Invalid::new("invalid_decimal", "a decimal number such as 12.50 or 12,50"))
 }
+
+/// The parts of an address, as `Address::parse` names them.
+const ADDRESS_PARTS: [&str; 5] = ["line1", "line2", "postal_code", "city", "country"];
+const BILLING: [&str; 5] = [
+    "billing_line1",
+    "billing_line2",
+    "billing_postal_code",
+    "billing_city",
+    "billing_country",
+];
+const SHIPPING: [&str; 5] = [
+    "shipping_line1",
+    "shipping_line2",
+    "shipping_postal_code",
+    "shipping_city",
+    "shipping_country",
+];
 
 /// Collects one row's broken rules.
 struct RowFields<'a> {
@@ -271,12 +294,10 @@ impl<'a> RowFields<'a> {
         }
     }
 
-    fn address(&mut self, prefix: &str) -> Option<Option<Address>> {
-        let part = |name: &str| format!("{prefix}_{name}");
-        let parts: Vec<Option<&str>> = ["line1", "line2", "postal_code", "city", "country"]
-            .iter()
-            .map(|p| self.text(&part(p)))
-            .collect();
+    /// An address from its five columns (`columns`: `billing_…` or `shipping_…`, in the
+    /// order line1, line2, postal_code, city, country).
+    fn address(&mut self, columns: &[&str; 5]) -> Option<Option<Address>> {
+        let parts = columns.map(|c| self.text(c));
         if parts.iter().all(Option::is_none) {
             return Some(None);
         }
@@ -290,7 +311,11 @@ impl<'a> RowFields<'a> {
         .map(Some)
         .map_err(|errors| {
             for (name, e) in errors {
-                self.push(&part(name), e);
+                let column = ADDRESS_PARTS
+                    .iter()
+                    .position(|p| *p == name)
+                    .map_or_else(|| name.to_owned(), |i| columns[i].to_owned());
+                self.push(&column, e);
             }
         })
         .ok()
@@ -361,7 +386,7 @@ pub async fn plan_products(
     let mut seen = HashSet::new();
     let mut plan = Plan {
         rows: Vec::with_capacity(table.len()),
-        pending: Vec::new(),
+        pending: Vec::with_capacity(table.len()),
     };
     for (line, record) in &table.records {
         let mut f = RowFields::new(table, record);
@@ -505,7 +530,7 @@ pub async fn plan_customers(
     let mut seen = HashSet::new();
     let mut plan = Plan {
         rows: Vec::with_capacity(table.len()),
-        pending: Vec::new(),
+        pending: Vec::with_capacity(table.len()),
     };
     for (line, record) in &table.records {
         let mut f = RowFields::new(table, record);
@@ -517,8 +542,8 @@ pub async fn plan_customers(
         let vat_number = f.optional("vat_number", VatNumber::parse);
         let email = f.optional("email", shared::account::Email::parse);
         let phone = f.optional("phone", Phone::parse);
-        let billing = f.address("billing");
-        let shipping = f.address("shipping");
+        let billing = f.address(&BILLING);
+        let shipping = f.address(&SHIPPING);
         let terms = match f.text("payment_terms") {
             None => Some(PaymentTerms::default()),
             Some(raw) => PaymentTerms::parse(raw)

@@ -28,6 +28,8 @@ pub enum Scenario {
     /// order load; then every acknowledged command, the read models and the stock
     /// checked. Not in the default list; fails the run when a check fails.
     Faults,
+    /// CSV imports of `--import-rows` products and customers: dry runs and real ones.
+    Import,
 }
 
 #[derive(Debug, Parser)]
@@ -54,6 +56,9 @@ pub struct Args {
     /// Products in the catalogue for `lists`.
     #[arg(long, default_value_t = 100_000)]
     list_products: usize,
+    /// Rows of each file of `import` (100,000: the order of the 8 MiB cap).
+    #[arg(long, default_value_t = 100_000)]
+    import_rows: usize,
     /// PostgreSQL server; the run creates and drops a database of its own on it.
     #[arg(
         long,
@@ -125,6 +130,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             Scenario::Lists,
             Scenario::Proforma,
             Scenario::Rebuild,
+            Scenario::Import,
         ]
     } else {
         args.scenarios.clone()
@@ -246,6 +252,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             "list_products": args.list_products,
             "list_concurrency": args.list_concurrency,
             "faults_short": args.faults_short,
+            "import_rows": args.import_rows,
         },
         "raw_append": raw,
         "scenarios": results,
@@ -376,6 +383,11 @@ async fn run_scenarios(
                 let mut r = faults::run(&plan, &ctx, &s, stack, &args.bin).await?;
                 r.peaks = sampler.take();
                 results.push(r);
+            }
+            Scenario::Import => {
+                eprintln!("import: {} rows per file", args.import_rows);
+                let pid = stack.pid("command-api");
+                results.extend(scenarios::imports(&ctx, args.import_rows, &sampler, pid).await?);
             }
             Scenario::Lists => {
                 eprintln!("seeding the catalogue to {} products", args.list_products);

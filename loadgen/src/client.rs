@@ -150,6 +150,36 @@ impl Api {
         }
     }
 
+    /// A CSV file posted to command-api, timed until the whole answer is in (not parsed:
+    /// an import's report is as long as the file).
+    pub async fn post_csv(&self, path: &str, csv: String) -> (StatusCode, Vec<u8>, Duration) {
+        let request = self
+            .http
+            .post(format!("{}{path}", self.command))
+            .bearer_auth(&self.token)
+            .header("content-type", "text/csv")
+            .body(csv);
+        let started = Instant::now();
+        let (status, body) = match request.send().await {
+            Ok(response) => {
+                let status = response.status();
+                (
+                    status,
+                    response
+                        .bytes()
+                        .await
+                        .map(|b| b.to_vec())
+                        .unwrap_or_default(),
+                )
+            }
+            Err(_) => (
+                StatusCode::from_u16(599).unwrap_or(StatusCode::BAD_GATEWAY),
+                Vec::new(),
+            ),
+        };
+        (status, body, started.elapsed())
+    }
+
     /// A command on command-api: `path` starts with `/`.
     pub async fn send(
         &self,

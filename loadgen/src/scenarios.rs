@@ -482,19 +482,7 @@ pub async fn seed(
         join_all(tasks).await;
     }
     eprint!("\r  waiting for the projector…                  ");
-    // Every event projected: each advances its stream's checkpoint by one.
-    loop {
-        let (events, projected): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT count(*) FROM events),
-                    (SELECT coalesce(sum(last_sequence), 0)::bigint FROM projector_checkpoints)",
-        )
-        .fetch_one(&ctx.pool)
-        .await?;
-        if projected >= events {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_projected(&ctx.pool).await?;
     eprintln!(
         "\r  seeded {} products, {} customers{}            ",
         product_ids.len(),
@@ -780,4 +768,231 @@ fn rss_mib(pid: u32) -> Option<f64> {
         .parse()
         .ok()?;
     Some(kib / 1024.0)
+}
+
+/// Waits until the projector has applied every stored event (each advances its stream's
+/// checkpoint by one), which also means the relay has published them; returns how long
+/// that took.
+async fn wait_projected(pool: &PgPool) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    loop {
+        let (events, projected): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM events),
+                    (SELECT coalesce(sum(last_sequence), 0)::bigint FROM projector_checkpoints)",
+        )
+        .fetch_one(pool)
+        .await?;
+        if projected >= events {
+            return Ok(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+const WORDS: [&str; 8] = [
+    "vis", "écrou", "perceuse", "marteau", "clé", "joint", "tuyau", "câble",
+];
+
+/// `rows` products as the export writes them, SKUs `IMP-…`; `price_cents` shifts every
+/// price (a re-import that changes each row).
+pub fn products_csv(rows: usize, price_cents: usize) -> String {
+    let mut csv = String::with_capacity(rows * 64);
+    csv.push_str("sku,name,price,vat_rate,unit,category,barcode,low_stock_threshold,status\n");
+    for n in 0..rows {
+        let cents = n % 100 + price_cents;
+        csv.push_str(&format!(
+            "IMP-{n:06},Article {n} {},{}.{:02},20,piece,Cat. {},,5,active\n",
+            WORDS[n % 8],
+            n % 900 + 1 + cents / 100,
+            cents % 100,
+            n % 20
+        ));
+    }
+    csv
+}
+
+/// A 9-digit SIREN from `n`: 8 digits and the Luhn check digit.
+fn siren(n: usize) -> String {
+    let base = format!("{:08}", 10_000_000 + n % 90_000_000);
+    let sum: u32 = base
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            // The check digit will be rightmost: the digit beside it is doubled.
+            if i % 2 == 0 {
+                let twice = d * 2;
+                twice / 10 + twice % 10
+            } else {
+                d
+            }
+        })
+        .sum();
+    format!("{base}{}", (10 - sum % 10) % 10)
+}
+
+/// `rows` customers, codes `IMC-…`, each with a SIREN, its French VAT number and an
+/// email; `limit` is the credit limit of every row (a re-import that changes each row).
+pub fn customers_csv(rows: usize, limit: usize) -> String {
+    let mut csv = String::with_capacity(rows * 80);
+    csv.push_str("code,legal_name,siren,vat_number,email,payment_terms,credit_limit\n");
+    for n in 0..rows {
+        let siren = siren(n);
+        let key = (12 + 3 * (siren.parse::<u64>().unwrap_or(0) % 97)) % 97;
+        csv.push_str(&format!(
+            "IMC-{n:06},Client {n},{siren},FR{key:02}{siren},c{n}@client.fr,net_30,{limit}\n"
+        ));
+    }
+    csv
+}
+
+/// Clients creating products at full speed until `stop`: the load an import meets in
+/// production.
+fn background_creates(
+    ctx: &Ctx,
+    clients: usize,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    (0..clients)
+        .map(|_| {
+            let api = ctx.api.clone();
+            let stop = Arc::clone(&stop);
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    api.send(
+                        None,
+                        "POST /products",
+                        Method::POST,
+                        "/products".to_owned(),
+                        Some(Body::Json(product_body("BG"))),
+                    )
+                    .await;
+                }
+            })
+        })
+        .collect()
+}
+
+/// One import step of [`import`]: the request timed to its last byte, command-api's
+/// resident set before and its peak during, and, after a real import, how long the relay
+/// and the projector took to catch up.
+#[allow(clippy::too_many_arguments)]
+async fn import_step(
+    ctx: &Ctx,
+    sampler: &Sampler,
+    command_pid: Option<u32>,
+    name: &str,
+    path: &str,
+    csv: &str,
+    dry_run: bool,
+    beside: usize,
+) -> anyhow::Result<ScenarioResult> {
+    let rows = csv.lines().count().saturating_sub(1);
+    let rss_before = command_pid.and_then(rss_mib);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = background_creates(ctx, beside, Arc::clone(&stop));
+    if beside > 0 {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    sampler.take();
+    let url = format!("{path}?dry_run={dry_run}");
+    let (status, body, elapsed) = ctx.api.post_csv(&url, csv.to_owned()).await;
+    let peaks = sampler.take();
+    stop.store(true, Ordering::Relaxed);
+    join_all(load).await;
+    let report: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let counts = report.get("counts").cloned().unwrap_or_else(|| {
+        // A problem body (an invalid row, a timeout): keep its code.
+        json!({"problem": report.get("code").cloned()})
+    });
+    eprintln!(
+        "  {name:<28} {rows} rows, {:.1} MB: {status} in {:.2} s",
+        csv.len() as f64 / 1e6,
+        elapsed.as_secs_f64()
+    );
+    let drained = if !dry_run && status == StatusCode::OK {
+        Some(wait_projected(&ctx.pool).await?.as_secs_f64())
+    } else {
+        None
+    };
+    Ok(ScenarioResult {
+        scenario: name.to_owned(),
+        concurrency: 1,
+        elapsed_s: elapsed.as_secs_f64(),
+        endpoints: Vec::new(),
+        peaks: peaks.clone(),
+        projection_lag: None,
+        extra: Some(json!({
+            "rows": rows,
+            "bytes": csv.len(),
+            "dry_run": dry_run,
+            "status": status.as_u16(),
+            "seconds": elapsed.as_secs_f64(),
+            "within_10_s_request_limit": elapsed < Duration::from_secs(10),
+            "report_bytes": body.len(),
+            "counts": counts,
+            "product_creates_beside": beside,
+            "command_api_rss_before_mib": rss_before,
+            "command_api_rss_peak_mib": peaks.rss_mib.get("command-api"),
+            "published_and_projected_after_s": drained,
+        })),
+    })
+}
+
+/// `import`: CSV imports of `rows` products and `rows` customers (100,000 by default,
+/// near the 8 MiB cap), one request at a time on an otherwise idle stack (the relay and
+/// the projector have caught up before each): a dry run of new rows three times, the
+/// products' also beside four clients creating products, the import itself, a dry run of
+/// the same file again (every row exists and nothing changes), and a re-import changing
+/// every row.
+pub async fn imports(
+    ctx: &Ctx,
+    rows: usize,
+    sampler: &Sampler,
+    command_pid: Option<u32>,
+) -> anyhow::Result<Vec<ScenarioResult>> {
+    wait_projected(&ctx.pool).await?;
+    let mut results = Vec::new();
+    for (what, fresh, changed) in [
+        ("products", products_csv(rows, 0), products_csv(rows, 1)),
+        (
+            "customers",
+            customers_csv(rows, 1500),
+            customers_csv(rows, 2000),
+        ),
+    ] {
+        let path = format!("/{what}/import");
+        let step = |name: &str| format!("import_{what}_{name}");
+        for run in 1..=3 {
+            let name = step(&format!("dry_new_{run}"));
+            results
+                .push(import_step(ctx, sampler, command_pid, &name, &path, &fresh, true, 0).await?);
+        }
+        if what == "products" {
+            let name = step("dry_new_beside_4_creates");
+            results
+                .push(import_step(ctx, sampler, command_pid, &name, &path, &fresh, true, 4).await?);
+            wait_projected(&ctx.pool).await?;
+        }
+        results.push(
+            import_step(
+                ctx,
+                sampler,
+                command_pid,
+                &step("new"),
+                &path,
+                &fresh,
+                false,
+                0,
+            )
+            .await?,
+        );
+        let name = step("dry_unchanged");
+        results.push(import_step(ctx, sampler, command_pid, &name, &path, &fresh, true, 0).await?);
+        let name = step("every_row_changed");
+        results
+            .push(import_step(ctx, sampler, command_pid, &name, &path, &changed, false, 0).await?);
+    }
+    Ok(results)
 }

@@ -10,6 +10,7 @@ pub mod account;
 pub mod auth;
 mod checksum;
 pub mod config;
+pub mod csv_cell;
 pub mod csv_columns;
 pub mod customer;
 pub mod db;

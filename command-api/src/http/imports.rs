@@ -15,7 +15,8 @@ use super::AppState;
 use crate::es::{append_all, AppendError};
 use crate::import::{self, ImportError, Plan, Table, CUSTOMER_COLUMNS, PRODUCT_COLUMNS};
 
-/// Largest CSV accepted: about 50,000 product rows.
+/// Largest CSV accepted: about 100,000 products, or 100,000 customers with their legal
+/// ids (`loadgen --scenarios import` measures imports of that size).
 pub const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
 
 #[derive(Debug, Deserialize)]
@@ -79,14 +80,14 @@ async fn finish(
 ) -> Result<Response> {
     if plan.has_errors() {
         return Err(ApiError::ImportInvalid(Box::new(
-            plan.report(dry_run, false),
+            plan.into_report(dry_run, false),
         )));
     }
     if dry_run || plan.pending.is_empty() {
-        return Ok(Json(plan.report(dry_run, false)).into_response());
+        return Ok(Json(plan.into_report(dry_run, false)).into_response());
     }
     append_all(&state.pool, std::mem::take(&mut plan.pending), metadata).await?;
-    Ok(Json(plan.report(false, true)).into_response())
+    Ok(Json(plan.into_report(false, true)).into_response())
 }
 
 /// `POST /products/import`: one row per product, created or updated by SKU; all rows or
@@ -99,10 +100,12 @@ pub async fn products(
     body: Body,
 ) -> Result<Response> {
     let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
-    let body = csv_body(&headers, body).await?;
-    let table = Table::read(&body, &PRODUCT_COLUMNS, &PRODUCT_COLUMNS[..6])?;
-    let plan =
-        import::plan_products(&state.pool, &state.products, &state.vat_rates, &table).await?;
+    // The file and its parsed rows are dropped once planned, before the events are stored.
+    let plan = {
+        let body = csv_body(&headers, body).await?;
+        let table = Table::read(&body, &PRODUCT_COLUMNS, &PRODUCT_COLUMNS[..6])?;
+        import::plan_products(&state.pool, &state.products, &state.vat_rates, &table).await?
+    };
     finish(&state, plan, query.dry_run, metadata).await
 }
 
@@ -116,8 +119,10 @@ pub async fn customers(
     body: Body,
 ) -> Result<Response> {
     let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
-    let body = csv_body(&headers, body).await?;
-    let table = Table::read(&body, &CUSTOMER_COLUMNS, &CUSTOMER_COLUMNS[..2])?;
-    let plan = import::plan_customers(&state.pool, &state.customers, &table).await?;
+    let plan = {
+        let body = csv_body(&headers, body).await?;
+        let table = Table::read(&body, &CUSTOMER_COLUMNS, &CUSTOMER_COLUMNS[..2])?;
+        import::plan_customers(&state.pool, &state.customers, &table).await?
+    };
     finish(&state, plan, query.dry_run, metadata).await
 }

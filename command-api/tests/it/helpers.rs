@@ -64,6 +64,11 @@ impl TestResponse {
     }
 }
 
+/// The request time limit of the app under test: far above what any request needs, so
+/// that a loaded machine (tests run in parallel on two cores, in a debug build) never
+/// turns a slow answer into a 504. Tests time nothing; `loadgen` measures durations.
+pub const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(300);
+
 /// Throttling that bites fast but never slows a test down.
 pub fn test_throttle() -> ThrottleConfig {
     ThrottleConfig {
@@ -128,7 +133,7 @@ impl TestApp {
                 state,
                 readiness,
                 Arc::new(verifier),
-                &HttpSettings::new(Duration::from_secs(10)),
+                &HttpSettings::new(REQUEST_TIME_LIMIT),
             ),
             token: format!("Bearer {}", testkit::auth::sign(&caller)),
             caller,

@@ -403,3 +403,146 @@ async fn concurrent_updates_without_if_match_are_retried_and_all_apply(pool: PgP
     fields.sort();
     assert_eq!(fields, ["category", "name", "price"], "no update was lost");
 }
+
+/// Appends rows to `events` in one statement, as `es::append_all` does.
+async fn append_statement(
+    pool: &PgPool,
+    rows: &[(&str, &str, i64, &str, serde_json::Value)],
+) -> Result<(), sqlx::Error> {
+    let column = |f: fn(&(&str, &str, i64, &str, serde_json::Value)) -> String| {
+        rows.iter().map(f).collect::<Vec<String>>()
+    };
+    sqlx::query(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
+                             payload, metadata)
+         SELECT t, i, s, e, '1', p::json, '{}'
+           FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+             AS x(t, i, s, e, p)",
+    )
+    .bind(column(|r| r.0.to_owned()))
+    .bind(column(|r| r.1.to_owned()))
+    .bind(rows.iter().map(|r| r.2).collect::<Vec<i64>>())
+    .bind(column(|r| r.3.to_owned()))
+    .bind(column(|r| r.4.to_string()))
+    .execute(pool)
+    .await
+    .map(|_| ())
+}
+
+fn created(sku: &str) -> serde_json::Value {
+    json!({"ProductCreated": {"sku": sku}})
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn one_statement_of_many_events_gets_its_outbox_rows_in_order_and_its_keys_checked(
+    pool: PgPool,
+) {
+    let _app = TestApp::new(pool.clone()).await;
+    append_statement(
+        &pool,
+        &[
+            ("Product", "p1", 1, "ProductCreated", created("K-1")),
+            (
+                "Product",
+                "p1",
+                2,
+                "ProductArchived",
+                json!({"ProductArchived": {}}),
+            ),
+            ("Product", "p2", 1, "ProductCreated", created("K-2")),
+            (
+                "Product",
+                "p1",
+                3,
+                "ProductReactivated",
+                json!({"ProductReactivated": {}}),
+            ),
+            (
+                "Customer",
+                "c1",
+                1,
+                "CustomerCreated",
+                json!({"CustomerCreated": {"code": "C-1"}}),
+            ),
+        ],
+    )
+    .await
+    .unwrap();
+    let outbox: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT aggregate_id, sequence FROM outbox WHERE aggregate_type <> 'User' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let expected =
+        [("p1", 1), ("p1", 2), ("p2", 1), ("p1", 3), ("c1", 1)].map(|(a, s)| (a.to_owned(), s));
+    assert_eq!(
+        outbox, expected,
+        "one outbox row per event, in insert order"
+    );
+    let keys: Vec<(String, String)> =
+        sqlx::query_as("SELECT sku_key, product_id FROM product_sku_keys ORDER BY 1")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        keys,
+        [("k-1", "p1"), ("k-2", "p2")].map(|(k, p)| (k.to_owned(), p.to_owned()))
+    );
+    let code: String =
+        sqlx::query_scalar("SELECT customer_id FROM customer_code_keys WHERE code = 'c-1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(code, "c1");
+
+    // A SKU taken by an earlier product, or twice in one statement, in any case: the
+    // whole statement fails with the project's SQLSTATE, naming the SKU.
+    for rows in [
+        vec![
+            ("Product", "p3", 1, "ProductCreated", created("K-3")),
+            ("Product", "p4", 1, "ProductCreated", created("k-1")),
+        ],
+        vec![
+            ("Product", "p5", 1, "ProductCreated", created("Dup")),
+            ("Product", "p6", 1, "ProductCreated", created("DUP")),
+        ],
+    ] {
+        let refused = append_statement(&pool, &rows).await.unwrap_err();
+        let db = refused.as_database_error().expect("a database error");
+        assert_eq!(db.code().as_deref(), Some("GS001"), "{db}");
+        assert!(db.message().to_lowercase().contains("already used"), "{db}");
+    }
+    let refused = append_statement(
+        &pool,
+        &[(
+            "Customer",
+            "c2",
+            1,
+            "CustomerCreated",
+            json!({"CustomerCreated": {"code": "c-1"}}),
+        )],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        refused
+            .as_database_error()
+            .and_then(|d| d.code())
+            .as_deref(),
+        Some("GS003")
+    );
+    let (events, outbox, keys): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM events WHERE aggregate_type <> 'User'),
+                (SELECT count(*) FROM outbox WHERE aggregate_type <> 'User'),
+                (SELECT count(*) FROM product_sku_keys)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (events, outbox, keys),
+        (5, 5, 2),
+        "refused statements left nothing"
+    );
+}

@@ -5,6 +5,7 @@ use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
+use shared::csv_cell::Cell;
 use shared::read::{AuditRow, Page};
 use sqlx::{Postgres, QueryBuilder};
 
@@ -158,20 +159,22 @@ pub async fn export(
     ))
 }
 
-fn record(row: AuditRow) -> Vec<String> {
+fn record(row: AuditRow) -> Vec<Cell> {
     vec![
-        row.occurred_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        row.actor_id,
-        row.actor_roles.unwrap_or_default(),
-        row.source_ip.unwrap_or_default(),
-        row.user_agent.unwrap_or_default(),
-        row.correlation_id,
-        row.aggregate_type,
-        row.aggregate_id,
-        row.sequence.to_string(),
-        row.event_type,
-        row.event_version,
-        row.payload.to_string(),
+        Cell::text(
+            row.occurred_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        ),
+        Cell::text(row.actor_id),
+        Cell::optional_text(row.actor_roles),
+        Cell::optional_text(row.source_ip),
+        Cell::optional_text(row.user_agent),
+        Cell::text(row.correlation_id),
+        Cell::text(row.aggregate_type),
+        Cell::text(row.aggregate_id),
+        Cell::number(row.sequence),
+        Cell::text(row.event_type),
+        Cell::text(row.event_version),
+        Cell::text(row.payload.to_string()),
     ]
 }

@@ -5,6 +5,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
+use shared::csv_cell::Cell;
 use shared::ids::CustomerId;
 use shared::read::{CustomerRow, Page};
 use shared::web::AppPath;
@@ -105,29 +106,30 @@ pub async fn export(
         &EXPORT_COLUMNS,
         |c: CustomerRow| {
             let part = |a: &Option<serde_json::Value>, key: &str| {
-                a.as_ref()
-                    .and_then(|a| a.get(key))
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_owned()
+                Cell::text(
+                    a.as_ref()
+                        .and_then(|a| a.get(key))
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default(),
+                )
             };
             let mut record = vec![
-                c.code,
-                c.legal_name,
-                c.siren.unwrap_or_default(),
-                c.siret.unwrap_or_default(),
-                c.vat_number.unwrap_or_default(),
-                c.email.unwrap_or_default(),
-                c.phone.unwrap_or_default(),
+                Cell::text(c.code),
+                Cell::text(c.legal_name),
+                Cell::optional_text(c.siren),
+                Cell::optional_text(c.siret),
+                Cell::optional_text(c.vat_number),
+                Cell::optional_text(c.email),
+                Cell::optional_text(c.phone),
             ];
             for address in [&c.billing_address, &c.shipping_address] {
                 for key in ["line1", "line2", "postal_code", "city", "country"] {
                     record.push(part(address, key));
                 }
             }
-            record.push(c.payment_terms);
-            record.push(c.credit_limit.map(|l| l.to_string()).unwrap_or_default());
-            record.push(c.status);
+            record.push(Cell::text(c.payment_terms));
+            record.push(Cell::optional_number(c.credit_limit));
+            record.push(Cell::text(c.status));
             record
         },
         "customers.csv",

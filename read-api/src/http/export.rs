@@ -1,10 +1,15 @@
 //! CSV exports, streamed from the database to the client: rows are written as they are
 //! read, a chunk at a time, so an export never sits whole in memory.
+//!
+//! Every export writes its rows here, as [`Cell`]s: text cells that a spreadsheet would
+//! run as a formula (`=…`, `+…`, `-…`, `@…`, tab, CR, LF, NUL) get a leading `'`; numbers
+//! (a type of their own) are written as they are. See `shared::csv_cell`.
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
+use shared::csv_cell::Cell;
 use sqlx::postgres::PgRow;
 use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
 use tokio::sync::mpsc;
@@ -12,7 +17,8 @@ use tokio::sync::mpsc;
 /// Rows per chunk sent to the client.
 const CHUNK_ROWS: usize = 500;
 
-/// A `text/csv` response of every row `sql` selects, the header first.
+/// A `text/csv` response of every row `sql` selects, the header first, each row's cells
+/// from `to_record`.
 pub fn csv_response<R, F>(
     pool: PgPool,
     sql: QueryBuilder<'static, Postgres>,
@@ -22,7 +28,7 @@ pub fn csv_response<R, F>(
 ) -> Response
 where
     R: for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static,
-    F: Fn(R) -> Vec<String> + Send + 'static,
+    F: Fn(R) -> Vec<Cell> + Send + 'static,
 {
     let (tx, rx) = mpsc::channel::<std::io::Result<bytes::Bytes>>(4);
     tokio::spawn(stream_rows(pool, sql, header, to_record, tx));
@@ -50,7 +56,7 @@ async fn stream_rows<R, F>(
     tx: mpsc::Sender<std::io::Result<bytes::Bytes>>,
 ) where
     R: for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static,
-    F: Fn(R) -> Vec<String> + Send + 'static,
+    F: Fn(R) -> Vec<Cell> + Send + 'static,
 {
     let mut rows = sql.build_query_as::<R>().fetch(&pool);
     let mut chunk = csv::Writer::from_writer(Vec::new());
@@ -61,7 +67,7 @@ async fn stream_rows<R, F>(
         let done = next.is_none();
         match next {
             Some(Ok(row)) => {
-                status = status.and_then(|()| chunk.write_record(to_record(row)));
+                status = status.and_then(|()| write_row(&mut chunk, &to_record(row)));
                 in_chunk += 1;
             }
             Some(Err(e)) => status = Err(csv::Error::from(std::io::Error::other(e))),
@@ -86,4 +92,11 @@ async fn stream_rows<R, F>(
             return;
         }
     }
+}
+
+/// The one place where exported cells are written: each as [`Cell::written`] gives it,
+/// then quoted by the CSV writer where needed.
+fn write_row(writer: &mut csv::Writer<Vec<u8>>, cells: &[Cell]) -> csv::Result<()> {
+    let written: Vec<_> = cells.iter().map(Cell::written).collect();
+    writer.write_record(written.iter().map(|cell| cell.as_bytes()))
 }

@@ -7,6 +7,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use shared::csv_cell::Cell;
 use shared::ids::ProductId;
 use shared::product::Category;
 use shared::read::{Page, ProductRow};
@@ -214,17 +215,15 @@ pub async fn export(
         &EXPORT_COLUMNS,
         |p: ProductRow| {
             vec![
-                p.sku,
-                p.name,
-                p.price.to_string(),
-                p.vat_rate.to_string(),
-                p.unit,
-                p.category,
-                p.barcode.unwrap_or_default(),
-                p.low_stock_threshold
-                    .map(|t| t.to_string())
-                    .unwrap_or_default(),
-                p.status,
+                Cell::text(p.sku),
+                Cell::text(p.name),
+                Cell::number(p.price),
+                Cell::number(p.vat_rate),
+                Cell::text(p.unit),
+                Cell::text(p.category),
+                Cell::optional_text(p.barcode),
+                Cell::optional_number(p.low_stock_threshold),
+                Cell::text(p.status),
             ]
         },
         "products.csv",

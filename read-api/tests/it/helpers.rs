@@ -36,8 +36,15 @@ impl Response {
     }
 }
 
+/// The request time limit of the app under test: far above what any request needs, so
+/// that a loaded machine (tests run in parallel on two cores, in a debug build; a
+/// 200-line proforma renders in seconds there) never turns a slow answer into a 504.
+/// Tests time nothing; `loadgen` measures durations. A test of the limit itself sets its
+/// own with [`read_router_with_timeout`].
+pub const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(300);
+
 pub fn read_router(pool: &PgPool, max_wait: Duration) -> Router {
-    read_router_with_timeout(pool, max_wait, Duration::from_secs(10))
+    read_router_with_timeout(pool, max_wait, REQUEST_TIME_LIMIT)
 }
 
 pub fn read_router_with_timeout(pool: &PgPool, max_wait: Duration, timeout: Duration) -> Router {

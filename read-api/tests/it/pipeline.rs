@@ -71,7 +71,7 @@ impl Pipeline {
                 nats: NatsCheck::Reported(nats.client.clone()),
             },
             Arc::new(verifier),
-            &HttpSettings::new(Duration::from_secs(10)),
+            &HttpSettings::new(crate::helpers::REQUEST_TIME_LIMIT),
         );
         Self {
             commands,
