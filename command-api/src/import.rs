@@ -60,6 +60,8 @@ pub enum ImportError {
     Database(#[from] sqlx::Error),
     #[error("{0}")]
     Store(String),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -365,7 +367,10 @@ where
     let states = bus
         .load_many(pool, &ids.values().cloned().collect::<Vec<_>>())
         .await
-        .map_err(|e| ImportError::Store(e.to_string()))?;
+        .map_err(|e| match e {
+            CommandError::Unavailable(cause) => ImportError::Unavailable(cause),
+            other => ImportError::Store(other.to_string()),
+        })?;
     Ok((ids, states))
 }
 

@@ -30,7 +30,7 @@ use shared::product::Quantity;
 use sqlx::PgPool;
 
 use crate::domain::order::{Order, OrderCommand, OrderError};
-use crate::domain::product::Product;
+use crate::domain::product::{Product, ProductError};
 use crate::domain::stock::{Stock, StockAction, StockCommand, StockError};
 use crate::es::{CommandBus, CommandError};
 
@@ -54,7 +54,7 @@ pub enum ProcessError {
     #[error("stock: {0}")]
     Stock(CommandError<StockError>),
     #[error("product: {0}")]
-    Product(String),
+    Product(CommandError<ProductError>),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     /// Another driver holds the order's process and did not decide in time.
@@ -460,7 +460,7 @@ pub async fn stock_command(
     let (product, _) = products
         .load(&product_id.to_string())
         .await
-        .map_err(|e| ProcessError::Product(e.to_string()))?;
+        .map_err(ProcessError::Product)?;
     Ok(StockCommand {
         product_id,
         threshold: product.state().and_then(|p| p.details.low_stock_threshold),

@@ -310,7 +310,10 @@ impl Auth {
             )
             .await
             .map(drop)
-            .map_err(|e| AuthError::Internal(format!("recording a failed login: {e}")))
+            .map_err(|e| match e {
+                CommandError::Unavailable(cause) => AuthError::Unavailable(cause),
+                other => AuthError::Internal(format!("recording a failed login: {other}")),
+            })
     }
 
     /// Rotates a refresh token: the presented one stops working, a new one is returned

@@ -331,7 +331,8 @@ impl From<ProcessError> for ApiError {
         match error {
             ProcessError::Order(e) => e.into(),
             ProcessError::Stock(e) => e.into(),
-            ProcessError::Product(cause) => ApiError::Internal(cause),
+            // A lost connection while reading a product is a 503 like any other.
+            ProcessError::Product(e) => ApiError::from_command(e),
             ProcessError::Database(e) => e.into(),
             ProcessError::Busy => ApiError::Conflict {
                 code: "order_busy",

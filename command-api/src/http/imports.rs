@@ -46,6 +46,7 @@ impl From<ImportError> for ApiError {
         match error {
             ImportError::Database(e) => e.into(),
             ImportError::Store(e) => ApiError::Internal(e),
+            ImportError::Unavailable(e) => ApiError::Unavailable(e),
             other => ApiError::Unprocessable {
                 code: "invalid_csv",
                 message: other.to_string(),
