@@ -307,15 +307,20 @@ fn lines_table(proforma: &Proforma, lang: Lang) -> Table {
         .collect();
     let mut table = Table::new(
         vec![
-            Column::Code { max: SKU_MAX_WIDTH },
+            Column::Code {
+                ideal: 22.0,
+                max: SKU_MAX_WIDTH,
+            },
             Column::Text {
                 min: LABEL_MIN_WIDTH,
             },
-            Column::Figure,
-            Column::Figure,
-            Column::Figure,
-            Column::Figure,
-            Column::Figure,
+            // Quantity, unit price, discount, VAT, net: the widths of earlier documents
+            // when the figures need no more.
+            Column::Figure { ideal: 20.0 },
+            Column::Figure { ideal: 22.0 },
+            Column::Figure { ideal: 14.0 },
+            Column::Figure { ideal: 12.0 },
+            Column::Figure { ideal: 24.0 },
         ],
         Style::new().with_font_size(TABLE_SIZE),
     )
@@ -359,7 +364,7 @@ impl Totals {
     fn new(proforma: &Proforma, lang: Lang) -> Self {
         let text = labels(lang);
         let mut vat = Table::new(
-            vec![Column::Figure; 3],
+            vec![Column::Figure { ideal: 0.0 }; 3],
             Style::new().with_font_size(TABLE_SIZE),
         )
         .with_heading(
@@ -376,7 +381,7 @@ impl Totals {
             ]);
         }
         let mut sums = Table::new(
-            vec![Column::Text { min: 0.0 }, Column::Figure],
+            vec![Column::Text { min: 0.0 }, Column::Figure { ideal: 0.0 }],
             Style::new(),
         );
         for (label, amount, bold) in [

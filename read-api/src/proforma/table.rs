@@ -25,10 +25,12 @@ const RULE: Color = Color::Greyscale(110);
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Column {
     /// A figure: as wide as its widest value, so that it is cut only when the figures
-    /// together are wider than the table.
-    Figure,
-    /// A code (a SKU): as wide as its widest value up to `max` mm; a longer one wraps.
-    Code { max: f64 },
+    /// together are wider than the table; `ideal` mm (padding included) when the text
+    /// column keeps its least width beside it.
+    Figure { ideal: f64 },
+    /// A code (a SKU): as wide as its widest value up to `max` mm, a longer one wraps;
+    /// `ideal` mm as a figure's.
+    Code { ideal: f64, max: f64 },
     /// Text (a designation): at least `min` mm, and whatever the other columns leave.
     Text { min: f64 },
 }
@@ -163,11 +165,15 @@ impl Table {
     fn widths(&self, fonts: &FontCache, parent: Style, width: f64) -> Vec<f64> {
         let pad = PADDING[1] + PADDING[3];
         struct Measure {
+            /// Its heading's widest word: below that, even the heading is cut.
+            floor: f64,
+            /// No figure cut, the text column at its least.
             min: f64,
             /// The widest value on one line.
             want: f64,
             /// The heading on one line too.
             heading: f64,
+            ideal: f64,
         }
         let measures: Vec<Measure> = self
             .columns
@@ -190,24 +196,55 @@ impl Table {
                         )
                     });
                 let (min, want) = match *column {
-                    Column::Figure => (head_word.max(body_word), head_word.max(body_line)),
-                    Column::Code { max } => (head_word, head_word.max(body_line.min(max))),
+                    Column::Figure { .. } => (head_word.max(body_word), head_word.max(body_line)),
+                    Column::Code { max, .. } => (head_word, head_word.max(body_line.min(max))),
                     Column::Text { min } => (head_word.max(min), f64::INFINITY),
                 };
                 Measure {
+                    floor: head_word + pad,
                     min: min + pad,
                     want: want + pad,
                     heading: head_line + pad,
+                    ideal: match *column {
+                        Column::Figure { ideal } | Column::Code { ideal, .. } => ideal,
+                        Column::Text { .. } => 0.0,
+                    },
                 }
             })
             .collect();
         let mut widths: Vec<f64> = measures.iter().map(|m| m.min).collect();
         let total: f64 = widths.iter().sum();
-        if total >= width {
-            // Narrower than what its words need: every column gives in proportion, and
-            // what no longer fits is cut by characters.
-            let factor = if total > 0.0 { width / total } else { 0.0 };
-            return widths.iter().map(|w| w * factor).collect();
+        if total > width {
+            // Too narrow for what its words need. The text columns give first, down to
+            // their heading; then the figures, in proportion, which then wrap after a
+            // thousands separator; then every column, in proportion, cut by characters.
+            let mut excess = total - width;
+            let is_text = |c: &Column| matches!(c, Column::Text { .. });
+            for give_first in [true, false] {
+                let giving: Vec<usize> = (0..self.columns.len())
+                    .filter(|&i| is_text(&self.columns[i]) == give_first)
+                    .collect();
+                let room: f64 = giving
+                    .iter()
+                    .map(|&i| (widths[i] - measures[i].floor).max(0.0))
+                    .sum();
+                if room > 0.0 && excess > 0.0 {
+                    let share = (excess / room).min(1.0);
+                    for &i in &giving {
+                        let give = (widths[i] - measures[i].floor).max(0.0) * share;
+                        widths[i] -= give;
+                        excess -= give;
+                    }
+                }
+            }
+            if excess > SLACK {
+                let total: f64 = widths.iter().sum();
+                let factor = if total > 0.0 { width / total } else { 0.0 };
+                for w in &mut widths {
+                    *w *= factor;
+                }
+            }
+            return widths;
         }
         let mut surplus = width - total;
         let mut grow =
@@ -221,12 +258,13 @@ impl Table {
                     surplus -= more;
                 }
             };
-        let figure = |c: &Column| matches!(c, Column::Figure);
+        let figure = |c: &Column| matches!(c, Column::Figure { .. });
         let code = |c: &Column| matches!(c, Column::Code { .. });
         let fixed = |c: &Column| !matches!(c, Column::Text { .. });
         grow(&mut widths, figure, &|m| m.want);
         grow(&mut widths, code, &|m| m.want);
         grow(&mut widths, fixed, &|m| m.heading);
+        grow(&mut widths, fixed, &|m| m.ideal);
         // The rest to the text columns, or to all when there is none.
         let texts: Vec<usize> = (0..self.columns.len())
             .filter(|&i| matches!(self.columns[i], Column::Text { .. }))
@@ -466,5 +504,103 @@ fn draw_frame(area: &Area<'_>, widths: &[f64], rules: &[f64], style: Style) {
     for w in widths {
         x += w;
         area.draw_line(vec![Position::new(x, top), Position::new(x, bottom)], style);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proforma::FONTS;
+
+    fn fonts() -> FontCache {
+        let Ok(family) = FONTS.as_ref() else {
+            panic!("fonts");
+        };
+        FontCache::new(family.clone())
+    }
+
+    fn lines_table(figures: &[&str]) -> Table {
+        let bold = Style::new().bold();
+        let mut table = Table::new(
+            vec![
+                Column::Code {
+                    ideal: 0.0,
+                    max: 30.0,
+                },
+                Column::Text { min: 45.0 },
+                Column::Figure { ideal: 0.0 },
+                Column::Figure { ideal: 0.0 },
+            ],
+            Style::new().with_font_size(8),
+        )
+        .with_heading(vec![
+            Cell::styled("Référence", Alignment::Left, bold),
+            Cell::styled("Désignation", Alignment::Left, bold),
+            Cell::styled("P.U. HT", Alignment::Right, bold),
+            Cell::styled("Montant HT", Alignment::Right, bold),
+        ]);
+        for figure in figures {
+            table.push(vec![
+                Cell::new("S".repeat(64), Alignment::Left),
+                Cell::new("Désignation", Alignment::Left),
+                Cell::new(*figure, Alignment::Right),
+                Cell::new(*figure, Alignment::Right),
+            ]);
+        }
+        table
+    }
+
+    fn figure_width(fonts: &FontCache, figure: &str) -> f64 {
+        text::width(fonts, Style::new().with_font_size(8), figure) + PADDING[1] + PADDING[3]
+    }
+
+    #[test]
+    fn figures_take_their_width_the_sku_its_cap_and_the_designation_the_rest() {
+        let fonts = fonts();
+        let figure = "1\u{202F}234,50\u{A0}€";
+        let widths = lines_table(&[figure]).widths(&fonts, Style::new(), 180.0);
+        assert!(
+            (widths.iter().sum::<f64>() - 180.0).abs() < 0.01,
+            "{widths:?}"
+        );
+        assert!(
+            (widths[0] - 30.0 - PADDING[1] - PADDING[3]).abs() < 0.01,
+            "{widths:?}"
+        );
+        assert!(widths[1] > 90.0, "{widths:?}");
+        // "Montant HT" on one line rather than the figure's width.
+        assert!(widths[3] > figure_width(&fonts, figure), "{widths:?}");
+    }
+
+    #[test]
+    fn the_designation_gives_way_before_a_figure_is_cut() {
+        let fonts = fonts();
+        let figure = "100\u{202F}000\u{202F}000\u{202F}000\u{202F}001,7891\u{A0}€";
+        let widths = lines_table(&[figure]).widths(&fonts, Style::new(), 125.0);
+        assert!(
+            (widths.iter().sum::<f64>() - 125.0).abs() < 0.01,
+            "{widths:?}"
+        );
+        assert!(widths[1] < 45.0, "{widths:?}");
+        assert!(
+            widths[2] + 0.01 >= figure_width(&fonts, figure),
+            "{widths:?}"
+        );
+        assert!(
+            widths[3] + 0.01 >= figure_width(&fonts, figure),
+            "{widths:?}"
+        );
+    }
+
+    #[test]
+    fn a_table_too_narrow_for_its_figures_still_fills_its_width_exactly() {
+        let fonts = fonts();
+        let figure = "1\u{202F}000".repeat(20);
+        let widths = lines_table(&[&figure]).widths(&fonts, Style::new(), 120.0);
+        assert!(
+            (widths.iter().sum::<f64>() - 120.0).abs() < 0.01,
+            "{widths:?}"
+        );
+        assert!(widths.iter().all(|w| *w > 0.0), "{widths:?}");
     }
 }

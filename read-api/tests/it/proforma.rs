@@ -222,6 +222,7 @@ async fn a_french_proforma_shows_both_parties_the_lines_vat_by_rate_and_totals(p
     let router = read_router(&pool, Duration::from_secs(1));
     let order = three_line_order(&pool, "submitted").await;
     let pdf = fetch(&router, &format!("/orders/{order}/proforma.pdf"), None).await;
+    pdf.keep("three-lines-fr.pdf");
     assert_eq!(pdf.headers["content-type"], "application/pdf");
     assert_eq!(pdf.headers["content-language"], "fr");
     assert_eq!(
@@ -372,6 +373,7 @@ async fn a_long_order_runs_onto_numbered_pages_each_with_the_line_headings(pool:
     )
     .await;
     let pdf = fetch(&router, &format!("/orders/{order}/proforma.pdf"), None).await;
+    pdf.keep("series-200-fr.pdf");
     let pages = pdf.pages();
     let count = pages.len();
     assert!(count >= 4, "200 lines on {count} pages");
