@@ -24,6 +24,11 @@ use shared::pricing::VatLine;
 
 pub use format::Lang;
 
+/// Changes whenever the same data would render differently, so that a client holding a
+/// document laid out by an earlier version gets the new one rather than a 304. 2: no
+/// text dropped for being long, rows whole on each page.
+pub const LAYOUT_VERSION: u32 = 2;
+
 static REGULAR: &[u8] = include_bytes!("../../fonts/DejaVuSans.subset.ttf");
 static BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.subset.ttf");
 

@@ -379,16 +379,20 @@ impl Element for Table {
         // starts it when an element answers "more" having drawn nothing); at the top of
         // a page, the row is taller than any page and is cut between two lines.
         let mut cut = None;
-        if end == self.next_row && end < laid.rows.len() {
+        let nothing_fits = end == self.next_row
+            && (end < laid.rows.len() || heading_height > available + SLACK);
+        if nothing_fits {
             if !fresh_page {
                 return Ok(RenderResult {
                     size: Size::new(0, 0),
                     has_more: true,
                 });
             }
-            let room = available - heading_height - PADDING[0] - PADDING[2];
-            let lines = ((room + SLACK) / lh).floor().max(1.0) as usize;
-            cut = Some(lines);
+            if end < laid.rows.len() {
+                let room = available - heading_height - PADDING[0] - PADDING[2];
+                let lines = ((room + SLACK) / lh).floor().max(1.0) as usize;
+                cut = Some(lines);
+            }
         }
 
         let mut rules = vec![0.0];
