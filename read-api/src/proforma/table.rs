@@ -379,8 +379,8 @@ impl Element for Table {
         // starts it when an element answers "more" having drawn nothing); at the top of
         // a page, the row is taller than any page and is cut between two lines.
         let mut cut = None;
-        let nothing_fits = end == self.next_row
-            && (end < laid.rows.len() || heading_height > available + SLACK);
+        let nothing_fits =
+            end == self.next_row && (end < laid.rows.len() || heading_height > available + SLACK);
         if nothing_fits {
             if !fresh_page {
                 return Ok(RenderResult {
