@@ -26,6 +26,8 @@ const TABLE_SIZE: u8 = 8;
 const TITLE_SIZE: u8 = 15;
 /// The widest a SKU column gets (mm): about 16 characters; a longer SKU wraps in it.
 const SKU_MAX_WIDTH: f64 = 32.0;
+/// What a SKU column keeps (mm, about 9 characters) before the figures give way.
+const SKU_MIN_WIDTH: f64 = 17.0;
 /// The narrowest the designation gets (mm) while the figures beside it need room.
 const LABEL_MIN_WIDTH: f64 = 45.0;
 /// Space (mm) between the footer and the bottom margin.
@@ -308,6 +310,7 @@ fn lines_table(proforma: &Proforma, lang: Lang) -> Table {
     let mut table = Table::new(
         vec![
             Column::Code {
+                min: SKU_MIN_WIDTH,
                 ideal: 22.0,
                 max: SKU_MAX_WIDTH,
             },

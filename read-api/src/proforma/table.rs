@@ -28,9 +28,9 @@ pub(super) enum Column {
     /// together are wider than the table; `ideal` mm (padding included) when the text
     /// column keeps its least width beside it.
     Figure { ideal: f64 },
-    /// A code (a SKU): as wide as its widest value up to `max` mm, a longer one wraps;
-    /// `ideal` mm as a figure's.
-    Code { ideal: f64, max: f64 },
+    /// A code (a SKU): as wide as its widest value from `min` to `max` mm (content),
+    /// a longer one wraps; `ideal` mm as a figure's.
+    Code { min: f64, ideal: f64, max: f64 },
     /// Text (a designation): at least `min` mm, and whatever the other columns leave.
     Text { min: f64 },
 }
@@ -197,7 +197,10 @@ impl Table {
                     });
                 let (min, want) = match *column {
                     Column::Figure { .. } => (head_word.max(body_word), head_word.max(body_line)),
-                    Column::Code { max, .. } => (head_word, head_word.max(body_line.min(max))),
+                    Column::Code { min, max, .. } => (
+                        head_word.max(body_line.min(min)),
+                        head_word.max(body_line.min(max)),
+                    ),
                     Column::Text { min } => (head_word.max(min), f64::INFINITY),
                 };
                 Measure {
@@ -215,14 +218,14 @@ impl Table {
         let mut widths: Vec<f64> = measures.iter().map(|m| m.min).collect();
         let total: f64 = widths.iter().sum();
         if total > width {
-            // Too narrow for what its words need. The text columns give first, down to
-            // their heading; then the figures, in proportion, which then wrap after a
-            // thousands separator; then every column, in proportion, cut by characters.
+            // Too narrow for what its words need. The text and code columns give first,
+            // in proportion, down to their heading; then the figures, which then wrap
+            // after a thousands separator; then every column, cut by characters.
             let mut excess = total - width;
-            let is_text = |c: &Column| matches!(c, Column::Text { .. });
+            let wraps = |c: &Column| !matches!(c, Column::Figure { .. });
             for give_first in [true, false] {
                 let giving: Vec<usize> = (0..self.columns.len())
-                    .filter(|&i| is_text(&self.columns[i]) == give_first)
+                    .filter(|&i| wraps(&self.columns[i]) == give_first)
                     .collect();
                 let room: f64 = giving
                     .iter()
@@ -528,6 +531,7 @@ mod tests {
         let mut table = Table::new(
             vec![
                 Column::Code {
+                    min: 24.0,
                     ideal: 0.0,
                     max: 30.0,
                 },
@@ -577,7 +581,7 @@ mod tests {
     }
 
     #[test]
-    fn the_designation_gives_way_before_a_figure_is_cut() {
+    fn the_designation_and_the_sku_give_way_before_a_figure_is_cut() {
         let fonts = fonts();
         let figure = "100\u{202F}000\u{202F}000\u{202F}000\u{202F}001,7891\u{A0}€";
         let widths = lines_table(&[figure]).widths(&fonts, Style::new(), 125.0);
@@ -586,6 +590,7 @@ mod tests {
             "{widths:?}"
         );
         assert!(widths[1] < 45.0, "{widths:?}");
+        assert!(widths[0] < 24.0 + PADDING[1] + PADDING[3], "{widths:?}");
         assert!(
             widths[2] + 0.01 >= figure_width(&fonts, figure),
             "{widths:?}"
