@@ -901,3 +901,64 @@ async fn long_names_addresses_notes_and_seller_lines_are_printed_whole(pool: PgP
         }
     }
 }
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn the_values_the_old_layout_dropped_now_print_whole_on_one_line(pool: PgPool) {
+    // The cases of the report: 13-character SKUs (the whole column was empty), a net of
+    // a million (blank, with the totals printed under it), a unit price with four
+    // decimals, a quantity with three, a long hyphenated word in a designation.
+    let router = read_router(&pool, Duration::from_secs(1));
+    let customer = seed_customer(&pool).await;
+    let order = seed_order(
+        &pool,
+        "draft",
+        Some(customer),
+        &[
+            (
+                "ACME-PUMP-001",
+                "Pompe centrifuge",
+                "2",
+                "piece",
+                "500000.00",
+                "0",
+                "20",
+                "1000000.00",
+            ),
+            (
+                "ACME-SEAL-002",
+                "Garniture électro-mécanique-ultra-résistante-haute-température pour pompe",
+                "123456.789",
+                "kg",
+                "123456.7891",
+                "0",
+                "20",
+                "15241578750.19",
+            ),
+        ],
+        ("15242578750.19", "3048515750.04", "18291094500.23"),
+        json!([{"rate": "20", "base": "15242578750.19", "amount": "3048515750.04"}]),
+    )
+    .await;
+    let pdf = fetch(&router, &format!("/orders/{order}/proforma.pdf"), None).await;
+    pdf.keep("report-cases-fr.pdf");
+    // Spaces made plain, line ends made spaces: a value cut over two lines would read
+    // with a space inside.
+    let text = pdf.text();
+    for value in [
+        "ACME-PUMP-001",
+        "ACME-SEAL-002",
+        "1 000 000,00 €",
+        "123 456,7891 €",
+        "123 456,789 kg",
+        "15 241 578 750,19 €",
+        "18 291 094 500,23 €",
+    ] {
+        assert_eq!(text.matches(value).count(), 1, "`{value}` in {text}");
+    }
+    assert!(
+        squeeze(&text).contains(&squeeze(
+            "Garniture électro-mécanique-ultra-résistante-haute-température pour pompe"
+        )),
+        "{text}"
+    );
+}
