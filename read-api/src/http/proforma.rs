@@ -129,8 +129,9 @@ struct Versions {
     customer: Option<i64>,
 }
 
-/// Who issues proformas, with a digest of those settings for the `ETag` (a new identity
-/// or validity makes new documents), computed once at start-up.
+/// Who issues proformas, with a digest of those settings and of the layout's version for
+/// the `ETag` (a new identity, validity or layout makes new documents), computed once at
+/// start-up.
 #[derive(Debug)]
 pub struct Issuer {
     pub settings: ProformaSettings,
@@ -142,6 +143,7 @@ impl Issuer {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::hash::DefaultHasher::new();
         format!("{settings:?}").hash(&mut hasher);
+        proforma::LAYOUT_VERSION.hash(&mut hasher);
         Self {
             settings,
             digest: hasher.finish(),

@@ -1,13 +1,14 @@
 //! The page: seller and document blocks, customer, lines (their heading repeated on
 //! every page), VAT by rate, totals, terms and the legal mentions; a footer on every
 //! page with the page number.
+//!
+//! Every text goes through [`text::wrap`] and every table through [`Table`]: nothing
+//! is dropped for being long, and a line of the order is never split across pages.
 
-use std::cell::Cell;
+use std::cell::Cell as Counter;
 use std::rc::Rc;
 
-use genpdf::elements::{
-    Break, FrameCellDecorator, LinearLayout, PaddedElement, Paragraph, TableLayout,
-};
+use genpdf::elements::{Break, LinearLayout, TableLayout};
 use genpdf::fonts::{FontData, FontFamily};
 use genpdf::render::Area;
 use genpdf::style::{Color, Style};
@@ -15,15 +16,22 @@ use genpdf::{Alignment, Context, Element, Margins, Mm, PageDecorator, Position, 
 use shared::customer::PaymentTerms;
 
 use super::format::Lang;
+use super::table::{Cell, Column, Table};
+use super::text::{self, Run, Wrapped};
 use super::{Proforma, RenderError, Rendered, Seller};
 
 const BODY_SIZE: u8 = 9;
 const SMALL_SIZE: u8 = 7;
 const TABLE_SIZE: u8 = 8;
 const TITLE_SIZE: u8 = 15;
-/// SKU, label, quantity, unit price, discount, VAT, net.
-const LINE_COLUMNS: [usize; 7] = [4, 10, 4, 4, 3, 3, 4];
-const FOOTER_HEIGHT: f32 = 12.0;
+/// The widest a SKU column gets (mm): about 16 characters; a longer SKU wraps in it.
+const SKU_MAX_WIDTH: f64 = 32.0;
+/// What a SKU column keeps (mm, about 9 characters) before the figures give way.
+const SKU_MIN_WIDTH: f64 = 17.0;
+/// The narrowest the designation gets (mm) while the figures beside it need room.
+const LABEL_MIN_WIDTH: f64 = 45.0;
+/// Space (mm) between the footer and the bottom margin.
+const FOOTER_BOTTOM: f64 = 5.4;
 const GREY: Color = Color::Greyscale(90);
 
 struct Labels {
@@ -142,7 +150,7 @@ pub(super) fn render(
     doc.set_paper_size(genpdf::PaperSize::A4);
     // No ICC profile nor XMP metadata: they would weigh more than the document.
     doc.set_minimal_conformance();
-    let pages = Rc::new(Cell::new(0));
+    let pages = Rc::new(Counter::new(0));
     doc.set_page_decorator(Pages {
         counted: Rc::clone(&pages),
         total: total_pages,
@@ -155,9 +163,9 @@ pub(super) fn render(
     doc.push(Break::new(1.5));
     doc.push(customer_block(proforma, lang));
     doc.push(Break::new(1.5));
-    doc.push(LinesTable::new(proforma, lang));
+    doc.push(lines_table(proforma, lang));
     doc.push(Break::new(1));
-    doc.push(totals(proforma, lang));
+    doc.push(Totals::new(proforma, lang));
     doc.push(Break::new(1));
     let terms = proforma
         .customer
@@ -169,24 +177,22 @@ pub(super) fn render(
         Lang::Fr => terms.label_fr(),
         Lang::En => terms.label_en(),
     };
-    doc.push(
-        Paragraph::default()
-            .styled_string(
-                format!("{}{}", text.payment_terms, text.colon),
-                Style::new().bold(),
-            )
-            .string(terms),
-    );
+    doc.push(Wrapped::runs(vec![
+        Run::new(
+            format!("{}{}", text.payment_terms, text.colon),
+            Style::new().bold(),
+        ),
+        Run::plain(terms),
+    ]));
     if let Some(notes) = proforma.notes.as_deref().filter(|n| !n.trim().is_empty()) {
         doc.push(Break::new(0.5));
-        doc.push(
-            Paragraph::default()
-                .styled_string(format!("{}{}", text.notes, text.colon), Style::new().bold())
-                .string(notes),
-        );
+        doc.push(Wrapped::runs(vec![
+            Run::new(format!("{}{}", text.notes, text.colon), Style::new().bold()),
+            Run::plain(notes),
+        ]));
     }
     doc.push(Break::new(1));
-    doc.push(Paragraph::new(text.legal).styled(Style::new().with_font_size(SMALL_SIZE)));
+    doc.push(Wrapped::new(text.legal).styled(Style::new().with_font_size(SMALL_SIZE)));
 
     let mut pdf = Vec::with_capacity(64 * 1024);
     doc.render(&mut pdf)?;
@@ -199,18 +205,17 @@ pub(super) fn render(
 /// Seller on the left, the document's title, number and dates on the right.
 fn heading(seller: &Seller, proforma: &Proforma, lang: Lang) -> TableLayout {
     let text = labels(lang);
-    let mut left = LinearLayout::vertical().element(
-        Paragraph::new(seller.name.as_str()).styled(Style::new().bold().with_font_size(11)),
-    );
+    let mut left = LinearLayout::vertical()
+        .element(Wrapped::new(seller.name.as_str()).styled(Style::new().bold().with_font_size(11)));
     for line in &seller.address {
-        left.push(Paragraph::new(line.as_str()));
+        left.push(Wrapped::new(line.as_str()));
     }
     for contact in [&seller.phone, &seller.email].into_iter().flatten() {
-        left.push(Paragraph::new(contact.as_str()));
+        left.push(Wrapped::new(contact.as_str()));
     }
     let right = LinearLayout::vertical()
         .element(
-            Paragraph::new(text.title)
+            Wrapped::new(text.title)
                 .aligned(Alignment::Right)
                 .styled(Style::new().bold().with_font_size(TITLE_SIZE)),
         )
@@ -233,207 +238,222 @@ fn heading(seller: &Seller, proforma: &Proforma, lang: Lang) -> TableLayout {
     table
 }
 
-fn right_pair(label: &str, colon: &str, value: &str, bold: bool) -> Paragraph {
+fn right_pair(label: &str, colon: &str, value: &str, bold: bool) -> Wrapped {
     let value_style = if bold {
         Style::new().bold()
     } else {
         Style::new()
     };
-    Paragraph::default()
-        .aligned(Alignment::Right)
-        .string(format!("{label}{colon}"))
-        .styled_string(value, value_style)
+    Wrapped::runs(vec![
+        Run::plain(format!("{label}{colon}")),
+        Run::new(value, value_style),
+    ])
+    .aligned(Alignment::Right)
 }
 
 /// The customer's block, on the right half, framed.
 fn customer_block(proforma: &Proforma, lang: Lang) -> TableLayout {
     let text = labels(lang);
     let mut block = LinearLayout::vertical().element(
-        Paragraph::new(text.customer)
+        Wrapped::new(text.customer)
             .styled(Style::new().with_font_size(SMALL_SIZE).with_color(GREY)),
     );
     match &proforma.customer {
         Some(customer) => {
-            block.push(Paragraph::new(customer.legal_name.as_str()).styled(Style::new().bold()));
+            block.push(Wrapped::new(customer.legal_name.as_str()).styled(Style::new().bold()));
             for line in &customer.address {
-                block.push(Paragraph::new(line.as_str()));
+                block.push(Wrapped::new(line.as_str()));
             }
             let colon = text.colon;
-            block.push(Paragraph::new(format!(
+            block.push(Wrapped::new(format!(
                 "{}{colon}{}",
                 text.customer_code, customer.code
             )));
             if let Some(siret) = &customer.siret {
-                block.push(Paragraph::new(format!("SIRET{colon}{siret}")));
+                block.push(Wrapped::new(format!("SIRET{colon}{siret}")));
             } else if let Some(siren) = &customer.siren {
-                block.push(Paragraph::new(format!("SIREN{colon}{siren}")));
+                block.push(Wrapped::new(format!("SIREN{colon}{siren}")));
             }
             if let Some(vat) = &customer.vat_number {
-                block.push(Paragraph::new(format!("{}{colon}{vat}", text.vat_number)));
+                block.push(Wrapped::new(format!("{}{colon}{vat}", text.vat_number)));
             }
         }
-        None => block.push(Paragraph::new("—")),
+        None => block.push(Wrapped::new("—")),
     }
     let mut table = TableLayout::new(vec![1, 1]);
     push_row(
         &mut table,
         vec![
-            Box::new(Paragraph::new("")),
+            Box::new(Wrapped::new("")),
             Box::new(block.padded(Margins::all(2)).framed()),
         ],
     );
     table
 }
 
-/// The order lines, whose heading row is drawn again at the top of every page they
-/// run onto.
-struct LinesTable {
-    heading: [&'static str; 7],
-    body: TableLayout,
-}
-
-impl LinesTable {
-    fn new(proforma: &Proforma, lang: Lang) -> Self {
-        let mut body = TableLayout::new(LINE_COLUMNS.to_vec());
-        body.set_cell_decorator(FrameCellDecorator::new(true, true, false));
-        for line in &proforma.lines {
-            let cells: Vec<Box<dyn Element>> = vec![
-                cell(&line.sku, Alignment::Left),
-                cell(&line.label, Alignment::Left),
-                cell(
-                    &format!("{} {}", lang.quantity(line.quantity), lang.unit(&line.unit)),
-                    Alignment::Right,
-                ),
-                cell(&lang.money(line.unit_price), Alignment::Right),
-                cell(
-                    &if line.discount.is_zero() {
-                        String::new()
-                    } else {
-                        lang.percent(line.discount)
-                    },
-                    Alignment::Right,
-                ),
-                cell(&lang.percent(line.vat_rate), Alignment::Right),
-                cell(&lang.money(line.net), Alignment::Right),
-            ];
-            push_row(&mut body, cells);
-        }
-        Self {
-            heading: labels(lang).columns,
-            body,
-        }
-    }
-
-    fn heading_row(&self) -> TableLayout {
-        let mut row = TableLayout::new(LINE_COLUMNS.to_vec());
-        row.set_cell_decorator(FrameCellDecorator::new(true, true, false));
-        let cells = self
-            .heading
-            .iter()
-            .enumerate()
-            .map(|(i, title)| {
-                let align = if i < 2 {
-                    Alignment::Left
-                } else {
-                    Alignment::Right
-                };
-                styled_cell(title, align, Style::new().bold())
-            })
-            .collect();
-        push_row(&mut row, cells);
-        row
-    }
-}
-
-impl Element for LinesTable {
-    fn render(
-        &mut self,
-        context: &Context,
-        mut area: Area<'_>,
-        style: Style,
-    ) -> Result<RenderResult, genpdf::error::Error> {
-        // Too little room for the heading and a row: start on the next page instead of
-        // leaving a heading alone at the bottom.
-        if area.size().height < Mm::from(20) {
-            return Ok(RenderResult {
-                size: genpdf::Size::new(0, 0),
-                has_more: true,
-            });
-        }
-        let style = style.with_font_size(TABLE_SIZE);
-        let heading = self.heading_row().render(context, area.clone(), style)?;
-        area.add_offset(Position::new(0, heading.size.height));
-        let body = self.body.render(context, area, style)?;
-        Ok(RenderResult {
-            size: heading.size.stack_vertical(body.size),
-            has_more: body.has_more,
+/// The order lines: columns sized from what they hold, whole rows on each page under
+/// the heading row.
+fn lines_table(proforma: &Proforma, lang: Lang) -> Table {
+    let heading = labels(lang)
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let align = if i < 2 {
+                Alignment::Left
+            } else {
+                Alignment::Right
+            };
+            Cell::styled(*title, align, Style::new().bold())
         })
-    }
-}
-
-/// VAT by rate on the left, the three totals on the right.
-fn totals(proforma: &Proforma, lang: Lang) -> TableLayout {
-    let text = labels(lang);
-    let mut vat = TableLayout::new(vec![1, 1, 1]);
-    vat.set_cell_decorator(FrameCellDecorator::new(true, true, false));
-    push_row(
-        &mut vat,
-        [text.vat_rate, text.vat_base, text.vat_amount]
-            .iter()
-            .map(|t| styled_cell(t, Alignment::Right, Style::new().bold()))
-            .collect(),
-    );
-    for line in &proforma.vat {
-        push_row(
-            &mut vat,
-            vec![
-                cell(&lang.percent(line.rate.percent()), Alignment::Right),
-                cell(&lang.money(line.base.amount()), Alignment::Right),
-                cell(&lang.money(line.amount.amount()), Alignment::Right),
-            ],
-        );
-    }
-    let mut sums = TableLayout::new(vec![3, 2]);
-    sums.set_cell_decorator(FrameCellDecorator::new(true, true, false));
-    for (label, amount, bold) in [
-        (text.total_net, proforma.total_net, false),
-        (text.total_vat, proforma.total_vat, false),
-        (text.total_gross, proforma.total_gross, true),
-    ] {
-        let style = if bold {
-            Style::new().bold()
-        } else {
-            Style::new()
-        };
-        push_row(
-            &mut sums,
-            vec![
-                styled_cell(label, Alignment::Left, style),
-                styled_cell(&lang.money(amount), Alignment::Right, style),
-            ],
-        );
-    }
-    let mut table = TableLayout::new(vec![10, 1, 8]);
-    push_row(
-        &mut table,
+        .collect();
+    let mut table = Table::new(
         vec![
-            Box::new(vat.styled(Style::new().with_font_size(TABLE_SIZE))),
-            Box::new(Paragraph::new("")),
-            Box::new(sums),
+            Column::Code {
+                min: SKU_MIN_WIDTH,
+                ideal: 22.0,
+                max: SKU_MAX_WIDTH,
+            },
+            Column::Text {
+                min: LABEL_MIN_WIDTH,
+            },
+            // Quantity, unit price, discount, VAT, net: the widths of earlier documents
+            // when the figures need no more.
+            Column::Figure { ideal: 20.0 },
+            Column::Figure { ideal: 22.0 },
+            Column::Figure { ideal: 14.0 },
+            Column::Figure { ideal: 12.0 },
+            Column::Figure { ideal: 24.0 },
         ],
-    );
+        Style::new().with_font_size(TABLE_SIZE),
+    )
+    .with_heading(heading);
+    for line in &proforma.lines {
+        table.push(vec![
+            Cell::new(line.sku.as_str(), Alignment::Left),
+            Cell::new(line.label.as_str(), Alignment::Left),
+            Cell::new(
+                format!("{} {}", lang.quantity(line.quantity), lang.unit(&line.unit)),
+                Alignment::Right,
+            ),
+            Cell::new(lang.money(line.unit_price), Alignment::Right),
+            Cell::new(
+                if line.discount.is_zero() {
+                    String::new()
+                } else {
+                    lang.percent(line.discount)
+                },
+                Alignment::Right,
+            ),
+            Cell::new(lang.percent(line.vat_rate), Alignment::Right),
+            Cell::new(lang.money(line.net), Alignment::Right),
+        ]);
+    }
     table
 }
 
-fn cell(text: &str, alignment: Alignment) -> Box<dyn Element> {
-    styled_cell(text, alignment, Style::new())
+/// VAT by rate on the left, the three totals on the right, kept together: on a page
+/// too short for both, they start the next.
+struct Totals {
+    vat: Table,
+    sums: Table,
+    started: bool,
 }
 
-fn styled_cell(text: &str, alignment: Alignment, style: Style) -> Box<dyn Element> {
-    Box::new(PaddedElement::new(
-        Paragraph::new(text).aligned(alignment).styled(style),
-        Margins::trbl(0.8, 1.2, 0.8, 1.2),
-    ))
+/// Space (mm) between the VAT table and the totals.
+const TOTALS_GAP: f64 = 6.0;
+
+impl Totals {
+    fn new(proforma: &Proforma, lang: Lang) -> Self {
+        let text = labels(lang);
+        let mut vat = Table::new(
+            vec![Column::Figure { ideal: 0.0 }; 3],
+            Style::new().with_font_size(TABLE_SIZE),
+        )
+        .with_heading(
+            [text.vat_rate, text.vat_base, text.vat_amount]
+                .iter()
+                .map(|t| Cell::styled(*t, Alignment::Right, Style::new().bold()))
+                .collect(),
+        );
+        for line in &proforma.vat {
+            vat.push(vec![
+                Cell::new(lang.percent(line.rate.percent()), Alignment::Right),
+                Cell::new(lang.money(line.base.amount()), Alignment::Right),
+                Cell::new(lang.money(line.amount.amount()), Alignment::Right),
+            ]);
+        }
+        let mut sums = Table::new(
+            vec![Column::Text { min: 0.0 }, Column::Figure { ideal: 0.0 }],
+            Style::new(),
+        );
+        for (label, amount, bold) in [
+            (text.total_net, proforma.total_net, false),
+            (text.total_vat, proforma.total_vat, false),
+            (text.total_gross, proforma.total_gross, true),
+        ] {
+            let style = if bold {
+                Style::new().bold()
+            } else {
+                Style::new()
+            };
+            sums.push(vec![
+                Cell::styled(label, Alignment::Left, style),
+                Cell::styled(lang.money(amount), Alignment::Right, style),
+            ]);
+        }
+        Self {
+            vat,
+            sums,
+            started: false,
+        }
+    }
+}
+
+impl Element for Totals {
+    fn render(
+        &mut self,
+        context: &Context,
+        area: Area<'_>,
+        style: Style,
+    ) -> Result<RenderResult, genpdf::error::Error> {
+        let fonts = &context.font_cache;
+        let width = f64::from(area.size().width);
+        // The totals as wide as they need, within 40 to 55 % of the page.
+        let sums_width = self
+            .sums
+            .natural_width(fonts, style)
+            .clamp(0.40 * width, 0.55 * width);
+        let vat_width = (width - sums_width - TOTALS_GAP).max(0.0);
+        self.vat.lay_out(fonts, style, vat_width);
+        self.sums.lay_out(fonts, style, sums_width);
+        let needed = self
+            .vat
+            .remaining_height()
+            .max(self.sums.remaining_height());
+        if !self.started {
+            self.started = true;
+            if needed > f64::from(area.size().height) {
+                return Ok(RenderResult {
+                    size: genpdf::Size::new(0, 0),
+                    has_more: true,
+                });
+            }
+        } else {
+            self.vat.on_fresh_page();
+            self.sums.on_fresh_page();
+        }
+        let mut left = area.clone();
+        left.set_width(Mm::from(vat_width));
+        let mut right = area;
+        right.add_offset(Position::new(width - sums_width, 0));
+        let vat = self.vat.render(context, left, style)?;
+        let sums = self.sums.render(context, right, style)?;
+        Ok(RenderResult {
+            size: genpdf::Size::new(width, f64::from(vat.size.height.max(sums.size.height))),
+            has_more: vat.has_more || sums.has_more,
+        })
+    }
 }
 
 fn push_row(table: &mut TableLayout, cells: Vec<Box<dyn Element>>) {
@@ -468,7 +488,7 @@ fn footer_line(seller: &Seller, lang: Lang) -> String {
 /// Margins, the footer (legal line and "Page n / N") and, after the first page, a
 /// reminder of which document this is.
 struct Pages {
-    counted: Rc<Cell<usize>>,
+    counted: Rc<Counter<usize>>,
     total: usize,
     footer: String,
     continued: String,
@@ -482,32 +502,40 @@ impl PageDecorator for Pages {
         mut area: Area<'a>,
         style: Style,
     ) -> Result<Area<'a>, genpdf::error::Error> {
+        let fonts = &context.font_cache;
         let page = self.counted.get() + 1;
         self.counted.set(page);
         area.add_margins(Margins::trbl(12, 15, 10, 15));
         let small = style.with_font_size(SMALL_SIZE).with_color(GREY);
+        let width = f64::from(area.size().width);
+        let height = f64::from(area.size().height);
+        let line_height = text::line_height(fonts, small);
 
-        let height = area.size().height;
-        let mut footer = area.clone();
-        footer.add_offset(Position::new(0, height - Mm::from(FOOTER_HEIGHT)));
-        LinearLayout::vertical()
-            .element(Paragraph::new(self.footer.as_str()).aligned(Alignment::Center))
-            .element(
-                Paragraph::new(format!(
-                    "{} {page} / {}",
-                    self.page_word,
-                    self.total.max(page)
-                ))
-                .aligned(Alignment::Right),
-            )
-            .render(context, footer, small)?;
-        area.set_height(height - Mm::from(FOOTER_HEIGHT + 2.0));
+        // The legal line wraps, however long the seller's identity; the page number
+        // goes under it, on the right.
+        let mut lines = text::wrap(fonts, &[Run::new(self.footer.as_str(), small)], width);
+        let number = format!("{} {page} / {}", self.page_word, self.total.max(page));
+        let number = text::wrap(fonts, &[Run::new(number, small)], width);
+        let top = height - FOOTER_BOTTOM - (lines.len() + number.len()) as f64 * line_height;
+        let mut y = top;
+        for line in &lines {
+            text::draw_line(context, &area, line, 0.0, y, width, Alignment::Center)?;
+            y += line_height;
+        }
+        for line in &number {
+            text::draw_line(context, &area, line, 0.0, y, width, Alignment::Right)?;
+            y += line_height;
+        }
+        area.set_height(Mm::from(top - 2.0));
 
         if page > 1 {
-            let header = Paragraph::new(self.continued.as_str())
-                .aligned(Alignment::Right)
-                .render(context, area.clone(), small)?;
-            area.add_offset(Position::new(0, header.size.height + Mm::from(3)));
+            lines = text::wrap(fonts, &[Run::new(self.continued.as_str(), small)], width);
+            let mut y = 0.0;
+            for line in &lines {
+                text::draw_line(context, &area, line, 0.0, y, width, Alignment::Right)?;
+                y += line_height;
+            }
+            area.add_offset(Position::new(0, y + 3.0));
         }
         Ok(area)
     }

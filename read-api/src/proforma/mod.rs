@@ -10,6 +10,8 @@
 mod format;
 mod layout;
 mod pack;
+mod table;
+mod text;
 
 use std::sync::LazyLock;
 
@@ -21,6 +23,11 @@ use rust_decimal::Decimal;
 use shared::pricing::VatLine;
 
 pub use format::Lang;
+
+/// Changes whenever the same data would render differently, so that a client holding a
+/// document laid out by an earlier version gets the new one rather than a 304. 2: no
+/// text dropped for being long, rows whole on each page.
+pub const LAYOUT_VERSION: u32 = 2;
 
 static REGULAR: &[u8] = include_bytes!("../../fonts/DejaVuSans.subset.ttf");
 static BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.subset.ttf");
@@ -176,6 +183,70 @@ mod tests {
         };
         assert_eq!(rendered.pages, 1);
         assert!(rendered.pdf.starts_with(b"%PDF-"));
+    }
+
+    fn line(sku: &str, label: &str, net: Decimal) -> Line {
+        Line {
+            sku: sku.into(),
+            label: label.into(),
+            quantity: Decimal::ONE,
+            unit: "piece".into(),
+            unit_price: net,
+            discount: Decimal::ZERO,
+            vat_rate: Decimal::from(20),
+            net,
+        }
+    }
+
+    fn squeezed(pdf: &[u8]) -> String {
+        let Ok(text) = pdf_extract::extract_text_from_mem(pdf) else {
+            panic!("unreadable PDF");
+        };
+        text.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+
+    #[test]
+    fn a_row_taller_than_a_page_is_cut_between_two_of_its_lines_rather_than_lost() {
+        // Beyond what the domain allows (200 characters), as a read model could hold.
+        let label = "ABCDEFGHIJ".repeat(800);
+        let lines = vec![
+            line("SHORT-1", "Avant", Decimal::ONE),
+            line("LONG-2", &label, Decimal::TWO),
+            line("SHORT-3", "Après", Decimal::TEN),
+        ];
+        let rendered = render(&seller(), &proforma(lines, None), Lang::Fr);
+        let Ok(rendered) = rendered else {
+            panic!("{rendered:?}");
+        };
+        assert!(rendered.pages >= 2, "{} pages", rendered.pages);
+        let text = squeezed(&rendered.pdf);
+        assert_eq!(text.matches('J').count(), 800);
+        for sku in ["SHORT-1", "LONG-2", "SHORT-3"] {
+            assert_eq!(text.matches(sku).count(), 1, "{sku}");
+        }
+    }
+
+    #[test]
+    fn a_figure_wider_than_its_column_is_cut_after_a_thousands_separator_not_dropped() {
+        let huge: Decimal = "12345678901234567890123456.78".parse().unwrap_or_default();
+        let lines = vec![line("ABC", "Démesuré", huge)];
+        for lang in [Lang::Fr, Lang::En] {
+            let rendered = render(&seller(), &proforma(lines.clone(), None), lang);
+            let Ok(rendered) = rendered else {
+                panic!("{rendered:?}");
+            };
+            let printed: String = lang
+                .money(huge)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            // As unit price and as net.
+            assert_eq!(
+                squeezed(&rendered.pdf).matches(&printed).count(),
+                2,
+                "{printed}"
+            );
+        }
     }
 
     #[test]
