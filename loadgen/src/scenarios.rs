@@ -772,9 +772,11 @@ fn rss_mib(pid: u32) -> Option<f64> {
 
 /// Waits until the projector has applied every stored event (each advances its stream's
 /// checkpoint by one), which also means the relay has published them; returns how long
-/// that took.
+/// that took. Gives up when nothing moves for two minutes (e.g. the run's stream was
+/// deleted under it by another run's clean-up), rather than waiting forever.
 async fn wait_projected(pool: &PgPool) -> anyhow::Result<Duration> {
     let started = Instant::now();
+    let (mut last, mut moved) = (-1, Instant::now());
     loop {
         let (events, projected): (i64, i64) = sqlx::query_as(
             "SELECT (SELECT count(*) FROM events),
@@ -784,6 +786,11 @@ async fn wait_projected(pool: &PgPool) -> anyhow::Result<Duration> {
         .await?;
         if projected >= events {
             return Ok(started.elapsed());
+        }
+        if projected != last {
+            (last, moved) = (projected, Instant::now());
+        } else if moved.elapsed() > Duration::from_secs(120) {
+            anyhow::bail!("the projector is stuck at {projected} of {events} events");
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
