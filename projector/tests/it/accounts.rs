@@ -107,10 +107,10 @@ async fn accounts_are_projected_without_secrets(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
-async fn the_admin_endpoint_answers_admins_only(pool: PgPool) {
+/// The projector's admin surface, as an active instance serves it.
+fn admin_app(pool: &PgPool) -> axum::Router {
     let (_role_tx, role) = tokio::sync::watch::channel(ConsumerRole::Active);
-    let app = router(
+    router(
         AdminState {
             role,
             stats: Arc::new(Stats::default()),
@@ -122,7 +122,12 @@ async fn the_admin_endpoint_answers_admins_only(pool: PgPool) {
         },
         testkit::auth::verifier(),
         &HttpSettings::new(Duration::from_secs(5)),
-    );
+    )
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn the_admin_endpoint_answers_admins_only(pool: PgPool) {
+    let app = admin_app(&pool);
     testkit::auth::assert_route_matrix(&route_table(), |spec, uri, token| {
         let mut request = Request::builder().method(spec.method.clone()).uri(uri);
         if let Some(token) = token {
@@ -136,20 +141,7 @@ async fn the_admin_endpoint_answers_admins_only(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn the_admin_endpoints_refuse_malformed_ids_with_problem_json(pool: PgPool) {
-    let (_role_tx, role) = tokio::sync::watch::channel(ConsumerRole::Active);
-    let app = router(
-        AdminState {
-            role,
-            stats: Arc::new(Stats::default()),
-            pool: pool.clone(),
-        },
-        Readiness {
-            db: pool.clone(),
-            nats: NatsCheck::Unused,
-        },
-        testkit::auth::verifier(),
-        &HttpSettings::new(Duration::from_secs(5)),
-    );
+    let app = admin_app(&pool);
     let admin = testkit::auth::bearer(&[shared::auth::Role::Admin]);
     let checked = testkit::auth::assert_malformed_ids_refused(&route_table(), |spec, uri| {
         let request = Request::builder()
