@@ -3,6 +3,10 @@
 //! Pure: no HTTP and no SQL. [`render`] takes everything the document shows and gives
 //! the PDF's bytes; it is CPU-bound, so the HTTP edge runs it on the blocking pool.
 //!
+//! Nothing is lost for being long: every text is wrapped by `text` with the fonts'
+//! metrics (by characters when a word is wider than its line), and the tables are laid
+//! out by `table`, whole rows on each page under a repeated heading row.
+//!
 //! Fonts: DejaVu Sans, regular and bold, subset by `read-api/fonts/subset.sh` and
 //! compiled into the binary. The italic slots genpdf insists on point at a built-in PDF
 //! font, which costs no bytes, since the document never sets italic.

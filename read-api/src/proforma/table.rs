@@ -1,6 +1,7 @@
 //! A framed table laid out here rather than by genpdf's `TableLayout`, which sizes
-//! columns by fixed weights, drops what does not fit a cell, and splits a row across a
-//! page break.
+//! columns by fixed weights, holds `Paragraph`s that drop a word wider than their cell,
+//! and continues a cell that reaches the bottom of a page on the next one, splitting
+//! the row.
 //!
 //! Column widths come from the measured content ([`Column`]); every cell is wrapped
 //! with [`text::wrap`] before anything is drawn, so each row's height is known. A page
