@@ -793,8 +793,7 @@ pub async fn run(
     let checks = verify(ctx, &journal, stack, bin).await?;
 
     let summary = summarise(&journal, &reports, &downs);
-    let passed = summary.defects == 0
-        && checks.iter().all(|(_, c)| c["passed"] == json!(true));
+    let passed = summary.defects == 0 && checks.iter().all(|(_, c)| c["passed"] == json!(true));
     print_report(&reports, &summary, &catch_up, &checks, passed);
 
     let elapsed = Duration::from_secs_f64(load_s);

@@ -27,6 +27,12 @@ pub enum ApiError {
     /// An import with at least one invalid row: the report names each.
     #[error("{} row(s) are invalid: nothing was applied", .0.counts.error)]
     ImportInvalid(Box<crate::import::ImportReport>),
+    /// A CSV file that cannot be read as a whole (encoding, header): `reason` says which.
+    #[error("{message}")]
+    InvalidCsv {
+        reason: &'static str,
+        message: String,
+    },
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("malformed {header} header")]
@@ -107,6 +113,12 @@ impl IntoResponse for ApiError {
                 Problem::new(422, "import_invalid", "The file has invalid rows")
                     .with_detail(detail)
                     .with_extension("report", serde_json::to_value(*report).unwrap_or_default())
+                    .into_response()
+            }
+            ApiError::InvalidCsv { reason, .. } => {
+                Problem::new(422, "invalid_csv", "The file cannot be read as CSV")
+                    .with_detail(detail)
+                    .with_extension("reason", serde_json::Value::from(reason))
                     .into_response()
             }
             ApiError::PayloadTooLarge => {

@@ -27,18 +27,27 @@ pub struct ImportQuery {
     pub dry_run: bool,
 }
 
-async fn csv_body(headers: &HeaderMap, body: Body) -> Result<bytes::Bytes> {
-    let content_type = headers
+/// The file's bytes and the `charset=` its content type names, if any.
+async fn csv_body(headers: &HeaderMap, body: Body) -> Result<(bytes::Bytes, Option<String>)> {
+    let content_type: Option<mime::Mime> = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if !(content_type.starts_with("text/csv") || content_type.starts_with("application/csv")) {
+        .and_then(|v| v.parse().ok());
+    let Some(content_type) = content_type.filter(|m| {
+        matches!(
+            (m.type_().as_str(), m.subtype().as_str()),
+            ("text", "csv") | ("application", "csv")
+        )
+    }) else {
         return Err(ApiError::UnsupportedMediaTypeOf("text/csv"));
-    }
-    axum::body::to_bytes(body, IMPORT_LIMIT)
+    };
+    let charset = content_type
+        .get_param(mime::CHARSET)
+        .map(|c| c.as_str().to_owned());
+    let body = axum::body::to_bytes(body, IMPORT_LIMIT)
         .await
-        .map_err(|_| ApiError::PayloadTooLarge)
+        .map_err(|_| ApiError::PayloadTooLarge)?;
+    Ok((body, charset))
 }
 
 impl From<ImportError> for ApiError {
@@ -47,8 +56,8 @@ impl From<ImportError> for ApiError {
             ImportError::Database(e) => e.into(),
             ImportError::Store(e) => ApiError::Internal(e),
             ImportError::Unavailable(e) => ApiError::Unavailable(e),
-            other => ApiError::Unprocessable {
-                code: "invalid_csv",
+            other => ApiError::InvalidCsv {
+                reason: other.reason().unwrap_or("malformed"),
                 message: other.to_string(),
             },
         }
@@ -103,8 +112,13 @@ pub async fn products(
     let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
     // The file and its parsed rows are dropped once planned, before the events are stored.
     let plan = {
-        let body = csv_body(&headers, body).await?;
-        let table = Table::read(&body, &PRODUCT_COLUMNS, &PRODUCT_COLUMNS[..6])?;
+        let (body, charset) = csv_body(&headers, body).await?;
+        let table = Table::read(
+            &body,
+            charset.as_deref(),
+            &PRODUCT_COLUMNS,
+            &PRODUCT_COLUMNS[..6],
+        )?;
         import::plan_products(&state.pool, &state.products, &state.vat_rates, &table).await?
     };
     finish(&state, plan, query.dry_run, metadata).await
@@ -121,8 +135,13 @@ pub async fn customers(
 ) -> Result<Response> {
     let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
     let plan = {
-        let body = csv_body(&headers, body).await?;
-        let table = Table::read(&body, &CUSTOMER_COLUMNS, &CUSTOMER_COLUMNS[..2])?;
+        let (body, charset) = csv_body(&headers, body).await?;
+        let table = Table::read(
+            &body,
+            charset.as_deref(),
+            &CUSTOMER_COLUMNS,
+            &CUSTOMER_COLUMNS[..2],
+        )?;
         import::plan_customers(&state.pool, &state.customers, &table).await?
     };
     finish(&state, plan, query.dry_run, metadata).await

@@ -186,11 +186,21 @@ async fn twenty_concurrent_creates_of_one_code_make_exactly_one_customer(pool: P
 }
 
 async fn import(app: &TestApp, what: &str, query: &str, csv: impl Into<Body>) -> TestResponse {
+    import_as(app, what, query, "text/csv; charset=utf-8", csv).await
+}
+
+async fn import_as(
+    app: &TestApp,
+    what: &str,
+    query: &str,
+    content_type: &str,
+    csv: impl Into<Body>,
+) -> TestResponse {
     app.send(
         Request::builder()
             .method(Method::POST)
             .uri(format!("/{what}/import{query}"))
-            .header("content-type", "text/csv; charset=utf-8")
+            .header("content-type", content_type)
             .body(csv.into())
             .unwrap(),
     )
@@ -336,6 +346,132 @@ async fn french_excel_files_are_read(pool: PgPool) {
     assert_eq!(json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let huge = import(&app, "products", "", vec![b'a'; 9 * 1024 * 1024]).await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn windows_1252_from_french_excel_is_read_and_the_report_says_how(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    // "CSV (séparateur: point-virgule)" from French Excel: Windows-1252, `;`, CRLF, no
+    // BOM. 0xE9 is é, 0xE8 è, 0x9C œ, 0x80 €.
+    let body: &[u8] = b"sku;name;price;vat_rate;unit;category\r\n\
+                        CAF-1;Caf\xE9 cr\xE8me;12,50;5,5;piece;\x80picerie fine\r\n\
+                        OEU-1;\x9Cufs frais;3,10;5,5;box;Cr\xE8merie\r\n";
+    let done = import_as(&app, "products", "", "text/csv", body.to_vec()).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    assert_eq!(
+        done.body["file"],
+        json!({"encoding": "windows-1252", "encoding_from": "detected",
+               "separator": ";", "line_endings": "CRLF"})
+    );
+    let names: Vec<(String, String)> = sqlx::query_as(
+        "SELECT payload::jsonb #>> '{ProductCreated,name}',
+                payload::jsonb #>> '{ProductCreated,category}'
+           FROM events WHERE event_type = 'ProductCreated' ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        names,
+        [("Café crème", "€picerie fine"), ("œufs frais", "Crèmerie")]
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+
+    // The same bytes declared UTF-8 are refused, saying where and what to do.
+    let declared = import_as(
+        &app,
+        "products",
+        "",
+        "text/csv; charset=UTF-8",
+        body.to_vec(),
+    )
+    .await;
+    assert_eq!(declared.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(declared.code(), "invalid_csv");
+    assert_eq!(declared.body["reason"], "encoding");
+    let detail = declared.body["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("line 2") && detail.contains("CSV UTF-8"),
+        "{detail}"
+    );
+
+    // A charset the client names is honoured: ISO-8859-15 has € at 0xA4.
+    let named = import_as(
+        &app,
+        "products",
+        "?dry_run=true",
+        "text/csv; charset=\"iso-8859-15\"",
+        b"sku,name,price,vat_rate,unit,category\nEUR-1,\xA4 et \xE9t\xE9,1,20,piece,Divers\n"
+            .to_vec(),
+    )
+    .await;
+    assert_eq!(named.status, StatusCode::OK, "{:?}", named.body);
+    assert_eq!(named.body["file"]["encoding"], "ISO-8859-15");
+    assert_eq!(named.body["file"]["separator"], ",");
+}
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn rows_are_named_by_their_physical_line_and_multi_line_cells_go_where_they_make_sense(
+    pool: PgPool,
+) {
+    let app = TestApp::new(pool.clone()).await;
+    let header = "code;legal_name;billing_line1;billing_line2;billing_postal_code;billing_city;billing_country";
+    // Line 2–3: a street cell with Alt+Enter. Line 4: a name with one. Line 6: a value
+    // holding `;` unquoted, one value too many. Line 7: fine.
+    let rows = [
+        "C-1;Dupont SARL;\"12 rue Haute\nB\u{e2}timent B\";;69001;Lyon;FR",
+        "C-2;\"Durand\net Fils\";1 place Bellecour;;69002;Lyon;FR",
+        "",
+        "C-3;Martin SA;3 quai; Saint-Vincent;;69001;Lyon;FR",
+        "C-4;Petit SAS;4 rue Neuve;;69001;Lyon;FR",
+    ];
+    for ending in ["\n", "\r\n"] {
+        for bom in ["", "\u{feff}"] {
+            let csv = format!("{bom}{header}{ending}{}{ending}", rows.join(ending))
+                .replace('\n', ending)
+                .replace("\r\r\n", "\r\n");
+            let refused = import(&app, "customers", "", csv).await;
+            assert_eq!(refused.code(), "import_invalid", "{ending:?} {bom:?}");
+            let report = &refused.body["report"];
+            let lines: Vec<(u64, &str, &str, &str)> = report["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r["line"].as_u64().unwrap_or_default(),
+                        r["key"].as_str().unwrap_or_default(),
+                        r["errors"][0]["field"].as_str().unwrap_or_default(),
+                        r["errors"][0]["code"].as_str().unwrap_or_default(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                lines,
+                [
+                    (2, "C-1", "", ""),
+                    (4, "C-2", "legal_name", "line_break"),
+                    (7, "C-3", "row", "too_many_values"),
+                    (8, "C-4", "", ""),
+                ],
+                "{ending:?} {bom:?}"
+            );
+        }
+    }
+    assert_eq!(event_count(&pool).await, 0, "nothing is half-applied");
+
+    let fixed = format!("{header}\r\n{}\r\n", rows[0]);
+    let done = import(&app, "customers", "", fixed).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    let address: Value = sqlx::query_scalar(
+        "SELECT payload::jsonb #> '{CustomerCreated,billing_address}' FROM events
+          WHERE event_type = 'CustomerCreated'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(address["line1"], "12 rue Haute");
+    assert_eq!(address["line2"], "Bâtiment B");
 }
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]

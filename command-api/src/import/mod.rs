@@ -2,8 +2,13 @@
 //! when the SKU or code exists), decided against the current state; then either every
 //! row's events are stored in one transaction, or, if any row is invalid, none is.
 //!
-//! Reads UTF-8 with or without a BOM, `;` or `,` separators (French Excel writes `;`),
-//! decimal comma or point, quoted fields. The columns are the ones the export writes.
+//! The file is read as spreadsheets save it (see [`table`]: encodings, separators, line
+//! numbers); decimals with a comma or a point; the columns are the ones the export writes.
+//! A line break inside a quoted cell (Alt+Enter in Excel) is kept only in an address's
+//! street lines, where it separates line 1 from line 2; anywhere else the row is refused
+//! with the column named, since no other field of gescom is multi-line.
+
+mod table;
 
 use std::collections::{HashMap, HashSet};
 
@@ -22,6 +27,7 @@ use sqlx::PgPool;
 use crate::domain::customer::{Customer, CustomerCommand, CustomerError, CustomerPatch};
 use crate::domain::product::{Product, ProductCommand, ProductError, ProductPatch};
 use crate::es::{CommandBus, CommandError, Pending};
+pub use table::{Dialect, EncodingSource, Table};
 
 /// The columns of a product CSV, in export order.
 pub const PRODUCT_COLUMNS: [&str; shared::csv_columns::PRODUCT.len()] =
@@ -29,7 +35,7 @@ pub const PRODUCT_COLUMNS: [&str; shared::csv_columns::PRODUCT.len()] =
 
 /// `active` (or empty) or `archived`.
 fn archived(f: &mut RowFields<'_>) -> Option<bool> {
-    match f.text("status") {
+    match f.text("status").ok()? {
         None | Some("active") => Some(false),
         Some("archived") => Some(true),
         Some(_) => {
@@ -48,13 +54,19 @@ pub const CUSTOMER_COLUMNS: [&str; shared::csv_columns::CUSTOMER.len()] =
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("the file is not valid UTF-8 CSV: {0}")]
+    #[error("{0}")]
+    Encoding(String),
+    #[error("{0}")]
+    Header(String),
+    #[error("the file is not CSV as expected: {0}")]
     Malformed(String),
     #[error("the header lacks the column(s) {0}")]
     MissingColumns(String),
     #[error("the header has unknown column(s) {0}")]
     UnknownColumns(String),
-    #[error("the file has no header line")]
+    #[error("the header names the column(s) {0} twice")]
+    DuplicateColumns(String),
+    #[error("the file is empty: its first line must be the header")]
     Empty,
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
@@ -62,6 +74,23 @@ pub enum ImportError {
     Store(String),
     #[error("database unavailable: {0}")]
     Unavailable(String),
+}
+
+impl ImportError {
+    /// What is wrong with the file as a whole, for a client to branch on: `encoding`,
+    /// `header`, `malformed`; `None` for what is not the file's fault.
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            ImportError::Encoding(_) => Some("encoding"),
+            ImportError::Header(_)
+            | ImportError::MissingColumns(_)
+            | ImportError::UnknownColumns(_)
+            | ImportError::DuplicateColumns(_)
+            | ImportError::Empty => Some("header"),
+            ImportError::Malformed(_) => Some("malformed"),
+            ImportError::Database(_) | ImportError::Store(_) | ImportError::Unavailable(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -98,12 +127,15 @@ pub struct ImportReport {
     pub dry_run: bool,
     /// Whether the rows' changes are stored: false on a dry run and when a row is invalid.
     pub applied: bool,
+    /// How the file was read: encoding, separator, line endings.
+    pub file: Dialect,
     pub counts: Counts,
     pub rows: Vec<RowReport>,
 }
 
 /// The rows' reports and the events to store.
 pub struct Plan {
+    pub file: Dialect,
     pub rows: Vec<RowReport>,
     pub pending: Vec<Pending>,
 }
@@ -124,6 +156,7 @@ impl Plan {
         ImportReport {
             dry_run,
             applied,
+            file: self.file,
             counts,
             rows: self.rows,
         }
@@ -131,84 +164,6 @@ impl Plan {
 
     pub fn has_errors(&self) -> bool {
         self.rows.iter().any(|r| r.status == RowStatus::Error)
-    }
-}
-
-/// A parsed CSV: its columns and its records with their line numbers.
-pub struct Table {
-    columns: HashMap<String, usize>,
-    records: Vec<(u64, csv::StringRecord)>,
-}
-
-impl Table {
-    pub fn read(body: &[u8], known: &[&str], required: &[&str]) -> Result<Self, ImportError> {
-        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-        let text = std::str::from_utf8(body).map_err(|e| ImportError::Malformed(e.to_string()))?;
-        let header_line = text.lines().next().ok_or(ImportError::Empty)?;
-        let delimiter = if header_line.matches(';').count() > header_line.matches(',').count() {
-            b';'
-        } else {
-            b','
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .trim(csv::Trim::All)
-            .flexible(true)
-            .from_reader(body);
-        let headers = reader
-            .headers()
-            .map_err(|e| ImportError::Malformed(e.to_string()))?
-            .clone();
-        let columns: HashMap<String, usize> = headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.trim().to_lowercase(), i))
-            .collect();
-        let unknown: Vec<&str> = columns
-            .keys()
-            .map(String::as_str)
-            .filter(|c| !known.contains(c))
-            .collect();
-        if !unknown.is_empty() {
-            return Err(ImportError::UnknownColumns(unknown.join(", ")));
-        }
-        let missing: Vec<&str> = required
-            .iter()
-            .copied()
-            .filter(|c| !columns.contains_key(*c))
-            .collect();
-        if !missing.is_empty() {
-            return Err(ImportError::MissingColumns(missing.join(", ")));
-        }
-        let mut records = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| ImportError::Malformed(e.to_string()))?;
-            let line = record.position().map_or(0, |p| p.line());
-            if record.iter().all(str::is_empty) {
-                continue;
-            }
-            records.push((line, record));
-        }
-        Ok(Self { columns, records })
-    }
-
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-
-    /// A cell's value: empty is `None`; a cell an export neutralised against formula
-    /// injection (`'=…`, `'+…`, see `shared::csv_cell`) loses that one quote, so what was
-    /// exported comes back as it was stored.
-    fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
-        self.columns
-            .get(column)
-            .and_then(|&i| record.get(i))
-            .map(shared::csv_cell::unneutralise)
-            .filter(|v| !v.is_empty())
     }
 }
 
@@ -251,11 +206,27 @@ struct RowFields<'a> {
 
 impl<'a> RowFields<'a> {
     fn new(table: &'a Table, record: &'a csv::StringRecord) -> Self {
-        Self {
+        let mut fields = Self {
             table,
             record,
             errors: Vec::new(),
+        };
+        let extra = table.values_past_header(record);
+        if extra > 0 {
+            fields.push(
+                "row",
+                Invalid::new(
+                    "too_many_values",
+                    format!(
+                        "{extra} value(s) past the header's {} columns, which would be lost: \
+                         a value holding the separator `{}` must be in double quotes",
+                        table.width(),
+                        table.dialect.separator
+                    ),
+                ),
+            );
         }
+        fields
     }
 
     fn push(&mut self, field: &str, e: Invalid) {
@@ -266,8 +237,20 @@ impl<'a> RowFields<'a> {
         });
     }
 
-    fn text(&self, column: &str) -> Option<&'a str> {
+    /// The cell as written, line breaks included (the row's key, and address lines).
+    fn raw(&self, column: &str) -> Option<&'a str> {
         self.table.get(self.record, column)
+    }
+
+    /// A single-line cell: one holding a line break is refused, naming its column.
+    fn text(&mut self, column: &str) -> Result<Option<&'a str>, ()> {
+        match self.raw(column) {
+            Some(value) if value.contains(['\r', '\n']) => {
+                self.push(column, line_break());
+                Err(())
+            }
+            value => Ok(value),
+        }
     }
 
     fn required<T>(
@@ -276,11 +259,12 @@ impl<'a> RowFields<'a> {
         parse: impl FnOnce(&str) -> Result<T, Invalid>,
     ) -> Option<T> {
         match self.text(column) {
-            None => {
+            Err(()) => None,
+            Ok(None) => {
                 self.push(column, Invalid::new("required", "must not be empty"));
                 None
             }
-            Some(raw) => parse(raw).map_err(|e| self.push(column, e)).ok(),
+            Ok(Some(raw)) => parse(raw).map_err(|e| self.push(column, e)).ok(),
         }
     }
 
@@ -291,24 +275,31 @@ impl<'a> RowFields<'a> {
         parse: impl FnOnce(&str) -> Result<T, Invalid>,
     ) -> Option<Option<T>> {
         match self.text(column) {
-            None => Some(None),
-            Some(raw) => parse(raw).map(Some).map_err(|e| self.push(column, e)).ok(),
+            Err(()) => None,
+            Ok(None) => Some(None),
+            Ok(Some(raw)) => parse(raw).map(Some).map_err(|e| self.push(column, e)).ok(),
         }
     }
 
     /// An address from its five columns (`columns`: `billing_…` or `shipping_…`, in the
-    /// order line1, line2, postal_code, city, country).
+    /// order line1, line2, postal_code, city, country). The street lines may hold line
+    /// breaks: the first line is line 1, the others make line 2, joined by `, `.
     fn address(&mut self, columns: &[&str; 5]) -> Option<Option<Address>> {
-        let parts = columns.map(|c| self.text(c));
-        if parts.iter().all(Option::is_none) {
+        let street = [columns[0], columns[1]].map(|c| self.raw(c));
+        let rest = [columns[2], columns[3], columns[4]].map(|c| self.text(c));
+        if street.iter().all(Option::is_none) && rest.iter().all(|r| matches!(r, Ok(None))) {
             return Some(None);
         }
+        let [Ok(postal_code), Ok(city), Ok(country)] = rest else {
+            return None;
+        };
+        let (line1, line2) = street_lines(street[0], street[1]);
         Address::parse(
-            parts[0].unwrap_or_default(),
-            parts[1],
-            parts[2].unwrap_or_default(),
-            parts[3].unwrap_or_default(),
-            parts[4].unwrap_or_default(),
+            &line1,
+            line2.as_deref(),
+            postal_code.unwrap_or_default(),
+            city.unwrap_or_default(),
+            country.unwrap_or_default(),
         )
         .map(Some)
         .map_err(|errors| {
@@ -322,6 +313,28 @@ impl<'a> RowFields<'a> {
         })
         .ok()
     }
+}
+
+fn line_break() -> Invalid {
+    Invalid::new(
+        "line_break",
+        "a line break (Alt+Enter in Excel, or a double quote left open) is allowed only in \
+         an address's street lines; put this value on one line",
+    )
+}
+
+/// An address's two street lines from cells that may hold line breaks: the first
+/// non-empty line is line 1, the others line 2, joined by `, `.
+fn street_lines(line1: Option<&str>, line2: Option<&str>) -> (String, Option<String>) {
+    let mut lines = [line1, line2]
+        .into_iter()
+        .flatten()
+        .flat_map(|cell| cell.split(['\r', '\n']))
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default().to_owned();
+    let rest: Vec<&str> = lines.collect();
+    (first, (!rest.is_empty()).then(|| rest.join(", ")))
 }
 
 fn row_error(line: u64, key: &str, errors: Vec<FieldError>) -> RowReport {
@@ -358,9 +371,9 @@ where
     A::Services: Send + Sync,
 {
     let keys: Vec<String> = table
-        .records
+        .rows
         .iter()
-        .filter_map(|(_, r)| table.get(r, key_column).map(str::to_lowercase))
+        .filter_map(|r| table.get(&r.record, key_column).map(str::to_lowercase))
         .collect();
     let rows: Vec<(String, String)> = sqlx::query_as(keys_sql).bind(keys).fetch_all(pool).await?;
     let ids: HashMap<String, String> = rows.into_iter().collect();
@@ -390,12 +403,13 @@ pub async fn plan_products(
     .await?;
     let mut seen = HashSet::new();
     let mut plan = Plan {
+        file: table.dialect.clone(),
         rows: Vec::with_capacity(table.len()),
         pending: Vec::with_capacity(table.len()),
     };
-    for (line, record) in &table.records {
+    for table::Row { line, record } in &table.rows {
         let mut f = RowFields::new(table, record);
-        let key = f.text("sku").unwrap_or_default().to_owned();
+        let key = f.raw("sku").unwrap_or_default().to_owned();
         let sku = f.required("sku", Sku::parse);
         let name = f.required("name", ProductName::parse);
         let price = f.required("price", |r| decimal(r).and_then(Money::new));
@@ -534,12 +548,13 @@ pub async fn plan_customers(
     .await?;
     let mut seen = HashSet::new();
     let mut plan = Plan {
+        file: table.dialect.clone(),
         rows: Vec::with_capacity(table.len()),
         pending: Vec::with_capacity(table.len()),
     };
-    for (line, record) in &table.records {
+    for table::Row { line, record } in &table.rows {
         let mut f = RowFields::new(table, record);
-        let key = f.text("code").unwrap_or_default().to_owned();
+        let key = f.raw("code").unwrap_or_default().to_owned();
         let code = f.required("code", CustomerCode::parse);
         let legal_name = f.required("legal_name", |r| bounded_text(r, 200));
         let siren = f.optional("siren", Siren::parse);
@@ -549,12 +564,9 @@ pub async fn plan_customers(
         let phone = f.optional("phone", Phone::parse);
         let billing = f.address(&BILLING);
         let shipping = f.address(&SHIPPING);
-        let terms = match f.text("payment_terms") {
-            None => Some(PaymentTerms::default()),
-            Some(raw) => PaymentTerms::parse(raw)
-                .map_err(|e| f.push("payment_terms", e))
-                .ok(),
-        };
+        let terms = f
+            .optional("payment_terms", PaymentTerms::parse)
+            .map(Option::unwrap_or_default);
         let credit_limit = f.optional("credit_limit", |r| decimal(r).and_then(Money::new));
         let archived = archived(&mut f);
         if !key.is_empty() && !seen.insert(key.to_lowercase()) {
