@@ -1,0 +1,1 @@
+//! Interactive elements such a comment / annotation, etc.
