@@ -548,4 +548,54 @@ mod tests {
         let longer = read(b"sku;name\nA;B;C;\n", None).expect("reads");
         assert_eq!(longer.values_past_header(&longer.rows[0].record), 1);
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// Bytes a spreadsheet file is made of, and the ones that break encodings.
+        const PIECES: [&[u8]; 16] = [
+            b"sku",
+            b"name",
+            b"price",
+            b";",
+            b",",
+            b"\t",
+            b"\"",
+            b"\r",
+            b"\n",
+            b"sep=",
+            b"\xEF\xBB\xBF",
+            b"\xFF\xFE",
+            b"\xE9",
+            b"\x81",
+            b"\0",
+            "\u{e9}t\u{e9}".as_bytes(),
+        ];
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+            /// Whatever the bytes and the charset, the file is read or refused: never a
+            /// panic, and a row's line is within the file.
+            #[test]
+            fn any_file_is_read_or_refused(
+                pieces in proptest::collection::vec(0..PIECES.len(), 0..60),
+                raw in proptest::collection::vec(any::<u8>(), 0..40),
+                charset in proptest::option::of(prop_oneof![
+                    Just("utf-8"), Just("windows-1252"), Just("utf-16le"), Just("nope")
+                ]),
+            ) {
+                let mut body: Vec<u8> = pieces.iter().flat_map(|&i| PIECES[i].to_vec()).collect();
+                body.extend(raw);
+                if let Ok(table) = read(&body, charset) {
+                    let lines = body.iter().filter(|&&b| b == b'\n' || b == b'\r').count() as u64 + 1;
+                    for row in &table.rows {
+                        prop_assert!(row.line >= 2 && row.line <= lines, "line {} of {}", row.line, lines);
+                    }
+                }
+            }
+        }
+    }
 }
