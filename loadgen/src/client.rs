@@ -22,6 +22,27 @@ pub struct Answer {
     pub latency: Duration,
 }
 
+/// Logs in at command-api and returns the access token.
+pub async fn access_token(
+    http: &reqwest::Client,
+    command: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<String> {
+    let body: Value = http
+        .post(format!("{command}/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    body["access_token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("no access token in {body}"))
+}
+
 impl Api {
     pub async fn login(
         command: &str,
@@ -33,18 +54,7 @@ impl Api {
             .pool_max_idle_per_host(256)
             .timeout(Duration::from_secs(60))
             .build()?;
-        let body: Value = http
-            .post(format!("{command}/auth/login"))
-            .json(&serde_json::json!({"email": email, "password": password}))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let token = body["access_token"]
-            .as_str()
-            .ok_or_else(|| anyhow::anyhow!("no access token in {body}"))?
-            .to_owned();
+        let token = access_token(&http, command, email, password).await?;
         Ok(Self {
             http,
             command: command.to_owned(),

@@ -214,18 +214,8 @@ impl Client {
             .connect_timeout(Duration::from_secs(2))
             .timeout(Duration::from_secs(40))
             .build()?;
-        let body: Value = http
-            .post(format!("{command}/auth/login"))
-            .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let token = body["access_token"]
-            .as_str()
-            .with_context(|| format!("no access token in {body}"))?
-            .to_owned();
+        let token =
+            crate::client::access_token(&http, command, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
         Ok(Self {
             http,
             command: command.to_owned(),
