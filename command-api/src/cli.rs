@@ -15,7 +15,7 @@ use shared::config::{
     DatabaseConfig, Environment, EnvironmentConfig, HttpConfig, NatsConfig, SignerConfig,
     DEV_KID_PREFIX,
 };
-use shared::metadata::CommandMetadata;
+use shared::metadata::EventMeta;
 use shared::shutdown::{shutdown_signal, Shutdown};
 
 use crate::auth::passwords::{Hashing, HashingConfig, Password};
@@ -306,7 +306,7 @@ async fn create_account(
     };
     let pool = shared::db::connect_and_migrate(&database).await?;
     let users = Arc::new(CommandBus::<User>::new(pool, ()));
-    let metadata = CommandMetadata::system(uuid::Uuid::now_v7().to_string());
+    let metadata = EventMeta::system(uuid::Uuid::now_v7().to_string());
     let hashing = Hashing::new(HashingConfig::for_this_machine(256));
     let (id, _) = crate::auth::create_user(&users, &hashing, user, metadata)
         .await

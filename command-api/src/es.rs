@@ -13,7 +13,7 @@ use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, DomainEvent, EventStore};
 use futures::TryStreamExt;
 use postgres_es::PostgresEventRepository;
-use shared::metadata::CommandMetadata;
+use shared::metadata::EventMeta;
 use sqlx::PgPool;
 
 /// SQLSTATEs raised by the project's own triggers on `events` (see `migrations/`).
@@ -103,7 +103,7 @@ where
         id: &str,
         command: A::Command,
         expected_version: Option<u64>,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
         self.run(id, command, expected_version, metadata, false)
             .await
@@ -114,10 +114,10 @@ where
         id: &str,
         command: A::Command,
         expected_version: Option<u64>,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
         fresh: bool,
     ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
-        let metadata = metadata.into_map();
+        let metadata = metadata.to_map();
         let mut attempt = 1;
         loop {
             let mut context = if fresh && attempt == 1 {
@@ -277,7 +277,7 @@ where
         id: String,
         command: A::Command,
         expected_version: Option<u64>,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
         self.run_detached(id, command, expected_version, metadata, false)
             .await
@@ -291,7 +291,7 @@ where
         self: &std::sync::Arc<Self>,
         id: String,
         command: A::Command,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
         self.run_detached(id, command, None, metadata, true).await
     }
@@ -301,7 +301,7 @@ where
         id: String,
         command: A::Command,
         expected_version: Option<u64>,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
         fresh: bool,
     ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
         let bus = std::sync::Arc::clone(self);
@@ -375,10 +375,10 @@ const APPEND_CHUNK: usize = 10_000;
 pub async fn append_all(
     pool: &PgPool,
     pending: Vec<Pending>,
-    metadata: CommandMetadata,
+    metadata: EventMeta,
 ) -> Result<usize, AppendError> {
     // Sorted keys, as postgres-es writes it.
-    let metadata = serde_json::to_value(metadata.into_map())
+    let metadata = serde_json::to_value(metadata.to_map())
         .unwrap_or_default()
         .to_string();
     let mut events = pending.into_iter().flat_map(|stream| {

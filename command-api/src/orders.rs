@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use shared::events::{Need, OrderEvent, OrderStatus, Shortage};
 use shared::ids::{OrderId, ProductId};
-use shared::metadata::CommandMetadata;
+use shared::metadata::EventMeta;
 use shared::product::Quantity;
 use sqlx::PgPool;
 
@@ -117,7 +117,7 @@ impl OrderProcesses {
         &self,
         id: OrderId,
         expected_version: Option<u64>,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<SubmitOutcome, ProcessError> {
         self.orders
             .execute_detached(
@@ -164,7 +164,7 @@ impl OrderProcesses {
         id: OrderId,
         expected_version: Option<u64>,
         reason: Option<String>,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<u64, ProcessError> {
         let committed = self
             .orders
@@ -184,7 +184,7 @@ impl OrderProcesses {
         &self,
         id: OrderId,
         expected_version: Option<u64>,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<u64, ProcessError> {
         let committed = self
             .orders
@@ -204,7 +204,7 @@ impl OrderProcesses {
         id: OrderId,
         version: u64,
         events: &[OrderEvent],
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<u64, ProcessError> {
         let owes = events.iter().any(|e| {
             matches!(
@@ -238,7 +238,7 @@ impl OrderProcesses {
             let Ok(id) = id.parse::<OrderId>() else {
                 continue;
             };
-            let metadata = CommandMetadata::system(format!("resume-{id}"));
+            let metadata = EventMeta::system(format!("resume-{id}"));
             match self.drive(id, metadata).await {
                 Ok(Drive::Done(_)) => resumed += 1,
                 Ok(Drive::Busy) => {}
@@ -273,7 +273,7 @@ impl OrderProcesses {
     }
 
     /// Runs whatever step the order owes, holding the lease on its process.
-    async fn drive(&self, id: OrderId, metadata: CommandMetadata) -> Result<Drive, ProcessError> {
+    async fn drive(&self, id: OrderId, metadata: EventMeta) -> Result<Drive, ProcessError> {
         let key = id.to_string();
         let claimed: Option<bool> = sqlx::query_scalar(
             "UPDATE order_processes SET lease_until = now() + make_interval(secs => $2)
@@ -323,7 +323,7 @@ impl OrderProcesses {
     async fn drive_leased(
         &self,
         id: OrderId,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<Option<SubmitOutcome>, ProcessError> {
         let (order, _) = self.orders.load(&id.to_string()).await?;
         let Some(state) = order.state() else {
@@ -361,7 +361,7 @@ impl OrderProcesses {
         &self,
         id: OrderId,
         needs: &[Need],
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<SubmitOutcome, ProcessError> {
         let mut taken = 0;
         let mut shortages = Vec::new();
@@ -426,7 +426,7 @@ impl OrderProcesses {
         &self,
         id: OrderId,
         command: OrderCommand,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<u64, ProcessError> {
         Ok(self
             .orders
@@ -440,7 +440,7 @@ impl OrderProcesses {
         &self,
         product_id: ProductId,
         action: StockAction,
-        metadata: &CommandMetadata,
+        metadata: &EventMeta,
     ) -> Result<(), ProcessError> {
         let command = stock_command(&self.products, product_id, action).await?;
         self.stock

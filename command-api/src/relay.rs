@@ -22,7 +22,6 @@ use std::time::Duration;
 use async_nats::jetstream;
 use async_nats::HeaderMap;
 use shared::db::{channels, locks};
-use shared::metadata;
 use shared::nats::{headers, EventEnvelope, Subjects};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
@@ -37,6 +36,8 @@ pub enum RelayError {
     Stream(#[from] jetstream::context::CreateStreamError),
     #[error("cannot encode event: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error("cannot derive the integration event: {0}")]
+    Integration(#[from] shared::integration::IntegrationError),
     #[error("JetStream did not take the batch: {0}")]
     Publish(String),
 }
@@ -291,11 +292,16 @@ fn message_headers(envelope: &EventEnvelope) -> HeaderMap {
     map.insert(headers::AGGREGATE_TYPE, envelope.aggregate_type.as_str());
     map.insert(headers::AGGREGATE_ID, envelope.aggregate_id.as_str());
     map.insert(headers::SEQUENCE, envelope.sequence.to_string().as_str());
-    if let Some(correlation) = envelope.metadata(metadata::CORRELATION_ID) {
-        map.insert(headers::CORRELATION_ID, correlation);
-    }
-    if let Some(actor) = envelope.metadata(metadata::ACTOR_ID) {
-        map.insert(headers::ACTOR_ID, actor);
+    // The relay forwards what the store holds and judges nothing: an event whose
+    // metadata does not read goes out without these headers, and the projector parks it.
+    match envelope.meta() {
+        Ok(meta) => {
+            map.insert(headers::CORRELATION_ID, meta.correlation_id.as_str());
+            map.insert(headers::ACTOR_ID, meta.actor_id.as_str());
+        }
+        Err(error) => {
+            tracing::error!(%error, msg_id = %envelope.msg_id(), "unreadable event metadata")
+        }
     }
     map
 }

@@ -4,11 +4,12 @@
 //! Each has a JSON Schema under `schemas/integration/`; a test validates every published
 //! message against it. Changing a field means a new version, published beside the old.
 
+use chrono::SecondsFormat;
 use serde::Serialize;
 
 use crate::events::{aggregate_types, Need, OrderEvent, StockEvent};
 use crate::ids::{CustomerId, ProductId};
-use crate::metadata;
+use crate::metadata::MetaError;
 use crate::nats::EventEnvelope;
 use crate::pricing::Totals;
 use crate::product::Quantity;
@@ -63,10 +64,19 @@ struct StockLowV1 {
     threshold: Quantity,
 }
 
+/// Why a domain event could not give its integration message.
+#[derive(Debug, thiserror::Error)]
+pub enum IntegrationError {
+    #[error("cannot decode the domain event: {0}")]
+    Decode(#[from] serde_json::Error),
+    #[error(transparent)]
+    Meta(#[from] MetaError),
+}
+
 /// The integration message a domain event gives, if it gives one.
 pub fn from_domain(
     envelope: &EventEnvelope,
-) -> Result<Option<IntegrationMessage>, serde_json::Error> {
+) -> Result<Option<IntegrationMessage>, IntegrationError> {
     // Most events give none: decide on the stored type before decoding any payload.
     const GIVE_ONE: [&str; 4] = [
         "OrderSubmitted",
@@ -143,17 +153,15 @@ pub fn from_domain(
         },
         _ => return Ok(None),
     };
+    let meta = envelope.meta()?;
     Ok(Some(IntegrationMessage {
         id: envelope.msg_id(),
         event_type,
         version: VERSION,
-        occurred_at: envelope
-            .metadata(metadata::OCCURRED_AT)
-            .unwrap_or_default()
-            .to_owned(),
-        correlation_id: envelope
-            .metadata(metadata::CORRELATION_ID)
-            .map(str::to_owned),
+        occurred_at: meta
+            .occurred_at
+            .to_rfc3339_opts(SecondsFormat::Micros, true),
+        correlation_id: Some(meta.correlation_id),
         data,
     }))
 }

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::metadata::{EventMeta, MetaError};
+
 pub mod headers {
     pub const MSG_ID: &str = "Nats-Msg-Id";
     pub const EVENT_TYPE: &str = "Gescom-Event-Type";
@@ -78,9 +80,64 @@ impl EventEnvelope {
         )
     }
 
-    pub fn metadata(&self, key: &str) -> Option<&str> {
-        self.metadata.get(key).map(String::as_str)
+    /// The metadata, typed: the only way its keys are read.
+    pub fn meta(&self) -> Result<EventMeta, MetaError> {
+        EventMeta::from_map(&self.metadata)
     }
+
+    /// Decodes the event once: its stream's typed id, its metadata and its payload.
+    pub fn decode<Id, E>(&self) -> Result<Stored<Id, E>, DecodeError>
+    where
+        Id: std::str::FromStr,
+        E: serde::de::DeserializeOwned,
+    {
+        let context = |reason| DecodeError {
+            event_type: self.event_type.clone(),
+            event_version: self.event_version.clone(),
+            reason,
+        };
+        Ok(Stored {
+            id: self
+                .aggregate_id
+                .parse()
+                .map_err(|_| context(DecodeReason::Id(self.aggregate_id.clone())))?,
+            sequence: self.sequence,
+            meta: self.meta().map_err(|e| context(DecodeReason::Meta(e)))?,
+            // From the borrowed value: no copy of the payload per event.
+            event: E::deserialize(&self.payload)
+                .map_err(|e| context(DecodeReason::Payload(e.to_string())))?,
+        })
+    }
+}
+
+/// A stored event decoded once, as every reader of the store handles it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored<Id, E> {
+    /// The stream's aggregate id.
+    pub id: Id,
+    /// The event's place in its stream, from 1.
+    pub sequence: i64,
+    pub meta: EventMeta,
+    pub event: E,
+}
+
+/// A stored event that does not decode into its aggregate's types.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("cannot decode {event_type} v{event_version}: {reason}")]
+pub struct DecodeError {
+    pub event_type: String,
+    pub event_version: String,
+    pub reason: DecodeReason,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DecodeReason {
+    #[error("`{0}` is not this aggregate's id")]
+    Id(String),
+    #[error(transparent)]
+    Meta(MetaError),
+    #[error("{0}")]
+    Payload(String),
 }
 
 /// Creates the event stream if it does not exist yet. Both the relay (which publishes)

@@ -14,7 +14,7 @@ use shared::account::{DisplayName, Email, UserStatus};
 use shared::auth::{Principal, Role, Roles};
 use shared::events::{LoginFailure, SessionEnd, SessionEvent};
 use shared::ids::{SessionId, UserId};
-use shared::metadata::CommandMetadata;
+use shared::metadata::EventMeta;
 use sqlx::PgPool;
 
 use self::passwords::{HashError, Hashing, Password};
@@ -181,10 +181,10 @@ impl Auth {
         &self,
         email: &str,
         password: &str,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<Grant, AuthError> {
         let user_id = self.user_id_by_email(email).await?;
-        let keys = Keys::new(user_id, email, metadata.source_ip.as_deref());
+        let keys = Keys::new(user_id, email, metadata.source_ip);
         let attempt = self.throttle.begin(&keys).await?;
         let user = match user_id {
             Some(id) => self.load_user(id).await?.0,
@@ -281,7 +281,7 @@ impl Auth {
         email: &str,
         user_id: Option<UserId>,
         reason: LoginFailure,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<(), AuthError> {
         // As typed, for the audit trail, but never a control character: a NUL cannot be
         // stored in JSON text at all.
@@ -320,11 +320,7 @@ impl Auth {
     /// with a new access token carrying the account's current roles. A session of a
     /// disabled account, or one started before the password last changed, is refused
     /// before anything rotates, and the latter is ended for good.
-    pub async fn refresh(
-        &self,
-        presented: &str,
-        metadata: CommandMetadata,
-    ) -> Result<Grant, AuthError> {
+    pub async fn refresh(&self, presented: &str, metadata: EventMeta) -> Result<Grant, AuthError> {
         let (session_id, token) =
             RefreshToken::parse(presented).ok_or(AuthError::InvalidRefreshToken)?;
         let (session, _) = self
@@ -372,11 +368,7 @@ impl Auth {
     }
 
     /// Ends the session of `presented`. Ending an ended session is a no-op.
-    pub async fn logout(
-        &self,
-        presented: &str,
-        metadata: CommandMetadata,
-    ) -> Result<(), AuthError> {
+    pub async fn logout(&self, presented: &str, metadata: EventMeta) -> Result<(), AuthError> {
         self.end_session(presented, SessionEnd::Logout, metadata)
             .await
     }
@@ -385,7 +377,7 @@ impl Auth {
         &self,
         presented: &str,
         reason: SessionEnd,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<(), AuthError> {
         let (session_id, token) =
             RefreshToken::parse(presented).ok_or(AuthError::InvalidRefreshToken)?;
@@ -417,18 +409,14 @@ impl Auth {
         caller: &Principal,
         current: &str,
         new: &str,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<(u64, AccessToken), AuthError> {
         let (user, version) = self.load_user(caller.user_id).await?;
         let user = user.ok_or(CommandError::Domain(UserError::NotFound))?;
         if user.status == UserStatus::Disabled {
             return Err(AuthError::AccountDisabled);
         }
-        let keys = Keys::new(
-            Some(user.id),
-            user.email.as_str(),
-            metadata.source_ip.as_deref(),
-        );
+        let keys = Keys::new(Some(user.id), user.email.as_str(), metadata.source_ip);
         let attempt = self.throttle.begin(&keys).await?;
         let presented = Password::presented(current);
         let stored = Some(user.password_hash.clone());
@@ -513,7 +501,7 @@ impl Auth {
         target: UserId,
         command: UserCommand,
         expected: Option<u64>,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<Committed<shared::events::UserEvent>, AuthError> {
         self.require_admin(caller).await?;
         Ok(self
@@ -531,7 +519,7 @@ impl Auth {
         target: UserId,
         new: &str,
         expected: Option<u64>,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<Committed<shared::events::UserEvent>, AuthError> {
         self.require_admin(caller).await?;
         let (user, version) = self.load_user(target).await?;
@@ -577,7 +565,7 @@ impl Auth {
         &self,
         caller: &Principal,
         user: NewUser,
-        metadata: CommandMetadata,
+        metadata: EventMeta,
     ) -> Result<(UserId, u64), AuthError> {
         self.require_admin(caller).await?;
         create_user(&self.users, &self.hashing, user, metadata).await
@@ -612,7 +600,7 @@ impl Auth {
             &self.users,
             &self.hashing,
             new,
-            CommandMetadata::system(uuid_v7()),
+            EventMeta::system(uuid_v7()),
         )
         .await
         {
@@ -633,7 +621,7 @@ pub async fn create_user(
     users: &Arc<CommandBus<User>>,
     hashing: &Hashing,
     user: NewUser,
-    metadata: CommandMetadata,
+    metadata: EventMeta,
 ) -> Result<(UserId, u64), AuthError> {
     let id = UserId::generate();
     let password_hash = hashing.hash(user.password).await?;
@@ -673,9 +661,9 @@ fn session_error(e: CommandError<SessionError>) -> AuthError {
 }
 
 /// The request's metadata, with the signed-in user as the actor.
-fn as_actor(mut metadata: CommandMetadata, user: UserId, roles: &Roles) -> CommandMetadata {
+fn as_actor(mut metadata: EventMeta, user: UserId, roles: &Roles) -> EventMeta {
     metadata.actor_id = user.to_string();
-    metadata.actor_roles = Some(roles.joined());
+    metadata.actor_roles = Some(roles.clone());
     metadata
 }
 

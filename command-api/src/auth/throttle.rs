@@ -57,7 +57,7 @@ pub struct Keys {
 impl Keys {
     /// `account`: the account the lookup resolved, so that every spelling of its email
     /// shares one allowance; `email` counts only when no account has it.
-    pub fn new(account: Option<UserId>, email: &str, address: Option<&str>) -> Self {
+    pub fn new(account: Option<UserId>, email: &str, address: Option<std::net::IpAddr>) -> Self {
         let account = match account {
             Some(id) => format!("user:{id}"),
             // Hashed: a key is bounded and free of bytes PostgreSQL's text refuses (NUL),

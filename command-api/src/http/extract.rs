@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 use shared::auth::Principal;
 use shared::input;
-use shared::metadata::{CommandMetadata, ANONYMOUS_ACTOR};
+use shared::metadata::{EventMeta, ANONYMOUS_ACTOR};
 use shared::web::correlation_id;
 
 use rust_decimal::Decimal;
@@ -120,7 +120,7 @@ where
 
 /// Who sends the command (the verified caller, or `anonymous` on a public route), with
 /// which roles, from where, under which correlation id: becomes the events' metadata.
-pub struct CommandContext(pub CommandMetadata);
+pub struct CommandContext(pub EventMeta);
 
 const MAX_HEADER_CHARS: usize = 256;
 
@@ -139,19 +139,19 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandContext {
         let principal = parts.extensions.get::<Principal>();
         let actor_id =
             principal.map_or_else(|| ANONYMOUS_ACTOR.to_owned(), |p| p.user_id.to_string());
-        let actor_roles = principal.map(|p| p.roles.joined());
+        let actor_roles = principal.map(|p| p.roles.clone());
         let user_agent = text(header::USER_AGENT.as_str());
         let source_ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
-        Ok(Self(CommandMetadata {
+            .map(|ConnectInfo(addr)| addr.ip());
+        Ok(Self(EventMeta {
             correlation_id: correlation_id(&parts.headers),
             actor_id,
             actor_roles,
             source_ip,
             user_agent,
-            occurred_at: chrono::Utc::now(),
+            occurred_at: EventMeta::now(),
         }))
     }
 }

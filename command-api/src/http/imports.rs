@@ -86,7 +86,7 @@ async fn finish(
     state: &AppState,
     mut plan: Plan,
     dry_run: bool,
-    metadata: shared::metadata::CommandMetadata,
+    metadata: shared::metadata::EventMeta,
 ) -> Result<Response> {
     if plan.has_errors() {
         return Err(ApiError::ImportInvalid(Box::new(

@@ -20,7 +20,7 @@ use cqrs_es::Aggregate;
 use serde::Serialize;
 use shared::access::{Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS, STOCK_KEEPERS};
 use shared::auth::TokenVerifier;
-use shared::metadata::CommandMetadata;
+use shared::metadata::EventMeta;
 use shared::product::VatRates;
 use shared::web::{api_router, HttpSettings, Readiness};
 
@@ -252,7 +252,7 @@ async fn execute<A>(
     id: String,
     command: A::Command,
     expected_version: Option<u64>,
-    metadata: CommandMetadata,
+    metadata: EventMeta,
 ) -> error::Result<Response>
 where
     A: Aggregate + 'static,
@@ -273,7 +273,7 @@ async fn execute_new<A>(
     collection: &str,
     id: String,
     command: A::Command,
-    metadata: CommandMetadata,
+    metadata: EventMeta,
 ) -> error::Result<Response>
 where
     A: Aggregate + 'static,

@@ -404,7 +404,7 @@ async fn run(
     id: OrderId,
     command: OrderCommand,
     expected: Option<u64>,
-    metadata: shared::metadata::CommandMetadata,
+    metadata: shared::metadata::EventMeta,
 ) -> Result<Response> {
     execute(
         &state.orders.orders,

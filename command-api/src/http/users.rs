@@ -163,7 +163,7 @@ async fn manage(
     id: UserId,
     command: UserCommand,
     expected: Option<u64>,
-    metadata: shared::metadata::CommandMetadata,
+    metadata: shared::metadata::EventMeta,
 ) -> Result<Response> {
     let committed = state
         .auth

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use shared::account::{DisplayName, Email};
 use shared::auth::Roles;
 use shared::auth::{Claims, Role};
-use shared::metadata::CommandMetadata;
+use shared::metadata::EventMeta;
 use shared::web::{HttpSettings, NatsCheck, Readiness};
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -111,7 +111,7 @@ impl TestApp {
                     .expect("a strong password"),
                 must_change_password: false,
             },
-            CommandMetadata::system(uuid::Uuid::now_v7().to_string()),
+            EventMeta::system(uuid::Uuid::now_v7().to_string()),
         )
         .await
         .expect("the test admin");

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use shared::events::OrderStatus;
 use shared::ids::OrderId;
-use shared::metadata::CommandMetadata;
+use shared::metadata::EventMeta;
 use sqlx::PgPool;
 
 use crate::helpers::TestApp;
@@ -85,8 +85,8 @@ async fn draft(app: &TestApp, customer: &str, lines: &[(&str, u32)]) -> String {
     id
 }
 
-fn metadata() -> CommandMetadata {
-    CommandMetadata::system("test")
+fn metadata() -> EventMeta {
+    EventMeta::system("test")
 }
 
 async fn stock_of(pool: &PgPool, product: &str) -> Stock {

@@ -3,11 +3,11 @@
 
 use serde_json::Value;
 use shared::events::SECRET_FIELDS;
-use shared::metadata;
+use shared::metadata::EventMeta;
 use shared::nats::EventEnvelope;
 use sqlx::PgConnection;
 
-use super::{ProjectionError, Stamp};
+use super::ProjectionError;
 
 pub const REDACTED: &str = "<redacted>";
 
@@ -29,31 +29,22 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn of(envelope: &EventEnvelope, stamp: &Stamp<'_>) -> Self {
-        let text = |key| envelope.metadata(key).map(str::to_owned);
+    pub fn of(envelope: &EventEnvelope, meta: &EventMeta) -> Self {
         Self {
             aggregate_type: envelope.aggregate_type.clone(),
             aggregate_id: envelope.aggregate_id.clone(),
             sequence: envelope.sequence,
             event_type: envelope.event_type.clone(),
             event_version: envelope.event_version.clone(),
-            occurred_at: stamp.occurred_at,
-            actor_id: stamp.actor_id.to_owned(),
-            actor_roles: text(metadata::ACTOR_ROLES),
-            source_ip: text(metadata::SOURCE_IP),
-            user_agent: text(metadata::USER_AGENT),
-            correlation_id: stamp.correlation_id.to_owned(),
+            occurred_at: meta.occurred_at,
+            actor_id: meta.actor_id.clone(),
+            actor_roles: meta.actor_roles.as_ref().map(|roles| roles.joined()),
+            source_ip: meta.source_ip.map(|ip| ip.to_string()),
+            user_agent: meta.user_agent.clone(),
+            correlation_id: meta.correlation_id.clone(),
             payload: redacted(&envelope.payload),
         }
     }
-}
-
-pub async fn apply(
-    conn: &mut PgConnection,
-    envelope: &EventEnvelope,
-    stamp: &Stamp<'_>,
-) -> Result<(), ProjectionError> {
-    insert(conn, vec![Row::of(envelope, stamp)]).await
 }
 
 /// Inserts `rows` in one statement (a rebuild gathers thousands).

@@ -2,17 +2,22 @@
 
 use shared::events::{CustomerDetails, CustomerEvent};
 use shared::ids::CustomerId;
-use shared::nats::EventEnvelope;
+use shared::nats::Stored;
 use sqlx::PgConnection;
 
-use super::{decode, ProjectionError, Stamp};
+use super::ProjectionError;
 
 pub async fn apply(
     conn: &mut PgConnection,
-    envelope: &EventEnvelope,
-    stamp: &Stamp<'_>,
+    stored: Stored<CustomerId, CustomerEvent>,
 ) -> Result<(), ProjectionError> {
-    let status = match decode(envelope)? {
+    let Stored {
+        id,
+        sequence,
+        meta,
+        event,
+    } = stored;
+    let status = match event {
         CustomerEvent::CustomerCreated {
             customer_id,
             code,
@@ -25,20 +30,16 @@ pub async fn apply(
             )
             .bind(customer_id)
             .bind(code.as_str())
-            .bind(stamp.sequence)
-            .bind(stamp.occurred_at)
+            .bind(sequence)
+            .bind(meta.occurred_at)
             .execute(&mut *conn)
             .await?;
-            write_details(conn, envelope, &details).await?;
+            write_details(conn, id, &details).await?;
             refresh_orders(conn, &customer_id).await?;
             return Ok(());
         }
         CustomerEvent::CustomerUpdated { details, .. } => {
-            write_details(conn, envelope, &details).await?;
-            let id: CustomerId = envelope
-                .aggregate_id
-                .parse()
-                .map_err(|_| ProjectionError::Metadata("aggregate_id"))?;
+            write_details(conn, id, &details).await?;
             refresh_orders(conn, &id).await?;
             None
         }
@@ -47,12 +48,12 @@ pub async fn apply(
     };
     sqlx::query(
         "UPDATE customers SET status = coalesce($2, status), version = $3, updated_at = $4
-          WHERE id = $1::uuid",
+          WHERE id = $1",
     )
-    .bind(&envelope.aggregate_id)
+    .bind(id)
     .bind(status)
-    .bind(stamp.sequence)
-    .bind(stamp.occurred_at)
+    .bind(sequence)
+    .bind(meta.occurred_at)
     .execute(conn)
     .await?;
     Ok(())
@@ -77,7 +78,7 @@ async fn refresh_orders(conn: &mut PgConnection, id: &CustomerId) -> Result<(), 
 
 async fn write_details(
     conn: &mut PgConnection,
-    envelope: &EventEnvelope,
+    id: CustomerId,
     d: &CustomerDetails,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -85,9 +86,9 @@ async fn write_details(
             SET legal_name = $2, siren = $3, siret = $4, vat_number = $5, email = $6, phone = $7,
                 billing_address = $8, shipping_address = $9, payment_terms = $10,
                 credit_limit = $11
-          WHERE id = $1::uuid",
+          WHERE id = $1",
     )
-    .bind(&envelope.aggregate_id)
+    .bind(id)
     .bind(&d.legal_name)
     .bind(d.siren.as_ref().map(|s| s.as_str()))
     .bind(d.siret.as_ref().map(|s| s.as_str()))

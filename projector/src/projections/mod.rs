@@ -10,50 +10,21 @@ pub mod sales;
 pub mod stock;
 pub mod users;
 
-use chrono::{DateTime, Utc};
-use shared::events::aggregate_types;
-use shared::metadata;
-use shared::nats::EventEnvelope;
+use shared::events::{
+    aggregate_types, CustomerEvent, OrderEvent, ProductEvent, SessionEvent, StockEvent, UserEvent,
+};
+use shared::ids::{CustomerId, OrderId, ProductId, SessionId, UserId};
+use shared::nats::{DecodeError, EventEnvelope};
 use sqlx::PgConnection;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectionError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
-    #[error("cannot decode {event_type} v{version}: {source}")]
-    Decode {
-        event_type: String,
-        version: String,
-        source: serde_json::Error,
-    },
-    #[error("event metadata lacks a valid `{0}`")]
-    Metadata(&'static str),
-}
-
-/// What every projection needs from the envelope besides the payload.
-pub struct Stamp<'a> {
-    pub sequence: i64,
-    pub occurred_at: DateTime<Utc>,
-    pub actor_id: &'a str,
-    pub correlation_id: &'a str,
-}
-
-impl<'a> Stamp<'a> {
-    pub fn of(envelope: &'a EventEnvelope) -> Result<Self, ProjectionError> {
-        let occurred_at = envelope
-            .metadata(metadata::OCCURRED_AT)
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .ok_or(ProjectionError::Metadata(metadata::OCCURRED_AT))?
-            .with_timezone(&Utc);
-        Ok(Self {
-            sequence: envelope.sequence,
-            occurred_at,
-            actor_id: envelope
-                .metadata(metadata::ACTOR_ID)
-                .unwrap_or(metadata::ANONYMOUS_ACTOR),
-            correlation_id: envelope.metadata(metadata::CORRELATION_ID).unwrap_or(""),
-        })
-    }
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    #[error("a stored value is out of its type's range: {0}")]
+    Value(#[from] shared::Invalid),
 }
 
 /// Who writes what, event by event.
@@ -70,40 +41,43 @@ pub enum Mode<'a> {
     Rebuild { audit: &'a mut Vec<audit::Row> },
 }
 
-/// Applies one event to every read model interested in its aggregate type.
+/// Applies one event to every read model interested in its aggregate type. The event is
+/// decoded here, once, into its aggregate's types; each projection takes it typed.
 pub async fn apply(
     conn: &mut PgConnection,
     envelope: &EventEnvelope,
     mode: Mode<'_>,
 ) -> Result<(), ProjectionError> {
-    // Read once: every read model of this event stamps it the same way.
-    let stamp = Stamp::of(envelope)?;
+    let meta = envelope.meta().map_err(|e| DecodeError {
+        event_type: envelope.event_type.clone(),
+        event_version: envelope.event_version.clone(),
+        reason: shared::nats::DecodeReason::Meta(e),
+    })?;
     let live = matches!(mode, Mode::Live);
     match mode {
-        Mode::Live => audit::apply(conn, envelope, &stamp).await?,
-        Mode::Rebuild { audit } => audit.push(audit::Row::of(envelope, &stamp)),
+        Mode::Live => audit::insert(conn, vec![audit::Row::of(envelope, &meta)]).await?,
+        Mode::Rebuild { audit } => audit.push(audit::Row::of(envelope, &meta)),
     }
     match envelope.aggregate_type.as_str() {
-        aggregate_types::PRODUCT => products::apply(conn, envelope, &stamp).await,
-        aggregate_types::USER => users::apply(conn, envelope, &stamp).await,
-        aggregate_types::SESSION => users::apply_session(conn, envelope, &stamp).await,
-        aggregate_types::STOCK => stock::apply(conn, envelope, &stamp).await,
-        aggregate_types::CUSTOMER => customers::apply(conn, envelope, &stamp).await,
-        aggregate_types::ORDER => orders::apply(conn, envelope, &stamp, live).await,
+        aggregate_types::PRODUCT => {
+            products::apply(conn, envelope.decode::<ProductId, ProductEvent>()?).await
+        }
+        aggregate_types::USER => users::apply(conn, envelope.decode::<UserId, UserEvent>()?).await,
+        aggregate_types::SESSION => {
+            users::apply_session(conn, envelope.decode::<SessionId, SessionEvent>()?).await
+        }
+        aggregate_types::STOCK => {
+            stock::apply(conn, envelope.decode::<ProductId, StockEvent>()?).await
+        }
+        aggregate_types::CUSTOMER => {
+            customers::apply(conn, envelope.decode::<CustomerId, CustomerEvent>()?).await
+        }
+        aggregate_types::ORDER => {
+            orders::apply(conn, envelope.decode::<OrderId, OrderEvent>()?, live).await
+        }
         // Aggregates no other read model follows: the audit row is all.
         _ => Ok(()),
     }
-}
-
-pub(crate) fn decode<T: serde::de::DeserializeOwned>(
-    envelope: &EventEnvelope,
-) -> Result<T, ProjectionError> {
-    // Deserialise from the borrowed value: no copy of the payload per event.
-    T::deserialize(&envelope.payload).map_err(|source| ProjectionError::Decode {
-        event_type: envelope.event_type.clone(),
-        version: envelope.event_version.clone(),
-        source,
-    })
 }
 
 /// Every table the projector writes: the read models and their checkpoints. A test

@@ -2,13 +2,14 @@
 
 use rust_decimal::Decimal;
 use shared::events::{OrderEvent, OrderLine, OrderStatus};
+use shared::ids::OrderId;
 use shared::money::Money;
-use shared::nats::EventEnvelope;
+use shared::nats::Stored;
 use shared::pricing;
 use shared::product::VatRate;
 use sqlx::PgConnection;
 
-use super::{decode, sales, ProjectionError, Stamp};
+use super::{sales, ProjectionError};
 
 /// The customer's code and name on an order are current values: copied here from the
 /// customer's row when the order names it, and rewritten by the customers projection
@@ -30,13 +31,17 @@ pub(crate) async fn lock_customer(
 
 pub async fn apply(
     conn: &mut PgConnection,
-    envelope: &EventEnvelope,
-    stamp: &Stamp<'_>,
+    stored: Stored<OrderId, OrderEvent>,
     // False in a rebuild, which books every sale at the end.
     booking: bool,
 ) -> Result<(), ProjectionError> {
-    let id = envelope.aggregate_id.as_str();
-    let status = match decode(envelope)? {
+    let Stored {
+        id,
+        sequence,
+        meta,
+        event,
+    } = stored;
+    let status = match event {
         OrderEvent::OrderCreated {
             order_id,
             number,
@@ -52,8 +57,8 @@ pub async fn apply(
             .bind(order_id)
             .bind(number)
             .bind(customer_id)
-            .bind(stamp.sequence)
-            .bind(stamp.occurred_at)
+            .bind(sequence)
+            .bind(meta.occurred_at)
             .execute(conn)
             .await?;
             return Ok(());
@@ -64,7 +69,7 @@ pub async fn apply(
             None
         }
         OrderEvent::OrderLineRemoved { line_no } => {
-            sqlx::query("DELETE FROM order_lines WHERE order_id = $1::uuid AND line_no = $2")
+            sqlx::query("DELETE FROM order_lines WHERE order_id = $1 AND line_no = $2")
                 .bind(id)
                 .bind(line_no as i32)
                 .execute(&mut *conn)
@@ -77,7 +82,7 @@ pub async fn apply(
             sqlx::query(
                 "UPDATE orders o SET customer_id = $2, customer_code = c.code, customer_name = c.legal_name
                    FROM (SELECT 1) AS one LEFT JOIN customers c ON c.id = $2
-                  WHERE o.id = $1::uuid",
+                  WHERE o.id = $1",
             )
             .bind(id)
             .bind(customer_id)
@@ -86,7 +91,7 @@ pub async fn apply(
             None
         }
         OrderEvent::OrderTermsSet { notes, valid_until } => {
-            sqlx::query("UPDATE orders SET notes = $2, valid_until = $3 WHERE id = $1::uuid")
+            sqlx::query("UPDATE orders SET notes = $2, valid_until = $3 WHERE id = $1")
                 .bind(id)
                 .bind(notes)
                 .bind(valid_until)
@@ -96,20 +101,18 @@ pub async fn apply(
         }
         OrderEvent::OrderSubmissionStarted { .. } => Some(OrderStatus::Submitting),
         OrderEvent::OrderSubmitted { .. } => {
-            sqlx::query(
-                "UPDATE orders SET submitted_at = $2, shortages = NULL WHERE id = $1::uuid",
-            )
-            .bind(id)
-            .bind(stamp.occurred_at)
-            .execute(&mut *conn)
-            .await?;
+            sqlx::query("UPDATE orders SET submitted_at = $2, shortages = NULL WHERE id = $1")
+                .bind(id)
+                .bind(meta.occurred_at)
+                .execute(&mut *conn)
+                .await?;
             if booking {
                 sales::submitted(conn, id).await?;
             }
             Some(OrderStatus::Submitted)
         }
         OrderEvent::OrderSubmissionRejected { shortages } => {
-            sqlx::query("UPDATE orders SET shortages = $2 WHERE id = $1::uuid")
+            sqlx::query("UPDATE orders SET shortages = $2 WHERE id = $1")
                 .bind(id)
                 .bind(sqlx::types::Json(shortages))
                 .execute(&mut *conn)
@@ -118,11 +121,10 @@ pub async fn apply(
         }
         OrderEvent::OrderCancelled { .. } => {
             // Only a submitted order was booked; a cancelled draft never counted.
-            let was: Option<String> =
-                sqlx::query_scalar("SELECT status FROM orders WHERE id = $1::uuid")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
+            let was: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
             if booking && was.as_deref() == Some(OrderStatus::Submitted.as_str()) {
                 sales::cancelled(conn, id).await?;
             }
@@ -138,12 +140,12 @@ pub async fn apply(
     };
     sqlx::query(
         "UPDATE orders SET status = coalesce($2, status), version = $3, updated_at = $4
-          WHERE id = $1::uuid",
+          WHERE id = $1",
     )
     .bind(id)
     .bind(status.map(OrderStatus::as_str))
-    .bind(stamp.sequence)
-    .bind(stamp.occurred_at)
+    .bind(sequence)
+    .bind(meta.occurred_at)
     .execute(conn)
     .await?;
     Ok(())
@@ -151,14 +153,14 @@ pub async fn apply(
 
 async fn upsert_line(
     conn: &mut PgConnection,
-    id: &str,
+    id: OrderId,
     line: &OrderLine,
 ) -> Result<(), sqlx::Error> {
     let net = pricing::line_net(line.quantity, line.unit_price, line.discount);
     sqlx::query(
         "INSERT INTO order_lines (order_id, line_no, product_id, sku, label, unit, quantity,
                                   unit_price, discount, vat_rate, net)
-         VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (order_id, line_no) DO UPDATE SET
              quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price,
              discount = EXCLUDED.discount, net = EXCLUDED.net",
@@ -180,26 +182,22 @@ async fn upsert_line(
 }
 
 /// Totals from the stored lines, by the money rules of `shared::pricing`.
-async fn recompute_totals(conn: &mut PgConnection, id: &str) -> Result<(), ProjectionError> {
+async fn recompute_totals(conn: &mut PgConnection, id: OrderId) -> Result<(), ProjectionError> {
     let lines: Vec<(Decimal, Decimal)> =
-        sqlx::query_as("SELECT vat_rate, net FROM order_lines WHERE order_id = $1::uuid")
+        sqlx::query_as("SELECT vat_rate, net FROM order_lines WHERE order_id = $1")
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
     let parsed = lines
         .into_iter()
-        .map(|(rate, net)| {
-            let rate = VatRate::new(rate).map_err(|_| ProjectionError::Metadata("vat_rate"))?;
-            let net = Money::new(net).map_err(|_| ProjectionError::Metadata("net"))?;
-            Ok((rate, net))
-        })
+        .map(|(rate, net)| Ok((VatRate::new(rate)?, Money::new(net)?)))
         .collect::<Result<Vec<_>, ProjectionError>>()?;
     let count = parsed.len() as i32;
     let totals = pricing::totals(parsed);
     sqlx::query(
         "UPDATE orders SET line_count = $2, total_net = $3, total_vat = $4, total_gross = $5,
                            vat_lines = $6
-          WHERE id = $1::uuid",
+          WHERE id = $1",
     )
     .bind(id)
     .bind(count)

@@ -1,18 +1,23 @@
 //! `products`: one row per product, with the version it reflects.
 
 use shared::events::{ProductDetails, ProductEvent};
-use shared::nats::EventEnvelope;
+use shared::ids::ProductId;
+use shared::nats::Stored;
 use shared::product::ProductStatus;
 use sqlx::PgConnection;
 
-use super::{decode, ProjectionError, Stamp};
+use super::ProjectionError;
 
 pub async fn apply(
     conn: &mut PgConnection,
-    envelope: &EventEnvelope,
-    stamp: &Stamp<'_>,
+    stored: Stored<ProductId, ProductEvent>,
 ) -> Result<(), ProjectionError> {
-    let event: ProductEvent = decode(envelope)?;
+    let Stored {
+        id,
+        sequence,
+        meta,
+        event,
+    } = stored;
     match event {
         ProductEvent::ProductCreated {
             product_id,
@@ -57,10 +62,10 @@ pub async fn apply(
             .bind(barcode.as_ref().map(|b| b.as_str()))
             .bind(low_stock_threshold.map(|q| q.value()))
             .bind(ProductStatus::Active.as_str())
-            .bind(stamp.sequence)
-            .bind(stamp.occurred_at)
-            .bind(stamp.actor_id)
-            .bind(stamp.correlation_id)
+            .bind(sequence)
+            .bind(meta.occurred_at)
+            .bind(&meta.actor_id)
+            .bind(&meta.correlation_id)
             .execute(conn)
             .await?;
         }
@@ -68,9 +73,9 @@ pub async fn apply(
             sqlx::query(
                 "UPDATE stock_levels
                     SET name = $2, category = $3, unit = $4, low_stock_threshold = $5
-                  WHERE product_id = $1::uuid",
+                  WHERE product_id = $1",
             )
-            .bind(&envelope.aggregate_id)
+            .bind(id)
             .bind(details.name.as_str())
             .bind(details.category.as_str())
             .bind(details.unit.as_str())
@@ -82,9 +87,9 @@ pub async fn apply(
                     SET name = $2, price = $3, vat_rate = $4, unit = $5, category = $6,
                         barcode = $7, low_stock_threshold = $8, version = $9,
                         updated_at = $10, updated_by = $11, last_correlation_id = $12
-                  WHERE id = $1::uuid",
+                  WHERE id = $1",
             )
-            .bind(&envelope.aggregate_id)
+            .bind(id)
             .bind(details.name.as_str())
             .bind(details.price.amount())
             .bind(details.vat_rate.percent())
@@ -92,18 +97,18 @@ pub async fn apply(
             .bind(details.category.as_str())
             .bind(details.barcode.as_ref().map(|b| b.as_str()))
             .bind(details.low_stock_threshold.map(|q| q.value()))
-            .bind(stamp.sequence)
-            .bind(stamp.occurred_at)
-            .bind(stamp.actor_id)
-            .bind(stamp.correlation_id)
+            .bind(sequence)
+            .bind(meta.occurred_at)
+            .bind(&meta.actor_id)
+            .bind(&meta.correlation_id)
             .execute(conn)
             .await?;
         }
         ProductEvent::ProductArchived {} => {
-            set_status(conn, envelope, stamp, ProductStatus::Archived).await?;
+            set_status(conn, id, sequence, &meta, ProductStatus::Archived).await?;
         }
         ProductEvent::ProductReactivated {} => {
-            set_status(conn, envelope, stamp, ProductStatus::Active).await?;
+            set_status(conn, id, sequence, &meta, ProductStatus::Active).await?;
         }
     }
     Ok(())
@@ -111,22 +116,23 @@ pub async fn apply(
 
 async fn set_status(
     conn: &mut PgConnection,
-    envelope: &EventEnvelope,
-    stamp: &Stamp<'_>,
+    id: ProductId,
+    sequence: i64,
+    meta: &shared::metadata::EventMeta,
     status: ProductStatus,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE products
             SET status = $2, version = $3, updated_at = $4, updated_by = $5,
                 last_correlation_id = $6
-          WHERE id = $1::uuid",
+          WHERE id = $1",
     )
-    .bind(&envelope.aggregate_id)
+    .bind(id)
     .bind(status.as_str())
-    .bind(stamp.sequence)
-    .bind(stamp.occurred_at)
-    .bind(stamp.actor_id)
-    .bind(stamp.correlation_id)
+    .bind(sequence)
+    .bind(meta.occurred_at)
+    .bind(&meta.actor_id)
+    .bind(&meta.correlation_id)
     .execute(conn)
     .await
     .map(drop)

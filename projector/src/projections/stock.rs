@@ -5,17 +5,22 @@
 
 use rust_decimal::Decimal;
 use shared::events::StockEvent;
-use shared::ids::OrderId;
-use shared::nats::EventEnvelope;
+use shared::ids::{OrderId, ProductId};
+use shared::nats::Stored;
 use sqlx::PgConnection;
 
-use super::{decode, ProjectionError, Stamp};
+use super::ProjectionError;
 
 pub async fn apply(
     conn: &mut PgConnection,
-    envelope: &EventEnvelope,
-    stamp: &Stamp<'_>,
+    stored: Stored<ProductId, StockEvent>,
 ) -> Result<(), ProjectionError> {
+    let Stored {
+        id,
+        sequence,
+        meta,
+        event,
+    } = stored;
     // (kind, quantity, Δ on hand, Δ reserved, reason, comment, order)
     let (kind, quantity, on_hand, reserved, reason, comment, order): (
         &str,
@@ -25,7 +30,7 @@ pub async fn apply(
         Option<&str>,
         Option<String>,
         Option<OrderId>,
-    ) = match decode(envelope)? {
+    ) = match event {
         StockEvent::StockAdjusted {
             delta,
             reason,
@@ -71,12 +76,12 @@ pub async fn apply(
         StockEvent::StockLow { .. } => {
             sqlx::query(
                 "INSERT INTO stock_levels (product_id, version, updated_at)
-                 VALUES ($1::uuid, $2, $3)
+                 VALUES ($1, $2, $3)
                  ON CONFLICT (product_id) DO UPDATE SET version = EXCLUDED.version",
             )
-            .bind(&envelope.aggregate_id)
-            .bind(stamp.sequence)
-            .bind(stamp.occurred_at)
+            .bind(id)
+            .bind(sequence)
+            .bind(meta.occurred_at)
             .execute(conn)
             .await?;
             return Ok(());
@@ -84,26 +89,26 @@ pub async fn apply(
     };
     let (after_on_hand, after_reserved): (Decimal, Decimal) = sqlx::query_as(
         "INSERT INTO stock_levels AS s (product_id, on_hand, reserved, version, updated_at)
-         VALUES ($1::uuid, $2, $3, $4, $5)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (product_id) DO UPDATE
             SET on_hand = s.on_hand + $2, reserved = s.reserved + $3, version = $4,
                 updated_at = $5
       RETURNING on_hand, reserved",
     )
-    .bind(&envelope.aggregate_id)
+    .bind(id)
     .bind(on_hand)
     .bind(reserved)
-    .bind(stamp.sequence)
-    .bind(stamp.occurred_at)
+    .bind(sequence)
+    .bind(meta.occurred_at)
     .fetch_one(&mut *conn)
     .await?;
     sqlx::query(
         "INSERT INTO stock_movements (product_id, sequence, kind, quantity, reason, comment,
                                       order_id, on_hand, reserved, occurred_at, actor_id)
-         VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
-    .bind(&envelope.aggregate_id)
-    .bind(stamp.sequence)
+    .bind(id)
+    .bind(sequence)
     .bind(kind)
     .bind(quantity)
     .bind(reason)
@@ -111,8 +116,8 @@ pub async fn apply(
     .bind(order)
     .bind(after_on_hand)
     .bind(after_reserved)
-    .bind(stamp.occurred_at)
-    .bind(stamp.actor_id)
+    .bind(meta.occurred_at)
+    .bind(&meta.actor_id)
     .execute(conn)
     .await?;
     Ok(())

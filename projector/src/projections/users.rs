@@ -4,18 +4,22 @@
 
 use shared::account::UserStatus;
 use shared::events::{SessionEvent, UserEvent};
-use shared::nats::EventEnvelope;
+use shared::ids::{SessionId, UserId};
+use shared::nats::Stored;
 use sqlx::PgConnection;
 
-use super::{decode, ProjectionError, Stamp};
+use super::ProjectionError;
 
 pub async fn apply(
     conn: &mut PgConnection,
-    envelope: &EventEnvelope,
-    stamp: &Stamp<'_>,
+    stored: Stored<UserId, UserEvent>,
 ) -> Result<(), ProjectionError> {
-    let event: UserEvent = decode(envelope)?;
-    match event {
+    let at = Stamp {
+        id: stored.id,
+        sequence: stored.sequence,
+        occurred_at: stored.meta.occurred_at,
+    };
+    match stored.event {
         UserEvent::UserCreated {
             user_id,
             email,
@@ -37,54 +41,45 @@ pub async fn apply(
             .bind(roles.iter().map(|r| r.as_str()).collect::<Vec<_>>())
             .bind(UserStatus::Active.as_str())
             .bind(must_change_password)
-            .bind(stamp.sequence)
-            .bind(stamp.occurred_at)
+            .bind(at.sequence)
+            .bind(at.occurred_at)
             .execute(conn)
             .await?;
         }
         UserEvent::UserRolesChanged { roles } => {
             let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            set(conn, envelope, stamp, SET_ROLES, roles).await?;
+            set(conn, &at, SET_ROLES, roles).await?;
         }
         UserEvent::UserDisabled {} => {
-            set(
-                conn,
-                envelope,
-                stamp,
-                SET_STATUS,
-                UserStatus::Disabled.as_str(),
-            )
-            .await?;
+            set(conn, &at, SET_STATUS, UserStatus::Disabled.as_str()).await?;
         }
         UserEvent::UserEnabled {} => {
-            set(
-                conn,
-                envelope,
-                stamp,
-                SET_STATUS,
-                UserStatus::Active.as_str(),
-            )
-            .await?;
+            set(conn, &at, SET_STATUS, UserStatus::Active.as_str()).await?;
         }
         UserEvent::UserPasswordChanged { by_admin, .. } => {
-            set(conn, envelope, stamp, SET_MUST_CHANGE, by_admin).await?;
+            set(conn, &at, SET_MUST_CHANGE, by_admin).await?;
         }
     }
     Ok(())
 }
 
-const SET_ROLES: &str =
-    "UPDATE users SET roles = $2, version = $3, updated_at = $4 WHERE id = $1::uuid";
+const SET_ROLES: &str = "UPDATE users SET roles = $2, version = $3, updated_at = $4 WHERE id = $1";
 const SET_STATUS: &str =
-    "UPDATE users SET status = $2, version = $3, updated_at = $4 WHERE id = $1::uuid";
+    "UPDATE users SET status = $2, version = $3, updated_at = $4 WHERE id = $1";
 const SET_MUST_CHANGE: &str =
-    "UPDATE users SET must_change_password = $2, version = $3, updated_at = $4 WHERE id = $1::uuid";
+    "UPDATE users SET must_change_password = $2, version = $3, updated_at = $4 WHERE id = $1";
+
+/// The account an event changes, and when.
+struct Stamp {
+    id: UserId,
+    sequence: i64,
+    occurred_at: chrono::DateTime<chrono::Utc>,
+}
 
 /// Runs one of the `SET_*` updates: one column, the version and the update time.
 async fn set<'q, T>(
     conn: &mut PgConnection,
-    envelope: &'q EventEnvelope,
-    stamp: &Stamp<'_>,
+    at: &Stamp,
     sql: &'static str,
     value: T,
 ) -> Result<(), sqlx::Error>
@@ -92,10 +87,10 @@ where
     T: sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + 'q,
 {
     sqlx::query(sql)
-        .bind(&envelope.aggregate_id)
+        .bind(at.id)
         .bind(value)
-        .bind(stamp.sequence)
-        .bind(stamp.occurred_at)
+        .bind(at.sequence)
+        .bind(at.occurred_at)
         .execute(conn)
         .await
         .map(drop)
@@ -104,10 +99,9 @@ where
 /// A login stamps the account's `last_login_at`.
 pub async fn apply_session(
     conn: &mut PgConnection,
-    envelope: &EventEnvelope,
-    stamp: &Stamp<'_>,
+    stored: Stored<SessionId, SessionEvent>,
 ) -> Result<(), ProjectionError> {
-    if let SessionEvent::LoggedIn { user_id, .. } = decode(envelope)? {
+    if let SessionEvent::LoggedIn { user_id, .. } = stored.event {
         lock_account(conn, user_id).await?;
         // The latest login wins whatever order sessions arrive in.
         sqlx::query(
@@ -119,7 +113,7 @@ pub async fn apply_session(
              UPDATE users SET last_login_at = (SELECT last_login_at FROM login) WHERE id = $1",
         )
         .bind(user_id)
-        .bind(stamp.occurred_at)
+        .bind(stored.meta.occurred_at)
         .execute(&mut *conn)
         .await?;
     }

@@ -8,7 +8,7 @@ use projector::consumer::{Consumer, ConsumerConfig, Role, Stats};
 use rust_decimal::Decimal;
 use shared::events::ProductDetails;
 use shared::ids::ProductId;
-use shared::metadata::CommandMetadata;
+use shared::metadata::EventMeta;
 use shared::money::Money;
 use shared::nats::EventEnvelope;
 use shared::product::{Category, ProductName, Sku, Unit, VatRate};
@@ -59,14 +59,14 @@ pub fn spawn_relay(pool: &PgPool, nats: &NatsTest) -> Running {
     Running { stop, task }
 }
 
-pub fn metadata(actor: &str, correlation: &str) -> CommandMetadata {
-    CommandMetadata {
+pub fn metadata(actor: &str, correlation: &str) -> EventMeta {
+    EventMeta {
         correlation_id: correlation.to_owned(),
         actor_id: actor.to_owned(),
-        actor_roles: Some("sales".to_owned()),
-        source_ip: Some("127.0.0.1".to_owned()),
+        actor_roles: Some(shared::auth::Roles::one(shared::auth::Role::Sales)),
+        source_ip: Some(std::net::Ipv4Addr::LOCALHOST.into()),
         user_agent: None,
-        occurred_at: chrono::Utc::now(),
+        occurred_at: EventMeta::now(),
     }
 }
 

@@ -280,3 +280,44 @@ async fn a_skipped_event_stays_skipped_and_its_stream_moves_on(pool: PgPool) {
     assert_equals_rebuild(&pool).await;
     nats.cleanup().await;
 }
+
+/// Metadata is read through one type: a stored event without its time or its actor is
+/// parked with the key it lacks, never projected with an empty value.
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_stored_event_without_required_metadata_is_parked(pool: PgPool) {
+    let nats = NatsTest::new().await;
+    let projector = spawn_projector(&pool, &nats);
+    let id = ProductId::generate();
+    sqlx::query(
+        r#"INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
+                               payload, metadata)
+           VALUES ('Product', $1, 1, 'ProductCreated', '1', $2, '{"correlation_id": "c-9", "actor_id": "alice"}')"#,
+    )
+    .bind(id.to_string())
+    .bind(serde_json::json!({"ProductCreated": {
+        "product_id": id, "sku": "TEA-9",
+        "details": {"name": "Thé", "price": "1.00", "vat_rate": "20", "unit": "piece",
+                    "category": "Tea", "barcode": null, "low_stock_threshold": null}}}))
+    .execute(&pool)
+    .await
+    .unwrap();
+    nats.publish_copy(&stored_envelope(&pool, id, 1).await)
+        .await;
+    eventually("the event is parked", WAIT, || async {
+        Stats::get(&projector.stats.failed) == 1
+    })
+    .await;
+    let (reason, error): (String, String) =
+        sqlx::query_as("SELECT reason, error FROM projector_dead_letters")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(reason, "failed");
+    assert!(error.contains("lacks `occurred_at`"), "{error}");
+    assert_eq!(product_version(&pool, id).await, None);
+    let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audit, 0);
+}

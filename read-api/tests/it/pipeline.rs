@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use shared::account::{DisplayName, Email};
 use shared::auth::Role;
 use shared::auth::Roles;
-use shared::metadata::CommandMetadata;
+use shared::metadata::EventMeta;
 use shared::web::{HttpSettings, NatsCheck, Readiness};
 use sqlx::PgPool;
 use testkit::NatsTest;
@@ -99,7 +99,7 @@ impl Pipeline {
                 password: Password::new("the pipeline admin's passphrase", None).unwrap(),
                 must_change_password: false,
             },
-            CommandMetadata::system(uuid::Uuid::now_v7().to_string()),
+            EventMeta::system(uuid::Uuid::now_v7().to_string()),
         )
         .await
         .unwrap();
