@@ -12,12 +12,12 @@ use shared::shutdown::Shutdown;
 use shared::web::{HttpSettings, NatsCheck, Readiness};
 use tokio::net::TcpListener;
 
+use crate::app::order_process::OrderProcesses;
 use crate::auth::passwords::{Hashing, HashingConfig, Password};
 use crate::auth::throttle::ThrottleConfig;
 use crate::auth::tokens::TokenIssuer;
 use crate::auth::Auth;
 use crate::http::{router, AppState};
-use crate::orders::OrderProcesses;
 use crate::relay::{Relay, RelayConfig};
 
 #[derive(Debug, Clone)]

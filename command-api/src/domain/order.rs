@@ -1,15 +1,17 @@
 //! The Order aggregate: a sales order from draft to fulfilment.
 //!
 //! DRAFT → SUBMITTING → SUBMITTED → FULFILLED; DRAFT or SUBMITTED → CANCELLED (final).
-//! SUBMITTING lasts while the submit process (`crate::orders`) reserves stock on the
+//! SUBMITTING lasts while the submit process (`crate::app::order_process`) reserves stock on the
 //! Stock streams; it ends in SUBMITTED, or back in DRAFT with the shortages. Cancelling a
 //! submitted order and fulfilling one are final at once; the stock step that follows
 //! (release, consume) is marked done by its own event.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
+use futures::future::BoxFuture;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use shared::events::{aggregate_types, Need, OrderEvent, OrderLine, OrderStatus, Shortage};
@@ -32,6 +34,38 @@ pub struct ProductSnapshot {
     pub vat_rate: VatRate,
 }
 
+/// A product as the catalogue holds it now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogueProduct {
+    pub snapshot: ProductSnapshot,
+    pub archived: bool,
+}
+
+/// What an order needs to know of other aggregates: the products and customers it names,
+/// as they are when the command runs. command-api reads them from the event store
+/// (`app::catalogue`); tests give them as plain values.
+pub trait Catalogue: Send + Sync {
+    fn product(
+        &self,
+        id: ProductId,
+    ) -> BoxFuture<'_, Result<Option<CatalogueProduct>, LookupError>>;
+
+    /// `Some(archived)` for a customer that exists.
+    fn customer(&self, id: CustomerId) -> BoxFuture<'_, Result<Option<bool>, LookupError>>;
+}
+
+/// The order's services (cqrs-es `Aggregate::Services`).
+pub type OrderServices = Arc<dyn Catalogue>;
+
+/// A catalogue lookup that could not be made (not a rule: the store failed).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LookupError {
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("event store failure: {0}")]
+    Store(String),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum OrderCommand {
     Create {
@@ -39,7 +73,7 @@ pub enum OrderCommand {
         customer_id: Option<CustomerId>,
     },
     AddLine {
-        product: ProductSnapshot,
+        product_id: ProductId,
         quantity: Quantity,
         /// Replaces the catalogue price when given.
         unit_price: Option<Money>,
@@ -92,6 +126,25 @@ pub enum OrderError {
     NoLines,
     #[error("an order needs a customer to be submitted")]
     NoCustomer,
+    #[error("no product has this id")]
+    UnknownProduct,
+    #[error("an archived product cannot be put on a new order")]
+    ProductArchived,
+    #[error("no customer has this id")]
+    UnknownCustomer,
+    #[error("this customer is archived")]
+    CustomerArchived,
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+}
+
+/// The customer an order may name: one that exists and is not archived.
+async fn active_customer(catalogue: &dyn Catalogue, id: CustomerId) -> Result<(), OrderError> {
+    match catalogue.customer(id).await? {
+        None => Err(OrderError::UnknownCustomer),
+        Some(true) => Err(OrderError::CustomerArchived),
+        Some(false) => Ok(()),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,16 +223,19 @@ impl Aggregate for Order {
     type Command = OrderCommand;
     type Event = OrderEvent;
     type Error = OrderError;
-    type Services = ();
+    type Services = OrderServices;
 
     async fn handle(
         &mut self,
         command: Self::Command,
-        _services: &Self::Services,
+        catalogue: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
         let state = match (&command, &self.state) {
             (OrderCommand::Create { id, customer_id }, None) => {
+                if let Some(customer) = customer_id {
+                    active_customer(catalogue.as_ref(), *customer).await?;
+                }
                 sink.write(
                     OrderEvent::OrderCreated {
                         order_id: *id,
@@ -207,11 +263,16 @@ impl Aggregate for Order {
         let event = match command {
             OrderCommand::Create { .. } => return Err(OrderError::AlreadyExists),
             OrderCommand::AddLine {
-                product,
+                product_id,
                 quantity,
                 unit_price,
                 discount,
             } => {
+                let product = match catalogue.product(product_id).await? {
+                    None => return Err(OrderError::UnknownProduct),
+                    Some(p) if p.archived => return Err(OrderError::ProductArchived),
+                    Some(p) => p.snapshot,
+                };
                 draft()?;
                 if state.lines.len() >= MAX_LINES {
                     return Err(OrderError::TooManyLines);
@@ -260,6 +321,7 @@ impl Aggregate for Order {
                 OrderEvent::OrderLineRemoved { line_no }
             }
             OrderCommand::SetCustomer { customer_id } => {
+                active_customer(catalogue.as_ref(), customer_id).await?;
                 draft()?;
                 if state.customer_id == Some(customer_id) {
                     return Ok(());
@@ -396,6 +458,105 @@ mod tests {
 
     type OrderTest = TestFramework<Order>;
 
+    /// The catalogue as plain values: product 1 (`SKU-1`, 12.00, 20 %), product 9
+    /// archived; the customer, and an archived one.
+    struct Fixed;
+
+    fn archived_customer() -> CustomerId {
+        "0190a3c4-0000-7000-8000-0000000000d9".parse().unwrap()
+    }
+
+    impl Catalogue for Fixed {
+        fn product(
+            &self,
+            id: ProductId,
+        ) -> BoxFuture<'_, Result<Option<CatalogueProduct>, LookupError>> {
+            let found = [(product(1), false), (product(9), true)]
+                .into_iter()
+                .find(|(p, _)| *p == id)
+                .map(|(p, archived)| CatalogueProduct {
+                    snapshot: ProductSnapshot {
+                        product_id: p,
+                        sku: Sku::parse("SKU-1").unwrap(),
+                        label: ProductName::parse("Vis").unwrap(),
+                        unit: Unit::Piece,
+                        price: Money::new(dec("12")).unwrap(),
+                        vat_rate: VatRate::new(dec("20")).unwrap(),
+                    },
+                    archived,
+                });
+            Box::pin(async move { Ok(found) })
+        }
+
+        fn customer(&self, id: CustomerId) -> BoxFuture<'_, Result<Option<bool>, LookupError>> {
+            let found = if id == customer() {
+                Some(false)
+            } else if id == archived_customer() {
+                Some(true)
+            } else {
+                None
+            };
+            Box::pin(async move { Ok(found) })
+        }
+    }
+
+    fn catalogue() -> OrderServices {
+        Arc::new(Fixed)
+    }
+
+    #[test]
+    fn a_line_names_a_product_the_catalogue_holds_and_has_not_archived() {
+        let add = |p| OrderCommand::AddLine {
+            product_id: product(p),
+            quantity: Quantity::new(dec("1")).unwrap(),
+            unit_price: None,
+            discount: Discount::NONE,
+        };
+        OrderTest::with(catalogue())
+            .given(vec![created()])
+            .when(add(9))
+            .then_expect_error(OrderError::ProductArchived);
+        OrderTest::with(catalogue())
+            .given(vec![created()])
+            .when(add(7))
+            .then_expect_error(OrderError::UnknownProduct);
+    }
+
+    #[test]
+    fn an_order_names_a_customer_that_exists_and_is_not_archived() {
+        OrderTest::with(catalogue())
+            .given_no_previous_events()
+            .when(OrderCommand::Create {
+                id: id(),
+                customer_id: Some(archived_customer()),
+            })
+            .then_expect_error(OrderError::CustomerArchived);
+        OrderTest::with(catalogue())
+            .given(vec![created()])
+            .when(OrderCommand::SetCustomer {
+                customer_id: archived_customer(),
+            })
+            .then_expect_error(OrderError::CustomerArchived);
+        OrderTest::with(catalogue())
+            .given(vec![created()])
+            .when(OrderCommand::SetCustomer {
+                customer_id: "0190a3c4-0000-7000-8000-0000000000d5".parse().unwrap(),
+            })
+            .then_expect_error(OrderError::UnknownCustomer);
+        OrderTest::with(catalogue())
+            .given(vec![OrderEvent::OrderCreated {
+                order_id: id(),
+                number: "PRO-2026-000001".to_owned(),
+                customer_id: None,
+            }])
+            .when(OrderCommand::SetCustomer {
+                customer_id: customer(),
+            })
+            .then_expect_events(vec![OrderEvent::OrderCustomerSet {
+                customer_id: customer(),
+            }]);
+    }
+
     fn id() -> OrderId {
         "0190a3c4-0000-7000-8000-0000000000c1".parse().unwrap()
     }
@@ -433,17 +594,10 @@ mod tests {
 
     #[test]
     fn a_line_copies_the_product_and_may_override_the_price() {
-        OrderTest::with(())
+        OrderTest::with(catalogue())
             .given(vec![created()])
             .when(OrderCommand::AddLine {
-                product: ProductSnapshot {
-                    product_id: product(1),
-                    sku: Sku::parse("SKU-1").unwrap(),
-                    label: ProductName::parse("Vis").unwrap(),
-                    unit: Unit::Piece,
-                    price: Money::new(dec("12")).unwrap(),
-                    vat_rate: VatRate::new(dec("20")).unwrap(),
-                },
+                product_id: product(1),
                 quantity: Quantity::new(dec("2")).unwrap(),
                 unit_price: Some(Money::new(dec("10")).unwrap()),
                 discount: Discount::NONE,
@@ -455,7 +609,7 @@ mod tests {
 
     #[test]
     fn submitting_sums_needs_per_product_in_product_order() {
-        OrderTest::with(())
+        OrderTest::with(catalogue())
             .given(vec![
                 created(),
                 OrderEvent::OrderLineAdded {
@@ -487,11 +641,11 @@ mod tests {
 
     #[test]
     fn an_empty_order_or_one_without_customer_is_not_submitted() {
-        OrderTest::with(())
+        OrderTest::with(catalogue())
             .given(vec![created()])
             .when(OrderCommand::BeginSubmit)
             .then_expect_error(OrderError::NoLines);
-        OrderTest::with(())
+        OrderTest::with(catalogue())
             .given(vec![
                 OrderEvent::OrderCreated {
                     order_id: id(),
@@ -508,7 +662,7 @@ mod tests {
 
     #[test]
     fn a_submitting_order_is_frozen() {
-        OrderTest::with(())
+        OrderTest::with(catalogue())
             .given(vec![
                 created(),
                 OrderEvent::OrderLineAdded {
@@ -524,7 +678,7 @@ mod tests {
     fn completing_the_submit_records_the_totals() {
         let mut expected = line(1, 1, "3");
         expected.discount = Discount::new(dec("10")).unwrap();
-        OrderTest::with(())
+        OrderTest::with(catalogue())
             .given(vec![
                 created(),
                 OrderEvent::OrderLineAdded {
@@ -556,7 +710,7 @@ mod tests {
                 lines: vec![],
             },
         ];
-        OrderTest::with(())
+        OrderTest::with(catalogue())
             .given(submitted.clone())
             .when(OrderCommand::Cancel { reason: None })
             .then_expect_events(vec![OrderEvent::OrderCancelled {
@@ -572,7 +726,7 @@ mod tests {
             reason: None,
             release: true,
         });
-        OrderTest::with(())
+        OrderTest::with(catalogue())
             .given(cancelled)
             .when(OrderCommand::Fulfil)
             .then_expect_error(OrderError::WrongStatus(OrderStatus::Cancelled));

@@ -5,14 +5,14 @@ use axum::response::{IntoResponse, Response};
 use shared::problem::{FieldError, Problem};
 use shared::web::internal_error;
 
+use crate::app::order_process::ProcessError;
 use crate::auth::AuthError;
 use crate::domain::customer::CustomerError;
-use crate::domain::order::OrderError;
+use crate::domain::order::{LookupError, OrderError};
 use crate::domain::product::ProductError;
 use crate::domain::stock::StockError;
 use crate::domain::user::UserError;
 use crate::es::{sqlstate, CommandError};
-use crate::orders::ProcessError;
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
@@ -300,6 +300,39 @@ impl From<CommandError<OrderError>> for ApiError {
             CommandError::Domain(e @ OrderError::TooManyLines) => rule("too_many_lines", e),
             CommandError::Domain(e @ OrderError::NoLines) => rule("order_empty", e),
             CommandError::Domain(e @ OrderError::NoCustomer) => rule("customer_required", e),
+            // Rules on the aggregates an order names: reported on the field that names them.
+            CommandError::Domain(
+                e @ (OrderError::UnknownProduct | OrderError::ProductArchived),
+            ) => ApiError::Validation(vec![ApiError::field(
+                "product_id",
+                shared::Invalid::new(
+                    if e == OrderError::UnknownProduct {
+                        "unknown_product"
+                    } else {
+                        "product_archived"
+                    },
+                    e.to_string(),
+                ),
+            )]),
+            CommandError::Domain(
+                e @ (OrderError::UnknownCustomer | OrderError::CustomerArchived),
+            ) => ApiError::Validation(vec![ApiError::field(
+                "customer_id",
+                shared::Invalid::new(
+                    if e == OrderError::UnknownCustomer {
+                        "unknown_customer"
+                    } else {
+                        "customer_archived"
+                    },
+                    e.to_string(),
+                ),
+            )]),
+            CommandError::Domain(OrderError::Lookup(LookupError::Unavailable(m))) => {
+                ApiError::from_command(CommandError::<OrderError>::Unavailable(m))
+            }
+            CommandError::Domain(OrderError::Lookup(LookupError::Store(m))) => {
+                ApiError::from_command(CommandError::<OrderError>::Store(m))
+            }
             other => ApiError::from_command(other),
         }
     }
@@ -350,7 +383,6 @@ impl From<ProcessError> for ApiError {
                 code: "order_busy",
                 message: "the order is being processed; retry shortly".to_owned(),
             },
-            ProcessError::Injected(n) => ApiError::Internal(format!("injected failure after {n}")),
         }
     }
 }

@@ -24,11 +24,11 @@ use shared::metadata::EventMeta;
 use shared::product::VatRates;
 use shared::web::{api_router, HttpSettings, Readiness};
 
+use crate::app::order_process::OrderProcesses;
 use crate::auth::Auth;
 use crate::domain::customer::Customer;
 use crate::domain::product::Product;
 use crate::es::{CommandBus, CommandError};
-use crate::orders::OrderProcesses;
 
 use self::error::ApiError;
 
@@ -55,9 +55,14 @@ impl AppState {
 
     pub fn new(pool: sqlx::PgPool, auth: Arc<Auth>) -> Self {
         let products = Arc::new(CommandBus::new(pool.clone(), ()));
+        let customers = Arc::new(CommandBus::new(pool.clone(), ()));
         Self {
-            customers: Arc::new(CommandBus::new(pool.clone(), ())),
-            orders: Arc::new(OrderProcesses::new(pool.clone(), Arc::clone(&products))),
+            orders: Arc::new(OrderProcesses::new(
+                pool.clone(),
+                Arc::clone(&products),
+                Arc::clone(&customers),
+            )),
+            customers,
             pool,
             products,
             auth,

@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use shared::ids::{CustomerId, OrderId, ProductId};
 use shared::pricing::Discount;
-use shared::product::{bounded_text, ProductStatus};
+use shared::product::bounded_text;
 use shared::web::AppPath;
 
 use super::error::{ApiError, Result};
@@ -14,8 +14,8 @@ use super::extract::{
     decimal, money, present, quantity, AppJson, CommandContext, Fields, IfMatch, MaybeJson,
 };
 use super::{accepted, accepted_with, execute, AppState};
-use crate::domain::order::{OrderCommand, ProductSnapshot};
-use crate::orders::{ProcessError, SubmitOutcome};
+use crate::app::order_process::{ProcessError, SubmitOutcome};
+use crate::domain::order::OrderCommand;
 
 fn order_id(raw: &str) -> Result<OrderId> {
     raw.trim()
@@ -47,25 +47,13 @@ struct Created {
     number: String,
 }
 
-async fn active_customer(state: &AppState, raw: &str) -> Result<CustomerId> {
-    let id: CustomerId = raw.trim().parse().map_err(|_| {
+fn customer_id(raw: &str) -> Result<CustomerId> {
+    raw.trim().parse().map_err(|_| {
         ApiError::Validation(vec![ApiError::field(
             "customer_id",
             shared::Invalid::new("invalid_id", "not a customer id"),
         )])
-    })?;
-    let (customer, _) = state.customers.load(&id.to_string()).await?;
-    match customer.state() {
-        None => Err(ApiError::Validation(vec![ApiError::field(
-            "customer_id",
-            shared::Invalid::new("unknown_customer", "no customer has this id"),
-        )])),
-        Some(c) if c.archived => Err(ApiError::Validation(vec![ApiError::field(
-            "customer_id",
-            shared::Invalid::new("customer_archived", "this customer is archived"),
-        )])),
-        Some(_) => Ok(id),
-    }
+    })
 }
 
 /// `POST /orders`: a draft, numbered `PRO-<year>-<n>`. Roles: admin, sales.
@@ -76,7 +64,7 @@ pub async fn create(
 ) -> Result<Response> {
     let body = body.unwrap_or_default();
     let customer_id = match body.customer_id.as_deref() {
-        Some(raw) => Some(active_customer(&state, raw).await?),
+        Some(raw) => Some(customer_id(raw)?),
         None => None,
     };
     let id = OrderId::generate();
@@ -144,37 +132,13 @@ pub async fn add_line(
     else {
         return Err(f.invalid());
     };
-    let (product, _) = state.products.load(&product_id.to_string()).await?;
-    let product = match product.state() {
-        None => "unknown_product",
-        Some(p) if p.status == ProductStatus::Archived => "product_archived",
-        Some(p) => {
-            let snapshot = ProductSnapshot {
-                product_id,
-                sku: p.sku.clone(),
-                label: p.details.name.clone(),
-                unit: p.details.unit,
-                price: p.details.price,
-                vat_rate: p.details.vat_rate,
-            };
-            let command = OrderCommand::AddLine {
-                product: snapshot,
-                quantity,
-                unit_price,
-                discount: discount.unwrap_or(Discount::NONE),
-            };
-            return run(&state, id, command, expected, metadata).await;
-        }
+    let command = OrderCommand::AddLine {
+        product_id,
+        quantity,
+        unit_price,
+        discount: discount.unwrap_or(Discount::NONE),
     };
-    let message = if product == "unknown_product" {
-        "no product has this id"
-    } else {
-        "an archived product cannot be put on a new order"
-    };
-    Err(ApiError::Validation(vec![ApiError::field(
-        "product_id",
-        shared::Invalid::new(product, message),
-    )]))
+    run(&state, id, command, expected, metadata).await
 }
 
 fn positive(q: shared::product::Quantity) -> Result<shared::product::Quantity, shared::Invalid> {
@@ -251,7 +215,7 @@ pub async fn set_customer(
     AppJson(body): AppJson<SetCustomer>,
 ) -> Result<Response> {
     let id = order_id(&id)?;
-    let customer_id = active_customer(&state, &body.customer_id).await?;
+    let customer_id = customer_id(&body.customer_id)?;
     run(
         &state,
         id,

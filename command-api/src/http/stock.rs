@@ -11,8 +11,8 @@ use super::error::{ApiError, Result};
 use super::extract::{decimal, AppJson, CommandContext, Fields};
 use super::products::product_id;
 use super::{execute, AppState};
+use crate::app::order_process::stock_command;
 use crate::domain::stock::StockAction;
-use crate::orders::stock_command;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

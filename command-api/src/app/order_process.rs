@@ -29,6 +29,8 @@ use shared::metadata::EventMeta;
 use shared::product::Quantity;
 use sqlx::PgPool;
 
+use super::catalogue::StoreCatalogue;
+use crate::domain::customer::Customer;
 use crate::domain::order::{Order, OrderCommand, OrderError};
 use crate::domain::product::{Product, ProductError};
 use crate::domain::stock::{Stock, StockAction, StockCommand, StockError};
@@ -60,9 +62,6 @@ pub enum ProcessError {
     /// Another driver holds the order's process and did not decide in time.
     #[error("the order is being processed; retry shortly")]
     Busy,
-    /// Only from a test's fault injection.
-    #[error("injected failure after {0} reservations")]
-    Injected(usize),
 }
 
 /// What a driver found.
@@ -91,26 +90,24 @@ pub struct OrderProcesses {
     pub orders: Arc<CommandBus<Order>>,
     pub stock: Arc<CommandBus<Stock>>,
     pub products: Arc<CommandBus<Product>>,
-    /// Test hook: fail the submit after this many reservations.
-    fail_after: Option<usize>,
 }
 
 impl OrderProcesses {
-    pub fn new(pool: PgPool, products: Arc<CommandBus<Product>>) -> Self {
+    pub fn new(
+        pool: PgPool,
+        products: Arc<CommandBus<Product>>,
+        customers: Arc<CommandBus<Customer>>,
+    ) -> Self {
+        let catalogue = StoreCatalogue {
+            products: Arc::clone(&products),
+            customers,
+        };
         Self {
-            orders: Arc::new(CommandBus::new(pool.clone(), ())),
+            orders: Arc::new(CommandBus::new(pool.clone(), Arc::new(catalogue) as _)),
             stock: Arc::new(CommandBus::new(pool.clone(), ()).with_max_attempts(STOCK_ATTEMPTS)),
             products,
             pool,
-            fail_after: None,
         }
-    }
-
-    /// Makes every submit fail after `n` reservations, as a crash would: for tests of
-    /// recovery only.
-    pub fn failing_after(mut self, n: usize) -> Self {
-        self.fail_after = Some(n);
-        self
     }
 
     pub async fn submit(
@@ -363,7 +360,6 @@ impl OrderProcesses {
         needs: &[Need],
         metadata: EventMeta,
     ) -> Result<SubmitOutcome, ProcessError> {
-        let mut taken = 0;
         let mut shortages = Vec::new();
         for need in needs {
             if !shortages.is_empty() {
@@ -378,15 +374,12 @@ impl OrderProcesses {
                 }
                 continue;
             }
-            if self.fail_after == Some(taken) {
-                return Err(ProcessError::Injected(taken));
-            }
             let action = StockAction::Reserve {
                 order_id: id,
                 quantity: need.quantity,
             };
             match self.stock_step(need.product_id, action, &metadata).await {
-                Ok(()) => taken += 1,
+                Ok(()) => {}
                 Err(ProcessError::Stock(CommandError::Domain(StockError::Insufficient {
                     available,
                     ..
