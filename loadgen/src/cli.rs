@@ -9,7 +9,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::client::Api;
-use crate::faults::{self, NatsServer};
+use crate::faults;
+use crate::nats_server::NatsServer;
 use crate::scenarios::{self, Ctx, ScenarioResult};
 use crate::stack::{Stack, ADMIN_EMAIL, ADMIN_PASSWORD};
 

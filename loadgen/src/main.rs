@@ -6,6 +6,7 @@
 mod cli;
 mod client;
 mod faults;
+mod nats_server;
 mod scenarios;
 mod stack;
 mod stats;

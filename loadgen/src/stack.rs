@@ -38,7 +38,7 @@ pub struct Stack {
     logs: Option<PathBuf>,
     /// The run's own nats-server, when the run started one (`faults`); stopped with the
     /// stack.
-    pub nats_server: Option<crate::faults::NatsServer>,
+    pub nats_server: Option<crate::nats_server::NatsServer>,
 }
 
 fn free_port() -> anyhow::Result<SocketAddr> {
