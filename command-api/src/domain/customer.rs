@@ -1,8 +1,7 @@
 //! The Customer aggregate: a unique code, legal identity (SIREN, SIRET, VAT number),
 //! contacts, addresses, payment terms, credit limit, and a status.
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
+use super::decide::{pure_aggregate, Decide};
 use serde::{Deserialize, Serialize};
 use shared::account::Email;
 use shared::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
@@ -108,19 +107,14 @@ fn consistent(details: &CustomerDetails) -> Result<(), CustomerError> {
     }
 }
 
-impl Aggregate for Customer {
-    const TYPE: &'static str = aggregate_types::CUSTOMER;
+pure_aggregate!(Customer, aggregate_types::CUSTOMER);
+
+impl Decide for Customer {
     type Command = CustomerCommand;
     type Event = CustomerEvent;
     type Error = CustomerError;
-    type Services = ();
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, Self::Error> {
         let event = match (command, &self.state) {
             (CustomerCommand::Create { id, code, details }, None) => {
                 consistent(&details)?;
@@ -135,7 +129,7 @@ impl Aggregate for Customer {
             (CustomerCommand::Update(patch), Some(s)) => {
                 let (details, changed) = patch.apply_to(&s.details);
                 if changed.is_empty() {
-                    return Ok(());
+                    return Ok(vec![]);
                 }
                 consistent(&details)?;
                 CustomerEvent::CustomerUpdated { details, changed }
@@ -146,13 +140,12 @@ impl Aggregate for Customer {
             (CustomerCommand::Reactivate, Some(s)) if s.archived => {
                 CustomerEvent::CustomerReactivated {}
             }
-            (_, Some(_)) => return Ok(()),
+            (_, Some(_)) => return Ok(vec![]),
         };
-        sink.write(event, self).await;
-        Ok(())
+        Ok(vec![event])
     }
 
-    fn apply(&mut self, event: Self::Event) {
+    fn evolve(&mut self, event: Self::Event) {
         match event {
             CustomerEvent::CustomerCreated { code, details, .. } => {
                 self.state = Some(State {

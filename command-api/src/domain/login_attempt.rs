@@ -1,8 +1,7 @@
 //! A refused login, recorded as a stream of its own so that the audit trail shows it
 //! and so that bursts of failures never contend on one stream.
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
+use super::decide::{pure_aggregate, Decide};
 use serde::{Deserialize, Serialize};
 use shared::events::{aggregate_types, LoginAttemptEvent, LoginFailure};
 use shared::ids::UserId;
@@ -23,19 +22,14 @@ pub struct LoginAttempt {
     recorded: bool,
 }
 
-impl Aggregate for LoginAttempt {
-    const TYPE: &'static str = aggregate_types::LOGIN_ATTEMPT;
+pure_aggregate!(LoginAttempt, aggregate_types::LOGIN_ATTEMPT);
+
+impl Decide for LoginAttempt {
     type Command = RecordFailure;
     type Event = LoginAttemptEvent;
     type Error = AlreadyRecorded;
-    type Services = ();
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, Self::Error> {
         if self.recorded {
             return Err(AlreadyRecorded);
         }
@@ -44,11 +38,10 @@ impl Aggregate for LoginAttempt {
             user_id: command.user_id,
             reason: command.reason,
         };
-        sink.write(event, self).await;
-        Ok(())
+        Ok(vec![event])
     }
 
-    fn apply(&mut self, _event: Self::Event) {
+    fn evolve(&mut self, _event: Self::Event) {
         self.recorded = true;
     }
 }

@@ -1,6 +1,8 @@
-//! Aggregates: pure `handle`/`apply`, no I/O, no HTTP, no SQL.
+//! Aggregates: pure `decide`/`evolve` (`decide.rs`), no I/O, no HTTP, no SQL; the order
+//! reads the catalogue through its `Catalogue` service.
 
 pub mod customer;
+mod decide;
 pub mod login_attempt;
 pub mod order;
 pub mod product;

@@ -1,7 +1,6 @@
 //! The Product aggregate: a catalogue entry with its SKU, price, VAT rate and status.
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
+use super::decide::{pure_aggregate, Decide};
 use serde::{Deserialize, Serialize};
 use shared::events::{aggregate_types, ProductDetails, ProductEvent};
 use shared::ids::ProductId;
@@ -87,19 +86,14 @@ impl Product {
     }
 }
 
-impl Aggregate for Product {
-    const TYPE: &'static str = aggregate_types::PRODUCT;
+pure_aggregate!(Product, aggregate_types::PRODUCT);
+
+impl Decide for Product {
     type Command = ProductCommand;
     type Event = ProductEvent;
     type Error = ProductError;
-    type Services = ();
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, Self::Error> {
         let event = match (command, &self.state) {
             (ProductCommand::Create { id, sku, details }, None) => ProductEvent::ProductCreated {
                 product_id: id,
@@ -111,7 +105,7 @@ impl Aggregate for Product {
             (ProductCommand::Update(patch), Some(state)) => {
                 let (details, changed) = patch.apply_to(&state.details);
                 if changed.is_empty() {
-                    return Ok(());
+                    return Ok(vec![]);
                 }
                 ProductEvent::ProductUpdated { details, changed }
             }
@@ -119,18 +113,17 @@ impl Aggregate for Product {
             // retried request gets the same answer.
             (ProductCommand::Archive, Some(state)) => match state.status {
                 ProductStatus::Active => ProductEvent::ProductArchived {},
-                ProductStatus::Archived => return Ok(()),
+                ProductStatus::Archived => return Ok(vec![]),
             },
             (ProductCommand::Reactivate, Some(state)) => match state.status {
                 ProductStatus::Archived => ProductEvent::ProductReactivated {},
-                ProductStatus::Active => return Ok(()),
+                ProductStatus::Active => return Ok(vec![]),
             },
         };
-        sink.write(event, self).await;
-        Ok(())
+        Ok(vec![event])
     }
 
-    fn apply(&mut self, event: Self::Event) {
+    fn evolve(&mut self, event: Self::Event) {
         match event {
             ProductEvent::ProductCreated { sku, details, .. } => {
                 self.state = Some(State {

@@ -6,9 +6,8 @@
 //! with one token meet on the stream's optimistic lock: one rotates, the other then
 //! presents a rotated token and ends the family.
 
+use super::decide::{pure_aggregate, Decide};
 use chrono::{DateTime, Utc};
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 use shared::account::Email;
 use shared::events::{aggregate_types, SessionEnd, SessionEvent};
@@ -73,19 +72,14 @@ impl Session {
     }
 }
 
-impl Aggregate for Session {
-    const TYPE: &'static str = aggregate_types::SESSION;
+pure_aggregate!(Session, aggregate_types::SESSION);
+
+impl Decide for Session {
     type Command = SessionCommand;
     type Event = SessionEvent;
     type Error = SessionError;
-    type Services = ();
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, Self::Error> {
         let event = match (command, &self.state) {
             (
                 SessionCommand::Start {
@@ -107,7 +101,9 @@ impl Aggregate for Session {
             },
             (SessionCommand::Start { .. }, Some(_)) => return Err(SessionError::AlreadyExists),
             (_, None) => return Err(SessionError::NotFound),
-            (SessionCommand::End { .. }, Some(state)) if state.ended.is_some() => return Ok(()),
+            (SessionCommand::End { .. }, Some(state)) if state.ended.is_some() => {
+                return Ok(vec![])
+            }
             (_, Some(state)) if state.ended.is_some() => return Err(SessionError::Ended),
             (
                 SessionCommand::Refresh {
@@ -152,11 +148,10 @@ impl Aggregate for Session {
                 }
             }
         };
-        sink.write(event, self).await;
-        Ok(())
+        Ok(vec![event])
     }
 
-    fn apply(&mut self, event: Self::Event) {
+    fn evolve(&mut self, event: Self::Event) {
         match event {
             SessionEvent::LoggedIn {
                 user_id,

@@ -9,8 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
+use super::decide::{pure_aggregate, Decide};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use shared::events::{aggregate_types, StockEvent};
@@ -90,19 +89,14 @@ fn quantity(value: Decimal) -> Quantity {
     Quantity::new(value.max(Decimal::ZERO)).unwrap_or(Quantity::ZERO)
 }
 
-impl Aggregate for Stock {
-    const TYPE: &'static str = aggregate_types::STOCK;
+pure_aggregate!(Stock, aggregate_types::STOCK);
+
+impl Decide for Stock {
     type Command = StockCommand;
     type Event = StockEvent;
     type Error = StockError;
-    type Services = ();
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, Self::Error> {
         let before = self.available();
         let event = match command.action {
             StockAction::Adjust {
@@ -127,7 +121,7 @@ impl Aggregate for Stock {
             }
             StockAction::Reserve { order_id, quantity } => {
                 if self.reservations.contains_key(&order_id) {
-                    return Ok(());
+                    return Ok(vec![]);
                 }
                 if quantity.value() > self.available() {
                     return Err(StockError::Insufficient {
@@ -138,7 +132,7 @@ impl Aggregate for Stock {
                 StockEvent::StockReserved { order_id, quantity }
             }
             StockAction::Release { order_id } => match self.reservations.get(&order_id) {
-                None => return Ok(()),
+                None => return Ok(vec![]),
                 Some(&held) => StockEvent::StockReleased {
                     order_id,
                     quantity: quantity(held),
@@ -149,31 +143,27 @@ impl Aggregate for Stock {
                     order_id,
                     quantity: quantity(held),
                 },
-                None if self.consumed.contains(&order_id) => return Ok(()),
+                None if self.consumed.contains(&order_id) => return Ok(vec![]),
                 None => return Err(StockError::NoReservation),
             },
         };
         let mut after = self.clone();
-        after.apply(event.clone());
-        sink.write(event, self).await;
+        after.evolve(event.clone());
+        let mut events = vec![event];
         if let Some(threshold) = command.threshold {
             let now = after.available();
             if before > threshold.value() && now <= threshold.value() {
-                sink.write(
-                    StockEvent::StockLow {
-                        product_id: command.product_id,
-                        available: quantity(now),
-                        threshold,
-                    },
-                    self,
-                )
-                .await;
+                events.push(StockEvent::StockLow {
+                    product_id: command.product_id,
+                    available: quantity(now),
+                    threshold,
+                });
             }
         }
-        Ok(())
+        Ok(events)
     }
 
-    fn apply(&mut self, event: Self::Event) {
+    fn evolve(&mut self, event: Self::Event) {
         match event {
             StockEvent::StockAdjusted { on_hand, .. } => self.on_hand = on_hand.value(),
             StockEvent::StockReserved { order_id, quantity } => {

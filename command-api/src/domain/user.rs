@@ -4,8 +4,7 @@
 //! service, against a state loaded at a known version; the command then carries that
 //! version, so a password changed in between is a conflict, not a bypass.
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
+use super::decide::{pure_aggregate, Decide};
 use serde::{Deserialize, Serialize};
 use shared::account::{DisplayName, Email, UserStatus};
 use shared::auth::{Role, Roles};
@@ -90,19 +89,14 @@ impl User {
     }
 }
 
-impl Aggregate for User {
-    const TYPE: &'static str = aggregate_types::USER;
+pure_aggregate!(User, aggregate_types::USER);
+
+impl Decide for User {
     type Command = UserCommand;
     type Event = UserEvent;
     type Error = UserError;
-    type Services = ();
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, Self::Error> {
         let event = match (command, &self.state) {
             (
                 UserCommand::Create {
@@ -126,7 +120,7 @@ impl Aggregate for User {
             (_, None) => return Err(UserError::NotFound),
             (UserCommand::ChangeRoles { roles, by }, Some(state)) => {
                 if roles == state.roles {
-                    return Ok(());
+                    return Ok(vec![]);
                 }
                 if by == state.id
                     && !roles.contains(Role::Admin)
@@ -142,12 +136,12 @@ impl Aggregate for User {
                 }
                 match state.status {
                     UserStatus::Active => UserEvent::UserDisabled {},
-                    UserStatus::Disabled => return Ok(()),
+                    UserStatus::Disabled => return Ok(vec![]),
                 }
             }
             (UserCommand::Enable, Some(state)) => match state.status {
                 UserStatus::Disabled => UserEvent::UserEnabled {},
-                UserStatus::Active => return Ok(()),
+                UserStatus::Active => return Ok(vec![]),
             },
             (
                 UserCommand::ChangePassword {
@@ -162,11 +156,10 @@ impl Aggregate for User {
                 kept_session,
             },
         };
-        sink.write(event, self).await;
-        Ok(())
+        Ok(vec![event])
     }
 
-    fn apply(&mut self, event: Self::Event) {
+    fn evolve(&mut self, event: Self::Event) {
         if let UserEvent::UserCreated {
             user_id,
             email,
@@ -331,8 +324,8 @@ mod tests {
     #[test]
     fn an_admin_reset_forces_a_change_at_next_login() {
         let mut user = User::default();
-        user.apply(created(&[Role::Sales]));
-        user.apply(UserEvent::UserPasswordChanged {
+        user.evolve(created(&[Role::Sales]));
+        user.evolve(UserEvent::UserPasswordChanged {
             password_hash: "$argon2id$new".to_owned(),
             by_admin: true,
             kept_session: None,
@@ -349,12 +342,12 @@ mod tests {
     #[test]
     fn a_password_change_ends_every_session_but_the_one_it_came_from() {
         let mut user = User::default();
-        user.apply(created(&[Role::Sales]));
+        user.evolve(created(&[Role::Sales]));
         let (a, b, c) = (session(1), session(2), session(3));
         let state = user.state().unwrap().clone();
         assert!(state.session_survives(a, 0) && state.session_survives(b, 0));
 
-        user.apply(UserEvent::UserPasswordChanged {
+        user.evolve(UserEvent::UserPasswordChanged {
             password_hash: "$argon2id$1".to_owned(),
             by_admin: false,
             kept_session: Some(a),
@@ -364,7 +357,7 @@ mod tests {
         assert!(!state.session_survives(b, 0), "another session from before");
         assert!(state.session_survives(c, 1), "a login after the change");
 
-        user.apply(UserEvent::UserPasswordChanged {
+        user.evolve(UserEvent::UserPasswordChanged {
             password_hash: "$argon2id$2".to_owned(),
             by_admin: true,
             kept_session: None,
@@ -378,12 +371,12 @@ mod tests {
     #[test]
     fn only_an_enabled_admin_may_act_as_admin() {
         let mut user = User::default();
-        user.apply(created(&[Role::Admin]));
+        user.evolve(created(&[Role::Admin]));
         assert!(user.state().unwrap().may_act_as(Role::Admin));
-        user.apply(UserEvent::UserDisabled {});
+        user.evolve(UserEvent::UserDisabled {});
         assert!(!user.state().unwrap().may_act_as(Role::Admin));
-        user.apply(UserEvent::UserEnabled {});
-        user.apply(UserEvent::UserRolesChanged {
+        user.evolve(UserEvent::UserEnabled {});
+        user.evolve(UserEvent::UserRolesChanged {
             roles: Roles::one(Role::Sales),
         });
         assert!(!user.state().unwrap().may_act_as(Role::Admin));
