@@ -11,13 +11,8 @@ pub async fn apply(
     conn: &mut PgConnection,
     stored: Stored<CustomerId, CustomerEvent>,
 ) -> Result<(), ProjectionError> {
-    let Stored {
-        id,
-        sequence,
-        meta,
-        event,
-    } = stored;
-    let status = match event {
+    let id = stored.id;
+    let status = match stored.event {
         CustomerEvent::CustomerCreated {
             customer_id,
             code,
@@ -30,8 +25,8 @@ pub async fn apply(
             )
             .bind(customer_id)
             .bind(code.as_str())
-            .bind(sequence)
-            .bind(meta.occurred_at)
+            .bind(stored.sequence)
+            .bind(stored.meta.occurred_at)
             .execute(&mut *conn)
             .await?;
             write_details(conn, id, &details).await?;
@@ -52,8 +47,8 @@ pub async fn apply(
     )
     .bind(id)
     .bind(status)
-    .bind(sequence)
-    .bind(meta.occurred_at)
+    .bind(stored.sequence)
+    .bind(stored.meta.occurred_at)
     .execute(conn)
     .await?;
     Ok(())

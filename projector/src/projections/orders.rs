@@ -35,13 +35,8 @@ pub async fn apply(
     // False in a rebuild, which books every sale at the end.
     booking: bool,
 ) -> Result<(), ProjectionError> {
-    let Stored {
-        id,
-        sequence,
-        meta,
-        event,
-    } = stored;
-    let status = match event {
+    let id = stored.id;
+    let status = match stored.event {
         OrderEvent::OrderCreated {
             order_id,
             number,
@@ -57,8 +52,8 @@ pub async fn apply(
             .bind(order_id)
             .bind(number)
             .bind(customer_id)
-            .bind(sequence)
-            .bind(meta.occurred_at)
+            .bind(stored.sequence)
+            .bind(stored.meta.occurred_at)
             .execute(conn)
             .await?;
             return Ok(());
@@ -103,7 +98,7 @@ pub async fn apply(
         OrderEvent::OrderSubmitted { .. } => {
             sqlx::query("UPDATE orders SET submitted_at = $2, shortages = NULL WHERE id = $1")
                 .bind(id)
-                .bind(meta.occurred_at)
+                .bind(stored.meta.occurred_at)
                 .execute(&mut *conn)
                 .await?;
             if booking {
@@ -144,8 +139,8 @@ pub async fn apply(
     )
     .bind(id)
     .bind(status.map(OrderStatus::as_str))
-    .bind(sequence)
-    .bind(meta.occurred_at)
+    .bind(stored.sequence)
+    .bind(stored.meta.occurred_at)
     .execute(conn)
     .await?;
     Ok(())

@@ -12,13 +12,8 @@ pub async fn apply(
     conn: &mut PgConnection,
     stored: Stored<ProductId, ProductEvent>,
 ) -> Result<(), ProjectionError> {
-    let Stored {
-        id,
-        sequence,
-        meta,
-        event,
-    } = stored;
-    match event {
+    let id = stored.id;
+    match stored.event {
         ProductEvent::ProductCreated {
             product_id,
             sku,
@@ -62,10 +57,10 @@ pub async fn apply(
             .bind(barcode.as_ref().map(|b| b.as_str()))
             .bind(low_stock_threshold.map(|q| q.value()))
             .bind(ProductStatus::Active.as_str())
-            .bind(sequence)
-            .bind(meta.occurred_at)
-            .bind(&meta.actor_id)
-            .bind(&meta.correlation_id)
+            .bind(stored.sequence)
+            .bind(stored.meta.occurred_at)
+            .bind(&stored.meta.actor_id)
+            .bind(&stored.meta.correlation_id)
             .execute(conn)
             .await?;
         }
@@ -97,18 +92,32 @@ pub async fn apply(
             .bind(details.category.as_str())
             .bind(details.barcode.as_ref().map(|b| b.as_str()))
             .bind(details.low_stock_threshold.map(|q| q.value()))
-            .bind(sequence)
-            .bind(meta.occurred_at)
-            .bind(&meta.actor_id)
-            .bind(&meta.correlation_id)
+            .bind(stored.sequence)
+            .bind(stored.meta.occurred_at)
+            .bind(&stored.meta.actor_id)
+            .bind(&stored.meta.correlation_id)
             .execute(conn)
             .await?;
         }
         ProductEvent::ProductArchived {} => {
-            set_status(conn, id, sequence, &meta, ProductStatus::Archived).await?;
+            set_status(
+                conn,
+                id,
+                stored.sequence,
+                &stored.meta,
+                ProductStatus::Archived,
+            )
+            .await?;
         }
         ProductEvent::ProductReactivated {} => {
-            set_status(conn, id, sequence, &meta, ProductStatus::Active).await?;
+            set_status(
+                conn,
+                id,
+                stored.sequence,
+                &stored.meta,
+                ProductStatus::Active,
+            )
+            .await?;
         }
     }
     Ok(())

@@ -15,12 +15,7 @@ pub async fn apply(
     conn: &mut PgConnection,
     stored: Stored<ProductId, StockEvent>,
 ) -> Result<(), ProjectionError> {
-    let Stored {
-        id,
-        sequence,
-        meta,
-        event,
-    } = stored;
+    let id = stored.id;
     // (kind, quantity, Δ on hand, Δ reserved, reason, comment, order)
     let (kind, quantity, on_hand, reserved, reason, comment, order): (
         &str,
@@ -30,7 +25,7 @@ pub async fn apply(
         Option<&str>,
         Option<String>,
         Option<OrderId>,
-    ) = match event {
+    ) = match stored.event {
         StockEvent::StockAdjusted {
             delta,
             reason,
@@ -80,8 +75,8 @@ pub async fn apply(
                  ON CONFLICT (product_id) DO UPDATE SET version = EXCLUDED.version",
             )
             .bind(id)
-            .bind(sequence)
-            .bind(meta.occurred_at)
+            .bind(stored.sequence)
+            .bind(stored.meta.occurred_at)
             .execute(conn)
             .await?;
             return Ok(());
@@ -98,8 +93,8 @@ pub async fn apply(
     .bind(id)
     .bind(on_hand)
     .bind(reserved)
-    .bind(sequence)
-    .bind(meta.occurred_at)
+    .bind(stored.sequence)
+    .bind(stored.meta.occurred_at)
     .fetch_one(&mut *conn)
     .await?;
     sqlx::query(
@@ -108,7 +103,7 @@ pub async fn apply(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id)
-    .bind(sequence)
+    .bind(stored.sequence)
     .bind(kind)
     .bind(quantity)
     .bind(reason)
@@ -116,8 +111,8 @@ pub async fn apply(
     .bind(order)
     .bind(after_on_hand)
     .bind(after_reserved)
-    .bind(meta.occurred_at)
-    .bind(&meta.actor_id)
+    .bind(stored.meta.occurred_at)
+    .bind(&stored.meta.actor_id)
     .execute(conn)
     .await?;
     Ok(())
