@@ -276,6 +276,12 @@ impl From<CommandError<OrderError>> for ApiError {
             code,
             message: e.to_string(),
         };
+        let named = |field, code, e: OrderError| {
+            ApiError::Validation(vec![ApiError::field(
+                field,
+                shared::Invalid::new(code, e.to_string()),
+            )])
+        };
         match error {
             CommandError::Domain(OrderError::NotFound) => ApiError::NotFound {
                 code: "order_not_found",
@@ -301,32 +307,18 @@ impl From<CommandError<OrderError>> for ApiError {
             CommandError::Domain(e @ OrderError::NoLines) => rule("order_empty", e),
             CommandError::Domain(e @ OrderError::NoCustomer) => rule("customer_required", e),
             // Rules on the aggregates an order names: reported on the field that names them.
-            CommandError::Domain(
-                e @ (OrderError::UnknownProduct | OrderError::ProductArchived),
-            ) => ApiError::Validation(vec![ApiError::field(
-                "product_id",
-                shared::Invalid::new(
-                    if e == OrderError::UnknownProduct {
-                        "unknown_product"
-                    } else {
-                        "product_archived"
-                    },
-                    e.to_string(),
-                ),
-            )]),
-            CommandError::Domain(
-                e @ (OrderError::UnknownCustomer | OrderError::CustomerArchived),
-            ) => ApiError::Validation(vec![ApiError::field(
-                "customer_id",
-                shared::Invalid::new(
-                    if e == OrderError::UnknownCustomer {
-                        "unknown_customer"
-                    } else {
-                        "customer_archived"
-                    },
-                    e.to_string(),
-                ),
-            )]),
+            CommandError::Domain(e @ OrderError::UnknownProduct) => {
+                named("product_id", "unknown_product", e)
+            }
+            CommandError::Domain(e @ OrderError::ProductArchived) => {
+                named("product_id", "product_archived", e)
+            }
+            CommandError::Domain(e @ OrderError::UnknownCustomer) => {
+                named("customer_id", "unknown_customer", e)
+            }
+            CommandError::Domain(e @ OrderError::CustomerArchived) => {
+                named("customer_id", "customer_archived", e)
+            }
             CommandError::Domain(OrderError::Lookup(LookupError::Unavailable(m))) => {
                 ApiError::from_command(CommandError::<OrderError>::Unavailable(m))
             }
