@@ -409,3 +409,63 @@ pub struct OrderDetail {
     pub order: OrderRow,
     pub lines: Vec<OrderLineRow>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row serializes each closed set as serde spells it: the same text as its column,
+    /// so that the API shows what it showed when rows held strings.
+    fn serde_spells_each_name<T: ClosedSet + Serialize>() {
+        for value in T::ALL {
+            assert_eq!(
+                serde_json::to_value(value).unwrap(),
+                serde_json::Value::from(value.name()),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rows_show_the_text_their_columns_hold() {
+        serde_spells_each_name::<ProductStatus>();
+        serde_spells_each_name::<Unit>();
+        serde_spells_each_name::<CustomerStatus>();
+        serde_spells_each_name::<UserStatus>();
+        serde_spells_each_name::<Role>();
+        serde_spells_each_name::<OrderStatus>();
+        serde_spells_each_name::<StockMovementKind>();
+        serde_spells_each_name::<AdjustmentReason>();
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Terms {
+        #[serde(with = "by_name")]
+        terms: PaymentTerms,
+    }
+
+    #[test]
+    fn payment_terms_are_shown_by_name_not_as_events_spell_them() {
+        let terms = Terms {
+            terms: PaymentTerms::EndOfMonth45,
+        };
+        let json = serde_json::to_string(&terms).unwrap();
+        assert_eq!(json, r#"{"terms":"end_of_month_45"}"#);
+        assert_eq!(serde_json::from_str::<Terms>(&json).unwrap(), terms);
+        let refused = serde_json::from_str::<Terms>(r#"{"terms":"endofmonth45"}"#).unwrap_err();
+        assert!(refused
+            .to_string()
+            .contains("expected one of immediate, net_30"));
+    }
+
+    #[test]
+    fn a_name_outside_the_set_is_none() {
+        assert_eq!(
+            OrderStatus::from_name("cancelled"),
+            Some(OrderStatus::Cancelled)
+        );
+        assert_eq!(OrderStatus::from_name("Cancelled"), None);
+        assert_eq!(ProductStatus::names(), "active, archived");
+        assert!(Unit::Kg == "kg" && Unit::Kg != "KG");
+    }
+}
