@@ -34,13 +34,12 @@ pub struct AuditQuery {
     pub to: Option<String>,
 }
 
-const AUDIT: Table = Table {
-    name: "audit_log",
-    columns: "occurred_at, actor_id, actor_roles, source_ip, user_agent, correlation_id,
-              aggregate_type, aggregate_id, sequence, event_type, event_version, payload",
-    key: "(aggregate_type, aggregate_id, sequence)",
-    shown: "true",
-};
+const AUDIT: Table = Table::new(
+    "audit_log",
+    "occurred_at, actor_id, actor_roles, source_ip, user_agent, correlation_id, aggregate_type,
+     aggregate_id, sequence, event_type, event_version, payload",
+)
+.keyed_by("(aggregate_type, aggregate_id, sequence)");
 
 fn instant(name: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>> {
     let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {

@@ -17,14 +17,11 @@ use super::AppState;
 
 impl Resource for CustomerRow {
     type Id = CustomerId;
-    const TABLE: Table = Table {
-        name: "customers",
-        columns: "id, code, legal_name, siren, siret, vat_number, email, phone, billing_address,
-                  shipping_address, payment_terms, credit_limit, status, version, created_at,
-                  updated_at",
-        key: "id",
-        shown: "true",
-    };
+    const TABLE: Table = Table::new(
+        "customers",
+        "id, code, legal_name, siren, siret, vat_number, email, phone, billing_address,
+         shipping_address, payment_terms, credit_limit, status, version, created_at, updated_at",
+    );
     const ID: &'static str = "a customer id";
     const NOT_FOUND: (&'static str, &'static str) =
         ("customer_not_found", "no customer has this id");

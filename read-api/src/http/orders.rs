@@ -22,14 +22,12 @@ use super::AppState;
 
 impl Resource for OrderRow {
     type Id = OrderId;
-    const TABLE: Table = Table {
-        name: "orders",
-        columns: "id, number, status, customer_id, customer_code, customer_name, notes,
-                  valid_until, line_count, total_net, total_vat, total_gross, vat_lines,
-                  shortages, version, created_at, updated_at, submitted_at",
-        key: "id",
-        shown: "true",
-    };
+    const TABLE: Table = Table::new(
+        "orders",
+        "id, number, status, customer_id, customer_code, customer_name, notes, valid_until,
+         line_count, total_net, total_vat, total_gross, vat_lines, shortages, version,
+         created_at, updated_at, submitted_at",
+    );
     const ID: &'static str = "an order id";
     const NOT_FOUND: (&'static str, &'static str) = ("order_not_found", "no order has this id");
 }

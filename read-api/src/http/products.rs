@@ -23,13 +23,11 @@ use super::AppState;
 
 impl Resource for ProductRow {
     type Id = ProductId;
-    const TABLE: Table = Table {
-        name: "products",
-        columns: "id, sku, name, price, vat_rate, unit, category, barcode, low_stock_threshold,
-                  status, version, created_at, updated_at, updated_by, last_correlation_id",
-        key: "id",
-        shown: "true",
-    };
+    const TABLE: Table = Table::new(
+        "products",
+        "id, sku, name, price, vat_rate, unit, category, barcode, low_stock_threshold, status,
+         version, created_at, updated_at, updated_by, last_correlation_id",
+    );
     const ID: &'static str = "a product id";
     const NOT_FOUND: (&'static str, &'static str) = ("product_not_found", "no product has this id");
 }

@@ -34,6 +34,24 @@ pub struct Table {
 }
 
 impl Table {
+    /// Every row of `name`, keyed by `id`.
+    pub const fn new(name: &'static str, columns: &'static str) -> Self {
+        Self {
+            name,
+            columns,
+            key: "id",
+            shown: "true",
+        }
+    }
+
+    pub const fn keyed_by(self, key: &'static str) -> Self {
+        Self { key, ..self }
+    }
+
+    pub const fn showing(self, shown: &'static str) -> Self {
+        Self { shown, ..self }
+    }
+
     /// `SELECT <columns> FROM <table> WHERE <shown>`, narrowed by `filters`.
     pub fn select(&self, filters: &Filters) -> QueryBuilder<'static, Postgres> {
         let mut sql = QueryBuilder::new(format!(

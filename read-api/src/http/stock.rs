@@ -16,25 +16,25 @@ use super::AppState;
 
 impl Resource for StockLevelRow {
     type Id = ProductId;
-    const TABLE: Table = Table {
-        name: "stock_levels",
-        columns: "product_id, sku, name, category, unit, on_hand, reserved, available,
-                  low_stock_threshold, low, version, updated_at",
-        key: "product_id",
-        // A level whose product is not projected yet has no SKU to show it by.
-        shown: "sku IS NOT NULL",
-    };
+    const TABLE: Table = Table::new(
+        "stock_levels",
+        "product_id, sku, name, category, unit, on_hand, reserved, available,
+         low_stock_threshold, low, version, updated_at",
+    )
+    .keyed_by("product_id")
+    // A level whose product is not projected yet has no SKU to show it by.
+    .showing("sku IS NOT NULL");
     const ID: &'static str = "a product id";
     const NOT_FOUND: (&'static str, &'static str) = ("product_not_found", "no product has this id");
 }
 
-const MOVEMENTS: Table = Table {
-    name: "stock_movements",
-    columns: "sequence, kind, quantity, reason, comment, order_id, on_hand, reserved,
-              occurred_at, actor_id",
-    key: "sequence",
-    shown: "true",
-};
+/// A product's movements: the page names the product.
+const MOVEMENTS: Table = Table::new(
+    "stock_movements",
+    "sequence, kind, quantity, reason, comment, order_id, on_hand, reserved, occurred_at,
+     actor_id",
+)
+.keyed_by("sequence");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

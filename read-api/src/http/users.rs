@@ -16,13 +16,11 @@ use super::AppState;
 
 impl Resource for UserRow {
     type Id = UserId;
-    const TABLE: Table = Table {
-        name: "users",
-        columns: "id, email, display_name, roles, status, must_change_password, version,
-                  created_at, updated_at, last_login_at",
-        key: "id",
-        shown: "true",
-    };
+    const TABLE: Table = Table::new(
+        "users",
+        "id, email, display_name, roles, status, must_change_password, version, created_at,
+         updated_at, last_login_at",
+    );
     const ID: &'static str = "a user id";
     const NOT_FOUND: (&'static str, &'static str) = ("user_not_found", "no user has this id");
 }
