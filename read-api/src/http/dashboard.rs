@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use shared::events::OrderStatus;
 use shared::ids::{CustomerId, ProductId};
 use shared::money::Money;
+use shared::product::Unit;
 use shared::read::{ClosedSet, StockLevelRow, SALES_TIME_ZONE};
 
 use super::error::{ApiError, Result};
@@ -310,7 +311,7 @@ pub struct TopProduct {
     /// As the catalogue has them now.
     pub sku: String,
     pub name: String,
-    pub unit: String,
+    pub unit: Unit,
     #[serde(with = "rust_decimal::serde::str")]
     pub quantity: Decimal,
     /// Net (HT).
