@@ -110,6 +110,8 @@ pub enum UserStatus {
 }
 
 impl UserStatus {
+    pub const ALL: [UserStatus; 2] = [UserStatus::Active, UserStatus::Disabled];
+
     pub fn as_str(self) -> &'static str {
         match self {
             UserStatus::Active => "active",

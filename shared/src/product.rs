@@ -367,6 +367,8 @@ pub enum ProductStatus {
 }
 
 impl ProductStatus {
+    pub const ALL: [ProductStatus; 2] = [ProductStatus::Active, ProductStatus::Archived];
+
     pub fn as_str(&self) -> &'static str {
         match self {
             ProductStatus::Active => "active",
