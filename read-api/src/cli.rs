@@ -13,8 +13,8 @@ use shared::config::{
 use shared::customer::{Siret, VatNumber};
 use shared::shutdown::{shutdown_signal, Shutdown};
 
-use crate::proforma::Seller;
-use crate::startup::{Application, ProformaSettings, Settings};
+use crate::proforma::{ProformaSettings, Seller};
+use crate::startup::{Application, Settings};
 
 #[derive(Debug, Parser)]
 #[command(name = "read-api", version, about = "gescom read side")]

@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 
 use crate::freshness::Freshness;
 use crate::http::{router, AppState};
-use crate::proforma::Seller;
+use crate::proforma::ProformaSettings;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -25,14 +25,6 @@ pub struct Settings {
     pub http: HttpSettings,
     /// None: proformas answer 503 `seller_not_configured`.
     pub proforma: Option<ProformaSettings>,
-}
-
-/// What a proforma needs besides the order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProformaSettings {
-    pub seller: Seller,
-    /// Validity of an offer whose order sets no `valid_until`.
-    pub validity_days: u32,
 }
 
 pub struct Application {

@@ -101,14 +101,17 @@ impl fmt::Display for DisplayName {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum UserStatus {
     Active,
     Disabled,
 }
 
 impl UserStatus {
+    pub const ALL: [UserStatus; 2] = [UserStatus::Active, UserStatus::Disabled];
+
     pub fn as_str(self) -> &'static str {
         match self {
             UserStatus::Active => "active",

@@ -65,12 +65,60 @@ impl Money {
         Self(amount.max(Decimal::ZERO))
     }
 
+    /// An amount read back from the database, or summed there. It was checked when it was
+    /// written, so it is taken as it is (a sum may pass [`Money::MAX`]; a read list must
+    /// not fail on one hand-edited row), and shown with at least cents like every amount:
+    /// Postgres gives a zero sum no scale.
+    pub fn from_store(amount: Decimal) -> Self {
+        let mut amount = amount;
+        if amount.scale() < 2 {
+            amount.rescale(2);
+        }
+        Self(amount)
+    }
+
     /// Round half up (away from zero) to the cent, the commercial rule.
     pub fn round_to_cents(self) -> Self {
         Self(
             self.0
                 .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
         )
+    }
+}
+
+/// A sum of amounts (a dashboard's totals): not checked against [`Money::MAX`], like
+/// [`Money::from_store`].
+impl std::ops::Add for Money {
+    type Output = Money;
+
+    fn add(self, other: Money) -> Money {
+        Money(self.0 + other.0)
+    }
+}
+
+/// Read-model columns are `numeric`: decoded through [`Money::from_store`].
+impl sqlx::Type<sqlx::Postgres> for Money {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        <Decimal as sqlx::Type<sqlx::Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+        <Decimal as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Postgres> for Money {
+    fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        <Decimal as sqlx::Decode<'r, sqlx::Postgres>>::decode(value).map(Self::from_store)
+    }
+}
+
+impl sqlx::Encode<'_, sqlx::Postgres> for Money {
+    fn encode_by_ref(
+        &self,
+        buf: &mut sqlx::postgres::PgArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <Decimal as sqlx::Encode<'_, sqlx::Postgres>>::encode_by_ref(&self.0, buf)
     }
 }
 
@@ -113,6 +161,16 @@ mod tests {
             Money::new(d("1000000000.01")).unwrap_err().code,
             "too_large"
         );
+    }
+
+    #[test]
+    fn a_stored_amount_is_taken_as_it_is_with_at_least_cents() {
+        assert_eq!(Money::from_store(d("0")).to_string(), "0.00");
+        assert_eq!(Money::from_store(d("12.5")).to_string(), "12.50");
+        assert_eq!(Money::from_store(d("0.0850")).to_string(), "0.0850");
+        assert_eq!(Money::from_store(d("-250.00")).to_string(), "-250.00");
+        let sum = Money::from_store(d("999999999.99")) + Money::from_store(d("0.01"));
+        assert_eq!(sum.to_string(), "1000000000.00");
     }
 
     #[test]

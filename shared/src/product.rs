@@ -106,8 +106,9 @@ impl fmt::Display for Sku {
 }
 
 /// Unit a product is counted and sold in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Unit {
     Piece,
     Kg,
@@ -356,8 +357,9 @@ impl fmt::Display for Barcode {
 }
 
 /// Whether a product can be put on new orders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum ProductStatus {
     #[default]
     Active,
@@ -365,6 +367,8 @@ pub enum ProductStatus {
 }
 
 impl ProductStatus {
+    pub const ALL: [ProductStatus; 2] = [ProductStatus::Active, ProductStatus::Archived];
+
     pub fn as_str(&self) -> &'static str {
         match self {
             ProductStatus::Active => "active",

@@ -1,30 +1,225 @@
 //! Read-model rows as the read API returns them. Written only by the projector.
+//!
+//! A column that holds one of a closed set is the domain's enum, decoded from the text the
+//! projector writes (the enum's `as_str`, see [`ClosedSet`]); an amount is [`Money`]; a
+//! JSON column whose shape the domain defines is that type.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::account::UserStatus;
+use crate::auth::Role;
+use crate::customer::{Address, PaymentTerms};
+use crate::events::{OrderStatus, Shortage};
 use crate::ids::ProductId;
+use crate::money::Money;
+use crate::pricing::VatLine;
+use crate::product::{ProductStatus, Unit};
+use crate::stock::AdjustmentReason;
 
 /// The company's calendar for sales figures: the dashboard books an order on its
 /// submission day here (a sale at 23:30 UTC on 31 March belongs to April in Paris).
 pub const SALES_TIME_ZONE: &str = "Europe/Paris";
+
+/// A closed set that a read-model column holds as text: every value, and the text of each,
+/// which is what the projector writes (the enum's `as_str`). Lists parse their filters
+/// with it, and a test checks each type's `sqlx` decoding against it.
+pub trait ClosedSet: Copy + Eq + std::fmt::Debug + Send + Sync + 'static {
+    /// Every value, in the order an error message lists them.
+    const ALL: &'static [Self];
+
+    /// The text a column holds.
+    fn name(self) -> &'static str;
+
+    fn from_name(raw: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|value| value.name() == raw)
+    }
+
+    /// Every name, for a message: `active, archived`.
+    fn names() -> String {
+        let names: Vec<&str> = Self::ALL.iter().map(|value| value.name()).collect();
+        names.join(", ")
+    }
+}
+
+/// `$ty` with the list of its values that its module keeps (`Unit::ALL`). A row's value
+/// also equals its column's text, so a test compares a row with what the table holds.
+macro_rules! closed_set {
+    ($ty:ident, $all:expr) => {
+        impl ClosedSet for $ty {
+            const ALL: &'static [Self] = &$all;
+
+            fn name(self) -> &'static str {
+                self.as_str()
+            }
+        }
+
+        impl PartialEq<&str> for $ty {
+            fn eq(&self, other: &&str) -> bool {
+                self.name() == *other
+            }
+        }
+    };
+}
+
+closed_set!(ProductStatus, ProductStatus::ALL);
+closed_set!(Unit, Unit::ALL);
+closed_set!(PaymentTerms, PaymentTerms::ALL);
+closed_set!(CustomerStatus, CustomerStatus::ALL);
+closed_set!(UserStatus, UserStatus::ALL);
+closed_set!(Role, Role::ALL);
+closed_set!(OrderStatus, ORDER_STATUSES);
+closed_set!(StockMovementKind, StockMovementKind::ALL);
+closed_set!(AdjustmentReason, AdjustmentReason::ALL);
+
+/// Every order status, in lifecycle order: `events.rs`, a contract, keeps no list.
+const ORDER_STATUSES: [OrderStatus; 5] = [
+    OrderStatus::Draft,
+    OrderStatus::Submitting,
+    OrderStatus::Submitted,
+    OrderStatus::Fulfilled,
+    OrderStatus::Cancelled,
+];
+
+/// A status added to the enum stops this match from compiling until it is listed above.
+const _: fn(OrderStatus) = |status| match status {
+    OrderStatus::Draft
+    | OrderStatus::Submitting
+    | OrderStatus::Submitted
+    | OrderStatus::Fulfilled
+    | OrderStatus::Cancelled => {}
+};
+
+/// `OrderStatus` is an event contract (`events.rs`): its column's decoding lives here.
+impl sqlx::Type<sqlx::Postgres> for OrderStatus {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        <&str as sqlx::Type<sqlx::Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+        <&str as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+    }
+}
+
+impl sqlx::postgres::PgHasArrayType for OrderStatus {
+    fn array_type_info() -> sqlx::postgres::PgTypeInfo {
+        <&str as sqlx::postgres::PgHasArrayType>::array_type_info()
+    }
+
+    fn array_compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+        <&str as sqlx::postgres::PgHasArrayType>::array_compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Postgres> for OrderStatus {
+    fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let raw = <&str as sqlx::Decode<'r, sqlx::Postgres>>::decode(value)?;
+        Self::from_name(raw).ok_or_else(|| format!("`{raw}` is not an order status").into())
+    }
+}
+
+impl sqlx::Encode<'_, sqlx::Postgres> for OrderStatus {
+    fn encode_by_ref(
+        &self,
+        buf: &mut sqlx::postgres::PgArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <&str as sqlx::Encode<'_, sqlx::Postgres>>::encode_by_ref(&self.name(), buf)
+    }
+}
+
+/// Whether a customer can be put on new orders. The customer aggregate keeps it as a flag;
+/// its read model holds one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum CustomerStatus {
+    Active,
+    Archived,
+}
+
+impl CustomerStatus {
+    pub const ALL: [CustomerStatus; 2] = [CustomerStatus::Active, CustomerStatus::Archived];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerStatus::Active => "active",
+            CustomerStatus::Archived => "archived",
+        }
+    }
+}
+
+/// What moved a product's stock, one per stock event that moves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum StockMovementKind {
+    /// Counted, received, lost…: on hand changes.
+    Adjusted,
+    /// Held for a submitted order.
+    Reserved,
+    /// An order's hold given back.
+    Released,
+    /// A fulfilled order's hold leaves on-hand stock.
+    Consumed,
+}
+
+impl StockMovementKind {
+    pub const ALL: [StockMovementKind; 4] = [
+        StockMovementKind::Adjusted,
+        StockMovementKind::Reserved,
+        StockMovementKind::Released,
+        StockMovementKind::Consumed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StockMovementKind::Adjusted => "adjusted",
+            StockMovementKind::Reserved => "reserved",
+            StockMovementKind::Released => "released",
+            StockMovementKind::Consumed => "consumed",
+        }
+    }
+}
+
+/// Serde by [`ClosedSet::name`], for an enum whose serde spelling is not its column's
+/// (`PaymentTerms`: `net30` in events, `net_30` in the read model and the API).
+pub mod by_name {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::ClosedSet;
+
+    pub fn serialize<T: ClosedSet, S: Serializer>(
+        value: &T,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(value.name())
+    }
+
+    pub fn deserialize<'de, T: ClosedSet, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<T, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        T::from_name(&raw)
+            .ok_or_else(|| D::Error::custom(format!("`{raw}`: expected one of {}", T::names())))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct ProductRow {
     pub id: ProductId,
     pub sku: String,
     pub name: String,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub price: Decimal,
+    pub price: Money,
     #[serde(with = "rust_decimal::serde::str")]
     pub vat_rate: Decimal,
-    pub unit: String,
+    pub unit: Unit,
     pub category: String,
     pub barcode: Option<String>,
     #[serde(with = "rust_decimal::serde::str_option")]
     pub low_stock_threshold: Option<Decimal>,
-    pub status: String,
+    pub status: ProductStatus,
     /// The aggregate version this row reflects.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -51,8 +246,8 @@ pub struct UserRow {
     pub id: crate::ids::UserId,
     pub email: String,
     pub display_name: String,
-    pub roles: Vec<String>,
-    pub status: String,
+    pub roles: Vec<Role>,
+    pub status: UserStatus,
     pub must_change_password: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -88,13 +283,14 @@ pub struct CustomerRow {
     pub vat_number: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
-    /// `{line1, line2, postal_code, city, country}`.
-    pub billing_address: Option<serde_json::Value>,
-    pub shipping_address: Option<serde_json::Value>,
-    pub payment_terms: String,
-    #[serde(with = "rust_decimal::serde::str_option")]
-    pub credit_limit: Option<Decimal>,
-    pub status: String,
+    #[sqlx(json(nullable))]
+    pub billing_address: Option<Address>,
+    #[sqlx(json(nullable))]
+    pub shipping_address: Option<Address>,
+    #[serde(with = "by_name")]
+    pub payment_terms: PaymentTerms,
+    pub credit_limit: Option<Money>,
+    pub status: CustomerStatus,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -106,7 +302,7 @@ pub struct StockLevelRow {
     pub sku: String,
     pub name: String,
     pub category: String,
-    pub unit: String,
+    pub unit: Unit,
     #[serde(with = "rust_decimal::serde::str")]
     pub on_hand: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
@@ -125,11 +321,11 @@ pub struct StockLevelRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct StockMovementRow {
     pub sequence: i64,
-    /// adjusted, reserved, released or consumed.
-    pub kind: String,
+    pub kind: StockMovementKind,
     #[serde(with = "rust_decimal::serde::str")]
     pub quantity: Decimal,
-    pub reason: Option<String>,
+    /// Why an adjustment was made (none on an order's movements).
+    pub reason: Option<AdjustmentReason>,
     pub comment: Option<String>,
     pub order_id: Option<crate::ids::OrderId>,
     /// On hand and reserved after the movement.
@@ -145,7 +341,7 @@ pub struct StockMovementRow {
 pub struct OrderRow {
     pub id: crate::ids::OrderId,
     pub number: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub customer_id: Option<crate::ids::CustomerId>,
     /// The customer's *current* code and name: the customer's events keep every order's
     /// copy up to date.
@@ -154,16 +350,15 @@ pub struct OrderRow {
     pub notes: Option<String>,
     pub valid_until: Option<chrono::NaiveDate>,
     pub line_count: i32,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub total_net: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub total_vat: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub total_gross: Decimal,
-    /// `[{rate, base, amount}]`, highest rate first.
-    pub vat_lines: serde_json::Value,
+    pub total_net: Money,
+    pub total_vat: Money,
+    pub total_gross: Money,
+    /// Highest rate first.
+    #[sqlx(json)]
+    pub vat_lines: Vec<VatLine>,
     /// The short lines of the last refused submit, if the order is still a draft.
-    pub shortages: Option<serde_json::Value>,
+    #[sqlx(json(nullable))]
+    pub shortages: Option<Vec<Shortage>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -179,17 +374,15 @@ pub struct OrderLineRow {
     /// product later never rewrites an order.
     pub sku: String,
     pub label: String,
-    pub unit: String,
+    pub unit: Unit,
     #[serde(with = "rust_decimal::serde::str")]
     pub quantity: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub unit_price: Decimal,
+    pub unit_price: Money,
     #[serde(with = "rust_decimal::serde::str")]
     pub discount: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
     pub vat_rate: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub net: Decimal,
+    pub net: Money,
 }
 
 /// An order with its lines.
@@ -198,4 +391,64 @@ pub struct OrderDetail {
     #[serde(flatten)]
     pub order: OrderRow,
     pub lines: Vec<OrderLineRow>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row serializes each closed set as serde spells it: the same text as its column,
+    /// so that the API shows what it showed when rows held strings.
+    fn serde_spells_each_name<T: ClosedSet + Serialize>() {
+        for value in T::ALL {
+            assert_eq!(
+                serde_json::to_value(value).unwrap(),
+                serde_json::Value::from(value.name()),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rows_show_the_text_their_columns_hold() {
+        serde_spells_each_name::<ProductStatus>();
+        serde_spells_each_name::<Unit>();
+        serde_spells_each_name::<CustomerStatus>();
+        serde_spells_each_name::<UserStatus>();
+        serde_spells_each_name::<Role>();
+        serde_spells_each_name::<OrderStatus>();
+        serde_spells_each_name::<StockMovementKind>();
+        serde_spells_each_name::<AdjustmentReason>();
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Terms {
+        #[serde(with = "by_name")]
+        terms: PaymentTerms,
+    }
+
+    #[test]
+    fn payment_terms_are_shown_by_name_not_as_events_spell_them() {
+        let terms = Terms {
+            terms: PaymentTerms::EndOfMonth45,
+        };
+        let json = serde_json::to_string(&terms).unwrap();
+        assert_eq!(json, r#"{"terms":"end_of_month_45"}"#);
+        assert_eq!(serde_json::from_str::<Terms>(&json).unwrap(), terms);
+        let refused = serde_json::from_str::<Terms>(r#"{"terms":"endofmonth45"}"#).unwrap_err();
+        assert!(refused
+            .to_string()
+            .contains("expected one of immediate, net_30"));
+    }
+
+    #[test]
+    fn a_name_outside_the_set_is_none() {
+        assert_eq!(
+            OrderStatus::from_name("cancelled"),
+            Some(OrderStatus::Cancelled)
+        );
+        assert_eq!(OrderStatus::from_name("Cancelled"), None);
+        assert_eq!(ProductStatus::names(), "active, archived");
+        assert!(Unit::Kg == "kg" && Unit::Kg != "KG");
+    }
 }

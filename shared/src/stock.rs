@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::product::Quantity;
 use crate::Invalid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum AdjustmentReason {
     Receipt,
     InventoryCount,

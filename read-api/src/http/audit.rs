@@ -7,12 +7,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use shared::csv_cell::Cell;
 use shared::read::{AuditRow, Page};
-use sqlx::{Postgres, QueryBuilder};
 
 use super::error::{ApiError, Result};
 use super::export::csv_response;
 use super::extract::AppQuery;
-use super::paging::{fetch_page, text_filter, Paging};
+use super::paging::{text_filter, Paging};
+use super::resource::{page, Filters, Table};
 use super::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -34,15 +34,12 @@ pub struct AuditQuery {
     pub to: Option<String>,
 }
 
-#[derive(Debug, Default)]
-struct Filters {
-    actor: Option<String>,
-    aggregate_type: Option<String>,
-    aggregate_id: Option<String>,
-    event_type: Option<String>,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
-}
+const AUDIT: Table = Table::new(
+    "audit_log",
+    "occurred_at, actor_id, actor_roles, source_ip, user_agent, correlation_id, aggregate_type,
+     aggregate_id, sequence, event_type, event_version, payload",
+)
+.keyed_by("(aggregate_type, aggregate_id, sequence)");
 
 fn instant(name: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>> {
     let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
@@ -65,43 +62,24 @@ fn instant(name: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>> {
 /// Newest first; ties broken by stream and sequence so that pages are stable.
 const ORDER: &str = "occurred_at DESC, aggregate_type, aggregate_id, sequence DESC";
 
-impl Filters {
-    fn parse(q: &AuditQuery) -> Result<Self> {
-        Ok(Self {
-            actor: text_filter("actor", q.actor.as_deref(), 100)?,
-            aggregate_type: text_filter("aggregate_type", q.aggregate_type.as_deref(), 50)?,
-            aggregate_id: text_filter("aggregate_id", q.aggregate_id.as_deref(), 100)?,
-            event_type: text_filter("type", q.event_type.as_deref(), 100)?,
-            from: instant("from", q.from.as_deref())?,
-            to: instant("to", q.to.as_deref())?,
-        })
-    }
-
-    fn push_where(&self, sql: &mut QueryBuilder<'_, Postgres>) {
-        let mut eq = |column: &str, value: &Option<String>| {
-            if let Some(v) = value {
-                sql.push(format_args!(" AND {column} = "))
-                    .push_bind(v.clone());
-            }
-        };
-        eq("actor_id", &self.actor);
-        eq("aggregate_type", &self.aggregate_type);
-        eq("aggregate_id", &self.aggregate_id);
-        eq("event_type", &self.event_type);
-        if let Some(from) = self.from {
-            sql.push(" AND occurred_at >= ").push_bind(from);
-        }
-        if let Some(to) = self.to {
-            sql.push(" AND occurred_at < ").push_bind(to);
-        }
-    }
-
-    fn select(&self) -> QueryBuilder<'static, Postgres> {
-        let mut sql = QueryBuilder::new("SELECT * FROM audit_log WHERE true");
-        self.push_where(&mut sql);
-        sql.push(" ORDER BY ").push(ORDER);
-        sql
-    }
+/// What the list and the export narrow to.
+fn filters(q: &AuditQuery) -> Result<Filters> {
+    Ok(Filters::new()
+        .equal("actor_id", text_filter("actor", q.actor.as_deref(), 100)?)
+        .equal(
+            "aggregate_type",
+            text_filter("aggregate_type", q.aggregate_type.as_deref(), 50)?,
+        )
+        .equal(
+            "aggregate_id",
+            text_filter("aggregate_id", q.aggregate_id.as_deref(), 100)?,
+        )
+        .equal(
+            "event_type",
+            text_filter("type", q.event_type.as_deref(), 100)?,
+        )
+        .compare("occurred_at", ">=", instant("from", q.from.as_deref())?)
+        .compare("occurred_at", "<", instant("to", q.to.as_deref())?))
 }
 
 /// `GET /audit`: newest first, with filters and a total. Roles: admin.
@@ -110,17 +88,10 @@ pub async fn list(
     AppQuery(query): AppQuery<AuditQuery>,
 ) -> Result<Json<Page<AuditRow>>> {
     let paging = Paging::parse(query.page, query.limit)?;
-    let filters = Filters::parse(&query)?;
-    let page = fetch_page(
-        &state.pool,
-        "SELECT * FROM audit_log WHERE true",
-        "SELECT count(*) FROM audit_log WHERE true",
-        |sql| filters.push_where(sql),
-        ORDER,
-        paging,
-    )
-    .await?;
-    Ok(Json(page))
+    let filters = filters(&query)?;
+    Ok(Json(
+        page(&state.pool, &AUDIT, &filters, ORDER, paging).await?,
+    ))
 }
 
 pub const CSV_COLUMNS: [&str; 12] = [
@@ -149,10 +120,11 @@ pub async fn export(
             "an export has every matching row: page and limit do not apply".to_owned(),
         ));
     }
-    let filters = Filters::parse(&query)?;
+    let mut sql = AUDIT.select(&filters(&query)?);
+    sql.push(" ORDER BY ").push(ORDER);
     Ok(csv_response(
         state.pool.clone(),
-        filters.select(),
+        sql,
         &CSV_COLUMNS,
         record,
         "audit.csv",

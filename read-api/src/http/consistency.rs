@@ -35,8 +35,6 @@ pub fn parse_version(raw: &str) -> Result<i64> {
         .ok_or_else(|| ApiError::BadQuery(format!("min_version `{raw}` is not a version")))
 }
 
-/// Waits for the version asked in `query` or the headers, if any: `version_sql` reads
-/// the row's version with `id` as `$1`.
 /// The query of a detail route: the version of the aggregate to wait for
 /// (read-your-writes; `X-Min-Version` says the same).
 #[derive(Debug, serde::Deserialize)]
@@ -45,11 +43,13 @@ pub struct MinVersion {
     pub min_version: Option<String>,
 }
 
+/// Waits for the version asked in `query` or the headers, if any: `version_sql` reads
+/// the row's version with `id` as `$1`.
 pub async fn wait_min_version<I>(
     state: &AppState,
     query: Option<String>,
     headers: &HeaderMap,
-    version_sql: &'static str,
+    version_sql: &str,
     id: I,
 ) -> Result<()>
 where

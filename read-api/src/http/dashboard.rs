@@ -11,8 +11,11 @@ use axum::Json;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use shared::events::OrderStatus;
 use shared::ids::{CustomerId, ProductId};
-use shared::read::{StockLevelRow, SALES_TIME_ZONE};
+use shared::money::Money;
+use shared::product::Unit;
+use shared::read::{ClosedSet, StockLevelRow, SALES_TIME_ZONE};
 
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
@@ -113,35 +116,9 @@ fn top_limit(limit: Option<u32>) -> Result<i64> {
     }
 }
 
-/// An amount as a string with its cents, `"0.00"` included (Postgres' zero decodes
-/// without a scale).
-fn cents<S: serde::Serializer>(
-    amount: &Decimal,
-    serializer: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    let mut amount = *amount;
-    if amount.scale() < 2 {
-        amount.rescale(2);
-    }
-    serializer.collect_str(&amount)
-}
-
-fn cents_option<S: serde::Serializer>(
-    amount: &Option<Decimal>,
-    serializer: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    match amount {
-        Some(amount) => cents(amount, serializer),
-        None => serializer.serialize_none(),
-    }
-}
-
 /// Net over orders, to the cent; none without orders.
-fn average(net: Decimal, orders: i64) -> Option<Decimal> {
-    (orders > 0).then(|| {
-        (net / Decimal::from(orders))
-            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-    })
+fn average(net: Money, orders: i64) -> Option<Money> {
+    (orders > 0).then(|| Money::from_store(net.amount() / Decimal::from(orders)).round_to_cents())
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,15 +131,24 @@ pub struct SalesQuery {
 }
 
 /// Orders and money of one status in one bucket.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Figures {
     pub orders: i64,
-    #[serde(serialize_with = "cents")]
-    pub net: Decimal,
-    #[serde(serialize_with = "cents")]
-    pub vat: Decimal,
-    #[serde(serialize_with = "cents")]
-    pub gross: Decimal,
+    pub net: Money,
+    pub vat: Money,
+    pub gross: Money,
+}
+
+impl Default for Figures {
+    fn default() -> Self {
+        let zero = Money::from_store(Decimal::ZERO);
+        Figures {
+            orders: 0,
+            net: zero,
+            vat: zero,
+            gross: zero,
+        }
+    }
 }
 
 impl std::ops::Add for Figures {
@@ -184,8 +170,7 @@ pub struct SalesFigures {
     #[serde(flatten)]
     pub total: Figures,
     /// Net (HT) per order.
-    #[serde(serialize_with = "cents_option")]
-    pub average_order_value: Option<Decimal>,
+    pub average_order_value: Option<Money>,
     pub submitted: Figures,
     pub fulfilled: Figures,
 }
@@ -224,13 +209,13 @@ pub struct SalesSeries {
 struct SalesRow {
     period: NaiveDate,
     submitted_orders: i64,
-    submitted_net: Decimal,
-    submitted_vat: Decimal,
-    submitted_gross: Decimal,
+    submitted_net: Money,
+    submitted_vat: Money,
+    submitted_gross: Money,
     fulfilled_orders: i64,
-    fulfilled_net: Decimal,
-    fulfilled_vat: Decimal,
-    fulfilled_gross: Decimal,
+    fulfilled_net: Money,
+    fulfilled_vat: Money,
+    fulfilled_gross: Money,
 }
 
 /// `GET /dashboard/sales`: HT and TTC by day, week or month. Roles: admin, analyst.
@@ -326,12 +311,11 @@ pub struct TopProduct {
     /// As the catalogue has them now.
     pub sku: String,
     pub name: String,
-    pub unit: String,
+    pub unit: Unit,
     #[serde(with = "rust_decimal::serde::str")]
     pub quantity: Decimal,
     /// Net (HT).
-    #[serde(serialize_with = "cents")]
-    pub revenue: Decimal,
+    pub revenue: Money,
     pub orders: i64,
 }
 
@@ -384,10 +368,8 @@ pub struct TopCustomer {
     pub code: String,
     pub name: String,
     pub orders: i64,
-    #[serde(serialize_with = "cents")]
-    pub net: Decimal,
-    #[serde(serialize_with = "cents")]
-    pub gross: Decimal,
+    pub net: Money,
+    pub gross: Money,
 }
 
 /// `GET /dashboard/top-customers`, by `revenue` (net HT, the default) or `orders`.
@@ -426,12 +408,10 @@ pub struct PeriodQuery {
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct StatusCount {
-    pub status: String,
+    pub status: OrderStatus,
     pub orders: i64,
-    #[serde(serialize_with = "cents")]
-    pub net: Decimal,
-    #[serde(serialize_with = "cents")]
-    pub gross: Decimal,
+    pub net: Money,
+    pub gross: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -453,8 +433,7 @@ pub async fn orders_by_status(
     let items = sqlx::query_as(
         "SELECT s.status, count(o.id) AS orders, coalesce(sum(o.total_net), 0) AS net,
                 coalesce(sum(o.total_gross), 0) AS gross
-           FROM unnest(ARRAY['draft', 'submitting', 'submitted', 'fulfilled', 'cancelled'])
-                WITH ORDINALITY AS s(status, rank)
+           FROM unnest($4::text[]) WITH ORDINALITY AS s(status, rank)
            LEFT JOIN orders o
              ON o.status = s.status
             AND o.created_at >= ($1::date::timestamp AT TIME ZONE $3)
@@ -465,6 +444,7 @@ pub async fn orders_by_status(
     .bind(period.from)
     .bind(period.to)
     .bind(SALES_TIME_ZONE)
+    .bind(OrderStatus::ALL)
     .fetch_all(&state.pool)
     .await?;
     Ok(Json(OrdersByStatus { period, items }))
@@ -481,8 +461,17 @@ pub struct StockAlert {
     #[serde(flatten)]
     #[sqlx(flatten)]
     pub stock: StockLevelRow,
-    /// `out_of_stock` (nothing available) or `low` (at or below the threshold).
-    pub level: String,
+    pub level: AlertLevel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum AlertLevel {
+    /// Nothing available.
+    OutOfStock,
+    /// At or below the threshold.
+    Low,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -558,14 +547,11 @@ mod tests {
 
     #[test]
     fn the_average_is_to_the_cent_and_absent_without_orders() {
-        assert_eq!(
-            average(Decimal::new(1000, 2), 3),
-            Some(Decimal::new(333, 2))
-        );
-        assert_eq!(
-            average(Decimal::new(1001, 2), 2),
-            Some(Decimal::new(501, 2))
-        );
-        assert_eq!(average(Decimal::ZERO, 0), None);
+        let money = |cents| Money::from_store(Decimal::new(cents, 2));
+        let average = |net, orders| average(money(net), orders).map(|a| a.to_string());
+        assert_eq!(average(1000, 3).as_deref(), Some("3.33"));
+        assert_eq!(average(1001, 2).as_deref(), Some("5.01"));
+        assert_eq!(average(1000, 2).as_deref(), Some("5.00"));
+        assert_eq!(average(0, 0), None);
     }
 }

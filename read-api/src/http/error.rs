@@ -13,6 +13,13 @@ pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 pub enum ApiError {
     #[error("malformed query: {0}")]
     BadQuery(String),
+    /// A query parameter that names one of a closed set names none of it.
+    #[error("{parameter} `{value}`: expected one of {}", allowed.join(", "))]
+    NotOneOf {
+        parameter: &'static str,
+        value: String,
+        allowed: Vec<&'static str>,
+    },
     #[error("malformed {header}: {message}")]
     BadHeader {
         header: &'static str,
@@ -63,6 +70,11 @@ impl IntoResponse for ApiError {
         match self {
             ApiError::BadQuery(_) => Problem::new(400, "malformed_query", "Malformed query string")
                 .with_detail(detail)
+                .into_response(),
+            ApiError::NotOneOf {
+                parameter, allowed, ..
+            } => Problem::malformed_query(Some(parameter), detail)
+                .with_extension("allowed", allowed)
                 .into_response(),
             ApiError::BadHeader { header, .. } => {
                 Problem::malformed_header(header, detail).into_response()

@@ -11,6 +11,7 @@ pub mod orders;
 pub mod paging;
 pub mod products;
 pub mod proforma;
+pub mod resource;
 pub mod stock;
 pub mod users;
 
@@ -20,14 +21,14 @@ use axum::http::Method;
 use axum::Router;
 use shared::access::{Access, RouteSpec, Routes, ADMIN, ANALYSTS, ANY_ROLE};
 use shared::auth::TokenVerifier;
+use shared::read::{CustomerRow, StockLevelRow, UserRow};
 use shared::web::{api_router, HttpSettings, Readiness};
 use sqlx::PgPool;
-
 use tokio::sync::Semaphore;
 
 use crate::freshness::Freshness;
-use crate::startup::ProformaSettings;
-use proforma::Issuer;
+use crate::proforma::{Issuer, ProformaSettings};
+use resource::show;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -90,14 +91,14 @@ fn routes() -> Routes<AppState> {
             M::GET,
             "/customers/{id}",
             Access::Roles(ANY_ROLE),
-            customers::detail,
+            show::<CustomerRow>,
         )
         .route(M::GET, "/stock", Access::Roles(ANY_ROLE), stock::list)
         .route(
             M::GET,
             "/stock/{id}",
             Access::Roles(ANY_ROLE),
-            stock::detail,
+            show::<StockLevelRow>,
         )
         .route(
             M::GET,
@@ -119,7 +120,7 @@ fn routes() -> Routes<AppState> {
             proforma::proforma,
         )
         .route(M::GET, "/users", Access::Roles(ADMIN), users::list)
-        .route(M::GET, "/users/{id}", Access::Roles(ADMIN), users::detail)
+        .route(M::GET, "/users/{id}", Access::Roles(ADMIN), show::<UserRow>)
         .route(
             M::GET,
             "/dashboard/sales",

@@ -7,22 +7,30 @@ use axum::http::HeaderMap;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
+use shared::events::OrderStatus;
 use shared::ids::{CustomerId, OrderId};
 use shared::read::{OrderDetail, OrderLineRow, OrderRow, Page};
 use shared::web::AppPath;
-use sqlx::{Postgres, QueryBuilder};
+use sqlx::PgPool;
 
-use super::consistency::{wait_min_version, MinVersion};
+use super::consistency::MinVersion;
 use super::error::{ApiError, Result};
-use super::extract::{path_id, AppQuery};
-use super::paging::{fetch_page, like_pattern, sort_by, text_filter, Paging};
+use super::extract::AppQuery;
+use super::paging::{one_of, search, sort_by, text_filter, Paging};
+use super::resource::{self, Filters, Resource, Table};
 use super::AppState;
 
-const ORDER_COLUMNS: &str = "id, number, status, customer_id, customer_code, customer_name, notes,
-    valid_until, line_count, total_net, total_vat, total_gross, vat_lines, shortages, version,
-    created_at, updated_at, submitted_at";
-
-const STATUSES: [&str; 5] = ["draft", "submitting", "submitted", "fulfilled", "cancelled"];
+impl Resource for OrderRow {
+    type Id = OrderId;
+    const TABLE: Table = Table::new(
+        "orders",
+        "id, number, status, customer_id, customer_code, customer_name, notes, valid_until,
+         line_count, total_net, total_vat, total_gross, vat_lines, shortages, version,
+         created_at, updated_at, submitted_at",
+    );
+    const ID: &'static str = "an order id";
+    const NOT_FOUND: (&'static str, &'static str) = ("order_not_found", "no order has this id");
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,25 +67,13 @@ pub async fn list(
     AppQuery(query): AppQuery<ListQuery>,
 ) -> Result<Json<Page<OrderRow>>> {
     let paging = Paging::parse(query.page, query.limit)?;
-    let status = text_filter("status", query.status.as_deref(), 20)?;
-    if let Some(s) = &status {
-        if !STATUSES.contains(&s.as_str()) {
-            return Err(ApiError::BadQuery(format!(
-                "status `{s}`: expected one of {}",
-                STATUSES.join(", ")
-            )));
-        }
-    }
     let customer = text_filter("customer", query.customer.as_deref(), 40)?
         .map(|c| {
             CustomerId::from_str(&c)
                 .map_err(|_| ApiError::BadQuery(format!("customer `{c}` is not a customer id")))
         })
         .transpose()?;
-    let from = day("from", query.from.as_deref())?;
-    let to = day("to", query.to.as_deref())?;
-    let search = text_filter("q", query.q.as_deref(), 100)?.map(|q| like_pattern(&q));
-    let (column, direction) = sort_by(
+    let sort = sort_by(
         query.sort.as_deref(),
         "-created",
         &[
@@ -86,61 +82,29 @@ pub async fn list(
             ("total", "total_gross"),
         ],
     )?;
-    let filter = |sql: &mut QueryBuilder<'_, Postgres>| {
-        if let Some(status) = &status {
-            sql.push(" AND status = ").push_bind(status.clone());
-        }
-        if let Some(customer) = customer {
-            sql.push(" AND customer_id = ").push_bind(customer);
-        }
-        if let Some(from) = from {
-            sql.push(" AND created_at >= ").push_bind(from);
-        }
-        if let Some(to) = to {
-            sql.push(" AND created_at < ").push_bind(to);
-        }
-        if let Some(pattern) = &search {
-            sql.push(" AND search LIKE lower(")
-                .push_bind(pattern.clone())
-                .push(")");
-        }
-    };
-    let page = fetch_page(
-        &state.pool,
-        &format!("SELECT {ORDER_COLUMNS} FROM orders WHERE true"),
-        "SELECT count(*) FROM orders WHERE true",
-        filter,
-        &format!("{column} {direction}, id {direction}"),
-        paging,
-    )
-    .await?;
-    Ok(Json(page))
+    let filters = Filters::new()
+        .equal(
+            "status",
+            one_of::<OrderStatus>("status", query.status.as_deref())?,
+        )
+        .equal("customer_id", customer)
+        .compare("created_at", ">=", day("from", query.from.as_deref())?)
+        .compare("created_at", "<", day("to", query.to.as_deref())?)
+        .search(search(query.q.as_deref())?);
+    Ok(Json(
+        resource::list(&state.pool, &filters, sort, paging).await?,
+    ))
 }
 
-pub fn order_not_found() -> ApiError {
-    ApiError::NotFound {
-        code: "order_not_found",
-        message: "no order has this id".to_owned(),
-    }
-}
-
-/// The order id of a path, once the order's read model has reached `min_version`.
-pub async fn order_at_version(
-    state: &AppState,
-    raw: &str,
-    min_version: Option<String>,
-    headers: &HeaderMap,
-) -> Result<OrderId> {
-    let id: OrderId = path_id(raw, "an order id")?;
-    wait_min_version(
-        state,
-        min_version,
-        headers,
-        "SELECT version FROM orders WHERE id = $1",
-        id,
+/// An order's lines, in order.
+async fn lines(pool: &PgPool, id: OrderId) -> Result<Vec<OrderLineRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT line_no, product_id, sku, label, unit, quantity, unit_price, discount, vat_rate, net
+           FROM order_lines WHERE order_id = $1 ORDER BY line_no",
     )
-    .await?;
-    Ok(id)
+    .bind(id)
+    .fetch_all(pool)
+    .await
 }
 
 /// `GET /orders/{id}`: the order, its lines and totals; `min_version` for
@@ -151,19 +115,8 @@ pub async fn detail(
     headers: HeaderMap,
     AppQuery(query): AppQuery<MinVersion>,
 ) -> Result<Json<OrderDetail>> {
-    let id = order_at_version(&state, &id, query.min_version, &headers).await?;
-    let order: OrderRow =
-        sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&state.pool)
-            .await?
-            .ok_or_else(order_not_found)?;
-    let lines: Vec<OrderLineRow> = sqlx::query_as(
-        "SELECT line_no, product_id, sku, label, unit, quantity, unit_price, discount, vat_rate, net
-           FROM order_lines WHERE order_id = $1 ORDER BY line_no",
-    )
-    .bind(id)
-    .fetch_all(&state.pool)
-    .await?;
+    let id = resource::id_at_version::<OrderRow>(&state, &id, query.min_version, &headers).await?;
+    let order = resource::find::<OrderRow>(&state.pool, id).await?;
+    let lines = lines(&state.pool, id).await?;
     Ok(Json(OrderDetail { order, lines }))
 }

@@ -1,8 +1,8 @@
-//! Page/limit parsing shared by every list.
+//! What every list reads from its query string: page and limit, sort, text and
+//! closed-set filters.
 
-use shared::read::Page;
-use sqlx::postgres::PgRow;
-use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
+use shared::read::ClosedSet;
+use sqlx::{Postgres, QueryBuilder};
 
 use super::error::{ApiError, Result};
 
@@ -39,48 +39,16 @@ impl Paging {
     }
 }
 
-/// One page of `select` (a `SELECT … FROM … WHERE true`), narrowed by `filter` and
-/// ordered by `order`, with the total of matching rows from `count` (a `SELECT count(*)
-/// … WHERE true`) narrowed the same way. The two queries run at once on two connections:
-/// a window count in the page query would make it sort every matching row instead of
-/// walking the sort index.
-pub async fn fetch_page<T>(
-    pool: &PgPool,
-    select: &str,
-    count: &str,
-    filter: impl Fn(&mut QueryBuilder<'static, Postgres>),
-    order: &str,
-    paging: Paging,
-) -> Result<Page<T>>
-where
-    T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
-{
-    let mut page_sql = QueryBuilder::new(select);
-    filter(&mut page_sql);
-    page_sql.push(" ORDER BY ").push(order);
-    paging.push(&mut page_sql);
-    let mut count_sql = QueryBuilder::new(count);
-    filter(&mut count_sql);
-    let (items, total) = tokio::try_join!(
-        page_sql.build_query_as::<T>().fetch_all(pool),
-        count_sql.build_query_scalar::<i64>().fetch_one(pool),
-    )?;
-    Ok(Page {
-        items,
-        total,
-        page: paging.page,
-        limit: paging.limit,
-        next_after: None,
-    })
+/// A list's order: an indexed SQL expression and `ASC` or `DESC`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: &'static str,
+    pub direction: &'static str,
 }
 
 /// A list's order: `key` or `-key` (descending), each key mapped to the indexed SQL
-/// expression it sorts by. Returns the expression and `ASC`/`DESC`.
-pub fn sort_by(
-    raw: Option<&str>,
-    default: &str,
-    keys: &[(&str, &'static str)],
-) -> Result<(&'static str, &'static str)> {
+/// expression it sorts by.
+pub fn sort_by(raw: Option<&str>, default: &str, keys: &[(&str, &'static str)]) -> Result<Sort> {
     let raw = raw.unwrap_or(default).trim();
     let (direction, key) = match raw.strip_prefix('-') {
         Some(key) => ("DESC", key),
@@ -88,7 +56,7 @@ pub fn sort_by(
     };
     keys.iter()
         .find(|(name, _)| *name == key)
-        .map(|(_, column)| (*column, direction))
+        .map(|(_, column)| Sort { column, direction })
         .ok_or_else(|| {
             let names: Vec<&str> = keys.iter().map(|(n, _)| *n).collect();
             ApiError::BadQuery(format!(
@@ -106,6 +74,29 @@ pub fn text_filter(name: &str, raw: Option<&str>, max_chars: usize) -> Result<Op
             "{name} is limited to {max_chars} characters"
         ))),
         Some(s) => Ok(Some(s.to_owned())),
+    }
+}
+
+/// The longest text search (`q`) a list takes.
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+/// `q`, a text search, as a `LIKE` pattern.
+pub fn search(raw: Option<&str>) -> Result<Option<String>> {
+    Ok(text_filter("q", raw, MAX_SEARCH_CHARS)?.map(|q| like_pattern(&q)))
+}
+
+/// A filter on a closed set (a status, a role…): absent or empty is no filter; anything
+/// else is one of `T`'s names, or 400 naming the parameter and the values it takes.
+pub fn one_of<T: ClosedSet>(name: &'static str, raw: Option<&str>) -> Result<Option<T>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(raw) => T::from_name(raw)
+            .map(Some)
+            .ok_or_else(|| ApiError::NotOneOf {
+                parameter: name,
+                value: raw.to_owned(),
+                allowed: T::ALL.iter().map(|value| value.name()).collect(),
+            }),
     }
 }
 
@@ -132,13 +123,35 @@ mod tests {
         let keys = [("name", "lower(name)"), ("price", "price")];
         assert_eq!(
             sort_by(Some("-price"), "name", &keys).unwrap(),
-            ("price", "DESC")
+            Sort {
+                column: "price",
+                direction: "DESC"
+            }
         );
         assert_eq!(
             sort_by(None, "name", &keys).unwrap(),
-            ("lower(name)", "ASC")
+            Sort {
+                column: "lower(name)",
+                direction: "ASC"
+            }
         );
         assert!(sort_by(Some("colour"), "name", &keys).is_err());
+    }
+
+    #[test]
+    fn a_closed_set_filter_takes_its_names_only() {
+        use shared::product::ProductStatus;
+        assert_eq!(one_of::<ProductStatus>("status", None).unwrap(), None);
+        assert_eq!(one_of::<ProductStatus>("status", Some(" ")).unwrap(), None);
+        assert_eq!(
+            one_of::<ProductStatus>("status", Some(" archived ")).unwrap(),
+            Some(ProductStatus::Archived)
+        );
+        let refused = one_of::<ProductStatus>("status", Some("Archived")).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "status `Archived`: expected one of active, archived"
+        );
     }
 
     #[test]

@@ -9,20 +9,28 @@ use axum::Json;
 use serde::Deserialize;
 use shared::csv_cell::Cell;
 use shared::ids::ProductId;
-use shared::product::Category;
+use shared::product::{Category, ProductStatus};
 use shared::read::{Page, ProductRow};
 use shared::web::AppPath;
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::{PgPool, QueryBuilder};
 
-use super::consistency::{
-    if_none_match, min_version_text, parse_version, wait_min_version, MinVersion,
-};
+use super::consistency::{if_none_match, min_version_text, parse_version, MinVersion};
 use super::error::{ApiError, Result};
-use super::extract::{path_id, AppQuery};
-use super::paging::{like_pattern, sort_by, text_filter, Paging};
+use super::extract::AppQuery;
+use super::paging::{one_of, search, sort_by, text_filter, Paging, Sort};
+use super::resource::{self, Filters, Resource, Table};
 use super::AppState;
 
-const MAX_SEARCH_CHARS: usize = 100;
+impl Resource for ProductRow {
+    type Id = ProductId;
+    const TABLE: Table = Table::new(
+        "products",
+        "id, sku, name, price, vat_rate, unit, category, barcode, low_stock_threshold, status,
+         version, created_at, updated_at, updated_by, last_correlation_id",
+    );
+    const ID: &'static str = "a product id";
+    const NOT_FOUND: (&'static str, &'static str) = ("product_not_found", "no product has this id");
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,23 +66,7 @@ pub async fn detail(
     headers: HeaderMap,
     AppQuery(query): AppQuery<MinVersion>,
 ) -> Result<Response> {
-    let id: ProductId = path_id(&id, "a product id")?;
-    wait_min_version(
-        &state,
-        query.min_version,
-        &headers,
-        "SELECT version FROM products WHERE id = $1",
-        id,
-    )
-    .await?;
-    let row: ProductRow = sqlx::query_as("SELECT * FROM products WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&state.pool)
-        .await?
-        .ok_or_else(|| ApiError::NotFound {
-            code: "product_not_found",
-            message: "no product has this id".to_owned(),
-        })?;
+    let row: ProductRow = resource::detail(&state, &id, query.min_version, &headers).await?;
     let etag = format!("\"{}\"", row.version);
     // A client that holds this version already gets no body.
     let mut response = if if_none_match(&headers, &etag) {
@@ -95,7 +87,7 @@ pub async fn list(
     AppQuery(query): AppQuery<ListQuery>,
 ) -> Result<Json<Page<ProductRow>>> {
     let paging = Paging::parse(query.page, query.limit)?;
-    let (column, direction) = sort_by(
+    let sort = sort_by(
         query.sort.as_deref(),
         "name",
         &[
@@ -106,8 +98,11 @@ pub async fn list(
             ("updated", "updated_at"),
         ],
     )?;
-    let status = status_filter(query.status.as_deref())?;
-    let search = text_filter("q", query.q.as_deref(), MAX_SEARCH_CHARS)?.map(|q| like_pattern(&q));
+    let search = search(query.q.as_deref())?;
+    // Without text search the total comes from the per-(status, category) counts that
+    // the projector keeps; with it, the trigram index finds the rows.
+    let counted = search.is_none();
+    let filters = filters(query.status.as_deref(), query.category.as_deref(), search)?;
     if let Some(raw) = min_version_text(query.min_version, &headers)? {
         let (id, version) = raw.split_once(':').ok_or_else(|| {
             ApiError::BadQuery("min_version on a list is `<product id>:<version>`".to_owned())
@@ -120,15 +115,6 @@ pub async fn list(
             .wait_for(wanted, || product_version(&state.pool, id))
             .await?;
     }
-
-    let filters = Filters {
-        status,
-        category: text_filter("category", query.category.as_deref(), Category::MAX_CHARS)?,
-        search,
-    };
-    // The page and the total are two queries, run at once on two connections: a window
-    // count in the page query would make it sort every matching row instead of walking
-    // the sort index (150 ms instead of 1 ms over 100,000 products).
     let after = match query
         .after
         .as_deref()
@@ -146,42 +132,50 @@ pub async fn list(
                 .map_err(|_| ApiError::BadQuery(format!("after: `{raw}` is not a product id")))?,
         ),
     };
-    let mut page_sql = QueryBuilder::<Postgres>::new("SELECT * FROM products WHERE true");
-    filters.push_where(&mut page_sql);
+    let table = ProductRow::TABLE;
+    let mut rows = table.select(&filters);
     if let Some(after) = after {
         // A row comparison on (sort key, id) walks the same index as the first page,
         // from that row on: no OFFSET to skip through.
+        let Sort { column, direction } = sort;
         let comparison = if direction == "DESC" { "<" } else { ">" };
-        page_sql
-            .push(format_args!(
-                " AND ({column}, id) {comparison} ((SELECT {column} FROM products WHERE id = "
-            ))
-            .push_bind(after)
-            .push("), ")
-            .push_bind(after)
-            .push(")");
+        rows.push(format_args!(
+            " AND ({column}, id) {comparison} ((SELECT {column} FROM products WHERE id = "
+        ))
+        .push_bind(after)
+        .push("), ")
+        .push_bind(after)
+        .push(")");
     }
-    page_sql.push(format_args!(
-        " ORDER BY {column} {direction}, id {direction}"
-    ));
-    paging.push(&mut page_sql);
-    let mut count_sql = filters.count_query();
-    let (items, total) = tokio::try_join!(
-        page_sql
-            .build_query_as::<ProductRow>()
-            .fetch_all(&state.pool),
-        count_sql.build_query_scalar::<i64>().fetch_one(&state.pool),
-    )?;
-    let next_after = (items.len() == paging.limit as usize)
-        .then(|| items.last().map(|p| p.id.to_string()))
+    rows.push(" ORDER BY ").push(table.order(sort));
+    let count = if counted {
+        let mut sql =
+            QueryBuilder::new("SELECT coalesce(sum(n), 0)::bigint FROM product_counts WHERE true");
+        filters.push(&mut sql);
+        sql
+    } else {
+        table.count(&filters)
+    };
+    let mut page: Page<ProductRow> = resource::fetch_page(&state.pool, rows, count, paging).await?;
+    page.next_after = (page.items.len() == paging.limit as usize)
+        .then(|| page.items.last().map(|p| p.id.to_string()))
         .flatten();
-    Ok(Json(Page {
-        items,
-        total,
-        page: paging.page,
-        limit: paging.limit,
-        next_after,
-    }))
+    Ok(Json(page))
+}
+
+/// What the list and the export narrow to.
+fn filters(
+    status: Option<&str>,
+    category: Option<&str>,
+    search: Option<String>,
+) -> Result<Filters> {
+    Ok(Filters::new()
+        .equal("status", one_of::<ProductStatus>("status", status)?)
+        .equal(
+            "category",
+            text_filter("category", category, Category::MAX_CHARS)?,
+        )
+        .search(search))
 }
 
 #[derive(Debug, Deserialize)]
@@ -201,13 +195,12 @@ pub async fn export(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<ExportQuery>,
 ) -> Result<Response> {
-    let filters = Filters {
-        status: status_filter(query.status.as_deref())?,
-        category: text_filter("category", query.category.as_deref(), Category::MAX_CHARS)?,
-        search: text_filter("q", query.q.as_deref(), MAX_SEARCH_CHARS)?.map(|q| like_pattern(&q)),
-    };
-    let mut sql = QueryBuilder::new("SELECT * FROM products WHERE true");
-    filters.push_where(&mut sql);
+    let filters = filters(
+        query.status.as_deref(),
+        query.category.as_deref(),
+        search(query.q.as_deref())?,
+    )?;
+    let mut sql = ProductRow::TABLE.select(&filters);
     sql.push(" ORDER BY lower(sku), id");
     Ok(super::export::csv_response(
         state.pool.clone(),
@@ -217,60 +210,15 @@ pub async fn export(
             vec![
                 Cell::text(p.sku),
                 Cell::text(p.name),
-                Cell::number(p.price),
+                Cell::number(p.price.amount()),
                 Cell::number(p.vat_rate),
-                Cell::text(p.unit),
+                Cell::text(p.unit.as_str()),
                 Cell::text(p.category),
                 Cell::optional_text(p.barcode),
                 Cell::optional_number(p.low_stock_threshold),
-                Cell::text(p.status),
+                Cell::text(p.status.as_str()),
             ]
         },
         "products.csv",
     ))
-}
-
-fn status_filter(raw: Option<&str>) -> Result<Option<String>> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s @ ("active" | "archived")) => Ok(Some(s.to_owned())),
-        Some(other) => Err(ApiError::BadQuery(format!(
-            "status `{other}`: expected active or archived"
-        ))),
-    }
-}
-
-struct Filters {
-    status: Option<String>,
-    category: Option<String>,
-    /// A `LIKE` pattern, already escaped.
-    search: Option<String>,
-}
-
-impl Filters {
-    /// The total: from the per-(status, category) counts that the projector keeps, unless
-    /// text search narrows the rows, in which case the trigram index finds them.
-    fn count_query(&self) -> QueryBuilder<'_, Postgres> {
-        let mut sql = if self.search.is_some() {
-            QueryBuilder::new("SELECT count(*) FROM products WHERE true")
-        } else {
-            QueryBuilder::new("SELECT coalesce(sum(n), 0)::bigint FROM product_counts WHERE true")
-        };
-        self.push_where(&mut sql);
-        sql
-    }
-
-    fn push_where(&self, sql: &mut QueryBuilder<'_, Postgres>) {
-        if let Some(status) = &self.status {
-            sql.push(" AND status = ").push_bind(status.clone());
-        }
-        if let Some(category) = &self.category {
-            sql.push(" AND category = ").push_bind(category.clone());
-        }
-        if let Some(pattern) = &self.search {
-            sql.push(" AND search LIKE lower(")
-                .push_bind(pattern.clone())
-                .push(")");
-        }
-    }
 }

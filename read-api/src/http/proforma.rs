@@ -10,18 +10,19 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use shared::events::OrderStatus;
 use shared::ids::{CustomerId, OrderId};
+use shared::money::Money;
 use shared::pricing::VatLine;
-use shared::read::{CustomerRow, OrderLineRow, SALES_TIME_ZONE};
+use shared::read::{CustomerRow, OrderRow, SALES_TIME_ZONE};
 use shared::web::AppPath;
 
 use super::consistency::if_none_match;
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
-use super::orders::{order_at_version, order_not_found};
+use super::resource::{self, Resource};
 use super::AppState;
 use crate::proforma::{self, Customer, Lang, Line, Proforma};
-use crate::startup::ProformaSettings;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,16 +36,31 @@ pub struct ProformaQuery {
 struct OrderHead {
     number: String,
     version: i64,
-    status: String,
+    status: OrderStatus,
     customer_id: Option<CustomerId>,
     notes: Option<String>,
     /// The creation day in the company's calendar.
     order_date: NaiveDate,
     valid_until: Option<NaiveDate>,
-    vat_lines: sqlx::types::Json<Vec<VatLine>>,
-    total_net: Decimal,
-    total_vat: Decimal,
-    total_gross: Decimal,
+    #[sqlx(json)]
+    vat_lines: Vec<VatLine>,
+    total_net: Money,
+    total_vat: Money,
+    total_gross: Money,
+}
+
+/// A line as the document prints it. Not [`shared::read::OrderLineRow`]: a document prints
+/// whatever unit text the line holds, where the API's row holds a [`shared::product::Unit`].
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    sku: String,
+    label: String,
+    quantity: Decimal,
+    unit: String,
+    unit_price: Money,
+    discount: Decimal,
+    vat_rate: Decimal,
+    net: Money,
 }
 
 /// `GET /orders/{id}/proforma.pdf`. Roles: any.
@@ -62,7 +78,7 @@ pub async fn proforma(
             code: "seller_not_configured",
             message: "set GESCOM_SELLER_NAME, _SIRET and _VAT_NUMBER to serve proformas".into(),
         })?;
-    let id = order_at_version(&state, &id, query.min_version, &headers).await?;
+    let id = resource::id_at_version::<OrderRow>(&state, &id, query.min_version, &headers).await?;
     let (document, versions) = load(&state, id, issuer.settings.validity_days).await?;
     // The document changes with the order, the customer, the language and the seller's
     // settings: a client that holds this one gets a 304 and no rendering is done.
@@ -129,28 +145,6 @@ struct Versions {
     customer: Option<i64>,
 }
 
-/// Who issues proformas, with a digest of those settings and of the layout's version for
-/// the `ETag` (a new identity, validity or layout makes new documents), computed once at
-/// start-up.
-#[derive(Debug)]
-pub struct Issuer {
-    pub settings: ProformaSettings,
-    digest: u64,
-}
-
-impl Issuer {
-    pub fn new(settings: ProformaSettings) -> Self {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::hash::DefaultHasher::new();
-        format!("{settings:?}").hash(&mut hasher);
-        proforma::LAYOUT_VERSION.hash(&mut hasher);
-        Self {
-            settings,
-            digest: hasher.finish(),
-        }
-    }
-}
-
 /// The order, its lines and its customer, from the read models.
 async fn load(state: &AppState, id: OrderId, validity_days: u32) -> Result<(Proforma, Versions)> {
     let head: OrderHead = sqlx::query_as(
@@ -162,30 +156,25 @@ async fn load(state: &AppState, id: OrderId, validity_days: u32) -> Result<(Prof
     .bind(SALES_TIME_ZONE)
     .fetch_optional(&state.pool)
     .await?
-    .ok_or_else(order_not_found)?;
-    if head.status == "cancelled" {
+    .ok_or_else(OrderRow::not_found)?;
+    if head.status == OrderStatus::Cancelled {
         return Err(ApiError::Conflict {
             code: "order_cancelled",
             message: format!("{} is cancelled: it has no proforma", head.number),
         });
     }
-    let (lines, customer) = tokio::try_join!(
-        sqlx::query_as::<_, OrderLineRow>(
-            "SELECT line_no, product_id, sku, label, unit, quantity, unit_price, discount,
-                    vat_rate, net
-               FROM order_lines WHERE order_id = $1 ORDER BY line_no",
-        )
-        .bind(id)
-        .fetch_all(&state.pool),
-        sqlx::query_as::<_, CustomerRow>(
-            "SELECT id, code, legal_name, siren, siret, vat_number, email, phone,
-                    billing_address, shipping_address, payment_terms, credit_limit, status,
-                    version, created_at, updated_at
-               FROM customers WHERE id = $1",
-        )
-        .bind(head.customer_id)
-        .fetch_optional(&state.pool),
-    )?;
+    let lines = sqlx::query_as::<_, LineRow>(
+        "SELECT sku, label, quantity, unit, unit_price, discount, vat_rate, net
+           FROM order_lines WHERE order_id = $1 ORDER BY line_no",
+    )
+    .bind(id)
+    .fetch_all(&state.pool);
+    let (lines, customer) = tokio::try_join!(lines, async {
+        match head.customer_id {
+            Some(customer) => resource::get::<CustomerRow>(&state.pool, customer).await,
+            None => Ok(None),
+        }
+    })?;
     let versions = Versions {
         order: head.version,
         customer: customer.as_ref().map(|c| c.version),
@@ -204,16 +193,16 @@ async fn load(state: &AppState, id: OrderId, validity_days: u32) -> Result<(Prof
                 label: l.label,
                 quantity: l.quantity,
                 unit: l.unit,
-                unit_price: l.unit_price,
+                unit_price: l.unit_price.amount(),
                 discount: l.discount,
                 vat_rate: l.vat_rate,
-                net: l.net,
+                net: l.net.amount(),
             })
             .collect(),
-        vat: head.vat_lines.0,
-        total_net: head.total_net,
-        total_vat: head.total_vat,
-        total_gross: head.total_gross,
+        vat: head.vat_lines,
+        total_net: head.total_net.amount(),
+        total_vat: head.total_vat.amount(),
+        total_gross: head.total_gross.amount(),
         notes: head.notes,
     };
     Ok((document, versions))
@@ -222,7 +211,6 @@ async fn load(state: &AppState, id: OrderId, validity_days: u32) -> Result<(Prof
 fn customer_block(row: CustomerRow) -> Customer {
     let address = row
         .billing_address
-        .and_then(|a| serde_json::from_value::<shared::customer::Address>(a).ok())
         .map(|a| {
             let mut lines = vec![a.line1];
             lines.extend(a.line2);

@@ -1,22 +1,29 @@
 //! `GET /users` and `GET /users/{id}`: accounts, without secrets. Roles: admin.
 
-use std::str::FromStr;
-
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
+use shared::account::UserStatus;
 use shared::auth::Role;
 use shared::ids::UserId;
 use shared::read::{Page, UserRow};
-use shared::web::AppPath;
-use sqlx::{Postgres, QueryBuilder};
 
-use super::consistency::{wait_min_version, MinVersion};
-use super::error::{ApiError, Result};
-use super::extract::{path_id, AppQuery};
-use super::paging::{fetch_page, like_pattern, text_filter, Paging};
+use super::error::Result;
+use super::extract::AppQuery;
+use super::paging::{one_of, search, Paging, Sort};
+use super::resource::{self, Filters, Resource, Table};
 use super::AppState;
+
+impl Resource for UserRow {
+    type Id = UserId;
+    const TABLE: Table = Table::new(
+        "users",
+        "id, email, display_name, roles, status, must_change_password, version, created_at,
+         updated_at, last_login_at",
+    );
+    const ID: &'static str = "a user id";
+    const NOT_FOUND: (&'static str, &'static str) = ("user_not_found", "no user has this id");
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,72 +43,30 @@ pub async fn list(
     AppQuery(query): AppQuery<ListQuery>,
 ) -> Result<Json<Page<UserRow>>> {
     let paging = Paging::parse(query.page, query.limit)?;
-    let status = match query.status.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s @ ("active" | "disabled")) => Some(s.to_owned()),
-        Some(other) => {
-            return Err(ApiError::BadQuery(format!(
-                "status `{other}`: expected active or disabled"
-            )))
-        }
-    };
-    let role = text_filter("role", query.role.as_deref(), 20)?
-        .map(|r| Role::from_str(&r).map_err(|e| ApiError::BadQuery(format!("role: {e}"))))
-        .transpose()?;
-    let search =
-        text_filter("q", query.q.as_deref(), 100)?.map(|q| like_pattern(&q.to_lowercase()));
-    let filter = |sql: &mut QueryBuilder<'_, Postgres>| {
-        if let Some(status) = &status {
-            sql.push(" AND status = ").push_bind(status.clone());
-        }
-        if let Some(role) = role {
-            sql.push(" AND ")
-                .push_bind(role.as_str())
-                .push(" = ANY(roles)");
-        }
-        if let Some(pattern) = &search {
+    let role = one_of::<Role>("role", query.role.as_deref())?;
+    // Emails are stored in their one normal form, lower-cased by Rust: SQL must not fold
+    // them again (see `migrations/0007_account_hardening.sql`).
+    let search = search(query.q.as_deref())?.map(|pattern| pattern.to_lowercase());
+    let filters = Filters::new()
+        .equal(
+            "status",
+            one_of::<UserStatus>("status", query.status.as_deref())?,
+        )
+        .on(role, |sql, role| {
+            sql.push(" AND ").push_bind(*role).push(" = ANY(roles)");
+        })
+        .on(search, |sql, pattern| {
             sql.push(" AND (email LIKE ")
                 .push_bind(pattern.clone())
                 .push(" OR lower(display_name) LIKE ")
                 .push_bind(pattern.clone())
                 .push(")");
-        }
+        });
+    let sort = Sort {
+        column: "email",
+        direction: "ASC",
     };
-    let page = fetch_page(
-        &state.pool,
-        "SELECT * FROM users WHERE true",
-        "SELECT count(*) FROM users WHERE true",
-        filter,
-        "email, id",
-        paging,
-    )
-    .await?;
-    Ok(Json(page))
-}
-
-/// `GET /users/{id}`, with `min_version` for read-your-writes. Roles: admin.
-pub async fn detail(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    headers: HeaderMap,
-    AppQuery(query): AppQuery<MinVersion>,
-) -> Result<Json<UserRow>> {
-    let id: UserId = path_id(&id, "a user id")?;
-    wait_min_version(
-        &state,
-        query.min_version,
-        &headers,
-        "SELECT version FROM users WHERE id = $1",
-        id,
-    )
-    .await?;
-    sqlx::query_as("SELECT * FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&state.pool)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::NotFound {
-            code: "user_not_found",
-            message: "no user has this id".to_owned(),
-        })
+    Ok(Json(
+        resource::list(&state.pool, &filters, sort, paging).await?,
+    ))
 }

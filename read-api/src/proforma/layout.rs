@@ -13,7 +13,6 @@ use genpdf::fonts::{FontData, FontFamily};
 use genpdf::render::Area;
 use genpdf::style::{Color, Style};
 use genpdf::{Alignment, Context, Element, Margins, Mm, PageDecorator, Position, RenderResult};
-use shared::customer::PaymentTerms;
 
 use super::format::Lang;
 use super::table::{Cell, Column, Table};
@@ -170,8 +169,7 @@ pub(super) fn render(
     let terms = proforma
         .customer
         .as_ref()
-        .and_then(|c| c.payment_terms.as_deref())
-        .and_then(|t| PaymentTerms::parse(t).ok())
+        .and_then(|c| c.payment_terms)
         .unwrap_or_default();
     let terms = match lang {
         Lang::Fr => terms.label_fr(),

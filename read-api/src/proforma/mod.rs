@@ -12,6 +12,7 @@
 //! font, which costs no bytes, since the document never sets italic.
 
 mod format;
+mod issuer;
 mod layout;
 mod pack;
 mod table;
@@ -24,9 +25,11 @@ use flate2::Compression;
 use genpdf::fonts::{FontData, FontFamily};
 use printpdf::BuiltinFont;
 use rust_decimal::Decimal;
+use shared::customer::PaymentTerms;
 use shared::pricing::VatLine;
 
 pub use format::Lang;
+pub use issuer::{Issuer, ProformaSettings};
 
 /// Changes whenever the same data would render differently, so that a client holding a
 /// document laid out by an earlier version gets the new one rather than a 304. 2: no
@@ -82,8 +85,7 @@ pub struct Customer {
     pub siret: Option<String>,
     pub siren: Option<String>,
     pub vat_number: Option<String>,
-    /// The payment terms' code (`net_30`, …).
-    pub payment_terms: Option<String>,
+    pub payment_terms: Option<PaymentTerms>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +93,7 @@ pub struct Line {
     pub sku: String,
     pub label: String,
     pub quantity: Decimal,
+    /// As the order line holds it: a unit's code (`kg`, printed short), or any text.
     pub unit: String,
     pub unit_price: Decimal,
     pub discount: Decimal,

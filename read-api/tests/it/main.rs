@@ -15,3 +15,4 @@ mod products;
 mod proforma;
 mod rbac;
 mod rebuild;
+mod typed;

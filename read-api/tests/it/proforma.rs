@@ -795,7 +795,7 @@ async fn long_names_addresses_notes_and_seller_lines_are_printed_whole(pool: PgP
         pool.clone(),
         read_api::freshness::Freshness::start(pool.clone(), Duration::from_secs(1)),
     )
-    .with_proforma(Some(read_api::startup::ProformaSettings {
+    .with_proforma(Some(read_api::proforma::ProformaSettings {
         seller: seller.clone(),
         validity_days: 30,
     }));
