@@ -381,8 +381,9 @@ pub struct Need {
     pub quantity: Quantity,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum OrderStatus {
     Draft,
     /// Its stock is being reserved; nothing else may happen meanwhile.
@@ -393,6 +394,15 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    /// Every status, in lifecycle order.
+    pub const ALL: [OrderStatus; 5] = [
+        OrderStatus::Draft,
+        OrderStatus::Submitting,
+        OrderStatus::Submitted,
+        OrderStatus::Fulfilled,
+        OrderStatus::Cancelled,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             OrderStatus::Draft => "draft",

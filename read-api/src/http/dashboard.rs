@@ -15,7 +15,7 @@ use shared::events::OrderStatus;
 use shared::ids::{CustomerId, ProductId};
 use shared::money::Money;
 use shared::product::Unit;
-use shared::read::{ClosedSet, StockLevelRow, SALES_TIME_ZONE};
+use shared::read::{StockLevelRow, SALES_TIME_ZONE};
 
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
