@@ -415,10 +415,13 @@ fn push_decided<E>(
     }
 }
 
-/// Reads every row of `csv` with `rows`, as [`plan`] does before deciding anything: each
-/// row's values, or its broken rules as `(field, code)`.
+/// A row's values, or its broken rules as `(field, code)`.
 #[cfg(test)]
-fn read_all<M: RowMapper>(rows: &M, csv: &str) -> Vec<Result<M::Row, Vec<(String, String)>>> {
+type Read<M> = Result<<M as RowMapper>::Row, Vec<(String, String)>>;
+
+/// Reads every row of `csv` with `rows`, as [`plan`] does before deciding anything.
+#[cfg(test)]
+fn read_all<M: RowMapper>(rows: &M, csv: &str) -> Vec<Read<M>> {
     let table = Table::read(csv.as_bytes(), None, M::COLUMNS, &M::COLUMNS[..M::REQUIRED])
         .expect("a readable file");
     table

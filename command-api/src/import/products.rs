@@ -86,9 +86,9 @@ impl RowMapper for ProductRows<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::read_all;
+    use crate::import::{read_all, Read};
 
-    fn rows(csv: &str) -> Vec<Result<ProductRow, Vec<(String, String)>>> {
+    fn rows(csv: &str) -> Vec<Read<ProductRows<'static>>> {
         read_all(
             &ProductRows {
                 vat_rates: &VatRates::french(),
