@@ -7,12 +7,39 @@ use serde::{Deserialize, Serialize};
 
 use crate::Invalid;
 
-/// A decimal as a client writes it (`"12.50"`, `"-3"`): digits with at most one point and
-/// a sign, nothing else (no exponent, no float). What every decimal value type's `parse`
-/// starts from.
+/// How a decimal is written where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notation {
+    /// As a client of the API writes it (`"12.50"`, `"-3"`): digits with at most one point
+    /// and a sign, nothing else (no exponent, no float), spaces around it aside.
+    Plain,
+    /// As spreadsheets save it, French ones included (`1 234,50`): spaces anywhere (the
+    /// no-break ones that group digits included) are dropped, and a comma is the decimal
+    /// mark when there is no point.
+    Spreadsheet,
+}
+
+impl Notation {
+    /// The one decimal parser: every decimal value type's `parse` and the CSV import
+    /// start here, each with its notation.
+    pub fn parse(self, raw: &str) -> Result<Decimal, Invalid> {
+        let (text, example) = match self {
+            Notation::Plain => (raw.trim().to_owned(), "a decimal number such as \"12.50\""),
+            Notation::Spreadsheet => {
+                let mut text: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+                if text.contains(',') && !text.contains('.') {
+                    text = text.replace(',', ".");
+                }
+                (text, "a decimal number such as 12.50 or 12,50")
+            }
+        };
+        Decimal::from_str_exact(&text).map_err(|_| Invalid::new("invalid_decimal", example))
+    }
+}
+
+/// A decimal as a client writes it: [`Notation::Plain`].
 pub fn parse_decimal(raw: &str) -> Result<Decimal, Invalid> {
-    Decimal::from_str_exact(raw.trim())
-        .map_err(|_| Invalid::new("invalid_decimal", "a decimal number such as \"12.50\""))
+    Notation::Plain.parse(raw)
 }
 
 /// A non-negative amount of euros with at most [`Money::MAX_SCALE`] decimals.
@@ -171,6 +198,32 @@ mod tests {
         assert_eq!(Money::from_store(d("-250.00")).to_string(), "-250.00");
         let sum = Money::from_store(d("999999999.99")) + Money::from_store(d("0.01"));
         assert_eq!(sum.to_string(), "1000000000.00");
+    }
+
+    #[test]
+    fn a_plain_decimal_has_a_point_and_nothing_else() {
+        assert_eq!(parse_decimal(" -12.50 "), Ok(d("-12.50")));
+        for bad in ["12,50", "1 234.50", "1e3", "12.5.0", "", "NaN"] {
+            assert_eq!(
+                parse_decimal(bad).unwrap_err().code,
+                "invalid_decimal",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_spreadsheet_decimal_may_group_digits_and_use_a_comma() {
+        let parse = |raw| Notation::Spreadsheet.parse(raw);
+        assert_eq!(parse("1 234,50"), Ok(d("1234.50")));
+        assert_eq!(parse("1\u{a0}234,5"), Ok(d("1234.5")));
+        assert_eq!(parse("1\u{202f}234,5"), Ok(d("1234.5")));
+        assert_eq!(parse("12.50"), Ok(d("12.50")));
+        assert_eq!(parse("-3"), Ok(d("-3")));
+        // A comma beside a point is a thousands separator nobody can read for sure.
+        for bad in ["1,234.50", "12,5,0", "1e3", ""] {
+            assert_eq!(parse(bad).unwrap_err().code, "invalid_decimal", "{bad}");
+        }
     }
 
     #[test]

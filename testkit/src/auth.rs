@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
+use axum::http::Method;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use shared::access::{Access, RouteSpec};
 use shared::auth::{Claims, Role, Roles, TokenSettings, TokenVerifier};
 use shared::ids::{SessionId, UserId};
 
@@ -65,68 +67,242 @@ pub fn bearer(roles: &[Role]) -> String {
     format!("Bearer {}", sign(&claims(roles)))
 }
 
-/// The endpoint × role matrix: calls every route of `table` with a token of each role and
-/// with none, through `call(route, uri, authorization) -> status`, and asserts that allowed
-/// roles get neither 401 nor 403, other roles 403, and no token 401 unless the route is
-/// public. Path parameters are filled with a random id.
-pub async fn assert_route_matrix<F, Fut>(table: &[shared::access::RouteSpec], call: F)
+/// Who may call a route, as `schemas/roles.tsv` writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Allowed {
+    /// `public`: anyone, without a token.
+    Public,
+    /// `signed-in`: any signed-in user, even one who must change their password first.
+    SignedIn,
+    /// `admin,sales`: users holding one of these roles (sorted, without repeats).
+    Roles(Vec<Role>),
+}
+
+impl Allowed {
+    /// The file's words: `public`, `signed-in` or roles separated by commas.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "public" => Ok(Self::Public),
+            "signed-in" => Ok(Self::SignedIn),
+            roles => {
+                let mut roles = roles
+                    .split(',')
+                    .map(|r| r.parse::<Role>().map_err(|e| e.message))
+                    .collect::<Result<Vec<_>, _>>()?;
+                roles.sort_unstable();
+                roles.dedup();
+                Ok(Self::Roles(roles))
+            }
+        }
+    }
+
+    /// A declared access in the file's terms, to compare the two.
+    pub fn declared(access: Access) -> Self {
+        match access {
+            Access::Public => Self::Public,
+            Access::SignedIn => Self::SignedIn,
+            Access::Roles(roles) => {
+                let mut roles = roles.to_vec();
+                roles.sort_unstable();
+                roles.dedup();
+                Self::Roles(roles)
+            }
+        }
+    }
+
+    fn admits(&self, role: Role) -> bool {
+        match self {
+            Self::Public | Self::SignedIn => true,
+            Self::Roles(roles) => roles.contains(&role),
+        }
+    }
+}
+
+impl std::fmt::Display for Allowed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Public => f.write_str("public"),
+            Self::SignedIn => f.write_str("signed-in"),
+            Self::Roles(roles) => {
+                let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                f.write_str(&names.join(","))
+            }
+        }
+    }
+}
+
+/// One row of `schemas/roles.tsv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedRoute {
+    pub method: Method,
+    pub path: String,
+    pub allowed: Allowed,
+}
+
+/// The expected route × role table, written by hand apart from the route tables it checks.
+const EXPECTED_ROLES: &str = include_str!("../../schemas/roles.tsv");
+
+/// The rows of `schemas/roles.tsv` for `service` (`command-api`, `read-api`, `projector`).
+///
+/// # Panics
+/// On a malformed line, naming it, or when the service has no row.
+pub fn expected_routes(service: &str) -> Vec<ExpectedRoute> {
+    let rows: Vec<ExpectedRoute> = EXPECTED_ROLES
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty() && !line.starts_with('#'))
+        .filter_map(|(i, line)| {
+            let malformed = |why: &str| panic!("schemas/roles.tsv:{}: {why}: {line:?}", i + 1);
+            let [name, method, path, access] = line.split('\t').collect::<Vec<_>>()[..] else {
+                malformed("not 4 tab-separated columns")
+            };
+            (name == service).then(|| ExpectedRoute {
+                method: method.parse().unwrap_or_else(|_| malformed("not a method")),
+                path: path.to_owned(),
+                allowed: Allowed::parse(access).unwrap_or_else(|e| malformed(&e)),
+            })
+        })
+        .collect();
+    assert!(
+        !rows.is_empty(),
+        "schemas/roles.tsv has no row for {service}"
+    );
+    rows
+}
+
+/// Asserts that `table` (a service's declared routes) and the rows of `schemas/roles.tsv`
+/// for `service` list the same routes with the same access, naming every difference;
+/// returns the file's rows.
+pub fn assert_routes_as_expected(service: &str, table: &[RouteSpec]) -> Vec<ExpectedRoute> {
+    let expected = expected_routes(service);
+    let declared: Vec<ExpectedRoute> = table
+        .iter()
+        .map(|spec| ExpectedRoute {
+            method: spec.method.clone(),
+            path: spec.path.to_owned(),
+            allowed: Allowed::declared(spec.access),
+        })
+        .collect();
+    let find = |rows: &[ExpectedRoute], route: &ExpectedRoute| {
+        rows.iter()
+            .filter(|r| r.method == route.method && r.path == route.path)
+            .map(|r| r.allowed.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut differences = Vec::new();
+    for route in &declared {
+        let (method, path, allowed) = (&route.method, &route.path, &route.allowed);
+        match &find(&expected, route)[..] {
+            [] => differences.push(format!("{method} {path} ({allowed}) is not in the file")),
+            [listed] if listed == allowed => {}
+            [listed] => differences.push(format!(
+                "{method} {path}: declared {allowed}, the file says {listed}"
+            )),
+            _ => differences.push(format!("{method} {path} is in the file more than once")),
+        }
+    }
+    for route in &expected {
+        if find(&declared, route).is_empty() {
+            let (method, path, allowed) = (&route.method, &route.path, &route.allowed);
+            differences.push(format!("{method} {path} ({allowed}) is not declared"));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{service}'s route table and schemas/roles.tsv differ:\n{}",
+        differences.join("\n")
+    );
+    expected
+}
+
+/// `Bearer <token>` for a new user holding `roles` who must change their password before
+/// anything but the self-service routes.
+pub fn bearer_changing_password(roles: &[Role]) -> String {
+    let mut claims = claims(roles);
+    claims.pwd_change = true;
+    format!("Bearer {}", sign(&claims))
+}
+
+/// The endpoint × role matrix of `service`, its expectations from `schemas/roles.tsv`:
+/// asserts that `table` matches the file ([`assert_routes_as_expected`]), then calls every
+/// route of the file through `call(route, uri, authorization) -> status` with a token of
+/// each role, with a token that must change its password, and with none. A role the file
+/// allows gets neither 401 nor 403, any other role exactly 403; a caller who must change
+/// the password passes only `signed-in` and `public` routes; no token gets 401 unless the
+/// route is public. Path parameters are filled with a random id.
+pub async fn assert_route_matrix<F, Fut>(service: &str, table: &[RouteSpec], call: F)
 where
-    F: FnMut(&shared::access::RouteSpec, String, Option<String>) -> Fut,
+    F: FnMut(&ExpectedRoute, String, Option<String>) -> Fut,
     Fut: std::future::Future<Output = u16>,
 {
-    assert_route_matrix_as(table, |role| bearer(&[role]), call).await;
+    assert_route_matrix_as(service, table, |role| bearer(&[role]), call).await;
 }
 
 /// [`assert_route_matrix`] with the token of each role from `bearer_for`: a service that
 /// checks the caller's account as it is now needs a real account behind a role's token.
 pub async fn assert_route_matrix_as<B, F, Fut>(
-    table: &[shared::access::RouteSpec],
+    service: &str,
+    table: &[RouteSpec],
     bearer_for: B,
     mut call: F,
 ) where
     B: Fn(Role) -> String,
-    F: FnMut(&shared::access::RouteSpec, String, Option<String>) -> Fut,
+    F: FnMut(&ExpectedRoute, String, Option<String>) -> Fut,
     Fut: std::future::Future<Output = u16>,
 {
-    assert!(!table.is_empty(), "an empty route table");
+    let expected = assert_routes_as_expected(service, table);
     let id = uuid::Uuid::now_v7().to_string();
-    for spec in table {
+    for route in &expected {
         // Every path parameter gets the id: a well-formed one, or a 400/404 to an allowed
         // role, never a 401/403.
-        let uri = spec
-            .path
-            .split('/')
-            .map(|segment| {
-                if segment.starts_with('{') {
-                    id.as_str()
-                } else {
-                    segment
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("/");
+        let uri = fill_parameters(&route.path, |_| id.clone());
+        let name = format!("{} {}", route.method, route.path);
         for role in Role::ALL {
-            let status = call(spec, uri.clone(), Some(bearer_for(role))).await;
-            let route = format!("{} {} as {role}", spec.method, spec.path);
-            if spec.access.allows(&[role]) {
-                assert!(status != 401 && status != 403, "{route}: {status}");
+            let status = call(route, uri.clone(), Some(bearer_for(role))).await;
+            if route.allowed.admits(role) {
+                assert!(status != 401 && status != 403, "{name} as {role}: {status}");
             } else {
-                assert_eq!(status, 403, "{route}");
+                assert_eq!(status, 403, "{name} as {role}");
             }
         }
-        let status = call(spec, uri, None).await;
-        let public = spec.access == shared::access::Access::Public;
-        assert_eq!(
-            status == 401,
-            !public,
-            "{} {} without a token: {status}",
-            spec.method,
-            spec.path
-        );
-        if public {
-            assert_ne!(status, 403, "{} {} without a token", spec.method, spec.path);
+        let pending = bearer_changing_password(&[Role::Admin]);
+        let status = call(route, uri.clone(), Some(pending)).await;
+        if let Allowed::Roles(_) = route.allowed {
+            assert_eq!(
+                status, 403,
+                "{name} by an admin who must change the password"
+            );
+        } else {
+            assert!(
+                status != 401 && status != 403,
+                "{name} by an admin who must change the password: {status}"
+            );
+        }
+        let status = call(route, uri, None).await;
+        if route.allowed == Allowed::Public {
+            assert!(
+                status != 401 && status != 403,
+                "{name} without a token: {status}"
+            );
+        } else {
+            assert_eq!(status, 401, "{name} without a token");
         }
     }
+}
+
+/// `path` with its `{parameter}` segments replaced by `value(i)`, `i` the segment's index.
+fn fill_parameters(path: &str, value: impl Fn(usize) -> String) -> String {
+    path.split('/')
+        .enumerate()
+        .map(|(i, segment)| {
+            if segment.starts_with('{') {
+                value(i)
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Ids no route may answer with a 5xx or without problem+json, written as they appear in
@@ -174,40 +350,34 @@ pub struct Answer {
 /// each of [`malformed_ids`] in each parameter in turn (the others hold a well-formed
 /// id): every answer must be a 4xx in `application/problem+json`, never a 5xx, never
 /// plain text. Returns how many calls were checked.
-pub async fn assert_malformed_ids_refused<F, Fut>(
-    table: &[shared::access::RouteSpec],
-    mut call: F,
-) -> usize
+pub async fn assert_malformed_ids_refused<F, Fut>(table: &[RouteSpec], mut call: F) -> usize
 where
-    F: FnMut(&shared::access::RouteSpec, String) -> Fut,
+    F: FnMut(&RouteSpec, String) -> Fut,
     Fut: std::future::Future<Output = Answer>,
 {
     let valid = uuid::Uuid::now_v7().to_string();
     let mut checked = 0;
     for spec in table {
-        let segments: Vec<&str> = spec.path.split('/').collect();
-        let parameters: Vec<usize> = segments
-            .iter()
+        let parameters: Vec<usize> = spec
+            .path
+            .split('/')
             .enumerate()
             .filter(|(_, s)| s.starts_with('{'))
             .map(|(i, _)| i)
             .collect();
         for &at in &parameters {
             for bad in malformed_ids() {
-                let uri = segments
-                    .iter()
-                    .enumerate()
-                    .map(|(i, segment)| {
-                        if i == at {
-                            bad.as_str()
-                        } else if segment.starts_with('{') {
-                            valid.as_str()
-                        } else {
-                            segment
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("/");
+                let uri =
+                    fill_parameters(
+                        spec.path,
+                        |i| {
+                            if i == at {
+                                bad.clone()
+                            } else {
+                                valid.clone()
+                            }
+                        },
+                    );
                 let shown = shared::input::excerpt(&uri, 80);
                 let answer = call(spec, uri).await;
                 let route = format!("{} {} as {shown}", spec.method, spec.path);
@@ -250,29 +420,18 @@ pub fn malformed_query_pairs() -> Vec<(&'static str, &'static str)> {
 /// `malformed_query` in problem+json, before any database access, so that nothing
 /// streams an empty body. `code` reads an answer's problem code.
 pub async fn assert_malformed_queries_refused<F, Fut>(
-    table: &[shared::access::RouteSpec],
+    table: &[RouteSpec],
     names: &[&str],
     mut call: F,
 ) -> usize
 where
-    F: FnMut(&shared::access::RouteSpec, String) -> Fut,
+    F: FnMut(&RouteSpec, String) -> Fut,
     Fut: std::future::Future<Output = (Answer, Option<String>)>,
 {
     let valid = uuid::Uuid::now_v7().to_string();
     let mut checked = 0;
     for spec in table.iter().filter(|s| s.method.as_str() == "GET") {
-        let path = spec
-            .path
-            .split('/')
-            .map(|s| {
-                if s.starts_with('{') {
-                    valid.as_str()
-                } else {
-                    s
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("/");
+        let path = fill_parameters(spec.path, |_| valid.clone());
         let mut pairs = malformed_query_pairs();
         pairs.extend(names.iter().map(|name| (*name, "x%00")));
         for (name, value) in pairs {

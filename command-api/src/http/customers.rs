@@ -1,8 +1,6 @@
 //! `/customers` commands: create, update (with `If-Match`), archive, reactivate. Roles:
 //! admin, sales.
 
-use std::str::FromStr;
-
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
@@ -11,11 +9,10 @@ use shared::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret,
 use shared::events::CustomerDetails;
 use shared::ids::CustomerId;
 use shared::product::bounded_text;
-use shared::web::AppPath;
 
-use super::error::{ApiError, Result};
-use super::extract::{money, present, AppJson, CommandContext, Fields, IfMatch};
-use super::{execute, execute_new, AppState};
+use super::error::Result;
+use super::extract::{money, present, AppJson, CommandContext, Fields, Target};
+use super::{execute_new, AppState};
 use crate::domain::customer::{CustomerCommand, CustomerPatch};
 
 /// An address as JSON.
@@ -125,6 +122,19 @@ impl CustomerInput {
             credit_limit: opt(f, "credit_limit", self.credit_limit, money),
         }
     }
+
+    /// An update: every field sent, parsed; the code, which cannot change, refused.
+    fn update(self) -> Result<CustomerPatch> {
+        let mut f = Fields::default();
+        if self.code.is_some() {
+            f.push(
+                "code",
+                shared::Invalid::new("immutable", "a customer's code cannot change"),
+            );
+        }
+        let patch = self.patch(&mut f);
+        f.into_result(patch)
+    }
 }
 
 /// The details a new customer starts with: the patch over empty details.
@@ -141,11 +151,6 @@ pub fn new_details(patch: CustomerPatch) -> CustomerDetails {
         payment_terms: patch.payment_terms.unwrap_or_default(),
         credit_limit: patch.credit_limit.flatten(),
     }
-}
-
-pub fn customer_id(raw: &str) -> Result<CustomerId> {
-    CustomerId::from_str(raw.trim())
-        .map_err(|_| ApiError::BadPath(format!("`{raw}` is not a customer id")))
 }
 
 /// Parses a create request: the code and the details, or every broken rule.
@@ -196,70 +201,19 @@ pub async fn create(
 /// `PATCH /customers/{id}`, optionally with `If-Match`; `null` clears an optional field.
 /// Roles: admin, sales.
 pub async fn update(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
-    CommandContext(metadata): CommandContext,
+    customer: Target<CustomerId>,
     AppJson(body): AppJson<CustomerInput>,
 ) -> Result<Response> {
-    let id = customer_id(&id)?;
-    let mut f = Fields::default();
-    if body.code.is_some() {
-        f.push(
-            "code",
-            shared::Invalid::new("immutable", "a customer's code cannot change"),
-        );
-    }
-    let patch = body.patch(&mut f);
-    if !f.is_empty() {
-        return Err(f.invalid());
-    }
-    execute(
-        &state.customers,
-        "/customers",
-        id.to_string(),
-        CustomerCommand::Update(patch),
-        expected,
-        metadata,
-    )
-    .await
+    let patch = body.update()?;
+    customer.run(CustomerCommand::Update(patch)).await
 }
 
 /// `POST /customers/{id}/archive`: no new order may use it. Roles: admin, sales.
-pub async fn archive(
-    state: State<AppState>,
-    id: AppPath<String>,
-    expected: IfMatch,
-    context: CommandContext,
-) -> Result<Response> {
-    change_status(state, id, expected, context, CustomerCommand::Archive).await
+pub async fn archive(customer: Target<CustomerId>) -> Result<Response> {
+    customer.run(CustomerCommand::Archive).await
 }
 
 /// `POST /customers/{id}/reactivate`. Roles: admin, sales.
-pub async fn reactivate(
-    state: State<AppState>,
-    id: AppPath<String>,
-    expected: IfMatch,
-    context: CommandContext,
-) -> Result<Response> {
-    change_status(state, id, expected, context, CustomerCommand::Reactivate).await
-}
-
-async fn change_status(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
-    CommandContext(metadata): CommandContext,
-    command: CustomerCommand,
-) -> Result<Response> {
-    let id = customer_id(&id)?;
-    execute(
-        &state.customers,
-        "/customers",
-        id.to_string(),
-        command,
-        expected,
-        metadata,
-    )
-    .await
+pub async fn reactivate(customer: Target<CustomerId>) -> Result<Response> {
+    customer.run(CustomerCommand::Reactivate).await
 }

@@ -1,26 +1,35 @@
 //! Extractors that turn a request into typed command input, with every rejection as
 //! problem+json.
 
+use std::fmt::Display;
 use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cqrs_es::Aggregate;
 use serde::de::DeserializeOwned;
 use shared::auth::Principal;
+use shared::ids::{CustomerId, ProductId, UserId};
 use shared::input;
 use shared::metadata::{EventMeta, ANONYMOUS_ACTOR};
-use shared::web::correlation_id;
 
-use rust_decimal::Decimal;
 use shared::money::Money;
 use shared::problem::FieldError;
 use shared::product::{Quantity, VatRate, VatRates};
+use shared::web::{correlation_id, AppPath};
 use shared::Invalid;
 
-use super::error::ApiError;
+use super::error::{ApiError, Result as ApiResult};
+use super::{execute, AppState};
+use crate::domain::customer::Customer;
+use crate::domain::product::Product;
+use crate::es::{CommandBus, CommandError};
 
 /// `Json<T>` whose rejections (syntax, unknown field, wrong type, size) are ours, and
 /// which refuses a control character in any string of the body (values and keys, at any
@@ -211,11 +220,135 @@ impl Fields {
     pub fn invalid(self) -> ApiError {
         ApiError::Validation(self.0)
     }
+
+    /// `value` if no rule was broken, else 422 naming every broken one.
+    pub fn into_result<T>(self, value: T) -> ApiResult<T> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.invalid())
+        }
+    }
 }
 
-pub fn decimal(raw: &str) -> Result<Decimal, Invalid> {
-    shared::money::parse_decimal(raw)
+/// An aggregate id as the path names it (`/products/{id}`).
+pub trait PathId: FromStr + Display + Send {
+    /// What it is the id of, as a 400 says: `` `x` is not a product id ``.
+    const NOUN: &'static str;
+    /// Where the aggregates it names live: `/products`.
+    const COLLECTION: &'static str;
+
+    fn from_segment(raw: &str) -> Option<Self> {
+        raw.parse().ok()
+    }
 }
+
+impl PathId for ProductId {
+    const NOUN: &'static str = "product";
+    const COLLECTION: &'static str = "/products";
+}
+
+impl PathId for CustomerId {
+    const NOUN: &'static str = "customer";
+    const COLLECTION: &'static str = "/customers";
+
+    fn from_segment(raw: &str) -> Option<Self> {
+        raw.trim().parse().ok()
+    }
+}
+
+impl PathId for UserId {
+    const NOUN: &'static str = "user";
+    const COLLECTION: &'static str = "/users";
+}
+
+/// The id in a path segment, or 400 `malformed_path`.
+pub fn path_id<I: PathId>(raw: &str) -> ApiResult<I> {
+    I::from_segment(raw)
+        .ok_or_else(|| ApiError::BadPath(format!("`{raw}` is not a {} id", I::NOUN)))
+}
+
+/// What every command on an existing aggregate takes from the request: the aggregate's
+/// id from the path, the version `If-Match` expects (if any), and the command's metadata;
+/// with the state to run it in.
+pub struct Target<I> {
+    pub state: AppState,
+    pub id: I,
+    pub expected: Option<u64>,
+    pub metadata: EventMeta,
+}
+
+impl<I: PathId> FromRequestParts<AppState> for Target<I> {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let AppPath(raw) = AppPath::<String>::from_request_parts(parts, state).await?;
+        let id = path_id(&raw).map_err(IntoResponse::into_response)?;
+        let IfMatch(expected) = IfMatch::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let CommandContext(metadata) = CommandContext::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self {
+            state: state.clone(),
+            id,
+            expected,
+            metadata,
+        })
+    }
+}
+
+/// The ids of aggregates whose commands run on their own [`CommandBus`], with nothing to
+/// check beside the aggregate (user management goes through `Auth` instead).
+pub trait OnBus: PathId {
+    type Aggregate: Aggregate<Command: Clone + Send + 'static, Error: Send + 'static, Services: Send + Sync>
+        + 'static;
+
+    fn bus(state: &AppState) -> &Arc<CommandBus<Self::Aggregate>>;
+}
+
+impl OnBus for ProductId {
+    type Aggregate = Product;
+
+    fn bus(state: &AppState) -> &Arc<CommandBus<Product>> {
+        &state.products
+    }
+}
+
+impl OnBus for CustomerId {
+    type Aggregate = Customer;
+
+    fn bus(state: &AppState) -> &Arc<CommandBus<Customer>> {
+        &state.customers
+    }
+}
+
+impl<I: OnBus> Target<I>
+where
+    ApiError: From<CommandError<<I::Aggregate as Aggregate>::Error>>,
+{
+    /// Runs `command` on the target and answers its new version.
+    pub async fn run(self, command: <I::Aggregate as Aggregate>::Command) -> ApiResult<Response> {
+        let bus = I::bus(&self.state);
+        let id = self.id.to_string();
+        execute(
+            bus,
+            I::COLLECTION,
+            id,
+            command,
+            self.expected,
+            self.metadata,
+        )
+        .await
+    }
+}
+
+/// Decimals as clients write them: [`shared::money::Notation::Plain`].
+pub use shared::money::parse_decimal as decimal;
 
 pub fn money(raw: &str) -> Result<Money, Invalid> {
     Money::parse(raw)

@@ -2,18 +2,18 @@
 //! Roles: admin, sales.
 
 use axum::body::Body;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use shared::metadata::EventMeta;
 
 use super::error::{ApiError, Result};
 use super::extract::CommandContext;
 use super::AppState;
-use crate::es::{append_all, AppendError};
-use crate::import::{self, ImportError, Plan, Table, CUSTOMER_COLUMNS, PRODUCT_COLUMNS};
+use crate::es::{append_all, AppendError, CommandBus};
+use crate::import::{self, CustomerRows, ImportError, ProductRows, RowMapper, Table};
 
 /// Largest CSV accepted: about 100,000 products, or 100,000 customers with their legal
 /// ids (`loadgen --scenarios import` measures imports of that size).
@@ -25,6 +25,15 @@ pub struct ImportQuery {
     /// Validate and report only.
     #[serde(default)]
     pub dry_run: bool,
+}
+
+/// An import request: `?dry_run=`, the command's metadata, and the file's bytes with the
+/// `charset=` its content type names, if any.
+pub struct CsvUpload {
+    dry_run: bool,
+    metadata: EventMeta,
+    body: bytes::Bytes,
+    charset: Option<String>,
 }
 
 /// The file's bytes and the `charset=` its content type names, if any.
@@ -82,67 +91,77 @@ impl From<AppendError> for ApiError {
     }
 }
 
-async fn finish(
-    state: &AppState,
-    mut plan: Plan,
-    dry_run: bool,
-    metadata: shared::metadata::EventMeta,
-) -> Result<Response> {
-    if plan.has_errors() {
-        return Err(ApiError::ImportInvalid(Box::new(
-            plan.into_report(dry_run, false),
-        )));
+impl<S: Send + Sync> FromRequest<S> for CsvUpload {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let Query(query) = Query::<ImportQuery>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(|e| ApiError::BadQuery(e.body_text()))?;
+        let CommandContext(metadata) =
+            CommandContext::from_request_parts(&mut parts, state).await?;
+        let (body, charset) = csv_body(&parts.headers, body).await?;
+        Ok(Self {
+            dry_run: query.dry_run,
+            metadata,
+            body,
+            charset,
+        })
     }
-    if dry_run || plan.pending.is_empty() {
-        return Ok(Json(plan.into_report(dry_run, false)).into_response());
+}
+
+impl CsvUpload {
+    /// Reads the file as `M`'s rows, plans them against `bus`, then stores every row's
+    /// events, or none: the answer is the import's report.
+    async fn import<M: RowMapper>(
+        self,
+        state: &AppState,
+        bus: &CommandBus<M::Aggregate>,
+        rows: M,
+    ) -> Result<Response> {
+        let Self {
+            dry_run,
+            metadata,
+            body,
+            charset,
+        } = self;
+        // The file is dropped once read and its rows once planned, before the events are
+        // stored: an import of 100,000 rows holds much.
+        let mut plan = {
+            let table = Table::read(
+                &body,
+                charset.as_deref(),
+                M::COLUMNS,
+                &M::COLUMNS[..M::REQUIRED],
+            )?;
+            drop(body);
+            import::plan(&state.pool, bus, &rows, &table).await?
+        };
+        if plan.has_errors() {
+            return Err(ApiError::ImportInvalid(Box::new(
+                plan.into_report(dry_run, false),
+            )));
+        }
+        if dry_run || plan.pending.is_empty() {
+            return Ok(Json(plan.into_report(dry_run, false)).into_response());
+        }
+        append_all(&state.pool, std::mem::take(&mut plan.pending), metadata).await?;
+        Ok(Json(plan.into_report(false, true)).into_response())
     }
-    append_all(&state.pool, std::mem::take(&mut plan.pending), metadata).await?;
-    Ok(Json(plan.into_report(false, true)).into_response())
 }
 
 /// `POST /products/import`: one row per product, created or updated by SKU; all rows or
 /// none. Roles: admin, sales.
-pub async fn products(
-    State(state): State<AppState>,
-    query: Result<Query<ImportQuery>, QueryRejection>,
-    CommandContext(metadata): CommandContext,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response> {
-    let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
-    // The file and its parsed rows are dropped once planned, before the events are stored.
-    let plan = {
-        let (body, charset) = csv_body(&headers, body).await?;
-        let table = Table::read(
-            &body,
-            charset.as_deref(),
-            &PRODUCT_COLUMNS,
-            &PRODUCT_COLUMNS[..6],
-        )?;
-        import::plan_products(&state.pool, &state.products, &state.vat_rates, &table).await?
+pub async fn products(State(state): State<AppState>, upload: CsvUpload) -> Result<Response> {
+    let rows = ProductRows {
+        vat_rates: &state.vat_rates,
     };
-    finish(&state, plan, query.dry_run, metadata).await
+    upload.import(&state, &state.products, rows).await
 }
 
 /// `POST /customers/import`: one row per customer, created or updated by code; all rows
 /// or none. Roles: admin, sales.
-pub async fn customers(
-    State(state): State<AppState>,
-    query: Result<Query<ImportQuery>, QueryRejection>,
-    CommandContext(metadata): CommandContext,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response> {
-    let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
-    let plan = {
-        let (body, charset) = csv_body(&headers, body).await?;
-        let table = Table::read(
-            &body,
-            charset.as_deref(),
-            &CUSTOMER_COLUMNS,
-            &CUSTOMER_COLUMNS[..2],
-        )?;
-        import::plan_customers(&state.pool, &state.customers, &table).await?
-    };
-    finish(&state, plan, query.dry_run, metadata).await
+pub async fn customers(State(state): State<AppState>, upload: CsvUpload) -> Result<Response> {
+    upload.import(&state, &state.customers, CustomerRows).await
 }

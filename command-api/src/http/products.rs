@@ -1,20 +1,15 @@
 //! `/products` commands: create, update (with `If-Match`), archive, reactivate.
 
-use std::str::FromStr;
-
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use shared::events::ProductDetails;
 use shared::ids::ProductId;
-use shared::product::{Barcode, Category, ProductName, Sku, Unit};
-use shared::web::AppPath;
+use shared::product::{Barcode, Category, ProductName, Sku, Unit, VatRates};
 
-use super::error::{ApiError, Result};
-use super::extract::{
-    money, present, quantity, vat_rate, AppJson, CommandContext, Fields, IfMatch,
-};
-use super::{execute, execute_new, AppState};
+use super::error::Result;
+use super::extract::{money, present, quantity, vat_rate, AppJson, CommandContext, Fields, Target};
+use super::{execute_new, AppState};
 use crate::domain::product::{ProductCommand, ProductPatch};
 
 #[derive(Debug, Deserialize)]
@@ -48,8 +43,31 @@ pub struct UpdateProduct {
     pub low_stock_threshold: Option<Option<String>>,
 }
 
-pub fn product_id(raw: &str) -> Result<ProductId> {
-    ProductId::from_str(raw).map_err(|_| ApiError::BadPath(format!("`{raw}` is not a product id")))
+impl UpdateProduct {
+    /// Every field sent, parsed; all broken rules at once.
+    fn patch(self, vat_rates: &VatRates) -> Result<ProductPatch> {
+        let mut f = Fields::default();
+        let patch = ProductPatch {
+            name: self
+                .name
+                .and_then(|v| f.check("name", ProductName::parse(&v))),
+            price: self.price.and_then(|v| f.check("price", money(&v))),
+            vat_rate: self
+                .vat_rate
+                .and_then(|v| f.check("vat_rate", vat_rate(vat_rates, &v))),
+            unit: self.unit.and_then(|v| f.check("unit", Unit::parse(&v))),
+            category: self
+                .category
+                .and_then(|v| f.check("category", Category::parse(&v))),
+            barcode: self
+                .barcode
+                .and_then(|v| f.optional("barcode", v.as_deref(), Barcode::parse)),
+            low_stock_threshold: self
+                .low_stock_threshold
+                .and_then(|v| f.optional("low_stock_threshold", v.as_deref(), quantity)),
+        };
+        f.into_result(patch)
+    }
 }
 
 /// `POST /products`. Roles: admin, sales.
@@ -110,82 +128,19 @@ pub async fn create(
 
 /// `PATCH /products/{id}`, optionally with `If-Match`. Roles: admin, sales.
 pub async fn update(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
-    CommandContext(metadata): CommandContext,
+    product: Target<ProductId>,
     AppJson(body): AppJson<UpdateProduct>,
 ) -> Result<Response> {
-    let id = product_id(&id)?;
-    let mut f = Fields::default();
-    let patch = ProductPatch {
-        name: body
-            .name
-            .and_then(|v| f.check("name", ProductName::parse(&v))),
-        price: body.price.and_then(|v| f.check("price", money(&v))),
-        vat_rate: body
-            .vat_rate
-            .and_then(|v| f.check("vat_rate", vat_rate(&state.vat_rates, &v))),
-        unit: body.unit.and_then(|v| f.check("unit", Unit::parse(&v))),
-        category: body
-            .category
-            .and_then(|v| f.check("category", Category::parse(&v))),
-        barcode: body
-            .barcode
-            .and_then(|v| f.optional("barcode", v.as_deref(), Barcode::parse)),
-        low_stock_threshold: body
-            .low_stock_threshold
-            .and_then(|v| f.optional("low_stock_threshold", v.as_deref(), quantity)),
-    };
-    if !f.is_empty() {
-        return Err(f.invalid());
-    }
-    execute(
-        &state.products,
-        "/products",
-        id.to_string(),
-        ProductCommand::Update(patch),
-        expected,
-        metadata,
-    )
-    .await
+    let patch = body.patch(&product.state.vat_rates)?;
+    product.run(ProductCommand::Update(patch)).await
 }
 
 /// `POST /products/{id}/archive`: no new order may use it. Roles: admin, sales.
-pub async fn archive(
-    state: State<AppState>,
-    id: AppPath<String>,
-    expected: IfMatch,
-    context: CommandContext,
-) -> Result<Response> {
-    change_status(state, id, expected, context, ProductCommand::Archive).await
+pub async fn archive(product: Target<ProductId>) -> Result<Response> {
+    product.run(ProductCommand::Archive).await
 }
 
 /// `POST /products/{id}/reactivate`. Roles: admin, sales.
-pub async fn reactivate(
-    state: State<AppState>,
-    id: AppPath<String>,
-    expected: IfMatch,
-    context: CommandContext,
-) -> Result<Response> {
-    change_status(state, id, expected, context, ProductCommand::Reactivate).await
-}
-
-async fn change_status(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
-    CommandContext(metadata): CommandContext,
-    command: ProductCommand,
-) -> Result<Response> {
-    let id = product_id(&id)?;
-    execute(
-        &state.products,
-        "/products",
-        id.to_string(),
-        command,
-        expected,
-        metadata,
-    )
-    .await
+pub async fn reactivate(product: Target<ProductId>) -> Result<Response> {
+    product.run(ProductCommand::Reactivate).await
 }

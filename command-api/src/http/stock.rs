@@ -3,13 +3,13 @@
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use shared::ids::ProductId;
 use shared::product::bounded_text;
 use shared::stock::{AdjustmentReason, StockDelta};
 use shared::web::AppPath;
 
 use super::error::{ApiError, Result};
-use super::extract::{decimal, AppJson, CommandContext, Fields};
-use super::products::product_id;
+use super::extract::{path_id, AppJson, CommandContext, Fields};
 use super::{execute, AppState};
 use crate::app::order_process::stock_command;
 use crate::domain::stock::StockAction;
@@ -33,12 +33,9 @@ pub async fn adjust(
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<Adjustment>,
 ) -> Result<Response> {
-    let product = product_id(&id)?;
+    let product: ProductId = path_id(&id)?;
     let mut f = Fields::default();
-    let delta = f.check(
-        "quantity",
-        decimal(&body.quantity).and_then(StockDelta::new),
-    );
+    let delta = f.check("quantity", StockDelta::parse(&body.quantity));
     let reason = f.check("reason", AdjustmentReason::parse(&body.reason));
     let comment = f.optional("comment", body.comment.as_deref(), |c| bounded_text(c, 500));
     let (Some(delta), Some(reason), Some(comment)) = (delta, reason, comment) else {

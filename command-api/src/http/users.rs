@@ -9,11 +9,10 @@ use shared::access::Caller;
 use shared::account::{DisplayName, Email};
 use shared::auth::{Principal, Role, Roles};
 use shared::ids::UserId;
-use shared::web::AppPath;
 use shared::Invalid;
 
 use super::error::{ApiError, Result};
-use super::extract::{AppJson, CommandContext, Fields, IfMatch};
+use super::extract::{AppJson, CommandContext, Fields, PathId, Target};
 use super::{accepted, AppState};
 use crate::auth::passwords::Password;
 use crate::auth::NewUser;
@@ -47,10 +46,6 @@ fn roles(raw: &[String]) -> Result<Roles, Invalid> {
         .map(|r| Role::from_str(r))
         .collect::<Result<Vec<_>, _>>()?;
     Roles::try_from(parsed)
-}
-
-fn user_id(raw: &str) -> Result<UserId> {
-    UserId::from_str(raw).map_err(|_| ApiError::BadPath(format!("`{raw}` is not a user id")))
 }
 
 fn invalid(field: &str, e: Invalid) -> ApiError {
@@ -88,91 +83,67 @@ pub async fn create(
             metadata,
         )
         .await?;
-    Ok(accepted(true, "/users", &id.to_string(), version))
+    Ok(accepted(true, UserId::COLLECTION, &id.to_string(), version))
 }
 
 /// `PUT /users/{id}/roles`, optionally with `If-Match`.
 pub async fn set_roles(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
+    user: Target<UserId>,
     Caller(caller): Caller,
-    CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<SetRoles>,
 ) -> Result<Response> {
-    let id = user_id(&id)?;
     let roles = roles(&body.roles).map_err(|e| invalid("roles", e))?;
-    let command = UserCommand::ChangeRoles {
-        roles,
-        by: caller.user_id,
-    };
-    manage(&state, &caller, id, command, expected, metadata).await
+    let by = caller.user_id;
+    manage(user, &caller, UserCommand::ChangeRoles { roles, by }).await
 }
 
 /// `POST /users/{id}/disable`: the account can no longer log in or refresh.
-pub async fn disable(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
-    Caller(caller): Caller,
-    CommandContext(metadata): CommandContext,
-) -> Result<Response> {
-    let id = user_id(&id)?;
-    let command = UserCommand::Disable { by: caller.user_id };
-    manage(&state, &caller, id, command, expected, metadata).await
+pub async fn disable(user: Target<UserId>, Caller(caller): Caller) -> Result<Response> {
+    let by = caller.user_id;
+    manage(user, &caller, UserCommand::Disable { by }).await
 }
 
 /// `POST /users/{id}/enable`.
-pub async fn enable(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
-    Caller(caller): Caller,
-    CommandContext(metadata): CommandContext,
-) -> Result<Response> {
-    let id = user_id(&id)?;
-    manage(&state, &caller, id, UserCommand::Enable, expected, metadata).await
+pub async fn enable(user: Target<UserId>, Caller(caller): Caller) -> Result<Response> {
+    manage(user, &caller, UserCommand::Enable).await
 }
 
 /// `POST /users/{id}/password`: an admin sets a new password, which the user must change
 /// at next login; every session of the account ends.
 pub async fn reset_password(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
+    user: Target<UserId>,
     Caller(caller): Caller,
-    CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<ResetPassword>,
 ) -> Result<Response> {
-    let id = user_id(&id)?;
-    let committed = state
-        .auth
-        .reset_password(&caller, id, &body.new_password, expected, metadata)
+    let auth = &user.state.auth;
+    let committed = auth
+        .reset_password(
+            &caller,
+            user.id,
+            &body.new_password,
+            user.expected,
+            user.metadata,
+        )
         .await?;
-    Ok(accepted(
-        false,
-        "/users",
-        &id.to_string(),
-        committed.version,
-    ))
+    Ok(managed(user.id, committed.version))
 }
 
+/// Runs a user-management command through `Auth`, which checks the caller's account as it
+/// is now.
 async fn manage(
-    state: &AppState,
+    user: Target<UserId>,
     caller: &Principal,
-    id: UserId,
     command: UserCommand,
-    expected: Option<u64>,
-    metadata: shared::metadata::EventMeta,
 ) -> Result<Response> {
-    let committed = state
+    let committed = user
+        .state
         .auth
-        .manage_user(caller, id, command, expected, metadata)
+        .manage_user(caller, user.id, command, user.expected, user.metadata)
         .await?;
-    Ok(accepted(
-        false,
-        "/users",
-        &id.to_string(),
-        committed.version,
-    ))
+    Ok(managed(user.id, committed.version))
+}
+
+/// The answer to a command on an existing account.
+fn managed(id: UserId, version: u64) -> Response {
+    accepted(false, UserId::COLLECTION, &id.to_string(), version)
 }

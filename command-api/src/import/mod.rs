@@ -7,31 +7,27 @@
 //! A line break inside a quoted cell (Alt+Enter in Excel) is kept only in an address's
 //! street lines, where it separates line 1 from line 2; anywhere else the row is refused
 //! with the column named, since no other field of gescom is multi-line.
+//!
+//! One planner ([`plan`]) serves every resource; what differs (columns, key, how a row
+//! reads, which commands it becomes) is the resource's [`RowMapper`]: [`ProductRows`],
+//! [`CustomerRows`].
 
+mod customers;
+mod products;
 mod table;
 
 use std::collections::{HashMap, HashSet};
 
+use cqrs_es::Aggregate;
 use serde::Serialize;
-use shared::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
-use shared::events::{CustomerDetails, ProductDetails};
-use shared::ids::{CustomerId, ProductId};
-use shared::money::Money;
 use shared::problem::FieldError;
-use shared::product::{
-    bounded_text, Barcode, Category, ProductName, Quantity, Sku, Unit, VatRates,
-};
 use shared::Invalid;
 use sqlx::PgPool;
 
-use crate::domain::customer::{Customer, CustomerCommand, CustomerError, CustomerPatch};
-use crate::domain::product::{Product, ProductCommand, ProductError, ProductPatch};
 use crate::es::{CommandBus, CommandError, Pending};
+pub use customers::CustomerRows;
+pub use products::ProductRows;
 pub use table::{Dialect, EncodingSource, Table};
-
-/// The columns of a product CSV, in export order.
-pub const PRODUCT_COLUMNS: [&str; shared::csv_columns::PRODUCT.len()] =
-    shared::csv_columns::PRODUCT;
 
 /// `active` (or empty) or `archived`.
 fn archived(f: &mut RowFields<'_>) -> Option<bool> {
@@ -47,10 +43,6 @@ fn archived(f: &mut RowFields<'_>) -> Option<bool> {
         }
     }
 }
-
-/// The columns of a customer CSV, in export order.
-pub const CUSTOMER_COLUMNS: [&str; shared::csv_columns::CUSTOMER.len()] =
-    shared::csv_columns::CUSTOMER;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -167,38 +159,8 @@ impl Plan {
     }
 }
 
-/// A decimal as French spreadsheets write it (`1 234,50`) or with a point.
-fn decimal(raw: &str) -> Result<rust_decimal::Decimal, Invalid> {
-    let mut text: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{202F}')
-        .collect();
-    if text.contains(',') && !text.contains('.') {
-        text = text.replace(',', ".");
-    }
-    rust_decimal::Decimal::from_str_exact(&text)
-        .map_err(|_| Invalid::new("invalid_decimal", "a decimal number such as 12.50 or 12,50"))
-}
-
-/// The parts of an address, as `Address::parse` names them.
-const ADDRESS_PARTS: [&str; 5] = ["line1", "line2", "postal_code", "city", "country"];
-const BILLING: [&str; 5] = [
-    "billing_line1",
-    "billing_line2",
-    "billing_postal_code",
-    "billing_city",
-    "billing_country",
-];
-const SHIPPING: [&str; 5] = [
-    "shipping_line1",
-    "shipping_line2",
-    "shipping_postal_code",
-    "shipping_city",
-    "shipping_country",
-];
-
-/// Collects one row's broken rules.
-struct RowFields<'a> {
+/// One row's cells by column, and its broken rules as they are found.
+pub struct RowFields<'a> {
     table: &'a Table,
     record: &'a csv::StringRecord,
     errors: Vec<FieldError>,
@@ -280,39 +242,6 @@ impl<'a> RowFields<'a> {
             Ok(Some(raw)) => parse(raw).map(Some).map_err(|e| self.push(column, e)).ok(),
         }
     }
-
-    /// An address from its five columns (`columns`: `billing_…` or `shipping_…`, in the
-    /// order line1, line2, postal_code, city, country). The street lines may hold line
-    /// breaks: the first line is line 1, the others make line 2, joined by `, `.
-    fn address(&mut self, columns: &[&str; 5]) -> Option<Option<Address>> {
-        let street = [columns[0], columns[1]].map(|c| self.raw(c));
-        let rest = [columns[2], columns[3], columns[4]].map(|c| self.text(c));
-        if street.iter().all(Option::is_none) && rest.iter().all(|r| matches!(r, Ok(None))) {
-            return Some(None);
-        }
-        let [Ok(postal_code), Ok(city), Ok(country)] = rest else {
-            return None;
-        };
-        let (line1, line2) = street_lines(street[0], street[1]);
-        Address::parse(
-            &line1,
-            line2.as_deref(),
-            postal_code.unwrap_or_default(),
-            city.unwrap_or_default(),
-            country.unwrap_or_default(),
-        )
-        .map(Some)
-        .map_err(|errors| {
-            for (name, e) in errors {
-                let column = ADDRESS_PARTS
-                    .iter()
-                    .position(|p| *p == name)
-                    .map_or_else(|| name.to_owned(), |i| columns[i].to_owned());
-                self.push(&column, e);
-            }
-        })
-        .ok()
-    }
 }
 
 fn line_break() -> Invalid {
@@ -321,20 +250,6 @@ fn line_break() -> Invalid {
         "a line break (Alt+Enter in Excel, or a double quote left open) is allowed only in \
          an address's street lines; put this value on one line",
     )
-}
-
-/// An address's two street lines from cells that may hold line breaks: the first
-/// non-empty line is line 1, the others line 2, joined by `, `.
-fn street_lines(line1: Option<&str>, line2: Option<&str>) -> (String, Option<String>) {
-    let mut lines = [line1, line2]
-        .into_iter()
-        .flatten()
-        .flat_map(|cell| cell.split(['\r', '\n']))
-        .map(str::trim)
-        .filter(|l| !l.is_empty());
-    let first = lines.next().unwrap_or_default().to_owned();
-    let rest: Vec<&str> = lines.collect();
-    (first, (!rest.is_empty()).then(|| rest.join(", ")))
 }
 
 fn row_error(line: u64, key: &str, errors: Vec<FieldError>) -> RowReport {
@@ -387,20 +302,55 @@ where
     Ok((ids, states))
 }
 
-pub async fn plan_products(
+type Command<M> = <<M as RowMapper>::Aggregate as Aggregate>::Command;
+type DomainError<M> = <<M as RowMapper>::Aggregate as Aggregate>::Error;
+
+/// One resource's side of an import: its columns, the column that names a row's record,
+/// how a row reads, and which commands it becomes. [`plan`] does the rest, the same way
+/// for every resource.
+pub trait RowMapper {
+    type Aggregate: Aggregate<Command: Clone + Send + 'static, Error: Send + 'static, Services: Send + Sync>
+        + 'static;
+    /// A valid row's values.
+    type Row;
+    /// The columns, in export order; a header must hold the first [`Self::REQUIRED`].
+    const COLUMNS: &'static [&'static str];
+    const REQUIRED: usize;
+    /// The column naming a row's record (`sku`, `code`), unique ignoring case.
+    const KEY: &'static str;
+    /// Reads `(lower-cased key, aggregate id)` rows for the lower-cased keys bound as `$1`.
+    const KEYS_SQL: &'static str;
+    /// Why a key already seen on an earlier row is refused.
+    const DUPLICATE: &'static str;
+
+    /// The row's values, every broken rule pushed to `f`; `None` when one is broken.
+    fn read(&self, f: &mut RowFields<'_>) -> Option<Self::Row>;
+
+    /// A new record's id and the command that creates it.
+    fn create(row: Self::Row) -> (String, Command<Self>);
+
+    /// The command that sets an existing record's fields to the row's.
+    fn update(row: Self::Row) -> Command<Self>;
+
+    /// The status column's command: archiving an archived record, or reactivating an
+    /// active one, records nothing.
+    fn status(archived: bool) -> Command<Self>;
+
+    /// A refused command as the row's error.
+    fn describe(e: &CommandError<DomainError<Self>>) -> FieldError {
+        command_error(e)
+    }
+}
+
+/// Decides every row of `table` against the records that exist (created, updated or
+/// unchanged, by key), or reports each row's broken rules.
+pub async fn plan<M: RowMapper>(
     pool: &PgPool,
-    products: &CommandBus<Product>,
-    vat_rates: &VatRates,
+    bus: &CommandBus<M::Aggregate>,
+    rows: &M,
     table: &Table,
 ) -> Result<Plan, ImportError> {
-    let (existing, mut current) = load_existing(
-        pool,
-        products,
-        table,
-        "sku",
-        "SELECT sku_key, product_id FROM product_sku_keys WHERE sku_key = ANY($1)",
-    )
-    .await?;
+    let (existing, mut current) = load_existing(pool, bus, table, M::KEY, M::KEYS_SQL).await?;
     let mut seen = HashSet::new();
     let mut plan = Plan {
         file: table.dialect.clone(),
@@ -409,100 +359,32 @@ pub async fn plan_products(
     };
     for table::Row { line, record } in &table.rows {
         let mut f = RowFields::new(table, record);
-        let key = f.raw("sku").unwrap_or_default().to_owned();
-        let sku = f.required("sku", Sku::parse);
-        let name = f.required("name", ProductName::parse);
-        let price = f.required("price", |r| decimal(r).and_then(Money::new));
-        let vat_rate = f.required("vat_rate", |r| decimal(r).and_then(|d| vat_rates.check(d)));
-        let unit = f.required("unit", Unit::parse);
-        let category = f.required("category", Category::parse);
-        let barcode = f.optional("barcode", Barcode::parse);
-        let threshold = f.optional("low_stock_threshold", |r| {
-            decimal(r).and_then(Quantity::new)
-        });
+        let key = f.raw(M::KEY).unwrap_or_default().to_owned();
+        let row = rows.read(&mut f);
         let archived = archived(&mut f);
         if !key.is_empty() && !seen.insert(key.to_lowercase()) {
-            f.push(
-                "sku",
-                Invalid::new("duplicate_in_file", "this SKU is on an earlier row"),
-            );
+            f.push(M::KEY, Invalid::new("duplicate_in_file", M::DUPLICATE));
         }
-        let (
-            Some(sku),
-            Some(name),
-            Some(price),
-            Some(vat_rate),
-            Some(unit),
-            Some(category),
-            Some(barcode),
-            Some(low_stock_threshold),
-            Some(archived),
-            true,
-        ) = (
-            sku,
-            name,
-            price,
-            vat_rate,
-            unit,
-            category,
-            barcode,
-            threshold,
-            archived,
-            f.errors.is_empty(),
-        )
-        else {
+        let (Some(row), Some(archived), true) = (row, archived, f.errors.is_empty()) else {
             plan.rows.push(row_error(*line, &key, f.errors));
             continue;
         };
-        let details = ProductDetails {
-            name,
-            price,
-            vat_rate,
-            unit,
-            category,
-            barcode,
-            low_stock_threshold,
-        };
-        // The status column is one more command: archiving an archived product, or
-        // reactivating an active one, records nothing.
-        let status = if archived {
-            ProductCommand::Archive
-        } else {
-            ProductCommand::Reactivate
-        };
+        let status = M::status(archived);
         let decided = match existing.get(&key.to_lowercase()) {
             Some(id) => {
                 let (aggregate, version) = current.remove(id).unwrap_or_default();
-                let update = ProductCommand::Update(ProductPatch {
-                    name: Some(details.name),
-                    price: Some(details.price),
-                    vat_rate: Some(details.vat_rate),
-                    unit: Some(details.unit),
-                    category: Some(details.category),
-                    barcode: Some(details.barcode),
-                    low_stock_threshold: Some(details.low_stock_threshold),
-                });
-                products
-                    .decide_on(aggregate, version, id, [update, status])
+                bus.decide_on(aggregate, version, id, [M::update(row), status])
                     .await
                     .map(|p| (p, RowStatus::Updated))
             }
             None => {
-                let id = ProductId::generate();
-                let create = ProductCommand::Create { id, sku, details };
-                products
-                    .decide_new(&id.to_string(), [create, status])
+                let (id, create) = M::create(row);
+                bus.decide_new(&id, [create, status])
                     .await
                     .map(|p| (p, RowStatus::Created))
             }
         };
-        push_decided(
-            &mut plan,
-            *line,
-            key,
-            decided,
-            |e: &CommandError<ProductError>| command_error(e),
-        );
+        push_decided(&mut plan, *line, key, decided, M::describe);
     }
     Ok(plan)
 }
@@ -533,142 +415,24 @@ fn push_decided<E>(
     }
 }
 
-pub async fn plan_customers(
-    pool: &PgPool,
-    customers: &CommandBus<Customer>,
-    table: &Table,
-) -> Result<Plan, ImportError> {
-    let (existing, mut current) = load_existing(
-        pool,
-        customers,
-        table,
-        "code",
-        "SELECT code, customer_id FROM customer_code_keys WHERE code = ANY($1)",
-    )
-    .await?;
-    let mut seen = HashSet::new();
-    let mut plan = Plan {
-        file: table.dialect.clone(),
-        rows: Vec::with_capacity(table.len()),
-        pending: Vec::with_capacity(table.len()),
-    };
-    for table::Row { line, record } in &table.rows {
-        let mut f = RowFields::new(table, record);
-        let key = f.raw("code").unwrap_or_default().to_owned();
-        let code = f.required("code", CustomerCode::parse);
-        let legal_name = f.required("legal_name", |r| bounded_text(r, 200));
-        let siren = f.optional("siren", Siren::parse);
-        let siret = f.optional("siret", Siret::parse);
-        let vat_number = f.optional("vat_number", VatNumber::parse);
-        let email = f.optional("email", shared::account::Email::parse);
-        let phone = f.optional("phone", Phone::parse);
-        let billing = f.address(&BILLING);
-        let shipping = f.address(&SHIPPING);
-        let terms = f
-            .optional("payment_terms", PaymentTerms::parse)
-            .map(Option::unwrap_or_default);
-        let credit_limit = f.optional("credit_limit", |r| decimal(r).and_then(Money::new));
-        let archived = archived(&mut f);
-        if !key.is_empty() && !seen.insert(key.to_lowercase()) {
-            f.push(
-                "code",
-                Invalid::new("duplicate_in_file", "this code is on an earlier row"),
-            );
-        }
-        let (
-            Some(code),
-            Some(legal_name),
-            Some(siren),
-            Some(siret),
-            Some(vat_number),
-            Some(email),
-            Some(phone),
-            Some(billing_address),
-            Some(shipping_address),
-            Some(payment_terms),
-            Some(credit_limit),
-            Some(archived),
-            true,
-        ) = (
-            code,
-            legal_name,
-            siren,
-            siret,
-            vat_number,
-            email,
-            phone,
-            billing,
-            shipping,
-            terms,
-            credit_limit,
-            archived,
-            f.errors.is_empty(),
-        )
-        else {
-            plan.rows.push(row_error(*line, &key, f.errors));
-            continue;
-        };
-        let details = CustomerDetails {
-            legal_name,
-            siren,
-            siret,
-            vat_number,
-            email,
-            phone,
-            billing_address,
-            shipping_address,
-            payment_terms,
-            credit_limit,
-        };
-        let status = if archived {
-            CustomerCommand::Archive
-        } else {
-            CustomerCommand::Reactivate
-        };
-        let decided = match existing.get(&key.to_lowercase()) {
-            Some(id) => {
-                let (aggregate, version) = current.remove(id).unwrap_or_default();
-                let update = CustomerCommand::Update(CustomerPatch {
-                    legal_name: Some(details.legal_name),
-                    siren: Some(details.siren),
-                    siret: Some(details.siret),
-                    vat_number: Some(details.vat_number),
-                    email: Some(details.email),
-                    phone: Some(details.phone),
-                    billing_address: Some(details.billing_address),
-                    shipping_address: Some(details.shipping_address),
-                    payment_terms: Some(details.payment_terms),
-                    credit_limit: Some(details.credit_limit),
-                });
-                customers
-                    .decide_on(aggregate, version, id, [update, status])
-                    .await
-                    .map(|p| (p, RowStatus::Updated))
-            }
-            None => {
-                let id = CustomerId::generate();
-                let create = CustomerCommand::Create { id, code, details };
-                customers
-                    .decide_new(&id.to_string(), [create, status])
-                    .await
-                    .map(|p| (p, RowStatus::Created))
-            }
-        };
-        push_decided(&mut plan, *line, key, decided, describe_customer_error);
-    }
-    Ok(plan)
-}
+/// A row's values, or its broken rules as `(field, code)`.
+#[cfg(test)]
+type Read<M> = Result<<M as RowMapper>::Row, Vec<(String, String)>>;
 
-fn describe_customer_error(e: &CommandError<CustomerError>) -> FieldError {
-    match e {
-        CommandError::Domain(CustomerError::Inconsistent(found)) => found
-            .first()
-            .map(|(field, invalid)| FieldError {
-                field: (*field).to_owned(),
-                code: invalid.code.to_owned(),
-                message: invalid.message.clone(),
-            })
-            .unwrap_or_else(|| command_error(e)),
-        other => command_error(other),
-    }
+/// Reads every row of `csv` with `rows`, as [`plan`] does before deciding anything.
+#[cfg(test)]
+fn read_all<M: RowMapper>(rows: &M, csv: &str) -> Vec<Read<M>> {
+    let table = Table::read(csv.as_bytes(), None, M::COLUMNS, &M::COLUMNS[..M::REQUIRED])
+        .expect("a readable file");
+    table
+        .rows
+        .iter()
+        .map(|row| {
+            let mut f = RowFields::new(&table, &row.record);
+            match rows.read(&mut f) {
+                Some(values) if f.errors.is_empty() => Ok(values),
+                _ => Err(f.errors.into_iter().map(|e| (e.field, e.code)).collect()),
+            }
+        })
+        .collect()
 }

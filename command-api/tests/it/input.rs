@@ -340,3 +340,44 @@ async fn multibyte_text_in_a_legal_id_is_a_422_not_a_500(pool: PgPool) {
     }
     assert_eq!(events_besides_the_admin(&pool).await, 0);
 }
+
+#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+async fn a_malformed_id_is_refused_naming_what_it_is_not(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let adjustment = json!({"quantity": "1", "reason": "receipt"});
+    for (method, uri, body, noun) in [
+        (Method::PATCH, "/products/P-1", json!({}), "product"),
+        (Method::POST, "/products/P-1/archive", json!({}), "product"),
+        (Method::PATCH, "/customers/C-1", json!({}), "customer"),
+        (
+            Method::POST,
+            "/customers/C-1/reactivate",
+            json!({}),
+            "customer",
+        ),
+        (
+            Method::PUT,
+            "/users/U-1/roles",
+            json!({"roles": ["sales"]}),
+            "user",
+        ),
+        (Method::POST, "/users/U-1/enable", json!({}), "user"),
+        (
+            Method::POST,
+            "/stock/P-1/adjustments",
+            adjustment,
+            "product",
+        ),
+    ] {
+        let response = app.json(method.clone(), uri, &[], &body).await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{method} {uri}");
+        assert_eq!(response.code(), "malformed_path", "{method} {uri}");
+        let id = uri.split('/').nth(2).unwrap();
+        assert_eq!(
+            response.body["detail"],
+            format!("malformed path parameter: `{id}` is not a {noun} id"),
+            "{method} {uri}"
+        );
+    }
+    assert_eq!(events_besides_the_admin(&pool).await, 0);
+}

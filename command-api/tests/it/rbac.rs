@@ -1,5 +1,6 @@
-//! The endpoint × role matrix, generated from the route table: every route, called with
-//! every role and with no token, answers as its declared access says.
+//! The endpoint × role matrix: the route table matches `schemas/roles.tsv` (written by hand),
+//! and every route of that file, called with every role and with no token, answers as the
+//! file says.
 
 use axum::http::Method;
 use serde_json::json;
@@ -10,7 +11,7 @@ use sqlx::PgPool;
 use crate::helpers::TestApp;
 
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
-async fn every_route_answers_every_role_as_declared(pool: PgPool) {
+async fn every_command_route_answers_every_role_as_the_file_says(pool: PgPool) {
     let table = command_api::http::route_table();
     assert!(table.len() >= 16, "the table lists every route: {table:?}");
     for spec in &table {
@@ -29,22 +30,27 @@ async fn every_route_answers_every_role_as_declared(pool: PgPool) {
         Role::Admin => admin.clone(),
         other => testkit::auth::bearer(&[other]),
     };
-    testkit::auth::assert_route_matrix_as(&table, bearer_for, |spec, uri, token| {
-        let body = if spec.method == Method::GET {
-            json!(null)
-        } else {
-            json!({})
-        };
-        // An empty header sends no token.
-        let authorization = token.unwrap_or_default();
-        let method = spec.method.clone();
-        let app = &app;
-        async move {
-            app.json(method, &uri, &[("authorization", &authorization)], &body)
-                .await
-                .status
-                .as_u16()
-        }
-    })
+    testkit::auth::assert_route_matrix_as(
+        "command-api",
+        &table,
+        bearer_for,
+        |route, uri, token| {
+            let body = if route.method == Method::GET {
+                json!(null)
+            } else {
+                json!({})
+            };
+            // An empty header sends no token.
+            let authorization = token.unwrap_or_default();
+            let method = route.method.clone();
+            let app = &app;
+            async move {
+                app.json(method, &uri, &[("authorization", &authorization)], &body)
+                    .await
+                    .status
+                    .as_u16()
+            }
+        },
+    )
     .await;
 }

@@ -128,8 +128,9 @@ fn admin_app(pool: &PgPool) -> axum::Router {
 #[sqlx::test(migrator = "shared::db::MIGRATOR")]
 async fn the_admin_endpoint_answers_admins_only(pool: PgPool) {
     let app = admin_app(&pool);
-    testkit::auth::assert_route_matrix(&route_table(), |spec, uri, token| {
-        let mut request = Request::builder().method(spec.method.clone()).uri(uri);
+    // Expectations from `schemas/roles.tsv`, which the route table must match.
+    testkit::auth::assert_route_matrix("projector", &route_table(), |route, uri, token| {
+        let mut request = Request::builder().method(route.method.clone()).uri(uri);
         if let Some(token) = token {
             request = request.header("authorization", token);
         }
