@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use cqrs_es::Aggregate;
 use serde::de::DeserializeOwned;
 use shared::auth::Principal;
-use shared::ids::{CustomerId, ProductId, UserId};
+use shared::ids::{CustomerId, OrderId, ProductId, UserId};
 use shared::input;
 use shared::metadata::{EventMeta, ANONYMOUS_ACTOR};
 
@@ -28,6 +28,7 @@ use shared::Invalid;
 use super::error::{ApiError, Result as ApiResult};
 use super::{execute, AppState};
 use crate::domain::customer::Customer;
+use crate::domain::order::Order;
 use crate::domain::product::Product;
 use crate::es::{CommandBus, CommandError};
 
@@ -233,7 +234,7 @@ impl Fields {
 
 /// An aggregate id as the path names it (`/products/{id}`).
 pub trait PathId: FromStr + Display + Send {
-    /// What it is the id of, as a 400 says: `` `x` is not a product id ``.
+    /// What it is the id of, with its article, as a 400 says: `` `x` is not a product id ``.
     const NOUN: &'static str;
     /// Where the aggregates it names live: `/products`.
     const COLLECTION: &'static str;
@@ -244,12 +245,12 @@ pub trait PathId: FromStr + Display + Send {
 }
 
 impl PathId for ProductId {
-    const NOUN: &'static str = "product";
+    const NOUN: &'static str = "a product";
     const COLLECTION: &'static str = "/products";
 }
 
 impl PathId for CustomerId {
-    const NOUN: &'static str = "customer";
+    const NOUN: &'static str = "a customer";
     const COLLECTION: &'static str = "/customers";
 
     fn from_segment(raw: &str) -> Option<Self> {
@@ -257,15 +258,23 @@ impl PathId for CustomerId {
     }
 }
 
+impl PathId for OrderId {
+    const NOUN: &'static str = "an order";
+    const COLLECTION: &'static str = "/orders";
+
+    fn from_segment(raw: &str) -> Option<Self> {
+        raw.trim().parse().ok()
+    }
+}
+
 impl PathId for UserId {
-    const NOUN: &'static str = "user";
+    const NOUN: &'static str = "a user";
     const COLLECTION: &'static str = "/users";
 }
 
 /// The id in a path segment, or 400 `malformed_path`.
 pub fn path_id<I: PathId>(raw: &str) -> ApiResult<I> {
-    I::from_segment(raw)
-        .ok_or_else(|| ApiError::BadPath(format!("`{raw}` is not a {} id", I::NOUN)))
+    I::from_segment(raw).ok_or_else(|| ApiError::BadPath(format!("`{raw}` is not {} id", I::NOUN)))
 }
 
 /// What every command on an existing aggregate takes from the request: the aggregate's
@@ -316,6 +325,14 @@ impl OnBus for ProductId {
 
     fn bus(state: &AppState) -> &Arc<CommandBus<Product>> {
         &state.products
+    }
+}
+
+impl OnBus for OrderId {
+    type Aggregate = Order;
+
+    fn bus(state: &AppState) -> &Arc<CommandBus<Order>> {
+        &state.orders.orders
     }
 }
 

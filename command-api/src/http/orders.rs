@@ -11,26 +11,16 @@ use shared::web::AppPath;
 
 use super::error::{ApiError, Result};
 use super::extract::{
-    decimal, money, present, quantity, AppJson, CommandContext, Fields, IfMatch, MaybeJson,
+    money, path_id, present, quantity, AppJson, CommandContext, Fields, IfMatch, MaybeJson, Target,
 };
 use super::{accepted, accepted_with, execute, AppState};
 use crate::app::order_process::{ProcessError, SubmitOutcome};
 use crate::domain::order::OrderCommand;
 
-fn order_id(raw: &str) -> Result<OrderId> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::BadPath(format!("`{raw}` is not an order id")))
-}
-
 fn line_no(raw: &str) -> Result<u32> {
     raw.trim()
         .parse()
         .map_err(|_| ApiError::BadPath(format!("`{raw}` is not a line number")))
-}
-
-fn discount(raw: &str) -> Result<Discount, shared::Invalid> {
-    decimal(raw).and_then(Discount::new)
 }
 
 #[derive(Deserialize, Default)]
@@ -109,13 +99,9 @@ pub struct AddLine {
 /// `POST /orders/{id}/lines`: copies the product's SKU, label, unit, price and VAT rate.
 /// Roles: admin, sales.
 pub async fn add_line(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
-    CommandContext(metadata): CommandContext,
+    target: Target<OrderId>,
     AppJson(body): AppJson<AddLine>,
 ) -> Result<Response> {
-    let id = order_id(&id)?;
     let mut f = Fields::default();
     let product = f.check(
         "product_id",
@@ -126,7 +112,7 @@ pub async fn add_line(
     );
     let qty = f.check("quantity", quantity(&body.quantity).and_then(positive));
     let price = f.optional("unit_price", body.unit_price.as_deref(), money);
-    let disc = f.optional("discount", body.discount.as_deref(), discount);
+    let disc = f.optional("discount", body.discount.as_deref(), Discount::parse);
     let (Some(product_id), Some(quantity), Some(unit_price), Some(discount)) =
         (product, qty, price, disc)
     else {
@@ -138,7 +124,7 @@ pub async fn add_line(
         unit_price,
         discount: discount.unwrap_or(Discount::NONE),
     };
-    run(&state, id, command, expected, metadata).await
+    target.run(command).await
 }
 
 fn positive(q: shared::product::Quantity) -> Result<shared::product::Quantity, shared::Invalid> {
@@ -165,7 +151,7 @@ pub async fn change_line(
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<ChangeLine>,
 ) -> Result<Response> {
-    let id = order_id(&id)?;
+    let id = path_id(&id)?;
     let line_no = line_no(&line)?;
     let mut f = Fields::default();
     let command = OrderCommand::ChangeLine {
@@ -178,7 +164,7 @@ pub async fn change_line(
             .and_then(|p| f.check("unit_price", money(&p))),
         discount: body
             .discount
-            .and_then(|d| f.check("discount", discount(&d))),
+            .and_then(|d| f.check("discount", Discount::parse(&d))),
     };
     if !f.is_empty() {
         return Err(f.invalid());
@@ -193,7 +179,7 @@ pub async fn remove_line(
     IfMatch(expected): IfMatch,
     CommandContext(metadata): CommandContext,
 ) -> Result<Response> {
-    let id = order_id(&id)?;
+    let id = path_id(&id)?;
     let command = OrderCommand::RemoveLine {
         line_no: line_no(&line)?,
     };
@@ -208,22 +194,11 @@ pub struct SetCustomer {
 
 /// `PUT /orders/{id}/customer`: an active customer. Roles: admin, sales.
 pub async fn set_customer(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
-    CommandContext(metadata): CommandContext,
+    target: Target<OrderId>,
     AppJson(body): AppJson<SetCustomer>,
 ) -> Result<Response> {
-    let id = order_id(&id)?;
     let customer_id = customer_id(&body.customer_id)?;
-    run(
-        &state,
-        id,
-        OrderCommand::SetCustomer { customer_id },
-        expected,
-        metadata,
-    )
-    .await
+    target.run(OrderCommand::SetCustomer { customer_id }).await
 }
 
 #[derive(Deserialize)]
@@ -238,13 +213,9 @@ pub struct SetTerms {
 
 /// `PUT /orders/{id}/terms`: notes and validity date. Roles: admin, sales.
 pub async fn set_terms(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
-    CommandContext(metadata): CommandContext,
+    target: Target<OrderId>,
     AppJson(body): AppJson<SetTerms>,
 ) -> Result<Response> {
-    let id = order_id(&id)?;
     let mut f = Fields::default();
     let notes = body
         .notes
@@ -261,14 +232,9 @@ pub async fn set_terms(
     if !f.is_empty() {
         return Err(f.invalid());
     }
-    run(
-        &state,
-        id,
-        OrderCommand::SetTerms { notes, valid_until },
-        expected,
-        metadata,
-    )
-    .await
+    target
+        .run(OrderCommand::SetTerms { notes, valid_until })
+        .await
 }
 
 #[derive(Serialize)]
@@ -280,15 +246,15 @@ struct Submitted {
 
 /// `POST /orders/{id}/submit`: reserves every line or none. 422 `insufficient_stock`
 /// names each short line with the quantities. Roles: admin, sales.
-pub async fn submit(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
-    CommandContext(metadata): CommandContext,
-) -> Result<Response> {
-    let id = order_id(&id)?;
-    let processes = std::sync::Arc::clone(&state.orders);
-    let outcome = detached(async move { processes.submit(id, expected, metadata).await }).await?;
+pub async fn submit(target: Target<OrderId>) -> Result<Response> {
+    let Target {
+        state,
+        id,
+        expected,
+        metadata,
+    } = target;
+    let outcome =
+        detached(async move { state.orders.submit(id, expected, metadata).await }).await?;
     match outcome {
         SubmitOutcome::Submitted { version } => {
             let body = Submitted {
@@ -312,13 +278,9 @@ pub struct Cancel {
 /// `POST /orders/{id}/cancel`: final; a submitted order's stock is released. Roles: admin,
 /// sales.
 pub async fn cancel(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
-    CommandContext(metadata): CommandContext,
+    target: Target<OrderId>,
     MaybeJson(body): MaybeJson<Cancel>,
 ) -> Result<Response> {
-    let id = order_id(&id)?;
     let body = body.unwrap_or_default();
     let reason = match body
         .reason
@@ -332,23 +294,28 @@ pub async fn cancel(
         ),
         None => None,
     };
-    let processes = std::sync::Arc::clone(&state.orders);
+    let Target {
+        state,
+        id,
+        expected,
+        metadata,
+    } = target;
     let version =
-        detached(async move { processes.cancel(id, expected, reason, metadata).await }).await?;
+        detached(async move { state.orders.cancel(id, expected, reason, metadata).await }).await?;
     Ok(accepted(false, "/orders", &id.to_string(), version))
 }
 
 /// `POST /orders/{id}/fulfil`: the reservations leave on-hand stock. Roles: admin,
 /// warehouse.
-pub async fn fulfil(
-    State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
-    IfMatch(expected): IfMatch,
-    CommandContext(metadata): CommandContext,
-) -> Result<Response> {
-    let id = order_id(&id)?;
-    let processes = std::sync::Arc::clone(&state.orders);
-    let version = detached(async move { processes.fulfil(id, expected, metadata).await }).await?;
+pub async fn fulfil(target: Target<OrderId>) -> Result<Response> {
+    let Target {
+        state,
+        id,
+        expected,
+        metadata,
+    } = target;
+    let version =
+        detached(async move { state.orders.fulfil(id, expected, metadata).await }).await?;
     Ok(accepted(false, "/orders", &id.to_string(), version))
 }
 

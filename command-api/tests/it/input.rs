@@ -362,6 +362,8 @@ async fn a_malformed_id_is_refused_naming_what_it_is_not(pool: PgPool) {
             "user",
         ),
         (Method::POST, "/users/U-1/enable", json!({}), "user"),
+        (Method::PUT, "/orders/O-1/terms", json!({}), "order"),
+        (Method::POST, "/orders/O-1/submit", json!({}), "order"),
         (
             Method::POST,
             "/stock/P-1/adjustments",
@@ -375,7 +377,10 @@ async fn a_malformed_id_is_refused_naming_what_it_is_not(pool: PgPool) {
         let id = uri.split('/').nth(2).unwrap();
         assert_eq!(
             response.body["detail"],
-            format!("malformed path parameter: `{id}` is not a {noun} id"),
+            format!(
+                "malformed path parameter: `{id}` is not {} {noun} id",
+                if noun == "order" { "an" } else { "a" }
+            ),
             "{method} {uri}"
         );
     }
