@@ -10,6 +10,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use shared::access::{Access, Caller, RouteSpec, Routes, ADMIN};
 use shared::auth::TokenVerifier;
+use shared::problem::Code;
 use shared::problem::Problem;
 use shared::web::{internal_error, AppPath, HttpSettings, Readiness};
 use sqlx::PgPool;
@@ -130,7 +131,7 @@ async fn list_dead_letters(
     query: Result<Query<DeadLetterQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<DeadLetter>>, AdminError> {
     let Query(query) = query
-        .map_err(|rejection| AdminError::BadInput("malformed_query", rejection.body_text()))?;
+        .map_err(|rejection| AdminError::BadInput(Code::MalformedQuery, rejection.body_text()))?;
     let status = query.status.map(DeadLetterStatus::as_str);
     Ok(Json(
         dead_letters::list(&state.pool, status, DEAD_LETTER_PAGE).await?,
@@ -166,7 +167,7 @@ async fn skip_dead_letter(
 #[derive(Debug, thiserror::Error)]
 enum AdminError {
     #[error("{1}")]
-    BadInput(&'static str, String),
+    BadInput(Code, String),
     #[error(transparent)]
     DeadLetter(#[from] DeadLetterError),
 }
@@ -185,15 +186,15 @@ impl IntoResponse for AdminError {
                 .with_detail(detail)
                 .into_response(),
             Self::DeadLetter(DeadLetterError::NotFound(_)) => {
-                Problem::not_found("dead_letter_not_found", detail).into_response()
+                Problem::not_found(Code::DeadLetterNotFound, detail).into_response()
             }
             Self::DeadLetter(DeadLetterError::NotParked { .. }) => {
-                Problem::new(409, "dead_letter_not_parked", "Dead letter not parked")
+                Problem::new(409, Code::DeadLetterNotParked, "Dead letter not parked")
                     .with_detail(detail)
                     .into_response()
             }
             Self::DeadLetter(DeadLetterError::StillFailing { sequence, .. }) => {
-                Problem::new(409, "still_failing", "The event still fails")
+                Problem::new(409, Code::StillFailing, "The event still fails")
                     .with_detail(detail)
                     .with_extension("sequence", sequence)
                     .into_response()

@@ -18,7 +18,7 @@ use axum::routing::{on, MethodFilter};
 use axum::Router;
 
 use crate::auth::{Principal, Role, TokenError, TokenVerifier};
-use crate::problem::Problem;
+use crate::problem::{Code, Problem};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,7 +183,7 @@ async fn authorize(
         Some(None) => {
             return Problem::new(
                 405,
-                "method_not_allowed",
+                Code::MethodNotAllowed,
                 "Method not allowed on this resource",
             )
             .into_response()
@@ -193,7 +193,7 @@ async fn authorize(
                 path = matched.as_str(),
                 "route has no access policy: refused"
             );
-            return Problem::new(403, "no_access_policy", "Forbidden")
+            return Problem::new(403, Code::NoAccessPolicy, "Forbidden")
                 .with_detail("this route declares no roles")
                 .into_response();
         }
@@ -202,11 +202,11 @@ async fn authorize(
         return next.run(request).await;
     }
     let principal = match bearer(&request).map(|token| policy.verifier.verify(token)) {
-        None => return unauthenticated("unauthenticated", "A bearer token is required", None),
+        None => return unauthenticated(Code::Unauthenticated, "A bearer token is required", None),
         Some(Err(e)) => {
             let code = match e {
-                TokenError::Expired => "token_expired",
-                TokenError::UnknownKey | TokenError::Invalid(_) => "invalid_token",
+                TokenError::Expired => Code::TokenExpired,
+                TokenError::UnknownKey | TokenError::Invalid(_) => Code::InvalidToken,
             };
             return unauthenticated(code, "The bearer token was refused", Some(e.to_string()));
         }
@@ -214,14 +214,14 @@ async fn authorize(
     };
     if let Access::Roles(allowed) = access {
         if principal.must_change_password {
-            return Problem::new(403, "password_change_required", "Forbidden")
+            return Problem::new(403, Code::PasswordChangeRequired, "Forbidden")
                 .with_detail("set a new password with POST /auth/password first")
                 .into_response();
         }
         let roles: Vec<Role> = principal.roles.iter().collect();
         if !access.allows(&roles) {
             let allowed: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
-            return Problem::new(403, "forbidden", "Forbidden")
+            return Problem::new(403, Code::Forbidden, "Forbidden")
                 .with_detail("your roles do not allow this")
                 .with_extension("allowed_roles", allowed)
                 .into_response();
@@ -244,13 +244,13 @@ fn bearer(request: &Request) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-fn unauthenticated(code: &str, title: &str, detail: Option<String>) -> Response {
+fn unauthenticated(code: Code, title: &str, detail: Option<String>) -> Response {
     let mut problem = Problem::new(401, code, title);
     if let Some(detail) = detail {
         problem = problem.with_detail(detail);
     }
     let mut response = problem.into_response();
-    let challenge = if code == "unauthenticated" {
+    let challenge = if code == Code::Unauthenticated {
         HeaderValue::from_static("Bearer")
     } else {
         HeaderValue::from_static("Bearer error=\"invalid_token\"")
@@ -278,7 +278,9 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
             .get::<Principal>()
             .cloned()
             .map(Caller)
-            .ok_or_else(|| unauthenticated("unauthenticated", "A bearer token is required", None))
+            .ok_or_else(|| {
+                unauthenticated(Code::Unauthenticated, "A bearer token is required", None)
+            })
     }
 }
 

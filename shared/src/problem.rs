@@ -5,6 +5,182 @@ use serde::{Deserialize, Serialize};
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
+/// Every `code` a problem body can carry: the one list clients switch on. A code is
+/// never renamed or reused; a new one is added here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    AccountDisabled,
+    BadRequest,
+    BelowReserved,
+    Busy,
+    CannotDemoteSelf,
+    CannotDisableSelf,
+    ClientError,
+    ConcurrentModification,
+    Conflict,
+    ControlCharacter,
+    CustomerCodeTaken,
+    CustomerExists,
+    CustomerNotFound,
+    CustomerRequired,
+    DeadLetterNotFound,
+    DeadLetterNotParked,
+    EmailTaken,
+    Forbidden,
+    HeadersTooLarge,
+    ImportInvalid,
+    InsufficientStock,
+    Internal,
+    InvalidCredentials,
+    InvalidCsv,
+    InvalidRefreshToken,
+    InvalidToken,
+    LastAdmin,
+    LengthRequired,
+    LineNotFound,
+    MalformedBody,
+    MalformedHeader,
+    MalformedPath,
+    MalformedQuery,
+    MethodNotAllowed,
+    NoAccessPolicy,
+    NoReservation,
+    NotAcceptable,
+    NotFound,
+    NotReady,
+    OrderBusy,
+    OrderCancelled,
+    OrderEmpty,
+    OrderExists,
+    OrderNotDraft,
+    OrderNotFound,
+    OrderStatus,
+    PasswordChangeRequired,
+    PasswordUnchanged,
+    PayloadTooLarge,
+    PreconditionFailed,
+    ProductExists,
+    ProductNotFound,
+    ProjectionLagging,
+    RefreshTokenReused,
+    Rejected,
+    RequestTimeout,
+    SellerNotConfigured,
+    SkuTaken,
+    StillFailing,
+    TokenExpired,
+    TooManyAttempts,
+    TooManyLines,
+    TooManyRequests,
+    Unauthenticated,
+    Unavailable,
+    Unprocessable,
+    UnsupportedMediaType,
+    UriTooLong,
+    UserExists,
+    UserNotFound,
+    ValidationFailed,
+    VersionMismatch,
+    WrongCurrentPassword,
+}
+
+macro_rules! texts {
+    ($($variant:ident = $text:literal,)*) => {
+        impl Code {
+            /// Every code, in alphabetical order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    AccountDisabled = "account_disabled",
+    BadRequest = "bad_request",
+    BelowReserved = "below_reserved",
+    Busy = "busy",
+    CannotDemoteSelf = "cannot_demote_self",
+    CannotDisableSelf = "cannot_disable_self",
+    ClientError = "client_error",
+    ConcurrentModification = "concurrent_modification",
+    Conflict = "conflict",
+    ControlCharacter = "control_character",
+    CustomerCodeTaken = "customer_code_taken",
+    CustomerExists = "customer_exists",
+    CustomerNotFound = "customer_not_found",
+    CustomerRequired = "customer_required",
+    DeadLetterNotFound = "dead_letter_not_found",
+    DeadLetterNotParked = "dead_letter_not_parked",
+    EmailTaken = "email_taken",
+    Forbidden = "forbidden",
+    HeadersTooLarge = "headers_too_large",
+    ImportInvalid = "import_invalid",
+    InsufficientStock = "insufficient_stock",
+    Internal = "internal",
+    InvalidCredentials = "invalid_credentials",
+    InvalidCsv = "invalid_csv",
+    InvalidRefreshToken = "invalid_refresh_token",
+    InvalidToken = "invalid_token",
+    LastAdmin = "last_admin",
+    LengthRequired = "length_required",
+    LineNotFound = "line_not_found",
+    MalformedBody = "malformed_body",
+    MalformedHeader = "malformed_header",
+    MalformedPath = "malformed_path",
+    MalformedQuery = "malformed_query",
+    MethodNotAllowed = "method_not_allowed",
+    NoAccessPolicy = "no_access_policy",
+    NoReservation = "no_reservation",
+    NotAcceptable = "not_acceptable",
+    NotFound = "not_found",
+    NotReady = "not_ready",
+    OrderBusy = "order_busy",
+    OrderCancelled = "order_cancelled",
+    OrderEmpty = "order_empty",
+    OrderExists = "order_exists",
+    OrderNotDraft = "order_not_draft",
+    OrderNotFound = "order_not_found",
+    OrderStatus = "order_status",
+    PasswordChangeRequired = "password_change_required",
+    PasswordUnchanged = "password_unchanged",
+    PayloadTooLarge = "payload_too_large",
+    PreconditionFailed = "precondition_failed",
+    ProductExists = "product_exists",
+    ProductNotFound = "product_not_found",
+    ProjectionLagging = "projection_lagging",
+    RefreshTokenReused = "refresh_token_reused",
+    Rejected = "rejected",
+    RequestTimeout = "request_timeout",
+    SellerNotConfigured = "seller_not_configured",
+    SkuTaken = "sku_taken",
+    StillFailing = "still_failing",
+    TokenExpired = "token_expired",
+    TooManyAttempts = "too_many_attempts",
+    TooManyLines = "too_many_lines",
+    TooManyRequests = "too_many_requests",
+    Unauthenticated = "unauthenticated",
+    Unavailable = "unavailable",
+    Unprocessable = "unprocessable",
+    UnsupportedMediaType = "unsupported_media_type",
+    UriTooLong = "uri_too_long",
+    UserExists = "user_exists",
+    UserNotFound = "user_not_found",
+    ValidationFailed = "validation_failed",
+    VersionMismatch = "version_mismatch",
+    WrongCurrentPassword = "wrong_current_password",
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One broken rule, naming the field it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
@@ -30,13 +206,13 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(status: u16, code: &str, title: &str) -> Self {
+    pub fn new(status: u16, code: Code, title: &str) -> Self {
         Self {
             // A URN: stable, and claims no web address we do not serve.
             type_uri: format!("urn:gescom:problem:{code}"),
             title: title.to_owned(),
             status,
-            code: code.to_owned(),
+            code: code.as_str().to_owned(),
             detail: None,
             errors: Vec::new(),
             extensions: serde_json::Map::new(),
@@ -45,20 +221,20 @@ impl Problem {
 
     /// 400: a header the API reads is malformed; names the header.
     pub fn malformed_header(header: &str, detail: impl Into<String>) -> Self {
-        Self::new(400, "malformed_header", "Malformed header")
+        Self::new(400, Code::MalformedHeader, "Malformed header")
             .with_detail(detail)
             .with_extension("header", header)
     }
 
     /// 400: a path parameter (such as an id) is malformed.
     pub fn malformed_path(detail: impl Into<String>) -> Self {
-        Self::new(400, "malformed_path", "Malformed path parameter").with_detail(detail)
+        Self::new(400, Code::MalformedPath, "Malformed path parameter").with_detail(detail)
     }
 
     /// 400: the query string is malformed; `parameter` names the parameter at fault.
     pub fn malformed_query(parameter: Option<&str>, detail: impl Into<String>) -> Self {
         let problem =
-            Self::new(400, "malformed_query", "Malformed query string").with_detail(detail);
+            Self::new(400, Code::MalformedQuery, "Malformed query string").with_detail(detail);
         match parameter {
             Some(name) => problem.with_extension("parameter", name),
             None => problem,
@@ -66,7 +242,7 @@ impl Problem {
     }
 
     /// 404 with a code that says what is missing, e.g. `product_not_found`.
-    pub fn not_found(code: &str, detail: impl Into<String>) -> Self {
+    pub fn not_found(code: Code, detail: impl Into<String>) -> Self {
         Self::new(404, code, "Not found").with_detail(detail)
     }
 
@@ -83,5 +259,27 @@ impl Problem {
     pub fn with_extension(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
         self.extensions.insert(key.to_owned(), value.into());
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_one_distinct_snake_case_word() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let text = code.as_str();
+            assert!(seen.insert(text), "{text} twice");
+            assert!(
+                text.split('_')
+                    .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase())),
+                "{text}"
+            );
+        }
+        let problem = Problem::new(409, Code::SkuTaken, "Conflict");
+        assert_eq!(problem.code, "sku_taken");
+        assert_eq!(problem.type_uri, "urn:gescom:problem:sku_taken");
     }
 }

@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::access::{Access, RouteSpec, Routes};
 use crate::auth::TokenVerifier;
 use crate::input;
-use crate::problem::{self, Problem};
+use crate::problem::{self, Code, Problem};
 use serde::de::DeserializeOwned;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -48,7 +48,7 @@ pub struct InternalCause(pub String);
 
 /// A 500 whose body says nothing internal; the cause is logged once by the middleware.
 pub fn internal_error(cause: impl std::fmt::Display) -> Response {
-    let mut response = Problem::new(500, "internal", "Internal server error")
+    let mut response = Problem::new(500, Code::Internal, "Internal server error")
         .with_detail("An unexpected error occurred; quote the request id when reporting it.")
         .into_response();
     response
@@ -139,28 +139,31 @@ async fn refuse_malformed_input(request: Request, next: Next) -> Response {
 
 /// The code and title of an error that reached the edge without a problem body (a bare
 /// rejection of axum or tower), by status.
-fn fallback_problem(status: StatusCode) -> (&'static str, &'static str) {
+fn fallback_problem(status: StatusCode) -> (Code, &'static str) {
     match status.as_u16() {
-        400 => ("bad_request", "Bad request"),
-        401 => ("unauthenticated", "Unauthorized"),
-        403 => ("forbidden", "Forbidden"),
-        404 => ("not_found", "No such resource"),
-        405 => ("method_not_allowed", "Method not allowed on this resource"),
-        406 => ("not_acceptable", "Not acceptable"),
-        408 => ("request_timeout", "The request took too long"),
-        409 => ("conflict", "Conflict"),
-        411 => ("length_required", "Length required"),
-        412 => ("precondition_failed", "Precondition failed"),
-        413 => ("payload_too_large", "Payload too large"),
-        414 => ("uri_too_long", "URI too long"),
-        415 => ("unsupported_media_type", "Unsupported media type"),
-        422 => ("unprocessable", "Unprocessable request"),
-        429 => ("too_many_requests", "Too many requests"),
-        431 => ("headers_too_large", "Request headers too large"),
-        503 => ("unavailable", "Service unavailable"),
-        504 => ("request_timeout", "The request took too long"),
-        _ if status.is_client_error() => ("client_error", "Request refused"),
-        _ => ("internal", "Internal server error"),
+        400 => (Code::BadRequest, "Bad request"),
+        401 => (Code::Unauthenticated, "Unauthorized"),
+        403 => (Code::Forbidden, "Forbidden"),
+        404 => (Code::NotFound, "No such resource"),
+        405 => (
+            Code::MethodNotAllowed,
+            "Method not allowed on this resource",
+        ),
+        406 => (Code::NotAcceptable, "Not acceptable"),
+        408 => (Code::RequestTimeout, "The request took too long"),
+        409 => (Code::Conflict, "Conflict"),
+        411 => (Code::LengthRequired, "Length required"),
+        412 => (Code::PreconditionFailed, "Precondition failed"),
+        413 => (Code::PayloadTooLarge, "Payload too large"),
+        414 => (Code::UriTooLong, "URI too long"),
+        415 => (Code::UnsupportedMediaType, "Unsupported media type"),
+        422 => (Code::Unprocessable, "Unprocessable request"),
+        429 => (Code::TooManyRequests, "Too many requests"),
+        431 => (Code::HeadersTooLarge, "Request headers too large"),
+        503 => (Code::Unavailable, "Service unavailable"),
+        504 => (Code::RequestTimeout, "The request took too long"),
+        _ if status.is_client_error() => (Code::ClientError, "Request refused"),
+        _ => (Code::Internal, "Internal server error"),
     }
 }
 
@@ -244,7 +247,7 @@ where
 async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => Problem::new(504, "request_timeout", "The request took too long")
+        Err(_) => Problem::new(504, Code::RequestTimeout, "The request took too long")
             .with_detail(format!("no answer within {} ms", limit.as_millis()))
             .into_response(),
     }
@@ -255,13 +258,13 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 async fn not_found() -> Problem {
-    Problem::new(404, "not_found", "No such resource")
+    Problem::new(404, Code::NotFound, "No such resource")
 }
 
 async fn method_not_allowed() -> Problem {
     Problem::new(
         405,
-        "method_not_allowed",
+        Code::MethodNotAllowed,
         "Method not allowed on this resource",
     )
 }
@@ -445,7 +448,7 @@ async fn ready(State(readiness): State<Readiness>) -> Response {
     if db_ok && (nats_ok.unwrap_or(true) || !nats_required) {
         (StatusCode::OK, Json(body)).into_response()
     } else {
-        Problem::new(503, "not_ready", "A dependency is unavailable")
+        Problem::new(503, Code::NotReady, "A dependency is unavailable")
             .with_extension("checks", body)
             .into_response()
     }

@@ -7,6 +7,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use shared::access::Caller;
 use shared::auth::Role;
+use shared::problem::Code;
 
 use super::error::{ApiError, Result};
 use super::extract::{AppJson, CommandContext};
@@ -131,7 +132,7 @@ struct Me {
 pub async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result<Response> {
     let (user, version) = state.auth.users.load(&caller.user_id.to_string()).await?;
     let user = user.state().ok_or_else(|| ApiError::NotFound {
-        code: "user_not_found",
+        code: Code::UserNotFound,
         message: "the account of this token no longer exists".to_owned(),
     })?;
     Ok(no_store(

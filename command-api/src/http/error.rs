@@ -2,6 +2,7 @@
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use shared::problem::Code;
 use shared::problem::{FieldError, Problem};
 use shared::web::internal_error;
 
@@ -44,23 +45,23 @@ pub enum ApiError {
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     #[error("{message}")]
-    NotFound { code: &'static str, message: String },
+    NotFound { code: Code, message: String },
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: Code, message: String },
     #[error("expected version {expected}, current version is {current}")]
     VersionMismatch { expected: u64, current: u64 },
     #[error("{message}")]
-    Unauthorized { code: &'static str, message: String },
+    Unauthorized { code: Code, message: String },
     #[error("{message}")]
-    Forbidden { code: &'static str, message: String },
+    Forbidden { code: Code, message: String },
     #[error("too many failed logins; retry in {} s", .retry_after_secs)]
     TooManyRequests { retry_after_secs: u64 },
     #[error("{message}")]
-    Unprocessable { code: &'static str, message: String },
+    Unprocessable { code: Code, message: String },
     /// A stock rule, with the quantities at stake.
     #[error("{message}")]
     StockRule {
-        code: &'static str,
+        code: Code,
         message: String,
         quantities: serde_json::Value,
     },
@@ -95,34 +96,34 @@ impl IntoResponse for ApiError {
         let detail = shared::input::excerpt(&self.to_string(), 500);
         match self {
             ApiError::MalformedBody(_) => {
-                Problem::new(400, "malformed_body", "Malformed request body")
+                Problem::new(400, Code::MalformedBody, "Malformed request body")
                     .with_detail(detail)
                     .into_response()
             }
             ApiError::UnsupportedMediaType => {
-                Problem::new(415, "unsupported_media_type", "Unsupported media type")
+                Problem::new(415, Code::UnsupportedMediaType, "Unsupported media type")
                     .with_detail(detail)
                     .into_response()
             }
             ApiError::UnsupportedMediaTypeOf(_) => {
-                Problem::new(415, "unsupported_media_type", "Unsupported media type")
+                Problem::new(415, Code::UnsupportedMediaType, "Unsupported media type")
                     .with_detail(detail)
                     .into_response()
             }
             ApiError::ImportInvalid(report) => {
-                Problem::new(422, "import_invalid", "The file has invalid rows")
+                Problem::new(422, Code::ImportInvalid, "The file has invalid rows")
                     .with_detail(detail)
                     .with_extension("report", serde_json::to_value(*report).unwrap_or_default())
                     .into_response()
             }
             ApiError::InvalidCsv { reason, .. } => {
-                Problem::new(422, "invalid_csv", "The file cannot be read as CSV")
+                Problem::new(422, Code::InvalidCsv, "The file cannot be read as CSV")
                     .with_detail(detail)
                     .with_extension("reason", serde_json::Value::from(reason))
                     .into_response()
             }
             ApiError::PayloadTooLarge => {
-                Problem::new(413, "payload_too_large", "Payload too large")
+                Problem::new(413, Code::PayloadTooLarge, "Payload too large")
                     .with_detail(detail)
                     .into_response()
             }
@@ -130,12 +131,14 @@ impl IntoResponse for ApiError {
                 Problem::malformed_header(header, detail).into_response()
             }
             ApiError::BadPath(_) => Problem::malformed_path(detail).into_response(),
-            ApiError::BadQuery(_) => Problem::new(400, "malformed_query", "Malformed query string")
-                .with_detail(detail)
-                .into_response(),
+            ApiError::BadQuery(_) => {
+                Problem::new(400, Code::MalformedQuery, "Malformed query string")
+                    .with_detail(detail)
+                    .into_response()
+            }
             ApiError::Validation(errors) => Problem::new(
                 422,
-                "validation_failed",
+                Code::ValidationFailed,
                 "The request breaks a business rule",
             )
             .with_detail("See `errors` for each field at fault.")
@@ -148,7 +151,7 @@ impl IntoResponse for ApiError {
                 .with_detail(message)
                 .into_response(),
             ApiError::VersionMismatch { current, .. } => {
-                let mut response = Problem::new(412, "version_mismatch", "Precondition failed")
+                let mut response = Problem::new(412, Code::VersionMismatch, "Precondition failed")
                     .with_detail(detail)
                     .with_extension("current_version", current)
                     .into_response();
@@ -170,7 +173,7 @@ impl IntoResponse for ApiError {
                 .with_detail(message)
                 .into_response(),
             ApiError::TooManyRequests { retry_after_secs } => {
-                let mut response = Problem::new(429, "too_many_attempts", "Too many requests")
+                let mut response = Problem::new(429, Code::TooManyAttempts, "Too many requests")
                     .with_detail(detail)
                     .with_extension("retry_after", retry_after_secs)
                     .into_response();
@@ -191,7 +194,7 @@ impl IntoResponse for ApiError {
                 .with_extension("quantities", quantities)
                 .into_response(),
             ApiError::Shortages(shortages) => {
-                Problem::new(422, "insufficient_stock", "Not enough stock")
+                Problem::new(422, Code::InsufficientStock, "Not enough stock")
                     .with_detail(format!(
                         "{detail}; nothing was reserved and the order is still a draft"
                     ))
@@ -202,7 +205,7 @@ impl IntoResponse for ApiError {
                     .into_response()
             }
             ApiError::Unavailable(cause) => {
-                let mut response = Problem::new(503, "unavailable", "Service unavailable")
+                let mut response = Problem::new(503, Code::Unavailable, "Service unavailable")
                     .with_detail("The database connection was lost; retry in a moment.")
                     .with_extension("retry_after", UNAVAILABLE_RETRY_AFTER_SECS)
                     .into_response();
@@ -218,7 +221,7 @@ impl IntoResponse for ApiError {
             ApiError::Busy {
                 retry_after_secs, ..
             } => {
-                let mut response = Problem::new(503, "busy", "Service busy")
+                let mut response = Problem::new(503, Code::Busy, "Service busy")
                     .with_detail(detail)
                     .with_extension("retry_after", retry_after_secs)
                     .into_response();
@@ -236,11 +239,11 @@ impl From<CommandError<ProductError>> for ApiError {
     fn from(error: CommandError<ProductError>) -> Self {
         match error {
             CommandError::Domain(ProductError::NotFound) => ApiError::NotFound {
-                code: "product_not_found",
+                code: Code::ProductNotFound,
                 message: "no product has this id".to_owned(),
             },
             CommandError::Domain(e @ ProductError::AlreadyExists) => ApiError::Conflict {
-                code: "product_exists",
+                code: Code::ProductExists,
                 message: e.to_string(),
             },
             other => ApiError::from_command(other),
@@ -252,11 +255,11 @@ impl From<CommandError<CustomerError>> for ApiError {
     fn from(error: CommandError<CustomerError>) -> Self {
         match error {
             CommandError::Domain(CustomerError::NotFound) => ApiError::NotFound {
-                code: "customer_not_found",
+                code: Code::CustomerNotFound,
                 message: "no customer has this id".to_owned(),
             },
             CommandError::Domain(e @ CustomerError::AlreadyExists) => ApiError::Conflict {
-                code: "customer_exists",
+                code: Code::CustomerExists,
                 message: e.to_string(),
             },
             CommandError::Domain(CustomerError::Inconsistent(found)) => ApiError::Validation(
@@ -284,28 +287,28 @@ impl From<CommandError<OrderError>> for ApiError {
         };
         match error {
             CommandError::Domain(OrderError::NotFound) => ApiError::NotFound {
-                code: "order_not_found",
+                code: Code::OrderNotFound,
                 message: "no order has this id".to_owned(),
             },
             CommandError::Domain(e @ OrderError::AlreadyExists) => ApiError::Conflict {
-                code: "order_exists",
+                code: Code::OrderExists,
                 message: e.to_string(),
             },
             CommandError::Domain(e @ OrderError::NotDraft(_)) => ApiError::Conflict {
-                code: "order_not_draft",
+                code: Code::OrderNotDraft,
                 message: e.to_string(),
             },
             CommandError::Domain(e @ OrderError::WrongStatus(_)) => ApiError::Conflict {
-                code: "order_status",
+                code: Code::OrderStatus,
                 message: e.to_string(),
             },
             CommandError::Domain(e @ OrderError::NoSuchLine(_)) => ApiError::NotFound {
-                code: "line_not_found",
+                code: Code::LineNotFound,
                 message: e.to_string(),
             },
-            CommandError::Domain(e @ OrderError::TooManyLines) => rule("too_many_lines", e),
-            CommandError::Domain(e @ OrderError::NoLines) => rule("order_empty", e),
-            CommandError::Domain(e @ OrderError::NoCustomer) => rule("customer_required", e),
+            CommandError::Domain(e @ OrderError::TooManyLines) => rule(Code::TooManyLines, e),
+            CommandError::Domain(e @ OrderError::NoLines) => rule(Code::OrderEmpty, e),
+            CommandError::Domain(e @ OrderError::NoCustomer) => rule(Code::CustomerRequired, e),
             // Rules on the aggregates an order names: reported on the field that names them.
             CommandError::Domain(e @ OrderError::UnknownProduct) => {
                 named("product_id", "unknown_product", e)
@@ -335,7 +338,7 @@ impl From<CommandError<StockError>> for ApiError {
         match error {
             CommandError::Domain(StockError::BelowReserved { on_hand, reserved }) => {
                 ApiError::StockRule {
-                    code: "below_reserved",
+                    code: Code::BelowReserved,
                     message: format!("on hand would be {on_hand}, below the {reserved} reserved"),
                     quantities: serde_json::json!({
                         "on_hand_after": on_hand.to_string(),
@@ -347,7 +350,7 @@ impl From<CommandError<StockError>> for ApiError {
                 requested,
                 available,
             }) => ApiError::StockRule {
-                code: "insufficient_stock",
+                code: Code::InsufficientStock,
                 message: format!("only {available} available, {requested} requested"),
                 quantities: serde_json::json!({
                     "requested": requested.to_string(),
@@ -355,7 +358,7 @@ impl From<CommandError<StockError>> for ApiError {
                 }),
             },
             CommandError::Domain(e @ StockError::NoReservation) => ApiError::Unprocessable {
-                code: "no_reservation",
+                code: Code::NoReservation,
                 message: e.to_string(),
             },
             other => ApiError::from_command(other),
@@ -372,7 +375,7 @@ impl From<ProcessError> for ApiError {
             ProcessError::Product(e) => ApiError::from_command(e),
             ProcessError::Database(e) => e.into(),
             ProcessError::Busy => ApiError::Conflict {
-                code: "order_busy",
+                code: Code::OrderBusy,
                 message: "the order is being processed; retry shortly".to_owned(),
             },
         }
@@ -383,19 +386,19 @@ impl From<CommandError<UserError>> for ApiError {
     fn from(error: CommandError<UserError>) -> Self {
         match error {
             CommandError::Domain(UserError::NotFound) => ApiError::NotFound {
-                code: "user_not_found",
+                code: Code::UserNotFound,
                 message: "no user has this id".to_owned(),
             },
             CommandError::Domain(e @ UserError::AlreadyExists) => ApiError::Conflict {
-                code: "user_exists",
+                code: Code::UserExists,
                 message: e.to_string(),
             },
             CommandError::Domain(e @ UserError::CannotDisableSelf) => ApiError::Unprocessable {
-                code: "cannot_disable_self",
+                code: Code::CannotDisableSelf,
                 message: e.to_string(),
             },
             CommandError::Domain(e @ UserError::CannotDemoteSelf) => ApiError::Unprocessable {
-                code: "cannot_demote_self",
+                code: Code::CannotDemoteSelf,
                 message: e.to_string(),
             },
             other => ApiError::from_command(other),
@@ -408,15 +411,15 @@ impl From<AuthError> for ApiError {
         let message = error.to_string();
         match error {
             AuthError::InvalidCredentials => ApiError::Unauthorized {
-                code: "invalid_credentials",
+                code: Code::InvalidCredentials,
                 message,
             },
             AuthError::AccountDisabled => ApiError::Forbidden {
-                code: "account_disabled",
+                code: Code::AccountDisabled,
                 message,
             },
             AuthError::NotPermitted(_) => ApiError::Forbidden {
-                code: "forbidden",
+                code: Code::Forbidden,
                 message,
             },
             AuthError::Throttled { retry_after } => ApiError::TooManyRequests {
@@ -434,15 +437,15 @@ impl From<AuthError> for ApiError {
                 }])
             }
             AuthError::InvalidRefreshToken => ApiError::Unauthorized {
-                code: "invalid_refresh_token",
+                code: Code::InvalidRefreshToken,
                 message,
             },
             AuthError::RefreshTokenReused => ApiError::Unauthorized {
-                code: "refresh_token_reused",
+                code: Code::RefreshTokenReused,
                 message,
             },
             AuthError::WrongCurrentPassword => ApiError::Unprocessable {
-                code: "wrong_current_password",
+                code: Code::WrongCurrentPassword,
                 message,
             },
             AuthError::Invalid { field, invalid } => {
@@ -483,12 +486,12 @@ impl ApiError {
                 ApiError::VersionMismatch { expected, current }
             }
             CommandError::Conflict => ApiError::Conflict {
-                code: "concurrent_modification",
+                code: Code::ConcurrentModification,
                 message: "the resource was changed concurrently; retry".to_owned(),
             },
             CommandError::Rejected { sqlstate, message } if sqlstate == sqlstate::SKU_TAKEN => {
                 ApiError::Conflict {
-                    code: "sku_taken",
+                    code: Code::SkuTaken,
                     message,
                 }
             }
@@ -496,19 +499,19 @@ impl ApiError {
                 if sqlstate == sqlstate::CUSTOMER_CODE_TAKEN =>
             {
                 ApiError::Conflict {
-                    code: "customer_code_taken",
+                    code: Code::CustomerCodeTaken,
                     message,
                 }
             }
             CommandError::Rejected { sqlstate, message } if sqlstate == sqlstate::EMAIL_TAKEN => {
                 ApiError::Conflict {
-                    code: "email_taken",
+                    code: Code::EmailTaken,
                     message,
                 }
             }
             CommandError::Rejected { sqlstate, message } if sqlstate == sqlstate::LAST_ADMIN => {
                 ApiError::Unprocessable {
-                    code: "last_admin",
+                    code: Code::LastAdmin,
                     message,
                 }
             }

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use shared::metadata::EventMeta;
+use shared::problem::Code;
 
 use super::error::{ApiError, Result};
 use super::extract::CommandContext;
@@ -77,7 +78,7 @@ impl From<AppendError> for ApiError {
     fn from(error: AppendError) -> Self {
         match error {
             AppendError::Conflict => ApiError::Conflict {
-                code: "concurrent_modification",
+                code: Code::ConcurrentModification,
                 message: "a row's record changed during the import; nothing was applied, retry"
                     .to_owned(),
             },

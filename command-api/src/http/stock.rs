@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use shared::ids::ProductId;
+use shared::problem::Code;
 use shared::product::bounded_text;
 use shared::stock::{AdjustmentReason, StockDelta};
 use shared::web::AppPath;
@@ -44,7 +45,7 @@ pub async fn adjust(
     let (found, _) = state.products.load(&product.to_string()).await?;
     if found.state().is_none() {
         return Err(ApiError::NotFound {
-            code: "product_not_found",
+            code: Code::ProductNotFound,
             message: "no product has this id".to_owned(),
         });
     }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use shared::csv_cell::Cell;
 use shared::customer::Address;
 use shared::ids::CustomerId;
+use shared::problem::Code;
 use shared::read::{CustomerRow, CustomerStatus, Page};
 
 use super::error::Result;
@@ -23,8 +24,7 @@ impl Resource for CustomerRow {
          shipping_address, payment_terms, credit_limit, status, version, created_at, updated_at",
     );
     const ID: &'static str = "a customer id";
-    const NOT_FOUND: (&'static str, &'static str) =
-        ("customer_not_found", "no customer has this id");
+    const NOT_FOUND: (Code, &'static str) = (Code::CustomerNotFound, "no customer has this id");
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,6 +2,7 @@
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use shared::problem::Code;
 use shared::problem::Problem;
 use shared::web::internal_error;
 
@@ -28,13 +29,13 @@ pub enum ApiError {
     #[error("malformed path parameter: {0}")]
     BadPath(String),
     #[error("{message}")]
-    NotFound { code: &'static str, message: String },
+    NotFound { code: Code, message: String },
     /// The resource exists but is in a state that has no such representation.
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: Code, message: String },
     /// This deployment cannot serve it (configuration missing).
     #[error("{message}")]
-    Unavailable { code: &'static str, message: String },
+    Unavailable { code: Code, message: String },
     /// The database connection went away: worth retrying at once.
     #[error("the database connection was lost; retry in a moment")]
     ConnectionLost(String),
@@ -68,9 +69,11 @@ impl IntoResponse for ApiError {
         // What a client sent may be echoed in a detail: bounded, controls escaped.
         let detail = shared::input::excerpt(&self.to_string(), 500);
         match self {
-            ApiError::BadQuery(_) => Problem::new(400, "malformed_query", "Malformed query string")
-                .with_detail(detail)
-                .into_response(),
+            ApiError::BadQuery(_) => {
+                Problem::new(400, Code::MalformedQuery, "Malformed query string")
+                    .with_detail(detail)
+                    .into_response()
+            }
             ApiError::NotOneOf {
                 parameter, allowed, ..
             } => Problem::malformed_query(Some(parameter), detail)
@@ -87,7 +90,7 @@ impl IntoResponse for ApiError {
                 .with_detail(message)
                 .into_response(),
             ApiError::ConnectionLost(cause) => {
-                let mut response = Problem::new(503, "unavailable", "Service unavailable")
+                let mut response = Problem::new(503, Code::Unavailable, "Service unavailable")
                     .with_detail(detail)
                     .with_extension("retry_after", 1)
                     .into_response();
@@ -106,7 +109,7 @@ impl IntoResponse for ApiError {
             }
             ApiError::Lagging(Lagging { wanted, reached }) => Problem::new(
                 504,
-                "projection_lagging",
+                Code::ProjectionLagging,
                 "The read model is not up to date yet",
             )
             .with_detail(format!(

@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use shared::events::OrderStatus;
 use shared::ids::{CustomerId, OrderId};
+use shared::problem::Code;
 use shared::read::{OrderDetail, OrderLineRow, OrderRow, Page};
 use shared::web::AppPath;
 use sqlx::PgPool;
@@ -29,7 +30,7 @@ impl Resource for OrderRow {
          created_at, updated_at, submitted_at",
     );
     const ID: &'static str = "an order id";
-    const NOT_FOUND: (&'static str, &'static str) = ("order_not_found", "no order has this id");
+    const NOT_FOUND: (Code, &'static str) = (Code::OrderNotFound, "no order has this id");
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,6 +9,7 @@ use axum::Json;
 use serde::Deserialize;
 use shared::csv_cell::Cell;
 use shared::ids::ProductId;
+use shared::problem::Code;
 use shared::product::{Category, ProductStatus};
 use shared::read::{Page, ProductRow};
 use shared::web::AppPath;
@@ -29,7 +30,7 @@ impl Resource for ProductRow {
          version, created_at, updated_at, updated_by, last_correlation_id",
     );
     const ID: &'static str = "a product id";
-    const NOT_FOUND: (&'static str, &'static str) = ("product_not_found", "no product has this id");
+    const NOT_FOUND: (Code, &'static str) = (Code::ProductNotFound, "no product has this id");
 }
 
 #[derive(Debug, Deserialize)]

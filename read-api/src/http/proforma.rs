@@ -14,6 +14,7 @@ use shared::events::OrderStatus;
 use shared::ids::{CustomerId, OrderId};
 use shared::money::Money;
 use shared::pricing::VatLine;
+use shared::problem::Code;
 use shared::read::{CustomerRow, OrderRow, SALES_TIME_ZONE};
 use shared::web::AppPath;
 
@@ -75,7 +76,7 @@ pub async fn proforma(
         .proforma
         .clone()
         .ok_or_else(|| ApiError::Unavailable {
-            code: "seller_not_configured",
+            code: Code::SellerNotConfigured,
             message: "set GESCOM_SELLER_NAME, _SIRET and _VAT_NUMBER to serve proformas".into(),
         })?;
     let id = resource::id_at_version::<OrderRow>(&state, &id, query.min_version, &headers).await?;
@@ -159,7 +160,7 @@ async fn load(state: &AppState, id: OrderId, validity_days: u32) -> Result<(Prof
     .ok_or_else(OrderRow::not_found)?;
     if head.status == OrderStatus::Cancelled {
         return Err(ApiError::Conflict {
-            code: "order_cancelled",
+            code: Code::OrderCancelled,
             message: format!("{} is cancelled: it has no proforma", head.number),
         });
     }

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::Serialize;
+use shared::problem::Code;
 use shared::read::Page;
 use shared::web::AppPath;
 use sqlx::postgres::PgRow;
@@ -86,7 +87,7 @@ pub trait Resource: for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static {
     /// What the path holds, for a 400: "a product id".
     const ID: &'static str;
     /// The 404's code and detail.
-    const NOT_FOUND: (&'static str, &'static str);
+    const NOT_FOUND: (Code, &'static str);
 
     fn not_found() -> ApiError {
         let (code, message) = Self::NOT_FOUND;

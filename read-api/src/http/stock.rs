@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use shared::ids::ProductId;
+use shared::problem::Code;
 use shared::product::Category;
 use shared::read::{Page, StockLevelRow, StockMovementRow};
 use shared::web::AppPath;
@@ -25,7 +26,7 @@ impl Resource for StockLevelRow {
     // A level whose product is not projected yet has no SKU to show it by.
     .showing("sku IS NOT NULL");
     const ID: &'static str = "a product id";
-    const NOT_FOUND: (&'static str, &'static str) = ("product_not_found", "no product has this id");
+    const NOT_FOUND: (Code, &'static str) = (Code::ProductNotFound, "no product has this id");
 }
 
 /// A product's movements: the page names the product.

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use shared::account::UserStatus;
 use shared::auth::Role;
 use shared::ids::UserId;
+use shared::problem::Code;
 use shared::read::{Page, UserRow};
 
 use super::error::Result;
@@ -22,7 +23,7 @@ impl Resource for UserRow {
          updated_at, last_login_at",
     );
     const ID: &'static str = "a user id";
-    const NOT_FOUND: (&'static str, &'static str) = ("user_not_found", "no user has this id");
+    const NOT_FOUND: (Code, &'static str) = (Code::UserNotFound, "no user has this id");
 }
 
 #[derive(Debug, Deserialize)]
