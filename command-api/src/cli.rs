@@ -9,14 +9,14 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use shared::account::{DisplayName, Email};
-use shared::auth::{Role, Roles};
-use shared::config::{
+use contracts::account::{DisplayName, Email};
+use contracts::auth::{Role, Roles};
+use contracts::metadata::EventMeta;
+use platform::config::{
     DatabaseConfig, Environment, EnvironmentConfig, HttpConfig, NatsConfig, SignerConfig,
     DEV_KID_PREFIX,
 };
-use shared::metadata::EventMeta;
-use shared::shutdown::{shutdown_signal, Shutdown};
+use platform::shutdown::{shutdown_signal, Shutdown};
 
 use crate::auth::passwords::{Hashing, HashingConfig, Password};
 use crate::auth::throttle::ThrottleConfig;
@@ -54,7 +54,7 @@ enum Command {
         auth: AuthArgs,
         /// VAT rates a price may use, in percent, comma-separated (default: metropolitan
         /// France's).
-        #[arg(long, env = "GESCOM_VAT_RATES", default_value = shared::product::VatRates::FRENCH)]
+        #[arg(long, env = "GESCOM_VAT_RATES", default_value = contracts::product::VatRates::FRENCH)]
         vat_rates: String,
         #[command(flatten)]
         env: EnvironmentConfig,
@@ -224,7 +224,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             vat_rates,
             env,
         } => {
-            let vat_rates = shared::product::VatRates::parse(&vat_rates)
+            let vat_rates = contracts::product::VatRates::parse(&vat_rates)
                 .map_err(|e| anyhow::anyhow!("GESCOM_VAT_RATES: {e}"))?;
             let app = Application::build(Settings {
                 database,
@@ -239,7 +239,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped(Shutdown::on(shutdown_signal())).await
         }
         Command::Relay { database, nats } => {
-            let pool = shared::db::connect_and_migrate(&database).await?;
+            let pool = platform::db::connect_and_migrate(&database).await?;
             let client = nats.connect().await?;
             let relay = Relay::new(
                 pool,
@@ -251,7 +251,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate { database } => {
-            shared::db::connect_and_migrate(&database).await?;
+            platform::db::connect_and_migrate(&database).await?;
             tracing::info!("migrations applied");
             Ok(())
         }
@@ -304,7 +304,7 @@ async fn create_account(
         roles,
         must_change_password: false,
     };
-    let pool = shared::db::connect_and_migrate(&database).await?;
+    let pool = platform::db::connect_and_migrate(&database).await?;
     let users = Arc::new(CommandBus::<User>::new(pool, ()));
     let metadata = EventMeta::system(uuid::Uuid::now_v7().to_string());
     let hashing = Hashing::new(HashingConfig::for_this_machine(256));

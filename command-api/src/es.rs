@@ -8,12 +8,12 @@
 
 use std::time::Duration;
 
+use contracts::metadata::EventMeta;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, DomainEvent, EventStore};
 use futures::TryStreamExt;
 use postgres_es::PostgresEventRepository;
-use shared::metadata::EventMeta;
 use sqlx::PgPool;
 
 /// SQLSTATEs raised by the project's own triggers on `events` (see `migrations/`).
@@ -59,7 +59,7 @@ pub enum CommandError<E: std::error::Error> {
 impl<E: std::error::Error> CommandError<E> {
     /// A database error outside the event store's own calls.
     pub fn database(error: sqlx::Error) -> Self {
-        if shared::db::is_connection_loss(&error) {
+        if platform::db::is_connection_loss(&error) {
             Self::Unavailable(error.to_string())
         } else {
             Self::Store(error.to_string())
@@ -475,7 +475,7 @@ fn from_store<E: std::error::Error>(error: AggregateError<E>) -> CommandError<E>
         AggregateError::AggregateConflict => CommandError::Conflict,
         AggregateError::DatabaseConnectionError(e) => CommandError::Unavailable(e.to_string()),
         AggregateError::UnexpectedError(e) => match e.downcast_ref::<sqlx::Error>() {
-            Some(error) if shared::db::is_connection_loss(error) => {
+            Some(error) if platform::db::is_connection_loss(error) => {
                 CommandError::Unavailable(e.to_string())
             }
             Some(sqlx::Error::Database(db)) if db.code().is_some_and(|c| c.starts_with("GS")) => {

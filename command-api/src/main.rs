@@ -2,6 +2,6 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    shared::telemetry::init();
+    platform::telemetry::init();
     command_api::cli::run(command_api::cli::Cli::parse()).await
 }

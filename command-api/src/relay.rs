@@ -21,8 +21,9 @@ use std::time::Duration;
 
 use async_nats::jetstream;
 use async_nats::HeaderMap;
-use shared::db::{channels, locks};
-use shared::nats::{headers, EventEnvelope, Subjects};
+use contracts::envelope::EventEnvelope;
+use platform::db::{channels, locks};
+use platform::nats::{headers, Subjects};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 
@@ -37,7 +38,7 @@ pub enum RelayError {
     #[error("cannot encode event: {0}")]
     Encode(#[from] serde_json::Error),
     #[error("cannot derive the integration event: {0}")]
-    Integration(#[from] shared::integration::IntegrationError),
+    Integration(#[from] contracts::integration::IntegrationError),
     #[error("JetStream did not take the batch: {0}")]
     Publish(String),
 }
@@ -113,13 +114,13 @@ impl Relay {
             }
             let step = async {
                 if !stream_ready {
-                    shared::nats::ensure_event_stream(
+                    platform::nats::ensure_event_stream(
                         &self.jetstream,
                         &self.config.stream,
                         &self.config.subjects,
                     )
                     .await?;
-                    shared::nats::ensure_integration_stream(
+                    platform::nats::ensure_integration_stream(
                         &self.jetstream,
                         &self.config.stream,
                         &self.config.subjects,
@@ -224,7 +225,7 @@ impl Relay {
                 message_headers(&envelope),
                 serde_json::to_vec(&envelope)?,
             )];
-            if let Some(integration) = shared::integration::from_domain(&envelope)? {
+            if let Some(integration) = contracts::integration::from_domain(&envelope)? {
                 let mut headers = HeaderMap::new();
                 headers.insert(headers::MSG_ID, format!("int:{}", integration.id).as_str());
                 headers.insert(headers::EVENT_TYPE, integration.event_type);

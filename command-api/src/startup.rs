@@ -5,11 +5,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use shared::account::Email;
-use shared::auth::TokenSettings;
-use shared::config::{DatabaseConfig, NatsConfig};
-use shared::shutdown::Shutdown;
-use shared::web::{HttpSettings, NatsCheck, Readiness};
+use contracts::account::Email;
+use platform::config::{DatabaseConfig, NatsConfig};
+use platform::shutdown::Shutdown;
+use platform::token::TokenSettings;
+use platform::web::{HttpSettings, NatsCheck, Readiness};
 use tokio::net::TcpListener;
 
 use crate::app::order_process::OrderProcesses;
@@ -30,7 +30,7 @@ pub struct Settings {
     pub embedded_relay: bool,
     pub http: HttpSettings,
     pub auth: AuthSettings,
-    pub vat_rates: shared::product::VatRates,
+    pub vat_rates: contracts::product::VatRates,
 }
 
 #[derive(Clone)]
@@ -82,7 +82,7 @@ impl Application {
             auth_settings.access_ttl,
             auth_settings.refresh_ttl,
         )?;
-        let pool = shared::db::connect_and_migrate(&settings.database).await?;
+        let pool = platform::db::connect_and_migrate(&settings.database).await?;
         let auth = Arc::new(Auth::new(
             pool.clone(),
             issuer,

@@ -7,12 +7,12 @@ use axum::extract::{Query, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
+use platform::access::{Access, Caller, RouteSpec, Routes, ADMIN};
+use platform::problem::Code;
+use platform::problem::Problem;
+use platform::token::TokenVerifier;
+use platform::web::{internal_error, AppPath, HttpSettings, Readiness};
 use serde::{Deserialize, Serialize};
-use shared::access::{Access, Caller, RouteSpec, Routes, ADMIN};
-use shared::auth::TokenVerifier;
-use shared::problem::Code;
-use shared::problem::Problem;
-use shared::web::{internal_error, AppPath, HttpSettings, Readiness};
 use sqlx::PgPool;
 use tokio::sync::watch;
 
@@ -50,7 +50,7 @@ fn routes() -> Routes<AdminState> {
 }
 
 pub fn route_table() -> Vec<RouteSpec> {
-    shared::web::route_table(&routes())
+    platform::web::route_table(&routes())
 }
 
 pub fn router(
@@ -59,7 +59,7 @@ pub fn router(
     verifier: Arc<TokenVerifier>,
     settings: &HttpSettings,
 ) -> Router {
-    shared::web::api_router(routes(), state, readiness, verifier, settings)
+    platform::web::api_router(routes(), state, readiness, verifier, settings)
 }
 
 #[derive(Serialize)]

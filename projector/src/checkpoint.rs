@@ -12,8 +12,8 @@
 //! ([`crate::dead_letters`]) is held back: its messages are acknowledged without being
 //! applied, since the retry or skip that unparks it catches up from the store.
 
+use contracts::envelope::EventEnvelope;
 use serde::Deserialize;
-use shared::nats::EventEnvelope;
 use sqlx::PgConnection;
 
 use crate::projections::{self, Mode, ProjectionError};

@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use clap::{Parser, Subcommand};
 use std::sync::Arc;
 
-use shared::config::{DatabaseConfig, EnvironmentConfig, HttpConfig, NatsConfig, VerifierConfig};
-use shared::shutdown::{shutdown_signal, Shutdown};
+use platform::config::{DatabaseConfig, EnvironmentConfig, HttpConfig, NatsConfig, VerifierConfig};
+use platform::shutdown::{shutdown_signal, Shutdown};
 
 use crate::startup::{Application, Settings};
 
@@ -85,7 +85,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped(Shutdown::on(shutdown_signal())).await
         }
         Command::Rebuild { database } => {
-            let pool = shared::db::connect_and_migrate(&database).await?;
+            let pool = platform::db::connect_and_migrate(&database).await?;
             let started = std::time::Instant::now();
             let mut last_report = started;
             let done = crate::rebuild::rebuild(&pool, |p| {
@@ -111,7 +111,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate { database } => {
-            shared::db::connect_and_migrate(&database).await?;
+            platform::db::connect_and_migrate(&database).await?;
             tracing::info!("migrations applied");
             Ok(())
         }

@@ -19,9 +19,9 @@ use std::time::Duration;
 use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
 use async_nats::jetstream::{self, AckKind, Message};
 use futures::{FutureExt, StreamExt};
-use shared::db::{channels, locks};
-use shared::nats::Subjects;
-use shared::shutdown::Shutdown;
+use platform::db::{channels, locks};
+use platform::nats::Subjects;
+use platform::shutdown::Shutdown;
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::watch;
 
@@ -221,7 +221,7 @@ impl Consumer {
     ) -> Result<Session, ConsumerError> {
         tracing::info!(durable = %self.config.durable, "projector active");
 
-        let stream = shared::nats::ensure_event_stream(
+        let stream = platform::nats::ensure_event_stream(
             &self.jetstream,
             &self.config.stream,
             &self.config.subjects,
@@ -448,7 +448,7 @@ fn is_transient(error: &ProjectionError) -> bool {
         return false;
     };
     // Besides a lost connection: a serialisation failure, deadlock or lock timeout.
-    shared::db::is_connection_loss(error)
+    platform::db::is_connection_loss(error)
         || matches!(error, sqlx::Error::Database(db)
             if db.code().is_some_and(|code| ["40001", "40P01", "55P03"].contains(&code.as_ref())))
 }

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 
 use futures::TryStreamExt;
-use shared::db::locks;
+use platform::db::locks;
 use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::checkpoint::{Stored, STORED_COLUMNS};

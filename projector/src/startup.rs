@@ -5,10 +5,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use shared::auth::TokenVerifier;
-use shared::config::{DatabaseConfig, NatsConfig};
-use shared::shutdown::Shutdown;
-use shared::web::{HttpSettings, NatsCheck, Readiness};
+use platform::config::{DatabaseConfig, NatsConfig};
+use platform::shutdown::Shutdown;
+use platform::token::TokenVerifier;
+use platform::web::{HttpSettings, NatsCheck, Readiness};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -32,7 +32,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let pool = shared::db::connect_and_migrate(&settings.database).await?;
+        let pool = platform::db::connect_and_migrate(&settings.database).await?;
         let nats = settings.nats.connect().await?;
         let mut config =
             ConsumerConfig::new(settings.nats.stream.clone(), settings.nats.subjects());

@@ -6,12 +6,12 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use std::sync::Arc;
 
-use rust_decimal::Decimal;
-use shared::config::{
+use contracts::customer::{Siret, VatNumber};
+use platform::config::{
     ConfigError, DatabaseConfig, Environment, EnvironmentConfig, HttpConfig, VerifierConfig,
 };
-use shared::customer::{Siret, VatNumber};
-use shared::shutdown::{shutdown_signal, Shutdown};
+use platform::shutdown::{shutdown_signal, Shutdown};
+use rust_decimal::Decimal;
 
 use crate::proforma::{ProformaSettings, Seller};
 use crate::startup::{Application, Settings};
@@ -173,7 +173,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped(Shutdown::on(shutdown_signal())).await
         }
         Command::Migrate { database } => {
-            shared::db::connect_and_migrate(&database).await?;
+            platform::db::connect_and_migrate(&database).await?;
             tracing::info!("migrations applied");
             Ok(())
         }

@@ -8,7 +8,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use shared::db::channels;
+use platform::db::channels;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use tokio::sync::watch;

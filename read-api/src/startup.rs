@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use shared::auth::TokenVerifier;
-use shared::config::DatabaseConfig;
-use shared::shutdown::Shutdown;
-use shared::web::{HttpSettings, NatsCheck, Readiness};
+use platform::config::DatabaseConfig;
+use platform::shutdown::Shutdown;
+use platform::token::TokenVerifier;
+use platform::web::{HttpSettings, NatsCheck, Readiness};
 use tokio::net::TcpListener;
 
 use crate::freshness::Freshness;
@@ -34,7 +34,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let pool = shared::db::connect_and_migrate(&settings.database).await?;
+        let pool = platform::db::connect_and_migrate(&settings.database).await?;
         let state = AppState::new(
             pool.clone(),
             Freshness::start(pool.clone(), settings.max_wait),

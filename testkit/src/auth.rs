@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use axum::http::Method;
+use contracts::auth::{Role, Roles};
+use contracts::ids::{SessionId, UserId};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use shared::access::{Access, RouteSpec};
-use shared::auth::{Claims, Role, Roles, TokenSettings, TokenVerifier};
-use shared::ids::{SessionId, UserId};
+use platform::access::{Access, RouteSpec};
+use platform::token::{Claims, TokenSettings, TokenVerifier};
 
 pub const PRIVATE_PEM: &str = include_str!("../keys/test.key.pem");
 pub const PUBLIC_PEM: &str = include_str!("../keys/test.pub.pem");
@@ -378,7 +379,7 @@ where
                             }
                         },
                     );
-                let shown = shared::input::excerpt(&uri, 80);
+                let shown = contracts::input::excerpt(&uri, 80);
                 let answer = call(spec, uri).await;
                 let route = format!("{} {} as {shown}", spec.method, spec.path);
                 assert!(
@@ -388,7 +389,7 @@ where
                 );
                 assert_eq!(
                     answer.content_type.as_deref(),
-                    Some(shared::problem::CONTENT_TYPE),
+                    Some(platform::problem::CONTENT_TYPE),
                     "{route}: {}",
                     answer.status
                 );
@@ -440,7 +441,7 @@ where
             assert_eq!(answer.status, 400, "GET {uri}");
             assert_eq!(
                 answer.content_type.as_deref(),
-                Some(shared::problem::CONTENT_TYPE),
+                Some(platform::problem::CONTENT_TYPE),
                 "GET {uri}"
             );
             assert_eq!(code.as_deref(), Some("malformed_query"), "GET {uri}");

@@ -9,12 +9,13 @@ use std::time::{Duration, Instant, SystemTime};
 
 use async_nats::jetstream;
 use futures::StreamExt;
-use shared::config::{DatabaseConfig, NatsConfig};
-use shared::nats::Subjects;
-use shared::shutdown::Shutdown;
+use platform::config::{DatabaseConfig, NatsConfig};
+use platform::nats::Subjects;
+use platform::shutdown::Shutdown;
 use sqlx::PgPool;
 
-pub use shared;
+pub use contracts;
+pub use platform;
 
 const TEST_STREAM_PREFIX: &str = "GESCOM_TEST_";
 /// Streams of earlier test runs older than this are deleted when a test starts.
@@ -73,7 +74,7 @@ impl NatsTest {
     }
 
     pub async fn stream(&self) -> jetstream::stream::Stream {
-        shared::nats::ensure_event_stream(&self.jetstream, &self.config.stream, &self.subjects())
+        platform::nats::ensure_event_stream(&self.jetstream, &self.config.stream, &self.subjects())
             .await
             .expect("create test stream")
     }
@@ -81,11 +82,11 @@ impl NatsTest {
     /// Publishes `envelope` under a fresh `Nats-Msg-Id`, so that JetStream's
     /// deduplication lets it through: to the projector it is a redelivery (or an early
     /// arrival).
-    pub async fn publish_copy(&self, envelope: &shared::nats::EventEnvelope) {
+    pub async fn publish_copy(&self, envelope: &contracts::envelope::EventEnvelope) {
         self.stream().await;
         let mut map = async_nats::HeaderMap::new();
         map.insert(
-            shared::nats::headers::MSG_ID,
+            platform::nats::headers::MSG_ID,
             uuid::Uuid::new_v4().to_string().as_str(),
         );
         self.jetstream
@@ -105,7 +106,7 @@ impl NatsTest {
 
     /// The test's integration stream (created if missing).
     pub async fn integration_stream(&self) -> jetstream::stream::Stream {
-        shared::nats::ensure_integration_stream(
+        platform::nats::ensure_integration_stream(
             &self.jetstream,
             &self.config.stream,
             &self.subjects(),
@@ -118,7 +119,7 @@ impl NatsTest {
         let _ = self.jetstream.delete_stream(&self.config.stream).await;
         let _ = self
             .jetstream
-            .delete_stream(shared::nats::integration_stream_name(&self.config.stream))
+            .delete_stream(platform::nats::integration_stream_name(&self.config.stream))
             .await;
     }
 }

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use contracts::ids::{CustomerId, ProductId};
+use contracts::product::ProductStatus;
 use futures::future::BoxFuture;
-use shared::ids::{CustomerId, ProductId};
-use shared::product::ProductStatus;
 
 use crate::domain::customer::Customer;
 use crate::domain::order::{Catalogue, CatalogueProduct, LookupError, ProductSnapshot};

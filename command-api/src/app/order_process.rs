@@ -23,10 +23,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use shared::events::{Need, OrderEvent, OrderStatus, Shortage};
-use shared::ids::{OrderId, ProductId};
-use shared::metadata::EventMeta;
-use shared::product::Quantity;
+use contracts::events::{Need, OrderEvent, OrderStatus, Shortage};
+use contracts::ids::{OrderId, ProductId};
+use contracts::metadata::EventMeta;
+use contracts::product::Quantity;
 use sqlx::PgPool;
 
 use super::catalogue::StoreCatalogue;

@@ -10,11 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use shared::account::{DisplayName, Email, UserStatus};
-use shared::auth::{Principal, Role, Roles};
-use shared::events::{LoginFailure, SessionEnd, SessionEvent};
-use shared::ids::{SessionId, UserId};
-use shared::metadata::EventMeta;
+use contracts::account::{DisplayName, Email, UserStatus};
+use contracts::auth::{Role, Roles};
+use contracts::events::{LoginFailure, SessionEnd, SessionEvent};
+use contracts::ids::{SessionId, UserId};
+use contracts::metadata::EventMeta;
+use platform::token::Principal;
 use sqlx::PgPool;
 
 use self::passwords::{HashError, Hashing, Password};
@@ -51,7 +52,7 @@ pub enum AuthError {
     #[error("{field}: {invalid}")]
     Invalid {
         field: &'static str,
-        invalid: shared::Invalid,
+        invalid: contracts::Invalid,
     },
     #[error(transparent)]
     User(#[from] CommandError<UserError>),
@@ -65,7 +66,7 @@ pub enum AuthError {
 
 impl From<sqlx::Error> for AuthError {
     fn from(e: sqlx::Error) -> Self {
-        if shared::db::is_connection_loss(&e) {
+        if platform::db::is_connection_loss(&e) {
             AuthError::Unavailable(e.to_string())
         } else {
             AuthError::Internal(format!("database: {e}"))
@@ -502,7 +503,7 @@ impl Auth {
         command: UserCommand,
         expected: Option<u64>,
         metadata: EventMeta,
-    ) -> Result<Committed<shared::events::UserEvent>, AuthError> {
+    ) -> Result<Committed<contracts::events::UserEvent>, AuthError> {
         self.require_admin(caller).await?;
         Ok(self
             .users
@@ -520,7 +521,7 @@ impl Auth {
         new: &str,
         expected: Option<u64>,
         metadata: EventMeta,
-    ) -> Result<Committed<shared::events::UserEvent>, AuthError> {
+    ) -> Result<Committed<contracts::events::UserEvent>, AuthError> {
         self.require_admin(caller).await?;
         let (user, version) = self.load_user(target).await?;
         let user = user.ok_or(CommandError::Domain(UserError::NotFound))?;

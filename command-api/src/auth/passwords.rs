@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use shared::Invalid;
+use contracts::Invalid;
 use tokio::sync::Semaphore;
 
 pub const MIN_CHARS: usize = 12;
@@ -76,7 +76,7 @@ impl Password {
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .any(|l| l == lower);
-        let email = email.map(shared::account::Email::normalize);
+        let email = email.map(contracts::account::Email::normalize);
         let local = email.as_deref().and_then(|e| e.split('@').next());
         let is_email = email.as_deref() == Some(lower.as_str()) || local == Some(lower.as_str());
         if common || is_email {
@@ -347,7 +347,7 @@ mod tests {
             ) {
                 let _ = Password::presented(&raw);
                 if let Ok(password) = Password::new(&raw, email.as_deref()) {
-                    prop_assert!(!shared::input::contains_control(&password.0));
+                    prop_assert!(!contracts::input::contains_control(&password.0));
                     prop_assert!(Password::new(&password.0, email.as_deref()).is_ok());
                 }
             }

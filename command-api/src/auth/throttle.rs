@@ -8,9 +8,9 @@
 
 use std::time::Duration;
 
+use contracts::account::Email;
+use contracts::ids::UserId;
 use sha2::{Digest, Sha256};
-use shared::account::Email;
-use shared::ids::UserId;
 use sqlx::PgPool;
 
 #[derive(Debug, Clone)]

@@ -4,11 +4,12 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
+use contracts::account::Email;
+use contracts::auth::Roles;
+use contracts::ids::{SessionId, UserId};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use platform::token::{Claims, TokenSettings, TokenVerifier};
 use sha2::{Digest, Sha256};
-use shared::account::Email;
-use shared::auth::{Claims, Roles, TokenSettings, TokenVerifier};
-use shared::ids::{SessionId, UserId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {

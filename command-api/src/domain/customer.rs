@@ -2,13 +2,13 @@
 //! contacts, addresses, payment terms, credit limit, and a status.
 
 use super::decide::{pure_aggregate, Decide};
+use contracts::account::Email;
+use contracts::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
+use contracts::events::{aggregate_types, CustomerDetails, CustomerEvent};
+use contracts::ids::CustomerId;
+use contracts::money::Money;
+use contracts::Invalid;
 use serde::{Deserialize, Serialize};
-use shared::account::Email;
-use shared::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
-use shared::events::{aggregate_types, CustomerDetails, CustomerEvent};
-use shared::ids::CustomerId;
-use shared::money::Money;
-use shared::Invalid;
 
 /// The fields a caller wants to change; `None` leaves a field as it is, and for the
 /// optional fields `Some(None)` clears it.

@@ -2,9 +2,9 @@
 //! and so that bursts of failures never contend on one stream.
 
 use super::decide::{pure_aggregate, Decide};
+use contracts::events::{aggregate_types, LoginAttemptEvent, LoginFailure};
+use contracts::ids::UserId;
 use serde::{Deserialize, Serialize};
-use shared::events::{aggregate_types, LoginAttemptEvent, LoginFailure};
-use shared::ids::UserId;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordFailure {

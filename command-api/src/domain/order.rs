@@ -9,16 +9,16 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use contracts::events::{aggregate_types, Need, OrderEvent, OrderLine, OrderStatus, Shortage};
+use contracts::ids::{CustomerId, OrderId, ProductId};
+use contracts::money::Money;
+use contracts::pricing::{self, Discount, Totals};
+use contracts::product::{ProductName, Quantity, Sku, Unit, VatRate};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
 use futures::future::BoxFuture;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use shared::events::{aggregate_types, Need, OrderEvent, OrderLine, OrderStatus, Shortage};
-use shared::ids::{CustomerId, OrderId, ProductId};
-use shared::money::Money;
-use shared::pricing::{self, Discount, Totals};
-use shared::product::{ProductName, Quantity, Sku, Unit, VatRate};
 
 /// Most lines on one order.
 pub const MAX_LINES: usize = 500;

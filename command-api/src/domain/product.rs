@@ -1,13 +1,13 @@
 //! The Product aggregate: a catalogue entry with its SKU, price, VAT rate and status.
 
 use super::decide::{pure_aggregate, Decide};
-use serde::{Deserialize, Serialize};
-use shared::events::{aggregate_types, ProductDetails, ProductEvent};
-use shared::ids::ProductId;
-use shared::money::Money;
-use shared::product::{
+use contracts::events::{aggregate_types, ProductDetails, ProductEvent};
+use contracts::ids::ProductId;
+use contracts::money::Money;
+use contracts::product::{
     Barcode, Category, ProductName, ProductStatus, Quantity, Sku, Unit, VatRate,
 };
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProductCommand {

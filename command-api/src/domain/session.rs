@@ -8,10 +8,10 @@
 
 use super::decide::{pure_aggregate, Decide};
 use chrono::{DateTime, Utc};
+use contracts::account::Email;
+use contracts::events::{aggregate_types, SessionEnd, SessionEvent};
+use contracts::ids::{SessionId, UserId};
 use serde::{Deserialize, Serialize};
-use shared::account::Email;
-use shared::events::{aggregate_types, SessionEnd, SessionEvent};
-use shared::ids::{SessionId, UserId};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SessionCommand {

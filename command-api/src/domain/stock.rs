@@ -10,12 +10,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::decide::{pure_aggregate, Decide};
+use contracts::events::{aggregate_types, StockEvent};
+use contracts::ids::{OrderId, ProductId};
+use contracts::product::Quantity;
+use contracts::stock::{AdjustmentReason, StockDelta};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use shared::events::{aggregate_types, StockEvent};
-use shared::ids::{OrderId, ProductId};
-use shared::product::Quantity;
-use shared::stock::{AdjustmentReason, StockDelta};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StockCommand {

@@ -5,11 +5,11 @@
 //! version, so a password changed in between is a conflict, not a bypass.
 
 use super::decide::{pure_aggregate, Decide};
+use contracts::account::{DisplayName, Email, UserStatus};
+use contracts::auth::{Role, Roles};
+use contracts::events::{aggregate_types, UserEvent};
+use contracts::ids::{SessionId, UserId};
 use serde::{Deserialize, Serialize};
-use shared::account::{DisplayName, Email, UserStatus};
-use shared::auth::{Role, Roles};
-use shared::events::{aggregate_types, UserEvent};
-use shared::ids::{SessionId, UserId};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum UserCommand {

@@ -4,10 +4,10 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use contracts::auth::Role;
+use platform::access::Caller;
+use platform::problem::Code;
 use serde::{Deserialize, Serialize};
-use shared::access::Caller;
-use shared::auth::Role;
-use shared::problem::Code;
 
 use super::error::{ApiError, Result};
 use super::extract::{AppJson, CommandContext};

@@ -3,12 +3,12 @@
 
 use axum::extract::State;
 use axum::response::Response;
+use contracts::account::Email;
+use contracts::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
+use contracts::events::CustomerDetails;
+use contracts::ids::CustomerId;
+use contracts::product::bounded_text;
 use serde::Deserialize;
-use shared::account::Email;
-use shared::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
-use shared::events::CustomerDetails;
-use shared::ids::CustomerId;
-use shared::product::bounded_text;
 
 use super::error::Result;
 use super::extract::{money, present, AppJson, CommandContext, Fields, Target};
@@ -86,7 +86,7 @@ impl CustomerInput {
             f: &mut Fields,
             field: &str,
             raw: Option<Option<String>>,
-            parse: impl FnOnce(&str) -> Result<T, shared::Invalid>,
+            parse: impl FnOnce(&str) -> Result<T, contracts::Invalid>,
         ) -> Option<Option<T>> {
             raw.and_then(|v| f.optional(field, v.as_deref(), parse))
         }
@@ -129,7 +129,7 @@ impl CustomerInput {
         if self.code.is_some() {
             f.push(
                 "code",
-                shared::Invalid::new("immutable", "a customer's code cannot change"),
+                contracts::Invalid::new("immutable", "a customer's code cannot change"),
             );
         }
         let patch = self.patch(&mut f);
@@ -161,7 +161,7 @@ pub fn parse_new(input: CustomerInput) -> Result<(CustomerCode, CustomerDetails)
         None => {
             f.push(
                 "code",
-                shared::Invalid::new("required", "must not be empty"),
+                contracts::Invalid::new("required", "must not be empty"),
             );
             None
         }
@@ -169,7 +169,7 @@ pub fn parse_new(input: CustomerInput) -> Result<(CustomerCode, CustomerDetails)
     if input.legal_name.is_none() {
         f.push(
             "legal_name",
-            shared::Invalid::new("required", "must not be empty"),
+            contracts::Invalid::new("required", "must not be empty"),
         );
     }
     let patch = input.patch(&mut f);

@@ -2,9 +2,9 @@
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use shared::problem::Code;
-use shared::problem::{FieldError, Problem};
-use shared::web::internal_error;
+use platform::problem::Code;
+use platform::problem::{FieldError, Problem};
+use platform::web::internal_error;
 
 use crate::app::order_process::ProcessError;
 use crate::auth::AuthError;
@@ -67,7 +67,7 @@ pub enum ApiError {
     },
     /// A submit refused for lack of stock: every short line.
     #[error("not enough stock for {} line(s)", .0.len())]
-    Shortages(Vec<shared::events::Shortage>),
+    Shortages(Vec<contracts::events::Shortage>),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     /// Saturated on purpose (a bounded queue is full): retry after the given delay.
@@ -81,7 +81,7 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn field(field: &str, invalid: shared::Invalid) -> FieldError {
+    pub fn field(field: &str, invalid: contracts::Invalid) -> FieldError {
         FieldError {
             field: field.to_owned(),
             code: invalid.code.to_owned(),
@@ -93,7 +93,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         // What a client sent may be echoed in a detail: bounded, controls escaped.
-        let detail = shared::input::excerpt(&self.to_string(), 500);
+        let detail = contracts::input::excerpt(&self.to_string(), 500);
         match self {
             ApiError::MalformedBody(_) => {
                 Problem::new(400, Code::MalformedBody, "Malformed request body")
@@ -215,7 +215,7 @@ impl IntoResponse for ApiError {
                 );
                 response
                     .extensions_mut()
-                    .insert(shared::web::InternalCause(cause));
+                    .insert(platform::web::InternalCause(cause));
                 response
             }
             ApiError::Busy {
@@ -282,7 +282,7 @@ impl From<CommandError<OrderError>> for ApiError {
         let named = |field, code, e: OrderError| {
             ApiError::Validation(vec![ApiError::field(
                 field,
-                shared::Invalid::new(code, e.to_string()),
+                contracts::Invalid::new(code, e.to_string()),
             )])
         };
         match error {
@@ -430,7 +430,7 @@ impl From<AuthError> for ApiError {
                 retry_after_secs: whole_seconds(retry_after),
             },
             AuthError::PasswordUnchanged => {
-                ApiError::Validation(vec![shared::problem::FieldError {
+                ApiError::Validation(vec![platform::problem::FieldError {
                     field: "new_password".to_owned(),
                     code: "password_unchanged".to_owned(),
                     message,
@@ -469,7 +469,7 @@ fn whole_seconds(d: std::time::Duration) -> u64 {
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        if shared::db::is_connection_loss(&error) {
+        if platform::db::is_connection_loss(&error) {
             ApiError::Unavailable(error.to_string())
         } else {
             ApiError::Internal(error.to_string())

@@ -12,18 +12,18 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use contracts::ids::{CustomerId, OrderId, ProductId, UserId};
+use contracts::input;
+use contracts::metadata::{EventMeta, ANONYMOUS_ACTOR};
 use cqrs_es::Aggregate;
+use platform::token::Principal;
 use serde::de::DeserializeOwned;
-use shared::auth::Principal;
-use shared::ids::{CustomerId, OrderId, ProductId, UserId};
-use shared::input;
-use shared::metadata::{EventMeta, ANONYMOUS_ACTOR};
 
-use shared::money::Money;
-use shared::problem::FieldError;
-use shared::product::{Quantity, VatRate, VatRates};
-use shared::web::{correlation_id, AppPath};
-use shared::Invalid;
+use contracts::money::Money;
+use contracts::product::{Quantity, VatRate, VatRates};
+use contracts::Invalid;
+use platform::problem::FieldError;
+use platform::web::{correlation_id, AppPath};
 
 use super::error::{ApiError, Result as ApiResult};
 use super::{execute, AppState};
@@ -35,7 +35,7 @@ use crate::es::{CommandBus, CommandError};
 /// `Json<T>` whose rejections (syntax, unknown field, wrong type, size) are ours, and
 /// which refuses a control character in any string of the body (values and keys, at any
 /// depth) with 422 `validation_failed`, the field's path coded `control_character`,
-/// before `T` is even built: no field of the API is multi-line (see `shared::input`).
+/// before `T` is even built: no field of the API is multi-line (see `contracts::input`).
 pub struct AppJson<T>(pub T);
 
 /// `application/json` or `application/<anything>+json`, as axum's `Json` accepts.
@@ -364,8 +364,8 @@ where
     }
 }
 
-/// Decimals as clients write them: [`shared::money::Notation::Plain`].
-pub use shared::money::parse_decimal as decimal;
+/// Decimals as clients write them: [`contracts::money::Notation::Plain`].
+pub use contracts::money::parse_decimal as decimal;
 
 pub fn money(raw: &str) -> Result<Money, Invalid> {
     Money::parse(raw)

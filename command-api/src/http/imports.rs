@@ -6,9 +6,9 @@ use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use contracts::metadata::EventMeta;
+use platform::problem::Code;
 use serde::Deserialize;
-use shared::metadata::EventMeta;
-use shared::problem::Code;
 
 use super::error::{ApiError, Result};
 use super::extract::CommandContext;

@@ -16,13 +16,13 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
+use contracts::metadata::EventMeta;
+use contracts::product::VatRates;
 use cqrs_es::Aggregate;
+use platform::access::{Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS, STOCK_KEEPERS};
+use platform::token::TokenVerifier;
+use platform::web::{api_router, HttpSettings, Readiness};
 use serde::Serialize;
-use shared::access::{Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS, STOCK_KEEPERS};
-use shared::auth::TokenVerifier;
-use shared::metadata::EventMeta;
-use shared::product::VatRates;
-use shared::web::{api_router, HttpSettings, Readiness};
 
 use crate::app::order_process::OrderProcesses;
 use crate::auth::Auth;
@@ -235,7 +235,7 @@ fn routes() -> Routes<AppState> {
 
 /// Every route of the API with its access rule, health probes included.
 pub fn route_table() -> Vec<RouteSpec> {
-    shared::web::route_table(&routes())
+    platform::web::route_table(&routes())
 }
 
 /// The whole HTTP API, without a socket, so that tests can drive it with `oneshot`.

@@ -3,11 +3,11 @@
 
 use axum::extract::State;
 use axum::response::Response;
+use contracts::ids::{CustomerId, OrderId, ProductId};
+use contracts::pricing::Discount;
+use contracts::product::bounded_text;
+use platform::web::AppPath;
 use serde::{Deserialize, Serialize};
-use shared::ids::{CustomerId, OrderId, ProductId};
-use shared::pricing::Discount;
-use shared::product::bounded_text;
-use shared::web::AppPath;
 
 use super::error::{ApiError, Result};
 use super::extract::{
@@ -41,7 +41,7 @@ fn customer_id(raw: &str) -> Result<CustomerId> {
     raw.trim().parse().map_err(|_| {
         ApiError::Validation(vec![ApiError::field(
             "customer_id",
-            shared::Invalid::new("invalid_id", "not a customer id"),
+            contracts::Invalid::new("invalid_id", "not a customer id"),
         )])
     })
 }
@@ -108,7 +108,7 @@ pub async fn add_line(
         body.product_id
             .trim()
             .parse::<ProductId>()
-            .map_err(|_| shared::Invalid::new("invalid_id", "not a product id")),
+            .map_err(|_| contracts::Invalid::new("invalid_id", "not a product id")),
     );
     let qty = f.check("quantity", quantity(&body.quantity).and_then(positive));
     let price = f.optional("unit_price", body.unit_price.as_deref(), money);
@@ -127,9 +127,11 @@ pub async fn add_line(
     target.run(command).await
 }
 
-fn positive(q: shared::product::Quantity) -> Result<shared::product::Quantity, shared::Invalid> {
+fn positive(
+    q: contracts::product::Quantity,
+) -> Result<contracts::product::Quantity, contracts::Invalid> {
     if q.value().is_zero() {
-        Err(shared::Invalid::new("zero", "must be more than zero"))
+        Err(contracts::Invalid::new("zero", "must be more than zero"))
     } else {
         Ok(q)
     }
@@ -226,7 +228,7 @@ pub async fn set_terms(
         f.check(
             "valid_until",
             chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                .map_err(|_| shared::Invalid::new("invalid_date", "a date as YYYY-MM-DD")),
+                .map_err(|_| contracts::Invalid::new("invalid_date", "a date as YYYY-MM-DD")),
         )
     });
     if !f.is_empty() {
@@ -335,7 +337,7 @@ async fn run(
     id: OrderId,
     command: OrderCommand,
     expected: Option<u64>,
-    metadata: shared::metadata::EventMeta,
+    metadata: contracts::metadata::EventMeta,
 ) -> Result<Response> {
     execute(
         &state.orders.orders,

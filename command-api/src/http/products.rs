@@ -2,10 +2,10 @@
 
 use axum::extract::State;
 use axum::response::Response;
+use contracts::events::ProductDetails;
+use contracts::ids::ProductId;
+use contracts::product::{Barcode, Category, ProductName, Sku, Unit, VatRates};
 use serde::Deserialize;
-use shared::events::ProductDetails;
-use shared::ids::ProductId;
-use shared::product::{Barcode, Category, ProductName, Sku, Unit, VatRates};
 
 use super::error::Result;
 use super::extract::{money, present, quantity, vat_rate, AppJson, CommandContext, Fields, Target};

@@ -2,12 +2,12 @@
 
 use axum::extract::State;
 use axum::response::Response;
+use contracts::ids::ProductId;
+use contracts::product::bounded_text;
+use contracts::stock::{AdjustmentReason, StockDelta};
+use platform::problem::Code;
+use platform::web::AppPath;
 use serde::Deserialize;
-use shared::ids::ProductId;
-use shared::problem::Code;
-use shared::product::bounded_text;
-use shared::stock::{AdjustmentReason, StockDelta};
-use shared::web::AppPath;
 
 use super::error::{ApiError, Result};
 use super::extract::{path_id, AppJson, CommandContext, Fields};

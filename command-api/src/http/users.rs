@@ -4,12 +4,13 @@ use std::str::FromStr;
 
 use axum::extract::State;
 use axum::response::Response;
+use contracts::account::{DisplayName, Email};
+use contracts::auth::{Role, Roles};
+use contracts::ids::UserId;
+use contracts::Invalid;
+use platform::access::Caller;
+use platform::token::Principal;
 use serde::Deserialize;
-use shared::access::Caller;
-use shared::account::{DisplayName, Email};
-use shared::auth::{Principal, Role, Roles};
-use shared::ids::UserId;
-use shared::Invalid;
 
 use super::error::{ApiError, Result};
 use super::extract::{AppJson, CommandContext, Fields, PathId, Target};

@@ -1,12 +1,12 @@
 //! Customer rows: created or updated by code.
 
-use shared::account::Email;
-use shared::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
-use shared::events::CustomerDetails;
-use shared::ids::CustomerId;
-use shared::money::{Money, Notation::Spreadsheet};
-use shared::problem::FieldError;
-use shared::product::bounded_text;
+use contracts::account::Email;
+use contracts::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
+use contracts::events::CustomerDetails;
+use contracts::ids::CustomerId;
+use contracts::money::{Money, Notation::Spreadsheet};
+use contracts::product::bounded_text;
+use platform::problem::FieldError;
 
 use super::{command_error, RowFields, RowMapper};
 use crate::domain::customer::{Customer, CustomerCommand, CustomerError, CustomerPatch};
@@ -41,7 +41,7 @@ const SHIPPING: [&str; 5] = [
 impl RowMapper for CustomerRows {
     type Aggregate = Customer;
     type Row = CustomerRow;
-    const COLUMNS: &'static [&'static str] = &shared::csv_columns::CUSTOMER;
+    const COLUMNS: &'static [&'static str] = &contracts::csv_columns::CUSTOMER;
     /// code, legal_name.
     const REQUIRED: usize = 2;
     const KEY: &'static str = "code";

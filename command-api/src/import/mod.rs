@@ -18,10 +18,10 @@ mod table;
 
 use std::collections::{HashMap, HashSet};
 
+use contracts::Invalid;
 use cqrs_es::Aggregate;
+use platform::problem::FieldError;
 use serde::Serialize;
-use shared::problem::FieldError;
-use shared::Invalid;
 use sqlx::PgPool;
 
 use crate::es::{CommandBus, CommandError, Pending};

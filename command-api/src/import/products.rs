@@ -1,9 +1,9 @@
 //! Product rows: created or updated by SKU.
 
-use shared::events::ProductDetails;
-use shared::ids::ProductId;
-use shared::money::{Money, Notation::Spreadsheet};
-use shared::product::{Barcode, Category, ProductName, Quantity, Sku, Unit, VatRates};
+use contracts::events::ProductDetails;
+use contracts::ids::ProductId;
+use contracts::money::{Money, Notation::Spreadsheet};
+use contracts::product::{Barcode, Category, ProductName, Quantity, Sku, Unit, VatRates};
 
 use super::{RowFields, RowMapper};
 use crate::domain::product::{Product, ProductCommand, ProductPatch};
@@ -22,7 +22,7 @@ pub struct ProductRow {
 impl RowMapper for ProductRows<'_> {
     type Aggregate = Product;
     type Row = ProductRow;
-    const COLUMNS: &'static [&'static str] = &shared::csv_columns::PRODUCT;
+    const COLUMNS: &'static [&'static str] = &contracts::csv_columns::PRODUCT;
     /// sku, name, price, vat_rate, unit, category.
     const REQUIRED: usize = 6;
     const KEY: &'static str = "sku";

@@ -127,13 +127,13 @@ impl Table {
     }
 
     /// A cell's value: empty is `None`; a cell an export neutralised against formula
-    /// injection (`'=…`, `'+…`, see `shared::csv_cell`) loses that one quote, so what was
+    /// injection (`'=…`, `'+…`, see `platform::csv_cell`) loses that one quote, so what was
     /// exported comes back as it was stored.
     pub fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
         self.columns
             .get(column)
             .and_then(|&i| record.get(i))
-            .map(shared::csv_cell::unneutralise)
+            .map(platform::csv_cell::unneutralise)
             .filter(|v| !v.is_empty())
     }
 
@@ -288,7 +288,7 @@ fn guess_separator(data: &str, known: &[&str]) -> Result<u8, ImportError> {
         return Err(ImportError::Header(format!(
             "the first line ({}) names no column gescom knows, whether split at `;`, `,` or \
              a tab. It must be the header, e.g. {}. Start from an export of gescom, and {SAVE_AS}",
-            shared::input::excerpt(header, 120),
+            contracts::input::excerpt(header, 120),
             known.join(";")
         )));
     }

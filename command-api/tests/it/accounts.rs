@@ -23,7 +23,7 @@ async fn failed_logins(pool: &PgPool, reason: &str) -> i64 {
     .unwrap()
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn every_spelling_of_an_email_draws_on_one_allowance(pool: PgPool) {
     let app = TestApp::new(pool).await;
     create_user(&app, "kevin.andre@example.com", &["sales"]).await;
@@ -50,7 +50,7 @@ async fn every_spelling_of_an_email_draws_on_one_allowance(pool: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn parallel_guesses_get_no_more_checks_than_the_allowance(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     create_user(&app, "ana@example.com", &["sales"]).await;
@@ -83,7 +83,7 @@ async fn parallel_guesses_get_no_more_checks_than_the_allowance(pool: PgPool) {
     assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn wrong_current_passwords_count_as_failed_logins_and_are_audited(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let (access, _) = signed_in(&app, "ana@example.com", &["sales"]).await;
@@ -125,7 +125,7 @@ async fn wrong_current_passwords_count_as_failed_logins_and_are_audited(pool: Pg
     );
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_password_change_ends_every_other_session(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let (access, kept) = signed_in(&app, "ana@example.com", &["sales"]).await;
@@ -159,7 +159,7 @@ async fn a_password_change_ends_every_other_session(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn an_admin_reset_ends_every_session_and_refuses_the_email_or_the_same_password(
     pool: PgPool,
 ) {
@@ -202,7 +202,7 @@ async fn an_admin_reset_ends_every_session_and_refuses_the_email_or_the_same_pas
     }
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn an_own_new_password_must_differ_from_the_current_one(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let (access, _) = signed_in(&app, "ana@example.com", &["sales"]).await;
@@ -225,7 +225,7 @@ async fn second_admin(app: &TestApp) -> (String, String) {
     (access, str_of(&me.body, "id").to_owned())
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_disabled_or_demoted_admin_loses_admin_powers_at_once(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let (access, id) = second_admin(&app).await;
@@ -300,7 +300,7 @@ async fn a_disabled_or_demoted_admin_loses_admin_powers_at_once(pool: PgPool) {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn two_admins_disabling_each_other_at_once_leave_one_enabled(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let (access, second) = second_admin(&app).await;

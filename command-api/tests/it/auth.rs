@@ -4,9 +4,9 @@
 use axum::http::{Method, StatusCode};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use contracts::auth::Role;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
-use shared::auth::Role;
 use sqlx::PgPool;
 
 use crate::helpers::{TestApp, TestResponse};
@@ -75,7 +75,7 @@ pub async fn signed_in(app: &TestApp, email: &str, roles: &[&str]) -> (String, S
     )
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_new_user_logs_in_must_change_the_password_then_works(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     create_user(&app, "Ana@Example.com", &["sales"]).await;
@@ -138,7 +138,7 @@ async fn a_new_user_logs_in_must_change_the_password_then_works(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_wrong_password_and_an_unknown_email_look_alike_and_are_recorded(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     create_user(&app, "ana@example.com", &["sales"]).await;
@@ -169,7 +169,7 @@ pub async fn refresh(app: &TestApp, token: &str) -> TestResponse {
     .await
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn refresh_rotates_and_a_reused_token_revokes_the_family(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let (_, first) = signed_in(&app, "ana@example.com", &["sales"]).await;
@@ -193,7 +193,7 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family(pool: PgPool) {
     assert_eq!(after.code(), "invalid_refresh_token");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn logout_revokes_the_refresh_token(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let (_, token) = signed_in(&app, "ana@example.com", &["analyst"]).await;
@@ -223,7 +223,7 @@ fn forged(header: &Value, claims: &Value, signature: &[u8]) -> String {
     )
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn bad_tokens_are_refused_with_401(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let valid = testkit::auth::claims(&[Role::Admin]);
@@ -324,7 +324,7 @@ async fn bad_tokens_are_refused_with_401(pool: PgPool) {
     assert_eq!(none.code(), "unauthenticated");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_failed_login_burst_from_one_address_gets_429(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let limit = crate::helpers::test_throttle().max_per_address;
@@ -345,7 +345,7 @@ async fn a_failed_login_burst_from_one_address_gets_429(pool: PgPool) {
     assert!(retry_after > 0 && retry_after <= 15 * 60, "{retry_after}");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn repeated_failures_lock_the_account_even_for_the_right_password(pool: PgPool) {
     let app = TestApp::new(pool).await;
     create_user(&app, "ana@example.com", &["sales"]).await;
@@ -361,7 +361,7 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password(pool: Pg
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_disabled_account_can_neither_log_in_nor_refresh(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let (_, token) = signed_in(&app, "ana@example.com", &["sales"]).await;
@@ -381,7 +381,7 @@ async fn a_disabled_account_can_neither_log_in_nor_refresh(pool: PgPool) {
     assert_eq!(refresh(&app, &token).await.status, StatusCode::FORBIDDEN);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn account_rules_answer_with_their_codes(pool: PgPool) {
     let app = TestApp::new(pool).await;
     create_user(&app, "ana@example.com", &["sales"]).await;

@@ -19,7 +19,7 @@ fn acme() -> Value {
     })
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_customer_is_created_with_its_legal_ids_and_updated_with_if_match(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let created = app.json(Method::POST, "/customers", &[], &acme()).await;
@@ -75,7 +75,7 @@ fn fields(response: &TestResponse) -> Vec<(String, String)> {
         .collect()
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn every_broken_customer_rule_names_its_field(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let bad = app
@@ -124,7 +124,7 @@ async fn every_broken_customer_rule_names_its_field(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_vat_number_with_a_wrong_check_digit_is_refused_naming_the_field(pool: PgPool) {
     let app = TestApp::new(pool).await;
     // Germany's format, but not its check digit (python-stdnum's example).
@@ -150,7 +150,7 @@ async fn a_vat_number_with_a_wrong_check_digit_is_refused_naming_the_field(pool:
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn twenty_concurrent_creates_of_one_code_make_exactly_one_customer(pool: PgPool) {
     let app = Arc::new(TestApp::new(pool.clone()).await);
     let creates = (0..20).map(|i| {
@@ -233,7 +233,7 @@ fn product_rows(n: usize) -> String {
     csv
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn ten_thousand_rows_import_in_one_go_and_again_as_unchanged(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let csv = product_rows(10_000);
@@ -274,7 +274,7 @@ async fn ten_thousand_rows_import_in_one_go_and_again_as_unchanged(pool: PgPool)
     assert_eq!(event_count(&pool).await, 10_001);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn one_bad_row_in_ten_thousand_applies_nothing_and_is_named(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let csv = product_rows(10_000).replace(
@@ -301,7 +301,7 @@ async fn one_bad_row_in_ten_thousand_applies_nothing_and_is_named(pool: PgPool) 
     assert_eq!(event_count(&pool).await, 0);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn french_excel_files_are_read(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     // BOM, `;`, decimal commas, a quoted field holding the separator, CRLF.
@@ -348,7 +348,7 @@ async fn french_excel_files_are_read(pool: PgPool) {
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn windows_1252_from_french_excel_is_read_and_the_report_says_how(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     // "CSV (séparateur: point-virgule)" from French Excel: Windows-1252, `;`, CRLF, no
@@ -410,7 +410,7 @@ async fn windows_1252_from_french_excel_is_read_and_the_report_says_how(pool: Pg
     assert_eq!(named.body["file"]["separator"], ",");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn rows_are_named_by_their_physical_line_and_multi_line_cells_go_where_they_make_sense(
     pool: PgPool,
 ) {
@@ -474,7 +474,7 @@ async fn rows_are_named_by_their_physical_line_and_multi_line_cells_go_where_the
     assert_eq!(address["line2"], "Bâtiment B");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_neutralised_cell_loses_exactly_the_quote_an_export_added(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     // What read-api's exports write for `=SUM(A1:A9)`, `'+quoted` and `@Cat`; a quote
@@ -505,7 +505,7 @@ async fn a_neutralised_cell_loses_exactly_the_quote_an_export_added(pool: PgPool
     assert_eq!(stored, expected);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn racing_imports_of_the_same_new_skus_create_each_product_once(pool: PgPool) {
     let app = Arc::new(TestApp::new(pool.clone()).await);
     let csv = product_rows(2_000);

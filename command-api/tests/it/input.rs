@@ -16,7 +16,7 @@ async fn events_besides_the_admin(pool: &PgPool) -> i64 {
         .unwrap()
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn every_route_with_an_id_refuses_malformed_ids_with_problem_json(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let checked = testkit::auth::assert_malformed_ids_refused(
@@ -47,7 +47,7 @@ async fn every_route_with_an_id_refuses_malformed_ids_with_problem_json(pool: Pg
     assert_eq!(events_besides_the_admin(&pool).await, 0);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_control_character_anywhere_in_a_body_is_refused_naming_the_field(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let with = |field: &str, value: &str| {
@@ -104,7 +104,7 @@ async fn a_control_character_anywhere_in_a_body_is_refused_naming_the_field(pool
     assert_eq!(events_besides_the_admin(&pool).await, 0);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_login_with_a_control_character_in_the_email_is_refused_not_a_500(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     for email in [
@@ -142,7 +142,7 @@ async fn a_login_with_a_control_character_in_the_email_is_refused_not_a_500(pool
     assert_eq!(response.body["errors"][0]["field"], "password");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_control_character_in_a_query_string_is_refused_before_any_handler(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     for uri in [
@@ -166,7 +166,7 @@ async fn a_control_character_in_a_query_string_is_refused_before_any_handler(poo
     }
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn the_user_agent_is_stored_with_control_characters_as_spaces(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let mut request = Request::builder()
@@ -191,7 +191,7 @@ async fn the_user_agent_is_stored_with_control_characters_as_spaces(pool: PgPool
     assert_eq!(stored, "probe agent/1 é x");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_request_id_outside_its_charset_is_replaced_and_never_stored(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     for (i, sent) in [
@@ -240,7 +240,7 @@ async fn a_request_id_outside_its_charset_is_replaced_and_never_stored(pool: PgP
     assert_eq!(response.header("x-request-id"), Some(kept));
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn bare_rejections_answer_problem_json(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let send = |method: Method, uri: &str, content_type: Option<&str>, body: String| {
@@ -310,7 +310,7 @@ async fn bare_rejections_answer_problem_json(pool: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn multibyte_text_in_a_legal_id_is_a_422_not_a_500(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     for (i, (field, value)) in [
@@ -341,7 +341,7 @@ async fn multibyte_text_in_a_legal_id_is_a_422_not_a_500(pool: PgPool) {
     assert_eq!(events_besides_the_admin(&pool).await, 0);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_malformed_id_is_refused_naming_what_it_is_not(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let adjustment = json!({"quantity": "1", "reason": "receipt"});

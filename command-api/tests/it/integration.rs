@@ -31,7 +31,7 @@ fn schema(event_type: &str) -> jsonschema::Validator {
     jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn every_integration_message_validates_against_its_schema(pool: PgPool) {
     let nats = NatsTest::new().await;
     nats.stream().await;

@@ -11,11 +11,11 @@ use command_api::domain::customer::Customer;
 use command_api::domain::product::Product;
 use command_api::domain::stock::Stock;
 use command_api::es::CommandBus;
+use contracts::events::OrderStatus;
+use contracts::ids::OrderId;
+use contracts::metadata::EventMeta;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
-use shared::events::OrderStatus;
-use shared::ids::OrderId;
-use shared::metadata::EventMeta;
 use sqlx::PgPool;
 
 use crate::helpers::TestApp;
@@ -109,7 +109,7 @@ async fn processes_in_flight(pool: &PgPool) -> i64 {
         .unwrap()
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn sixty_four_concurrent_submits_never_oversell(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let products = [
@@ -232,7 +232,7 @@ async fn heal(pool: &PgPool) {
         .unwrap();
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_submit_cut_off_between_two_reservations_completes_on_restart(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let a = stocked_product(&app, "CUT-A", "5").await;
@@ -267,7 +267,7 @@ async fn a_submit_cut_off_between_two_reservations_completes_on_restart(pool: Pg
     assert_eq!(processes_in_flight(&pool).await, 0);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_submit_cut_off_that_cannot_complete_is_compensated_on_restart(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let a = stocked_product(&app, "COMP-A", "5").await;
@@ -302,7 +302,7 @@ async fn a_submit_cut_off_that_cannot_complete_is_compensated_on_restart(pool: P
     assert_eq!(processes_in_flight(&pool).await, 0);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_short_submit_names_each_short_line_and_reserves_nothing(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let a = stocked_product(&app, "SHORT-A", "1").await;
@@ -369,7 +369,7 @@ async fn a_short_submit_names_each_short_line_and_reserves_nothing(pool: PgPool)
     assert_eq!(submitted["status"], "submitted");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn cancel_releases_exactly_and_fulfil_consumes(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let a = stocked_product(&app, "LIFE-A", "10").await;
@@ -455,7 +455,7 @@ async fn cancel_releases_exactly_and_fulfil_consumes(pool: PgPool) {
     assert_eq!(loss.body["quantities"]["reserved"], "5");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn order_rules_answer_with_their_codes(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let a = stocked_product(&app, "RULE-A", "10").await;
@@ -510,7 +510,7 @@ async fn order_rules_answer_with_their_codes(pool: PgPool) {
     assert_eq!(taken.code(), "customer_code_taken");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn order_numbers_are_gap_free_under_concurrency(pool: PgPool) {
     let app = Arc::new(TestApp::new(pool.clone()).await);
     let creates = (0..20).map(|_| {
@@ -532,7 +532,7 @@ async fn order_numbers_are_gap_free_under_concurrency(pool: PgPool) {
     assert_eq!(numbers, expected);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_submitted_order_outcome_is_reported_once_decided(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let a = stocked_product(&app, "ONCE-A", "3").await;
@@ -547,7 +547,7 @@ async fn a_submitted_order_outcome_is_reported_once_decided(pool: PgPool) {
     assert_eq!(stock_of(&pool, &a).await.reserved(), Decimal::from(2));
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_submit_whose_driver_died_is_taken_over_within_seconds(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let a = stocked_product(&app, "DEAD-A", "5").await;

@@ -5,7 +5,7 @@ use sqlx::PgPool;
 
 use crate::helpers::{product_body, TestApp};
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn creating_a_product_answers_its_id_and_first_version(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let response = app.create_product("VIS-440").await;
@@ -19,7 +19,7 @@ async fn creating_a_product_answers_its_id_and_first_version(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn the_event_carries_actor_and_correlation_id(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let response = app
@@ -48,7 +48,7 @@ async fn the_event_carries_actor_and_correlation_id(pool: PgPool) {
         .is_some_and(|t| t.ends_with('Z')));
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn every_broken_rule_is_named_by_field(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let response = app
@@ -91,7 +91,7 @@ async fn every_broken_rule_is_named_by_field(pool: PgPool) {
     assert_eq!(events, 0, "nothing is applied");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn malformed_bodies_are_refused_with_problem_json(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let raw = |body: &str, content_type: &str| {
@@ -137,7 +137,7 @@ async fn malformed_bodies_are_refused_with_problem_json(pool: PgPool) {
     assert_eq!(huge.code(), "payload_too_large");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn overlong_text_is_refused_and_text_is_trimmed(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let mut body = product_body("  TRIM-1  ");
@@ -160,7 +160,7 @@ async fn overlong_text_is_refused_and_text_is_trimmed(pool: PgPool) {
     assert_eq!(payload["name"], "Clou");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn an_update_with_the_current_version_applies(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let id = app.create_product("UPD-1").await.id();
@@ -172,7 +172,7 @@ async fn an_update_with_the_current_version_applies(pool: PgPool) {
     assert_eq!(response.header("etag"), Some("\"2\""));
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_stale_if_match_gets_412_with_the_current_version(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let id = app.create_product("STALE-1").await.id();
@@ -187,7 +187,7 @@ async fn a_stale_if_match_gets_412_with_the_current_version(pool: PgPool) {
     assert_eq!(response.header("etag"), Some("\"2\""));
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_malformed_if_match_is_a_400(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let id = app.create_product("IFM-1").await.id();
@@ -203,7 +203,7 @@ async fn a_malformed_if_match_is_a_400(pool: PgPool) {
     assert_eq!(response.code(), "malformed_header");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn an_update_that_changes_nothing_keeps_the_version(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let id = app.create_product("SAME-1").await.id();
@@ -214,7 +214,7 @@ async fn an_update_that_changes_nothing_keeps_the_version(pool: PgPool) {
     assert_eq!(response.version(), 1);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn commands_on_an_unknown_product_get_404(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let missing = "0190a3c4-0000-7000-8000-00000000dead";
@@ -232,7 +232,7 @@ async fn commands_on_an_unknown_product_get_404(pool: PgPool) {
     assert_eq!(response.code(), "malformed_path");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn archive_and_reactivate_are_idempotent(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let id = app.create_product("ARC-1").await.id();
@@ -244,7 +244,7 @@ async fn archive_and_reactivate_are_idempotent(pool: PgPool) {
     assert_eq!((back.status, back.version()), (StatusCode::OK, 3));
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_sku_is_unique_ignoring_case(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     assert_eq!(
@@ -268,7 +268,7 @@ async fn a_sku_is_unique_ignoring_case(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn twenty_concurrent_creates_of_one_sku_give_one_success(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let creates = (0..20).map(|i| {
@@ -305,7 +305,7 @@ async fn twenty_concurrent_creates_of_one_sku_give_one_success(pool: PgPool) {
     assert_eq!(events, 1);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn unknown_routes_and_methods_answer_problem_json(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let response = app.post_empty("/nowhere").await;
@@ -324,7 +324,7 @@ async fn unknown_routes_and_methods_answer_problem_json(pool: PgPool) {
     assert_eq!(response.code(), "method_not_allowed");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn health_and_readiness_answer(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let get = |uri: &str| Request::builder().uri(uri).body(Body::empty()).unwrap();
@@ -334,7 +334,7 @@ async fn health_and_readiness_answer(pool: PgPool) {
     assert_eq!(ready.body["database"], "up");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn an_unusable_request_id_is_replaced_everywhere(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let long = "x".repeat(500);
@@ -358,7 +358,7 @@ async fn an_unusable_request_id_is_replaced_everywhere(pool: PgPool) {
     assert_eq!(stored, echoed);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn concurrent_updates_without_if_match_are_retried_and_all_apply(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let id = app.create_product("RETRY-1").await.id();
@@ -433,7 +433,7 @@ fn created(sku: &str) -> serde_json::Value {
     json!({"ProductCreated": {"sku": sku}})
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn one_statement_of_many_events_gets_its_outbox_rows_in_order_and_its_keys_checked(
     pool: PgPool,
 ) {

@@ -3,14 +3,14 @@
 //! file says.
 
 use axum::http::Method;
+use contracts::auth::Role;
+use platform::access::Access;
 use serde_json::json;
-use shared::access::Access;
-use shared::auth::Role;
 use sqlx::PgPool;
 
 use crate::helpers::TestApp;
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn every_command_route_answers_every_role_as_the_file_says(pool: PgPool) {
     let table = command_api::http::route_table();
     assert!(table.len() >= 16, "the table lists every route: {table:?}");

@@ -3,8 +3,9 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use command_api::relay::{Relay, RelayConfig};
-use shared::config::NatsConfig;
-use shared::nats::{headers, EventEnvelope};
+use contracts::envelope::EventEnvelope;
+use platform::config::NatsConfig;
+use platform::nats::headers;
 use sqlx::{Connection, PgPool};
 use testkit::{eventually, NatsTest};
 
@@ -31,7 +32,7 @@ fn envelopes(messages: &[async_nats::jetstream::message::StreamMessage]) -> Vec<
         .collect()
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_row_that_commits_late_is_not_skipped(pool: PgPool) {
     let nats = NatsTest::new().await;
     nats.stream().await;
@@ -66,7 +67,7 @@ async fn a_row_that_commits_late_is_not_skipped(pool: PgPool) {
     nats.cleanup().await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn concurrent_writers_committing_out_of_order_reach_the_stream_once_and_in_order(
     pool: PgPool,
 ) {
@@ -131,7 +132,7 @@ async fn concurrent_writers_committing_out_of_order_reach_the_stream_once_and_in
     nats.cleanup().await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn messages_carry_subject_dedup_id_and_audit_headers(pool: PgPool) {
     let nats = NatsTest::new().await;
     nats.stream().await;
@@ -168,7 +169,7 @@ async fn messages_carry_subject_dedup_id_and_audit_headers(pool: PgPool) {
     nats.cleanup().await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_republished_row_is_deduplicated_by_its_msg_id(pool: PgPool) {
     let nats = NatsTest::new().await;
     nats.stream().await;
@@ -188,7 +189,7 @@ async fn a_republished_row_is_deduplicated_by_its_msg_id(pool: PgPool) {
     nats.cleanup().await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn with_nats_unreachable_commands_succeed_and_the_relay_catches_up(pool: PgPool) {
     let nats = NatsTest::new().await;
     let app = TestApp::new(pool.clone()).await;
@@ -226,7 +227,7 @@ async fn with_nats_unreachable_commands_succeed_and_the_relay_catches_up(pool: P
     nats.cleanup().await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn published_rows_past_the_retention_are_pruned_and_pending_ones_kept(pool: PgPool) {
     let nats = NatsTest::new().await;
     nats.stream().await;
@@ -253,7 +254,7 @@ async fn published_rows_past_the_retention_are_pruned_and_pending_ones_kept(pool
     nats.cleanup().await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_running_relay_recreates_a_stream_deleted_under_it(pool: PgPool) {
     let nats = NatsTest::new().await;
     let (stop, shutdown) = testkit::shutdown_switch();

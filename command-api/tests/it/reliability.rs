@@ -26,7 +26,7 @@ pub(crate) async fn terminate_the_lock_waiter(pool: &PgPool, mine: i32) {
     }
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_connection_lost_mid_command_answers_503_and_applies_nothing(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let mut blocker = pool.begin().await.unwrap();

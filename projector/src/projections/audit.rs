@@ -1,10 +1,10 @@
 //! `audit_log`: every event of every aggregate, with who did it, when, from where and
 //! under which correlation id. Secret fields are redacted before they reach the table.
 
+use contracts::envelope::EventEnvelope;
+use contracts::events::SECRET_FIELDS;
+use contracts::metadata::EventMeta;
 use serde_json::Value;
-use shared::events::SECRET_FIELDS;
-use shared::metadata::EventMeta;
-use shared::nats::EventEnvelope;
 use sqlx::PgConnection;
 
 use super::ProjectionError;

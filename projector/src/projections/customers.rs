@@ -1,8 +1,8 @@
 //! `customers`: one row per customer.
 
-use shared::events::{CustomerDetails, CustomerEvent};
-use shared::ids::CustomerId;
-use shared::nats::Stored;
+use contracts::envelope::Stored;
+use contracts::events::{CustomerDetails, CustomerEvent};
+use contracts::ids::CustomerId;
 use sqlx::PgConnection;
 
 use super::ProjectionError;

@@ -10,11 +10,11 @@ pub mod sales;
 pub mod stock;
 pub mod users;
 
-use shared::events::{
+use contracts::envelope::{DecodeError, EventEnvelope};
+use contracts::events::{
     aggregate_types, CustomerEvent, OrderEvent, ProductEvent, SessionEvent, StockEvent, UserEvent,
 };
-use shared::ids::{CustomerId, OrderId, ProductId, SessionId, UserId};
-use shared::nats::{DecodeError, EventEnvelope};
+use contracts::ids::{CustomerId, OrderId, ProductId, SessionId, UserId};
 use sqlx::PgConnection;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +24,7 @@ pub enum ProjectionError {
     #[error(transparent)]
     Decode(#[from] DecodeError),
     #[error("a stored value is out of its type's range: {0}")]
-    Value(#[from] shared::Invalid),
+    Value(#[from] contracts::Invalid),
 }
 
 /// Who writes what, event by event.
@@ -51,7 +51,7 @@ pub async fn apply(
     let meta = envelope.meta().map_err(|e| DecodeError {
         event_type: envelope.event_type.clone(),
         event_version: envelope.event_version.clone(),
-        reason: shared::nats::DecodeReason::Meta(e),
+        reason: contracts::envelope::DecodeReason::Meta(e),
     })?;
     let live = matches!(mode, Mode::Live);
     match mode {

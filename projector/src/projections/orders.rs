@@ -1,12 +1,12 @@
 //! `orders` (one row per order, with its totals) and `order_lines`.
 
+use contracts::envelope::Stored;
+use contracts::events::{OrderEvent, OrderLine, OrderStatus};
+use contracts::ids::OrderId;
+use contracts::money::Money;
+use contracts::pricing;
+use contracts::product::VatRate;
 use rust_decimal::Decimal;
-use shared::events::{OrderEvent, OrderLine, OrderStatus};
-use shared::ids::OrderId;
-use shared::money::Money;
-use shared::nats::Stored;
-use shared::pricing;
-use shared::product::VatRate;
 use sqlx::PgConnection;
 
 use super::{sales, ProjectionError};
@@ -18,7 +18,7 @@ use super::{sales, ProjectionError};
 /// second sees what the first committed: the copy is right whichever commits first.
 pub(crate) async fn lock_customer(
     conn: &mut PgConnection,
-    customer_id: Option<&shared::ids::CustomerId>,
+    customer_id: Option<&contracts::ids::CustomerId>,
 ) -> Result<(), sqlx::Error> {
     if let Some(id) = customer_id {
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('gescom.customer:' || $1, 0))")
@@ -176,7 +176,7 @@ async fn upsert_line(
     .map(drop)
 }
 
-/// Totals from the stored lines, by the money rules of `shared::pricing`.
+/// Totals from the stored lines, by the money rules of `contracts::pricing`.
 async fn recompute_totals(conn: &mut PgConnection, id: OrderId) -> Result<(), ProjectionError> {
     let lines: Vec<(Decimal, Decimal)> =
         sqlx::query_as("SELECT vat_rate, net FROM order_lines WHERE order_id = $1")

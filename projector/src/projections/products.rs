@@ -1,9 +1,9 @@
 //! `products`: one row per product, with the version it reflects.
 
-use shared::events::{ProductDetails, ProductEvent};
-use shared::ids::ProductId;
-use shared::nats::Stored;
-use shared::product::ProductStatus;
+use contracts::envelope::Stored;
+use contracts::events::{ProductDetails, ProductEvent};
+use contracts::ids::ProductId;
+use contracts::product::ProductStatus;
 use sqlx::PgConnection;
 
 use super::ProjectionError;
@@ -127,7 +127,7 @@ async fn set_status(
     conn: &mut PgConnection,
     id: ProductId,
     sequence: i64,
-    meta: &shared::metadata::EventMeta,
+    meta: &contracts::metadata::EventMeta,
     status: ProductStatus,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(

@@ -8,8 +8,8 @@
 //! [`rebook_all`] once at the end, which runs the same statements over every order that
 //! counts: one implementation, so the two cannot drift apart.
 
-use shared::ids::OrderId;
-use shared::read::SALES_TIME_ZONE;
+use contracts::ids::OrderId;
+use contracts::read::SALES_TIME_ZONE;
 use sqlx::PgConnection;
 
 #[derive(Debug, Clone, Copy)]

@@ -3,10 +3,10 @@
 //! stock: this projection writes only the stock's columns (quantities, version), the
 //! products projection only the product's copies, so neither waits for the other.
 
+use contracts::envelope::Stored;
+use contracts::events::StockEvent;
+use contracts::ids::{OrderId, ProductId};
 use rust_decimal::Decimal;
-use shared::events::StockEvent;
-use shared::ids::{OrderId, ProductId};
-use shared::nats::Stored;
 use sqlx::PgConnection;
 
 use super::ProjectionError;

@@ -2,10 +2,10 @@
 //! in `user_logins` (the sessions' own rows) and copied onto the account's row whichever
 //! of the two is projected first.
 
-use shared::account::UserStatus;
-use shared::events::{SessionEvent, UserEvent};
-use shared::ids::{SessionId, UserId};
-use shared::nats::Stored;
+use contracts::account::UserStatus;
+use contracts::envelope::Stored;
+use contracts::events::{SessionEvent, UserEvent};
+use contracts::ids::{SessionId, UserId};
 use sqlx::PgConnection;
 
 use super::ProjectionError;
@@ -122,7 +122,10 @@ pub async fn apply_session(
 
 /// Taken by the account's and its sessions' projections before they touch the copy, so
 /// that two transactions projecting both at once see each other's rows in turn.
-async fn lock_account(conn: &mut PgConnection, id: shared::ids::UserId) -> Result<(), sqlx::Error> {
+async fn lock_account(
+    conn: &mut PgConnection,
+    id: contracts::ids::UserId,
+) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('gescom.account:' || $1, 0))")
         .bind(id.to_string())
         .execute(conn)

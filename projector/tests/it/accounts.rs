@@ -8,18 +8,18 @@ use axum::http::Request;
 use command_api::domain::session::{Session, SessionCommand};
 use command_api::domain::user::{User, UserCommand};
 use command_api::es::CommandBus;
+use contracts::account::{DisplayName, Email};
+use contracts::auth::{Role, Roles};
+use contracts::ids::{SessionId, UserId};
+use platform::web::{HttpSettings, NatsCheck, Readiness};
 use projector::admin::{route_table, router, AdminState};
 use projector::consumer::{Role as ConsumerRole, Stats};
-use shared::account::{DisplayName, Email};
-use shared::auth::{Role, Roles};
-use shared::ids::{SessionId, UserId};
-use shared::web::{HttpSettings, NatsCheck, Readiness};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
 use crate::helpers::metadata;
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn accounts_are_projected_without_secrets(pool: PgPool) {
     let users = CommandBus::<User>::new(pool.clone(), ());
     let sessions = CommandBus::<Session>::new(pool.clone(), ());
@@ -125,7 +125,7 @@ fn admin_app(pool: &PgPool) -> axum::Router {
     )
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn the_admin_endpoint_answers_admins_only(pool: PgPool) {
     let app = admin_app(&pool);
     // Expectations from `schemas/roles.tsv`, which the route table must match.
@@ -140,10 +140,10 @@ async fn the_admin_endpoint_answers_admins_only(pool: PgPool) {
     .await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn the_admin_endpoints_refuse_malformed_ids_with_problem_json(pool: PgPool) {
     let app = admin_app(&pool);
-    let admin = testkit::auth::bearer(&[shared::auth::Role::Admin]);
+    let admin = testkit::auth::bearer(&[contracts::auth::Role::Admin]);
     let checked = testkit::auth::assert_malformed_ids_refused(&route_table(), |spec, uri| {
         let request = Request::builder()
             .method(spec.method.clone())

@@ -4,14 +4,14 @@ use std::time::Duration;
 use command_api::domain::product::{Product, ProductCommand, ProductPatch};
 use command_api::es::CommandBus;
 use command_api::relay::{Relay, RelayConfig};
+use contracts::envelope::EventEnvelope;
+use contracts::events::ProductDetails;
+use contracts::ids::ProductId;
+use contracts::metadata::EventMeta;
+use contracts::money::Money;
+use contracts::product::{Category, ProductName, Sku, Unit, VatRate};
 use projector::consumer::{Consumer, ConsumerConfig, Role, Stats};
 use rust_decimal::Decimal;
-use shared::events::ProductDetails;
-use shared::ids::ProductId;
-use shared::metadata::EventMeta;
-use shared::money::Money;
-use shared::nats::EventEnvelope;
-use shared::product::{Category, ProductName, Sku, Unit, VatRate};
 use sqlx::PgPool;
 use testkit::NatsTest;
 use tokio::sync::{oneshot, watch};
@@ -63,7 +63,7 @@ pub fn metadata(actor: &str, correlation: &str) -> EventMeta {
     EventMeta {
         correlation_id: correlation.to_owned(),
         actor_id: actor.to_owned(),
-        actor_roles: Some(shared::auth::Roles::one(shared::auth::Role::Sales)),
+        actor_roles: Some(contracts::auth::Roles::one(contracts::auth::Role::Sales)),
         source_ip: Some(std::net::Ipv4Addr::LOCALHOST.into()),
         user_agent: None,
         occurred_at: EventMeta::now(),

@@ -1,8 +1,8 @@
 use std::time::Duration;
 
 use command_api::domain::product::ProductCommand;
+use contracts::read::ProductRow;
 use projector::consumer::{Role, Stats};
-use shared::read::ProductRow;
 use sqlx::PgPool;
 use testkit::{eventually, NatsTest};
 
@@ -10,7 +10,7 @@ use crate::helpers::{product_version, spawn_projector, spawn_relay, stored_envel
 
 const WAIT: Duration = Duration::from_secs(15);
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn commands_reach_the_products_read_model_through_jetstream(pool: PgPool) {
     let nats = NatsTest::new().await;
     let relay = spawn_relay(&pool, &nats);
@@ -50,7 +50,7 @@ async fn commands_reach_the_products_read_model_through_jetstream(pool: PgPool) 
     nats.cleanup().await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_redelivered_event_is_skipped(pool: PgPool) {
     let nats = NatsTest::new().await;
     let relay = spawn_relay(&pool, &nats);
@@ -84,7 +84,7 @@ async fn a_redelivered_event_is_skipped(pool: PgPool) {
     nats.cleanup().await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn an_event_ahead_of_a_gap_is_applied_after_the_gap_is_filled_from_the_store(pool: PgPool) {
     let nats = NatsTest::new().await;
     let projector = spawn_projector(&pool, &nats);
@@ -125,7 +125,7 @@ async fn an_event_ahead_of_a_gap_is_applied_after_the_gap_is_filled_from_the_sto
     nats.cleanup().await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_message_naming_an_event_the_store_lacks_applies_nothing(pool: PgPool) {
     let nats = NatsTest::new().await;
     let projector = spawn_projector(&pool, &nats);
@@ -148,7 +148,7 @@ async fn a_message_naming_an_event_the_store_lacks_applies_nothing(pool: PgPool)
     nats.cleanup().await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_second_projector_waits_until_the_first_stops(pool: PgPool) {
     let nats = NatsTest::new().await;
     let first = spawn_projector(&pool, &nats);

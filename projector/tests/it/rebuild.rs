@@ -1,14 +1,14 @@
 use std::time::Duration;
 
 use command_api::domain::product::{ProductCommand, ProductPatch};
+use contracts::product::Barcode;
 use projector::consumer::Role;
-use shared::product::Barcode;
 use sqlx::PgPool;
 use testkit::{eventually, NatsTest};
 
 use crate::helpers::{dump_read_models, product_version, spawn_projector, spawn_relay, Catalogue};
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_rebuild_from_the_event_store_equals_the_incremental_read_model(pool: PgPool) {
     let nats = NatsTest::new().await;
     let relay = spawn_relay(&pool, &nats);
@@ -86,7 +86,7 @@ async fn a_rebuild_from_the_event_store_equals_the_incremental_read_model(pool: 
 
 /// A rebuild truncates every read model and nothing else: each table of the schema is
 /// either the projector's or the command side's, and a new table must say which.
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn every_table_is_either_a_read_model_or_command_side(pool: PgPool) {
     const COMMAND_SIDE: &[&str] = &[
         "_sqlx_migrations",
@@ -121,7 +121,7 @@ async fn every_table_is_either_a_read_model_or_command_side(pool: PgPool) {
 
 /// Readers keep the old read model while a rebuild runs, instead of waiting for it: the
 /// rebuild empties the tables with `DELETE`, which no reader waits on.
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn readers_see_the_old_read_model_while_a_rebuild_runs(pool: PgPool) {
     let nats = NatsTest::new().await;
     let relay = spawn_relay(&pool, &nats);

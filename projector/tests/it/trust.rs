@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
+use contracts::ids::ProductId;
 use projector::consumer::Stats;
 use projector::dead_letters::{self, DeadLetterError, Resolution};
-use shared::ids::ProductId;
 use sqlx::PgPool;
 use testkit::{eventually, NatsTest};
 
@@ -47,7 +47,7 @@ async fn assert_equals_rebuild(pool: &PgPool) {
     assert_eq!(dump_read_models(pool).await, live);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn forged_altered_and_malformed_messages_change_no_read_row(pool: PgPool) {
     let nats = NatsTest::new().await;
     let projector = spawn_projector(&pool, &nats);
@@ -194,7 +194,7 @@ async fn park_a_stream(pool: &PgPool, nats: &NatsTest, stats: &Stats) -> (Produc
     (id, parked[0].0)
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_parked_event_is_retried_once_the_fault_is_fixed(pool: PgPool) {
     let nats = NatsTest::new().await;
     let projector = spawn_projector(&pool, &nats);
@@ -248,7 +248,7 @@ async fn a_parked_event_is_retried_once_the_fault_is_fixed(pool: PgPool) {
     nats.cleanup().await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_skipped_event_stays_skipped_and_its_stream_moves_on(pool: PgPool) {
     let nats = NatsTest::new().await;
     let projector = spawn_projector(&pool, &nats);
@@ -283,7 +283,7 @@ async fn a_skipped_event_stays_skipped_and_its_stream_moves_on(pool: PgPool) {
 
 /// Metadata is read through one type: a stored event without its time or its actor is
 /// parked with the key it lacks, never projected with an empty value.
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_stored_event_without_required_metadata_is_parked(pool: PgPool) {
     let nats = NatsTest::new().await;
     let projector = spawn_projector(&pool, &nats);

@@ -4,9 +4,9 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
+use contracts::read::{AuditRow, Page};
+use platform::csv_cell::Cell;
 use serde::Deserialize;
-use shared::csv_cell::Cell;
-use shared::read::{AuditRow, Page};
 
 use super::error::{ApiError, Result};
 use super::export::csv_response;

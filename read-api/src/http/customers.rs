@@ -3,12 +3,12 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
+use contracts::customer::Address;
+use contracts::ids::CustomerId;
+use contracts::read::{CustomerRow, CustomerStatus, Page};
+use platform::csv_cell::Cell;
+use platform::problem::Code;
 use serde::Deserialize;
-use shared::csv_cell::Cell;
-use shared::customer::Address;
-use shared::ids::CustomerId;
-use shared::problem::Code;
-use shared::read::{CustomerRow, CustomerStatus, Page};
 
 use super::error::Result;
 use super::extract::AppQuery;
@@ -72,8 +72,8 @@ pub struct ExportQuery {
 }
 
 /// The columns of the export: the ones `POST /customers/import` accepts.
-pub const EXPORT_COLUMNS: [&str; shared::csv_columns::CUSTOMER.len()] =
-    shared::csv_columns::CUSTOMER;
+pub const EXPORT_COLUMNS: [&str; contracts::csv_columns::CUSTOMER.len()] =
+    contracts::csv_columns::CUSTOMER;
 
 /// `GET /customers/export`: every customer matching the list filters, as CSV in code
 /// order, streamed. Roles: any.

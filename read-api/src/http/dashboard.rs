@@ -9,13 +9,13 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::{Datelike, NaiveDate};
+use contracts::events::OrderStatus;
+use contracts::ids::{CustomerId, ProductId};
+use contracts::money::Money;
+use contracts::product::Unit;
+use contracts::read::{StockLevelRow, SALES_TIME_ZONE};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use shared::events::OrderStatus;
-use shared::ids::{CustomerId, ProductId};
-use shared::money::Money;
-use shared::product::Unit;
-use shared::read::{StockLevelRow, SALES_TIME_ZONE};
 
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;

@@ -2,9 +2,9 @@
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use shared::problem::Code;
-use shared::problem::Problem;
-use shared::web::internal_error;
+use platform::problem::Code;
+use platform::problem::Problem;
+use platform::web::internal_error;
 
 use crate::freshness::{Lagging, WaitError};
 
@@ -47,7 +47,7 @@ pub enum ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        if shared::db::is_connection_loss(&error) {
+        if platform::db::is_connection_loss(&error) {
             ApiError::ConnectionLost(error.to_string())
         } else {
             ApiError::Internal(error.to_string())
@@ -67,7 +67,7 @@ impl From<WaitError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         // What a client sent may be echoed in a detail: bounded, controls escaped.
-        let detail = shared::input::excerpt(&self.to_string(), 500);
+        let detail = contracts::input::excerpt(&self.to_string(), 500);
         match self {
             ApiError::BadQuery(_) => {
                 Problem::new(400, Code::MalformedQuery, "Malformed query string")
@@ -99,7 +99,7 @@ impl IntoResponse for ApiError {
                     .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
                 response
                     .extensions_mut()
-                    .insert(shared::web::InternalCause(cause));
+                    .insert(platform::web::InternalCause(cause));
                 response
             }
             ApiError::Unavailable { code, message } => {

@@ -3,13 +3,13 @@
 //!
 //! Every export writes its rows here, as [`Cell`]s: text cells that a spreadsheet would
 //! run as a formula (`=…`, `+…`, `-…`, `@…`, tab, CR, LF, NUL) get a leading `'`; numbers
-//! (a type of their own) are written as they are. See `shared::csv_cell`.
+//! (a type of their own) are written as they are. See `platform::csv_cell`.
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use shared::csv_cell::Cell;
+use platform::csv_cell::Cell;
 use sqlx::postgres::PgRow;
 use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
 use tokio::sync::mpsc;

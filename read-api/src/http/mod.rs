@@ -19,10 +19,10 @@ use std::sync::Arc;
 
 use axum::http::Method;
 use axum::Router;
-use shared::access::{Access, RouteSpec, Routes, ADMIN, ANALYSTS, ANY_ROLE};
-use shared::auth::TokenVerifier;
-use shared::read::{CustomerRow, StockLevelRow, UserRow};
-use shared::web::{api_router, HttpSettings, Readiness};
+use contracts::read::{CustomerRow, StockLevelRow, UserRow};
+use platform::access::{Access, RouteSpec, Routes, ADMIN, ANALYSTS, ANY_ROLE};
+use platform::token::TokenVerifier;
+use platform::web::{api_router, HttpSettings, Readiness};
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
 
@@ -157,7 +157,7 @@ fn routes() -> Routes<AppState> {
 
 /// Every route of the API with its access rule, health probes included.
 pub fn route_table() -> Vec<RouteSpec> {
-    shared::web::route_table(&routes())
+    platform::web::route_table(&routes())
 }
 
 /// The whole HTTP API, without a socket, so that tests can drive it with `oneshot`.

@@ -6,12 +6,12 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
+use contracts::events::OrderStatus;
+use contracts::ids::{CustomerId, OrderId};
+use contracts::read::{OrderDetail, OrderLineRow, OrderRow, Page};
+use platform::problem::Code;
+use platform::web::AppPath;
 use serde::Deserialize;
-use shared::events::OrderStatus;
-use shared::ids::{CustomerId, OrderId};
-use shared::problem::Code;
-use shared::read::{OrderDetail, OrderLineRow, OrderRow, Page};
-use shared::web::AppPath;
 use sqlx::PgPool;
 
 use super::consistency::MinVersion;

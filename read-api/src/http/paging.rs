@@ -1,7 +1,7 @@
 //! What every list reads from its query string: page and limit, sort, text and
 //! closed-set filters.
 
-use shared::read::ClosedSet;
+use contracts::read::ClosedSet;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::error::{ApiError, Result};
@@ -140,7 +140,7 @@ mod tests {
 
     #[test]
     fn a_closed_set_filter_takes_its_names_only() {
-        use shared::product::ProductStatus;
+        use contracts::product::ProductStatus;
         assert_eq!(one_of::<ProductStatus>("status", None).unwrap(), None);
         assert_eq!(one_of::<ProductStatus>("status", Some(" ")).unwrap(), None);
         assert_eq!(

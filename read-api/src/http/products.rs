@@ -6,13 +6,13 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use contracts::ids::ProductId;
+use contracts::product::{Category, ProductStatus};
+use contracts::read::{Page, ProductRow};
+use platform::csv_cell::Cell;
+use platform::problem::Code;
+use platform::web::AppPath;
 use serde::Deserialize;
-use shared::csv_cell::Cell;
-use shared::ids::ProductId;
-use shared::problem::Code;
-use shared::product::{Category, ProductStatus};
-use shared::read::{Page, ProductRow};
-use shared::web::AppPath;
 use sqlx::{PgPool, QueryBuilder};
 
 use super::consistency::{if_none_match, min_version_text, parse_version, MinVersion};
@@ -188,7 +188,8 @@ pub struct ExportQuery {
 }
 
 /// The columns of the export: the ones `POST /products/import` accepts.
-pub const EXPORT_COLUMNS: [&str; shared::csv_columns::PRODUCT.len()] = shared::csv_columns::PRODUCT;
+pub const EXPORT_COLUMNS: [&str; contracts::csv_columns::PRODUCT.len()] =
+    contracts::csv_columns::PRODUCT;
 
 /// `GET /products/export`: every product matching the list filters, as CSV in SKU order,
 /// streamed. Roles: any.

@@ -8,15 +8,15 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use chrono::NaiveDate;
+use contracts::events::OrderStatus;
+use contracts::ids::{CustomerId, OrderId};
+use contracts::money::Money;
+use contracts::pricing::VatLine;
+use contracts::read::{CustomerRow, OrderRow, SALES_TIME_ZONE};
+use platform::problem::Code;
+use platform::web::AppPath;
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use shared::events::OrderStatus;
-use shared::ids::{CustomerId, OrderId};
-use shared::money::Money;
-use shared::pricing::VatLine;
-use shared::problem::Code;
-use shared::read::{CustomerRow, OrderRow, SALES_TIME_ZONE};
-use shared::web::AppPath;
 
 use super::consistency::if_none_match;
 use super::error::{ApiError, Result};
@@ -50,8 +50,8 @@ struct OrderHead {
     total_gross: Money,
 }
 
-/// A line as the document prints it. Not [`shared::read::OrderLineRow`]: a document prints
-/// whatever unit text the line holds, where the API's row holds a [`shared::product::Unit`].
+/// A line as the document prints it. Not [`contracts::read::OrderLineRow`]: a document prints
+/// whatever unit text the line holds, where the API's row holds a [`contracts::product::Unit`].
 #[derive(sqlx::FromRow)]
 struct LineRow {
     sku: String,

@@ -7,10 +7,10 @@ use std::str::FromStr;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
+use contracts::read::Page;
+use platform::problem::Code;
+use platform::web::AppPath;
 use serde::Serialize;
-use shared::problem::Code;
-use shared::read::Page;
-use shared::web::AppPath;
 use sqlx::postgres::PgRow;
 use sqlx::{Encode, FromRow, PgPool, Postgres, QueryBuilder, Type};
 

@@ -2,12 +2,12 @@
 
 use axum::extract::State;
 use axum::Json;
+use contracts::ids::ProductId;
+use contracts::product::Category;
+use contracts::read::{Page, StockLevelRow, StockMovementRow};
+use platform::problem::Code;
+use platform::web::AppPath;
 use serde::Deserialize;
-use shared::ids::ProductId;
-use shared::problem::Code;
-use shared::product::Category;
-use shared::read::{Page, StockLevelRow, StockMovementRow};
-use shared::web::AppPath;
 
 use super::error::Result;
 use super::extract::{path_id, AppQuery};

@@ -2,12 +2,12 @@
 
 use axum::extract::State;
 use axum::Json;
+use contracts::account::UserStatus;
+use contracts::auth::Role;
+use contracts::ids::UserId;
+use contracts::read::{Page, UserRow};
+use platform::problem::Code;
 use serde::Deserialize;
-use shared::account::UserStatus;
-use shared::auth::Role;
-use shared::ids::UserId;
-use shared::problem::Code;
-use shared::read::{Page, UserRow};
 
 use super::error::Result;
 use super::extract::AppQuery;

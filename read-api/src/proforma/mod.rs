@@ -21,12 +21,12 @@ mod text;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
+use contracts::customer::PaymentTerms;
+use contracts::pricing::VatLine;
 use flate2::Compression;
 use genpdf::fonts::{FontData, FontFamily};
 use printpdf::BuiltinFont;
 use rust_decimal::Decimal;
-use shared::customer::PaymentTerms;
-use shared::pricing::VatLine;
 
 pub use format::Lang;
 pub use issuer::{Issuer, ProformaSettings};

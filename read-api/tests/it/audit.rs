@@ -64,7 +64,7 @@ async fn seed_trail(pool: &PgPool) {
     .await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn the_trail_filters_by_actor_aggregate_type_and_period(pool: PgPool) {
     seed_trail(&pool).await;
     let app = read_router(&pool, Duration::from_millis(200));
@@ -106,7 +106,7 @@ async fn the_trail_filters_by_actor_aggregate_type_and_period(pool: PgPool) {
     assert_eq!(bad.code(), "malformed_query");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn the_export_is_csv_with_the_same_filters(pool: PgPool) {
     seed_trail(&pool).await;
     let app = read_router(&pool, Duration::from_millis(200));

@@ -12,10 +12,10 @@ use command_api::auth::passwords::{Hashing, HashingConfig};
 use command_api::auth::throttle::ThrottleConfig;
 use command_api::auth::tokens::TokenIssuer;
 use command_api::auth::Auth;
+use contracts::auth::Role;
 use http_body_util::BodyExt;
+use platform::web::{HttpSettings, NatsCheck, Readiness};
 use serde_json::json;
-use shared::auth::Role;
-use shared::web::{HttpSettings, NatsCheck, Readiness};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -103,11 +103,11 @@ async fn fresh_database(pool: &PgPool) -> (PgPool, String) {
         .connect_with(options)
         .await
         .unwrap();
-    shared::db::MIGRATOR.run(&other).await.unwrap();
+    platform::db::MIGRATOR.run(&other).await.unwrap();
     (other, name)
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn export_import_export_gives_the_same_bytes(pool: PgPool) {
     let source = commands(&pool);
     for body in [
@@ -281,7 +281,7 @@ fn row<'a>(rows: &'a [Vec<String>], column: usize, key: &str) -> &'a [String] {
         .unwrap_or_else(|| panic!("no row with {key} in {rows:?}"))
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn every_export_neutralises_formulas_in_text_cells(pool: PgPool) {
     let commands = commands(&pool);
     let product = call(
@@ -340,13 +340,13 @@ async fn every_export_neutralises_formulas_in_text_cells(pool: PgPool) {
     // Every cell of every export: none starts with a formula character.
     for cell in products.iter().chain(&customers).chain(&audit).flatten() {
         assert!(
-            !cell.starts_with(shared::csv_cell::TRIGGERS),
+            !cell.starts_with(platform::csv_cell::TRIGGERS),
             "{cell:?} would run as a formula"
         );
     }
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn negative_numbers_stay_numbers_and_the_same_text_is_neutralised(pool: PgPool) {
     // Read models seeded directly, a check dropped in this test's own database: commands
     // refuse negative prices and limits, but a number column is written as a number
@@ -393,7 +393,7 @@ async fn negative_numbers_stay_numbers_and_the_same_text_is_neutralised(pool: Pg
     assert_eq!((line[1].as_str(), line[8].as_str()), ("'-1", "7"));
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn customer_search_walks_the_trigram_index(pool: PgPool) {
     sqlx::query(
         "INSERT INTO customers (id, code, legal_name, siret, email, payment_terms, status, version,

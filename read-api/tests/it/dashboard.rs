@@ -5,8 +5,8 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::http::StatusCode;
+use contracts::envelope::EventEnvelope;
 use serde_json::Value;
-use shared::nats::EventEnvelope;
 use sqlx::PgPool;
 
 use crate::pipeline::{Pipeline, Shop};
@@ -23,7 +23,7 @@ async fn stored(pool: &PgPool, order: &str, event_type: &str) -> EventEnvelope {
     .unwrap()
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn the_dashboard_counts_each_sale_once_through_fulfilment_cancellation_and_redelivery(
     pool: PgPool,
 ) {
@@ -168,7 +168,7 @@ async fn the_dashboard_counts_each_sale_once_through_fulfilment_cancellation_and
     pipeline.stop().await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn dashboard_periods_are_checked(pool: PgPool) {
     let router = crate::helpers::read_router(&pool, Duration::from_secs(1));
     for (uri, fragment) in [

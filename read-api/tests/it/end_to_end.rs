@@ -4,14 +4,14 @@
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
+use contracts::auth::Role;
 use serde_json::json;
-use shared::auth::Role;
 use sqlx::PgPool;
 
 use crate::helpers::call;
 use crate::pipeline::{command, Pipeline};
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(pool: PgPool) {
     let pipeline = Pipeline::start(&pool).await;
     let (commands, queries) = (&pipeline.commands, &pipeline.queries);
@@ -109,7 +109,7 @@ async fn a_created_product_is_readable_at_the_returned_version_on_the_first_try(
     pipeline.stop().await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn an_order_goes_from_draft_to_fulfilled_and_both_read_models_agree(pool: PgPool) {
     let pipeline = Pipeline::start(&pool).await;
     let mut products = Vec::new();
@@ -280,7 +280,7 @@ async fn an_order_goes_from_draft_to_fulfilled_and_both_read_models_agree(pool: 
 /// product as it was when the line was added (a snapshot: a later rename or price change
 /// must not rewrite an order), while the customer shown with the order is the current one
 /// (kept up to date by the customer's own events).
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn order_lines_keep_their_product_snapshot_and_the_customer_shown_is_current(pool: PgPool) {
     let pipeline = Pipeline::start(&pool).await;
     let product = command(

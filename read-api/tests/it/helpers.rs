@@ -5,13 +5,13 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::Router;
+use contracts::auth::Role;
 use http_body_util::BodyExt;
+use platform::web::{HttpSettings, NatsCheck, Readiness};
 use read_api::freshness::Freshness;
 use read_api::http::{router, AppState};
 use read_api::proforma::{ProformaSettings, Seller};
 use serde_json::Value;
-use shared::auth::Role;
-use shared::web::{HttpSettings, NatsCheck, Readiness};
 use sqlx::PgPool;
 use tower::ServiceExt;
 

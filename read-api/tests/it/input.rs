@@ -34,7 +34,7 @@ const FILTERS: &[&str] = &[
     "lang",
 ];
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn every_route_with_an_id_refuses_malformed_ids_with_problem_json(pool: PgPool) {
     let app = read_router(&pool, Duration::from_millis(100));
     let checked =
@@ -57,7 +57,7 @@ async fn every_route_with_an_id_refuses_malformed_ids_with_problem_json(pool: Pg
     assert!(checked >= 100, "{checked}");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_control_character_in_any_query_parameter_is_refused_up_front(pool: PgPool) {
     seed_product(&pool, "CTRL-1", "Vis", "1.00", "Quincaillerie", "active").await;
     let app = read_router(&pool, Duration::from_millis(100));
@@ -85,7 +85,7 @@ async fn a_control_character_in_any_query_parameter_is_refused_up_front(pool: Pg
     assert!(checked >= 500, "{checked}");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn an_export_with_a_nul_in_a_filter_is_a_400_not_an_empty_csv(pool: PgPool) {
     seed_product(&pool, "NUL-1", "Vis", "1.00", "Quincaillerie", "active").await;
     let app = read_router(&pool, Duration::from_millis(100));
@@ -105,7 +105,7 @@ async fn an_export_with_a_nul_in_a_filter_is_a_400_not_an_empty_csv(pool: PgPool
     assert_eq!(fine.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn list_filters_with_control_characters_never_reach_the_database(pool: PgPool) {
     let app = read_router(&pool, Duration::from_millis(100));
     for uri in [
@@ -126,7 +126,7 @@ async fn list_filters_with_control_characters_never_reach_the_database(pool: PgP
     }
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_request_id_outside_its_charset_is_replaced(pool: PgPool) {
     let app = read_router(&pool, Duration::from_millis(100));
     for sent in ["<script>", "a b", "=1+1", "a/b", "\"x\"", "id;x"] {
@@ -156,7 +156,7 @@ async fn a_request_id_outside_its_charset_is_replaced(pool: PgPool) {
     assert_eq!(response.headers["x-request-id"], kept);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn bare_rejections_answer_problem_json(pool: PgPool) {
     let app = read_router(&pool, Duration::from_millis(100));
     for (method, uri, status, code) in [

@@ -10,13 +10,13 @@ use command_api::auth::throttle::ThrottleConfig;
 use command_api::auth::tokens::TokenIssuer;
 use command_api::auth::{Auth, NewUser};
 use command_api::relay::{Relay, RelayConfig};
+use contracts::account::{DisplayName, Email};
+use contracts::auth::Role;
+use contracts::auth::Roles;
+use contracts::metadata::EventMeta;
+use platform::web::{HttpSettings, NatsCheck, Readiness};
 use projector::consumer::{Consumer, ConsumerConfig, Stats};
 use serde_json::{json, Value};
-use shared::account::{DisplayName, Email};
-use shared::auth::Role;
-use shared::auth::Roles;
-use shared::metadata::EventMeta;
-use shared::web::{HttpSettings, NatsCheck, Readiness};
 use sqlx::PgPool;
 use testkit::NatsTest;
 

@@ -48,7 +48,7 @@ fn skus(body: &serde_json::Value) -> Vec<&str> {
         .collect()
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_list_pages_with_a_total(pool: PgPool) {
     seed_catalogue(&pool).await;
     let app = read_router(&pool, WAIT);
@@ -63,7 +63,7 @@ async fn a_list_pages_with_a_total(pool: PgPool) {
     assert!(skus(&beyond.body).is_empty());
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_list_filters_by_status_and_category(pool: PgPool) {
     seed_catalogue(&pool).await;
     let app = read_router(&pool, WAIT);
@@ -76,7 +76,7 @@ async fn a_list_filters_by_status_and_category(pool: PgPool) {
     assert_eq!(active_tools.body["total"], 1);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_list_sorts_by_each_key_both_ways(pool: PgPool) {
     seed_catalogue(&pool).await;
     let app = read_router(&pool, WAIT);
@@ -96,7 +96,7 @@ async fn a_list_sorts_by_each_key_both_ways(pool: PgPool) {
     assert_eq!(by_price.body["items"][0]["price"], "24.90");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn text_search_matches_name_and_sku_ignoring_case(pool: PgPool) {
     seed_catalogue(&pool).await;
     let app = read_router(&pool, WAIT);
@@ -116,7 +116,7 @@ async fn text_search_matches_name_and_sku_ignoring_case(pool: PgPool) {
     assert!(skus(&get(&app, "/products?q=5%25").await.body).is_empty());
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn text_search_uses_the_trigram_index(pool: PgPool) {
     seed_catalogue(&pool).await;
     let mut conn = pool.acquire().await.unwrap();
@@ -135,7 +135,7 @@ async fn text_search_uses_the_trigram_index(pool: PgPool) {
     assert!(plan.contains("products_search_trgm"), "{plan}");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn bad_list_parameters_are_400_problems(pool: PgPool) {
     let app = read_router(&pool, WAIT);
     let long_category = format!("/products?category={}", "c".repeat(101));
@@ -159,7 +159,7 @@ async fn bad_list_parameters_are_400_problems(pool: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_detail_answers_the_row_with_its_version_as_etag(pool: PgPool) {
     let id = seed_product(&pool, "MART-1", "Marteau", "24.90", "Outillage", "active").await;
     let app = read_router(&pool, WAIT);
@@ -194,7 +194,7 @@ async fn a_detail_answers_the_row_with_its_version_as_etag(pool: PgPool) {
     assert_eq!(stale.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_missing_or_malformed_id_is_a_problem(pool: PgPool) {
     let app = read_router(&pool, WAIT);
     let missing = get(&app, "/products/0190a3c4-0000-7000-8000-00000000dead").await;
@@ -205,7 +205,7 @@ async fn a_missing_or_malformed_id_is_a_problem(pool: PgPool) {
     assert_eq!(malformed.code(), "malformed_path");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_version_not_reached_in_time_is_a_504_with_the_version_reached(pool: PgPool) {
     let id = seed_product(&pool, "MART-1", "Marteau", "24.90", "Outillage", "active").await;
     let app = read_router(&pool, Duration::from_millis(100));
@@ -230,7 +230,7 @@ async fn a_version_not_reached_in_time_is_a_504_with_the_version_reached(pool: P
     assert_eq!(reached.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_waiting_read_returns_once_the_projection_catches_up(pool: PgPool) {
     let id = seed_product(&pool, "MART-1", "Marteau", "24.90", "Outillage", "active").await;
     let freshness = read_api::freshness::Freshness::start(pool.clone(), Duration::from_secs(10));
@@ -277,7 +277,7 @@ async fn a_waiting_read_returns_once_the_projection_catches_up(pool: PgPool) {
     assert_eq!(response.body["name"], "Marteau 500 g");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_database_failure_is_a_500_that_says_nothing_internal(pool: PgPool) {
     let app = read_router(&pool, WAIT);
     sqlx::query("ALTER TABLE products RENAME TO products_gone")
@@ -292,7 +292,7 @@ async fn a_database_failure_is_a_500_that_says_nothing_internal(pool: PgPool) {
     assert!(response.headers.contains_key("x-request-id"), "quotable id");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_request_over_the_time_limit_is_a_504_problem(pool: PgPool) {
     let id = seed_product(&pool, "MART-1", "Marteau", "24.90", "Outillage", "active").await;
     let app = crate::helpers::read_router_with_timeout(
@@ -305,7 +305,7 @@ async fn a_request_over_the_time_limit_is_a_504_problem(pool: PgPool) {
     assert_eq!(response.code(), "request_timeout");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn totals_follow_status_and_category_changes(pool: PgPool) {
     seed_catalogue(&pool).await;
     let app = read_router(&pool, WAIT);
@@ -337,7 +337,7 @@ async fn totals_follow_status_and_category_changes(pool: PgPool) {
     assert_eq!(counted, 3);
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn keyset_pages_walk_the_whole_list_in_order(pool: PgPool) {
     seed_catalogue(&pool).await;
     // Ties on the sort key: the id breaks them, so no row is skipped or repeated.

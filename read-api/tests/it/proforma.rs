@@ -5,9 +5,9 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
+use contracts::auth::Role;
 use http_body_util::BodyExt;
 use serde_json::json;
-use shared::auth::Role;
 use sqlx::PgPool;
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -217,7 +217,7 @@ async fn three_line_order(pool: &PgPool, status: &str) -> Uuid {
     .await
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_french_proforma_shows_both_parties_the_lines_vat_by_rate_and_totals(pool: PgPool) {
     let router = read_router(&pool, Duration::from_secs(1));
     let order = three_line_order(&pool, "submitted").await;
@@ -290,7 +290,7 @@ async fn a_french_proforma_shows_both_parties_the_lines_vat_by_rate_and_totals(p
     );
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn english_is_served_on_request_with_english_formats(pool: PgPool) {
     let router = read_router(&pool, Duration::from_secs(1));
     let order = three_line_order(&pool, "draft").await;
@@ -343,7 +343,7 @@ async fn english_is_served_on_request_with_english_formats(pool: PgPool) {
     assert!(french.text().contains("FACTURE PROFORMA"));
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_long_order_runs_onto_numbered_pages_each_with_the_line_headings(pool: PgPool) {
     let router = read_router(&pool, Duration::from_secs(1));
     let customer = seed_customer(&pool).await;
@@ -403,7 +403,7 @@ async fn a_long_order_runs_onto_numbered_pages_each_with_the_line_headings(pool:
     assert!(text.contains("2 400,00 €"));
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_proforma_is_refused_clearly_when_it_cannot_be_made(pool: PgPool) {
     let router = read_router(&pool, Duration::from_secs(1));
     let cancelled = three_line_order(&pool, "cancelled").await;
@@ -429,19 +429,19 @@ async fn a_proforma_is_refused_clearly_when_it_cannot_be_made(pool: PgPool) {
             pool.clone(),
             read_api::freshness::Freshness::start(pool.clone(), Duration::from_secs(1)),
         ),
-        shared::web::Readiness {
+        platform::web::Readiness {
             db: pool.clone(),
-            nats: shared::web::NatsCheck::Unused,
+            nats: platform::web::NatsCheck::Unused,
         },
         testkit::auth::verifier(),
-        &shared::web::HttpSettings::new(Duration::from_secs(5)),
+        &platform::web::HttpSettings::new(Duration::from_secs(5)),
     );
     let response = get(&unconfigured, &format!("/orders/{cancelled}/proforma.pdf")).await;
     assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.code(), "seller_not_configured");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_client_holding_the_same_document_gets_304_until_the_order_or_customer_changes(
     pool: PgPool,
 ) {
@@ -666,7 +666,7 @@ async fn adversarial_order(
     (order, lines.into_iter().map(|(_, p)| p).collect())
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn every_value_of_an_order_built_to_overflow_its_cells_is_printed_exactly_once(pool: PgPool) {
     let router = read_router(&pool, Duration::from_secs(1));
     let customer = seed_customer(&pool).await;
@@ -704,7 +704,7 @@ async fn every_value_of_an_order_built_to_overflow_its_cells_is_printed_exactly_
     }
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn each_page_starts_with_the_heading_row_then_whole_rows_of_the_order(pool: PgPool) {
     let router = read_router(&pool, Duration::from_secs(1));
     let customer = seed_customer(&pool).await;
@@ -772,7 +772,7 @@ async fn each_page_starts_with_the_heading_row_then_whole_rows_of_the_order(pool
     );
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn long_names_addresses_notes_and_seller_lines_are_printed_whole(pool: PgPool) {
     let seller = read_api::proforma::Seller {
         name: format!("Établissements{}", "Négociantsréunis".repeat(5)),
@@ -801,12 +801,12 @@ async fn long_names_addresses_notes_and_seller_lines_are_printed_whole(pool: PgP
     }));
     let router = read_api::http::router(
         state,
-        shared::web::Readiness {
+        platform::web::Readiness {
             db: pool.clone(),
-            nats: shared::web::NatsCheck::Unused,
+            nats: platform::web::NatsCheck::Unused,
         },
         testkit::auth::verifier(),
-        &shared::web::HttpSettings::new(Duration::from_secs(10)),
+        &platform::web::HttpSettings::new(Duration::from_secs(10)),
     );
     let legal_name = format!("Raison{}", "sociale".repeat(27))
         .chars()
@@ -902,7 +902,7 @@ async fn long_names_addresses_notes_and_seller_lines_are_printed_whole(pool: PgP
     }
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn the_values_the_old_layout_dropped_now_print_whole_on_one_line(pool: PgPool) {
     // The cases of the report: 13-character SKUs (the whole column was empty), a net of
     // a million (blank, with the totals printed under it), a unit price with four

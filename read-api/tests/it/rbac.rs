@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
-use shared::auth::Role;
+use contracts::auth::Role;
 use sqlx::PgPool;
 
 use crate::helpers::{call, read_router};
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn every_query_route_answers_every_role_as_the_file_says(pool: PgPool) {
     let table = read_api::http::route_table();
     assert!(table.len() >= 8, "the table lists every route: {table:?}");
@@ -34,7 +34,7 @@ async fn every_query_route_answers_every_role_as_the_file_says(pool: PgPool) {
     .await;
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn read_api_never_accepts_a_token_it_cannot_verify(pool: PgPool) {
     let app = read_router(&pool, Duration::from_millis(200));
     let claims = testkit::auth::claims(&[Role::Admin]);
@@ -51,7 +51,7 @@ async fn read_api_never_accepts_a_token_it_cannot_verify(pool: PgPool) {
     assert_eq!(response.code(), "invalid_token");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn admins_list_accounts_by_role_and_text(pool: PgPool) {
     for (email, roles) in [
         ("ana@example.com", "{sales}"),

@@ -113,7 +113,7 @@ async fn scenario(shop: &Shop<'_>) -> String {
     drill
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_rebuild_under_a_live_projector_equals_the_incremental_build_row_for_row(pool: PgPool) {
     let pipeline = Pipeline::start(&pool).await;
     let shop = Shop {
@@ -188,9 +188,9 @@ async fn a_rebuild_under_a_live_projector_equals_the_incremental_build_row_for_r
 /// Each stream's events in sequence order, the streams in the order `rank` gives from
 /// their type and the position of their first event.
 fn by_stream(
-    events: &[shared::nats::EventEnvelope],
+    events: &[contracts::envelope::EventEnvelope],
     rank: impl Fn(&str, usize) -> i64,
-) -> Vec<shared::nats::EventEnvelope> {
+) -> Vec<contracts::envelope::EventEnvelope> {
     let mut streams: Vec<(String, String)> = Vec::new();
     for e in events {
         let key = (e.aggregate_type.clone(), e.aggregate_id.clone());
@@ -219,7 +219,7 @@ fn by_stream(
 /// The projector must not depend on the order in which different aggregates' events
 /// arrive (NATS redelivers a dead instance's messages after later ones): every read model
 /// built from adversarial orders equals the rebuild, which replays in commit order.
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn read_models_do_not_depend_on_the_order_aggregates_arrive_in(pool: PgPool) {
     let pipeline = Pipeline::start(&pool).await;
     let shop = Shop {
@@ -232,7 +232,7 @@ async fn read_models_do_not_depend_on_the_order_aggregates_arrive_in(pool: PgPoo
     projector::rebuild::rebuild(&pool, |_| {}).await.unwrap();
     let rebuilt = testkit::dump_tables(&pool, tables).await;
 
-    let events: Vec<shared::nats::EventEnvelope> = sqlx::query_as(
+    let events: Vec<contracts::envelope::EventEnvelope> = sqlx::query_as(
         "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
            FROM events ORDER BY position",
     )

@@ -6,15 +6,15 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use axum::http::StatusCode;
+use contracts::account::UserStatus;
+use contracts::auth::Role;
+use contracts::customer::PaymentTerms;
+use contracts::events::OrderStatus;
+use contracts::money::Money;
+use contracts::product::{ProductStatus, Unit};
+use contracts::read::{ClosedSet, CustomerStatus, StockMovementKind};
+use contracts::stock::AdjustmentReason;
 use serde_json::json;
-use shared::account::UserStatus;
-use shared::auth::Role;
-use shared::customer::PaymentTerms;
-use shared::events::OrderStatus;
-use shared::money::Money;
-use shared::product::{ProductStatus, Unit};
-use shared::read::{ClosedSet, CustomerStatus, StockMovementKind};
-use shared::stock::AdjustmentReason;
 use sqlx::postgres::Postgres;
 use sqlx::{Decode, Encode, PgPool, Type};
 use uuid::Uuid;
@@ -23,7 +23,7 @@ use crate::helpers::{get, read_router, seed_product};
 
 const WAIT: Duration = Duration::from_millis(100);
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_typo_in_a_closed_set_filter_is_a_400_naming_the_parameter_and_its_values(pool: PgPool) {
     let app = read_router(&pool, WAIT);
     let statuses = json!(["draft", "submitting", "submitted", "fulfilled", "cancelled"]);
@@ -76,7 +76,7 @@ async fn a_typo_in_a_closed_set_filter_is_a_400_naming_the_parameter_and_its_val
     }
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_closed_set_filter_spelt_right_narrows_the_list(pool: PgPool) {
     let active = seed_customer(&pool, "ACTIF", "active").await;
     let archived = seed_customer(&pool, "ARCHIVE", "archived").await;
@@ -91,7 +91,7 @@ async fn a_closed_set_filter_spelt_right_narrows_the_list(pool: PgPool) {
     assert_eq!(everyone.body["total"], 2, "an empty filter is no filter");
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn a_customer_reads_back_as_stored(pool: PgPool) {
     let id = seed_customer(&pool, "DUPONT", "archived").await;
     let app = read_router(&pool, WAIT);
@@ -109,7 +109,7 @@ async fn a_customer_reads_back_as_stored(pool: PgPool) {
     assert_eq!(body["shipping_address"], json!(null));
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn an_order_reads_back_as_stored(pool: PgPool) {
     let product = Uuid::now_v7();
     let id = Uuid::now_v7();
@@ -174,7 +174,7 @@ async fn an_order_reads_back_as_stored(pool: PgPool) {
     assert_eq!(fresh.body["shortages"], json!(null));
 }
 
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn stock_movements_read_back_their_kind_and_reason(pool: PgPool) {
     let product = seed_product(&pool, "VIS-1", "Vis", "0.10", "Quincaillerie", "active").await;
     let order = Uuid::now_v7();
@@ -209,7 +209,7 @@ async fn stock_movements_read_back_their_kind_and_reason(pool: PgPool) {
 
 /// Each closed set against its column's text, in both directions: what a filter binds is
 /// what the projector wrote, and what the projector wrote decodes.
-#[sqlx::test(migrator = "shared::db::MIGRATOR")]
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn every_closed_set_reads_and_binds_the_text_the_projector_writes(pool: PgPool) {
     round_trip::<ProductStatus>(&pool, &["active", "archived"]).await;
     round_trip::<Unit>(

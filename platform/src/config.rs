@@ -191,14 +191,14 @@ pub struct TokenConfig {
     #[arg(
         long = "access-token-ttl-secs",
         env = "GESCOM_ACCESS_TOKEN_TTL_SECS",
-        default_value_t = crate::auth::DEFAULT_ACCESS_TTL_SECS
+        default_value_t = crate::token::DEFAULT_ACCESS_TTL_SECS
     )]
     pub access_ttl_secs: u64,
 }
 
 impl TokenConfig {
-    pub fn settings(&self) -> crate::auth::TokenSettings {
-        crate::auth::TokenSettings {
+    pub fn settings(&self) -> crate::token::TokenSettings {
+        crate::token::TokenSettings {
             issuer: self.issuer.clone(),
             audience: self.audience.clone(),
             kid: self.kid.clone(),
@@ -250,13 +250,13 @@ pub struct VerifierConfig {
 }
 
 impl VerifierConfig {
-    pub fn verifier(&self) -> Result<crate::auth::TokenVerifier, ConfigError> {
+    pub fn verifier(&self) -> Result<crate::token::TokenVerifier, ConfigError> {
         let pem = read_pem(
             self.public_key_file.as_deref(),
             self.public_key.as_deref(),
             "JWT public key",
         )?;
-        crate::auth::TokenVerifier::from_public_pem(&pem, &self.token.settings())
+        crate::token::TokenVerifier::from_public_pem(&pem, &self.token.settings())
             .map_err(|e| ConfigError(format!("GESCOM_JWT_PUBLIC_KEY(_FILE): {e}")))
     }
 

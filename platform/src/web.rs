@@ -20,9 +20,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::access::{Access, RouteSpec, Routes};
-use crate::auth::TokenVerifier;
-use crate::input;
 use crate::problem::{self, Code, Problem};
+use crate::token::TokenVerifier;
+use contracts::input;
 use serde::de::DeserializeOwned;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -4,7 +4,6 @@
 //! forever; changing a field is a versioning decision (new version plus upcaster), not a
 //! refactor. The JSON is serde's externally tagged form: `{"ProductCreated": {...}}`.
 
-use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 use chrono::{DateTime, Utc};
@@ -34,7 +33,8 @@ pub mod aggregate_types {
 
 macro_rules! domain_event {
     ($ty:ident { $($variant:ident),* $(,)? }) => {
-        impl DomainEvent for $ty {
+        #[cfg(feature = "cqrs")]
+        impl cqrs_es::DomainEvent for $ty {
             fn event_type(&self) -> String {
                 match self {
                     $($ty::$variant { .. } => stringify!($variant),)*
@@ -81,7 +81,8 @@ pub enum ProductEvent {
     ProductReactivated {},
 }
 
-impl DomainEvent for ProductEvent {
+#[cfg(feature = "cqrs")]
+impl cqrs_es::DomainEvent for ProductEvent {
     fn event_type(&self) -> String {
         match self {
             ProductEvent::ProductCreated { .. } => "ProductCreated",
@@ -128,7 +129,8 @@ pub enum UserEvent {
     },
 }
 
-impl DomainEvent for UserEvent {
+#[cfg(feature = "cqrs")]
+impl cqrs_es::DomainEvent for UserEvent {
     fn event_type(&self) -> String {
         match self {
             UserEvent::UserCreated { .. } => "UserCreated",
@@ -185,7 +187,8 @@ pub enum SessionEvent {
     },
 }
 
-impl DomainEvent for SessionEvent {
+#[cfg(feature = "cqrs")]
+impl cqrs_es::DomainEvent for SessionEvent {
     fn event_type(&self) -> String {
         match self {
             SessionEvent::LoggedIn { .. } => "LoggedIn",
@@ -220,7 +223,8 @@ pub enum LoginAttemptEvent {
     },
 }
 
-impl DomainEvent for LoginAttemptEvent {
+#[cfg(feature = "cqrs")]
+impl cqrs_es::DomainEvent for LoginAttemptEvent {
     fn event_type(&self) -> String {
         "LoginFailed".to_owned()
     }
@@ -381,9 +385,10 @@ pub struct Need {
     pub quantity: Quantity,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "text", rename_all = "snake_case"))]
 pub enum OrderStatus {
     Draft,
     /// Its stock is being reserved; nothing else may happen meanwhile.

@@ -1,4 +1,4 @@
-//! The identifier vectors (`shared/tests/vectors/identifiers.csv`, verdicts from
+//! The identifier vectors (`contracts/tests/vectors/identifiers.csv`, verdicts from
 //! python-stdnum, written by `generate.py` beside it): every VAT number, SIREN, SIRET and
 //! barcode there gets the verdict the file gives, and what is accepted is stored in the
 //! form it gives and survives JSON and its text form.

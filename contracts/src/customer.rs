@@ -632,21 +632,22 @@ impl Address {
 ///
 /// Two spellings: events carry serde's (`net30`), read models and the API [`Self::as_str`]'s
 /// (`net_30`), which the `sqlx` names follow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "text", rename_all = "snake_case"))]
 pub enum PaymentTerms {
     #[default]
     Immediate,
-    #[sqlx(rename = "net_30")]
+    #[cfg_attr(feature = "sqlx", sqlx(rename = "net_30"))]
     Net30,
-    #[sqlx(rename = "end_of_month_30")]
+    #[cfg_attr(feature = "sqlx", sqlx(rename = "end_of_month_30"))]
     EndOfMonth30,
-    #[sqlx(rename = "end_of_month_45")]
+    #[cfg_attr(feature = "sqlx", sqlx(rename = "end_of_month_45"))]
     EndOfMonth45,
-    #[sqlx(rename = "net_45")]
+    #[cfg_attr(feature = "sqlx", sqlx(rename = "net_45"))]
     Net45,
-    #[sqlx(rename = "net_60")]
+    #[cfg_attr(feature = "sqlx", sqlx(rename = "net_60"))]
     Net60,
 }
 

@@ -7,10 +7,10 @@
 use chrono::SecondsFormat;
 use serde::Serialize;
 
+use crate::envelope::EventEnvelope;
 use crate::events::{aggregate_types, Need, OrderEvent, StockEvent};
 use crate::ids::{CustomerId, ProductId};
 use crate::metadata::MetaError;
-use crate::nats::EventEnvelope;
 use crate::pricing::Totals;
 use crate::product::Quantity;
 

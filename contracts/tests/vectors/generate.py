@@ -10,7 +10,7 @@ stdnum does disagree there, so the note stays true.
 Used once to write the file, never at run time:
 
     python3 -m venv /tmp/stdnum && /tmp/stdnum/bin/pip install python-stdnum==2.2
-    /tmp/stdnum/bin/python shared/tests/vectors/generate.py > shared/tests/vectors/identifiers.csv
+    /tmp/stdnum/bin/python contracts/tests/vectors/generate.py > contracts/tests/vectors/identifiers.csv
 
 The output is the same on every run (a fixed random seed).
 
@@ -602,8 +602,8 @@ for text, note in [('4006381', '7 digits'), ('400638133393', '12 digits, wrong c
 # --- Output ------------------------------------------------------------------------
 
 out = sys.stdout
-out.write('# Identifier test vectors for gescom, checked by shared/src/identifier_vectors.rs.\n')
-out.write('# Source: python-stdnum %s (verdicts), written by shared/tests/vectors/generate.py;\n'
+out.write('# Identifier test vectors for gescom, checked by contracts/src/identifier_vectors.rs.\n')
+out.write('# Source: python-stdnum %s (verdicts), written by contracts/tests/vectors/generate.py;\n'
           % STDNUM_VERSION)
 out.write('# lines whose note starts with "deviation" are where gescom answers otherwise on purpose.\n')
 out.write('# kind,input,expected,note  (expected: ok:<stored form>, or the error code)\n')

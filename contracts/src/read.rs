@@ -68,9 +68,10 @@ closed_set!(AdjustmentReason, AdjustmentReason::ALL);
 
 /// Whether a customer can be put on new orders. The customer aggregate keeps it as a flag;
 /// its read model holds one of these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "text", rename_all = "snake_case"))]
 pub enum CustomerStatus {
     Active,
     Archived,
@@ -88,9 +89,10 @@ impl CustomerStatus {
 }
 
 /// What moved a product's stock, one per stock event that moves it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "text", rename_all = "snake_case"))]
 pub enum StockMovementKind {
     /// Counted, received, lost…: on hand changes.
     Adjusted,
@@ -144,7 +146,8 @@ pub mod by_name {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct ProductRow {
     pub id: ProductId,
     pub sku: String,
@@ -179,7 +182,8 @@ pub struct Page<T> {
     pub next_after: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct UserRow {
     pub id: crate::ids::UserId,
     pub email: String,
@@ -194,7 +198,8 @@ pub struct UserRow {
 }
 
 /// One event as the audit trail shows it: who, when, from where, what.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct AuditRow {
     pub occurred_at: DateTime<Utc>,
     pub actor_id: String,
@@ -211,7 +216,8 @@ pub struct AuditRow {
     pub payload: serde_json::Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct CustomerRow {
     pub id: crate::ids::CustomerId,
     pub code: String,
@@ -221,9 +227,9 @@ pub struct CustomerRow {
     pub vat_number: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
-    #[sqlx(json(nullable))]
+    #[cfg_attr(feature = "sqlx", sqlx(json(nullable)))]
     pub billing_address: Option<Address>,
-    #[sqlx(json(nullable))]
+    #[cfg_attr(feature = "sqlx", sqlx(json(nullable)))]
     pub shipping_address: Option<Address>,
     #[serde(with = "by_name")]
     pub payment_terms: PaymentTerms,
@@ -234,7 +240,8 @@ pub struct CustomerRow {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct StockLevelRow {
     pub product_id: ProductId,
     pub sku: String,
@@ -256,7 +263,8 @@ pub struct StockLevelRow {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct StockMovementRow {
     pub sequence: i64,
     pub kind: StockMovementKind,
@@ -275,7 +283,8 @@ pub struct StockMovementRow {
     pub actor_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct OrderRow {
     pub id: crate::ids::OrderId,
     pub number: String,
@@ -292,10 +301,10 @@ pub struct OrderRow {
     pub total_vat: Money,
     pub total_gross: Money,
     /// Highest rate first.
-    #[sqlx(json)]
+    #[cfg_attr(feature = "sqlx", sqlx(json))]
     pub vat_lines: Vec<VatLine>,
     /// The short lines of the last refused submit, if the order is still a draft.
-    #[sqlx(json(nullable))]
+    #[cfg_attr(feature = "sqlx", sqlx(json(nullable)))]
     pub shortages: Option<Vec<Shortage>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -303,7 +312,8 @@ pub struct OrderRow {
     pub submitted_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct OrderLineRow {
     pub line_no: i32,
     pub product_id: ProductId,

@@ -9,11 +9,10 @@ use uuid::Uuid;
 macro_rules! typed_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type,
-        )]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
         #[serde(transparent)]
-        #[sqlx(transparent)]
+        #[cfg_attr(feature = "sqlx", sqlx(transparent))]
         pub struct $name(Uuid);
 
         impl $name {

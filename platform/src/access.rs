@@ -17,8 +17,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{on, MethodFilter};
 use axum::Router;
 
-use crate::auth::{Principal, Role, TokenError, TokenVerifier};
 use crate::problem::{Code, Problem};
+use crate::token::{Principal, TokenError, TokenVerifier};
+use contracts::auth::Role;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -312,7 +313,7 @@ mod tests {
         let verifier = Arc::new(
             TokenVerifier::from_public_pem(
                 b"-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAD1bYP94bbmk8E2NkFd63IV7JaSU3T0NWrU+nc6GrIso=\n-----END PUBLIC KEY-----\n",
-                &crate::auth::TokenSettings::default(),
+                &crate::token::TokenSettings::default(),
             )
             .unwrap(),
         );

@@ -124,6 +124,7 @@ impl std::ops::Add for Money {
 }
 
 /// Read-model columns are `numeric`: decoded through [`Money::from_store`].
+#[cfg(feature = "sqlx")]
 impl sqlx::Type<sqlx::Postgres> for Money {
     fn type_info() -> sqlx::postgres::PgTypeInfo {
         <Decimal as sqlx::Type<sqlx::Postgres>>::type_info()
@@ -134,12 +135,14 @@ impl sqlx::Type<sqlx::Postgres> for Money {
     }
 }
 
+#[cfg(feature = "sqlx")]
 impl<'r> sqlx::Decode<'r, sqlx::Postgres> for Money {
     fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
         <Decimal as sqlx::Decode<'r, sqlx::Postgres>>::decode(value).map(Self::from_store)
     }
 }
 
+#[cfg(feature = "sqlx")]
 impl sqlx::Encode<'_, sqlx::Postgres> for Money {
     fn encode_by_ref(
         &self,
