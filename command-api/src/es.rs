@@ -9,6 +9,8 @@
 use std::time::Duration;
 
 use contracts::metadata::EventMeta;
+
+use crate::domain::Keyed;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, DomainEvent, EventStore};
@@ -75,7 +77,7 @@ pub struct CommandBus<A: Aggregate> {
 
 impl<A> CommandBus<A>
 where
-    A: Aggregate + 'static,
+    A: Keyed + 'static,
     A::Command: Clone + Send + 'static,
     A::Error: Send + 'static,
     A::Services: Send + Sync,
@@ -100,12 +102,12 @@ where
     /// only to that version (`If-Match`); without it, a lost race is retried a few times.
     pub async fn execute(
         &self,
-        id: &str,
+        id: A::Id,
         command: A::Command,
         expected_version: Option<u64>,
         metadata: EventMeta,
     ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
-        self.run(id, command, expected_version, metadata, false)
+        self.run(&id.to_string(), command, expected_version, metadata, false)
             .await
     }
 
@@ -191,7 +193,7 @@ where
     /// the stream does exist by the time of the append, the append fails as a conflict.)
     pub async fn decide_new(
         &self,
-        id: &str,
+        id: A::Id,
         commands: impl IntoIterator<Item = A::Command>,
     ) -> Result<Pending, CommandError<A::Error>> {
         self.decide_on(A::default(), 0, id, commands).await
@@ -203,9 +205,9 @@ where
     pub async fn load_many(
         &self,
         pool: &PgPool,
-        ids: &[String],
-    ) -> Result<std::collections::HashMap<String, (A, u64)>, CommandError<A::Error>> {
-        let mut loaded: std::collections::HashMap<String, (A, u64)> =
+        ids: &[A::Id],
+    ) -> Result<std::collections::HashMap<A::Id, (A, u64)>, CommandError<A::Error>> {
+        let mut loaded: std::collections::HashMap<A::Id, (A, u64)> =
             std::collections::HashMap::with_capacity(ids.len());
         if ids.is_empty() {
             return Ok(loaded);
@@ -216,13 +218,16 @@ where
               ORDER BY aggregate_id, sequence",
         )
         .bind(A::TYPE)
-        .bind(ids)
+        .bind(ids.iter().map(ToString::to_string).collect::<Vec<_>>())
         .fetch(pool);
         while let Some((id, sequence, payload)) =
             rows.try_next().await.map_err(CommandError::database)?
         {
             let event: A::Event =
                 serde_json::from_str(&payload).map_err(|e| CommandError::Store(e.to_string()))?;
+            let id: A::Id = id
+                .parse()
+                .map_err(|_| CommandError::Store(format!("`{id}` is not a {} id", A::TYPE)))?;
             let entry = loaded.entry(id).or_insert_with(|| (A::default(), 0));
             entry.0.apply(event);
             entry.1 = sequence as u64;
@@ -236,7 +241,7 @@ where
         &self,
         mut aggregate: A,
         version: u64,
-        id: &str,
+        id: A::Id,
         commands: impl IntoIterator<Item = A::Command>,
     ) -> Result<Pending, CommandError<A::Error>> {
         let mut decided = Vec::new();
@@ -256,15 +261,19 @@ where
         }
         Ok(Pending {
             aggregate_type: A::TYPE,
-            aggregate_id: id.to_owned(),
+            aggregate_id: id.to_string(),
             after_version: version,
             events,
         })
     }
 
     /// The aggregate's current state and version (0: the stream does not exist).
-    pub async fn load(&self, id: &str) -> Result<(A, u64), CommandError<A::Error>> {
-        let context = self.store.load_aggregate(id).await.map_err(from_store)?;
+    pub async fn load(&self, id: A::Id) -> Result<(A, u64), CommandError<A::Error>> {
+        let context = self
+            .store
+            .load_aggregate(&id.to_string())
+            .await
+            .map_err(from_store)?;
         let version = context.current_sequence as u64;
         Ok((context.aggregate, version))
     }
@@ -274,7 +283,7 @@ where
     /// must not abandon a transaction between its statements.
     pub async fn execute_detached(
         self: &std::sync::Arc<Self>,
-        id: String,
+        id: A::Id,
         command: A::Command,
         expected_version: Option<u64>,
         metadata: EventMeta,
@@ -289,7 +298,7 @@ where
     /// loaded state, which refuses it as the aggregate says.
     pub async fn execute_new_detached(
         self: &std::sync::Arc<Self>,
-        id: String,
+        id: A::Id,
         command: A::Command,
         metadata: EventMeta,
     ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
@@ -298,7 +307,7 @@ where
 
     async fn run_detached(
         self: &std::sync::Arc<Self>,
-        id: String,
+        id: A::Id,
         command: A::Command,
         expected_version: Option<u64>,
         metadata: EventMeta,
@@ -306,7 +315,7 @@ where
     ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
         let bus = std::sync::Arc::clone(self);
         tokio::spawn(async move {
-            bus.run(&id, command, expected_version, metadata, fresh)
+            bus.run(&id.to_string(), command, expected_version, metadata, fresh)
                 .await
         })
         .await

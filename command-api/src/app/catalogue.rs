@@ -30,7 +30,7 @@ impl Catalogue for StoreCatalogue {
         id: ProductId,
     ) -> BoxFuture<'_, Result<Option<CatalogueProduct>, LookupError>> {
         Box::pin(async move {
-            let (product, _) = self.products.load(&id.to_string()).await.map_err(lookup)?;
+            let (product, _) = self.products.load(id).await.map_err(lookup)?;
             Ok(product.state().map(|p| CatalogueProduct {
                 snapshot: ProductSnapshot {
                     product_id: id,
@@ -47,7 +47,7 @@ impl Catalogue for StoreCatalogue {
 
     fn customer(&self, id: CustomerId) -> BoxFuture<'_, Result<Option<bool>, LookupError>> {
         Box::pin(async move {
-            let (customer, _) = self.customers.load(&id.to_string()).await.map_err(lookup)?;
+            let (customer, _) = self.customers.load(id).await.map_err(lookup)?;
             Ok(customer.state().map(|c| c.archived))
         })
     }

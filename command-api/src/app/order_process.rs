@@ -118,7 +118,7 @@ impl OrderProcesses {
     ) -> Result<SubmitOutcome, ProcessError> {
         self.orders
             .execute_detached(
-                id.to_string(),
+                id,
                 OrderCommand::BeginSubmit,
                 expected_version,
                 metadata.clone(),
@@ -135,7 +135,7 @@ impl OrderProcesses {
     async fn outcome(&self, id: OrderId) -> Result<SubmitOutcome, ProcessError> {
         let deadline = tokio::time::Instant::now() + WAIT_FOR_OTHER;
         loop {
-            let (order, version) = self.orders.load(&id.to_string()).await?;
+            let (order, version) = self.orders.load(id).await?;
             let Some(state) = order.state() else {
                 return Err(CommandError::Domain(OrderError::NotFound).into());
             };
@@ -166,7 +166,7 @@ impl OrderProcesses {
         let committed = self
             .orders
             .execute_detached(
-                id.to_string(),
+                id,
                 OrderCommand::Cancel { reason },
                 expected_version,
                 metadata.clone(),
@@ -185,12 +185,7 @@ impl OrderProcesses {
     ) -> Result<u64, ProcessError> {
         let committed = self
             .orders
-            .execute_detached(
-                id.to_string(),
-                OrderCommand::Fulfil,
-                expected_version,
-                metadata.clone(),
-            )
+            .execute_detached(id, OrderCommand::Fulfil, expected_version, metadata.clone())
             .await?;
         self.finish_stock_step(id, committed.version, &committed.events, metadata)
             .await
@@ -212,7 +207,7 @@ impl OrderProcesses {
         });
         if owes {
             self.drive(id, metadata).await?;
-            let (_, version) = self.orders.load(&id.to_string()).await?;
+            let (_, version) = self.orders.load(id).await?;
             return Ok(version);
         }
         Ok(version)
@@ -322,7 +317,7 @@ impl OrderProcesses {
         id: OrderId,
         metadata: EventMeta,
     ) -> Result<Option<SubmitOutcome>, ProcessError> {
-        let (order, _) = self.orders.load(&id.to_string()).await?;
+        let (order, _) = self.orders.load(id).await?;
         let Some(state) = order.state() else {
             return Ok(None);
         };
@@ -366,7 +361,7 @@ impl OrderProcesses {
                 // Refused already: only look, so as to name every short line.
                 let (stock, _) = self
                     .stock
-                    .load(&need.product_id.to_string())
+                    .load(need.product_id)
                     .await
                     .map_err(ProcessError::Stock)?;
                 if stock.available() < need.quantity.value() {
@@ -423,7 +418,7 @@ impl OrderProcesses {
     ) -> Result<u64, ProcessError> {
         Ok(self
             .orders
-            .execute_detached(id.to_string(), command, None, metadata)
+            .execute_detached(id, command, None, metadata)
             .await?
             .version)
     }
@@ -437,7 +432,7 @@ impl OrderProcesses {
     ) -> Result<(), ProcessError> {
         let command = stock_command(&self.products, product_id, action).await?;
         self.stock
-            .execute_detached(product_id.to_string(), command, None, metadata.clone())
+            .execute_detached(product_id, command, None, metadata.clone())
             .await
             .map(drop)
             .map_err(ProcessError::Stock)
@@ -451,7 +446,7 @@ pub async fn stock_command(
     action: StockAction,
 ) -> Result<StockCommand, ProcessError> {
     let (product, _) = products
-        .load(&product_id.to_string())
+        .load(product_id)
         .await
         .map_err(ProcessError::Product)?;
     Ok(StockCommand {

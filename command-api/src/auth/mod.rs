@@ -170,7 +170,7 @@ impl Auth {
     }
 
     async fn load_user(&self, id: UserId) -> Result<(Option<UserState>, u64), AuthError> {
-        let (user, version) = self.users.load(&id.to_string()).await?;
+        let (user, version) = self.users.load(id).await?;
         Ok((user.state().cloned(), version))
     }
 
@@ -220,7 +220,7 @@ impl Auth {
         let metadata = as_actor(metadata, user.id, &user.roles);
         self.sessions
             .execute_new_detached(
-                session_id.to_string(),
+                session_id,
                 SessionCommand::Start {
                     id: session_id,
                     user_id: user.id,
@@ -298,7 +298,7 @@ impl Auth {
                 }
             })
             .collect();
-        let id = uuid_v7();
+        let id = uuid::Uuid::now_v7();
         self.attempts
             .execute_new_detached(
                 id,
@@ -326,7 +326,7 @@ impl Auth {
             RefreshToken::parse(presented).ok_or(AuthError::InvalidRefreshToken)?;
         let (session, _) = self
             .sessions
-            .load(&session_id.to_string())
+            .load(session_id)
             .await
             .map_err(AuthError::Session)?;
         let session = session.state().ok_or(AuthError::InvalidRefreshToken)?;
@@ -350,7 +350,7 @@ impl Auth {
         let committed = self
             .sessions
             .execute_detached(
-                session_id.to_string(),
+                session_id,
                 SessionCommand::Refresh {
                     presented_hash: token.hash(),
                     new_hash: next.hash(),
@@ -385,7 +385,7 @@ impl Auth {
         let committed = self
             .sessions
             .execute_detached(
-                session_id.to_string(),
+                session_id,
                 SessionCommand::End {
                     presented_hash: token.hash(),
                     reason,
@@ -459,7 +459,7 @@ impl Auth {
         let committed = self
             .users
             .execute_detached(
-                user.id.to_string(),
+                user.id,
                 UserCommand::ChangePassword {
                     password_hash,
                     by_admin: false,
@@ -507,7 +507,7 @@ impl Auth {
         self.require_admin(caller).await?;
         Ok(self
             .users
-            .execute_detached(target.to_string(), command, expected, metadata)
+            .execute_detached(target, command, expected, metadata)
             .await?)
     }
 
@@ -549,7 +549,7 @@ impl Auth {
         Ok(self
             .users
             .execute_detached(
-                target.to_string(),
+                target,
                 UserCommand::ChangePassword {
                     password_hash,
                     by_admin: true,
@@ -628,7 +628,7 @@ pub async fn create_user(
     let password_hash = hashing.hash(user.password).await?;
     let committed = users
         .execute_new_detached(
-            id.to_string(),
+            id,
             UserCommand::Create {
                 id,
                 email: user.email,

@@ -130,7 +130,7 @@ struct Me {
 /// `GET /auth/me`: the caller's account, roles and the permissions they grant. Roles: any
 /// signed-in user.
 pub async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result<Response> {
-    let (user, version) = state.auth.users.load(&caller.user_id.to_string()).await?;
+    let (user, version) = state.auth.users.load(caller.user_id).await?;
     let user = user.state().ok_or_else(|| ApiError::NotFound {
         code: Code::UserNotFound,
         message: "the account of this token no longer exists".to_owned(),

@@ -188,14 +188,7 @@ pub async fn create(
     let (code, details) = parse_new(body)?;
     let id = CustomerId::generate();
     let command = CustomerCommand::Create { id, code, details };
-    execute_new(
-        &state.customers,
-        "/customers",
-        id.to_string(),
-        command,
-        metadata,
-    )
-    .await
+    execute_new(&state.customers, "/customers", id, command, metadata).await
 }
 
 /// `PATCH /customers/{id}`, optionally with `If-Match`; `null` clears an optional field.

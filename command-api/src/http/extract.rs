@@ -30,6 +30,7 @@ use super::{execute, AppState};
 use crate::domain::customer::Customer;
 use crate::domain::order::Order;
 use crate::domain::product::Product;
+use crate::domain::Keyed;
 use crate::es::{CommandBus, CommandError};
 
 /// `Json<T>` whose rejections (syntax, unknown field, wrong type, size) are ours, and
@@ -314,8 +315,12 @@ impl<I: PathId> FromRequestParts<AppState> for Target<I> {
 /// The ids of aggregates whose commands run on their own [`CommandBus`], with nothing to
 /// check beside the aggregate (user management goes through `Auth` instead).
 pub trait OnBus: PathId {
-    type Aggregate: Aggregate<Command: Clone + Send + 'static, Error: Send + 'static, Services: Send + Sync>
-        + 'static;
+    type Aggregate: Keyed<
+            Id = Self,
+            Command: Clone + Send + 'static,
+            Error: Send + 'static,
+            Services: Send + Sync,
+        > + 'static;
 
     fn bus(state: &AppState) -> &Arc<CommandBus<Self::Aggregate>>;
 }
@@ -351,11 +356,10 @@ where
     /// Runs `command` on the target and answers its new version.
     pub async fn run(self, command: <I::Aggregate as Aggregate>::Command) -> ApiResult<Response> {
         let bus = I::bus(&self.state);
-        let id = self.id.to_string();
         execute(
             bus,
             I::COLLECTION,
-            id,
+            self.id,
             command,
             self.expected,
             self.metadata,

@@ -12,13 +12,13 @@ pub mod users;
 
 use std::sync::Arc;
 
+use crate::domain::Keyed;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use contracts::metadata::EventMeta;
 use contracts::product::VatRates;
-use cqrs_es::Aggregate;
 use platform::access::{Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS, STOCK_KEEPERS};
 use platform::token::TokenVerifier;
 use platform::web::{api_router, HttpSettings, Readiness};
@@ -254,43 +254,51 @@ pub fn router(
 async fn execute<A>(
     bus: &Arc<CommandBus<A>>,
     collection: &str,
-    id: String,
+    id: A::Id,
     command: A::Command,
     expected_version: Option<u64>,
     metadata: EventMeta,
 ) -> error::Result<Response>
 where
-    A: Aggregate + 'static,
+    A: Keyed + 'static,
     A::Command: Clone + Send + 'static,
     A::Error: Send + 'static,
     A::Services: Send + Sync,
     ApiError: From<CommandError<A::Error>>,
 {
     let committed = bus
-        .execute_detached(id.clone(), command, expected_version, metadata)
+        .execute_detached(id, command, expected_version, metadata)
         .await?;
-    Ok(accepted(false, collection, &id, committed.version))
+    Ok(accepted(
+        false,
+        collection,
+        &id.to_string(),
+        committed.version,
+    ))
 }
 
 /// [`execute`] for a new aggregate: `201 Created` with its `Location`.
 async fn execute_new<A>(
     bus: &Arc<CommandBus<A>>,
     collection: &str,
-    id: String,
+    id: A::Id,
     command: A::Command,
     metadata: EventMeta,
 ) -> error::Result<Response>
 where
-    A: Aggregate + 'static,
+    A: Keyed + 'static,
     A::Command: Clone + Send + 'static,
     A::Error: Send + 'static,
     A::Services: Send + Sync,
     ApiError: From<CommandError<A::Error>>,
 {
-    let committed = bus
-        .execute_new_detached(id.clone(), command, metadata)
-        .await?;
-    Ok(accepted(true, collection, &id, committed.version))
+    let committed = bus.execute_new_detached(id, command, metadata).await?;
+    Ok(accepted(
+        true,
+        collection,
+        &id.to_string(),
+        committed.version,
+    ))
 }
 
 /// The answer to every successful command: the aggregate id and its new version, in the

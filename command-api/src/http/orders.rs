@@ -61,13 +61,9 @@ pub async fn create(
     let committed = state
         .orders
         .orders
-        .execute_new_detached(
-            id.to_string(),
-            OrderCommand::Create { id, customer_id },
-            metadata,
-        )
+        .execute_new_detached(id, OrderCommand::Create { id, customer_id }, metadata)
         .await?;
-    let (order, _) = state.orders.orders.load(&id.to_string()).await?;
+    let (order, _) = state.orders.orders.load(id).await?;
     let number = order.state().map(|s| s.number.clone()).unwrap_or_default();
     let body = Created {
         id: id.to_string(),
@@ -342,7 +338,7 @@ async fn run(
     execute(
         &state.orders.orders,
         "/orders",
-        id.to_string(),
+        id,
         command,
         expected,
         metadata,

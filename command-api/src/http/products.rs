@@ -116,14 +116,7 @@ pub async fn create(
             low_stock_threshold,
         },
     };
-    execute_new(
-        &state.products,
-        "/products",
-        id.to_string(),
-        command,
-        metadata,
-    )
-    .await
+    execute_new(&state.products, "/products", id, command, metadata).await
 }
 
 /// `PATCH /products/{id}`, optionally with `If-Match`. Roles: admin, sales.

@@ -42,7 +42,7 @@ pub async fn adjust(
     let (Some(delta), Some(reason), Some(comment)) = (delta, reason, comment) else {
         return Err(f.invalid());
     };
-    let (found, _) = state.products.load(&product.to_string()).await?;
+    let (found, _) = state.products.load(product).await?;
     if found.state().is_none() {
         return Err(ApiError::NotFound {
             code: Code::ProductNotFound,
@@ -62,7 +62,7 @@ pub async fn adjust(
     execute(
         &state.orders.stock,
         "/stock",
-        product.to_string(),
+        product,
         command,
         None,
         metadata,

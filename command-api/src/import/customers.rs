@@ -82,12 +82,9 @@ impl RowMapper for CustomerRows {
         })
     }
 
-    fn create(CustomerRow { code, details }: CustomerRow) -> (String, CustomerCommand) {
+    fn create(CustomerRow { code, details }: CustomerRow) -> (CustomerId, CustomerCommand) {
         let id = CustomerId::generate();
-        (
-            id.to_string(),
-            CustomerCommand::Create { id, code, details },
-        )
+        (id, CustomerCommand::Create { id, code, details })
     }
 
     fn update(CustomerRow { details, .. }: CustomerRow) -> CustomerCommand {

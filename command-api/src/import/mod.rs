@@ -20,6 +20,8 @@ use std::collections::{HashMap, HashSet};
 
 use contracts::Invalid;
 use cqrs_es::Aggregate;
+
+use crate::domain::Keyed;
 use platform::problem::FieldError;
 use serde::Serialize;
 use sqlx::PgPool;
@@ -278,9 +280,9 @@ async fn load_existing<A>(
     table: &Table,
     key_column: &str,
     keys_sql: &str,
-) -> Result<(HashMap<String, String>, HashMap<String, (A, u64)>), ImportError>
+) -> Result<(HashMap<String, A::Id>, HashMap<A::Id, (A, u64)>), ImportError>
 where
-    A: cqrs_es::Aggregate + 'static,
+    A: Keyed + 'static,
     A::Command: Clone + Send + 'static,
     A::Error: Send + 'static,
     A::Services: Send + Sync,
@@ -291,9 +293,16 @@ where
         .filter_map(|r| table.get(&r.record, key_column).map(str::to_lowercase))
         .collect();
     let rows: Vec<(String, String)> = sqlx::query_as(keys_sql).bind(keys).fetch_all(pool).await?;
-    let ids: HashMap<String, String> = rows.into_iter().collect();
+    let ids = rows
+        .into_iter()
+        .map(|(key, id)| {
+            id.parse()
+                .map(|id| (key, id))
+                .map_err(|_| ImportError::Store(format!("`{id}` is not a {} id", A::TYPE)))
+        })
+        .collect::<Result<HashMap<String, A::Id>, _>>()?;
     let states = bus
-        .load_many(pool, &ids.values().cloned().collect::<Vec<_>>())
+        .load_many(pool, &ids.values().copied().collect::<Vec<_>>())
         .await
         .map_err(|e| match e {
             CommandError::Unavailable(cause) => ImportError::Unavailable(cause),
@@ -309,7 +318,7 @@ type DomainError<M> = <<M as RowMapper>::Aggregate as Aggregate>::Error;
 /// how a row reads, and which commands it becomes. [`plan`] does the rest, the same way
 /// for every resource.
 pub trait RowMapper {
-    type Aggregate: Aggregate<Command: Clone + Send + 'static, Error: Send + 'static, Services: Send + Sync>
+    type Aggregate: Keyed<Command: Clone + Send + 'static, Error: Send + 'static, Services: Send + Sync>
         + 'static;
     /// A valid row's values.
     type Row;
@@ -327,7 +336,7 @@ pub trait RowMapper {
     fn read(&self, f: &mut RowFields<'_>) -> Option<Self::Row>;
 
     /// A new record's id and the command that creates it.
-    fn create(row: Self::Row) -> (String, Command<Self>);
+    fn create(row: Self::Row) -> (<Self::Aggregate as Keyed>::Id, Command<Self>);
 
     /// The command that sets an existing record's fields to the row's.
     fn update(row: Self::Row) -> Command<Self>;
@@ -373,13 +382,13 @@ pub async fn plan<M: RowMapper>(
         let decided = match existing.get(&key.to_lowercase()) {
             Some(id) => {
                 let (aggregate, version) = current.remove(id).unwrap_or_default();
-                bus.decide_on(aggregate, version, id, [M::update(row), status])
+                bus.decide_on(aggregate, version, *id, [M::update(row), status])
                     .await
                     .map(|p| (p, RowStatus::Updated))
             }
             None => {
                 let (id, create) = M::create(row);
-                bus.decide_new(&id, [create, status])
+                bus.decide_new(id, [create, status])
                     .await
                     .map(|p| (p, RowStatus::Created))
             }

@@ -57,9 +57,9 @@ impl RowMapper for ProductRows<'_> {
         })
     }
 
-    fn create(ProductRow { sku, details }: ProductRow) -> (String, ProductCommand) {
+    fn create(ProductRow { sku, details }: ProductRow) -> (ProductId, ProductCommand) {
         let id = ProductId::generate();
-        (id.to_string(), ProductCommand::Create { id, sku, details })
+        (id, ProductCommand::Create { id, sku, details })
     }
 
     fn update(ProductRow { details, .. }: ProductRow) -> ProductCommand {

@@ -91,14 +91,19 @@ fn metadata() -> EventMeta {
 
 async fn stock_of(pool: &PgPool, product: &str) -> Stock {
     CommandBus::<Stock>::new(pool.clone(), ())
-        .load(product)
+        .load(product.parse().unwrap())
         .await
         .unwrap()
         .0
 }
 
 async fn order_status(pool: &PgPool, id: &str) -> OrderStatus {
-    let (order, _) = processes(pool).await.orders.load(id).await.unwrap();
+    let (order, _) = processes(pool)
+        .await
+        .orders
+        .load(id.parse().unwrap())
+        .await
+        .unwrap();
     order.state().unwrap().status
 }
 
@@ -170,7 +175,7 @@ async fn sixty_four_concurrent_submits_never_oversell(pool: PgPool) {
     let bus = Arc::clone(&processes(&pool).await.orders);
     let mut wanted: HashMap<String, Decimal> = HashMap::new();
     for id in &orders {
-        let (order, _) = bus.load(id).await.unwrap();
+        let (order, _) = bus.load(id.parse().unwrap()).await.unwrap();
         let state = order.state().unwrap();
         if state.status == OrderStatus::Submitted {
             for line in &state.lines {

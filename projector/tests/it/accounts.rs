@@ -27,7 +27,7 @@ async fn accounts_are_projected_without_secrets(pool: PgPool) {
     let email = Email::parse("ana@example.com").unwrap();
     users
         .execute(
-            &id.to_string(),
+            id,
             UserCommand::Create {
                 id,
                 email: email.clone(),
@@ -43,7 +43,7 @@ async fn accounts_are_projected_without_secrets(pool: PgPool) {
         .unwrap();
     users
         .execute(
-            &id.to_string(),
+            id,
             UserCommand::Disable {
                 by: UserId::generate(),
             },
@@ -55,7 +55,7 @@ async fn accounts_are_projected_without_secrets(pool: PgPool) {
     let session = SessionId::generate();
     sessions
         .execute(
-            &session.to_string(),
+            session,
             SessionCommand::Start {
                 id: session,
                 user_id: id,

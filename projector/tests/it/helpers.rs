@@ -97,7 +97,7 @@ impl Catalogue {
         let id = ProductId::generate();
         self.bus
             .execute(
-                &id.to_string(),
+                id,
                 ProductCommand::Create {
                     id,
                     sku: Sku::parse(sku).unwrap(),
@@ -114,7 +114,7 @@ impl Catalogue {
     pub async fn rename(&self, id: ProductId, name: &str) -> u64 {
         self.bus
             .execute(
-                &id.to_string(),
+                id,
                 ProductCommand::Update(ProductPatch {
                     name: Some(ProductName::parse(name).unwrap()),
                     ..ProductPatch::default()
@@ -129,7 +129,7 @@ impl Catalogue {
 
     pub async fn run(&self, id: ProductId, command: ProductCommand) -> u64 {
         self.bus
-            .execute(&id.to_string(), command, None, metadata("carol", "misc"))
+            .execute(id, command, None, metadata("carol", "misc"))
             .await
             .unwrap()
             .version
