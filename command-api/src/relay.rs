@@ -37,8 +37,6 @@ pub enum RelayError {
     Stream(#[from] jetstream::context::CreateStreamError),
     #[error("cannot encode event: {0}")]
     Encode(#[from] serde_json::Error),
-    #[error("cannot derive the integration event: {0}")]
-    Integration(#[from] contracts::integration::IntegrationError),
     #[error("JetStream did not take the batch: {0}")]
     Publish(String),
 }
@@ -225,7 +223,15 @@ impl Relay {
                 message_headers(&envelope),
                 serde_json::to_vec(&envelope)?,
             )];
-            if let Some(integration) = contracts::integration::from_domain(&envelope)? {
+            // A stored event that gives no readable integration message still goes out:
+            // the relay judges nothing, and one bad row must not hold back every later
+            // one. The projector parks it; the log names it here.
+            let integration =
+                contracts::integration::from_domain(&envelope).unwrap_or_else(|error| {
+                    tracing::error!(%error, msg_id = %envelope.msg_id(), "no integration message");
+                    None
+                });
+            if let Some(integration) = integration {
                 let mut headers = HeaderMap::new();
                 headers.insert(headers::MSG_ID, format!("int:{}", integration.id).as_str());
                 headers.insert(headers::EVENT_TYPE, integration.event_type);

@@ -1,6 +1,5 @@
-//! Who may do what: roles, the permissions they grant, the access token's claims and
-//! their verification. command-api signs tokens; every service verifies them here, with
-//! the public key only, so a read replica can never mint one.
+//! Who may do what: roles and the permissions they grant. The access token that carries
+//! them is `platform::token`.
 
 use std::collections::BTreeSet;
 use std::fmt;

@@ -41,22 +41,36 @@ impl EventEnvelope {
         Id: std::str::FromStr,
         E: serde::de::DeserializeOwned,
     {
-        let context = |reason| DecodeError {
-            event_type: self.event_type.clone(),
-            event_version: self.event_version.clone(),
-            reason,
-        };
+        let meta = self.meta().map_err(|e| self.error(DecodeReason::Meta(e)))?;
+        self.decode_with(meta)
+    }
+
+    /// [`Self::decode`] with the metadata already read.
+    pub fn decode_with<Id, E>(&self, meta: EventMeta) -> Result<Stored<Id, E>, DecodeError>
+    where
+        Id: std::str::FromStr,
+        E: serde::de::DeserializeOwned,
+    {
         Ok(Stored {
             id: self
                 .aggregate_id
                 .parse()
-                .map_err(|_| context(DecodeReason::Id(self.aggregate_id.clone())))?,
+                .map_err(|_| self.error(DecodeReason::Id(self.aggregate_id.clone())))?,
             sequence: self.sequence,
-            meta: self.meta().map_err(|e| context(DecodeReason::Meta(e)))?,
+            meta,
             // From the borrowed value: no copy of the payload per event.
             event: E::deserialize(&self.payload)
-                .map_err(|e| context(DecodeReason::Payload(e.to_string())))?,
+                .map_err(|e| self.error(DecodeReason::Payload(e.to_string())))?,
         })
+    }
+
+    /// Why this event does not decode.
+    pub fn error(&self, reason: DecodeReason) -> DecodeError {
+        DecodeError {
+            event_type: self.event_type.clone(),
+            event_version: self.event_version.clone(),
+            reason,
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Untrusted text at the edges. Every text input is checked for control characters before
 //! anything reaches the database: query strings and path segments (by the layer in
-//! [`crate::web`]), JSON bodies (by command-api's body extractor, with
+//! `platform::web`), JSON bodies (by command-api's body extractor, with
 //! [`control_character_path`]), and the value types' constructors. The few headers kept as
 //! data (the `User-Agent` in the audit trail) are cleaned rather than refused
 //! ([`header_text`]).

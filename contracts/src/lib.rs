@@ -1,6 +1,6 @@
 //! gescom's contracts: what crosses a process boundary. Domain events and their
 //! envelope, typed ids, value types and their parsing rules, money and pricing, read-model
-//! rows, integration events, the problem+json body. No I/O: the `sqlx` feature adds
+//! rows, integration events, event metadata. No I/O: the `sqlx` feature adds
 //! database encodings, the `cqrs` feature the event-sourcing framework's trait, for the
 //! services that need them.
 

@@ -268,15 +268,16 @@ impl Aggregate for Order {
                 unit_price,
                 discount,
             } => {
+                draft()?;
+                if state.lines.len() >= MAX_LINES {
+                    return Err(OrderError::TooManyLines);
+                }
+                // The order's own rules first: no lookup for a command it refuses anyway.
                 let product = match catalogue.product(product_id).await? {
                     None => return Err(OrderError::UnknownProduct),
                     Some(p) if p.archived => return Err(OrderError::ProductArchived),
                     Some(p) => p.snapshot,
                 };
-                draft()?;
-                if state.lines.len() >= MAX_LINES {
-                    return Err(OrderError::TooManyLines);
-                }
                 OrderEvent::OrderLineAdded {
                     line: OrderLine {
                         line_no: state.next_line_no,
@@ -321,11 +322,11 @@ impl Aggregate for Order {
                 OrderEvent::OrderLineRemoved { line_no }
             }
             OrderCommand::SetCustomer { customer_id } => {
-                active_customer(catalogue.as_ref(), customer_id).await?;
                 draft()?;
                 if state.customer_id == Some(customer_id) {
                     return Ok(());
                 }
+                active_customer(catalogue.as_ref(), customer_id).await?;
                 OrderEvent::OrderCustomerSet { customer_id }
             }
             OrderCommand::SetTerms { notes, valid_until } => {
@@ -520,6 +521,25 @@ mod tests {
             .given(vec![created()])
             .when(add(7))
             .then_expect_error(OrderError::UnknownProduct);
+    }
+
+    #[test]
+    fn a_frozen_order_refuses_a_line_before_looking_the_product_up() {
+        OrderTest::with(catalogue())
+            .given(vec![
+                created(),
+                OrderEvent::OrderLineAdded {
+                    line: line(1, 1, "2"),
+                },
+                OrderEvent::OrderSubmissionStarted { needs: Vec::new() },
+            ])
+            .when(OrderCommand::AddLine {
+                product_id: product(7),
+                quantity: Quantity::new(dec("1")).unwrap(),
+                unit_price: None,
+                discount: Discount::NONE,
+            })
+            .then_expect_error(OrderError::NotDraft(OrderStatus::Submitting));
     }
 
     #[test]

@@ -284,3 +284,37 @@ async fn a_running_relay_recreates_a_stream_deleted_under_it(pool: PgPool) {
     relay.await.unwrap();
     nats.cleanup().await;
 }
+
+/// A stored event whose metadata does not read still goes out, and so do the rows behind
+/// it: the relay is a pipe, the projector is where such an event is parked.
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
+async fn an_event_with_unreadable_metadata_holds_no_row_back(pool: PgPool) {
+    let nats = NatsTest::new().await;
+    nats.stream().await;
+    let relay = relay_for(&pool, &nats, nats.client.clone());
+    sqlx::query(
+        r#"INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
+                               payload, metadata)
+           VALUES ('Stock', '0190a3c4-0000-7000-8000-0000000000aa', 1, 'StockLow', '1',
+                   '{"StockLow": {"product_id": "0190a3c4-0000-7000-8000-0000000000aa",
+                                  "available": "1", "threshold": "2"}}',
+                   '{"actor_id": "alice"}')"#,
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    append_raw(&mut conn, "agg-after", 1).await.unwrap();
+    drop(conn);
+
+    assert_eq!(relay.publish_batch().await.unwrap(), 2);
+    assert_eq!(unpublished(&pool).await, 0);
+    let published: Vec<String> = envelopes(&nats.messages().await)
+        .into_iter()
+        .map(|e| e.aggregate_id)
+        .collect();
+    assert_eq!(
+        published,
+        ["0190a3c4-0000-7000-8000-0000000000aa", "agg-after"]
+    );
+}

@@ -10,7 +10,7 @@ pub mod sales;
 pub mod stock;
 pub mod users;
 
-use contracts::envelope::{DecodeError, EventEnvelope};
+use contracts::envelope::{DecodeError, DecodeReason, EventEnvelope};
 use contracts::events::{
     aggregate_types, CustomerEvent, OrderEvent, ProductEvent, SessionEvent, StockEvent, UserEvent,
 };
@@ -48,11 +48,9 @@ pub async fn apply(
     envelope: &EventEnvelope,
     mode: Mode<'_>,
 ) -> Result<(), ProjectionError> {
-    let meta = envelope.meta().map_err(|e| DecodeError {
-        event_type: envelope.event_type.clone(),
-        event_version: envelope.event_version.clone(),
-        reason: contracts::envelope::DecodeReason::Meta(e),
-    })?;
+    let meta = envelope
+        .meta()
+        .map_err(|e| envelope.error(DecodeReason::Meta(e)))?;
     let live = matches!(mode, Mode::Live);
     match mode {
         Mode::Live => audit::insert(conn, vec![audit::Row::of(envelope, &meta)]).await?,
@@ -60,20 +58,31 @@ pub async fn apply(
     }
     match envelope.aggregate_type.as_str() {
         aggregate_types::PRODUCT => {
-            products::apply(conn, envelope.decode::<ProductId, ProductEvent>()?).await
+            products::apply(conn, envelope.decode_with::<ProductId, ProductEvent>(meta)?).await
         }
-        aggregate_types::USER => users::apply(conn, envelope.decode::<UserId, UserEvent>()?).await,
+        aggregate_types::USER => {
+            users::apply(conn, envelope.decode_with::<UserId, UserEvent>(meta)?).await
+        }
         aggregate_types::SESSION => {
-            users::apply_session(conn, envelope.decode::<SessionId, SessionEvent>()?).await
+            users::apply_session(conn, envelope.decode_with::<SessionId, SessionEvent>(meta)?).await
         }
         aggregate_types::STOCK => {
-            stock::apply(conn, envelope.decode::<ProductId, StockEvent>()?).await
+            stock::apply(conn, envelope.decode_with::<ProductId, StockEvent>(meta)?).await
         }
         aggregate_types::CUSTOMER => {
-            customers::apply(conn, envelope.decode::<CustomerId, CustomerEvent>()?).await
+            customers::apply(
+                conn,
+                envelope.decode_with::<CustomerId, CustomerEvent>(meta)?,
+            )
+            .await
         }
         aggregate_types::ORDER => {
-            orders::apply(conn, envelope.decode::<OrderId, OrderEvent>()?, live).await
+            orders::apply(
+                conn,
+                envelope.decode_with::<OrderId, OrderEvent>(meta)?,
+                live,
+            )
+            .await
         }
         // Aggregates no other read model follows: the audit row is all.
         _ => Ok(()),

@@ -8,24 +8,13 @@
 //! [`rebook_all`] once at the end, which runs the same statements over every order that
 //! counts: one implementation, so the two cannot drift apart.
 
+use contracts::events::OrderStatus;
 use contracts::ids::OrderId;
 use contracts::read::SALES_TIME_ZONE;
 use sqlx::PgConnection;
 
-#[derive(Debug, Clone, Copy)]
-enum Bucket {
-    Submitted,
-    Fulfilled,
-}
-
-impl Bucket {
-    fn as_str(self) -> &'static str {
-        match self {
-            Bucket::Submitted => "submitted",
-            Bucket::Fulfilled => "fulfilled",
-        }
-    }
-}
+/// The status a sale is booked under: submitted, then fulfilled.
+type Bucket = OrderStatus;
 
 /// The orders a booking covers. `$1` is the order id, null for every order.
 #[derive(Debug, Clone, Copy)]
@@ -56,22 +45,22 @@ impl Orders {
 /// `OrderSubmitted`: the order counts from now on.
 pub async fn submitted(conn: &mut PgConnection, id: OrderId) -> Result<(), sqlx::Error> {
     let order = Orders::One(id);
-    book_totals(conn, order, Some(Bucket::Submitted), 1).await?;
+    book_totals(conn, order, Some(OrderStatus::Submitted), 1).await?;
     book_breakdowns(conn, order, 1).await
 }
 
 /// `OrderFulfilled`: the same sale, now under `fulfilled`.
 pub async fn fulfilled(conn: &mut PgConnection, id: OrderId) -> Result<(), sqlx::Error> {
     let order = Orders::One(id);
-    book_totals(conn, order, Some(Bucket::Submitted), -1).await?;
-    book_totals(conn, order, Some(Bucket::Fulfilled), 1).await?;
+    book_totals(conn, order, Some(OrderStatus::Submitted), -1).await?;
+    book_totals(conn, order, Some(OrderStatus::Fulfilled), 1).await?;
     prune(conn, id).await
 }
 
 /// `OrderCancelled` of a submitted order: the sale is taken out. A draft was never booked.
 pub async fn cancelled(conn: &mut PgConnection, id: OrderId) -> Result<(), sqlx::Error> {
     let order = Orders::One(id);
-    book_totals(conn, order, Some(Bucket::Submitted), -1).await?;
+    book_totals(conn, order, Some(OrderStatus::Submitted), -1).await?;
     book_breakdowns(conn, order, -1).await?;
     prune(conn, id).await
 }
@@ -115,7 +104,7 @@ async fn book_totals(
         orders.condition()
     ))
     .bind(orders.id())
-    .bind(bucket.map(Bucket::as_str))
+    .bind(bucket)
     .bind(sign)
     .bind(SALES_TIME_ZONE)
     .execute(conn)
