@@ -31,6 +31,50 @@ pub mod aggregate_types {
     pub const ORDER: &str = "Order";
 }
 
+/// The aggregate types, as a closed set: what a reader of the store switches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "text"))]
+pub enum AggregateType {
+    Product,
+    User,
+    Session,
+    LoginAttempt,
+    Stock,
+    Customer,
+    Order,
+}
+
+impl AggregateType {
+    pub const ALL: [AggregateType; 7] = [
+        AggregateType::Product,
+        AggregateType::User,
+        AggregateType::Session,
+        AggregateType::LoginAttempt,
+        AggregateType::Stock,
+        AggregateType::Customer,
+        AggregateType::Order,
+    ];
+
+    /// The stored name ([`aggregate_types`]).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggregateType::Product => aggregate_types::PRODUCT,
+            AggregateType::User => aggregate_types::USER,
+            AggregateType::Session => aggregate_types::SESSION,
+            AggregateType::LoginAttempt => aggregate_types::LOGIN_ATTEMPT,
+            AggregateType::Stock => aggregate_types::STOCK,
+            AggregateType::Customer => aggregate_types::CUSTOMER,
+            AggregateType::Order => aggregate_types::ORDER,
+        }
+    }
+
+    /// The type a stored name names, if it is one of ours.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
 macro_rules! domain_event {
     ($ty:ident { $($variant:ident),* $(,)? }) => {
         #[cfg(feature = "cqrs")]

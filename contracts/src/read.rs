@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::UserStatus;
 use crate::auth::Role;
 use crate::customer::{Address, PaymentTerms};
-use crate::events::{OrderStatus, Shortage};
+use crate::events::{AggregateType, OrderStatus, Shortage};
 use crate::ids::ProductId;
 use crate::money::Money;
 use crate::pricing::VatLine;
@@ -63,6 +63,7 @@ closed_set!(CustomerStatus, CustomerStatus::ALL);
 closed_set!(UserStatus, UserStatus::ALL);
 closed_set!(Role, Role::ALL);
 closed_set!(OrderStatus, OrderStatus::ALL);
+closed_set!(AggregateType, AggregateType::ALL);
 closed_set!(StockMovementKind, StockMovementKind::ALL);
 closed_set!(AdjustmentReason, AdjustmentReason::ALL);
 

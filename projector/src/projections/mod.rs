@@ -12,7 +12,7 @@ pub mod users;
 
 use contracts::envelope::{DecodeError, DecodeReason, EventEnvelope};
 use contracts::events::{
-    aggregate_types, CustomerEvent, OrderEvent, ProductEvent, SessionEvent, StockEvent, UserEvent,
+    AggregateType, CustomerEvent, OrderEvent, ProductEvent, SessionEvent, StockEvent, UserEvent,
 };
 use contracts::ids::{CustomerId, OrderId, ProductId, SessionId, UserId};
 use sqlx::PgConnection;
@@ -56,27 +56,31 @@ pub async fn apply(
         Mode::Live => audit::insert(conn, vec![audit::Row::of(envelope, &meta)]).await?,
         Mode::Rebuild { audit } => audit.push(audit::Row::of(envelope, &meta)),
     }
-    match envelope.aggregate_type.as_str() {
-        aggregate_types::PRODUCT => {
+    let Some(aggregate) = AggregateType::from_name(&envelope.aggregate_type) else {
+        // A type no read model follows (another system's): the audit row is all.
+        return Ok(());
+    };
+    match aggregate {
+        AggregateType::Product => {
             products::apply(conn, envelope.decode_with::<ProductId, ProductEvent>(meta)?).await
         }
-        aggregate_types::USER => {
+        AggregateType::User => {
             users::apply(conn, envelope.decode_with::<UserId, UserEvent>(meta)?).await
         }
-        aggregate_types::SESSION => {
+        AggregateType::Session => {
             users::apply_session(conn, envelope.decode_with::<SessionId, SessionEvent>(meta)?).await
         }
-        aggregate_types::STOCK => {
+        AggregateType::Stock => {
             stock::apply(conn, envelope.decode_with::<ProductId, StockEvent>(meta)?).await
         }
-        aggregate_types::CUSTOMER => {
+        AggregateType::Customer => {
             customers::apply(
                 conn,
                 envelope.decode_with::<CustomerId, CustomerEvent>(meta)?,
             )
             .await
         }
-        aggregate_types::ORDER => {
+        AggregateType::Order => {
             orders::apply(
                 conn,
                 envelope.decode_with::<OrderId, OrderEvent>(meta)?,
@@ -84,8 +88,8 @@ pub async fn apply(
             )
             .await
         }
-        // Aggregates no other read model follows: the audit row is all.
-        _ => Ok(()),
+        // Refused logins: the audit row is all.
+        AggregateType::LoginAttempt => Ok(()),
     }
 }
 

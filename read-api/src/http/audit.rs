@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
+use contracts::events::AggregateType;
 use contracts::read::{AuditRow, Page};
 use platform::csv_cell::Cell;
 use serde::Deserialize;
@@ -11,7 +12,7 @@ use serde::Deserialize;
 use super::error::{ApiError, Result};
 use super::export::csv_response;
 use super::extract::AppQuery;
-use super::paging::{text_filter, Paging};
+use super::paging::{one_of, text_filter, Paging};
 use super::resource::{page, Filters, Table};
 use super::AppState;
 
@@ -68,7 +69,7 @@ fn filters(q: &AuditQuery) -> Result<Filters> {
         .equal("actor_id", text_filter("actor", q.actor.as_deref(), 100)?)
         .equal(
             "aggregate_type",
-            text_filter("aggregate_type", q.aggregate_type.as_deref(), 50)?,
+            one_of::<AggregateType>("aggregate_type", q.aggregate_type.as_deref())?,
         )
         .equal(
             "aggregate_id",

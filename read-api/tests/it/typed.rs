@@ -65,6 +65,20 @@ async fn a_typo_in_a_closed_set_filter_is_a_400_naming_the_parameter_and_its_val
             "admn",
             json!(["admin", "sales", "warehouse", "analyst"]),
         ),
+        (
+            "/audit?aggregate_type=Prodcut",
+            "aggregate_type",
+            "Prodcut",
+            json!([
+                "Product",
+                "User",
+                "Session",
+                "LoginAttempt",
+                "Stock",
+                "Customer",
+                "Order"
+            ]),
+        ),
     ] {
         let response = get(&app, uri).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{uri}");
