@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, Result};
 use super::extract::{AppJson, CommandContext};
-use super::AppState;
+use super::state::AppState;
 use crate::auth::Grant;
 
 #[derive(Deserialize)]

@@ -12,7 +12,8 @@ use serde::Deserialize;
 
 use super::error::Result;
 use super::extract::{money, present, AppJson, CommandContext, Fields, Target};
-use super::{execute_new, AppState};
+use super::reply::execute_new;
+use super::state::AppState;
 use crate::domain::customer::{CustomerCommand, CustomerPatch};
 
 /// An address as JSON.

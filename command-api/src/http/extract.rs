@@ -26,7 +26,8 @@ use platform::problem::FieldError;
 use platform::web::{correlation_id, AppPath};
 
 use super::error::{ApiError, Result as ApiResult};
-use super::{execute, AppState};
+use super::reply::execute;
+use super::state::AppState;
 use crate::domain::customer::Customer;
 use crate::domain::order::Order;
 use crate::domain::product::Product;

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::error::{ApiError, Result};
 use super::extract::CommandContext;
-use super::AppState;
+use super::state::AppState;
 use crate::es::{append_all, AppendError, CommandBus};
 use crate::import::{self, CustomerRows, ImportError, ProductRows, RowMapper, Table};
 

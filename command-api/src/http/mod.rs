@@ -7,69 +7,25 @@ pub mod extract;
 pub mod imports;
 pub mod orders;
 pub mod products;
+mod reply;
+mod state;
 pub mod stock;
 pub mod users;
 
+pub use reply::CommandAccepted;
+pub use state::AppState;
+
 use std::sync::Arc;
 
-use crate::domain::Keyed;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::{Json, Router};
-use contracts::metadata::EventMeta;
-use contracts::product::VatRates;
+use axum::http::Method;
+use axum::Router;
 use platform::access::{Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS, STOCK_KEEPERS};
 use platform::token::TokenVerifier;
 use platform::web::{api_router, HttpSettings, Readiness};
-use serde::Serialize;
-
-use crate::app::order_process::OrderProcesses;
-use crate::auth::Auth;
-use crate::domain::customer::Customer;
-use crate::domain::product::Product;
-use crate::es::{CommandBus, CommandError};
-
-use self::error::ApiError;
 
 /// Largest accepted request body. Commands are a few hundred bytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: sqlx::PgPool,
-    pub products: Arc<CommandBus<Product>>,
-    pub customers: Arc<CommandBus<Customer>>,
-    /// Orders, and the stock they reserve.
-    pub orders: Arc<OrderProcesses>,
-    pub auth: Arc<Auth>,
-    /// The VAT rates a price may use.
-    pub vat_rates: Arc<VatRates>,
-}
-
-impl AppState {
-    pub fn with_vat_rates(mut self, rates: VatRates) -> Self {
-        self.vat_rates = Arc::new(rates);
-        self
-    }
-
-    pub fn new(pool: sqlx::PgPool, auth: Arc<Auth>) -> Self {
-        let products = Arc::new(CommandBus::new(pool.clone(), ()));
-        let customers = Arc::new(CommandBus::new(pool.clone(), ()));
-        Self {
-            orders: Arc::new(OrderProcesses::new(
-                pool.clone(),
-                Arc::clone(&products),
-                Arc::clone(&customers),
-            )),
-            customers,
-            pool,
-            products,
-            auth,
-            vat_rates: Arc::new(VatRates::default()),
-        }
-    }
-}
 
 /// The route table: every command route and who may call it. The access middleware
 /// enforces it; `tests/it/rbac.rs` calls every row with every role.
@@ -247,101 +203,4 @@ pub fn router(
 ) -> Router {
     api_router(routes(), state, readiness, verifier, settings)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-}
-
-/// Runs `command` on aggregate `id` to its end (see `CommandBus::execute_detached`) and
-/// answers with the id and the new version: what every command route does last.
-async fn execute<A>(
-    bus: &Arc<CommandBus<A>>,
-    collection: &str,
-    id: A::Id,
-    command: A::Command,
-    expected_version: Option<u64>,
-    metadata: EventMeta,
-) -> error::Result<Response>
-where
-    A: Keyed + 'static,
-    A::Command: Clone + Send + 'static,
-    A::Error: Send + 'static,
-    A::Services: Send + Sync,
-    ApiError: From<CommandError<A::Error>>,
-{
-    let committed = bus
-        .execute_detached(id, command, expected_version, metadata)
-        .await?;
-    Ok(accepted(
-        false,
-        collection,
-        &id.to_string(),
-        committed.version,
-    ))
-}
-
-/// [`execute`] for a new aggregate: `201 Created` with its `Location`.
-async fn execute_new<A>(
-    bus: &Arc<CommandBus<A>>,
-    collection: &str,
-    id: A::Id,
-    command: A::Command,
-    metadata: EventMeta,
-) -> error::Result<Response>
-where
-    A: Keyed + 'static,
-    A::Command: Clone + Send + 'static,
-    A::Error: Send + 'static,
-    A::Services: Send + Sync,
-    ApiError: From<CommandError<A::Error>>,
-{
-    let committed = bus.execute_new_detached(id, command, metadata).await?;
-    Ok(accepted(
-        true,
-        collection,
-        &id.to_string(),
-        committed.version,
-    ))
-}
-
-/// The answer to every successful command: the aggregate id and its new version, in the
-/// body and as `ETag`, so that the caller can read its own write (`min_version`) and send
-/// `If-Match` next time.
-#[derive(Debug, Serialize)]
-pub struct CommandAccepted<'a> {
-    pub id: &'a str,
-    pub version: u64,
-}
-
-fn accepted(created: bool, collection: &str, id: &str, version: u64) -> Response {
-    accepted_with(
-        created,
-        collection,
-        id,
-        version,
-        &CommandAccepted { id, version },
-    )
-}
-
-/// [`accepted`] with a body that says more than the id and version.
-fn accepted_with<T: Serialize>(
-    created: bool,
-    collection: &str,
-    id: &str,
-    version: u64,
-    body: &T,
-) -> Response {
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let mut response = (status, Json(body)).into_response();
-    let headers = response.headers_mut();
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
-        headers.insert(header::ETAG, etag);
-    }
-    if created {
-        if let Ok(location) = HeaderValue::from_str(&format!("{collection}/{id}")) {
-            headers.insert(header::LOCATION, location);
-        }
-    }
-    response
 }

@@ -13,7 +13,8 @@ use super::error::{ApiError, Result};
 use super::extract::{
     money, path_id, present, quantity, AppJson, CommandContext, Fields, IfMatch, MaybeJson, Target,
 };
-use super::{accepted, accepted_with, execute, AppState};
+use super::reply::{accepted, accepted_with, execute};
+use super::state::AppState;
 use crate::app::order_process::{ProcessError, SubmitOutcome};
 use crate::domain::order::OrderCommand;
 

@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use super::error::Result;
 use super::extract::{money, present, quantity, vat_rate, AppJson, CommandContext, Fields, Target};
-use super::{execute_new, AppState};
+use super::reply::execute_new;
+use super::state::AppState;
 use crate::domain::product::{ProductCommand, ProductPatch};
 
 #[derive(Debug, Deserialize)]

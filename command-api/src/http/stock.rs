@@ -11,7 +11,8 @@ use serde::Deserialize;
 
 use super::error::{ApiError, Result};
 use super::extract::{path_id, AppJson, CommandContext, Fields};
-use super::{execute, AppState};
+use super::reply::execute;
+use super::state::AppState;
 use crate::app::order_process::stock_command;
 use crate::domain::stock::StockAction;
 

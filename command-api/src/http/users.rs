@@ -14,7 +14,8 @@ use serde::Deserialize;
 
 use super::error::{ApiError, Result};
 use super::extract::{AppJson, CommandContext, Fields, PathId, Target};
-use super::{accepted, AppState};
+use super::reply::accepted;
+use super::state::AppState;
 use crate::auth::passwords::Password;
 use crate::auth::NewUser;
 use crate::domain::user::UserCommand;

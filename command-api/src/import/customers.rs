@@ -8,7 +8,7 @@ use contracts::money::{Money, Notation::Spreadsheet};
 use contracts::product::bounded_text;
 use platform::problem::FieldError;
 
-use super::{command_error, RowFields, RowMapper};
+use super::row::{command_error, RowFields, RowMapper};
 use crate::domain::customer::{Customer, CustomerCommand, CustomerError, CustomerPatch};
 use crate::es::CommandError;
 

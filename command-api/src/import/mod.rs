@@ -13,13 +13,14 @@
 //! [`CustomerRows`].
 
 mod customers;
+mod error;
 mod products;
+mod row;
 mod table;
 
 use std::collections::{HashMap, HashSet};
 
 use contracts::Invalid;
-use cqrs_es::Aggregate;
 
 use crate::domain::Keyed;
 use platform::problem::FieldError;
@@ -28,7 +29,9 @@ use sqlx::PgPool;
 
 use crate::es::{CommandBus, CommandError, Pending};
 pub use customers::CustomerRows;
+pub use error::ImportError;
 pub use products::ProductRows;
+pub use row::{RowFields, RowMapper};
 pub use table::{Dialect, EncodingSource, Table};
 
 /// `active` (or empty) or `archived`.
@@ -44,30 +47,6 @@ fn archived(f: &mut RowFields<'_>) -> Option<bool> {
             None
         }
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("{0}")]
-    Encoding(String),
-    #[error("{0}")]
-    Header(String),
-    #[error("the file is not CSV as expected: {0}")]
-    Malformed(String),
-    #[error("the header lacks the column(s) {0}")]
-    MissingColumns(String),
-    #[error("the header has unknown column(s) {0}")]
-    UnknownColumns(String),
-    #[error("the header names the column(s) {0} twice")]
-    DuplicateColumns(String),
-    #[error("the file is empty: its first line must be the header")]
-    Empty,
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("{0}")]
-    Store(String),
-    #[error("database unavailable: {0}")]
-    Unavailable(String),
 }
 
 impl ImportError {
@@ -161,113 +140,12 @@ impl Plan {
     }
 }
 
-/// One row's cells by column, and its broken rules as they are found.
-pub struct RowFields<'a> {
-    table: &'a Table,
-    record: &'a csv::StringRecord,
-    errors: Vec<FieldError>,
-}
-
-impl<'a> RowFields<'a> {
-    fn new(table: &'a Table, record: &'a csv::StringRecord) -> Self {
-        let mut fields = Self {
-            table,
-            record,
-            errors: Vec::new(),
-        };
-        let extra = table.values_past_header(record);
-        if extra > 0 {
-            fields.push(
-                "row",
-                Invalid::new(
-                    "too_many_values",
-                    format!(
-                        "{extra} value(s) past the header's {} columns, which would be lost: \
-                         a value holding the separator `{}` must be in double quotes",
-                        table.width(),
-                        table.dialect.separator
-                    ),
-                ),
-            );
-        }
-        fields
-    }
-
-    fn push(&mut self, field: &str, e: Invalid) {
-        self.errors.push(FieldError {
-            field: field.to_owned(),
-            code: e.code.to_owned(),
-            message: e.message,
-        });
-    }
-
-    /// The cell as written, line breaks included (the row's key, and address lines).
-    fn raw(&self, column: &str) -> Option<&'a str> {
-        self.table.get(self.record, column)
-    }
-
-    /// A single-line cell: one holding a line break is refused, naming its column.
-    fn text(&mut self, column: &str) -> Result<Option<&'a str>, ()> {
-        match self.raw(column) {
-            Some(value) if value.contains(['\r', '\n']) => {
-                self.push(column, line_break());
-                Err(())
-            }
-            value => Ok(value),
-        }
-    }
-
-    fn required<T>(
-        &mut self,
-        column: &str,
-        parse: impl FnOnce(&str) -> Result<T, Invalid>,
-    ) -> Option<T> {
-        match self.text(column) {
-            Err(()) => None,
-            Ok(None) => {
-                self.push(column, Invalid::new("required", "must not be empty"));
-                None
-            }
-            Ok(Some(raw)) => parse(raw).map_err(|e| self.push(column, e)).ok(),
-        }
-    }
-
-    /// `Some(None)` when empty, `None` when invalid.
-    fn optional<T>(
-        &mut self,
-        column: &str,
-        parse: impl FnOnce(&str) -> Result<T, Invalid>,
-    ) -> Option<Option<T>> {
-        match self.text(column) {
-            Err(()) => None,
-            Ok(None) => Some(None),
-            Ok(Some(raw)) => parse(raw).map(Some).map_err(|e| self.push(column, e)).ok(),
-        }
-    }
-}
-
-fn line_break() -> Invalid {
-    Invalid::new(
-        "line_break",
-        "a line break (Alt+Enter in Excel, or a double quote left open) is allowed only in \
-         an address's street lines; put this value on one line",
-    )
-}
-
 fn row_error(line: u64, key: &str, errors: Vec<FieldError>) -> RowReport {
     RowReport {
         line,
         key: key.to_owned(),
         status: RowStatus::Error,
         errors,
-    }
-}
-
-fn command_error<E: std::error::Error>(e: &CommandError<E>) -> FieldError {
-    FieldError {
-        field: "row".to_owned(),
-        code: "rejected".to_owned(),
-        message: e.to_string(),
     }
 }
 
@@ -309,46 +187,6 @@ where
             other => ImportError::Store(other.to_string()),
         })?;
     Ok((ids, states))
-}
-
-type Command<M> = <<M as RowMapper>::Aggregate as Aggregate>::Command;
-type DomainError<M> = <<M as RowMapper>::Aggregate as Aggregate>::Error;
-
-/// One resource's side of an import: its columns, the column that names a row's record,
-/// how a row reads, and which commands it becomes. [`plan`] does the rest, the same way
-/// for every resource.
-pub trait RowMapper {
-    type Aggregate: Keyed<Command: Clone + Send + 'static, Error: Send + 'static, Services: Send + Sync>
-        + 'static;
-    /// A valid row's values.
-    type Row;
-    /// The columns, in export order; a header must hold the first [`Self::REQUIRED`].
-    const COLUMNS: &'static [&'static str];
-    const REQUIRED: usize;
-    /// The column naming a row's record (`sku`, `code`), unique ignoring case.
-    const KEY: &'static str;
-    /// Reads `(lower-cased key, aggregate id)` rows for the lower-cased keys bound as `$1`.
-    const KEYS_SQL: &'static str;
-    /// Why a key already seen on an earlier row is refused.
-    const DUPLICATE: &'static str;
-
-    /// The row's values, every broken rule pushed to `f`; `None` when one is broken.
-    fn read(&self, f: &mut RowFields<'_>) -> Option<Self::Row>;
-
-    /// A new record's id and the command that creates it.
-    fn create(row: Self::Row) -> (<Self::Aggregate as Keyed>::Id, Command<Self>);
-
-    /// The command that sets an existing record's fields to the row's.
-    fn update(row: Self::Row) -> Command<Self>;
-
-    /// The status column's command: archiving an archived record, or reactivating an
-    /// active one, records nothing.
-    fn status(archived: bool) -> Command<Self>;
-
-    /// A refused command as the row's error.
-    fn describe(e: &CommandError<DomainError<Self>>) -> FieldError {
-        command_error(e)
-    }
 }
 
 /// Decides every row of `table` against the records that exist (created, updated or

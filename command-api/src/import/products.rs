@@ -5,7 +5,7 @@ use contracts::ids::ProductId;
 use contracts::money::{Money, Notation::Spreadsheet};
 use contracts::product::{Barcode, Category, ProductName, Quantity, Sku, Unit, VatRates};
 
-use super::{RowFields, RowMapper};
+use super::row::{RowFields, RowMapper};
 use crate::domain::product::{Product, ProductCommand, ProductPatch};
 
 /// Product rows, priced at the VAT rates in force.

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 use serde::Serialize;
 
-use super::ImportError;
+use super::error::ImportError;
 
 /// How a file was read, as the report states it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use contracts::metadata::EventMeta;
 use serde_json::Value;
 use sqlx::PgConnection;
 
-use super::ProjectionError;
+use super::error::ProjectionError;
 
 pub const REDACTED: &str = "<redacted>";
 

@@ -5,7 +5,7 @@ use contracts::events::{CustomerDetails, CustomerEvent};
 use contracts::ids::CustomerId;
 use sqlx::PgConnection;
 
-use super::ProjectionError;
+use super::error::ProjectionError;
 
 pub async fn apply(
     conn: &mut PgConnection,

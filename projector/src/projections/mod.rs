@@ -4,28 +4,21 @@
 
 pub mod audit;
 pub mod customers;
+mod error;
 pub mod orders;
 pub mod products;
 pub mod sales;
 pub mod stock;
 pub mod users;
 
-use contracts::envelope::{DecodeError, DecodeReason, EventEnvelope};
+pub use error::ProjectionError;
+
+use contracts::envelope::{DecodeReason, EventEnvelope};
 use contracts::events::{
     AggregateType, CustomerEvent, OrderEvent, ProductEvent, SessionEvent, StockEvent, UserEvent,
 };
 use contracts::ids::{CustomerId, OrderId, ProductId, SessionId, UserId};
 use sqlx::PgConnection;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ProjectionError {
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error(transparent)]
-    Decode(#[from] DecodeError),
-    #[error("a stored value is out of its type's range: {0}")]
-    Value(#[from] contracts::Invalid),
-}
 
 /// Who writes what, event by event.
 #[derive(Debug)]

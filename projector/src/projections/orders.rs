@@ -9,7 +9,8 @@ use contracts::product::VatRate;
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
-use super::{sales, ProjectionError};
+use super::error::ProjectionError;
+use super::sales;
 
 /// The customer's code and name on an order are current values: copied here from the
 /// customer's row when the order names it, and rewritten by the customers projection

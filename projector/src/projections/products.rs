@@ -6,7 +6,7 @@ use contracts::ids::ProductId;
 use contracts::product::ProductStatus;
 use sqlx::PgConnection;
 
-use super::ProjectionError;
+use super::error::ProjectionError;
 
 pub async fn apply(
     conn: &mut PgConnection,

@@ -9,7 +9,7 @@ use contracts::ids::{OrderId, ProductId};
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
-use super::ProjectionError;
+use super::error::ProjectionError;
 
 pub async fn apply(
     conn: &mut PgConnection,

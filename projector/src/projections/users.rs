@@ -8,7 +8,7 @@ use contracts::events::{SessionEvent, UserEvent};
 use contracts::ids::{SessionId, UserId};
 use sqlx::PgConnection;
 
-use super::ProjectionError;
+use super::error::ProjectionError;
 
 pub async fn apply(
     conn: &mut PgConnection,

@@ -14,7 +14,7 @@ use super::export::csv_response;
 use super::extract::AppQuery;
 use super::paging::{one_of, text_filter, Paging};
 use super::resource::{page, Filters, Table};
-use super::AppState;
+use super::state::AppState;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

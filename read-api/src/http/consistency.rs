@@ -5,7 +5,7 @@ use axum::http::{header, HeaderMap};
 use sqlx::Postgres;
 
 use super::error::{ApiError, Result};
-use super::AppState;
+use super::state::AppState;
 
 pub const MIN_VERSION_HEADER: &str = "x-min-version";
 

@@ -14,7 +14,7 @@ use super::error::Result;
 use super::extract::AppQuery;
 use super::paging::{one_of, search, sort_by, Paging};
 use super::resource::{self, Filters, Resource, Table};
-use super::AppState;
+use super::state::AppState;
 
 impl Resource for CustomerRow {
     type Id = CustomerId;

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
-use super::AppState;
+use super::state::AppState;
 
 /// Longest series a request may ask for.
 const MAX_BUCKETS: i64 = 800;

@@ -12,8 +12,11 @@ pub mod paging;
 pub mod products;
 pub mod proforma;
 pub mod resource;
+mod state;
 pub mod stock;
 pub mod users;
+
+pub use state::AppState;
 
 use std::sync::Arc;
 
@@ -23,39 +26,8 @@ use contracts::read::{CustomerRow, StockLevelRow, UserRow};
 use platform::access::{Access, RouteSpec, Routes, ADMIN, ANALYSTS, ANY_ROLE};
 use platform::token::TokenVerifier;
 use platform::web::{api_router, HttpSettings, Readiness};
-use sqlx::PgPool;
-use tokio::sync::Semaphore;
 
-use crate::freshness::Freshness;
-use crate::proforma::{Issuer, ProformaSettings};
 use resource::show;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: PgPool,
-    pub freshness: Freshness,
-    pub proforma: Option<Arc<Issuer>>,
-    /// Proformas render on the blocking pool, at most one per core at once: a burst
-    /// queues instead of filling memory with half-built documents.
-    pub renders: Arc<Semaphore>,
-}
-
-impl AppState {
-    pub fn new(pool: PgPool, freshness: Freshness) -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self {
-            pool,
-            freshness,
-            proforma: None,
-            renders: Arc::new(Semaphore::new(cores)),
-        }
-    }
-
-    pub fn with_proforma(mut self, settings: Option<ProformaSettings>) -> Self {
-        self.proforma = settings.map(|s| Arc::new(Issuer::new(s)));
-        self
-    }
-}
 
 /// The route table: every query route and who may call it. The access middleware
 /// enforces it; `tests/it/rbac.rs` calls every row with every role.

@@ -19,7 +19,7 @@ use super::error::{ApiError, Result};
 use super::extract::AppQuery;
 use super::paging::{one_of, search, sort_by, text_filter, Paging};
 use super::resource::{self, Filters, Resource, Table};
-use super::AppState;
+use super::state::AppState;
 
 impl Resource for OrderRow {
     type Id = OrderId;

@@ -22,7 +22,7 @@ use super::consistency::if_none_match;
 use super::error::{ApiError, Result};
 use super::extract::AppQuery;
 use super::resource::{self, Resource};
-use super::AppState;
+use super::state::AppState;
 use crate::proforma::{self, Customer, Lang, Line, Proforma};
 
 #[derive(Debug, Deserialize)]

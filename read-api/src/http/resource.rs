@@ -18,7 +18,7 @@ use super::consistency::{wait_min_version, MinVersion};
 use super::error::{ApiError, Result};
 use super::extract::{path_id, AppQuery};
 use super::paging::{Paging, Sort};
-use super::AppState;
+use super::state::AppState;
 
 /// Where a list or a detail reads its rows.
 #[derive(Debug, Clone, Copy)]

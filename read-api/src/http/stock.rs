@@ -13,7 +13,7 @@ use super::error::Result;
 use super::extract::{path_id, AppQuery};
 use super::paging::{search, sort_by, text_filter, Paging};
 use super::resource::{self, Filters, Resource, Table};
-use super::AppState;
+use super::state::AppState;
 
 impl Resource for StockLevelRow {
     type Id = ProductId;

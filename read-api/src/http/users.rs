@@ -13,7 +13,7 @@ use super::error::Result;
 use super::extract::AppQuery;
 use super::paging::{one_of, search, Paging, Sort};
 use super::resource::{self, Filters, Resource, Table};
-use super::AppState;
+use super::state::AppState;
 
 impl Resource for UserRow {
     type Id = UserId;

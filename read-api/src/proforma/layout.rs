@@ -14,10 +14,10 @@ use genpdf::render::Area;
 use genpdf::style::{Color, Style};
 use genpdf::{Alignment, Context, Element, Margins, Mm, PageDecorator, Position, RenderResult};
 
+use super::document::{Proforma, RenderError, Rendered, Seller};
 use super::format::Lang;
 use super::table::{Cell, Column, Table};
 use super::text::{self, Run, Wrapped};
-use super::{Proforma, RenderError, Rendered, Seller};
 
 const BODY_SIZE: u8 = 9;
 const SMALL_SIZE: u8 = 7;

@@ -11,6 +11,7 @@
 //! compiled into the binary. The italic slots genpdf insists on point at a built-in PDF
 //! font, which costs no bytes, since the document never sets italic.
 
+mod document;
 mod format;
 mod issuer;
 mod layout;
@@ -20,21 +21,13 @@ mod text;
 
 use std::sync::LazyLock;
 
-use chrono::NaiveDate;
-use contracts::customer::PaymentTerms;
-use contracts::pricing::VatLine;
 use flate2::Compression;
 use genpdf::fonts::{FontData, FontFamily};
 use printpdf::BuiltinFont;
-use rust_decimal::Decimal;
 
+pub use document::{Customer, Line, Proforma, RenderError, Rendered, Seller, LAYOUT_VERSION};
 pub use format::Lang;
 pub use issuer::{Issuer, ProformaSettings};
-
-/// Changes whenever the same data would render differently, so that a client holding a
-/// document laid out by an earlier version gets the new one rather than a 304. 2: no
-/// text dropped for being long, rows whole on each page.
-pub const LAYOUT_VERSION: u32 = 2;
 
 static REGULAR: &[u8] = include_bytes!("../../fonts/DejaVuSans.subset.ttf");
 static BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.subset.ttf");
@@ -50,72 +43,6 @@ static FONTS: LazyLock<Result<FontFamily<FontData>, String>> = LazyLock::new(|| 
         bold_italic: load(BOLD, Some(BuiltinFont::HelveticaBoldOblique))?,
     })
 });
-
-#[derive(Debug, thiserror::Error)]
-pub enum RenderError {
-    #[error("fonts: {0}")]
-    Fonts(String),
-    #[error("layout: {0}")]
-    Layout(#[from] genpdf::error::Error),
-}
-
-/// The seller, from configuration: who issues the document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Seller {
-    pub name: String,
-    /// Postal address, one line each.
-    pub address: Vec<String>,
-    pub siret: String,
-    pub vat_number: String,
-    /// Legal form and share capital, as written after the name: `SAS au capital de 50 000 €`.
-    pub legal_form: Option<String>,
-    pub capital: Option<Decimal>,
-    /// `RCS Lyon 123 456 789`.
-    pub rcs: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-}
-
-/// The customer as the read model knows it now.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Customer {
-    pub code: String,
-    pub legal_name: String,
-    pub address: Vec<String>,
-    pub siret: Option<String>,
-    pub siren: Option<String>,
-    pub vat_number: Option<String>,
-    pub payment_terms: Option<PaymentTerms>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
-    pub sku: String,
-    pub label: String,
-    pub quantity: Decimal,
-    /// As the order line holds it: a unit's code (`kg`, printed short), or any text.
-    pub unit: String,
-    pub unit_price: Decimal,
-    pub discount: Decimal,
-    pub vat_rate: Decimal,
-    pub net: Decimal,
-}
-
-/// Everything one proforma shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Proforma {
-    pub number: String,
-    pub date: NaiveDate,
-    pub valid_until: NaiveDate,
-    pub customer: Option<Customer>,
-    pub lines: Vec<Line>,
-    /// Per rate, highest first.
-    pub vat: Vec<VatLine>,
-    pub total_net: Decimal,
-    pub total_vat: Decimal,
-    pub total_gross: Decimal,
-    pub notes: Option<String>,
-}
 
 /// The PDF of `proforma` in `lang`, with its page count.
 pub fn render(seller: &Seller, proforma: &Proforma, lang: Lang) -> Result<Rendered, RenderError> {
@@ -142,14 +69,11 @@ static PACKED_FONTS: LazyLock<Vec<(&'static [u8], Vec<u8>)>> = LazyLock::new(|| 
         .collect()
 });
 
-#[derive(Debug)]
-pub struct Rendered {
-    pub pdf: Vec<u8>,
-    pub pages: usize,
-}
-
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
     use super::*;
 
     fn seller() -> Seller {

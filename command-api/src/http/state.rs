@@ -1,0 +1,47 @@
+//! What every command handler is given.
+
+use std::sync::Arc;
+
+use contracts::product::VatRates;
+
+use crate::app::order_process::OrderProcesses;
+use crate::auth::Auth;
+use crate::domain::customer::Customer;
+use crate::domain::product::Product;
+use crate::es::CommandBus;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: sqlx::PgPool,
+    pub products: Arc<CommandBus<Product>>,
+    pub customers: Arc<CommandBus<Customer>>,
+    /// Orders, and the stock they reserve.
+    pub orders: Arc<OrderProcesses>,
+    pub auth: Arc<Auth>,
+    /// The VAT rates a price may use.
+    pub vat_rates: Arc<VatRates>,
+}
+
+impl AppState {
+    pub fn with_vat_rates(mut self, rates: VatRates) -> Self {
+        self.vat_rates = Arc::new(rates);
+        self
+    }
+
+    pub fn new(pool: sqlx::PgPool, auth: Arc<Auth>) -> Self {
+        let products = Arc::new(CommandBus::new(pool.clone(), ()));
+        let customers = Arc::new(CommandBus::new(pool.clone(), ()));
+        Self {
+            orders: Arc::new(OrderProcesses::new(
+                pool.clone(),
+                Arc::clone(&products),
+                Arc::clone(&customers),
+            )),
+            customers,
+            pool,
+            products,
+            auth,
+            vat_rates: Arc::new(VatRates::default()),
+        }
+    }
+}
