@@ -1,9 +1,12 @@
 //! `/orders` commands: drafts, lines, submit, cancel, fulfil. Roles: admin and sales,
 //! except fulfil (admin, warehouse).
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::response::Response;
 use contracts::ids::{CustomerId, OrderId, ProductId};
+use contracts::metadata::EventMeta;
 use contracts::pricing::Discount;
 use contracts::product::bounded_text;
 use platform::web::AppPath;
@@ -15,7 +18,7 @@ use super::extract::{
 };
 use super::reply::{accepted, accepted_with, execute};
 use super::state::AppState;
-use crate::app::order_process::{ProcessError, SubmitOutcome};
+use crate::app::order_process::{OrderProcesses, ProcessError, SubmitOutcome};
 use crate::domain::order::OrderCommand;
 
 fn line_no(raw: &str) -> Result<u32> {
@@ -246,14 +249,11 @@ struct Submitted {
 /// `POST /orders/{id}/submit`: reserves every line or none. 422 `insufficient_stock`
 /// names each short line with the quantities. Roles: admin, sales.
 pub async fn submit(target: Target<OrderId>) -> Result<Response> {
-    let Target {
-        state,
-        id,
-        expected,
-        metadata,
-    } = target;
-    let outcome =
-        detached(async move { state.orders.submit(id, expected, metadata).await }).await?;
+    let id = target.id;
+    let outcome = detached(target, |orders, id, expected, metadata| async move {
+        orders.submit(id, expected, metadata).await
+    })
+    .await?;
     match outcome {
         SubmitOutcome::Submitted { version } => {
             let body = Submitted {
@@ -293,37 +293,41 @@ pub async fn cancel(
         ),
         None => None,
     };
-    let Target {
-        state,
-        id,
-        expected,
-        metadata,
-    } = target;
-    let version =
-        detached(async move { state.orders.cancel(id, expected, reason, metadata).await }).await?;
+    let id = target.id;
+    let version = detached(target, |orders, id, expected, metadata| async move {
+        orders.cancel(id, expected, reason, metadata).await
+    })
+    .await?;
     Ok(accepted(false, "/orders", &id.to_string(), version))
 }
 
 /// `POST /orders/{id}/fulfil`: the reservations leave on-hand stock. Roles: admin,
 /// warehouse.
 pub async fn fulfil(target: Target<OrderId>) -> Result<Response> {
+    let id = target.id;
+    let version = detached(target, |orders, id, expected, metadata| async move {
+        orders.fulfil(id, expected, metadata).await
+    })
+    .await?;
+    Ok(accepted(false, "/orders", &id.to_string(), version))
+}
+
+/// Runs an order process step on the target in a task of its own: a client hanging up
+/// must not cut it off between two of its transactions (recovery would finish it, but
+/// only later).
+async fn detached<T, Step, Work>(target: Target<OrderId>, step: Step) -> Result<T>
+where
+    T: Send + 'static,
+    Step: FnOnce(Arc<OrderProcesses>, OrderId, Option<u64>, EventMeta) -> Work,
+    Work: std::future::Future<Output = Result<T, ProcessError>> + Send + 'static,
+{
     let Target {
         state,
         id,
         expected,
         metadata,
     } = target;
-    let version =
-        detached(async move { state.orders.fulfil(id, expected, metadata).await }).await?;
-    Ok(accepted(false, "/orders", &id.to_string(), version))
-}
-
-/// Runs an order process in a task of its own: a client hanging up must not cut it off
-/// between two of its transactions (recovery would finish it, but only later).
-async fn detached<T: Send + 'static>(
-    work: impl std::future::Future<Output = Result<T, ProcessError>> + Send + 'static,
-) -> Result<T> {
-    tokio::spawn(work)
+    tokio::spawn(step(state.orders, id, expected, metadata))
         .await
         .map_err(|e| ApiError::Internal(format!("order process task failed: {e}")))?
         .map_err(ApiError::from)
