@@ -22,6 +22,7 @@ use std::time::Duration;
 use async_nats::jetstream;
 use async_nats::HeaderMap;
 use contracts::envelope::EventEnvelope;
+use contracts::metadata::EventMeta;
 use platform::db::{channels, locks};
 use platform::nats::{headers, Subjects};
 use sqlx::postgres::PgListener;
@@ -215,22 +216,26 @@ impl Relay {
         let mut failure = None;
         'rows: for OutboxRow { id, envelope } in rows {
             // The domain event, and the integration event it gives, if any: the row is
-            // sent when both are.
+            // sent when both are. The metadata is read once. The relay judges nothing: an
+            // event whose metadata or payload does not read still goes out, without the
+            // headers and integration message it cannot give, so that one bad row holds
+            // no later one back; the projector parks it, the log names it here.
+            let meta = envelope.meta().map_err(|error| {
+                tracing::error!(%error, msg_id = %envelope.msg_id(), "unreadable event metadata");
+            });
             let mut messages = vec![(
                 self.config
                     .subjects
                     .event(&envelope.aggregate_type, &envelope.aggregate_id),
-                message_headers(&envelope),
+                message_headers(&envelope, meta.as_ref().ok()),
                 serde_json::to_vec(&envelope)?,
             )];
-            // A stored event that gives no readable integration message still goes out:
-            // the relay judges nothing, and one bad row must not hold back every later
-            // one. The projector parks it; the log names it here.
-            let integration =
-                contracts::integration::from_domain(&envelope).unwrap_or_else(|error| {
+            let integration = meta.ok().and_then(|meta| {
+                contracts::integration::from_domain(&envelope, &meta).unwrap_or_else(|error| {
                     tracing::error!(%error, msg_id = %envelope.msg_id(), "no integration message");
                     None
-                });
+                })
+            });
             if let Some(integration) = integration {
                 let mut headers = HeaderMap::new();
                 headers.insert(headers::MSG_ID, format!("int:{}", integration.id).as_str());
@@ -291,7 +296,7 @@ impl Relay {
     }
 }
 
-fn message_headers(envelope: &EventEnvelope) -> HeaderMap {
+fn message_headers(envelope: &EventEnvelope, meta: Option<&EventMeta>) -> HeaderMap {
     let mut map = HeaderMap::new();
     map.insert(headers::MSG_ID, envelope.msg_id().as_str());
     map.insert(headers::EVENT_TYPE, envelope.event_type.as_str());
@@ -299,16 +304,9 @@ fn message_headers(envelope: &EventEnvelope) -> HeaderMap {
     map.insert(headers::AGGREGATE_TYPE, envelope.aggregate_type.as_str());
     map.insert(headers::AGGREGATE_ID, envelope.aggregate_id.as_str());
     map.insert(headers::SEQUENCE, envelope.sequence.to_string().as_str());
-    // The relay forwards what the store holds and judges nothing: an event whose
-    // metadata does not read goes out without these headers, and the projector parks it.
-    match envelope.meta() {
-        Ok(meta) => {
-            map.insert(headers::CORRELATION_ID, meta.correlation_id.as_str());
-            map.insert(headers::ACTOR_ID, meta.actor_id.as_str());
-        }
-        Err(error) => {
-            tracing::error!(%error, msg_id = %envelope.msg_id(), "unreadable event metadata")
-        }
+    if let Some(meta) = meta {
+        map.insert(headers::CORRELATION_ID, meta.correlation_id.as_str());
+        map.insert(headers::ACTOR_ID, meta.actor_id.as_str());
     }
     map
 }

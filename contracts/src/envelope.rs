@@ -35,18 +35,9 @@ impl EventEnvelope {
         EventMeta::from_map(&self.metadata)
     }
 
-    /// Decodes the event once: its stream's typed id, its metadata and its payload.
-    pub fn decode<Id, E>(&self) -> Result<Stored<Id, E>, DecodeError>
-    where
-        Id: std::str::FromStr,
-        E: serde::de::DeserializeOwned,
-    {
-        let meta = self.meta().map_err(|e| self.error(DecodeReason::Meta(e)))?;
-        self.decode_with(meta)
-    }
-
-    /// [`Self::decode`] with the metadata already read.
-    pub fn decode_with<Id, E>(&self, meta: EventMeta) -> Result<Stored<Id, E>, DecodeError>
+    /// Decodes the event once, with its metadata read by [`Self::meta`]: its stream's typed
+    /// id, its metadata and its payload.
+    pub fn decode<Id, E>(&self, meta: EventMeta) -> Result<Stored<Id, E>, DecodeError>
     where
         Id: std::str::FromStr,
         E: serde::de::DeserializeOwned,

@@ -7,10 +7,10 @@
 use chrono::SecondsFormat;
 use serde::Serialize;
 
-use crate::envelope::EventEnvelope;
-use crate::events::{aggregate_types, Need, OrderEvent, StockEvent};
-use crate::ids::{CustomerId, ProductId};
-use crate::metadata::MetaError;
+use crate::envelope::{DecodeError, EventEnvelope};
+use crate::events::{AggregateType, Need, OrderEvent, StockEvent};
+use crate::ids::{CustomerId, OrderId, ProductId};
+use crate::metadata::EventMeta;
 use crate::pricing::Totals;
 use crate::product::Quantity;
 
@@ -32,7 +32,7 @@ pub struct IntegrationMessage {
 
 #[derive(Serialize)]
 struct OrderSubmittedV1<'a> {
-    order_id: &'a str,
+    order_id: OrderId,
     number: &'a str,
     customer_id: CustomerId,
     currency: &'static str,
@@ -42,7 +42,7 @@ struct OrderSubmittedV1<'a> {
 
 #[derive(Serialize)]
 struct OrderCancelledV1<'a> {
-    order_id: &'a str,
+    order_id: OrderId,
     number: &'a str,
     customer_id: Option<CustomerId>,
     reason: Option<&'a str>,
@@ -52,7 +52,7 @@ struct OrderCancelledV1<'a> {
 
 #[derive(Serialize)]
 struct OrderFulfilledV1<'a> {
-    order_id: &'a str,
+    order_id: OrderId,
     number: &'a str,
     customer_id: CustomerId,
 }
@@ -67,15 +67,17 @@ struct StockLowV1 {
 /// Why a domain event could not give its integration message.
 #[derive(Debug, thiserror::Error)]
 pub enum IntegrationError {
-    #[error("cannot decode the domain event: {0}")]
-    Decode(#[from] serde_json::Error),
     #[error(transparent)]
-    Meta(#[from] MetaError),
+    Decode(#[from] DecodeError),
+    #[error("cannot encode the integration message: {0}")]
+    Encode(#[from] serde_json::Error),
 }
 
-/// The integration message a domain event gives, if it gives one.
+/// The integration message a domain event gives, if it gives one; `meta` is the event's
+/// metadata, read once by the caller.
 pub fn from_domain(
     envelope: &EventEnvelope,
+    meta: &EventMeta,
 ) -> Result<Option<IntegrationMessage>, IntegrationError> {
     // Most events give none: decide on the stored type before decoding any payload.
     const GIVE_ONE: [&str; 4] = [
@@ -87,10 +89,11 @@ pub fn from_domain(
     if !GIVE_ONE.contains(&envelope.event_type.as_str()) {
         return Ok(None);
     }
-    let (event_type, data) = match envelope.aggregate_type.as_str() {
-        aggregate_types::ORDER => {
-            let id = envelope.aggregate_id.as_str();
-            match OrderEvent::deserialize_from(&envelope.payload)? {
+    let (event_type, data) = match AggregateType::from_name(&envelope.aggregate_type) {
+        Some(AggregateType::Order) => {
+            let order = envelope.decode::<OrderId, OrderEvent>(meta.clone())?;
+            let id = order.id;
+            match order.event {
                 OrderEvent::OrderSubmitted {
                     number,
                     customer_id,
@@ -136,7 +139,10 @@ pub fn from_domain(
                 _ => return Ok(None),
             }
         }
-        aggregate_types::STOCK => match StockEvent::deserialize_from(&envelope.payload)? {
+        Some(AggregateType::Stock) => match envelope
+            .decode::<ProductId, StockEvent>(meta.clone())?
+            .event
+        {
             StockEvent::StockLow {
                 product_id,
                 available,
@@ -153,7 +159,6 @@ pub fn from_domain(
         },
         _ => return Ok(None),
     };
-    let meta = envelope.meta()?;
     Ok(Some(IntegrationMessage {
         id: envelope.msg_id(),
         event_type,
@@ -161,18 +166,7 @@ pub fn from_domain(
         occurred_at: meta
             .occurred_at
             .to_rfc3339_opts(SecondsFormat::Micros, true),
-        correlation_id: Some(meta.correlation_id),
+        correlation_id: Some(meta.correlation_id.clone()),
         data,
     }))
-}
-
-/// Decoding from a borrowed JSON value, without copying it.
-trait FromPayload: Sized {
-    fn deserialize_from(payload: &serde_json::Value) -> Result<Self, serde_json::Error>;
-}
-
-impl<T: serde::de::DeserializeOwned> FromPayload for T {
-    fn deserialize_from(payload: &serde_json::Value) -> Result<Self, serde_json::Error> {
-        T::deserialize(payload)
-    }
 }

@@ -55,31 +55,22 @@ pub async fn apply(
     };
     match aggregate {
         AggregateType::Product => {
-            products::apply(conn, envelope.decode_with::<ProductId, ProductEvent>(meta)?).await
+            products::apply(conn, envelope.decode::<ProductId, ProductEvent>(meta)?).await
         }
         AggregateType::User => {
-            users::apply(conn, envelope.decode_with::<UserId, UserEvent>(meta)?).await
+            users::apply(conn, envelope.decode::<UserId, UserEvent>(meta)?).await
         }
         AggregateType::Session => {
-            users::apply_session(conn, envelope.decode_with::<SessionId, SessionEvent>(meta)?).await
+            users::apply_session(conn, envelope.decode::<SessionId, SessionEvent>(meta)?).await
         }
         AggregateType::Stock => {
-            stock::apply(conn, envelope.decode_with::<ProductId, StockEvent>(meta)?).await
+            stock::apply(conn, envelope.decode::<ProductId, StockEvent>(meta)?).await
         }
         AggregateType::Customer => {
-            customers::apply(
-                conn,
-                envelope.decode_with::<CustomerId, CustomerEvent>(meta)?,
-            )
-            .await
+            customers::apply(conn, envelope.decode::<CustomerId, CustomerEvent>(meta)?).await
         }
         AggregateType::Order => {
-            orders::apply(
-                conn,
-                envelope.decode_with::<OrderId, OrderEvent>(meta)?,
-                live,
-            )
-            .await
+            orders::apply(conn, envelope.decode::<OrderId, OrderEvent>(meta)?, live).await
         }
         // Refused logins: the audit row is all.
         AggregateType::LoginAttempt => Ok(()),
