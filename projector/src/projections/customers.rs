@@ -3,6 +3,7 @@
 use contracts::envelope::Stored;
 use contracts::events::{CustomerDetails, CustomerEvent};
 use contracts::ids::CustomerId;
+use contracts::read::CustomerStatus;
 use sqlx::PgConnection;
 
 use super::error::ProjectionError;
@@ -21,10 +22,11 @@ pub async fn apply(
             sqlx::query(
                 "INSERT INTO customers (id, code, status, version, created_at, updated_at, legal_name,
                                         payment_terms)
-                 VALUES ($1, $2, 'active', $3, $4, $4, '', '')",
+                 VALUES ($1, $2, $3, $4, $5, $5, '', '')",
             )
             .bind(customer_id)
             .bind(code.as_str())
+            .bind(CustomerStatus::Active)
             .bind(stored.sequence)
             .bind(stored.meta.occurred_at)
             .execute(&mut *conn)
@@ -38,8 +40,8 @@ pub async fn apply(
             refresh_orders(conn, &id).await?;
             None
         }
-        CustomerEvent::CustomerArchived {} => Some("archived"),
-        CustomerEvent::CustomerReactivated {} => Some("active"),
+        CustomerEvent::CustomerArchived {} => Some(CustomerStatus::Archived),
+        CustomerEvent::CustomerReactivated {} => Some(CustomerStatus::Active),
     };
     sqlx::query(
         "UPDATE customers SET status = coalesce($2, status), version = $3, updated_at = $4

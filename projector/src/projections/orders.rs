@@ -47,7 +47,7 @@ pub async fn apply(
             sqlx::query(
                 "INSERT INTO orders (id, number, status, customer_id, customer_code, customer_name,
                                      version, created_at, updated_at)
-                 SELECT $1, $2, 'draft', $3, c.code, c.legal_name, $4, $5, $5
+                 SELECT $1, $2, $6, $3, c.code, c.legal_name, $4, $5, $5
                    FROM (SELECT 1) AS one LEFT JOIN customers c ON c.id = $3",
             )
             .bind(order_id)
@@ -55,6 +55,7 @@ pub async fn apply(
             .bind(customer_id)
             .bind(stored.sequence)
             .bind(stored.meta.occurred_at)
+            .bind(OrderStatus::Draft)
             .execute(conn)
             .await?;
             return Ok(());
@@ -117,11 +118,12 @@ pub async fn apply(
         }
         OrderEvent::OrderCancelled { .. } => {
             // Only a submitted order was booked; a cancelled draft never counted.
-            let was: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
-            if booking && was.as_deref() == Some(OrderStatus::Submitted.as_str()) {
+            let was: Option<OrderStatus> =
+                sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if booking && was == Some(OrderStatus::Submitted) {
                 sales::cancelled(conn, id).await?;
             }
             Some(OrderStatus::Cancelled)
@@ -139,7 +141,7 @@ pub async fn apply(
           WHERE id = $1",
     )
     .bind(id)
-    .bind(status.map(OrderStatus::as_str))
+    .bind(status)
     .bind(stored.sequence)
     .bind(stored.meta.occurred_at)
     .execute(conn)

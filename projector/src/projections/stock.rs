@@ -6,6 +6,7 @@
 use contracts::envelope::Stored;
 use contracts::events::StockEvent;
 use contracts::ids::{OrderId, ProductId};
+use contracts::read::StockMovementKind;
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
@@ -18,7 +19,7 @@ pub async fn apply(
     let id = stored.id;
     // (kind, quantity, Δ on hand, Δ reserved, reason, comment, order)
     let (kind, quantity, on_hand, reserved, reason, comment, order): (
-        &str,
+        StockMovementKind,
         Decimal,
         Decimal,
         Decimal,
@@ -32,7 +33,7 @@ pub async fn apply(
             comment,
             ..
         } => (
-            "adjusted",
+            StockMovementKind::Adjusted,
             delta.value(),
             delta.value(),
             Decimal::ZERO,
@@ -41,7 +42,7 @@ pub async fn apply(
             None,
         ),
         StockEvent::StockReserved { order_id, quantity } => (
-            "reserved",
+            StockMovementKind::Reserved,
             quantity.value(),
             Decimal::ZERO,
             quantity.value(),
@@ -50,7 +51,7 @@ pub async fn apply(
             Some(order_id),
         ),
         StockEvent::StockReleased { order_id, quantity } => (
-            "released",
+            StockMovementKind::Released,
             quantity.value(),
             Decimal::ZERO,
             -quantity.value(),
@@ -59,7 +60,7 @@ pub async fn apply(
             Some(order_id),
         ),
         StockEvent::StockConsumed { order_id, quantity } => (
-            "consumed",
+            StockMovementKind::Consumed,
             quantity.value(),
             -quantity.value(),
             -quantity.value(),
