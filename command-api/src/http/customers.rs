@@ -7,11 +7,12 @@ use contracts::account::Email;
 use contracts::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
 use contracts::events::CustomerDetails;
 use contracts::ids::CustomerId;
+use contracts::money::Money;
 use contracts::product::bounded_text;
 use serde::Deserialize;
 
 use super::error::Result;
-use super::extract::{money, present, AppJson, CommandContext, Fields, Target};
+use super::extract::{present, AppJson, CommandContext, Fields, Target};
 use super::reply::execute_new;
 use super::state::AppState;
 use crate::domain::customer::{CustomerCommand, CustomerPatch};
@@ -120,7 +121,7 @@ impl CustomerInput {
             payment_terms: self
                 .payment_terms
                 .and_then(|t| f.check("payment_terms", PaymentTerms::parse(&t))),
-            credit_limit: opt(f, "credit_limit", self.credit_limit, money),
+            credit_limit: opt(f, "credit_limit", self.credit_limit, Money::parse),
         }
     }
 

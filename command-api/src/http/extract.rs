@@ -19,8 +19,7 @@ use cqrs_es::Aggregate;
 use platform::token::Principal;
 use serde::de::DeserializeOwned;
 
-use contracts::money::Money;
-use contracts::product::{Quantity, VatRate, VatRates};
+use contracts::product::{VatRate, VatRates};
 use contracts::Invalid;
 use platform::problem::FieldError;
 use platform::web::{correlation_id, AppPath};
@@ -372,17 +371,9 @@ where
 /// Decimals as clients write them: [`contracts::money::Notation::Plain`].
 pub use contracts::money::parse_decimal as decimal;
 
-pub fn money(raw: &str) -> Result<Money, Invalid> {
-    Money::parse(raw)
-}
-
 /// A VAT rate that is one of the rates in force.
 pub fn vat_rate(rates: &VatRates, raw: &str) -> Result<VatRate, Invalid> {
     decimal(raw).and_then(|d| rates.check(d))
-}
-
-pub fn quantity(raw: &str) -> Result<Quantity, Invalid> {
-    Quantity::parse(raw)
 }
 
 /// For `#[serde(default, deserialize_with = "present")]`: tells a field sent as `null`

@@ -7,14 +7,16 @@ use axum::extract::State;
 use axum::response::Response;
 use contracts::ids::{CustomerId, OrderId, ProductId};
 use contracts::metadata::EventMeta;
+use contracts::money::Money;
 use contracts::pricing::Discount;
 use contracts::product::bounded_text;
+use contracts::product::Quantity;
 use platform::web::AppPath;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, Result};
 use super::extract::{
-    money, path_id, present, quantity, AppJson, CommandContext, Fields, IfMatch, MaybeJson, Target,
+    path_id, present, AppJson, CommandContext, Fields, IfMatch, MaybeJson, Target,
 };
 use super::reply::{accepted, accepted_with, execute};
 use super::state::AppState;
@@ -110,8 +112,11 @@ pub async fn add_line(
             .parse::<ProductId>()
             .map_err(|_| contracts::Invalid::new("invalid_id", "not a product id")),
     );
-    let qty = f.check("quantity", quantity(&body.quantity).and_then(positive));
-    let price = f.optional("unit_price", body.unit_price.as_deref(), money);
+    let qty = f.check(
+        "quantity",
+        Quantity::parse(&body.quantity).and_then(positive),
+    );
+    let price = f.optional("unit_price", body.unit_price.as_deref(), Money::parse);
     let disc = f.optional("discount", body.discount.as_deref(), Discount::parse);
     let (Some(product_id), Some(quantity), Some(unit_price), Some(discount)) =
         (product, qty, price, disc)
@@ -160,10 +165,10 @@ pub async fn change_line(
         line_no,
         quantity: body
             .quantity
-            .and_then(|q| f.check("quantity", quantity(&q).and_then(positive))),
+            .and_then(|q| f.check("quantity", Quantity::parse(&q).and_then(positive))),
         unit_price: body
             .unit_price
-            .and_then(|p| f.check("unit_price", money(&p))),
+            .and_then(|p| f.check("unit_price", Money::parse(&p))),
         discount: body
             .discount
             .and_then(|d| f.check("discount", Discount::parse(&d))),

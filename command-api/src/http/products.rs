@@ -4,11 +4,12 @@ use axum::extract::State;
 use axum::response::Response;
 use contracts::events::ProductDetails;
 use contracts::ids::ProductId;
-use contracts::product::{Barcode, Category, ProductName, Sku, Unit, VatRates};
+use contracts::money::Money;
+use contracts::product::{Barcode, Category, ProductName, Quantity, Sku, Unit, VatRates};
 use serde::Deserialize;
 
 use super::error::Result;
-use super::extract::{money, present, quantity, vat_rate, AppJson, CommandContext, Fields, Target};
+use super::extract::{present, vat_rate, AppJson, CommandContext, Fields, Target};
 use super::reply::execute_new;
 use super::state::AppState;
 use crate::domain::product::{ProductCommand, ProductPatch};
@@ -52,7 +53,7 @@ impl UpdateProduct {
             name: self
                 .name
                 .and_then(|v| f.check("name", ProductName::parse(&v))),
-            price: self.price.and_then(|v| f.check("price", money(&v))),
+            price: self.price.and_then(|v| f.check("price", Money::parse(&v))),
             vat_rate: self
                 .vat_rate
                 .and_then(|v| f.check("vat_rate", vat_rate(vat_rates, &v))),
@@ -65,7 +66,7 @@ impl UpdateProduct {
                 .and_then(|v| f.optional("barcode", v.as_deref(), Barcode::parse)),
             low_stock_threshold: self
                 .low_stock_threshold
-                .and_then(|v| f.optional("low_stock_threshold", v.as_deref(), quantity)),
+                .and_then(|v| f.optional("low_stock_threshold", v.as_deref(), Quantity::parse)),
         };
         f.into_result(patch)
     }
@@ -80,7 +81,7 @@ pub async fn create(
     let mut f = Fields::default();
     let sku = f.check("sku", Sku::parse(&body.sku));
     let name = f.check("name", ProductName::parse(&body.name));
-    let price = f.check("price", money(&body.price));
+    let price = f.check("price", Money::parse(&body.price));
     let vat = f.check("vat_rate", vat_rate(&state.vat_rates, &body.vat_rate));
     let unit = f.check("unit", Unit::parse(&body.unit));
     let category = f.check("category", Category::parse(&body.category));
@@ -88,7 +89,7 @@ pub async fn create(
     let threshold = f.optional(
         "low_stock_threshold",
         body.low_stock_threshold.as_deref(),
-        quantity,
+        Quantity::parse,
     );
     let (
         Some(sku),
