@@ -303,10 +303,12 @@ async fn a_stored_event_without_required_metadata_is_parked(pool: PgPool) {
     .unwrap();
     nats.publish_copy(&stored_envelope(&pool, id, 1).await)
         .await;
+    // The failure is counted before its dead letter commits: wait for the row itself.
     eventually("the event is parked", WAIT, || async {
-        Stats::get(&projector.stats.failed) == 1
+        !dead_letter_reasons(&pool).await.is_empty()
     })
     .await;
+    assert_eq!(Stats::get(&projector.stats.failed), 1);
     let (reason, error): (String, String) =
         sqlx::query_as("SELECT reason, error FROM projector_dead_letters")
             .fetch_one(&pool)
