@@ -3,21 +3,21 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
-use axum::http::Method;
+use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use platform::access::{Access, Caller, RouteSpec, Routes, ADMIN};
-use platform::problem::Code;
-use platform::problem::Problem;
+use platform::problem::{Code, FieldError, Problem};
 use platform::token::TokenVerifier;
-use platform::web::{internal_error, AppPath, HttpSettings, Readiness};
+use platform::web::{correlation_id, internal_error, AppPath, HttpSettings, Readiness};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tokio::sync::watch;
 
 use crate::consumer::{Role, Stats};
-use crate::dead_letters::{self, DeadLetter, DeadLetterError, Resolution};
+use crate::dead_letters::{self, DeadLetter, DeadLetterError, Resolution, Resolver, SkipReason};
 
 #[derive(Clone)]
 pub struct AdminState {
@@ -72,11 +72,16 @@ struct Status {
     held_back: u64,
     rejected: u64,
     failed: u64,
+    /// Dead letters holding their stream back now, and rejected messages kept, from the
+    /// table (so every instance, active or not, answers the same).
+    dead_letters_parked: i64,
+    dead_letters_rejected: i64,
 }
 
 /// `GET /admin/status`: whether this instance is the active one, and its counters.
 /// Roles: admin.
-async fn status(State(state): State<AdminState>) -> Json<Status> {
+async fn status(State(state): State<AdminState>) -> Result<Json<Status>, AdminError> {
+    let (dead_letters_parked, dead_letters_rejected) = dead_letters::counts(&state.pool).await?;
     let role = match *state.role.borrow() {
         Role::Starting => "starting",
         Role::Standby => "standby",
@@ -84,7 +89,7 @@ async fn status(State(state): State<AdminState>) -> Json<Status> {
         Role::Stopped => "stopped",
     };
     let s = &state.stats;
-    Json(Status {
+    Ok(Json(Status {
         role,
         applied: Stats::get(&s.applied),
         duplicates: Stats::get(&s.duplicates),
@@ -92,7 +97,9 @@ async fn status(State(state): State<AdminState>) -> Json<Status> {
         held_back: Stats::get(&s.held_back),
         rejected: Stats::get(&s.rejected),
         failed: Stats::get(&s.failed),
-    })
+        dead_letters_parked,
+        dead_letters_rejected,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -143,24 +150,41 @@ async fn list_dead_letters(
 async fn retry_dead_letter(
     State(state): State<AdminState>,
     Caller(caller): Caller,
+    headers: HeaderMap,
     AppPath(id): AppPath<i64>,
 ) -> Result<Json<Resolution>, AdminError> {
-    Ok(Json(
-        dead_letters::retry(&state.pool, id, &caller.email).await?,
-    ))
+    let by = Resolver::new(&caller, correlation_id(&headers));
+    Ok(Json(dead_letters::retry(&state.pool, id, &by).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SkipBody {
+    reason: String,
 }
 
 /// `POST /admin/dead-letters/{id}/skip`: passes over the parked event for good and
-/// applies its stream's later events; the row keeps who skipped it and when. Roles:
+/// applies its stream's later events. Body `{"reason": "…"}` (required, up to 500
+/// characters): the row and the audit trail keep who skipped it, when and why. Roles:
 /// admin.
 async fn skip_dead_letter(
     State(state): State<AdminState>,
     Caller(caller): Caller,
+    headers: HeaderMap,
     AppPath(id): AppPath<i64>,
+    body: Result<Json<SkipBody>, JsonRejection>,
 ) -> Result<Json<Resolution>, AdminError> {
-    Ok(Json(
-        dead_letters::skip(&state.pool, id, &caller.email).await?,
-    ))
+    let Json(body) =
+        body.map_err(|rejection| AdminError::BadInput(Code::MalformedBody, rejection.body_text()))?;
+    let why = SkipReason::parse(&body.reason).map_err(|invalid| {
+        AdminError::Invalid(FieldError {
+            field: "reason".to_owned(),
+            code: invalid.code.to_owned(),
+            message: invalid.message,
+        })
+    })?;
+    let by = Resolver::new(&caller, correlation_id(&headers));
+    Ok(Json(dead_letters::skip(&state.pool, id, &by, &why).await?))
 }
 
 /// The admin surface's errors, mapped to problem+json in one place.
@@ -168,6 +192,8 @@ async fn skip_dead_letter(
 enum AdminError {
     #[error("{1}")]
     BadInput(Code, String),
+    #[error("{}", .0.message)]
+    Invalid(FieldError),
     #[error(transparent)]
     DeadLetter(#[from] DeadLetterError),
 }
@@ -185,6 +211,14 @@ impl IntoResponse for AdminError {
             Self::BadInput(code, _) => Problem::new(400, code, "Malformed request")
                 .with_detail(detail)
                 .into_response(),
+            Self::Invalid(error) => Problem::new(
+                422,
+                Code::ValidationFailed,
+                "The request breaks a business rule",
+            )
+            .with_detail("See `errors` for each field at fault.")
+            .with_errors(vec![error])
+            .into_response(),
             Self::DeadLetter(DeadLetterError::NotFound(_)) => {
                 Problem::not_found(Code::DeadLetterNotFound, detail).into_response()
             }

@@ -6,14 +6,54 @@
 //! - A stored event a projection cannot apply (`failed`) is *parked*: its stream's later
 //!   messages are acked without being applied ([`crate::checkpoint`]) while every other
 //!   stream flows. An admin retries it (the stream catches up from the store) or skips it
-//!   (the checkpoint passes over it, here and in every rebuild). Who resolved it, and
-//!   when, stays on the row.
+//!   (the checkpoint passes over it, here and in every rebuild). Who resolved it, when,
+//!   and for a skip why, stays on the row; a skip is also written into the audit trail.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{Acquire, PgConnection, PgPool};
 
 use crate::checkpoint::{self, Named};
+use contracts::product::bounded_text;
+use contracts::Invalid;
+use platform::token::Principal;
+
+/// Who resolves a dead letter: the signed-in admin and the request's correlation id.
+#[derive(Debug, Clone)]
+pub struct Resolver {
+    pub user_id: String,
+    pub email: String,
+    pub roles: String,
+    pub correlation_id: String,
+}
+
+impl Resolver {
+    pub fn new(principal: &Principal, correlation_id: String) -> Self {
+        Self {
+            user_id: principal.user_id.to_string(),
+            email: principal.email.clone(),
+            roles: principal.roles.joined(),
+            correlation_id,
+        }
+    }
+}
+
+/// Why an admin skips an event for good: required, since the read models then differ
+/// from what the store says for that event, and someone will ask why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkipReason(String);
+
+impl SkipReason {
+    pub const MAX_CHARS: usize = 500;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        bounded_text(raw, Self::MAX_CHARS).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
@@ -45,6 +85,7 @@ pub struct DeadLetter {
     pub last_seen_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolved_by: Option<String>,
+    pub resolution_reason: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,7 +179,8 @@ pub async fn list(
 ) -> Result<Vec<DeadLetter>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, subject, aggregate_type, aggregate_id, sequence, reason, error, status,
-                attempts, first_seen_at, last_seen_at, resolved_at, resolved_by
+                attempts, first_seen_at, last_seen_at, resolved_at, resolved_by,
+                resolution_reason
            FROM projector_dead_letters
           WHERE $1::text IS NULL OR status = $1
           ORDER BY status = 'parked' DESC, id DESC
@@ -151,7 +193,7 @@ pub async fn list(
 }
 
 /// Applies the parked event again, and the stream's later events after it.
-pub async fn retry(pool: &PgPool, id: i64, by: &str) -> Result<Resolution, DeadLetterError> {
+pub async fn retry(pool: &PgPool, id: i64, by: &Resolver) -> Result<Resolution, DeadLetterError> {
     let mut tx = pool.begin().await?;
     let parked = lock_parked(&mut tx, id).await?;
     let caught_up = {
@@ -169,9 +211,9 @@ pub async fn retry(pool: &PgPool, id: i64, by: &str) -> Result<Resolution, DeadL
     };
     match caught_up {
         Ok(applied) => {
-            resolve(&mut tx, id, "retried", by).await?;
+            resolve(&mut tx, id, "retried", by, None).await?;
             tx.commit().await?;
-            tracing::info!(id, %by, applied, "dead letter retried");
+            tracing::info!(id, by = %by.email, applied, "dead letter retried");
             Ok(Resolution {
                 applied,
                 parked: None,
@@ -197,11 +239,18 @@ pub async fn retry(pool: &PgPool, id: i64, by: &str) -> Result<Resolution, DeadL
 }
 
 /// Passes over the parked event for good (here and in every rebuild), then applies the
-/// stream's later events; if one of those fails, it is parked in turn.
-pub async fn skip(pool: &PgPool, id: i64, by: &str) -> Result<Resolution, DeadLetterError> {
+/// stream's later events; if one of those fails, it is parked in turn. The skip, with who
+/// and why, goes into the audit trail in the same transaction.
+pub async fn skip(
+    pool: &PgPool,
+    id: i64,
+    by: &Resolver,
+    why: &SkipReason,
+) -> Result<Resolution, DeadLetterError> {
     let mut tx = pool.begin().await?;
     let (aggregate_type, aggregate_id, sequence) = lock_parked(&mut tx, id).await?;
-    resolve(&mut tx, id, "skipped", by).await?;
+    resolve(&mut tx, id, "skipped", by, Some(why)).await?;
+    audit_skips(&mut tx, Some(id)).await?;
     checkpoint::set_checkpoint(&mut tx, &aggregate_type, &aggregate_id, sequence).await?;
     let mut attempt = tx.begin().await?;
     let resolution = match checkpoint::catch_up(&mut attempt, &aggregate_type, &aggregate_id).await
@@ -237,7 +286,8 @@ pub async fn skip(pool: &PgPool, id: i64, by: &str) -> Result<Resolution, DeadLe
         }
     };
     tx.commit().await?;
-    tracing::warn!(id, %by, %aggregate_type, %aggregate_id, sequence, "dead letter skipped");
+    tracing::warn!(id, by = %by.email, why = why.as_str(), %aggregate_type, %aggregate_id,
+        sequence, "dead letter skipped");
     Ok(resolution)
 }
 
@@ -276,17 +326,61 @@ async fn resolve(
     conn: &mut PgConnection,
     id: i64,
     status: &str,
-    by: &str,
+    by: &Resolver,
+    why: Option<&SkipReason>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE projector_dead_letters
-            SET status = $2, resolved_at = now(), resolved_by = $3
+            SET status = $2, resolved_at = now(), resolved_by = $3, resolved_by_id = $4,
+                resolved_by_roles = $5, resolution_correlation_id = $6, resolution_reason = $7
           WHERE id = $1",
     )
     .bind(id)
     .bind(status)
-    .bind(by)
+    .bind(&by.email)
+    .bind(&by.user_id)
+    .bind(&by.roles)
+    .bind(&by.correlation_id)
+    .bind(why.map(SkipReason::as_str))
     .execute(conn)
     .await
     .map(drop)
+}
+
+/// The audit event type of a skip: it sits in the audit trail at the skipped event's own
+/// place (its aggregate and sequence), which that event, never applied, leaves free.
+pub const SKIPPED_EVENT_TYPE: &str = "DeadLetterSkipped";
+
+/// Writes the audit rows of skipped dead letters: one as it is skipped (`Some(id)`), or
+/// every one in a rebuild (`None`), from the same columns either way.
+pub async fn audit_skips(conn: &mut PgConnection, id: Option<i64>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (aggregate_type, aggregate_id, sequence, event_type, event_version,
+                                occurred_at, actor_id, actor_roles, correlation_id, payload)
+         SELECT aggregate_type, aggregate_id, sequence, $2, '1', resolved_at,
+                COALESCE(resolved_by_id, resolved_by), resolved_by_roles,
+                COALESCE(resolution_correlation_id, 'dead-letter-' || id),
+                jsonb_build_object('dead_letter_id', id, 'reason', resolution_reason,
+                                   'error', error, 'subject', subject, 'attempts', attempts)
+           FROM projector_dead_letters
+          WHERE status = 'skipped' AND ($1::bigint IS NULL OR id = $1)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(SKIPPED_EVENT_TYPE)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// How many dead letters hold a stream back, and how many were rejected, for
+/// `/admin/status` and the metrics.
+pub async fn counts(pool: &PgPool) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE status = 'parked'),
+                count(*) FILTER (WHERE status = 'rejected')
+           FROM projector_dead_letters",
+    )
+    .fetch_one(pool)
+    .await
 }

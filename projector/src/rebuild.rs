@@ -85,6 +85,7 @@ pub async fn rebuild(
     }
     drop(events);
     audit::insert(&mut tx, audit).await?;
+    crate::dead_letters::audit_skips(&mut tx, None).await?;
     write_checkpoints(&mut tx, checkpoints).await?;
     projections::finish_rebuild(&mut tx).await?;
     crate::consumer::notify_projected(&mut tx).await?;

@@ -167,3 +167,54 @@ async fn the_admin_endpoints_refuse_malformed_ids_with_problem_json(pool: PgPool
     .await;
     assert!(checked > 0, "the dead-letter routes have an id");
 }
+
+/// A skip must say why: the reason is required, trimmed and bounded, and a refused body
+/// is a problem+json naming the field.
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
+async fn skipping_a_dead_letter_needs_a_reason(pool: PgPool) {
+    let app = admin_app(&pool);
+    let admin = testkit::auth::bearer(&[Role::Admin]);
+    let skip = |body: &'static str| {
+        let request = Request::builder()
+            .method("POST")
+            .uri("/admin/dead-letters/7/skip")
+            .header("authorization", admin.as_str())
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status().as_u16();
+            let content_type = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+                .await
+                .unwrap();
+            let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(content_type, "application/problem+json");
+            (status, problem)
+        }
+    };
+    let (status, problem) = skip("{}").await;
+    assert_eq!((status, &problem["code"]), (400, &"malformed_body".into()));
+    for blank in [r#"{"reason":"   "}"#, r#"{"reason":"a\u0007b"}"#] {
+        let (status, problem) = skip(blank).await;
+        assert_eq!(
+            (status, &problem["code"]),
+            (422, &"validation_failed".into())
+        );
+        assert_eq!(problem["errors"][0]["field"], "reason");
+    }
+    let long = format!(r#"{{"reason":"{}"}}"#, "x".repeat(501)).leak();
+    let (status, _) = skip(long).await;
+    assert_eq!(status, 422);
+    // A good reason reaches the table: there is no dead letter 7.
+    let (status, problem) = skip(r#"{"reason":"duplicate import"}"#).await;
+    assert_eq!(
+        (status, &problem["code"]),
+        (404, &"dead_letter_not_found".into())
+    );
+}

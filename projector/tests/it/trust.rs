@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use contracts::ids::ProductId;
 use projector::consumer::Stats;
-use projector::dead_letters::{self, DeadLetterError, Resolution};
+use projector::dead_letters::{self, DeadLetterError, Resolution, Resolver, SkipReason};
 use sqlx::PgPool;
 use testkit::{eventually, NatsTest};
 
@@ -15,6 +15,17 @@ use crate::helpers::{
 };
 
 const WAIT: Duration = Duration::from_secs(15);
+
+const ADMIN_ID: &str = "0190f0aa-0000-7000-8000-000000000001";
+
+fn admin() -> Resolver {
+    Resolver {
+        user_id: ADMIN_ID.to_owned(),
+        email: "admin@example.com".to_owned(),
+        roles: "admin".to_owned(),
+        correlation_id: "fix-42".to_owned(),
+    }
+}
 
 async fn publish_raw(nats: &NatsTest, subject: String, body: &'static [u8]) {
     nats.jetstream
@@ -200,7 +211,7 @@ async fn a_parked_event_is_retried_once_the_fault_is_fixed(pool: PgPool) {
     let projector = spawn_projector(&pool, &nats);
     let (id, parked) = park_a_stream(&pool, &nats, &projector.stats).await;
 
-    let error = dead_letters::retry(&pool, parked, "admin@example.com")
+    let error = dead_letters::retry(&pool, parked, &admin())
         .await
         .unwrap_err();
     assert!(
@@ -211,9 +222,7 @@ async fn a_parked_event_is_retried_once_the_fault_is_fixed(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    let resolution = dead_letters::retry(&pool, parked, "admin@example.com")
-        .await
-        .unwrap();
+    let resolution = dead_letters::retry(&pool, parked, &admin()).await.unwrap();
     assert_eq!(
         resolution,
         Resolution {
@@ -239,7 +248,7 @@ async fn a_parked_event_is_retried_once_the_fault_is_fixed(pool: PgPool) {
         )
     );
     assert!(matches!(
-        dead_letters::retry(&pool, parked, "admin@example.com").await,
+        dead_letters::retry(&pool, parked, &admin()).await,
         Err(DeadLetterError::NotParked { .. })
     ));
 
@@ -254,7 +263,8 @@ async fn a_skipped_event_stays_skipped_and_its_stream_moves_on(pool: PgPool) {
     let projector = spawn_projector(&pool, &nats);
     let (id, parked) = park_a_stream(&pool, &nats, &projector.stats).await;
 
-    let resolution = dead_letters::skip(&pool, parked, "admin@example.com")
+    let why = SkipReason::parse("  price list of 2019, superseded  ").unwrap();
+    let resolution = dead_letters::skip(&pool, parked, &admin(), &why)
         .await
         .unwrap();
     assert_eq!(
@@ -275,8 +285,30 @@ async fn a_skipped_event_stays_skipped_and_its_stream_moves_on(pool: PgPool) {
     .await;
     assert_eq!(Stats::get(&projector.stats.failed), 1);
 
+    // The audit trail says who skipped which event, and why, at the event's own place.
+    let audited: (String, String, Option<String>, String, serde_json::Value) = sqlx::query_as(
+        "SELECT event_type, actor_id, actor_roles, correlation_id, payload FROM audit_log
+          WHERE aggregate_type = 'Product' AND aggregate_id = $1 AND sequence = 2",
+    )
+    .bind(id.to_string())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            &audited.0[..],
+            &audited.1[..],
+            audited.2.as_deref(),
+            &audited.3[..]
+        ),
+        ("DeadLetterSkipped", ADMIN_ID, Some("admin"), "fix-42")
+    );
+    assert_eq!(audited.4["reason"], "price list of 2019, superseded");
+    assert_eq!(audited.4["dead_letter_id"], parked);
+
     projector.running.stop().await;
-    // The trigger is still there: the rebuild passes over the skipped event as well.
+    // The trigger is still there: the rebuild passes over the skipped event as well, and
+    // writes the skip back into the audit trail.
     assert_equals_rebuild(&pool).await;
     nats.cleanup().await;
 }

@@ -35,7 +35,28 @@ where
     let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|chunk| (chunk, rx))
     }));
-    let mut response = body.into_response();
+    as_csv_file(body.into_response(), filename)
+}
+
+/// A `text/csv` response of rows already in memory (a dashboard series: hundreds of rows
+/// at most), written by the same rules as the streamed exports.
+pub fn csv_table(
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<Cell>>,
+    filename: &str,
+) -> Response {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let written = writer.write_record(header).and_then(|()| {
+        rows.into_iter()
+            .try_for_each(|row| write_row(&mut writer, &row))
+    });
+    match written.and_then(|()| writer.into_inner().map_err(|e| e.into_error().into())) {
+        Ok(bytes) => as_csv_file(Body::from(bytes).into_response(), filename),
+        Err(e) => platform::web::internal_error(e),
+    }
+}
+
+fn as_csv_file(mut response: Response, filename: &str) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

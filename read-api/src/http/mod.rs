@@ -4,6 +4,7 @@ pub mod audit;
 pub mod consistency;
 pub mod customers;
 pub mod dashboard;
+pub mod dashboard_export;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -101,9 +102,21 @@ fn routes() -> Routes<AppState> {
         )
         .route(
             M::GET,
+            "/dashboard/sales/export",
+            Access::Roles(ANALYSTS),
+            dashboard_export::sales,
+        )
+        .route(
+            M::GET,
             "/dashboard/top-products",
             Access::Roles(ANALYSTS),
             dashboard::top_products,
+        )
+        .route(
+            M::GET,
+            "/dashboard/top-products/export",
+            Access::Roles(ANALYSTS),
+            dashboard_export::top_products,
         )
         .route(
             M::GET,
@@ -113,15 +126,33 @@ fn routes() -> Routes<AppState> {
         )
         .route(
             M::GET,
+            "/dashboard/top-customers/export",
+            Access::Roles(ANALYSTS),
+            dashboard_export::top_customers,
+        )
+        .route(
+            M::GET,
             "/dashboard/orders-by-status",
             Access::Roles(ANALYSTS),
             dashboard::orders_by_status,
         )
         .route(
             M::GET,
+            "/dashboard/orders-by-status/export",
+            Access::Roles(ANALYSTS),
+            dashboard_export::orders_by_status,
+        )
+        .route(
+            M::GET,
             "/dashboard/stock-alerts",
             Access::Roles(ANALYSTS),
             dashboard::stock_alerts,
+        )
+        .route(
+            M::GET,
+            "/dashboard/stock-alerts/export",
+            Access::Roles(ANALYSTS),
+            dashboard_export::stock_alerts,
         )
         .route(M::GET, "/audit", Access::Roles(ADMIN), audit::list)
         .route(M::GET, "/audit/export", Access::Roles(ADMIN), audit::export)

@@ -165,6 +165,49 @@ async fn the_dashboard_counts_each_sale_once_through_fulfilment_cancellation_and
         .collect();
     assert_eq!(levels, [("LAMP", "out_of_stock"), ("COFFEE", "low")]);
 
+    // The same series as CSV files: a header, then one row per point or item.
+    let csv = |value: Value| -> Vec<String> {
+        let text = value.as_str().expect("a CSV body").to_owned();
+        text.lines().map(str::to_owned).collect()
+    };
+    let sales = csv(shop.dashboard("/dashboard/sales/export").await);
+    assert_eq!(sales.len(), 31, "a header and 30 days");
+    assert!(sales[0].starts_with("period,orders,net,vat,gross,average_order_value,"));
+    assert!(sales[1].ends_with(",0,0.00,0.00,0.00,,0,0.00,0.00,0.00,0,0.00,0.00,0.00"));
+    // Today: the fulfilled 300 + 60 and the submitted 40 + 2.20.
+    assert!(
+        sales[30]
+            .ends_with(",2,340.00,62.20,402.20,170.00,1,40.00,2.20,42.20,1,300.00,60.00,360.00"),
+        "{}",
+        sales[30]
+    );
+    let top = csv(shop
+        .dashboard("/dashboard/top-products/export?by=quantity")
+        .await);
+    assert_eq!(
+        top[0],
+        "rank,product_id,sku,name,unit,quantity,revenue,orders"
+    );
+    assert!(
+        top[1].starts_with(&format!("1,{coffee},COFFEE,")),
+        "{}",
+        top[1]
+    );
+    assert!(top[1].ends_with(",4,40.00,1"), "{}", top[1]);
+    assert_eq!(top.len(), 3);
+    let customers = csv(shop.dashboard("/dashboard/top-customers/export").await);
+    assert_eq!(
+        customers[1],
+        format!("1,{alpha},ALPHA,ALPHA SARL,1,300.00,360.00")
+    );
+    let statuses = csv(shop.dashboard("/dashboard/orders-by-status/export").await);
+    assert_eq!(statuses[0], "status,orders,net,gross");
+    // Cancelled: 2 × 100 + 1 × 10 (VAT 40 + 0.55), and the dropped draft's 5 × 10 (2.75).
+    assert_eq!(statuses[5], "cancelled,2,260.00,303.30");
+    let alerts = csv(shop.dashboard("/dashboard/stock-alerts/export").await);
+    assert_eq!(alerts.len(), 3);
+    assert!(alerts[1].starts_with(&format!("out_of_stock,{lamp},LAMP,")));
+
     pipeline.stop().await;
 }
 

@@ -4,6 +4,7 @@
 // A failed unwrap here is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used)]
 
+mod analytics;
 mod audit;
 mod csv;
 mod dashboard;
