@@ -6,6 +6,10 @@ pub const DEFAULT_FILTER: &str = "info,sqlx::postgres::notice=warn";
 
 use tracing_subscriber::EnvFilter;
 
+/// Variables every service reads outside its command line (README's configuration table
+/// lists them with the rest).
+pub const PROCESS_VARIABLES: &[&str] = &["RUST_LOG", "GESCOM_LOG_FORMAT", "MALLOC_ARENA_MAX"];
+
 pub fn init() {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));

@@ -54,3 +54,14 @@ async fn every_command_route_answers_every_role_as_the_file_says(pool: PgPool) {
     )
     .await;
 }
+
+/// README's configuration table lists every variable command-api reads, with its default.
+#[test]
+fn every_environment_variable_is_documented() {
+    use clap::CommandFactory;
+    testkit::documented::assert_environment_documented(
+        "command-api",
+        &command_api::cli::Cli::command(),
+        platform::telemetry::PROCESS_VARIABLES,
+    );
+}

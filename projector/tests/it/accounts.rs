@@ -218,3 +218,14 @@ async fn skipping_a_dead_letter_needs_a_reason(pool: PgPool) {
         (404, &"dead_letter_not_found".into())
     );
 }
+
+/// README's configuration table lists every variable projector reads, with its default.
+#[test]
+fn every_environment_variable_is_documented() {
+    use clap::CommandFactory;
+    testkit::documented::assert_environment_documented(
+        "projector",
+        &projector::cli::Cli::command(),
+        platform::telemetry::PROCESS_VARIABLES,
+    );
+}

@@ -76,3 +76,14 @@ async fn admins_list_accounts_by_role_and_text(pool: PgPool) {
     let all = crate::helpers::get(&app, "/users").await;
     assert_eq!(all.body["total"], 2);
 }
+
+/// README's configuration table lists every variable read-api reads, with its default.
+#[test]
+fn every_environment_variable_is_documented() {
+    use clap::CommandFactory;
+    testkit::documented::assert_environment_documented(
+        "read-api",
+        &read_api::cli::Cli::command(),
+        platform::telemetry::PROCESS_VARIABLES,
+    );
+}
