@@ -70,28 +70,30 @@ SELECT product_id, sequence, kind, quantity, reason, order_id, on_hand, reserved
 -- sessions are read-only by default (a first wall: the privileges below are the second)
 -- and a runaway query stops after a minute. Settings of a role are not inherited by its
 -- members: a personal login made a member gets the privileges, and should get the same
--- two settings.
+-- two settings. Where the migrating account may not create roles, a DBA creates it
+-- first (docs/analytics.md); without it, the migration grants nothing and says so.
 DO $$
 BEGIN
-    CREATE ROLE gescom_analyst LOGIN;
-    ALTER ROLE gescom_analyst SET default_transaction_read_only = on;
-    ALTER ROLE gescom_analyst SET statement_timeout = '60s';
-    COMMENT ON ROLE gescom_analyst IS 'gescom: reads the analytics schema, nothing else.';
-EXCEPTION WHEN duplicate_object OR unique_violation THEN
-    NULL;
-END
-$$;
-
-DO $$
-BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'gescom_analyst') THEN
+        BEGIN
+            CREATE ROLE gescom_analyst LOGIN;
+            ALTER ROLE gescom_analyst SET default_transaction_read_only = on;
+            ALTER ROLE gescom_analyst SET statement_timeout = '60s';
+            COMMENT ON ROLE gescom_analyst IS 'gescom: reads the analytics schema, nothing else.';
+        EXCEPTION
+            WHEN duplicate_object OR unique_violation THEN
+                NULL;
+            WHEN insufficient_privilege THEN
+                RAISE WARNING 'role gescom_analyst not created (no CREATEROLE): see docs/analytics.md';
+                RETURN;
+        END;
+    END IF;
     EXECUTE format('GRANT CONNECT ON DATABASE %I TO gescom_analyst', current_database());
     -- Every role may create temporary tables by default: a write the analyst must not have.
     EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+    GRANT USAGE ON SCHEMA analytics TO gescom_analyst;
+    GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO gescom_analyst;
+    -- Views added by later migrations are readable too.
+    ALTER DEFAULT PRIVILEGES IN SCHEMA analytics GRANT SELECT ON TABLES TO gescom_analyst;
 END
 $$;
-GRANT USAGE ON SCHEMA analytics TO gescom_analyst;
-GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO gescom_analyst;
--- Views added by later migrations are readable too.
-ALTER DEFAULT PRIVILEGES IN SCHEMA analytics GRANT SELECT ON TABLES TO gescom_analyst;
--- PostgreSQL 15 and later no longer let every role create in `public`; older ones do.
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
