@@ -1,0 +1,111 @@
+import { useState } from "react";
+import { Alert, Button, Paper, PasswordInput, Stack, Title } from "@mantine/core";
+import { useForm } from "@mantine/form";
+import { notifications } from "@mantine/notifications";
+import { useQueryClient } from "@tanstack/react-query";
+import { useNavigate } from "react-router";
+import { useServices } from "../ServicesContext";
+import { useI18n } from "../i18n/useI18n";
+import { isApiError, unwrap } from "../api/problem";
+import { ErrorAlert } from "../components/ErrorAlert";
+import { formProblem } from "../lib/formErrors";
+import type { FieldError } from "../api/types";
+import { meKey, useSession } from "./hooks";
+
+interface PasswordValues {
+  current: string;
+  next: string;
+  confirm: string;
+}
+
+const API_FIELDS = { current_password: "current", new_password: "next" };
+
+export function ChangePasswordPage() {
+  const { api, session } = useServices();
+  const state = useSession();
+  const i18n = useI18n();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<unknown>(null);
+  const [unmatched, setUnmatched] = useState<FieldError[]>([]);
+  const [busy, setBusy] = useState(false);
+  const forced = state.status === "signed_in" && state.user.must_change_password;
+  const form = useForm<PasswordValues>({
+    initialValues: { current: "", next: "", confirm: "" },
+    validate: {
+      current: (v) => (v ? null : i18n.t("form.required")),
+      next: (v) => (v ? null : i18n.t("form.required")),
+      confirm: (v, values) => (v === values.next ? null : i18n.t("password.mismatch")),
+    },
+  });
+
+  const submit = async (values: PasswordValues) => {
+    setBusy(true);
+    setError(null);
+    setUnmatched([]);
+    try {
+      const { data } = await unwrap(
+        api.command.POST("/auth/password", {
+          body: { current_password: values.current, new_password: values.next },
+        }),
+      );
+      session.passwordChanged(data);
+      await queryClient.invalidateQueries({ queryKey: meKey });
+      notifications.show({ color: "green", message: i18n.t("password.done") });
+      navigate("/", { replace: true });
+    } catch (e) {
+      const problem = formProblem(e, ["current", "next"], i18n.field, API_FIELDS);
+      if (isApiError(e, "wrong_current_password")) {
+        problem.fields.current ??= i18n.error(e);
+      }
+      form.setErrors(problem.fields);
+      setUnmatched(problem.unmatched);
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Paper withBorder p="xl" maw={460}>
+      <form onSubmit={form.onSubmit(submit)} noValidate>
+        <Stack>
+          <Title order={1} size="h2">
+            {i18n.t("password.title")}
+          </Title>
+          {forced && (
+            <Alert color="yellow" variant="light" role="status">
+              {i18n.t("password.forced")}
+            </Alert>
+          )}
+          {error !== null && <ErrorAlert error={error} extra={unmatched} />}
+          <PasswordInput
+            label={i18n.t("password.current")}
+            autoComplete="current-password"
+            required
+            visibilityToggleButtonProps={{ "aria-label": i18n.t("password.current") }}
+            {...form.getInputProps("current")}
+          />
+          <PasswordInput
+            label={i18n.t("password.new")}
+            description={i18n.t("password.hint")}
+            autoComplete="new-password"
+            required
+            visibilityToggleButtonProps={{ "aria-label": i18n.t("password.new") }}
+            {...form.getInputProps("next")}
+          />
+          <PasswordInput
+            label={i18n.t("password.confirm")}
+            autoComplete="new-password"
+            required
+            visibilityToggleButtonProps={{ "aria-label": i18n.t("password.confirm") }}
+            {...form.getInputProps("confirm")}
+          />
+          <Button type="submit" loading={busy}>
+            {i18n.t("password.submit")}
+          </Button>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}

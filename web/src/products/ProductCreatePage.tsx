@@ -1,0 +1,30 @@
+import { Stack, Title } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { useNavigate } from "react-router";
+import { useI18n } from "../i18n/useI18n";
+import { useCreateProduct } from "./api";
+import { ProductForm } from "./ProductForm";
+import { EMPTY_PRODUCT, createBody } from "./model";
+
+export function ProductCreatePage() {
+  const i18n = useI18n();
+  const navigate = useNavigate();
+  const create = useCreateProduct();
+  return (
+    <Stack>
+      <Title order={1}>{i18n.t("product.createTitle")}</Title>
+      <ProductForm
+        mode="create"
+        initialValues={EMPTY_PRODUCT}
+        onCancel={() => navigate("/products")}
+        onSubmit={async (values) => {
+          const body = createBody(values);
+          await create.mutateAsync(body);
+          notifications.show({ color: "green", message: i18n.t("product.created", { sku: body.sku }) });
+          // The list reads at the returned version: the new product is in it.
+          navigate("/products");
+        }}
+      />
+    </Stack>
+  );
+}
