@@ -107,7 +107,7 @@ export function App({ services, queryClient }: { services: Services; queryClient
   return (
     <MantineProvider theme={theme}>
       <I18nProvider>
-        <Notifications position="top-right" />
+        <Notifications position="bottom-right" />
         <ServicesProvider services={services}>
           <QueryClientProvider client={queryClient}>
             <ClearCacheOnSignOut queryClient={queryClient} />

@@ -1,7 +1,6 @@
 import { useState } from "react";
 import { Alert, Button, Paper, PasswordInput, Stack, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { notifications } from "@mantine/notifications";
 import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "react-router";
 import { useServices } from "../ServicesContext";
@@ -11,6 +10,7 @@ import { ErrorAlert } from "../components/ErrorAlert";
 import { formProblem } from "../lib/formErrors";
 import type { FieldError } from "../api/types";
 import { meKey, useSession } from "./hooks";
+import { notify } from "../lib/notify";
 
 interface PasswordValues {
   current: string;
@@ -51,7 +51,7 @@ export function ChangePasswordPage() {
       );
       session.passwordChanged(data);
       await queryClient.invalidateQueries({ queryKey: meKey });
-      notifications.show({ color: "green", message: i18n.t("password.done") });
+      notify(i18n, i18n.t("password.done"));
       navigate("/", { replace: true });
     } catch (e) {
       const problem = formProblem(e, ["current", "next"], i18n.field, API_FIELDS);
@@ -83,7 +83,7 @@ export function ChangePasswordPage() {
             label={i18n.t("password.current")}
             autoComplete="current-password"
             required
-            visibilityToggleButtonProps={{ "aria-label": i18n.t("password.current") }}
+            visibilityToggleButtonProps={{ "aria-label": i18n.t("password.show") }}
             {...form.getInputProps("current")}
           />
           <PasswordInput
@@ -91,14 +91,14 @@ export function ChangePasswordPage() {
             description={i18n.t("password.hint")}
             autoComplete="new-password"
             required
-            visibilityToggleButtonProps={{ "aria-label": i18n.t("password.new") }}
+            visibilityToggleButtonProps={{ "aria-label": i18n.t("password.show") }}
             {...form.getInputProps("next")}
           />
           <PasswordInput
             label={i18n.t("password.confirm")}
             autoComplete="new-password"
             required
-            visibilityToggleButtonProps={{ "aria-label": i18n.t("password.confirm") }}
+            visibilityToggleButtonProps={{ "aria-label": i18n.t("password.show") }}
             {...form.getInputProps("confirm")}
           />
           <Button type="submit" loading={busy}>

@@ -74,7 +74,7 @@ export function LoginPage() {
               label={i18n.t("login.password")}
               autoComplete="current-password"
               required
-              visibilityToggleButtonProps={{ "aria-label": i18n.t("login.password") }}
+              visibilityToggleButtonProps={{ "aria-label": i18n.t("password.show") }}
               {...form.getInputProps("password")}
             />
             <Button type="submit" loading={busy}>

@@ -14,6 +14,7 @@ export const fr = {
   "app.notFound": "Cette page n'existe pas.",
   "app.backHome": "Retour à l'accueil",
   "app.retry": "Réessayer",
+  "app.close": "Fermer",
   "app.forbidden": "Vos rôles ne permettent pas d'ouvrir cette page.",
   "app.stillUpdating": "Mise à jour en cours… Les données affichées arrivent dans un instant.",
 
@@ -37,6 +38,7 @@ export const fr = {
   "login.expired": "Votre session a expiré : reconnectez-vous.",
 
   "password.title": "Changer le mot de passe",
+  "password.show": "Afficher ou masquer le mot de passe",
   "password.forced": "Choisissez un nouveau mot de passe avant de continuer.",
   "password.current": "Mot de passe actuel",
   "password.new": "Nouveau mot de passe",
@@ -136,6 +138,7 @@ export const en: Record<MessageKey, string> = {
   "app.notFound": "This page does not exist.",
   "app.backHome": "Back to the start page",
   "app.retry": "Try again",
+  "app.close": "Close",
   "app.forbidden": "Your roles do not allow this page.",
   "app.stillUpdating": "Still updating… The data shown arrives in a moment.",
 
@@ -159,6 +162,7 @@ export const en: Record<MessageKey, string> = {
   "login.expired": "Your session has expired: please sign in again.",
 
   "password.title": "Change password",
+  "password.show": "Show or hide the password",
   "password.forced": "Choose a new password before going on.",
   "password.current": "Current password",
   "password.new": "New password",

@@ -1,10 +1,10 @@
 import { Stack, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { useNavigate } from "react-router";
 import { useI18n } from "../i18n/useI18n";
 import { useCreateProduct } from "./api";
 import { ProductForm } from "./ProductForm";
 import { EMPTY_PRODUCT, createBody } from "./model";
+import { notify } from "../lib/notify";
 
 export function ProductCreatePage() {
   const i18n = useI18n();
@@ -20,7 +20,7 @@ export function ProductCreatePage() {
         onSubmit={async (values) => {
           const body = createBody(values);
           await create.mutateAsync(body);
-          notifications.show({ color: "green", message: i18n.t("product.created", { sku: body.sku }) });
+          notify(i18n, i18n.t("product.created", { sku: body.sku }));
           // The list reads at the returned version: the new product is in it.
           navigate("/products");
         }}

@@ -1,5 +1,4 @@
-import { Alert, Badge, Button, Group, Stack, Text, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
+import { Alert, Button, Group, Stack, Text, Title } from "@mantine/core";
 import { useNavigate, useParams } from "react-router";
 import { useServices } from "../ServicesContext";
 import { useI18n } from "../i18n/useI18n";
@@ -12,7 +11,9 @@ import { ErrorAlert } from "../components/ErrorAlert";
 import { useProduct, useProductLifecycle, useUpdateProduct } from "./api";
 import { ProductForm } from "./ProductForm";
 import { ConflictAlert } from "./ConflictAlert";
+import { StatusBadge } from "./StatusBadge";
 import { updateBody, valuesFromProduct } from "./model";
+import { notify } from "../lib/notify";
 
 /** A 412 on a command: the If-Match version is not the current one. */
 function isConflict(error: unknown): error is ApiError {
@@ -64,10 +65,7 @@ function ProductEditor({
       { action: archived ? "reactivate" : "archive", version: product.version },
       {
         onSuccess: () =>
-          notifications.show({
-            color: "green",
-            message: i18n.t(archived ? "product.reactivated" : "product.archived"),
-          }),
+          notify(i18n, i18n.t(archived ? "product.reactivated" : "product.archived")),
       },
     );
 
@@ -77,9 +75,7 @@ function ProductEditor({
         <Stack gap={4}>
           <Title order={1}>{i18n.t("product.editTitle", { sku: product.sku })}</Title>
           <Group gap="xs">
-            <Badge color={archived ? "gray" : "green"} variant="light">
-              {i18n.t(archived ? "products.status.archived" : "products.status.active")}
-            </Badge>
+            <StatusBadge status={product.status} />
             <Text size="sm" c="dimmed" data-testid="version">
               {i18n.t("product.version", {
                 version: product.version,
@@ -90,8 +86,7 @@ function ProductEditor({
         </Stack>
         {writable && (
           <Button
-            variant={archived ? "light" : "default"}
-            color={archived ? "green" : "red"}
+            variant={archived ? "filled" : "default"}
             onClick={toggleArchive}
             loading={lifecycle.isPending}
           >
@@ -132,11 +127,11 @@ function ProductEditor({
         onSubmit={async (values) => {
           const body = updateBody(product, values);
           if (Object.keys(body).length === 0) {
-            notifications.show({ message: i18n.t("product.nothingChanged") });
+            notify(i18n, i18n.t("product.nothingChanged"), "blue");
             return;
           }
           await update.mutateAsync({ body, version: product.version });
-          notifications.show({ color: "green", message: i18n.t("product.saved") });
+          notify(i18n, i18n.t("product.saved"));
           navigate("/products");
         }}
       />

@@ -4,7 +4,7 @@ import { useForm } from "@mantine/form";
 import { useI18n } from "../i18n/useI18n";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { formProblem } from "../lib/formErrors";
-import { focusFirstInvalid } from "../lib/focus";
+import { useFocusFirstInvalid } from "../lib/focus";
 import type { FieldError } from "../api/types";
 import type { MessageKey } from "../i18n/messages";
 import { PRODUCT_FIELDS, UNITS, VAT_RATES, validateProduct, type ProductFormValues } from "./model";
@@ -30,6 +30,7 @@ export function ProductForm({
 }: ProductFormProps) {
   const i18n = useI18n();
   const ref = useRef<HTMLFormElement>(null);
+  const focusFirstInvalid = useFocusFirstInvalid(ref);
   const [error, setError] = useState<unknown>(null);
   const [unmatched, setUnmatched] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
@@ -50,7 +51,7 @@ export function ProductForm({
       form.setErrors(problem.fields);
       setUnmatched(problem.unmatched);
       setError(e);
-      focusFirstInvalid(ref.current);
+      focusFirstInvalid();
     } finally {
       setBusy(false);
     }
@@ -65,7 +66,7 @@ export function ProductForm({
     <form
       ref={ref}
       noValidate
-      onSubmit={form.onSubmit(submit, () => focusFirstInvalid(ref.current))}
+      onSubmit={form.onSubmit(submit, () => focusFirstInvalid())}
     >
       <Stack maw={720}>
         {custom ?? (error !== null && <ErrorAlert error={error} extra={unmatched} />)}

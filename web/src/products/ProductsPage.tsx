@@ -1,7 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import {
   Anchor,
-  Badge,
   Button,
   Group,
   Select,
@@ -20,6 +19,7 @@ import { can } from "../auth/permissions";
 import { QueryStatus } from "../components/QueryStatus";
 import type { MessageKey } from "../i18n/messages";
 import { useProductList } from "./api";
+import { StatusBadge } from "./StatusBadge";
 import {
   SORTS,
   filtersFromSearch,
@@ -60,7 +60,6 @@ export function ProductsPage() {
 
   const page = list.data;
   const writable = can(me.data?.permissions, "catalogue:write");
-  const statusLabel = (status: string) => i18n.t(`products.status.${status}` as MessageKey);
 
   return (
     <Stack>
@@ -154,9 +153,7 @@ export function ProductsPage() {
                     </Table.Td>
                     <Table.Td ta="right">{i18n.percent(product.vat_rate)}</Table.Td>
                     <Table.Td>
-                      <Badge color={product.status === "active" ? "green" : "gray"} variant="light">
-                        {statusLabel(product.status)}
-                      </Badge>
+                      <StatusBadge status={product.status} />
                     </Table.Td>
                     <Table.Td>{i18n.dateTime(product.updated_at)}</Table.Td>
                   </Table.Tr>
