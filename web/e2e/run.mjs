@@ -4,7 +4,7 @@
 //
 //   npm run e2e                 build the app and the services, run every scenario
 //   GESCOM_E2E_BIN=dir npm run e2e   use prebuilt command-api, read-api, projector
-import { readdir } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
@@ -39,6 +39,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 
 let failed = 0;
 try {
+  await rm(results, { recursive: true, force: true });
   stack = await startStack({ logDir: join(results, "logs") });
   process.env.GESCOM_COMMAND_URL = stack.commandUrl;
   process.env.GESCOM_READ_URL = stack.readUrl;
@@ -74,7 +75,13 @@ try {
     const started = Date.now();
     console.log(`[e2e] ${name}: ${scenario.title}`);
     try {
-      await scenario.run({ page, baseUrl, harness, admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+      await scenario.run({
+        page,
+        baseUrl,
+        harness,
+        stack,
+        admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+      });
       if (errors.length) throw new Error(`errors in the page: ${errors.join("; ")}`);
       console.log(`[e2e] ✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s, ${harness.checked.length} pages checked)`);
     } catch (error) {

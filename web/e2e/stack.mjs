@@ -117,11 +117,13 @@ export async function startStack({ logDir }) {
   const stream = `${STREAM_PREFIX}${tag}`.toUpperCase();
   const work = await mkdtemp(join(tmpdir(), "gescom-web-e2e-"));
   const children = [];
+  const byName = new Map();
   let created = false;
 
   const stop = async () => {
     for (const child of children.reverse()) {
       if (child.exitCode === null) {
+        child.kill("SIGCONT");
         child.kill("SIGTERM");
         await new Promise((r) => {
           const t = setTimeout(() => {
@@ -187,6 +189,7 @@ export async function startStack({ logDir }) {
       const out = await open(join(logDir, `${name}.log`), "w");
       const child = spawn(join(bin, name), ["serve"], { env, stdio: ["ignore", out.fd, out.fd] });
       children.push(child);
+      byName.set(name, child);
       await out.close();
       await waitReady(`http://127.0.0.1:${port}/readyz`, child, name);
       log(`${name} ready on 127.0.0.1:${port}`);
@@ -197,6 +200,9 @@ export async function startStack({ logDir }) {
       db,
       stream,
       stop,
+      /** Freezes a service (SIGSTOP): the projector paused makes the read side lag. */
+      pause: (name) => byName.get(name).kill("SIGSTOP"),
+      resume: (name) => byName.get(name).kill("SIGCONT"),
     };
   } catch (error) {
     await stop();

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { Alert } from "@mantine/core";
+import { Alert, Stack, Title } from "@mantine/core";
 import { useI18n } from "../i18n/useI18n";
 import { QueryStatus } from "../components/QueryStatus";
 import { useMe } from "./hooks";
@@ -12,9 +12,12 @@ export function RequirePermission({ permission, children }: { permission: Permis
   if (!me.data) return <QueryStatus query={me} />;
   if (!can(me.data.permissions, permission)) {
     return (
-      <Alert color="red" role="alert">
-        {i18n.t("app.forbidden")}
-      </Alert>
+      <Stack>
+        <Title order={1}>{i18n.t("app.forbiddenTitle")}</Title>
+        <Alert color="red" role="alert">
+          {i18n.t("app.forbidden")}
+        </Alert>
+      </Stack>
     );
   }
   return <>{children}</>;

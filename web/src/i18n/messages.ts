@@ -16,6 +16,7 @@ export const fr = {
   "app.retry": "Réessayer",
   "app.close": "Fermer",
   "app.forbidden": "Vos rôles ne permettent pas d'ouvrir cette page.",
+  "app.forbiddenTitle": "Accès refusé",
   "app.stillUpdating": "Mise à jour en cours… Les données affichées arrivent dans un instant.",
 
   "nav.main": "Navigation principale",
@@ -140,6 +141,7 @@ export const en: Record<MessageKey, string> = {
   "app.retry": "Try again",
   "app.close": "Close",
   "app.forbidden": "Your roles do not allow this page.",
+  "app.forbiddenTitle": "Access denied",
   "app.stillUpdating": "Still updating… The data shown arrives in a moment.",
 
   "nav.main": "Main navigation",

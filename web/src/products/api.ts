@@ -45,13 +45,14 @@ export function useProduct(id: string) {
   });
 }
 
-/** After a command: remember its version, then refetch what shows products. */
+/** After a command: remember its version, then refetch what shows products at it. */
 function useAfterWrite() {
   const { writes } = useServices();
   const queryClient = useQueryClient();
-  return async (result: CommandResult) => {
+  return (result: CommandResult) => {
     writes.record("product", result.id, result.version);
-    await queryClient.invalidateQueries({ queryKey: productKeys.all });
+    // Not awaited: the next screen shows "still updating" itself if the projection lags.
+    void queryClient.invalidateQueries({ queryKey: productKeys.all });
   };
 }
 
