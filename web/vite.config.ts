@@ -27,7 +27,8 @@ export default defineConfig({
   preview: { proxy, host: "127.0.0.1" },
   build: { target: "es2022", sourcemap: true },
   test: {
-    environment: "jsdom",
+    // Logic tests run in node; component tests ask for jsdom in their first line.
+    environment: "node",
     globals: true,
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import createClient from "openapi-fetch";
+import type { paths } from "../api/generated/command-api";
+import { createJsonTokenTransport } from "./tokenTransport";
+
+function server() {
+  const calls: { path: string; body: unknown }[] = [];
+  let n = 0;
+  const fetch = async (request: Request) => {
+    const path = new URL(request.url).pathname;
+    const body: unknown = request.method === "POST" ? await request.json() : undefined;
+    calls.push({ path, body });
+    if (path === "/auth/logout") return new Response(null, { status: 204 });
+    n += 1;
+    return Response.json({
+      access_token: `a${n}`,
+      token_type: "Bearer",
+      expires_in: 900,
+      refresh_token: `r${n}`,
+      refresh_expires_in: 604800,
+      user: { id: "u", email: "e@x.fr", roles: ["admin"], must_change_password: false },
+    });
+  };
+  return { calls, client: createClient<paths>({ baseUrl: "http://api", fetch }) };
+}
+
+describe("JSON token transport", () => {
+  it("keeps the rotating refresh token in memory and never hands it out", async () => {
+    const { calls, client } = server();
+    const transport = createJsonTokenTransport(client);
+    expect(transport.canRefresh()).toBe(false);
+    const first = await transport.login("e@x.fr", "pw");
+    expect(first).toEqual({ accessToken: "a1", expiresIn: 900, user: expect.any(Object) });
+    expect(Object.values(first)).not.toContain("r1");
+    expect(transport.canRefresh()).toBe(true);
+    await transport.refresh();
+    await transport.refresh();
+    await transport.logout();
+    expect(calls.map((c) => [c.path, c.body])).toEqual([
+      ["/auth/login", { email: "e@x.fr", password: "pw" }],
+      ["/auth/refresh", { refresh_token: "r1" }],
+      ["/auth/refresh", { refresh_token: "r2" }],
+      ["/auth/logout", { refresh_token: "r3" }],
+    ]);
+    expect(transport.canRefresh()).toBe(false);
+  });
+
+  it("forget drops the token without a call", async () => {
+    const { calls, client } = server();
+    const transport = createJsonTokenTransport(client);
+    await transport.login("e@x.fr", "pw");
+    transport.forget();
+    await transport.logout();
+    expect(calls).toHaveLength(1);
+    await expect(transport.refresh()).rejects.toThrow();
+  });
+});
