@@ -29,6 +29,14 @@ export async function createUser(baseUrl, admin, user) {
   return command(baseUrl, token, "POST", "/users", user);
 }
 
+/** Creates products through the API; returns the last command's answer. */
+export async function createProducts(baseUrl, credentials, products) {
+  const token = await login(baseUrl, credentials.email, credentials.password);
+  let last = null;
+  for (const product of products) last = await command(baseUrl, token, "POST", "/products", product);
+  return last;
+}
+
 export async function patchProduct(baseUrl, credentials, id, body) {
   const token = await login(baseUrl, credentials.email, credentials.password);
   return command(baseUrl, token, "PATCH", `/products/${id}`, body);
