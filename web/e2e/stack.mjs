@@ -170,6 +170,8 @@ export async function startStack({ logDir }) {
       GESCOM_JWT_PUBLIC_KEY_FILE: join(keys, "jwt.pub.pem"),
       GESCOM_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
       GESCOM_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      // Short-lived access tokens, so that the scenarios exercise the refresh (every ~10 s).
+      GESCOM_ACCESS_TOKEN_TTL_SECS: process.env.GESCOM_E2E_ACCESS_TTL ?? "40",
       GESCOM_COMMAND_LISTEN: `127.0.0.1:${command}`,
       GESCOM_READ_LISTEN: `127.0.0.1:${read}`,
       GESCOM_PROJECTOR_LISTEN: `127.0.0.1:${projector}`,

@@ -21,6 +21,7 @@ export async function run({ page, baseUrl, harness, admin }) {
 
   // Keyboard only: the e-mail field has the focus; Tab, Enter.
   await page.goto("/login");
+  await page.waitForFunction(() => document.activeElement?.getAttribute("type") === "email");
   await page.keyboard.type(admin.email);
   await page.keyboard.press("Tab");
   await page.keyboard.type(admin.password);

@@ -220,3 +220,20 @@ describe("Session", () => {
     expect(b.getState().status).toBe("signed_in");
   });
 });
+
+describe("Session and sign-out races", () => {
+  it("a refresh answered after logout does not sign the person back in", async () => {
+    let answer: (g: Grant) => void = () => {};
+    const transport = fakeTransport({
+      refresh: vi.fn(() => new Promise<Grant>((resolve) => (answer = resolve))),
+    });
+    const session = new Session(transport, vi.fn(), fakeClock().clock);
+    await session.login("a", "b");
+    const refreshing = session.refresh();
+    await session.logout();
+    answer(grant("access-late"));
+    expect(await refreshing).toBe(false);
+    expect(session.getState()).toEqual({ status: "signed_out", reason: "logout" });
+    expect(session.accessToken()).toBeNull();
+  });
+});

@@ -40,6 +40,8 @@ export class Session {
   private token: { value: string; expiresAt: number } | null = null;
   private timer: unknown = null;
   private refreshing: Promise<boolean> | null = null;
+  /** Counts sign-outs, so that an answer to a request made before one is ignored. */
+  private generation = 0;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -78,14 +80,19 @@ export class Session {
    */
   refresh(): Promise<boolean> {
     if (!this.refreshing) {
+      const generation = this.generation;
       this.refreshing = this.transport
         .refresh()
         .then((grant) => {
+          // Signed out while the answer was on its way: it must not sign the person back in.
+          if (generation !== this.generation) return false;
           this.accept(grant);
           return true;
         })
         .catch(() => {
-          this.end(this.state.status === "signed_in" ? "expired" : null);
+          if (generation === this.generation) {
+            this.end(this.state.status === "signed_in" ? "expired" : null);
+          }
           return false;
         })
         .finally(() => {
@@ -148,6 +155,7 @@ export class Session {
   }
 
   private end(reason: SignOutReason, forget = true): void {
+    this.generation += 1;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
     this.token = null;

@@ -55,3 +55,39 @@ describe("JSON token transport", () => {
     await expect(transport.refresh()).rejects.toThrow();
   });
 });
+
+describe("JSON token transport and sign-out races", () => {
+  it("revokes the session a refresh continued when logout came first", async () => {
+    const calls: { path: string; body: unknown }[] = [];
+    let release: () => void = () => {};
+    const fetch = async (request: Request) => {
+      const path = new URL(request.url).pathname;
+      calls.push({ path, body: await request.clone().json() });
+      if (path === "/auth/logout") return new Response(null, { status: 204 });
+      if (path === "/auth/refresh") await new Promise<void>((r) => (release = r));
+      return Response.json({
+        access_token: "a",
+        token_type: "Bearer",
+        expires_in: 900,
+        refresh_token: path === "/auth/refresh" ? "r-new" : "r-old",
+        refresh_expires_in: 1,
+        user: { id: "u", email: "e@x.fr", roles: ["admin"], must_change_password: false },
+      });
+    };
+    const transport = createJsonTokenTransport(createClient<paths>({ baseUrl: "http://api", fetch }));
+    await transport.login("e@x.fr", "pw");
+    const refreshing = transport.refresh();
+    await new Promise((r) => setTimeout(r, 0));
+    await transport.logout();
+    release();
+    await expect(refreshing).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.map((c) => [c.path, c.body])).toEqual([
+      ["/auth/login", { email: "e@x.fr", password: "pw" }],
+      ["/auth/refresh", { refresh_token: "r-old" }],
+      ["/auth/logout", { refresh_token: "r-old" }],
+      ["/auth/logout", { refresh_token: "r-new" }],
+    ]);
+    expect(transport.canRefresh()).toBe(false);
+  });
+});

@@ -31,6 +31,8 @@ export interface TokenTransport {
 
 export function createJsonTokenTransport(client: CommandClient): TokenTransport {
   let refreshToken: string | null = null;
+  /** Bumped by logout and forget: a refresh answered after either must not bring the session back. */
+  let epoch = 0;
 
   const grant = (body: {
     access_token: string;
@@ -50,15 +52,24 @@ export function createJsonTokenTransport(client: CommandClient): TokenTransport 
     async refresh() {
       const token = refreshToken;
       if (!token) throw new Error("no refresh token held");
+      const started = epoch;
       const { data } = await unwrap(
         client.POST("/auth/refresh", { body: { refresh_token: token } }),
       );
+      if (epoch !== started) {
+        // Signed out meanwhile: end the session this answer continued, keep nothing.
+        void unwrap(client.POST("/auth/logout", { body: { refresh_token: data.refresh_token } })).catch(
+          () => undefined,
+        );
+        throw new Error("signed out during the refresh");
+      }
       return grant(data);
     },
     canRefresh: () => refreshToken !== null,
     async logout() {
       const token = refreshToken;
       refreshToken = null;
+      epoch += 1;
       if (token) {
         await unwrap(client.POST("/auth/logout", { body: { refresh_token: token } })).catch(
           () => undefined,
@@ -67,6 +78,7 @@ export function createJsonTokenTransport(client: CommandClient): TokenTransport 
     },
     forget() {
       refreshToken = null;
+      epoch += 1;
     },
   };
 }
