@@ -71,6 +71,7 @@ try {
     page.setDefaultTimeout(15_000);
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    if (process.env.E2E_CONSOLE) page.on("console", (m) => console.log(`    [console] ${m.text()}`));
     const harness = createHarness(results, name);
     const started = Date.now();
     console.log(`[e2e] ${name}: ${scenario.title}`);

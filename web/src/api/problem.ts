@@ -1,19 +1,34 @@
 // Errors from the APIs: every one is application/problem+json with a stable `code`.
 import type { FieldError, Problem, ProblemCode } from "./types";
 
+/** The code used when no answer came back at all (server down, offline, CORS). */
+export const NETWORK_ERROR = "network_error";
+
+/** A problem as the app holds it: the server's (Problem), or a network failure's. */
+export interface AppProblem {
+  type: string;
+  title: string;
+  status: number;
+  code: ProblemCode | typeof NETWORK_ERROR;
+  detail?: string;
+  errors?: FieldError[];
+  /** Members that depend on the code (`current_version`, `shortages`…). */
+  [member: string]: unknown;
+}
+
 /** A failed call: the problem the server sent, or one made up for a network failure. */
 export class ApiError extends Error {
   readonly status: number;
-  readonly problem: Problem;
+  readonly problem: AppProblem;
 
-  constructor(status: number, problem: Problem) {
+  constructor(status: number, problem: AppProblem) {
     super(problem.detail ?? problem.title);
     this.name = "ApiError";
     this.status = status;
     this.problem = problem;
   }
 
-  get code(): ProblemCode | string {
+  get code(): AppProblem["code"] {
     return this.problem.code;
   }
 
@@ -23,12 +38,9 @@ export class ApiError extends Error {
 
   /** A member that depends on the code (`current_version`, `shortages`…). */
   extra(name: string): unknown {
-    return (this.problem as Record<string, unknown>)[name];
+    return this.problem[name];
   }
 }
-
-/** The code used when no answer came back at all (server down, offline, CORS). */
-export const NETWORK_ERROR = "network_error";
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -73,8 +85,7 @@ export function toApiError(response: Response, body: unknown): ApiError {
 export function networkError(cause: unknown): ApiError {
   const error = new ApiError(0, {
     type: "about:blank",
-    // Not a server code: the translations know it as NETWORK_ERROR.
-    code: NETWORK_ERROR as ProblemCode,
+    code: NETWORK_ERROR,
     title: "network error",
     status: 0,
     detail: cause instanceof Error ? cause.message : String(cause),

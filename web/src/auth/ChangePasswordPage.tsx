@@ -11,6 +11,7 @@ import { formProblem } from "../lib/formErrors";
 import type { FieldError } from "../api/types";
 import { meKey, useSession } from "./hooks";
 import { notify } from "../lib/notify";
+import { useDocumentTitle } from "../lib/useDocumentTitle";
 
 interface PasswordValues {
   current: string;
@@ -29,6 +30,7 @@ export function ChangePasswordPage() {
   const [error, setError] = useState<unknown>(null);
   const [unmatched, setUnmatched] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
+  useDocumentTitle(i18n.t("password.title"));
   const forced = state.status === "signed_in" && state.user.must_change_password;
   const form = useForm<PasswordValues>({
     initialValues: { current: "", next: "", confirm: "" },
@@ -79,6 +81,15 @@ export function ChangePasswordPage() {
             </Alert>
           )}
           {error !== null && <ErrorAlert error={error} extra={unmatched} />}
+          {/* For password managers: whose password this is. */}
+          <input
+            type="text"
+            name="username"
+            autoComplete="username"
+            value={state.status === "signed_in" ? state.user.email : ""}
+            readOnly
+            hidden
+          />
           <PasswordInput
             label={i18n.t("password.current")}
             autoComplete="current-password"

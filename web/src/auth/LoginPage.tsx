@@ -7,6 +7,7 @@ import { useI18n } from "../i18n/useI18n";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { LanguageSwitch } from "../layout/LanguageSwitch";
 import { useSession } from "./hooks";
+import { useDocumentTitle } from "../lib/useDocumentTitle";
 
 interface LoginValues {
   email: string;
@@ -22,6 +23,7 @@ export function LoginPage() {
   const from = (location.state as { from?: string } | null)?.from;
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  useDocumentTitle(i18n.t("login.title"));
   const form = useForm<LoginValues>({
     initialValues: { email: "", password: "" },
     validate: {

@@ -218,7 +218,8 @@ const FIELDS: Record<Lang, Record<string, string>> = {
  */
 export function problemMessage(error: unknown, lang: Lang): string {
   if (error instanceof ApiError) {
-    const known = (PROBLEMS[lang] as Record<string, string>)[error.code];
+    // A code the spec did not have when this was built (a newer server) may be missing.
+    const known: string | undefined = PROBLEMS[lang][error.code];
     return known ?? error.problem.detail ?? error.problem.title;
   }
   return PROBLEMS[lang].internal;

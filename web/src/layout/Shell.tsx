@@ -1,7 +1,15 @@
+import { useEffect, useRef } from "react";
 import { AppShell, Burger, Button, Group, NavLink, Text, Anchor } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
-import { Link, NavLink as RouterNavLink, Outlet, useNavigate } from "react-router";
+import {
+  Link,
+  NavLink as RouterNavLink,
+  Outlet,
+  useLocation,
+  useNavigate,
+  useNavigationType,
+} from "react-router";
 import { useServices } from "../ServicesContext";
 import { useI18n } from "../i18n/useI18n";
 import { useMe, useSession } from "../auth/hooks";
@@ -19,6 +27,22 @@ export function Shell() {
   const [opened, { toggle, close }] = useDisclosure();
   const forced = state.status === "signed_in" && state.user.must_change_password;
   const menu = forced ? [] : visibleMenu(me.data?.permissions);
+
+  // After a move to another page, the focus goes to its content, as a page load would
+  // put a screen reader at the top of the new page. Not on the first page, nor after a
+  // redirect (sign-in, "/" to the home section): there the skip link comes first.
+  const { pathname } = useLocation();
+  const type = useNavigationType();
+  const navigationType = useRef(type);
+  navigationType.current = type;
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    if (navigationType.current !== "REPLACE") document.getElementById("main")?.focus();
+  }, [pathname]);
 
   const logout = async () => {
     await session.logout();

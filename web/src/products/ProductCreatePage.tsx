@@ -5,11 +5,13 @@ import { useCreateProduct } from "./api";
 import { ProductForm } from "./ProductForm";
 import { EMPTY_PRODUCT, createBody } from "./model";
 import { notify } from "../lib/notify";
+import { useDocumentTitle } from "../lib/useDocumentTitle";
 
 export function ProductCreatePage() {
   const i18n = useI18n();
   const navigate = useNavigate();
   const create = useCreateProduct();
+  useDocumentTitle(i18n.t("product.createTitle"));
   return (
     <Stack>
       <Title order={1}>{i18n.t("product.createTitle")}</Title>

@@ -14,6 +14,7 @@ import { ConflictAlert } from "./ConflictAlert";
 import { StatusBadge } from "./StatusBadge";
 import { updateBody, valuesFromProduct } from "./model";
 import { notify } from "../lib/notify";
+import { useDocumentTitle } from "../lib/useDocumentTitle";
 
 /** A 412 on a command: the If-Match version is not the current one. */
 function isConflict(error: unknown): error is ApiError {
@@ -51,6 +52,7 @@ function ProductEditor({
   const lifecycle = useProductLifecycle(product.id);
   const writable = can(me.data?.permissions, "catalogue:write");
   const archived = product.status === "archived";
+  useDocumentTitle(i18n.t("product.editTitle", { sku: product.sku }));
 
   /** Reload at least at the version the server said is current. */
   const reloadLatest = (error: ApiError) => {

@@ -6,7 +6,6 @@ import { ErrorAlert } from "../components/ErrorAlert";
 import { formProblem } from "../lib/formErrors";
 import { useFocusFirstInvalid } from "../lib/focus";
 import type { FieldError } from "../api/types";
-import type { MessageKey } from "../i18n/messages";
 import { PRODUCT_FIELDS, UNITS, VAT_RATES, validateProduct, type ProductFormValues } from "./model";
 
 interface ProductFormProps {
@@ -98,7 +97,7 @@ export function ProductForm({
               label={i18n.t("product.unit")}
               required
               allowDeselect={false}
-              data={UNITS.map((unit) => ({ value: unit, label: i18n.t(`unit.${unit}` as MessageKey) }))}
+              data={UNITS.map((unit) => ({ value: unit, label: i18n.t(`unit.${unit}` as const) }))}
               {...form.getInputProps("unit")}
             />
             <TextInput

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import {
   Anchor,
   Button,
@@ -17,7 +17,6 @@ import { useI18n } from "../i18n/useI18n";
 import { useMe } from "../auth/hooks";
 import { can } from "../auth/permissions";
 import { QueryStatus } from "../components/QueryStatus";
-import type { MessageKey } from "../i18n/messages";
 import { useProductList } from "./api";
 import { StatusBadge } from "./StatusBadge";
 import {
@@ -27,10 +26,12 @@ import {
   type ProductFilters,
   type ProductSort,
 } from "./listParams";
+import { useDocumentTitle } from "../lib/useDocumentTitle";
 
 export function ProductsPage() {
   const i18n = useI18n();
   const me = useMe();
+  useDocumentTitle(i18n.t("products.title"));
   const [search, setSearch] = useSearchParams();
   const filters = useMemo(() => filtersFromSearch(search), [search]);
   const filterKey = filtersToSearch(filters).toString();
@@ -52,11 +53,20 @@ export function ProductsPage() {
   const [category, setCategory] = useState(filters.category);
   const [debouncedQ] = useDebouncedValue(q, 300);
   const [debouncedCategory] = useDebouncedValue(category, 300);
+  const pushed = useRef({ q: filters.q, category: filters.category });
   useEffect(() => {
     if (debouncedQ.trim() !== filters.q || debouncedCategory.trim() !== filters.category) {
+      pushed.current = { q: debouncedQ.trim(), category: debouncedCategory.trim() };
       setFilters({ q: debouncedQ, category: debouncedCategory });
     }
   }, [debouncedQ, debouncedCategory]);
+  // The URL changed from elsewhere (back, forward, a link): show its values. What this
+  // page pushed itself is left alone, as the person may have typed on meanwhile.
+  useEffect(() => {
+    if (filters.q !== pushed.current.q) setQ(filters.q);
+    if (filters.category !== pushed.current.category) setCategory(filters.category);
+    pushed.current = { q: filters.q, category: filters.category };
+  }, [filters.q, filters.category]);
 
   const page = list.data;
   const writable = can(me.data?.permissions, "catalogue:write");
@@ -106,7 +116,7 @@ export function ProductsPage() {
           onChange={(value) => value && setFilters({ sort: value as ProductSort })}
           data={SORTS.map((sort) => ({
             value: sort,
-            label: i18n.t(`products.sort.${sort}` as MessageKey),
+            label: i18n.t(`products.sort.${sort}` as const),
           }))}
           allowDeselect={false}
           w={220}
