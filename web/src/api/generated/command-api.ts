@@ -706,11 +706,16 @@ export interface components {
         };
         Adjustment: {
             comment?: string | null;
-            /** @description Signed decimal string: `"12"` received, `"-2"` lost. */
+            /**
+             * @description Signed decimal string: `"12"` received, `"-2"` lost.
+             * @example 12
+             */
             quantity: string;
             /** @description receipt, inventory_count, loss, return or correction. */
-            reason: string;
+            reason: components["schemas"]["AdjustmentReason"];
         };
+        /** @enum {string} */
+        AdjustmentReason: "receipt" | "inventory_count" | "loss" | "return" | "correction";
         Cancel: {
             reason?: string | null;
         };
@@ -740,21 +745,38 @@ export interface components {
         };
         CreateProduct: {
             barcode?: string | null;
+            /** @example Fixations */
             category: string;
             low_stock_threshold?: string | null;
+            /** @example Vis inox M6 */
             name: string;
-            /** @description Decimal as a string, e.g. `"12.50"`: never a float. */
+            /**
+             * @description Decimal as a string, e.g. `"12.50"`: never a float.
+             * @example 12.50
+             */
             price: string;
+            /** @example SKU-CONTRACT-1 */
             sku: string;
-            unit: string;
+            unit: components["schemas"]["Unit"];
+            /** @example 20 */
             vat_rate: string;
         };
         CreateUser: {
+            /** @example Claire Martin */
             display_name: string;
+            /** @example claire.martin@example.com */
             email: string;
-            /** @description The initial password; the user must change it at first login. */
+            /**
+             * @description The initial password; the user must change it at first login.
+             * @example Quatre chevaux bleus au galop 42
+             */
             password: string;
-            roles: string[];
+            /**
+             * @example [
+             *       "sales"
+             *     ]
+             */
+            roles: components["schemas"]["Role"][];
         };
         /**
          * @description The fields of a customer as a request sends them. On create, `code` and `legal_name`
@@ -762,10 +784,18 @@ export interface components {
          */
         CustomerInput: {
             billing_address?: null | components["schemas"]["AddressInput"];
+            /**
+             * @description Required on create.
+             * @example ACME
+             */
             code?: string | null;
             /** @description Decimal string, EUR. */
             credit_limit?: string | null;
             email?: string | null;
+            /**
+             * @description Required on create.
+             * @example Acme SARL
+             */
             legal_name?: string | null;
             payment_terms?: string | null;
             phone?: string | null;
@@ -876,7 +906,13 @@ export interface components {
             customer_id: string;
         };
         SetRoles: {
-            roles: string[];
+            /**
+             * @example [
+             *       "sales",
+             *       "warehouse"
+             *     ]
+             */
+            roles: components["schemas"]["Role"][];
         };
         SetTerms: {
             notes?: string | null;
@@ -902,6 +938,8 @@ export interface components {
             token_type: string;
             user: components["schemas"]["UserSummary"];
         };
+        /** @enum {string} */
+        Unit: "piece" | "kg" | "g" | "m" | "m2" | "m3" | "l" | "hour" | "day" | "box" | "pack";
         /** @description Absent fields are left as they are; `null` clears an optional field. */
         UpdateProduct: {
             barcode?: string | null;
@@ -909,7 +947,7 @@ export interface components {
             low_stock_threshold?: string | null;
             name?: string | null;
             price?: string | null;
-            unit?: string | null;
+            unit?: null | components["schemas"]["Unit"];
             vat_rate?: string | null;
         };
         UserSummary: {
@@ -1492,6 +1530,22 @@ export interface operations {
                         code?: "validation_failed" | "wrong_current_password";
                         /** @constant */
                         status?: 422;
+                    };
+                };
+            };
+            /** @description Too Many Requests: too_many_attempts */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "too_many_attempts";
+                        /** @constant */
+                        status?: 429;
                     };
                 };
             };
@@ -2483,7 +2537,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImportReport"];
                 };
             };
-            /** @description Bad Request: malformed_body, malformed_query */
+            /** @description Bad Request: malformed_query */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2491,7 +2545,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "malformed_body" | "malformed_query";
+                        code?: "malformed_query";
                         /** @constant */
                         status?: 400;
                     };
@@ -2527,7 +2581,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: concurrent_modification */
+            /** @description Conflict: concurrent_modification, customer_code_taken */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2535,7 +2589,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "concurrent_modification";
+                        code?: "concurrent_modification" | "customer_code_taken";
                         /** @constant */
                         status?: 409;
                     };
@@ -5474,7 +5528,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImportReport"];
                 };
             };
-            /** @description Bad Request: malformed_body, malformed_query */
+            /** @description Bad Request: malformed_query */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5482,7 +5536,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "malformed_body" | "malformed_query";
+                        code?: "malformed_query";
                         /** @constant */
                         status?: 400;
                     };
@@ -5518,7 +5572,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: concurrent_modification */
+            /** @description Conflict: concurrent_modification, sku_taken */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5526,7 +5580,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "concurrent_modification";
+                        code?: "concurrent_modification" | "sku_taken";
                         /** @constant */
                         status?: 409;
                     };

@@ -960,7 +960,7 @@ export interface components {
          */
         ProductId: string;
         /** @enum {string} */
-        ProductRanking: "revenue" | "quantity";
+        ProductRanking: "quantity" | "revenue";
         ProductRow: {
             barcode?: string | null;
             category: string;
@@ -1199,7 +1199,9 @@ export interface operations {
                 aggregate_type?: string;
                 /** @description Start of the period, inclusive: RFC 3339 time or `YYYY-MM-DD`. */
                 from?: string;
+                /** @description Rows per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description From 1 (default 1). */
                 page?: number;
                 /** @description End of the period, exclusive: RFC 3339 time or `YYYY-MM-DD` (that day excluded). */
                 to?: string;
@@ -1321,7 +1323,9 @@ export interface operations {
                 aggregate_type?: string;
                 /** @description Start of the period, inclusive: RFC 3339 time or `YYYY-MM-DD`. */
                 from?: string;
+                /** @description Rows per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description From 1 (default 1). */
                 page?: number;
                 /** @description End of the period, exclusive: RFC 3339 time or `YYYY-MM-DD` (that day excluded). */
                 to?: string;
@@ -1438,14 +1442,16 @@ export interface operations {
     customers_list: {
         parameters: {
             query?: {
+                /** @description Rows per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description From 1 (default 1). */
                 page?: number;
                 /** @description Text search on code, legal name, SIRET (or SIREN) and email. */
                 q?: string;
                 /** @description `code` (default) or `name`; `-` for descending. */
                 sort?: string;
                 /** @description `active` or `archived`. */
-                status?: string;
+                status?: components["schemas"]["CustomerStatus"];
             };
             header?: never;
             path?: never;
@@ -1686,7 +1692,7 @@ export interface operations {
         parameters: {
             query?: {
                 q?: string;
-                status?: string;
+                status?: components["schemas"]["CustomerStatus"];
             };
             header?: never;
             path?: never;
@@ -2022,6 +2028,7 @@ export interface operations {
     dashboard_stock_alerts: {
         parameters: {
             query?: {
+                /** @description At most 100. */
                 limit?: number;
             };
             header?: never;
@@ -2642,13 +2649,15 @@ export interface operations {
                 customer?: string;
                 /** @description Created on or after this day (`YYYY-MM-DD`). */
                 from?: string;
+                /** @description Rows per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description From 1 (default 1). */
                 page?: number;
                 /** @description Text search on the number and the customer's code and name. */
                 q?: string;
                 /** @description `created` (default `-created`: newest first), `number` or `total`; `-` descending. */
                 sort?: string;
-                status?: string;
+                status?: components["schemas"]["OrderStatus"];
                 /** @description Created before this day (`YYYY-MM-DD`, excluded). */
                 to?: string;
             };
@@ -3058,16 +3067,20 @@ export interface operations {
                  */
                 after?: string;
                 category?: string;
+                /** @description Rows per page, 1 to 200 (default 50). */
                 limit?: number;
                 /** @description `<product id>:<version>`: wait until that product's write is visible. */
                 min_version?: string;
-                /** @description 1-based page number. */
+                /**
+                 * @description 1-based page number.
+                 *     From 1 (default 1).
+                 */
                 page?: number;
                 /** @description Text search on name and SKU. */
                 q?: string;
                 /** @description `name`, `sku`, `price` or `updated`; a leading `-` sorts descending. */
                 sort?: string;
-                status?: string;
+                status?: components["schemas"]["ProductStatus"];
             };
             header?: {
                 /** @description Same as `min_version`; the query parameter wins. */
@@ -3325,7 +3338,7 @@ export interface operations {
             query?: {
                 category?: string;
                 q?: string;
-                status?: string;
+                status?: components["schemas"]["ProductStatus"];
             };
             header?: never;
             path?: never;
@@ -3520,9 +3533,11 @@ export interface operations {
         parameters: {
             query?: {
                 category?: string;
+                /** @description Rows per page, 1 to 200 (default 50). */
                 limit?: number;
                 /** @description `true`: only products at or below their threshold. */
                 low?: boolean;
+                /** @description From 1 (default 1). */
                 page?: number;
                 /** @description Text search on SKU and name. */
                 q?: string;
@@ -3767,7 +3782,9 @@ export interface operations {
     stock_movements: {
         parameters: {
             query?: {
+                /** @description Rows per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description From 1 (default 1). */
                 page?: number;
             };
             header?: never;
@@ -3881,13 +3898,15 @@ export interface operations {
     users_list: {
         parameters: {
             query?: {
+                /** @description Rows per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description From 1 (default 1). */
                 page?: number;
                 /** @description Text search on email and display name. */
                 q?: string;
-                role?: string;
+                role?: components["schemas"]["Role"];
                 /** @description `active` or `disabled`. */
-                status?: string;
+                status?: components["schemas"]["UserStatus"];
             };
             header?: never;
             path?: never;
