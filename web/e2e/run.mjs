@@ -15,6 +15,7 @@ import { createHarness } from "./harness.mjs";
 const web = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const results = join(web, "test-results");
 const only = process.argv[2];
+const SCENARIO_TIMEOUT_MS = 120_000;
 
 let stack = null;
 let server = null;
@@ -76,13 +77,19 @@ try {
     const started = Date.now();
     console.log(`[e2e] ${name}: ${scenario.title}`);
     try {
-      await scenario.run({
-        page,
-        baseUrl,
-        harness,
-        stack,
-        admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
-      });
+      let timer;
+      await Promise.race([
+        scenario.run({
+          page,
+          baseUrl,
+          harness,
+          stack,
+          admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+        }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`over ${SCENARIO_TIMEOUT_MS / 1000} s`)), SCENARIO_TIMEOUT_MS);
+        }),
+      ]).finally(() => clearTimeout(timer));
       if (errors.length) throw new Error(`errors in the page: ${errors.join("; ")}`);
       console.log(`[e2e] ✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s, ${harness.checked.length} pages checked)`);
     } catch (error) {

@@ -66,4 +66,14 @@ export async function run({ page, baseUrl, harness, admin }) {
   await page.waitForURL(/q=lot/);
   await page.getByText("10 produit(s)").waitFor();
   assert.deepEqual((await skus()).slice(0, 2), ["LOT-19", "LOT-18"]);
+
+  // Timing (reported, not asserted): from the menu click to a filled table.
+  await page.getByRole("link", { name: "Changer le mot de passe" }).click();
+  await page.getByRole("heading", { name: "Changer le mot de passe" }).waitFor();
+  const started = Date.now();
+  await page.getByRole("navigation").getByRole("link", { name: "Produits" }).click();
+  await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 25);
+  const shown = Date.now() - started;
+  const total = await page.getByText(/produit\(s\)$/).innerText();
+  console.log(`    products list shown in ${shown} ms (${total} active in the database)`);
 }
