@@ -2,7 +2,7 @@
 // products but not change them: no "new product" action, a read-only product page, and
 // the creation page refused.
 import assert from "node:assert/strict";
-import { createUser, field, login } from "../api.mjs";
+import { createProducts, createUser, field, login } from "../api.mjs";
 
 export const title = "analyst: forced password change, products read-only";
 
@@ -16,6 +16,9 @@ export async function run({ page, baseUrl, harness, admin }) {
     roles: ["analyst"],
     password: THEO.first,
   });
+  await createProducts(baseUrl, admin, [
+    { sku: "ANA-001", name: "Mètre ruban 5 m", price: "9.90", vat_rate: "20", unit: "piece", category: "Outillage" },
+  ]);
 
   await page.goto("/login");
   await page.getByLabel(field("Adresse e-mail")).fill(THEO.email);
@@ -38,11 +41,11 @@ export async function run({ page, baseUrl, harness, admin }) {
   // The new password works, the first one no longer does.
   await login(baseUrl, THEO.email, NEW_PASSWORD);
 
-  await page.getByTestId("product-VIS-440").waitFor();
+  await page.getByTestId("product-ANA-001").waitFor();
   assert.equal(await page.getByRole("link", { name: "Nouveau produit" }).count(), 0);
   await harness.checkPage(page, "products-readonly");
 
-  await page.getByTestId("product-VIS-440").getByRole("link").click();
+  await page.getByTestId("product-ANA-001").getByRole("link").click();
   await page.getByText("Vous pouvez consulter ce produit, pas le modifier.").waitFor();
   assert.ok(await page.getByLabel(field("Nom")).isDisabled());
   assert.equal(await page.getByRole("button", { name: "Enregistrer" }).count(), 0);

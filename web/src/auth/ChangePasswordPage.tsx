@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Alert, Button, Paper, PasswordInput, Stack, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useQueryClient } from "@tanstack/react-query";
@@ -8,6 +8,7 @@ import { useI18n } from "../i18n/useI18n";
 import { isApiError, unwrap } from "../api/problem";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { formProblem } from "../lib/formErrors";
+import { useFocusFirstInvalid } from "../lib/focus";
 import type { FieldError } from "../api/types";
 import { meKey, useSession } from "./hooks";
 import { notify } from "../lib/notify";
@@ -30,6 +31,8 @@ export function ChangePasswordPage() {
   const [error, setError] = useState<unknown>(null);
   const [unmatched, setUnmatched] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
+  const ref = useRef<HTMLFormElement>(null);
+  const focusFirstInvalid = useFocusFirstInvalid(ref);
   useDocumentTitle(i18n.t("password.title"));
   const forced = state.status === "signed_in" && state.user.must_change_password;
   const form = useForm<PasswordValues>({
@@ -63,6 +66,7 @@ export function ChangePasswordPage() {
       form.setErrors(problem.fields);
       setUnmatched(problem.unmatched);
       setError(e);
+      focusFirstInvalid();
     } finally {
       setBusy(false);
     }
@@ -70,7 +74,7 @@ export function ChangePasswordPage() {
 
   return (
     <Paper withBorder p="xl" maw={460}>
-      <form onSubmit={form.onSubmit(submit)} noValidate>
+      <form ref={ref} onSubmit={form.onSubmit(submit, () => focusFirstInvalid())} noValidate>
         <Stack>
           <Title order={1} size="h2">
             {i18n.t("password.title")}
