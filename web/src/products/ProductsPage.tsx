@@ -37,12 +37,13 @@ export function ProductsPage() {
   const filterKey = filtersToSearch(filters).toString();
 
   // Keyset paging: the cursors of the pages before this one, forgotten when filters change.
-  const [paging, setPaging] = useState<{ key: string; cursors: (string | null)[] }>({
+  const [paging, setPaging] = useState<{ key: string; cursors: string[] }>({
     key: filterKey,
     cursors: [],
   });
+  if (paging.key !== filterKey) setPaging({ key: filterKey, cursors: [] });
   const cursors = paging.key === filterKey ? paging.cursors : [];
-  const after = cursors.length > 0 ? (cursors[cursors.length - 1] ?? null) : null;
+  const after = cursors.at(-1) ?? null;
   const list = useProductList(filters, after);
 
   const setFilters = (patch: Partial<ProductFilters>) =>
@@ -172,7 +173,7 @@ export function ProductsPage() {
             </Table>
           </Table.ScrollContainer>
           {page.items.length === 0 && <Text c="dimmed">{i18n.t("products.empty")}</Text>}
-          <Group justify="space-between" component="nav" aria-label={i18n.t("products.pageN", { page: cursors.length + 1 })}>
+          <Group justify="space-between" component="nav" aria-label={i18n.t("products.paging")}>
             <Button
               variant="default"
               disabled={cursors.length === 0}
