@@ -26,15 +26,18 @@ const theme = createTheme({
   primaryShade: 8,
 });
 
-/** Forgets every cached answer when the session ends: the next person sees nothing of it. */
+/** Forgets every cached answer and write when the session ends: the next person sees nothing of it. */
 function ClearCacheOnSignOut({ queryClient }: { queryClient: QueryClient }) {
-  const { session } = useServices();
+  const { session, writes } = useServices();
   useEffect(
     () =>
       session.subscribe(() => {
-        if (session.getState().status === "signed_out") queryClient.clear();
+        if (session.getState().status === "signed_out") {
+          queryClient.clear();
+          writes.clear();
+        }
       }),
-    [session, queryClient],
+    [session, writes, queryClient],
   );
   return null;
 }

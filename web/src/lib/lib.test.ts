@@ -35,6 +35,9 @@ describe("RecentWrites", () => {
     writes.record("product", "a", 1); // late answer of an older command
     expect(writes.versionOf("a")).toBe(2);
     expect(writes.listMinVersion("product")).toBe("b:1");
+    writes.clear();
+    expect(writes.versionOf("a")).toBeUndefined();
+    expect(writes.listMinVersion("product")).toBeUndefined();
   });
 });
 

@@ -24,4 +24,10 @@ export class RecentWrites {
     const last = this.latest.get(kind);
     return last ? `${last.id}:${last.version}` : undefined;
   }
+
+  /** At sign-out: the next person starts with nothing of this one's session. */
+  clear(): void {
+    this.versions.clear();
+    this.latest.clear();
+  }
 }
