@@ -67,6 +67,7 @@ pub fn metadata(actor: &str, correlation: &str) -> EventMeta {
         source_ip: Some(std::net::Ipv4Addr::LOCALHOST.into()),
         user_agent: None,
         occurred_at: EventMeta::now(),
+        traceparent: None,
     }
 }
 
