@@ -9,6 +9,7 @@ mod customers;
 mod helpers;
 mod input;
 mod integration;
+mod metrics;
 mod orders;
 mod products_api;
 mod rbac;
