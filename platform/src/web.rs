@@ -366,7 +366,16 @@ pub fn with_common_layers(router: Router, settings: &HttpSettings) -> Router {
                         .get(REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
-                    tracing::info_span!("http", method = %request.method(), uri = %request.uri().path(), request_id)
+                    let span = tracing::info_span!("http", method = %request.method(), uri = %request.uri().path(), request_id);
+                    // A client's W3C trace context, when traces are exported.
+                    if let Some(parent) = request
+                        .headers()
+                        .get(crate::telemetry::TRACEPARENT_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                    {
+                        crate::telemetry::set_parent(&span, parent);
+                    }
+                    span
                 })
                 .on_failure(()),
         )
