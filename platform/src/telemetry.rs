@@ -64,6 +64,22 @@ pub fn init() -> Telemetry {
     telemetry
 }
 
+/// Like [`init`], with spans given trace ids and a `traceparent` but exported nowhere:
+/// for tests of propagation.
+#[cfg(feature = "otlp")]
+pub fn init_unexported() -> Telemetry {
+    use opentelemetry::trace::TracerProvider as _;
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+    let layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("gescom"));
+    let _ = tracing_subscriber::registry()
+        .with(EnvFilter::new(DEFAULT_FILTER))
+        .with(layer)
+        .try_init();
+    Telemetry {
+        provider: Some(provider),
+    }
+}
+
 #[cfg(feature = "otlp")]
 mod otlp {
     use opentelemetry::trace::TracerProvider as _;

@@ -15,3 +15,4 @@ mod products_api;
 mod rbac;
 mod relay;
 mod reliability;
+mod traces;
