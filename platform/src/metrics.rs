@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
 use axum::extract::{MatchedPath, Request};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -20,6 +20,9 @@ use sqlx::PgPool;
 
 /// The `route` label of a request that matched no route: raw paths never become labels.
 pub const UNMATCHED_ROUTE: &str = "unmatched";
+
+/// The `method` label of a request whose method is not a standard one.
+pub const OTHER_METHOD: &str = "other";
 
 /// The Prometheus text format's media type.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -98,12 +101,22 @@ pub const CONSUMER_PENDING: &str = "gescom_projector_consumer_pending_messages";
 pub const CONSUMER_ACK_PENDING: &str = "gescom_projector_consumer_ack_pending_messages";
 pub const CONSUMER_OLDEST_AGE: &str = "gescom_projector_consumer_oldest_unacked_age_seconds";
 
-/// Records each request's duration (until the response head) by method, route template
-/// (`/products/{id}`, or [`UNMATCHED_ROUTE`]) and status. A layer on the router, so
+/// Records each request's duration (until the response head) by method (or
+/// [`OTHER_METHOD`]), route template (`/products/{id}`, or [`UNMATCHED_ROUTE`]) and status. A layer on the router, so
 /// that axum's `MatchedPath` is known.
 pub async fn track_http(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
+    // Clients may send any method name: only the standard ones become labels.
+    let method = match *request.method() {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => OTHER_METHOD,
+    };
     let route = request
         .extensions()
         .get::<MatchedPath>()

@@ -50,6 +50,16 @@ async fn metrics_are_public_prometheus_text_labelled_by_route_template(pool: PgP
     let stray = format!("/no/such/{id}");
     let unmatched = app.post_empty(&stray).await;
     assert_eq!(unmatched.status, StatusCode::NOT_FOUND);
+    let invented = app
+        .send(
+            Request::builder()
+                .method("BREW")
+                .uri(format!("/products/{id}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(invented.status, StatusCode::METHOD_NOT_ALLOWED);
 
     let (text, content_type) = scrape(&app).await;
     assert!(
@@ -69,6 +79,14 @@ async fn metrics_are_public_prometheus_text_labelled_by_route_template(pool: PgP
         ("status", "404"),
     ];
     assert_eq!(count(&text, HTTP, &stray_labels), 1.0, "{text}");
+    // Invented methods share one label.
+    let other = [
+        ("method", "other"),
+        ("route", "/products/{id}"),
+        ("status", "405"),
+    ];
+    assert_eq!(count(&text, HTTP, &other), 1.0, "{text}");
+    assert!(!text.contains("BREW"), "{text}");
     // Raw paths never become labels.
     assert!(!text.contains(&id), "{text}");
     // Every service reports its pool.
