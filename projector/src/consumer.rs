@@ -24,9 +24,11 @@ use platform::nats::Subjects;
 use platform::shutdown::Shutdown;
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use crate::checkpoint::{apply_once, Failed, Named, Outcome};
-use tracing::Instrument;
+use crate::dead_letters::{self, Reason};
+use crate::projections::ProjectionError;
 
 /// Seconds from an event's `occurred_at` to its read-model change committing, by
 /// `aggregate_type`.
@@ -71,8 +73,6 @@ fn message_span(message: &Message) -> tracing::Span {
     }
     span
 }
-use crate::dead_letters::{self, Reason};
-use crate::projections::ProjectionError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsumerError {
