@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod documented;
+pub mod metrics;
 
 use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};

@@ -53,6 +53,8 @@ pub fn spawn_projector(pool: &PgPool, nats: &NatsTest) -> RunningProjector {
 pub fn spawn_relay(pool: &PgPool, nats: &NatsTest) -> Running {
     let mut config = RelayConfig::new(nats.config.stream.clone(), nats.subjects());
     config.idle_poll = Duration::from_millis(100);
+    // What the relay samples for metrics (the projector's backlog) is fresh at once.
+    config.sample_every = Duration::from_millis(20);
     let relay = Relay::new(pool.clone(), nats.client.clone(), config);
     let (stop, shutdown) = testkit::shutdown_switch();
     let task = tokio::spawn(relay.run(shutdown.wait()));
@@ -67,6 +69,7 @@ pub fn metadata(actor: &str, correlation: &str) -> EventMeta {
         source_ip: Some(std::net::Ipv4Addr::LOCALHOST.into()),
         user_agent: None,
         occurred_at: EventMeta::now(),
+        traceparent: None,
     }
 }
 

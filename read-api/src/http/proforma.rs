@@ -107,7 +107,11 @@ pub async fn proforma(
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let rendered = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        proforma::render(&issuer.settings.seller, &document, lang).map(|r| (r, document.number))
+        let started = std::time::Instant::now();
+        let rendered = proforma::render(&issuer.settings.seller, &document, lang);
+        metrics::histogram!(proforma::RENDER_DURATION, "lang" => lang.code())
+            .record(started.elapsed().as_secs_f64());
+        rendered.map(|r| (r, document.number))
     })
     .await
     .map_err(|e| ApiError::Internal(format!("proforma task: {e}")))?

@@ -11,6 +11,7 @@ mod dashboard;
 mod end_to_end;
 mod helpers;
 mod input;
+mod observability;
 mod pipeline;
 mod products;
 mod proforma;
