@@ -1,5 +1,5 @@
 //! Command line: `serve` (HTTP + relay), `relay` (alone), `migrate`, `admin create`,
-//! `keys generate`.
+//! `keys generate`, `openapi`.
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -81,6 +81,8 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Print the API's OpenAPI document (`docs/openapi/command-api.json`).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -268,6 +270,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys {
             command: KeysCommand::Generate { out_dir, dev },
         } => generate_keys(&out_dir, dev),
+        Command::Openapi => {
+            let doc = crate::http::openapi()?;
+            #[allow(clippy::print_stdout)]
+            {
+                print!("{}", platform::openapi::render(&doc));
+            }
+            Ok(())
+        }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod config;
 pub mod csv_cell;
 pub mod db;
 pub mod nats;
+pub mod openapi;
 pub mod problem;
 pub mod shutdown;
 pub mod telemetry;
