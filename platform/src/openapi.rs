@@ -71,7 +71,9 @@ pub fn status_of(code: Code) -> u16 {
         | C::OrderStatus
         | C::ProductExists
         | C::SkuTaken
-        | C::UserExists => 409,
+        | C::UserExists
+        | C::OrderCancelled
+        | C::StillFailing => 409,
         C::LengthRequired => 411,
         C::PreconditionFailed | C::VersionMismatch => 412,
         C::PayloadTooLarge => 413,
@@ -86,10 +88,7 @@ pub fn status_of(code: Code) -> u16 {
         | C::InvalidCsv
         | C::LastAdmin
         | C::NoReservation
-        | C::OrderCancelled
         | C::OrderEmpty
-        | C::SellerNotConfigured
-        | C::StillFailing
         | C::TooManyLines
         | C::Unprocessable
         | C::ValidationFailed
@@ -98,7 +97,7 @@ pub fn status_of(code: Code) -> u16 {
         C::HeadersTooLarge => 431,
         C::ClientError => 400,
         C::Internal => 500,
-        C::Busy | C::NotReady | C::Unavailable => 503,
+        C::Busy | C::NotReady | C::SellerNotConfigured | C::Unavailable => 503,
         C::RequestTimeout | C::ProjectionLagging => 504,
     }
 }
@@ -321,7 +320,7 @@ fn problem_response(status: u16, codes: &[&str]) -> Value {
             json!({"description": "`Bearer`", "schema": {"type": "string"}}),
         );
     }
-    if status == 429 || (status == 503 && codes.iter().any(|c| *c != "not_ready")) {
+    if status == 429 || codes.iter().any(|c| matches!(*c, "unavailable" | "busy")) {
         headers.insert(
             "Retry-After".to_owned(),
             json!({"description": "Seconds to wait before trying again.", "schema": {"type": "integer", "minimum": 0}}),

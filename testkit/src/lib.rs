@@ -3,6 +3,7 @@
 //! in parallel against the real PostgreSQL and the real JetStream.
 
 pub mod auth;
+pub mod contract;
 
 use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};

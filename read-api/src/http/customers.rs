@@ -27,8 +27,9 @@ impl Resource for CustomerRow {
     const NOT_FOUND: (Code, &'static str) = (Code::CustomerNotFound, "no customer has this id");
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub page: Option<u32>,
     pub limit: Option<u32>,
@@ -48,6 +49,15 @@ fn filters(status: Option<&str>, q: Option<&str>) -> Result<Filters> {
 }
 
 /// `GET /customers`. Roles: any.
+#[utoipa::path(
+    get,
+    path = "/customers",
+    tag = "customers",
+    summary = "List customers",
+    params(ListQuery),
+    responses((status = 200, description = "One page, with the total.", body = Page<CustomerRow>)),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn list(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<ListQuery>,
@@ -64,8 +74,9 @@ pub async fn list(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     pub status: Option<String>,
     pub q: Option<String>,
@@ -77,6 +88,15 @@ pub const EXPORT_COLUMNS: [&str; contracts::csv_columns::CUSTOMER.len()] =
 
 /// `GET /customers/export`: every customer matching the list filters, as CSV in code
 /// order, streamed. Roles: any.
+#[utoipa::path(
+    get,
+    path = "/customers/export",
+    tag = "customers",
+    summary = "Export customers as CSV",
+    params(ExportQuery),
+    responses((status = 200, description = "Every matching row as CSV (README \"CSV files\"), streamed; cells that a spreadsheet would run as formulas get a leading `'`.", content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "`attachment; filename=...`")))),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn export(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<ExportQuery>,

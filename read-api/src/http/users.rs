@@ -26,8 +26,9 @@ impl Resource for UserRow {
     const NOT_FOUND: (Code, &'static str) = (Code::UserNotFound, "no user has this id");
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub page: Option<u32>,
     pub limit: Option<u32>,
@@ -39,6 +40,15 @@ pub struct ListQuery {
 }
 
 /// `GET /users`, sorted by email. Roles: admin.
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "users",
+    summary = "List accounts",
+    params(ListQuery),
+    responses((status = 200, description = "One page, with the total.", body = Page<UserRow>)),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn list(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<ListQuery>,

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod audit;
+mod contract;
 mod csv;
 mod dashboard;
 mod end_to_end;
