@@ -202,7 +202,7 @@ struct PasswordChanged<'a> {
     summary = "Change one's own password",
     request_body = ChangePassword,
     responses((status = 200, description = "Changed: a new access token (other sessions ended).", body = PasswordChanged)),
-    extensions(("x-problem-codes" = json!(["@json", "wrong_current_password", "account_disabled", "user_not_found", "busy", "unavailable", "concurrent_modification"])))
+    extensions(("x-problem-codes" = json!(["@json", "wrong_current_password", "too_many_attempts", "account_disabled", "user_not_found", "busy", "unavailable", "concurrent_modification"])))
 )]
 pub async fn change_password(
     State(state): State<AppState>,

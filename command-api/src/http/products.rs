@@ -17,12 +17,18 @@ use crate::domain::product::{ProductCommand, ProductPatch};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProduct {
+    #[schema(example = "SKU-CONTRACT-1")]
     pub sku: String,
+    #[schema(example = "Vis inox M6")]
     pub name: String,
     /// Decimal as a string, e.g. `"12.50"`: never a float.
+    #[schema(example = "12.50")]
     pub price: String,
+    #[schema(example = "20")]
     pub vat_rate: String,
+    #[schema(example = "piece")]
     pub unit: String,
+    #[schema(example = "Fixations")]
     pub category: String,
     #[serde(default)]
     pub barcode: Option<String>,

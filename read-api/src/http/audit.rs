@@ -20,7 +20,11 @@ use super::state::AppState;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// A user id, `anonymous` or `system`.
     pub actor: Option<String>,

@@ -89,7 +89,9 @@ fn user() {}
         dashboard::stock_alerts,
         audit::list,
         audit::export,
-    )
+    ),
+    // Named by parameters written inline, which utoipa does not collect.
+    components(schemas(dashboard::ProductRanking, dashboard::CustomerRanking))
 )]
 struct ApiDoc;
 

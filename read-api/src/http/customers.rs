@@ -31,9 +31,14 @@ impl Resource for CustomerRow {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `active` or `archived`.
+    #[param(value_type = Option<contracts::read::CustomerStatus>)]
     pub status: Option<String>,
     /// Text search on code, legal name, SIRET (or SIREN) and email.
     pub q: Option<String>,
@@ -78,6 +83,7 @@ pub async fn list(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    #[param(value_type = Option<contracts::read::CustomerStatus>)]
     pub status: Option<String>,
     pub q: Option<String>,
 }

@@ -345,7 +345,7 @@ pub struct Top<T> {
     path = "/dashboard/top-products",
     tag = "dashboard",
     summary = "Top products",
-    params(("from" = Option<String>, Query, description = "First day, `YYYY-MM-DD` (default: 29 days before `to`)."), ("to" = Option<String>, Query, description = "Last day, `YYYY-MM-DD` (default: today, Europe/Paris)."), ("by" = Option<ProductRanking>, Query, description = "`revenue` (net, default) or `quantity`."), ("limit" = Option<u32>, Query, description = "At most 100 (default 10).")),
+    params(("from" = Option<String>, Query, description = "First day, `YYYY-MM-DD` (default: 29 days before `to`)."), ("to" = Option<String>, Query, description = "Last day, `YYYY-MM-DD` (default: today, Europe/Paris)."), ("by" = Option<ProductRanking>, Query, description = "`revenue` (net, default) or `quantity`."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "At most 100 (default 10).")),
     responses((status = 200, description = "The top list.", body = Top<TopProduct>)),
     extensions(("x-problem-codes" = json!(["@db"])))
 )]
@@ -399,7 +399,7 @@ pub struct TopCustomer {
     path = "/dashboard/top-customers",
     tag = "dashboard",
     summary = "Top customers",
-    params(("from" = Option<String>, Query, description = "First day, `YYYY-MM-DD` (default: 29 days before `to`)."), ("to" = Option<String>, Query, description = "Last day, `YYYY-MM-DD` (default: today, Europe/Paris)."), ("by" = Option<CustomerRanking>, Query, description = "`revenue` (net, default) or `orders`."), ("limit" = Option<u32>, Query, description = "At most 100 (default 10).")),
+    params(("from" = Option<String>, Query, description = "First day, `YYYY-MM-DD` (default: 29 days before `to`)."), ("to" = Option<String>, Query, description = "Last day, `YYYY-MM-DD` (default: today, Europe/Paris)."), ("by" = Option<CustomerRanking>, Query, description = "`revenue` (net, default) or `orders`."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "At most 100 (default 10).")),
     responses((status = 200, description = "The top list.", body = Top<TopCustomer>)),
     extensions(("x-problem-codes" = json!(["@db"])))
 )]
@@ -493,6 +493,8 @@ pub async fn orders_by_status(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AlertsQuery {
+    /// At most 100.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 

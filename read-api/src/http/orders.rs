@@ -37,8 +37,13 @@ impl Resource for OrderRow {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    #[param(value_type = Option<contracts::events::OrderStatus>)]
     pub status: Option<String>,
     pub customer: Option<String>,
     /// Created on or after this day (`YYYY-MM-DD`).

@@ -38,8 +38,13 @@ impl Resource for ProductRow {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// 1-based page number.
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    #[param(value_type = Option<contracts::product::ProductStatus>)]
     pub status: Option<String>,
     pub category: Option<String>,
     /// Text search on name and SKU.
@@ -202,6 +207,7 @@ fn filters(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    #[param(value_type = Option<contracts::product::ProductStatus>)]
     pub status: Option<String>,
     pub category: Option<String>,
     pub q: Option<String>,

@@ -30,10 +30,16 @@ impl Resource for UserRow {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `active` or `disabled`.
+    #[param(value_type = Option<contracts::account::UserStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<contracts::auth::Role>)]
     pub role: Option<String>,
     /// Text search on email and display name.
     pub q: Option<String>,
