@@ -485,6 +485,82 @@ pub fn contract_routes<S: Clone + Send + Sync + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access::CATALOGUE_WRITERS;
+
+    #[utoipa::path(
+        post,
+        path = "/things/{id}",
+        responses((status = 200, description = "Done.")),
+        extensions(("x-problem-codes" = json!(["@json", "sku_taken"])))
+    )]
+    #[allow(dead_code)]
+    fn thing() {}
+
+    #[utoipa::path(get, path = "/nothing", responses((status = 200, description = "Done.")),
+        extensions(("x-problem-codes" = json!(["no_such_code"]))))]
+    #[allow(dead_code)]
+    fn nothing() {}
+
+    #[derive(utoipa::OpenApi)]
+    #[openapi(paths(thing))]
+    struct Things;
+
+    #[derive(utoipa::OpenApi)]
+    #[openapi(paths(nothing))]
+    struct Nothing;
+
+    const GROUPS: &CodeGroups = &[("json", &[Code::MalformedBody, Code::ValidationFailed])];
+
+    #[test]
+    fn an_operation_gets_its_access_from_the_table_and_a_problem_response_per_status() {
+        use utoipa::OpenApi;
+        let table = [RouteSpec {
+            method: Method::POST,
+            path: "/things/{id}",
+            access: Access::Roles(CATALOGUE_WRITERS),
+        }];
+        let doc = complete(&Things::openapi(), &table, GROUPS).unwrap_or_default();
+        let op = &doc["paths"]["/things/{id}"]["post"];
+        assert_eq!(op["x-access"], "admin,sales");
+        assert_eq!(op["x-roles"], json!(["admin", "sales"]));
+        assert_eq!(op["security"], json!([{"bearer": []}]));
+        assert!(op["description"]
+            .as_str()
+            .is_some_and(|d| d.ends_with("Access: roles admin, sales.")));
+        let codes = |status: &str| {
+            op["responses"][status]["content"][CONTENT_TYPE]["schema"]["allOf"][1]["properties"]
+                ["code"]["enum"]
+                .clone()
+        };
+        assert_eq!(
+            codes("400"),
+            json!(["malformed_body", "malformed_path", "malformed_query"])
+        );
+        assert_eq!(
+            codes("401"),
+            json!(["invalid_token", "token_expired", "unauthenticated"])
+        );
+        assert_eq!(
+            codes("403"),
+            json!(["forbidden", "password_change_required"])
+        );
+        assert_eq!(codes("409"), json!(["sku_taken"]));
+        assert_eq!(codes("422"), json!(["validation_failed"]));
+        assert!(op["responses"]["401"]["headers"]["WWW-Authenticate"].is_object());
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    }
+
+    #[test]
+    fn an_unknown_problem_code_is_refused() {
+        use utoipa::OpenApi;
+        let table = [RouteSpec {
+            method: Method::GET,
+            path: "/nothing",
+            access: Access::Public,
+        }];
+        let refused = complete(&Nothing::openapi(), &table, GROUPS);
+        assert!(matches!(refused, Err(SpecError::UnknownCode(_, code)) if code == "no_such_code"));
+    }
 
     #[test]
     fn every_problem_code_has_a_status_that_is_an_error() {
