@@ -181,10 +181,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Openapi => {
             let doc = crate::http::openapi()?;
-            #[allow(clippy::print_stdout)]
-            {
-                print!("{}", platform::openapi::render(&doc));
-            }
+            // Written, not printed: a closed pipe is an error to report, not a panic.
+            std::io::Write::write_all(
+                &mut std::io::stdout().lock(),
+                platform::openapi::render(&doc).as_bytes(),
+            )?;
             Ok(())
         }
     }
