@@ -162,7 +162,7 @@ impl CsvUpload {
     params(("dry_run" = Option<bool>, Query, description = "Validate and report only.")),
     request_body(content = String, description = "The CSV file (README \"CSV files\"): UTF-8, UTF-8 with BOM or Windows-1252 (`charset=`), comma or semicolon; at most 8 MiB.", content_type = "text/csv"),
     responses((status = 200, description = "Every row valid: applied (or, with `dry_run`, what would be).", body = crate::import::ImportReport)),
-    extensions(("x-problem-codes" = json!(["unsupported_media_type", "payload_too_large", "invalid_csv", "import_invalid", "malformed_body", "@commit"])))
+    extensions(("x-problem-codes" = json!(["unsupported_media_type", "payload_too_large", "invalid_csv", "import_invalid", "@commit", "sku_taken"])))
 )]
 pub async fn products(State(state): State<AppState>, upload: CsvUpload) -> Result<Response> {
     let rows = ProductRows {
@@ -181,7 +181,7 @@ pub async fn products(State(state): State<AppState>, upload: CsvUpload) -> Resul
     params(("dry_run" = Option<bool>, Query, description = "Validate and report only.")),
     request_body(content = String, description = "The CSV file (README \"CSV files\"): UTF-8, UTF-8 with BOM or Windows-1252 (`charset=`), comma or semicolon; at most 8 MiB.", content_type = "text/csv"),
     responses((status = 200, description = "Every row valid: applied (or, with `dry_run`, what would be).", body = crate::import::ImportReport)),
-    extensions(("x-problem-codes" = json!(["unsupported_media_type", "payload_too_large", "invalid_csv", "import_invalid", "malformed_body", "@commit"])))
+    extensions(("x-problem-codes" = json!(["unsupported_media_type", "payload_too_large", "invalid_csv", "import_invalid", "@commit", "customer_code_taken"])))
 )]
 pub async fn customers(State(state): State<AppState>, upload: CsvUpload) -> Result<Response> {
     upload.import(&state, &state.customers, CustomerRows).await
