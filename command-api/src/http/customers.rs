@@ -34,7 +34,11 @@ pub struct AddressInput {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
+    /// Required on create.
+    #[schema(example = "ACME")]
     pub code: Option<String>,
+    /// Required on create.
+    #[schema(example = "Acme SARL")]
     pub legal_name: Option<String>,
     /// 9 digits with a Luhn check digit (`invalid_siren`).
     #[serde(default, deserialize_with = "present")]

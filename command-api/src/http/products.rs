@@ -26,7 +26,7 @@ pub struct CreateProduct {
     pub price: String,
     #[schema(example = "20")]
     pub vat_rate: String,
-    #[schema(example = "piece")]
+    #[schema(value_type = contracts::product::Unit, example = "piece")]
     pub unit: String,
     #[schema(example = "Fixations")]
     pub category: String,
@@ -43,6 +43,7 @@ pub struct UpdateProduct {
     pub name: Option<String>,
     pub price: Option<String>,
     pub vat_rate: Option<String>,
+    #[schema(value_type = Option<contracts::product::Unit>)]
     pub unit: Option<String>,
     pub category: Option<String>,
     #[serde(default, deserialize_with = "present")]

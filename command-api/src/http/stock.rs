@@ -20,8 +20,10 @@ use crate::domain::stock::StockAction;
 #[serde(deny_unknown_fields)]
 pub struct Adjustment {
     /// Signed decimal string: `"12"` received, `"-2"` lost.
+    #[schema(example = "12")]
     pub quantity: String,
     /// receipt, inventory_count, loss, return or correction.
+    #[schema(value_type = contracts::stock::AdjustmentReason, example = "receipt")]
     pub reason: String,
     #[serde(default)]
     pub comment: Option<String>,

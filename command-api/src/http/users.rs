@@ -23,16 +23,21 @@ use crate::domain::user::UserCommand;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
+    #[schema(example = "claire.martin@example.com")]
     pub email: String,
+    #[schema(example = "Claire Martin")]
     pub display_name: String,
+    #[schema(value_type = Vec<contracts::auth::Role>, example = json!(["sales"]))]
     pub roles: Vec<String>,
     /// The initial password; the user must change it at first login.
+    #[schema(example = "Quatre chevaux bleus au galop 42")]
     pub password: String,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetRoles {
+    #[schema(value_type = Vec<contracts::auth::Role>, example = json!(["sales", "warehouse"]))]
     pub roles: Vec<String>,
 }
 
