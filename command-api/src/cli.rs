@@ -1,5 +1,5 @@
 //! Command line: `serve` (HTTP + relay), `relay` (alone), `migrate`, `admin create`,
-//! `keys generate`.
+//! `keys generate`, `openapi`.
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -85,6 +85,8 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Print the API's OpenAPI document (`docs/openapi/command-api.json`).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -295,6 +297,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys {
             command: KeysCommand::Generate { out_dir, dev },
         } => generate_keys(&out_dir, dev),
+        Command::Openapi => {
+            let doc = crate::http::openapi()?;
+            // Written, not printed: a closed pipe is an error to report, not a panic.
+            std::io::Write::write_all(
+                &mut std::io::stdout().lock(),
+                platform::openapi::render(&doc).as_bytes(),
+            )?;
+            Ok(())
+        }
     }
 }
 

@@ -8,6 +8,7 @@ pub mod csv_cell;
 pub mod db;
 pub mod metrics;
 pub mod nats;
+pub mod openapi;
 pub mod problem;
 pub mod shutdown;
 pub mod telemetry;

@@ -1,4 +1,4 @@
-//! Command line: `serve`, `migrate`.
+//! Command line: `serve`, `migrate`, `openapi`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -50,6 +50,8 @@ enum Command {
         #[command(flatten)]
         database: DatabaseConfig,
     },
+    /// Print the API's OpenAPI document (`docs/openapi/read-api.json`).
+    Openapi,
 }
 
 /// Who issues proformas: French law wants the seller's identity on the document.
@@ -175,6 +177,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { database } => {
             platform::db::connect_and_migrate(&database).await?;
             tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Openapi => {
+            let doc = crate::http::openapi()?;
+            // Written, not printed: a closed pipe is an error to report, not a panic.
+            std::io::Write::write_all(
+                &mut std::io::stdout().lock(),
+                platform::openapi::render(&doc).as_bytes(),
+            )?;
             Ok(())
         }
     }

@@ -3,6 +3,7 @@
 //! in parallel against the real PostgreSQL and the real JetStream.
 
 pub mod auth;
+pub mod contract;
 pub mod documented;
 pub mod metrics;
 

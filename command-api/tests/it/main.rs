@@ -5,6 +5,7 @@
 
 mod accounts;
 mod auth;
+mod contract;
 mod customers;
 mod helpers;
 mod input;

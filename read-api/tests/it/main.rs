@@ -6,6 +6,7 @@
 
 mod analytics;
 mod audit;
+mod contract;
 mod csv;
 mod dashboard;
 mod end_to_end;
