@@ -297,15 +297,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys {
             command: KeysCommand::Generate { out_dir, dev },
         } => generate_keys(&out_dir, dev),
-        Command::Openapi => {
-            let doc = crate::http::openapi()?;
-            // Written, not printed: a closed pipe is an error to report, not a panic.
-            std::io::Write::write_all(
-                &mut std::io::stdout().lock(),
-                platform::openapi::render(&doc).as_bytes(),
-            )?;
-            Ok(())
-        }
+        Command::Openapi => Ok(platform::openapi::write_to_stdout(&crate::http::openapi()?)?),
     }
 }
 

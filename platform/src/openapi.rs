@@ -146,6 +146,8 @@ pub fn complete(
     table: &[RouteSpec],
     groups: &CodeGroups,
 ) -> Result<Value, SpecError> {
+    let mut doc = doc.clone();
+    doc.merge(<Served as utoipa::OpenApi>::openapi());
     let mut doc = serde_json::to_value(doc).map_err(|e| SpecError::Shape(e.to_string()))?;
     let paths = doc
         .get_mut("paths")
@@ -376,6 +378,12 @@ pub fn render(doc: &Value) -> String {
     text
 }
 
+/// Writes `doc` to stdout (the `openapi` subcommands): written, not printed, so that a
+/// closed pipe is an error to report, not a panic.
+pub fn write_to_stdout(doc: &Value) -> std::io::Result<()> {
+    std::io::Write::write_all(&mut std::io::stdout().lock(), render(doc).as_bytes())
+}
+
 /// `GET /openapi.json`, answering `doc` as generated now.
 pub fn serve_spec(doc: Result<Value, SpecError>) -> Response {
     match doc {
@@ -459,6 +467,12 @@ pub fn healthz() {}
     extensions(("x-problem-codes" = json!(["not_ready"])))
 )]
 pub fn readyz() {}
+
+/// The operations every API's router gets from here (probes, metrics, the contract and its
+/// UI); [`complete`] adds them to each document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(healthz, readyz, metrics, openapi_json, docs, docs_file))]
+struct Served;
 
 /// `/metrics`' documentation (`metrics::routes` serves it).
 #[utoipa::path(

@@ -179,15 +179,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::Openapi => {
-            let doc = crate::http::openapi()?;
-            // Written, not printed: a closed pipe is an error to report, not a panic.
-            std::io::Write::write_all(
-                &mut std::io::stdout().lock(),
-                platform::openapi::render(&doc).as_bytes(),
-            )?;
-            Ok(())
-        }
+        Command::Openapi => Ok(platform::openapi::write_to_stdout(&crate::http::openapi()?)?),
     }
 }
 

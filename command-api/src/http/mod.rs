@@ -199,12 +199,6 @@ fn routes() -> Routes<AppState> {
         description = "The write side: every change is a command that answers `{id, version}` with an `ETag`; read it back from read-api with `min_version`. Errors are `application/problem+json`; switch on `code`."
     ),
     paths(
-        platform::openapi::healthz,
-        platform::openapi::readyz,
-        platform::openapi::metrics,
-        platform::openapi::openapi_json,
-        platform::openapi::docs,
-        platform::openapi::docs_file,
         auth::login,
         auth::refresh,
         auth::logout,

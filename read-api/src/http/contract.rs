@@ -65,12 +65,6 @@ fn user() {}
         description = "The query side: lists, details, CSV exports, the proforma PDF, the sales dashboard and the audit trail, from the read models. After a command, pass its `version` as `min_version` (or `X-Min-Version`) to read your write. Errors are `application/problem+json`; switch on `code`."
     ),
     paths(
-        platform::openapi::healthz,
-        platform::openapi::readyz,
-        platform::openapi::metrics,
-        platform::openapi::openapi_json,
-        platform::openapi::docs,
-        platform::openapi::docs_file,
         products::list,
         products::export,
         products::detail,
