@@ -166,3 +166,23 @@ pub async fn product_version(pool: &PgPool, id: ProductId) -> Option<i64> {
 pub async fn dump_read_models(pool: &PgPool) -> Vec<String> {
     testkit::dump_tables(pool, projector::projections::READ_MODEL_TABLES).await
 }
+
+/// The projector's admin surface, as an active instance serves it.
+pub fn admin_app(pool: &PgPool) -> axum::Router {
+    use platform::web::{HttpSettings, NatsCheck, Readiness};
+    use projector::admin::{router, AdminState};
+    let (_role_tx, role) = tokio::sync::watch::channel(projector::consumer::Role::Active);
+    router(
+        AdminState {
+            role,
+            stats: std::sync::Arc::new(projector::consumer::Stats::default()),
+            pool: pool.clone(),
+        },
+        Readiness {
+            db: pool.clone(),
+            nats: NatsCheck::Unused,
+        },
+        testkit::auth::verifier(),
+        &HttpSettings::new(Duration::from_secs(5)),
+    )
+}

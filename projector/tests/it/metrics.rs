@@ -5,15 +5,12 @@
 //! One process holds one recorder: here the relay, the projector and the router scraped
 //! share it, as separate services in production do not.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use platform::web::{HttpSettings, NatsCheck, Readiness};
-use projector::admin::{router, AdminState};
-use projector::consumer::{Role, Stats};
+use projector::consumer::Role;
 use projector::sampler::Sampler;
 use sqlx::PgPool;
 use testkit::metrics::sample;
@@ -27,20 +24,7 @@ const PROJECTOR: [(&str, &str); 1] = [("consumer", "projector")];
 
 /// `GET /metrics` on the projector's router, without a token.
 async fn scrape(pool: &PgPool) -> String {
-    let (_role_tx, role) = tokio::sync::watch::channel(Role::Active);
-    let app = router(
-        AdminState {
-            role,
-            stats: Arc::new(Stats::default()),
-            pool: pool.clone(),
-        },
-        Readiness {
-            db: pool.clone(),
-            nats: NatsCheck::Unused,
-        },
-        testkit::auth::verifier(),
-        &HttpSettings::new(Duration::from_secs(60)),
-    );
+    let app = crate::helpers::admin_app(pool);
     let response = app
         .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
         .await
