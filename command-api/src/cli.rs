@@ -1,5 +1,5 @@
 //! Command line: `serve` (HTTP + relay), `relay` (alone), `migrate`, `admin create`,
-//! `keys generate`.
+//! `keys generate`, `openapi`.
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -13,8 +13,8 @@ use contracts::account::{DisplayName, Email};
 use contracts::auth::{Role, Roles};
 use contracts::metadata::EventMeta;
 use platform::config::{
-    DatabaseConfig, Environment, EnvironmentConfig, HttpConfig, NatsConfig, SignerConfig,
-    DEV_KID_PREFIX,
+    DatabaseConfig, Environment, EnvironmentConfig, HttpConfig, MetricsConfig, NatsConfig,
+    SignerConfig, DEV_KID_PREFIX,
 };
 use platform::shutdown::{shutdown_signal, Shutdown};
 
@@ -58,6 +58,8 @@ enum Command {
         vat_rates: String,
         #[command(flatten)]
         env: EnvironmentConfig,
+        #[command(flatten)]
+        relay: RelayArgs,
     },
     /// Run the outbox relay alone.
     Relay {
@@ -65,6 +67,8 @@ enum Command {
         database: DatabaseConfig,
         #[command(flatten)]
         nats: NatsConfig,
+        #[command(flatten)]
+        relay: RelayArgs,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -81,6 +85,8 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Print the API's OpenAPI document (`docs/openapi/command-api.json`).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -113,6 +119,26 @@ enum KeysCommand {
         #[arg(long)]
         dev: bool,
     },
+}
+
+/// What the relay samples for metrics besides the outbox.
+#[derive(Debug, clap::Args)]
+struct RelayArgs {
+    /// The projector's durable consumer (as the projector is configured), whose backlog
+    /// the relay reports while the projector itself may be down.
+    #[arg(long, env = "GESCOM_PROJECTOR_DURABLE", default_value = "projector")]
+    projector_durable: String,
+    #[command(flatten)]
+    metrics: MetricsConfig,
+}
+
+impl RelayArgs {
+    fn config(self, nats: &NatsConfig) -> RelayConfig {
+        let mut config = RelayConfig::new(nats.stream.clone(), nats.subjects());
+        config.projector_durable = self.projector_durable;
+        config.sample_every = self.metrics.sample_every();
+        config
+    }
 }
 
 /// Token signing, lifetimes, login throttling and the first admin.
@@ -223,14 +249,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             auth,
             vat_rates,
             env,
+            relay,
         } => {
             let vat_rates = contracts::product::VatRates::parse(&vat_rates)
                 .map_err(|e| anyhow::anyhow!("GESCOM_VAT_RATES: {e}"))?;
+            let relay = relay.config(&nats);
             let app = Application::build(Settings {
                 database,
                 nats,
                 listen,
                 embedded_relay,
+                relay,
                 http: http.settings()?,
                 auth: auth.settings(env.environment)?,
                 vat_rates,
@@ -238,14 +267,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await?;
             app.run_until_stopped(Shutdown::on(shutdown_signal())).await
         }
-        Command::Relay { database, nats } => {
+        Command::Relay {
+            database,
+            nats,
+            relay,
+        } => {
             let pool = platform::db::connect_and_migrate(&database).await?;
             let client = nats.connect().await?;
-            let relay = Relay::new(
-                pool,
-                client,
-                RelayConfig::new(nats.stream.clone(), nats.subjects()),
-            );
+            let relay = Relay::new(pool, client, relay.config(&nats));
             tracing::info!("outbox relay running");
             relay.run(shutdown_signal()).await;
             Ok(())
@@ -268,6 +297,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys {
             command: KeysCommand::Generate { out_dir, dev },
         } => generate_keys(&out_dir, dev),
+        Command::Openapi => Ok(platform::openapi::write_to_stdout(&crate::http::openapi()?)?),
     }
 }
 

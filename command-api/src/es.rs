@@ -17,6 +17,7 @@ use cqrs_es::{Aggregate, AggregateError, DomainEvent, EventStore};
 use futures::TryStreamExt;
 use postgres_es::PostgresEventRepository;
 use sqlx::PgPool;
+use tracing::Instrument;
 
 /// SQLSTATEs raised by the project's own triggers on `events` (see `migrations/`).
 pub mod sqlstate {
@@ -26,6 +27,10 @@ pub mod sqlstate {
     /// The change would leave no enabled admin.
     pub const LAST_ADMIN: &str = "GS004";
 }
+
+/// Commands handled, by `aggregate`, `command` and `outcome` (accepted, unchanged,
+/// refused, version_mismatch, conflict, unavailable, failed).
+pub const COMMANDS: &str = "gescom_commands_total";
 
 /// Attempts for a command sent without `If-Match` that loses an optimistic-concurrency
 /// race: it is handled again against the fresh state.
@@ -111,7 +116,52 @@ where
             .await
     }
 
+    /// Runs the command in a `command` span carrying its correlation id, and counts it
+    /// by aggregate, command and outcome (`gescom_commands_total`).
     async fn run(
+        &self,
+        id: &str,
+        command: A::Command,
+        expected_version: Option<u64>,
+        metadata: EventMeta,
+        fresh: bool,
+    ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
+        let name = A::command_name(&command);
+        let span = tracing::info_span!(
+            "command",
+            aggregate = A::TYPE,
+            command = name,
+            correlation_id = %metadata.correlation_id,
+        );
+        // The relay and the projector continue this trace (when traces are exported).
+        let mut metadata = metadata;
+        if metadata.traceparent.is_none() {
+            metadata.traceparent = platform::telemetry::traceparent(&span);
+        }
+        let result = self
+            .attempt(id, command, expected_version, metadata, fresh)
+            .instrument(span)
+            .await;
+        let outcome = match &result {
+            Ok(committed) if committed.events.is_empty() => "unchanged",
+            Ok(_) => "accepted",
+            Err(CommandError::Domain(_) | CommandError::Rejected { .. }) => "refused",
+            Err(CommandError::VersionMismatch { .. }) => "version_mismatch",
+            Err(CommandError::Conflict) => "conflict",
+            Err(CommandError::Unavailable(_)) => "unavailable",
+            Err(CommandError::Store(_)) => "failed",
+        };
+        metrics::counter!(
+            COMMANDS,
+            "aggregate" => A::TYPE,
+            "command" => name,
+            "outcome" => outcome,
+        )
+        .increment(1);
+        result
+    }
+
+    async fn attempt(
         &self,
         id: &str,
         command: A::Command,
@@ -314,10 +364,13 @@ where
         fresh: bool,
     ) -> Result<Committed<A::Event>, CommandError<A::Error>> {
         let bus = std::sync::Arc::clone(self);
-        tokio::spawn(async move {
-            bus.run(&id.to_string(), command, expected_version, metadata, fresh)
-                .await
-        })
+        tokio::spawn(
+            async move {
+                bus.run(&id.to_string(), command, expected_version, metadata, fresh)
+                    .await
+            }
+            .in_current_span(),
+        )
         .await
         .map_err(|e| CommandError::Store(format!("command task failed: {e}")))?
     }

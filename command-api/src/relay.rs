@@ -16,17 +16,56 @@
 //!
 //! One relay publishes at a time (`pg_try_advisory_xact_lock`); a crash between publish
 //! and mark republishes, and JetStream drops the copy by its `Nats-Msg-Id`.
+//!
+//! **Metrics.** Beside publishing, the relay samples every `sample_every` what ops watch
+//! even while the projector is down: the outbox backlog and the age of its oldest row,
+//! and the projector's durable consumer backlog on the stream (its pending messages and
+//! the age of the oldest one it has not acknowledged), which keeps rising while no
+//! projector consumes.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
 use async_nats::HeaderMap;
 use contracts::envelope::EventEnvelope;
 use contracts::metadata::EventMeta;
+use futures::FutureExt;
 use platform::db::{channels, locks};
 use platform::nats::{headers, Subjects};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
+use tracing::Instrument;
+
+/// Events published (and acknowledged by JetStream).
+pub const PUBLISHED: &str = "gescom_relay_published_events_total";
+/// Batches JetStream did not take at all.
+pub const FAILURES: &str = "gescom_relay_failed_batches_total";
+/// From a batch's first publish to its last ack.
+pub const PUBLISH_DURATION: &str = "gescom_relay_publish_duration_seconds";
+/// Outbox rows not yet published.
+pub const OUTBOX_UNPUBLISHED: &str = "gescom_outbox_unpublished_events";
+/// Age of the oldest unpublished outbox row (0 when none).
+pub const OUTBOX_OLDEST_AGE: &str = "gescom_outbox_oldest_unpublished_age_seconds";
+
+fn describe() {
+    use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
+    describe_counter!(
+        PUBLISHED,
+        "Events the relay published to JetStream (acknowledged)"
+    );
+    describe_counter!(FAILURES, "Relay batches JetStream took none of");
+    describe_histogram!(
+        PUBLISH_DURATION,
+        Unit::Seconds,
+        "Relay batch publish time, from its first publish to its last JetStream ack"
+    );
+    describe_gauge!(OUTBOX_UNPUBLISHED, "Outbox rows not yet published");
+    describe_gauge!(
+        OUTBOX_OLDEST_AGE,
+        Unit::Seconds,
+        "Age of the oldest unpublished outbox row (0 when none)"
+    );
+}
 
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
@@ -54,6 +93,10 @@ pub struct RelayConfig {
     pub ack_timeout: Duration,
     /// Published rows older than this are deleted; the event store keeps the events.
     pub retention: Duration,
+    /// The projector's durable consumer, whose backlog the relay samples.
+    pub projector_durable: String,
+    /// How often the outbox and the projector's consumer are sampled for metrics.
+    pub sample_every: Duration,
 }
 
 impl RelayConfig {
@@ -65,6 +108,8 @@ impl RelayConfig {
             idle_poll: Duration::from_secs(1),
             ack_timeout: Duration::from_secs(2),
             retention: Duration::from_secs(24 * 3600),
+            projector_durable: "projector".to_owned(),
+            sample_every: Duration::from_secs(5),
         }
     }
 }
@@ -86,6 +131,8 @@ impl Relay {
     pub fn new(pool: PgPool, client: async_nats::Client, config: RelayConfig) -> Self {
         let mut jetstream = jetstream::new(client);
         jetstream.set_timeout(config.ack_timeout);
+        platform::metrics::install();
+        describe();
         Self {
             pool,
             jetstream,
@@ -93,9 +140,63 @@ impl Relay {
         }
     }
 
-    /// Publishes until `shutdown` completes. Errors (NATS or database down) are logged
-    /// and retried with back-off: the outbox keeps everything meanwhile.
+    /// Publishes, and samples the metrics, until `shutdown` completes. Errors (NATS or
+    /// database down) are logged and retried with back-off: the outbox keeps everything
+    /// meanwhile.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
+        let shutdown = shutdown.shared();
+        // Boxed: the two loops' state would make every caller's future large.
+        tokio::join!(
+            Box::pin(self.publish(shutdown.clone())),
+            Box::pin(self.sample(shutdown))
+        );
+    }
+
+    /// Samples the outbox and the projector's consumer every `sample_every`.
+    async fn sample(&self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut every = tokio::time::interval(self.config.sample_every);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => return,
+                _ = every.tick() => {}
+            }
+            let sampled = async {
+                if let Err(error) = self.sample_outbox().await {
+                    tracing::debug!(%error, "cannot sample the outbox");
+                }
+                if let Err(error) = platform::metrics::record_consumer_backlog(
+                    &self.jetstream,
+                    &self.config.stream,
+                    &self.config.projector_durable,
+                )
+                .await
+                {
+                    tracing::debug!(%error, "cannot sample the projector's consumer");
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = sampled => {}
+            }
+        }
+    }
+
+    /// Sets the outbox gauges: unpublished rows and the age of the oldest.
+    pub async fn sample_outbox(&self) -> Result<(), sqlx::Error> {
+        let (rows, oldest_age): (i64, Option<f64>) = sqlx::query_as(
+            "SELECT count(*), extract(epoch FROM now() - min(created_at))::float8
+               FROM outbox WHERE published_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        metrics::gauge!(OUTBOX_UNPUBLISHED).set(rows as f64);
+        metrics::gauge!(OUTBOX_OLDEST_AGE).set(oldest_age.unwrap_or(0.0).max(0.0));
+        Ok(())
+    }
+
+    async fn publish(&self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         let mut listener = None;
         let mut stream_ready = false;
@@ -212,6 +313,7 @@ impl Relay {
         }
         // Send the whole batch, then collect the acks: messages on one connection keep
         // their order, and the round trips overlap.
+        let started = Instant::now();
         let mut pending = Vec::with_capacity(rows.len());
         let mut failure = None;
         'rows: for OutboxRow { id, envelope } in rows {
@@ -223,11 +325,22 @@ impl Relay {
             let meta = envelope.meta().map_err(|error| {
                 tracing::error!(%error, msg_id = %envelope.msg_id(), "unreadable event metadata");
             });
+            // A span per event, in the command's trace, carrying its correlation id; its
+            // own context goes on in the messages' `traceparent` to the projector.
+            let span = tracing::info_span!(
+                "relay.publish",
+                msg_id = %envelope.msg_id(),
+                correlation_id = meta.as_ref().map_or("-", |m| m.correlation_id.as_str()),
+            );
+            if let Some(parent) = meta.as_ref().ok().and_then(|m| m.traceparent.as_deref()) {
+                platform::telemetry::set_parent(&span, parent);
+            }
+            let traceparent = platform::telemetry::traceparent(&span);
             let mut messages = vec![(
                 self.config
                     .subjects
                     .event(&envelope.aggregate_type, &envelope.aggregate_id),
-                message_headers(&envelope, meta.as_ref().ok()),
+                message_headers(&envelope, meta.as_ref().ok(), traceparent.as_deref()),
                 serde_json::to_vec(&envelope)?,
             )];
             let integration = meta.ok().and_then(|meta| {
@@ -244,6 +357,12 @@ impl Relay {
                     headers::EVENT_VERSION,
                     integration.version.to_string().as_str(),
                 );
+                if let Some(traceparent) = &traceparent {
+                    headers.insert(
+                        platform::telemetry::TRACEPARENT_HEADER,
+                        traceparent.as_str(),
+                    );
+                }
                 messages.push((
                     self.config
                         .subjects
@@ -257,6 +376,7 @@ impl Relay {
                 match self
                     .jetstream
                     .publish_with_headers(subject, headers, body.into())
+                    .instrument(span.clone())
                     .await
                 {
                     Ok(ack) => acks.push(ack),
@@ -282,8 +402,10 @@ impl Relay {
         }
         if sent.is_empty() {
             // Nothing went through: let the caller back off (and check the stream).
+            metrics::counter!(FAILURES).increment(1);
             return Err(RelayError::Publish(failure.unwrap_or_default()));
         }
+        metrics::histogram!(PUBLISH_DURATION).record(started.elapsed().as_secs_f64());
         if let Some(error) = failure {
             tracing::warn!(%error, published = sent.len(), "part of a batch was not acknowledged");
         }
@@ -292,11 +414,16 @@ impl Relay {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        metrics::counter!(PUBLISHED).increment(sent.len() as u64);
         Ok(sent.len())
     }
 }
 
-fn message_headers(envelope: &EventEnvelope, meta: Option<&EventMeta>) -> HeaderMap {
+fn message_headers(
+    envelope: &EventEnvelope,
+    meta: Option<&EventMeta>,
+    traceparent: Option<&str>,
+) -> HeaderMap {
     let mut map = HeaderMap::new();
     map.insert(headers::MSG_ID, envelope.msg_id().as_str());
     map.insert(headers::EVENT_TYPE, envelope.event_type.as_str());
@@ -307,6 +434,9 @@ fn message_headers(envelope: &EventEnvelope, meta: Option<&EventMeta>) -> Header
     if let Some(meta) = meta {
         map.insert(headers::CORRELATION_ID, meta.correlation_id.as_str());
         map.insert(headers::ACTOR_ID, meta.actor_id.as_str());
+    }
+    if let Some(traceparent) = traceparent {
+        map.insert(platform::telemetry::TRACEPARENT_HEADER, traceparent);
     }
     map
 }

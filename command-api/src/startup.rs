@@ -28,6 +28,8 @@ pub struct Settings {
     /// Run the outbox relay inside this process (the default), or leave it to a
     /// separate `command-api relay`.
     pub embedded_relay: bool,
+    /// The embedded relay's settings (stream, projector consumer, metrics sampling).
+    pub relay: RelayConfig,
     pub http: HttpSettings,
     pub auth: AuthSettings,
     pub vat_rates: contracts::product::VatRates,
@@ -83,6 +85,11 @@ impl Application {
             auth_settings.refresh_ttl,
         )?;
         let pool = platform::db::connect_and_migrate(&settings.database).await?;
+        platform::metrics::install();
+        metrics::describe_counter!(
+            crate::es::COMMANDS,
+            "Commands handled, by aggregate, command and outcome (accepted, unchanged, refused, version_mismatch, conflict, unavailable, failed)"
+        );
         let auth = Arc::new(Auth::new(
             pool.clone(),
             issuer,
@@ -101,13 +108,9 @@ impl Application {
             db: pool.clone(),
             nats: NatsCheck::Reported(nats.clone()),
         };
-        let relay = settings.embedded_relay.then(|| {
-            Relay::new(
-                pool.clone(),
-                nats,
-                RelayConfig::new(settings.nats.stream.clone(), settings.nats.subjects()),
-            )
-        });
+        let relay = settings
+            .embedded_relay
+            .then(|| Relay::new(pool.clone(), nats, settings.relay));
         let listener = TcpListener::bind(settings.listen).await?;
         Ok(Self {
             listener,

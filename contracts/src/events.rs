@@ -414,6 +414,7 @@ pub struct OrderLine {
 
 /// A line that could not be reserved: what it asked, what there was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Shortage {
     pub product_id: ProductId,
     pub sku: Sku,

@@ -18,6 +18,8 @@ pub mod input;
 pub mod integration;
 pub mod metadata;
 pub mod money;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod pricing;
 pub mod product;
 #[cfg(test)]

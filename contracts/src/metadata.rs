@@ -16,6 +16,9 @@ pub const ACTOR_ROLES: &str = "actor_roles";
 pub const SOURCE_IP: &str = "source_ip";
 pub const USER_AGENT: &str = "user_agent";
 pub const OCCURRED_AT: &str = "occurred_at";
+/// The W3C trace context of the command that recorded the event, when it was traced: the
+/// relay and the projector continue that trace.
+pub const TRACEPARENT: &str = "traceparent";
 
 /// The actor of what no signed-in user did: a login attempt, a bootstrap.
 pub const ANONYMOUS_ACTOR: &str = "anonymous";
@@ -33,6 +36,22 @@ pub struct EventMeta {
     pub user_agent: Option<String>,
     /// Taken once, by command-api, so that a replay reproduces read models exactly.
     pub occurred_at: DateTime<Utc>,
+    /// The W3C `traceparent` of the command's span (`00-<trace id>-<span id>-<flags>`),
+    /// when traces are exported; no business meaning.
+    pub traceparent: Option<String>,
+}
+
+/// Whether `value` is a W3C `traceparent` of version 00: `00-` 32 lower-case hex digits
+/// (not all zero) `-` 16 (not all zero) `-` 2.
+pub fn is_traceparent(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    let hex = |part: &str, len: usize| {
+        part.len() == len && part.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    };
+    let nonzero = |part: &str| part.bytes().any(|b| b != b'0');
+    matches!(parts.as_slice(), [version, trace, span, flags]
+        if *version == "00" && hex(trace, 32) && nonzero(trace) && hex(span, 16)
+            && nonzero(span) && hex(flags, 2))
 }
 
 /// Stored metadata that is not an [`EventMeta`].
@@ -54,6 +73,7 @@ impl EventMeta {
             source_ip: None,
             user_agent: None,
             occurred_at: Self::now(),
+            traceparent: None,
         }
     }
 
@@ -82,6 +102,9 @@ impl EventMeta {
         }
         if let Some(ua) = &self.user_agent {
             map.insert(USER_AGENT.to_owned(), ua.clone());
+        }
+        if let Some(traceparent) = &self.traceparent {
+            map.insert(TRACEPARENT.to_owned(), traceparent.clone());
         }
         map
     }
@@ -117,6 +140,16 @@ impl EventMeta {
                     .map_err(|e| invalid(SOURCE_IP)(e.to_string()))
             })
             .transpose()?;
+        let traceparent = map
+            .get(TRACEPARENT)
+            .map(|value| {
+                if is_traceparent(value) {
+                    Ok(value.clone())
+                } else {
+                    Err(invalid(TRACEPARENT)("not a W3C traceparent".to_owned()))
+                }
+            })
+            .transpose()?;
         Ok(Self {
             correlation_id: required(CORRELATION_ID)?.clone(),
             actor_id: required(ACTOR_ID)?.clone(),
@@ -124,6 +157,7 @@ impl EventMeta {
             source_ip,
             user_agent: map.get(USER_AGENT).cloned(),
             occurred_at,
+            traceparent,
         })
     }
 }
@@ -140,6 +174,7 @@ mod tests {
             source_ip: Some("2001:db8::1".parse().expect("ip")),
             user_agent: Some("Mozilla/5.0".to_owned()),
             occurred_at: "2026-03-31T23:30:00.123456Z".parse().expect("time"),
+            traceparent: Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_owned()),
         }
     }
 
@@ -172,6 +207,22 @@ mod tests {
             (ACTOR_ROLES, ""),
             (SOURCE_IP, "localhost"),
             (OCCURRED_AT, "yesterday"),
+            (
+                TRACEPARENT,
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+            ),
+            (
+                TRACEPARENT,
+                "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            ),
+            (
+                TRACEPARENT,
+                "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            ),
+            (
+                TRACEPARENT,
+                "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ),
         ] {
             let mut map = full().to_map();
             map.insert(key.to_owned(), value.to_owned());

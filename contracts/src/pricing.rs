@@ -62,6 +62,7 @@ pub fn line_net(quantity: Quantity, unit_price: Money, discount: Discount) -> Mo
 
 /// The VAT of one rate: the base is the sum of the line nets at that rate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VatLine {
     pub rate: VatRate,
     pub base: Money,

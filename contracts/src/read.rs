@@ -149,17 +149,20 @@ pub mod by_name {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductRow {
     pub id: ProductId,
     pub sku: String,
     pub name: String,
     pub price: Money,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
     pub vat_rate: Decimal,
     pub unit: Unit,
     pub category: String,
     pub barcode: Option<String>,
     #[serde(with = "rust_decimal::serde::str_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "decimal"))]
     pub low_stock_threshold: Option<Decimal>,
     pub status: ProductStatus,
     /// The aggregate version this row reflects.
@@ -172,6 +175,7 @@ pub struct ProductRow {
 
 /// One page of a list, with the total number of matching rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
@@ -185,6 +189,7 @@ pub struct Page<T> {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserRow {
     pub id: crate::ids::UserId,
     pub email: String,
@@ -201,6 +206,7 @@ pub struct UserRow {
 /// One event as the audit trail shows it: who, when, from where, what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditRow {
     pub occurred_at: DateTime<Utc>,
     pub actor_id: String,
@@ -214,11 +220,13 @@ pub struct AuditRow {
     pub event_type: String,
     pub event_version: String,
     /// The event's payload, secrets redacted.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerRow {
     pub id: crate::ids::CustomerId,
     pub code: String,
@@ -243,6 +251,7 @@ pub struct CustomerRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StockLevelRow {
     pub product_id: ProductId,
     pub sku: String,
@@ -250,12 +259,16 @@ pub struct StockLevelRow {
     pub category: String,
     pub unit: Unit,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
     pub on_hand: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
     pub reserved: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
     pub available: Decimal,
     #[serde(with = "rust_decimal::serde::str_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "decimal"))]
     pub low_stock_threshold: Option<Decimal>,
     /// At or below the threshold (a threshold of 0: out of stock).
     pub low: bool,
@@ -266,10 +279,12 @@ pub struct StockLevelRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StockMovementRow {
     pub sequence: i64,
     pub kind: StockMovementKind,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
     pub quantity: Decimal,
     /// Why an adjustment was made (none on an order's movements).
     pub reason: Option<AdjustmentReason>,
@@ -277,8 +292,10 @@ pub struct StockMovementRow {
     pub order_id: Option<crate::ids::OrderId>,
     /// On hand and reserved after the movement.
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
     pub on_hand: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
     pub reserved: Decimal,
     pub occurred_at: DateTime<Utc>,
     pub actor_id: String,
@@ -286,6 +303,7 @@ pub struct StockMovementRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderRow {
     pub id: crate::ids::OrderId,
     pub number: String,
@@ -315,6 +333,7 @@ pub struct OrderRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderLineRow {
     pub line_no: i32,
     pub product_id: ProductId,
@@ -325,17 +344,21 @@ pub struct OrderLineRow {
     pub label: String,
     pub unit: Unit,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
     pub quantity: Decimal,
     pub unit_price: Money,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
     pub discount: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
     pub vat_rate: Decimal,
     pub net: Money,
 }
 
 /// An order with its lines.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderDetail {
     #[serde(flatten)]
     pub order: OrderRow,

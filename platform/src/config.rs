@@ -127,6 +127,22 @@ pub struct EnvironmentConfig {
     pub environment: Environment,
 }
 
+/// Metrics sampled on a timer rather than as they happen (backlogs, ages, dead letters).
+#[derive(clap::Args, Clone, Debug)]
+pub struct MetricsConfig {
+    /// How often, in milliseconds, backlog gauges are sampled (the outbox and the
+    /// projector's consumer by command-api's relay; dead letters and the consumer by the
+    /// projector).
+    #[arg(long, env = "GESCOM_METRICS_SAMPLE_MS", default_value_t = 5_000)]
+    pub metrics_sample_ms: u64,
+}
+
+impl MetricsConfig {
+    pub fn sample_every(&self) -> Duration {
+        Duration::from_millis(self.metrics_sample_ms.max(10))
+    }
+}
+
 #[derive(clap::Args, Clone, Debug)]
 pub struct HttpConfig {
     /// Longest time a request may take before a 504.

@@ -342,7 +342,7 @@ fn security_headers(router: Router) -> Router {
 
 /// Wraps a service's router with the layers every gescom API has, outermost first:
 /// request-id sanitising and setting, `Authorization` marked sensitive (never logged),
-/// CORS, security headers, tracing, timeout, 5xx logging, every error as problem+json,
+/// CORS, security headers, tracing, latency metrics, timeout, 5xx logging, every error as problem+json,
 /// panic catching, refusing malformed paths and query strings, problem+json fallbacks.
 pub fn with_common_layers(router: Router, settings: &HttpSettings) -> Router {
     let router = router
@@ -356,6 +356,7 @@ pub fn with_common_layers(router: Router, settings: &HttpSettings) -> Router {
             settings.request_timeout,
             time_limit,
         ))
+        .layer(axum::middleware::from_fn(crate::metrics::track_http))
         .layer(
             // 5xx are logged once, by `log_server_errors`, not a second time here.
             TraceLayer::new_for_http()
@@ -365,7 +366,16 @@ pub fn with_common_layers(router: Router, settings: &HttpSettings) -> Router {
                         .get(REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
-                    tracing::info_span!("http", method = %request.method(), uri = %request.uri().path(), request_id)
+                    let span = tracing::info_span!("http", method = %request.method(), uri = %request.uri().path(), request_id);
+                    // A client's W3C trace context, when traces are exported.
+                    if let Some(parent) = request
+                        .headers()
+                        .get(crate::telemetry::TRACEPARENT_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                    {
+                        crate::telemetry::set_parent(&span, parent);
+                    }
+                    span
                 })
                 .on_failure(()),
         )
@@ -404,9 +414,10 @@ pub enum NatsCheck {
     Required(async_nats::Client),
 }
 
-/// The health routes' rows in a route table: probes carry no token.
+/// The health routes' rows in a route table: probes carry no token, and neither does
+/// Prometheus scraping `/metrics`.
 pub fn health_table() -> Vec<RouteSpec> {
-    ["/healthz", "/readyz"]
+    ["/healthz", "/readyz", "/metrics"]
         .into_iter()
         .map(|path| RouteSpec {
             method: axum::http::Method::GET,
@@ -416,14 +427,22 @@ pub fn health_table() -> Vec<RouteSpec> {
         .collect()
 }
 
-/// `/healthz` (the process answers) and `/readyz` (its dependencies answer).
+/// `/healthz` (the process answers), `/readyz` (its dependencies answer) and
+/// `/metrics` (Prometheus text, [`crate::metrics`]).
 pub fn health_routes(readiness: Readiness) -> Router {
+    crate::metrics::install();
     Router::new()
         .route(
             "/healthz",
             get(|| async { Json(serde_json::json!({"status": "ok"})) }),
         )
         .route("/readyz", get(ready))
+        .route(
+            "/metrics",
+            get(|State(readiness): State<Readiness>| async move {
+                crate::metrics::render(&readiness.db).await
+            }),
+        )
         .with_state(readiness)
 }
 

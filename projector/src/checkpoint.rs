@@ -12,6 +12,7 @@
 //! ([`crate::dead_letters`]) is held back: its messages are acknowledged without being
 //! applied, since the retry or skip that unparks it catches up from the store.
 
+use chrono::{DateTime, Utc};
 use contracts::envelope::EventEnvelope;
 use serde::Deserialize;
 use sqlx::PgConnection;
@@ -46,8 +47,11 @@ impl Named {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// `events` stored events applied, the named one last (more than one when a gap was
-    /// filled).
-    Applied { events: usize },
+    /// filled); `occurred_at`: when the named one happened, for the lag metric.
+    Applied {
+        events: usize,
+        occurred_at: Option<DateTime<Utc>>,
+    },
     /// Already applied: a redelivery or a duplicate.
     Duplicate,
     /// The stream waits behind a parked event: nothing applied.
@@ -90,6 +94,10 @@ pub async fn apply_once(conn: &mut PgConnection, named: &Named) -> Result<Outcom
     apply_stored(conn, &stored).await?;
     Ok(Outcome::Applied {
         events: stored.len(),
+        occurred_at: stored
+            .last()
+            .and_then(|event| event.envelope.meta().ok())
+            .map(|meta| meta.occurred_at),
     })
 }
 

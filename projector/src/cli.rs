@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 use clap::{Parser, Subcommand};
 use std::sync::Arc;
 
-use platform::config::{DatabaseConfig, EnvironmentConfig, HttpConfig, NatsConfig, VerifierConfig};
+use platform::config::{
+    DatabaseConfig, EnvironmentConfig, HttpConfig, MetricsConfig, NatsConfig, VerifierConfig,
+};
 use platform::shutdown::{shutdown_signal, Shutdown};
 
 use crate::startup::{Application, Settings};
@@ -31,7 +33,7 @@ enum Command {
         database: DatabaseConfig,
         #[command(flatten)]
         nats: NatsConfig,
-        /// Address of /healthz and /readyz.
+        /// Address of /healthz, /readyz, /metrics and the admin routes.
         #[arg(
             long,
             env = "GESCOM_PROJECTOR_LISTEN",
@@ -47,6 +49,8 @@ enum Command {
         http: HttpConfig,
         #[command(flatten)]
         env: EnvironmentConfig,
+        #[command(flatten)]
+        metrics: MetricsConfig,
     },
     /// Empty every read model and replay the event store, with a progress line. A
     /// running projector steps down meanwhile and resumes after, without a gap.
@@ -71,6 +75,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tokens,
             http,
             env,
+            metrics,
         } => {
             tokens.check_for(env.environment)?;
             let app = Application::build(Settings {
@@ -80,9 +85,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 durable,
                 verifier: Arc::new(tokens.verifier()?),
                 http: http.settings()?,
+                metrics_sample: metrics.sample_every(),
             })
             .await?;
-            app.run_until_stopped(Shutdown::on(shutdown_signal())).await
+            Box::pin(app.run_until_stopped(Shutdown::on(shutdown_signal()))).await
         }
         Command::Rebuild { database } => {
             let pool = platform::db::connect_and_migrate(&database).await?;

@@ -24,10 +24,55 @@ use platform::nats::Subjects;
 use platform::shutdown::Shutdown;
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use crate::checkpoint::{apply_once, Failed, Named, Outcome};
 use crate::dead_letters::{self, Reason};
 use crate::projections::ProjectionError;
+
+/// Seconds from an event's `occurred_at` to its read-model change committing, by
+/// `aggregate_type`.
+pub const LAG: &str = "gescom_projector_lag_seconds";
+/// Messages settled, by `outcome`: applied, duplicate, held_back, rejected, parked, retried.
+pub const MESSAGES: &str = "gescom_projector_messages_total";
+
+fn describe() {
+    use metrics::{describe_counter, describe_histogram, Unit};
+    describe_histogram!(
+        LAG,
+        Unit::Seconds,
+        "Projection lag: from an event's occurred_at to its read-model change committing, by aggregate type"
+    );
+    describe_counter!(
+        MESSAGES,
+        "Event-stream messages the projector settled, by outcome (applied, duplicate, held_back, rejected, parked, retried)"
+    );
+}
+
+/// A span for one message, in the trace its `traceparent` header continues, carrying
+/// its correlation id (headers are read for tracing only, never for what is applied).
+fn message_span(message: &Message) -> tracing::Span {
+    let header = |name: &str| {
+        message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(name))
+            .map(|v| v.as_str().to_owned())
+    };
+    let span = tracing::info_span!(
+        "project",
+        msg_id = header(platform::nats::headers::MSG_ID)
+            .as_deref()
+            .unwrap_or("-"),
+        correlation_id = header(platform::nats::headers::CORRELATION_ID)
+            .as_deref()
+            .unwrap_or("-"),
+    );
+    if let Some(parent) = header(platform::telemetry::TRACEPARENT_HEADER) {
+        platform::telemetry::set_parent(&span, &parent);
+    }
+    span
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsumerError {
@@ -86,7 +131,8 @@ pub enum Role {
     Stopped,
 }
 
-/// Counters, for tests, logs and (later) metrics.
+/// Counters, for tests, logs and `/admin/status` (Prometheus counts the same in
+/// [`MESSAGES`]).
 #[derive(Debug, Default)]
 pub struct Stats {
     pub applied: AtomicU64,
@@ -117,6 +163,8 @@ pub struct Consumer {
 
 impl Consumer {
     pub fn new(pool: PgPool, client: async_nats::Client, config: ConsumerConfig) -> Self {
+        platform::metrics::install();
+        describe();
         Self {
             pool,
             jetstream: jetstream::new(client),
@@ -345,7 +393,9 @@ impl Consumer {
     async fn apply_batch(&self, batch: &[Message]) -> Result<Vec<Settle>, Failed> {
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
+        let mut applied = Vec::new();
         for message in batch {
+            let span = message_span(message);
             let named = match Named::read(&message.payload) {
                 Ok(named) => named,
                 Err(error) => {
@@ -361,7 +411,14 @@ impl Consumer {
                     continue;
                 }
             };
-            let outcome = apply_once(&mut tx, &named).await?;
+            let outcome = apply_once(&mut tx, &named).instrument(span).await?;
+            if let Outcome::Applied {
+                occurred_at: Some(occurred_at),
+                ..
+            } = outcome
+            {
+                applied.push((named.aggregate_type.clone(), occurred_at));
+            }
             if outcome == Outcome::NotInStore {
                 dead_letters::reject(
                     &mut tx,
@@ -376,6 +433,11 @@ impl Consumer {
         }
         notify_projected(&mut tx).await?;
         tx.commit().await?;
+        let now = chrono::Utc::now();
+        for (aggregate_type, occurred_at) in applied {
+            let lag = (now - occurred_at).to_std().unwrap_or_default();
+            metrics::histogram!(LAG, "aggregate_type" => aggregate_type).record(lag.as_secs_f64());
+        }
         Ok(outcomes)
     }
 
@@ -400,31 +462,32 @@ impl Consumer {
     }
 
     async fn settle(&self, message: &Message, settle: Settle) {
-        let kind = match settle {
-            Settle::Done(Outcome::Applied { events }) => {
+        let (kind, outcome) = match settle {
+            Settle::Done(Outcome::Applied { events, .. }) => {
                 self.stats.applied.fetch_add(1, Ordering::Relaxed);
                 self.stats
                     .gap_filled
                     .fetch_add(events.saturating_sub(1) as u64, Ordering::Relaxed);
-                AckKind::Ack
+                (AckKind::Ack, "applied")
             }
             Settle::Done(Outcome::Duplicate) => {
                 self.stats.duplicates.fetch_add(1, Ordering::Relaxed);
-                AckKind::Ack
+                (AckKind::Ack, "duplicate")
             }
             // Acked: the retry or skip that unparks the stream reads it from the store.
             Settle::Done(Outcome::HeldBack) => {
                 self.stats.held_back.fetch_add(1, Ordering::Relaxed);
-                AckKind::Ack
+                (AckKind::Ack, "held_back")
             }
             // Acked: parked with its error, the event waits in the store.
-            Settle::Parked => AckKind::Ack,
+            Settle::Parked => (AckKind::Ack, "parked"),
             Settle::Done(Outcome::NotInStore) | Settle::Rejected => {
                 self.stats.rejected.fetch_add(1, Ordering::Relaxed);
-                AckKind::Term
+                (AckKind::Term, "rejected")
             }
-            Settle::Retry => AckKind::Nak(Some(Duration::from_secs(1))),
+            Settle::Retry => (AckKind::Nak(Some(Duration::from_secs(1))), "retried"),
         };
+        metrics::counter!(MESSAGES, "outcome" => outcome).increment(1);
         if let Err(error) = message.ack_with(kind).await {
             // Not fatal: an unacked message is redelivered and then skipped as a duplicate.
             tracing::warn!(%error, "ack failed");

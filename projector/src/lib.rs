@@ -8,4 +8,5 @@ pub mod consumer;
 pub mod dead_letters;
 pub mod projections;
 pub mod rebuild;
+pub mod sampler;
 pub mod startup;

@@ -2,6 +2,6 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    platform::telemetry::init();
+    let _telemetry = platform::telemetry::init();
     projector::cli::run(projector::cli::Cli::parse()).await
 }

@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::consumer::{Consumer, ConsumerConfig, Role, Stats};
+use crate::sampler::Sampler;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -22,12 +23,15 @@ pub struct Settings {
     pub durable: String,
     pub verifier: Arc<TokenVerifier>,
     pub http: HttpSettings,
+    /// How often dead letters and the consumer's backlog are sampled for `/metrics`.
+    pub metrics_sample: std::time::Duration,
 }
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
     consumer: Consumer,
+    sampler: Sampler,
 }
 
 impl Application {
@@ -37,7 +41,16 @@ impl Application {
         let mut config =
             ConsumerConfig::new(settings.nats.stream.clone(), settings.nats.subjects());
         config.durable = settings.durable;
+        let (stream, durable) = (config.stream.clone(), config.durable.clone());
         let consumer = Consumer::new(pool.clone(), nats.clone(), config);
+        let sampler = Sampler {
+            pool: pool.clone(),
+            jetstream: async_nats::jetstream::new(nats.clone()),
+            stream,
+            durable,
+            role: consumer.role(),
+            every: settings.metrics_sample,
+        };
         let router = crate::admin::router(
             crate::admin::AdminState {
                 role: consumer.role(),
@@ -55,6 +68,7 @@ impl Application {
             listener: TcpListener::bind(settings.listen).await?,
             router,
             consumer,
+            sampler,
         })
     }
 
@@ -70,9 +84,11 @@ impl Application {
         self.consumer.stats()
     }
 
-    /// Runs the consumer and the health server until shutdown.
+    /// Runs the consumer, the metrics sampler and the health server until shutdown.
     pub async fn run_until_stopped(self, shutdown: Shutdown) -> anyhow::Result<()> {
         tracing::info!(addr = %self.listener.local_addr()?, "projector health endpoints listening");
+        // Stops by itself at shutdown; never ends the consumer's run.
+        tokio::spawn(self.sampler.run(shutdown.clone()));
         let server =
             axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown.clone().wait());
         tokio::select! {

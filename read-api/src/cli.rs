@@ -1,4 +1,4 @@
-//! Command line: `serve`, `migrate`.
+//! Command line: `serve`, `migrate`, `openapi`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -50,6 +50,8 @@ enum Command {
         #[command(flatten)]
         database: DatabaseConfig,
     },
+    /// Print the API's OpenAPI document (`docs/openapi/read-api.json`).
+    Openapi,
 }
 
 /// Who issues proformas: French law wants the seller's identity on the document.
@@ -177,6 +179,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
+        Command::Openapi => Ok(platform::openapi::write_to_stdout(&crate::http::openapi()?)?),
     }
 }
 

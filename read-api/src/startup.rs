@@ -35,6 +35,12 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let pool = platform::db::connect_and_migrate(&settings.database).await?;
+        platform::metrics::install();
+        metrics::describe_histogram!(
+            crate::proforma::RENDER_DURATION,
+            metrics::Unit::Seconds,
+            "Proforma PDF render time on the blocking pool, by language"
+        );
         let state = AppState::new(
             pool.clone(),
             Freshness::start(pool.clone(), settings.max_wait),

@@ -3,7 +3,9 @@
 //! in parallel against the real PostgreSQL and the real JetStream.
 
 pub mod auth;
+pub mod contract;
 pub mod documented;
+pub mod metrics;
 
 use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};

@@ -14,27 +14,27 @@ use super::extract::{AppJson, CommandContext};
 use super::state::AppState;
 use crate::auth::Grant;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     pub email: String,
     pub password: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshBody {
     pub refresh_token: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     pub current_password: String,
     pub new_password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct TokenResponse<'a> {
     access_token: &'a str,
     token_type: &'static str,
@@ -45,7 +45,7 @@ struct TokenResponse<'a> {
     user: UserSummary<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct UserSummary<'a> {
     id: String,
     email: &'a str,
@@ -82,6 +82,15 @@ fn tokens(grant: &Grant) -> Response {
 }
 
 /// `POST /auth/login`. Roles: public. Failures are slowed down, then refused with 429.
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "auth",
+    summary = "Sign in with email and password",
+    request_body = Login,
+    responses((status = 200, description = "Signed in: an access token and a refresh token.", body = TokenResponse, headers(("Cache-Control" = String, description = "`no-store`")))),
+    extensions(("x-problem-codes" = json!(["@json", "invalid_credentials", "account_disabled", "too_many_attempts", "busy", "unavailable"])))
+)]
 pub async fn login(
     State(state): State<AppState>,
     CommandContext(metadata): CommandContext,
@@ -95,6 +104,15 @@ pub async fn login(
 }
 
 /// `POST /auth/refresh`. Roles: public (the refresh token is the credential).
+#[utoipa::path(
+    post,
+    path = "/auth/refresh",
+    tag = "auth",
+    summary = "Exchange a refresh token for new tokens",
+    request_body = RefreshBody,
+    responses((status = 200, description = "Signed in: an access token and a refresh token.", body = TokenResponse, headers(("Cache-Control" = String, description = "`no-store`")))),
+    extensions(("x-problem-codes" = json!(["@json", "invalid_refresh_token", "refresh_token_reused", "account_disabled", "unavailable", "concurrent_modification"])))
+)]
 pub async fn refresh(
     State(state): State<AppState>,
     CommandContext(metadata): CommandContext,
@@ -106,6 +124,15 @@ pub async fn refresh(
 
 /// `POST /auth/logout`: revokes the refresh token's session. Roles: public (the refresh
 /// token is the credential; the access token may have expired already).
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "auth",
+    summary = "End the refresh token's session",
+    request_body = RefreshBody,
+    responses((status = 204, description = "Signed out.")),
+    extensions(("x-problem-codes" = json!(["@json", "invalid_refresh_token", "unavailable", "concurrent_modification"])))
+)]
 pub async fn logout(
     State(state): State<AppState>,
     CommandContext(metadata): CommandContext,
@@ -115,7 +142,7 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Me {
     id: String,
     email: String,
@@ -129,6 +156,14 @@ struct Me {
 
 /// `GET /auth/me`: the caller's account, roles and the permissions they grant. Roles: any
 /// signed-in user.
+#[utoipa::path(
+    get,
+    path = "/auth/me",
+    tag = "auth",
+    summary = "The caller's account",
+    responses((status = 200, description = "The caller's account.", body = Me)),
+    extensions(("x-problem-codes" = json!(["user_not_found", "unavailable"])))
+)]
 pub async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result<Response> {
     let (user, version) = state.auth.users.load(caller.user_id).await?;
     let user = user.state().ok_or_else(|| ApiError::NotFound {
@@ -150,7 +185,7 @@ pub async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct PasswordChanged<'a> {
     id: String,
     version: u64,
@@ -160,6 +195,15 @@ struct PasswordChanged<'a> {
 
 /// `POST /auth/password`: the caller changes their own password, giving the current one.
 /// Roles: any signed-in user, including one who must change it before anything else.
+#[utoipa::path(
+    post,
+    path = "/auth/password",
+    tag = "auth",
+    summary = "Change one's own password",
+    request_body = ChangePassword,
+    responses((status = 200, description = "Changed: a new access token (other sessions ended).", body = PasswordChanged)),
+    extensions(("x-problem-codes" = json!(["@json", "wrong_current_password", "too_many_attempts", "account_disabled", "user_not_found", "busy", "unavailable", "concurrent_modification"])))
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     Caller(caller): Caller,

@@ -18,7 +18,7 @@ use super::state::AppState;
 use crate::domain::customer::{CustomerCommand, CustomerPatch};
 
 /// An address as JSON.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressInput {
     pub line1: String,
@@ -31,10 +31,14 @@ pub struct AddressInput {
 
 /// The fields of a customer as a request sends them. On create, `code` and `legal_name`
 /// are required; on update, `code` is refused and an absent field is left as it is.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
+    /// Required on create.
+    #[schema(example = "ACME")]
     pub code: Option<String>,
+    /// Required on create.
+    #[schema(example = "Acme SARL")]
     pub legal_name: Option<String>,
     /// 9 digits with a Luhn check digit (`invalid_siren`).
     #[serde(default, deserialize_with = "present")]
@@ -182,6 +186,15 @@ pub fn parse_new(input: CustomerInput) -> Result<(CustomerCode, CustomerDetails)
 }
 
 /// `POST /customers`. Roles: admin, sales.
+#[utoipa::path(
+    post,
+    path = "/customers",
+    tag = "customers",
+    summary = "Create a customer",
+    request_body = CustomerInput,
+    responses(super::CreatedDoc),
+    extensions(("x-problem-codes" = json!(["@json", "@commit", "customer_code_taken", "customer_exists"])))
+)]
 pub async fn create(
     State(state): State<AppState>,
     CommandContext(metadata): CommandContext,
@@ -195,6 +208,16 @@ pub async fn create(
 
 /// `PATCH /customers/{id}`, optionally with `If-Match`; `null` clears an optional field.
 /// Roles: admin, sales.
+#[utoipa::path(
+    patch,
+    path = "/customers/{id}",
+    tag = "customers",
+    summary = "Change a customer",
+    params(("id" = uuid::Uuid, Path, description = "The customer's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    request_body = CustomerInput,
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@json", "@commit", "customer_not_found"])))
+)]
 pub async fn update(
     customer: Target<CustomerId>,
     AppJson(body): AppJson<CustomerInput>,
@@ -204,11 +227,29 @@ pub async fn update(
 }
 
 /// `POST /customers/{id}/archive`: no new order may use it. Roles: admin, sales.
+#[utoipa::path(
+    post,
+    path = "/customers/{id}/archive",
+    tag = "customers",
+    summary = "Archive a customer",
+    params(("id" = uuid::Uuid, Path, description = "The customer's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "customer_not_found"])))
+)]
 pub async fn archive(customer: Target<CustomerId>) -> Result<Response> {
     customer.run(CustomerCommand::Archive).await
 }
 
 /// `POST /customers/{id}/reactivate`. Roles: admin, sales.
+#[utoipa::path(
+    post,
+    path = "/customers/{id}/reactivate",
+    tag = "customers",
+    summary = "Reactivate a customer",
+    params(("id" = uuid::Uuid, Path, description = "The customer's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "customer_not_found"])))
+)]
 pub async fn reactivate(customer: Target<CustomerId>) -> Result<Response> {
     customer.run(CustomerCommand::Reactivate).await
 }

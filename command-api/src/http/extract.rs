@@ -163,6 +163,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandContext {
             source_ip,
             user_agent,
             occurred_at: EventMeta::now(),
+            traceparent: None,
         }))
     }
 }

@@ -154,6 +154,16 @@ impl CsvUpload {
 
 /// `POST /products/import`: one row per product, created or updated by SKU; all rows or
 /// none. Roles: admin, sales.
+#[utoipa::path(
+    post,
+    path = "/products/import",
+    tag = "imports",
+    summary = "Import products from a CSV file",
+    params(("dry_run" = Option<bool>, Query, description = "Validate and report only.")),
+    request_body(content = String, description = "The CSV file (README \"CSV files\"): UTF-8, UTF-8 with BOM or Windows-1252 (`charset=`), comma or semicolon; at most 8 MiB.", content_type = "text/csv"),
+    responses((status = 200, description = "Every row valid: applied (or, with `dry_run`, what would be).", body = crate::import::ImportReport)),
+    extensions(("x-problem-codes" = json!(["unsupported_media_type", "payload_too_large", "invalid_csv", "import_invalid", "@commit", "sku_taken"])))
+)]
 pub async fn products(State(state): State<AppState>, upload: CsvUpload) -> Result<Response> {
     let rows = ProductRows {
         vat_rates: &state.vat_rates,
@@ -163,6 +173,16 @@ pub async fn products(State(state): State<AppState>, upload: CsvUpload) -> Resul
 
 /// `POST /customers/import`: one row per customer, created or updated by code; all rows
 /// or none. Roles: admin, sales.
+#[utoipa::path(
+    post,
+    path = "/customers/import",
+    tag = "imports",
+    summary = "Import customers from a CSV file",
+    params(("dry_run" = Option<bool>, Query, description = "Validate and report only.")),
+    request_body(content = String, description = "The CSV file (README \"CSV files\"): UTF-8, UTF-8 with BOM or Windows-1252 (`charset=`), comma or semicolon; at most 8 MiB.", content_type = "text/csv"),
+    responses((status = 200, description = "Every row valid: applied (or, with `dry_run`, what would be).", body = crate::import::ImportReport)),
+    extensions(("x-problem-codes" = json!(["unsupported_media_type", "payload_too_large", "invalid_csv", "import_invalid", "@commit", "customer_code_taken"])))
+)]
 pub async fn customers(State(state): State<AppState>, upload: CsvUpload) -> Result<Response> {
     upload.import(&state, &state.customers, CustomerRows).await
 }

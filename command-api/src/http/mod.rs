@@ -12,7 +12,7 @@ mod state;
 pub mod stock;
 pub mod users;
 
-pub use reply::CommandAccepted;
+pub use reply::{CommandAccepted, CreatedDoc, UpdatedDoc};
 pub use state::AppState;
 
 use std::sync::Arc;
@@ -21,6 +21,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::Router;
 use platform::access::{Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS, STOCK_KEEPERS};
+use platform::problem::Code;
 use platform::token::TokenVerifier;
 use platform::web::{api_router, HttpSettings, Readiness};
 
@@ -31,7 +32,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// enforces it; `tests/it/rbac.rs` calls every row with every role.
 fn routes() -> Routes<AppState> {
     use Method as M;
-    Routes::new()
+    platform::openapi::contract_routes(Routes::new(), openapi)
         .route(M::POST, "/auth/login", Access::Public, auth::login)
         .route(M::POST, "/auth/refresh", Access::Public, auth::refresh)
         .route(M::POST, "/auth/logout", Access::Public, auth::logout)
@@ -187,6 +188,76 @@ fn routes() -> Routes<AppState> {
             Access::Roles(STOCK_KEEPERS),
             orders::fulfil,
         )
+}
+
+/// The operations of the contract, from the handlers' annotations; [`openapi`] completes
+/// it from the route table.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "gescom command-api",
+        description = "The write side: every change is a command that answers `{id, version}` with an `ETag`; read it back from read-api with `min_version`. Errors are `application/problem+json`; switch on `code`."
+    ),
+    paths(
+        auth::login,
+        auth::refresh,
+        auth::logout,
+        auth::me,
+        auth::change_password,
+        users::create,
+        users::set_roles,
+        users::disable,
+        users::enable,
+        users::reset_password,
+        products::create,
+        products::update,
+        products::archive,
+        products::reactivate,
+        imports::products,
+        customers::create,
+        customers::update,
+        customers::archive,
+        customers::reactivate,
+        imports::customers,
+        stock::adjust,
+        orders::create,
+        orders::add_line,
+        orders::change_line,
+        orders::remove_line,
+        orders::set_customer,
+        orders::set_terms,
+        orders::submit,
+        orders::cancel,
+        orders::fulfil,
+    )
+)]
+struct ApiDoc;
+
+/// What the extractors and the store refuse, named `@group` in `x-problem-codes`.
+const PROBLEM_GROUPS: &platform::openapi::CodeGroups = &[
+    // `AppJson`, `MaybeJson`: the body, its type and size, then the fields' rules.
+    (
+        "json",
+        &[
+            Code::MalformedBody,
+            Code::UnsupportedMediaType,
+            Code::PayloadTooLarge,
+            Code::ValidationFailed,
+        ],
+    ),
+    // `Target`: `If-Match`.
+    ("target", &[Code::MalformedHeader, Code::VersionMismatch]),
+    // `CommandBus`: a lost race after its retries, a lost database.
+    ("commit", &[Code::ConcurrentModification, Code::Unavailable]),
+    // The order process manager: another step holds the order; a state it cannot leave.
+    ("process", &[Code::OrderBusy, Code::OrderStatus]),
+];
+
+/// The OpenAPI document of this API, as served at `/openapi.json` and checked in as
+/// `docs/openapi/command-api.json`.
+pub fn openapi() -> Result<serde_json::Value, platform::openapi::SpecError> {
+    use utoipa::OpenApi;
+    platform::openapi::complete(&ApiDoc::openapi(), &route_table(), PROBLEM_GROUPS)
 }
 
 /// Every route of the API with its access rule, health probes included.

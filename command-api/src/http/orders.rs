@@ -29,14 +29,14 @@ fn line_no(raw: &str) -> Result<u32> {
         .map_err(|_| ApiError::BadPath(format!("`{raw}` is not a line number")))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrder {
     #[serde(default)]
     pub customer_id: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Created {
     id: String,
     version: u64,
@@ -53,6 +53,15 @@ fn customer_id(raw: &str) -> Result<CustomerId> {
 }
 
 /// `POST /orders`: a draft, numbered `PRO-<year>-<n>`. Roles: admin, sales.
+#[utoipa::path(
+    post,
+    path = "/orders",
+    tag = "orders",
+    summary = "Create a draft order",
+    request_body(content = Option<CreateOrder>, description = "Optional: the customer.", content_type = "application/json"),
+    responses((status = 201, description = "Created: the draft's id, version and number.", body = Created, headers(("ETag" = String, description = "The new version, quoted."), ("Location" = String, description = "`/orders/{id}`")))),
+    extensions(("x-problem-codes" = json!(["@json", "@commit", "order_exists"])))
+)]
 pub async fn create(
     State(state): State<AppState>,
     CommandContext(metadata): CommandContext,
@@ -85,7 +94,7 @@ pub async fn create(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddLine {
     pub product_id: String,
@@ -100,6 +109,16 @@ pub struct AddLine {
 
 /// `POST /orders/{id}/lines`: copies the product's SKU, label, unit, price and VAT rate.
 /// Roles: admin, sales.
+#[utoipa::path(
+    post,
+    path = "/orders/{id}/lines",
+    tag = "orders",
+    summary = "Add a line",
+    params(("id" = uuid::Uuid, Path, description = "The order's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    request_body = AddLine,
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "order_not_found", "@json", "order_not_draft", "too_many_lines"])))
+)]
 pub async fn add_line(
     target: Target<OrderId>,
     AppJson(body): AppJson<AddLine>,
@@ -142,7 +161,7 @@ fn positive(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeLine {
     pub quantity: Option<String>,
@@ -151,6 +170,16 @@ pub struct ChangeLine {
 }
 
 /// `PATCH /orders/{id}/lines/{line_no}`. Roles: admin, sales.
+#[utoipa::path(
+    patch,
+    path = "/orders/{id}/lines/{line_no}",
+    tag = "orders",
+    summary = "Change a line",
+    params(("id" = uuid::Uuid, Path, description = "The order's id."), ("line_no" = u32, Path, description = "The line's number, from 1."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    request_body = ChangeLine,
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "order_not_found", "@json", "order_not_draft", "line_not_found"])))
+)]
 pub async fn change_line(
     State(state): State<AppState>,
     AppPath((id, line)): AppPath<(String, String)>,
@@ -180,6 +209,15 @@ pub async fn change_line(
 }
 
 /// `DELETE /orders/{id}/lines/{line_no}`. Roles: admin, sales.
+#[utoipa::path(
+    delete,
+    path = "/orders/{id}/lines/{line_no}",
+    tag = "orders",
+    summary = "Remove a line",
+    params(("id" = uuid::Uuid, Path, description = "The order's id."), ("line_no" = u32, Path, description = "The line's number, from 1."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "order_not_found", "order_not_draft", "line_not_found"])))
+)]
 pub async fn remove_line(
     State(state): State<AppState>,
     AppPath((id, line)): AppPath<(String, String)>,
@@ -193,13 +231,23 @@ pub async fn remove_line(
     run(&state, id, command, expected, metadata).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetCustomer {
     pub customer_id: String,
 }
 
 /// `PUT /orders/{id}/customer`: an active customer. Roles: admin, sales.
+#[utoipa::path(
+    put,
+    path = "/orders/{id}/customer",
+    tag = "orders",
+    summary = "Set an order's customer",
+    params(("id" = uuid::Uuid, Path, description = "The order's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    request_body = SetCustomer,
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "order_not_found", "@json", "order_not_draft"])))
+)]
 pub async fn set_customer(
     target: Target<OrderId>,
     AppJson(body): AppJson<SetCustomer>,
@@ -208,7 +256,7 @@ pub async fn set_customer(
     target.run(OrderCommand::SetCustomer { customer_id }).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetTerms {
     #[serde(default, deserialize_with = "present")]
@@ -219,6 +267,16 @@ pub struct SetTerms {
 }
 
 /// `PUT /orders/{id}/terms`: notes and validity date. Roles: admin, sales.
+#[utoipa::path(
+    put,
+    path = "/orders/{id}/terms",
+    tag = "orders",
+    summary = "Set an order's notes and validity",
+    params(("id" = uuid::Uuid, Path, description = "The order's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    request_body = SetTerms,
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "order_not_found", "@json", "order_not_draft"])))
+)]
 pub async fn set_terms(
     target: Target<OrderId>,
     AppJson(body): AppJson<SetTerms>,
@@ -244,7 +302,7 @@ pub async fn set_terms(
         .await
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Submitted {
     id: String,
     version: u64,
@@ -253,6 +311,15 @@ struct Submitted {
 
 /// `POST /orders/{id}/submit`: reserves every line or none. 422 `insufficient_stock`
 /// names each short line with the quantities. Roles: admin, sales.
+#[utoipa::path(
+    post,
+    path = "/orders/{id}/submit",
+    tag = "orders",
+    summary = "Submit an order, reserving its stock",
+    params(("id" = uuid::Uuid, Path, description = "The order's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    responses((status = 200, description = "Submitted.", body = Submitted, headers(("ETag" = String, description = "The new version, quoted.")))),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "order_not_found", "@process", "order_not_draft", "order_empty", "customer_required", "insufficient_stock", "validation_failed"])))
+)]
 pub async fn submit(target: Target<OrderId>) -> Result<Response> {
     let id = target.id;
     let outcome = detached(target, |orders, id, expected, metadata| async move {
@@ -272,7 +339,7 @@ pub async fn submit(target: Target<OrderId>) -> Result<Response> {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cancel {
     #[serde(default)]
@@ -281,6 +348,16 @@ pub struct Cancel {
 
 /// `POST /orders/{id}/cancel`: final; a submitted order's stock is released. Roles: admin,
 /// sales.
+#[utoipa::path(
+    post,
+    path = "/orders/{id}/cancel",
+    tag = "orders",
+    summary = "Cancel an order",
+    params(("id" = uuid::Uuid, Path, description = "The order's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    request_body(content = Option<Cancel>, description = "Optional: why.", content_type = "application/json"),
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "order_not_found", "@json", "@process"])))
+)]
 pub async fn cancel(
     target: Target<OrderId>,
     MaybeJson(body): MaybeJson<Cancel>,
@@ -308,6 +385,15 @@ pub async fn cancel(
 
 /// `POST /orders/{id}/fulfil`: the reservations leave on-hand stock. Roles: admin,
 /// warehouse.
+#[utoipa::path(
+    post,
+    path = "/orders/{id}/fulfil",
+    tag = "orders",
+    summary = "Fulfil a submitted order",
+    params(("id" = uuid::Uuid, Path, description = "The order's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "order_not_found", "@process", "no_reservation", "insufficient_stock", "below_reserved"])))
+)]
 pub async fn fulfil(target: Target<OrderId>) -> Result<Response> {
     let id = target.id;
     let version = detached(target, |orders, id, expected, metadata| async move {

@@ -14,15 +14,21 @@ use super::reply::execute_new;
 use super::state::AppState;
 use crate::domain::product::{ProductCommand, ProductPatch};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProduct {
+    #[schema(example = "SKU-CONTRACT-1")]
     pub sku: String,
+    #[schema(example = "Vis inox M6")]
     pub name: String,
     /// Decimal as a string, e.g. `"12.50"`: never a float.
+    #[schema(example = "12.50")]
     pub price: String,
+    #[schema(example = "20")]
     pub vat_rate: String,
+    #[schema(value_type = contracts::product::Unit, example = "piece")]
     pub unit: String,
+    #[schema(example = "Fixations")]
     pub category: String,
     #[serde(default)]
     pub barcode: Option<String>,
@@ -31,12 +37,13 @@ pub struct CreateProduct {
 }
 
 /// Absent fields are left as they are; `null` clears an optional field.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProduct {
     pub name: Option<String>,
     pub price: Option<String>,
     pub vat_rate: Option<String>,
+    #[schema(value_type = Option<contracts::product::Unit>)]
     pub unit: Option<String>,
     pub category: Option<String>,
     #[serde(default, deserialize_with = "present")]
@@ -73,6 +80,15 @@ impl UpdateProduct {
 }
 
 /// `POST /products`. Roles: admin, sales.
+#[utoipa::path(
+    post,
+    path = "/products",
+    tag = "products",
+    summary = "Create a product",
+    request_body = CreateProduct,
+    responses(super::CreatedDoc),
+    extensions(("x-problem-codes" = json!(["@json", "@commit", "sku_taken", "product_exists"])))
+)]
 pub async fn create(
     State(state): State<AppState>,
     CommandContext(metadata): CommandContext,
@@ -122,6 +138,16 @@ pub async fn create(
 }
 
 /// `PATCH /products/{id}`, optionally with `If-Match`. Roles: admin, sales.
+#[utoipa::path(
+    patch,
+    path = "/products/{id}",
+    tag = "products",
+    summary = "Change a product",
+    params(("id" = uuid::Uuid, Path, description = "The product's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    request_body = UpdateProduct,
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@json", "@commit", "product_not_found"])))
+)]
 pub async fn update(
     product: Target<ProductId>,
     AppJson(body): AppJson<UpdateProduct>,
@@ -131,11 +157,29 @@ pub async fn update(
 }
 
 /// `POST /products/{id}/archive`: no new order may use it. Roles: admin, sales.
+#[utoipa::path(
+    post,
+    path = "/products/{id}/archive",
+    tag = "products",
+    summary = "Archive a product",
+    params(("id" = uuid::Uuid, Path, description = "The product's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "product_not_found"])))
+)]
 pub async fn archive(product: Target<ProductId>) -> Result<Response> {
     product.run(ProductCommand::Archive).await
 }
 
 /// `POST /products/{id}/reactivate`. Roles: admin, sales.
+#[utoipa::path(
+    post,
+    path = "/products/{id}/reactivate",
+    tag = "products",
+    summary = "Reactivate a product",
+    params(("id" = uuid::Uuid, Path, description = "The product's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "product_not_found"])))
+)]
 pub async fn reactivate(product: Target<ProductId>) -> Result<Response> {
     product.run(ProductCommand::Reactivate).await
 }

@@ -67,11 +67,36 @@ where
 /// The answer to every successful command: the aggregate id and its new version, in the
 /// body and as `ETag`, so that the caller can read its own write (`min_version`) and send
 /// `If-Match` next time.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CommandAccepted<'a> {
+    /// The aggregate's id, a UUID.
+    #[schema(value_type = uuid::Uuid)]
     pub id: &'a str,
+    /// Its version after the command: pass it as `min_version` to read-api, or as
+    /// `If-Match` with the next command.
     pub version: u64,
 }
+
+/// The documented answer of a command creating an aggregate.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 201,
+    description = "Created: the new aggregate's id and version.",
+    headers(
+        ("ETag" = String, description = "The new version, quoted (`\"1\"`)."),
+        ("Location" = String, description = "The new resource, e.g. `/products/{id}`.")
+    )
+)]
+pub struct CreatedDoc(#[to_schema] pub CommandAccepted<'static>);
+
+/// The documented answer of a command on an existing aggregate.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 200,
+    description = "Done: the aggregate's id and new version.",
+    headers(("ETag" = String, description = "The new version, quoted (`\"4\"`)."))
+)]
+pub struct UpdatedDoc(#[to_schema] pub CommandAccepted<'static>);
 
 pub(super) fn accepted(created: bool, collection: &str, id: &str, version: u64) -> Response {
     accepted_with(

@@ -16,12 +16,14 @@ use super::state::AppState;
 use crate::app::order_process::stock_command;
 use crate::domain::stock::StockAction;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Adjustment {
     /// Signed decimal string: `"12"` received, `"-2"` lost.
+    #[schema(example = "12")]
     pub quantity: String,
     /// receipt, inventory_count, loss, return or correction.
+    #[schema(value_type = contracts::stock::AdjustmentReason, example = "receipt")]
     pub reason: String,
     #[serde(default)]
     pub comment: Option<String>,
@@ -29,6 +31,16 @@ pub struct Adjustment {
 
 /// `POST /stock/{product_id}/adjustments`: on-hand stock changes by a signed quantity,
 /// never below what is reserved. Roles: admin, warehouse.
+#[utoipa::path(
+    post,
+    path = "/stock/{id}/adjustments",
+    tag = "stock",
+    summary = "Adjust a product's on-hand stock",
+    params(("id" = uuid::Uuid, Path, description = "The product's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    request_body = Adjustment,
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@json", "@commit", "product_not_found", "below_reserved"])))
+)]
 pub async fn adjust(
     State(state): State<AppState>,
     AppPath(id): AppPath<String>,

@@ -20,23 +20,28 @@ use crate::auth::passwords::Password;
 use crate::auth::NewUser;
 use crate::domain::user::UserCommand;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
+    #[schema(example = "claire.martin@example.com")]
     pub email: String,
+    #[schema(example = "Claire Martin")]
     pub display_name: String,
+    #[schema(value_type = Vec<contracts::auth::Role>, example = json!(["sales"]))]
     pub roles: Vec<String>,
     /// The initial password; the user must change it at first login.
+    #[schema(example = "Quatre chevaux bleus au galop 42")]
     pub password: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetRoles {
+    #[schema(value_type = Vec<contracts::auth::Role>, example = json!(["sales", "warehouse"]))]
     pub roles: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetPassword {
     pub new_password: String,
@@ -55,6 +60,15 @@ fn invalid(field: &str, e: Invalid) -> ApiError {
 }
 
 /// `POST /users`: a new account, which must change its password at first login.
+#[utoipa::path(
+    post,
+    path = "/users",
+    tag = "users",
+    summary = "Create an account",
+    request_body = CreateUser,
+    responses(super::CreatedDoc),
+    extensions(("x-problem-codes" = json!(["@json", "@commit", "email_taken", "user_exists", "account_disabled", "busy"])))
+)]
 pub async fn create(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -89,6 +103,16 @@ pub async fn create(
 }
 
 /// `PUT /users/{id}/roles`, optionally with `If-Match`.
+#[utoipa::path(
+    put,
+    path = "/users/{id}/roles",
+    tag = "users",
+    summary = "Replace an account's roles",
+    params(("id" = uuid::Uuid, Path, description = "The user's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    request_body = SetRoles,
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@json", "@commit", "user_not_found", "cannot_demote_self", "last_admin", "account_disabled"])))
+)]
 pub async fn set_roles(
     user: Target<UserId>,
     Caller(caller): Caller,
@@ -100,18 +124,46 @@ pub async fn set_roles(
 }
 
 /// `POST /users/{id}/disable`: the account can no longer log in or refresh.
+#[utoipa::path(
+    post,
+    path = "/users/{id}/disable",
+    tag = "users",
+    summary = "Disable an account",
+    params(("id" = uuid::Uuid, Path, description = "The user's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "user_not_found", "cannot_disable_self", "last_admin", "account_disabled"])))
+)]
 pub async fn disable(user: Target<UserId>, Caller(caller): Caller) -> Result<Response> {
     let by = caller.user_id;
     manage(user, &caller, UserCommand::Disable { by }).await
 }
 
 /// `POST /users/{id}/enable`.
+#[utoipa::path(
+    post,
+    path = "/users/{id}/enable",
+    tag = "users",
+    summary = "Enable an account",
+    params(("id" = uuid::Uuid, Path, description = "The user's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@commit", "user_not_found", "account_disabled"])))
+)]
 pub async fn enable(user: Target<UserId>, Caller(caller): Caller) -> Result<Response> {
     manage(user, &caller, UserCommand::Enable).await
 }
 
 /// `POST /users/{id}/password`: an admin sets a new password, which the user must change
 /// at next login; every session of the account ends.
+#[utoipa::path(
+    post,
+    path = "/users/{id}/password",
+    tag = "users",
+    summary = "Set an account's password (to change at next login)",
+    params(("id" = uuid::Uuid, Path, description = "The user's id."), ("If-Match" = Option<String>, Header, description = "The version last read, as its `ETag` (`\"3\"`, also `W/\"3\"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`.")),
+    request_body = ResetPassword,
+    responses(super::UpdatedDoc),
+    extensions(("x-problem-codes" = json!(["@target", "@json", "@commit", "user_not_found", "account_disabled", "busy"])))
+)]
 pub async fn reset_password(
     user: Target<UserId>,
     Caller(caller): Caller,

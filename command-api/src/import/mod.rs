@@ -66,7 +66,7 @@ impl ImportError {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RowStatus {
     Created,
@@ -75,7 +75,7 @@ pub enum RowStatus {
     Error,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RowReport {
     /// The line in the file (the header is line 1).
     pub line: u64,
@@ -86,7 +86,7 @@ pub struct RowReport {
     pub errors: Vec<FieldError>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Counts {
     pub created: usize,
     pub updated: usize,
@@ -95,7 +95,7 @@ pub struct Counts {
 }
 
 /// What an import did (or, on a dry run or with errors, would do).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub dry_run: bool,
     /// Whether the rows' changes are stored: false on a dry run and when a row is invalid.

@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::error::ImportError;
 
 /// How a file was read, as the report states it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Dialect {
     /// The WHATWG name: `UTF-8`, `windows-1252`, `UTF-16LE`, …
     pub encoding: &'static str,
@@ -29,7 +29,7 @@ pub struct Dialect {
     pub line_endings: &'static str,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EncodingSource {
     ByteOrderMark,

@@ -5,12 +5,15 @@
 
 mod accounts;
 mod auth;
+mod contract;
 mod customers;
 mod helpers;
 mod input;
 mod integration;
+mod metrics;
 mod orders;
 mod products_api;
 mod rbac;
 mod relay;
 mod reliability;
+mod traces;

@@ -1,8 +1,5 @@
 //! The users and audit read models, and the projector's admin endpoint.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use axum::body::Body;
 use axum::http::Request;
 use command_api::domain::session::{Session, SessionCommand};
@@ -11,13 +8,12 @@ use command_api::es::CommandBus;
 use contracts::account::{DisplayName, Email};
 use contracts::auth::{Role, Roles};
 use contracts::ids::{SessionId, UserId};
-use platform::web::{HttpSettings, NatsCheck, Readiness};
-use projector::admin::{route_table, router, AdminState};
-use projector::consumer::{Role as ConsumerRole, Stats};
+use projector::admin::route_table;
+
 use sqlx::PgPool;
 use tower::ServiceExt;
 
-use crate::helpers::metadata;
+use crate::helpers::{admin_app, metadata};
 
 #[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn accounts_are_projected_without_secrets(pool: PgPool) {
@@ -105,24 +101,6 @@ async fn accounts_are_projected_without_secrets(pool: PgPool) {
         (actor.as_str(), roles.as_deref()),
         ("admin-1", Some("sales"))
     );
-}
-
-/// The projector's admin surface, as an active instance serves it.
-fn admin_app(pool: &PgPool) -> axum::Router {
-    let (_role_tx, role) = tokio::sync::watch::channel(ConsumerRole::Active);
-    router(
-        AdminState {
-            role,
-            stats: Arc::new(Stats::default()),
-            pool: pool.clone(),
-        },
-        Readiness {
-            db: pool.clone(),
-            nats: NatsCheck::Unused,
-        },
-        testkit::auth::verifier(),
-        &HttpSettings::new(Duration::from_secs(5)),
-    )
 }
 
 #[sqlx::test(migrator = "platform::db::MIGRATOR")]

@@ -53,6 +53,8 @@ pub fn spawn_projector(pool: &PgPool, nats: &NatsTest) -> RunningProjector {
 pub fn spawn_relay(pool: &PgPool, nats: &NatsTest) -> Running {
     let mut config = RelayConfig::new(nats.config.stream.clone(), nats.subjects());
     config.idle_poll = Duration::from_millis(100);
+    // What the relay samples for metrics (the projector's backlog) is fresh at once.
+    config.sample_every = Duration::from_millis(20);
     let relay = Relay::new(pool.clone(), nats.client.clone(), config);
     let (stop, shutdown) = testkit::shutdown_switch();
     let task = tokio::spawn(relay.run(shutdown.wait()));
@@ -67,6 +69,7 @@ pub fn metadata(actor: &str, correlation: &str) -> EventMeta {
         source_ip: Some(std::net::Ipv4Addr::LOCALHOST.into()),
         user_agent: None,
         occurred_at: EventMeta::now(),
+        traceparent: None,
     }
 }
 
@@ -162,4 +165,24 @@ pub async fn product_version(pool: &PgPool, id: ProductId) -> Option<i64> {
 /// Every row of every read model, sorted.
 pub async fn dump_read_models(pool: &PgPool) -> Vec<String> {
     testkit::dump_tables(pool, projector::projections::READ_MODEL_TABLES).await
+}
+
+/// The projector's admin surface, as an active instance serves it.
+pub fn admin_app(pool: &PgPool) -> axum::Router {
+    use platform::web::{HttpSettings, NatsCheck, Readiness};
+    use projector::admin::{router, AdminState};
+    let (_role_tx, role) = tokio::sync::watch::channel(projector::consumer::Role::Active);
+    router(
+        AdminState {
+            role,
+            stats: std::sync::Arc::new(projector::consumer::Stats::default()),
+            pool: pool.clone(),
+        },
+        Readiness {
+            db: pool.clone(),
+            nats: NatsCheck::Unused,
+        },
+        testkit::auth::verifier(),
+        &HttpSettings::new(Duration::from_secs(5)),
+    )
 }

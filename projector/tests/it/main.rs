@@ -5,6 +5,7 @@
 
 mod accounts;
 mod helpers;
+mod metrics;
 mod projection;
 mod rebuild;
 mod trust;

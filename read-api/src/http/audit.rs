@@ -16,10 +16,15 @@ use super::paging::{one_of, text_filter, Paging};
 use super::resource::{page, Filters, Table};
 use super::state::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// A user id, `anonymous` or `system`.
     pub actor: Option<String>,
@@ -84,6 +89,15 @@ fn filters(q: &AuditQuery) -> Result<Filters> {
 }
 
 /// `GET /audit`: newest first, with filters and a total. Roles: admin.
+#[utoipa::path(
+    get,
+    path = "/audit",
+    tag = "audit",
+    summary = "The audit trail, newest first",
+    params(AuditQuery),
+    responses((status = 200, description = "One page, with the total.", body = Page<AuditRow>)),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn list(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<AuditQuery>,
@@ -112,6 +126,15 @@ pub const CSV_COLUMNS: [&str; 12] = [
 
 /// `GET /audit/export`: the same filters, every matching row as CSV, streamed. Roles:
 /// admin.
+#[utoipa::path(
+    get,
+    path = "/audit/export",
+    tag = "audit",
+    summary = "Export the audit trail as CSV",
+    params(AuditQuery),
+    responses((status = 200, description = "Every matching row as CSV (README \"CSV files\"), streamed; cells that a spreadsheet would run as formulas get a leading `'`.", content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "`attachment; filename=...`")))),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn export(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<AuditQuery>,

@@ -37,8 +37,9 @@ pub fn parse_version(raw: &str) -> Result<i64> {
 
 /// The query of a detail route: the version of the aggregate to wait for
 /// (read-your-writes; `X-Min-Version` says the same).
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MinVersion {
     pub min_version: Option<String>,
 }

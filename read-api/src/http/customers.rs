@@ -27,12 +27,18 @@ impl Resource for CustomerRow {
     const NOT_FOUND: (Code, &'static str) = (Code::CustomerNotFound, "no customer has this id");
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `active` or `archived`.
+    #[param(value_type = Option<contracts::read::CustomerStatus>)]
     pub status: Option<String>,
     /// Text search on code, legal name, SIRET (or SIREN) and email.
     pub q: Option<String>,
@@ -48,6 +54,15 @@ fn filters(status: Option<&str>, q: Option<&str>) -> Result<Filters> {
 }
 
 /// `GET /customers`. Roles: any.
+#[utoipa::path(
+    get,
+    path = "/customers",
+    tag = "customers",
+    summary = "List customers",
+    params(ListQuery),
+    responses((status = 200, description = "One page, with the total.", body = Page<CustomerRow>)),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn list(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<ListQuery>,
@@ -64,9 +79,11 @@ pub async fn list(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    #[param(value_type = Option<contracts::read::CustomerStatus>)]
     pub status: Option<String>,
     pub q: Option<String>,
 }
@@ -77,6 +94,15 @@ pub const EXPORT_COLUMNS: [&str; contracts::csv_columns::CUSTOMER.len()] =
 
 /// `GET /customers/export`: every customer matching the list filters, as CSV in code
 /// order, streamed. Roles: any.
+#[utoipa::path(
+    get,
+    path = "/customers/export",
+    tag = "customers",
+    summary = "Export customers as CSV",
+    params(ExportQuery),
+    responses((status = 200, description = "Every matching row as CSV (README \"CSV files\"), streamed; cells that a spreadsheet would run as formulas get a leading `'`.", content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "`attachment; filename=...`")))),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn export(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<ExportQuery>,

@@ -28,7 +28,7 @@ const DEFAULT_DAYS: i64 = 30;
 const DEFAULT_TOP: u32 = 10;
 const MAX_TOP: u32 = 100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Granularity {
     Day,
@@ -60,7 +60,7 @@ impl Granularity {
 }
 
 /// `from` and `to` (`YYYY-MM-DD`), both included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -121,8 +121,9 @@ fn average(net: Money, orders: i64) -> Option<Money> {
     (orders > 0).then(|| Money::from_store(net.amount() / Decimal::from(orders)).round_to_cents())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SalesQuery {
     pub from: Option<String>,
     pub to: Option<String>,
@@ -131,7 +132,7 @@ pub struct SalesQuery {
 }
 
 /// Orders and money of one status in one bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Figures {
     pub orders: i64,
     pub net: Money,
@@ -165,7 +166,7 @@ impl std::ops::Add for Figures {
 }
 
 /// Submitted and fulfilled orders together, with both parts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SalesFigures {
     #[serde(flatten)]
     pub total: Figures,
@@ -187,7 +188,7 @@ impl SalesFigures {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SalesPoint {
     /// The bucket's first day.
     pub period: NaiveDate,
@@ -195,7 +196,7 @@ pub struct SalesPoint {
     pub figures: SalesFigures,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SalesSeries {
     #[serde(flatten)]
     pub period: Period,
@@ -219,6 +220,15 @@ struct SalesRow {
 }
 
 /// `GET /dashboard/sales`: HT and TTC by day, week or month. Roles: admin, analyst.
+#[utoipa::path(
+    get,
+    path = "/dashboard/sales",
+    tag = "dashboard",
+    summary = "Sales by day, week or month",
+    params(SalesQuery),
+    responses((status = 200, description = "The series and its totals.", body = SalesSeries)),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn sales(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<SalesQuery>,
@@ -288,7 +298,7 @@ pub async fn sales(
     }))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProductRanking {
     Quantity,
@@ -305,7 +315,7 @@ pub struct TopQuery<R> {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TopProduct {
     pub product_id: ProductId,
     /// As the catalogue has them now.
@@ -313,13 +323,14 @@ pub struct TopProduct {
     pub name: String,
     pub unit: Unit,
     #[serde(with = "rust_decimal::serde::str")]
+    #[schema(value_type = String, format = "decimal")]
     pub quantity: Decimal,
     /// Net (HT).
     pub revenue: Money,
     pub orders: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Top<T> {
     #[serde(flatten)]
     pub period: Period,
@@ -329,6 +340,15 @@ pub struct Top<T> {
 
 /// `GET /dashboard/top-products`, by `revenue` (net HT, the default) or `quantity`.
 /// Roles: admin, analyst.
+#[utoipa::path(
+    get,
+    path = "/dashboard/top-products",
+    tag = "dashboard",
+    summary = "Top products",
+    params(("from" = Option<String>, Query, description = "First day, `YYYY-MM-DD` (default: 29 days before `to`)."), ("to" = Option<String>, Query, description = "Last day, `YYYY-MM-DD` (default: today, Europe/Paris)."), ("by" = Option<ProductRanking>, Query, description = "`revenue` (net, default) or `quantity`."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "At most 100 (default 10).")),
+    responses((status = 200, description = "The top list.", body = Top<TopProduct>)),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn top_products(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<TopQuery<ProductRanking>>,
@@ -354,14 +374,14 @@ pub async fn top_products(
     Ok(Json(Top { period, by, items }))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerRanking {
     Revenue,
     Orders,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TopCustomer {
     pub customer_id: CustomerId,
     /// As the customer file has them now.
@@ -374,6 +394,15 @@ pub struct TopCustomer {
 
 /// `GET /dashboard/top-customers`, by `revenue` (net HT, the default) or `orders`.
 /// Roles: admin, analyst.
+#[utoipa::path(
+    get,
+    path = "/dashboard/top-customers",
+    tag = "dashboard",
+    summary = "Top customers",
+    params(("from" = Option<String>, Query, description = "First day, `YYYY-MM-DD` (default: 29 days before `to`)."), ("to" = Option<String>, Query, description = "Last day, `YYYY-MM-DD` (default: today, Europe/Paris)."), ("by" = Option<CustomerRanking>, Query, description = "`revenue` (net, default) or `orders`."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "At most 100 (default 10).")),
+    responses((status = 200, description = "The top list.", body = Top<TopCustomer>)),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn top_customers(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<TopQuery<CustomerRanking>>,
@@ -399,14 +428,15 @@ pub async fn top_customers(
     Ok(Json(Top { period, by, items }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     pub from: Option<String>,
     pub to: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct StatusCount {
     pub status: OrderStatus,
     pub orders: i64,
@@ -414,7 +444,7 @@ pub struct StatusCount {
     pub gross: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OrdersByStatus {
     #[serde(flatten)]
     pub period: Period,
@@ -424,6 +454,15 @@ pub struct OrdersByStatus {
 
 /// `GET /dashboard/orders-by-status`: orders created in the period, by current status.
 /// Roles: admin, analyst.
+#[utoipa::path(
+    get,
+    path = "/dashboard/orders-by-status",
+    tag = "dashboard",
+    summary = "Orders by status",
+    params(PeriodQuery),
+    responses((status = 200, description = "Counts and amounts per status.", body = OrdersByStatus)),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn orders_by_status(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<PeriodQuery>,
@@ -450,13 +489,16 @@ pub async fn orders_by_status(
     Ok(Json(OrdersByStatus { period, items }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AlertsQuery {
+    /// At most 100.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct StockAlert {
     #[serde(flatten)]
     #[sqlx(flatten)]
@@ -464,7 +506,7 @@ pub struct StockAlert {
     pub level: AlertLevel,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum AlertLevel {
@@ -474,7 +516,7 @@ pub enum AlertLevel {
     Low,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StockAlerts {
     pub out_of_stock: i64,
     pub low: i64,
@@ -490,6 +532,15 @@ struct AlertCounts {
 
 /// `GET /dashboard/stock-alerts`: active products out of stock or at or below their
 /// threshold, now. Roles: admin, analyst.
+#[utoipa::path(
+    get,
+    path = "/dashboard/stock-alerts",
+    tag = "dashboard",
+    summary = "Products out of stock or low",
+    params(AlertsQuery),
+    responses((status = 200, description = "The alerts.", body = StockAlerts)),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn stock_alerts(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<AlertsQuery>,

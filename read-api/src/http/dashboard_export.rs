@@ -31,6 +31,15 @@ fn figures(f: &Figures) -> [Cell; 4] {
 
 /// `GET /dashboard/sales/export`: one row per bucket, its first day first; every
 /// amount in EUR.
+#[utoipa::path(
+    get,
+    path = "/dashboard/sales/export",
+    tag = "dashboard",
+    summary = "Sales by day, week or month, as CSV",
+    params(SalesQuery),
+    responses((status = 200, description = "One row per bucket (`period`, totals, average order value, then the submitted and fulfilled parts), amounts in EUR.", content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "`attachment; filename=...`")))),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn sales(state: State<AppState>, query: AppQuery<SalesQuery>) -> Result<Response> {
     let Json(series) = dashboard::sales(state, query).await?;
     let rows = series.series.iter().map(|point| {
@@ -67,6 +76,15 @@ pub async fn sales(state: State<AppState>, query: AppQuery<SalesQuery>) -> Resul
 }
 
 /// `GET /dashboard/top-products/export`: ranked as the JSON list is.
+#[utoipa::path(
+    get,
+    path = "/dashboard/top-products/export",
+    tag = "dashboard",
+    summary = "Top products, as CSV",
+    params(("from" = Option<String>, Query, description = "First day, `YYYY-MM-DD` (default: 29 days before `to`)."), ("to" = Option<String>, Query, description = "Last day, `YYYY-MM-DD` (default: today, Europe/Paris)."), ("by" = Option<ProductRanking>, Query, description = "`revenue` (net, default) or `quantity`."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "At most 100 (default 10).")),
+    responses((status = 200, description = "`rank`, `product_id`, `sku`, `name`, `unit`, `quantity`, `revenue`, `orders`.", content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "`attachment; filename=...`")))),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn top_products(
     state: State<AppState>,
     query: AppQuery<TopQuery<ProductRanking>>,
@@ -101,6 +119,15 @@ pub async fn top_products(
 }
 
 /// `GET /dashboard/top-customers/export`: ranked as the JSON list is.
+#[utoipa::path(
+    get,
+    path = "/dashboard/top-customers/export",
+    tag = "dashboard",
+    summary = "Top customers, as CSV",
+    params(("from" = Option<String>, Query, description = "First day, `YYYY-MM-DD` (default: 29 days before `to`)."), ("to" = Option<String>, Query, description = "Last day, `YYYY-MM-DD` (default: today, Europe/Paris)."), ("by" = Option<CustomerRanking>, Query, description = "`revenue` (net, default) or `orders`."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "At most 100 (default 10).")),
+    responses((status = 200, description = "`rank`, `customer_id`, `code`, `name`, `orders`, `net`, `gross`.", content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "`attachment; filename=...`")))),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn top_customers(
     state: State<AppState>,
     query: AppQuery<TopQuery<CustomerRanking>>,
@@ -133,6 +160,15 @@ pub async fn top_customers(
 }
 
 /// `GET /dashboard/orders-by-status/export`: every status, zero included.
+#[utoipa::path(
+    get,
+    path = "/dashboard/orders-by-status/export",
+    tag = "dashboard",
+    summary = "Orders by status, as CSV",
+    params(PeriodQuery),
+    responses((status = 200, description = "`status`, `orders`, `net`, `gross`: every status, zero included.", content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "`attachment; filename=...`")))),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn orders_by_status(
     state: State<AppState>,
     query: AppQuery<PeriodQuery>,
@@ -154,6 +190,15 @@ pub async fn orders_by_status(
 }
 
 /// `GET /dashboard/stock-alerts/export`: out of stock first, as the JSON list is.
+#[utoipa::path(
+    get,
+    path = "/dashboard/stock-alerts/export",
+    tag = "dashboard",
+    summary = "Products out of stock or low, as CSV",
+    params(AlertsQuery),
+    responses((status = 200, description = "`level`, `product_id`, `sku`, `name`, `category`, `unit`, `on_hand`, `reserved`, `available`, `low_stock_threshold`.", content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "`attachment; filename=...`")))),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn stock_alerts(
     state: State<AppState>,
     query: AppQuery<AlertsQuery>,

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod consistency;
+mod contract;
 pub mod customers;
 pub mod dashboard;
 pub mod dashboard_export;
@@ -17,6 +18,7 @@ mod state;
 pub mod stock;
 pub mod users;
 
+pub use contract::openapi;
 pub use state::AppState;
 
 use std::sync::Arc;
@@ -34,7 +36,7 @@ use resource::show;
 /// enforces it; `tests/it/rbac.rs` calls every row with every role.
 fn routes() -> Routes<AppState> {
     use Method as M;
-    Routes::new()
+    platform::openapi::contract_routes(Routes::new(), openapi)
         .route(M::GET, "/products", Access::Roles(ANY_ROLE), products::list)
         .route(
             M::GET,

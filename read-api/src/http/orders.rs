@@ -33,11 +33,17 @@ impl Resource for OrderRow {
     const NOT_FOUND: (Code, &'static str) = (Code::OrderNotFound, "no order has this id");
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    #[param(value_type = Option<contracts::events::OrderStatus>)]
     pub status: Option<String>,
     pub customer: Option<String>,
     /// Created on or after this day (`YYYY-MM-DD`).
@@ -63,6 +69,15 @@ fn day(name: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>> {
 }
 
 /// `GET /orders`: totals in each row. Roles: any.
+#[utoipa::path(
+    get,
+    path = "/orders",
+    tag = "orders",
+    summary = "List orders",
+    params(ListQuery),
+    responses((status = 200, description = "One page, with the total.", body = Page<OrderRow>)),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn list(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<ListQuery>,
@@ -110,6 +125,15 @@ async fn lines(pool: &PgPool, id: OrderId) -> Result<Vec<OrderLineRow>, sqlx::Er
 
 /// `GET /orders/{id}`: the order, its lines and totals; `min_version` for
 /// read-your-writes. Roles: any.
+#[utoipa::path(
+    get,
+    path = "/orders/{id}",
+    tag = "orders",
+    summary = "An order with its lines",
+    params(("id" = uuid::Uuid, Path, description = "The order's id."), MinVersion, ("X-Min-Version" = Option<String>, Header, description = "Same as `min_version`; the query parameter wins.")),
+    responses((status = 200, description = "The order.", body = OrderDetail)),
+    extensions(("x-problem-codes" = json!(["@detail", "order_not_found"])))
+)]
 pub async fn detail(
     State(state): State<AppState>,
     AppPath(id): AppPath<String>,

@@ -33,12 +33,18 @@ impl Resource for ProductRow {
     const NOT_FOUND: (Code, &'static str) = (Code::ProductNotFound, "no product has this id");
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// 1-based page number.
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    #[param(value_type = Option<contracts::product::ProductStatus>)]
     pub status: Option<String>,
     pub category: Option<String>,
     /// Text search on name and SKU.
@@ -61,6 +67,15 @@ async fn product_version(pool: &PgPool, id: ProductId) -> Result<i64, sqlx::Erro
 }
 
 /// `GET /products/{id}`. Roles: any.
+#[utoipa::path(
+    get,
+    path = "/products/{id}",
+    tag = "products",
+    summary = "A product",
+    params(("id" = uuid::Uuid, Path, description = "The product's id."), MinVersion, ("X-Min-Version" = Option<String>, Header, description = "Same as `min_version`; the query parameter wins."), ("If-None-Match" = Option<String>, Header, description = "An `ETag` already held: 304 without a body when it is still current.")),
+    responses((status = 200, description = "The product.", body = ProductRow, headers(("ETag" = String, description = "Its version, quoted."))), (status = 304, description = "`If-None-Match` holds the current `ETag`.", headers(("ETag" = String, description = "Its version, quoted.")))),
+    extensions(("x-problem-codes" = json!(["@detail", "product_not_found"])))
+)]
 pub async fn detail(
     State(state): State<AppState>,
     AppPath(id): AppPath<String>,
@@ -82,6 +97,15 @@ pub async fn detail(
 }
 
 /// `GET /products`. Roles: any.
+#[utoipa::path(
+    get,
+    path = "/products",
+    tag = "products",
+    summary = "List products",
+    params(ListQuery, ("X-Min-Version" = Option<String>, Header, description = "Same as `min_version`; the query parameter wins.")),
+    responses((status = 200, description = "One page, with the total (or `next_after` for keyset paging).", body = Page<ProductRow>)),
+    extensions(("x-problem-codes" = json!(["@db", "malformed_header", "projection_lagging"])))
+)]
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -179,9 +203,11 @@ fn filters(
         .search(search))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    #[param(value_type = Option<contracts::product::ProductStatus>)]
     pub status: Option<String>,
     pub category: Option<String>,
     pub q: Option<String>,
@@ -193,6 +219,15 @@ pub const EXPORT_COLUMNS: [&str; contracts::csv_columns::PRODUCT.len()] =
 
 /// `GET /products/export`: every product matching the list filters, as CSV in SKU order,
 /// streamed. Roles: any.
+#[utoipa::path(
+    get,
+    path = "/products/export",
+    tag = "products",
+    summary = "Export products as CSV",
+    params(ExportQuery),
+    responses((status = 200, description = "Every matching row as CSV (README \"CSV files\"), streamed; cells that a spreadsheet would run as formulas get a leading `'`.", content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "`attachment; filename=...`")))),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn export(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<ExportQuery>,

@@ -25,8 +25,9 @@ use super::resource::{self, Resource};
 use super::state::AppState;
 use crate::proforma::{self, Customer, Lang, Line, Proforma};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ProformaQuery {
     /// `fr` or `en`.
     pub lang: Option<String>,
@@ -65,6 +66,15 @@ struct LineRow {
 }
 
 /// `GET /orders/{id}/proforma.pdf`. Roles: any.
+#[utoipa::path(
+    get,
+    path = "/orders/{id}/proforma.pdf",
+    tag = "orders",
+    summary = "An order's proforma invoice (PDF)",
+    params(("id" = uuid::Uuid, Path, description = "The order's id."), ProformaQuery, ("X-Min-Version" = Option<String>, Header, description = "Same as `min_version`; the query parameter wins."), ("If-None-Match" = Option<String>, Header, description = "An `ETag` already held: 304 without a body when it is still current."), ("Accept-Language" = Option<String>, Header, description = "`fr` or `en` when `lang` is absent.")),
+    responses((status = 200, description = "The PDF.", content_type = "application/pdf", body = Vec<u8>, headers(("ETag" = String, description = "Order and customer versions, language, seller settings."), ("Vary" = String, description = "`accept-language`"))), (status = 304, description = "`If-None-Match` holds the current `ETag`.", headers(("ETag" = String)))),
+    extensions(("x-problem-codes" = json!(["@detail", "order_not_found", "order_cancelled", "seller_not_configured"])))
+)]
 pub async fn proforma(
     State(state): State<AppState>,
     AppPath(id): AppPath<String>,
@@ -107,7 +117,11 @@ pub async fn proforma(
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let rendered = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        proforma::render(&issuer.settings.seller, &document, lang).map(|r| (r, document.number))
+        let started = std::time::Instant::now();
+        let rendered = proforma::render(&issuer.settings.seller, &document, lang);
+        metrics::histogram!(proforma::RENDER_DURATION, "lang" => lang.code())
+            .record(started.elapsed().as_secs_f64());
+        rendered.map(|r| (r, document.number))
     })
     .await
     .map_err(|e| ApiError::Internal(format!("proforma task: {e}")))?

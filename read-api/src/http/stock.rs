@@ -37,10 +37,15 @@ const MOVEMENTS: Table = Table::new(
 )
 .keyed_by("sequence");
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `true`: only products at or below their threshold.
     pub low: Option<bool>,
@@ -52,6 +57,15 @@ pub struct ListQuery {
 }
 
 /// `GET /stock`. Roles: any.
+#[utoipa::path(
+    get,
+    path = "/stock",
+    tag = "stock",
+    summary = "List stock levels",
+    params(ListQuery),
+    responses((status = 200, description = "One page, with the total.", body = Page<StockLevelRow>)),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn list(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<ListQuery>,
@@ -78,14 +92,28 @@ pub async fn list(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MovementsQuery {
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
 /// `GET /stock/{product_id}/movements`: newest first. Roles: any.
+#[utoipa::path(
+    get,
+    path = "/stock/{id}/movements",
+    tag = "stock",
+    summary = "A product's stock movements, newest first",
+    params(("id" = uuid::Uuid, Path, description = "The product's id."), MovementsQuery),
+    responses((status = 200, description = "One page, with the total.", body = Page<StockMovementRow>)),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn movements(
     State(state): State<AppState>,
     AppPath(id): AppPath<String>,

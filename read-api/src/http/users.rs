@@ -26,19 +26,35 @@ impl Resource for UserRow {
     const NOT_FOUND: (Code, &'static str) = (Code::UserNotFound, "no user has this id");
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Rows per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `active` or `disabled`.
+    #[param(value_type = Option<contracts::account::UserStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<contracts::auth::Role>)]
     pub role: Option<String>,
     /// Text search on email and display name.
     pub q: Option<String>,
 }
 
 /// `GET /users`, sorted by email. Roles: admin.
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "users",
+    summary = "List accounts",
+    params(ListQuery),
+    responses((status = 200, description = "One page, with the total.", body = Page<UserRow>)),
+    extensions(("x-problem-codes" = json!(["@db"])))
+)]
 pub async fn list(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<ListQuery>,

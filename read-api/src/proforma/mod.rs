@@ -21,6 +21,10 @@ mod text;
 
 use std::sync::LazyLock;
 
+/// Seconds one proforma takes to render (on the blocking pool), by `lang`: a histogram
+/// recorded by the HTTP handler.
+pub const RENDER_DURATION: &str = "gescom_proforma_render_duration_seconds";
+
 use flate2::Compression;
 use genpdf::fonts::{FontData, FontFamily};
 use printpdf::BuiltinFont;

@@ -6,11 +6,13 @@
 
 mod analytics;
 mod audit;
+mod contract;
 mod csv;
 mod dashboard;
 mod end_to_end;
 mod helpers;
 mod input;
+mod observability;
 mod pipeline;
 mod products;
 mod proforma;

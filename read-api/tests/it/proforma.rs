@@ -962,3 +962,28 @@ async fn the_values_the_old_layout_dropped_now_print_whole_on_one_line(pool: PgP
         "{text}"
     );
 }
+
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
+async fn each_render_is_timed_on_metrics_by_language_and_a_304_renders_nothing(pool: PgPool) {
+    let router = read_router(&pool, Duration::from_secs(1));
+    let order = three_line_order(&pool, "draft").await;
+    let uri = format!("/orders/{order}/proforma.pdf?lang=en");
+    let first = fetch(&router, &uri, None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let etag = first.headers["etag"].to_str().unwrap().to_owned();
+    let again = fetch_with(&router, &uri, None, Some(&etag)).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+
+    let scraped = get(&router, "/metrics").await;
+    assert_eq!(scraped.status, StatusCode::OK);
+    let text = scraped.body.as_str().unwrap();
+    let renders = |lang| {
+        testkit::metrics::sample(
+            text,
+            "gescom_proforma_render_duration_seconds_count",
+            &[("lang", lang)],
+        )
+    };
+    assert_eq!(renders("en"), Some(1.0), "{text}");
+    assert_eq!(renders("fr"), None, "{text}");
+}

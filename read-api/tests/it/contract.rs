@@ -1,0 +1,27 @@
+//! The API contract: `docs/openapi/read-api.json` is what the code generates, it documents
+//! every route with the roles of the route table, and the API serves it with its docs.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+
+use crate::helpers::read_router;
+
+#[test]
+fn the_checked_in_document_is_what_the_code_generates() {
+    let doc = read_api::http::openapi().unwrap();
+    testkit::contract::assert_checked_in("read-api", &doc);
+}
+
+#[test]
+fn the_document_states_every_route_with_its_roles_and_nothing_else() {
+    let doc = read_api::http::openapi().unwrap();
+    testkit::contract::assert_document_matches("read-api", &doc, &read_api::http::route_table());
+    assert_eq!(doc["openapi"], "3.1.0");
+}
+
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
+async fn read_api_serves_its_document_and_the_docs_without_a_token(pool: PgPool) {
+    let router = read_router(&pool, Duration::from_millis(100));
+    testkit::contract::assert_serves_contract(&router, read_api::http::openapi().unwrap()).await;
+}
