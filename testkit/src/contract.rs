@@ -67,6 +67,18 @@ pub fn assert_document_matches(service: &str, doc: &Value, table: &[RouteSpec]) 
         undocumented.is_empty() && unrouted.is_empty(),
         "{service}: routes without an operation: {undocumented:?}; operations without a route: {unrouted:?}"
     );
+    // Client generators name a function per operation id: a repeat breaks them.
+    let mut ids = BTreeSet::new();
+    for item in paths.values() {
+        for method in METHODS {
+            if let Some(id) = item.get(method).and_then(|o| o["operationId"].as_str()) {
+                assert!(
+                    ids.insert(id.to_owned()),
+                    "{service}: operationId {id} twice"
+                );
+            }
+        }
+    }
     let expected = expected_routes(service);
     for spec in table {
         let name = format!("{service} {} {}", spec.method, spec.path);

@@ -34,6 +34,7 @@ fn figures(f: &Figures) -> [Cell; 4] {
 #[utoipa::path(
     get,
     path = "/dashboard/sales/export",
+    operation_id = "dashboard_sales_export",
     tag = "dashboard",
     summary = "Sales by day, week or month, as CSV",
     params(SalesQuery),
@@ -79,6 +80,7 @@ pub async fn sales(state: State<AppState>, query: AppQuery<SalesQuery>) -> Resul
 #[utoipa::path(
     get,
     path = "/dashboard/top-products/export",
+    operation_id = "dashboard_top_products_export",
     tag = "dashboard",
     summary = "Top products, as CSV",
     params(("from" = Option<String>, Query, description = "First day, `YYYY-MM-DD` (default: 29 days before `to`)."), ("to" = Option<String>, Query, description = "Last day, `YYYY-MM-DD` (default: today, Europe/Paris)."), ("by" = Option<ProductRanking>, Query, description = "`revenue` (net, default) or `quantity`."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "At most 100 (default 10).")),
@@ -122,6 +124,7 @@ pub async fn top_products(
 #[utoipa::path(
     get,
     path = "/dashboard/top-customers/export",
+    operation_id = "dashboard_top_customers_export",
     tag = "dashboard",
     summary = "Top customers, as CSV",
     params(("from" = Option<String>, Query, description = "First day, `YYYY-MM-DD` (default: 29 days before `to`)."), ("to" = Option<String>, Query, description = "Last day, `YYYY-MM-DD` (default: today, Europe/Paris)."), ("by" = Option<CustomerRanking>, Query, description = "`revenue` (net, default) or `orders`."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "At most 100 (default 10).")),
@@ -163,6 +166,7 @@ pub async fn top_customers(
 #[utoipa::path(
     get,
     path = "/dashboard/orders-by-status/export",
+    operation_id = "dashboard_orders_by_status_export",
     tag = "dashboard",
     summary = "Orders by status, as CSV",
     params(PeriodQuery),
@@ -193,6 +197,7 @@ pub async fn orders_by_status(
 #[utoipa::path(
     get,
     path = "/dashboard/stock-alerts/export",
+    operation_id = "dashboard_stock_alerts_export",
     tag = "dashboard",
     summary = "Products out of stock or low, as CSV",
     params(AlertsQuery),
