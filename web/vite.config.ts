@@ -13,6 +13,8 @@ const proxy = {
     target: commandTarget,
     changeOrigin: true,
     rewrite: (path: string) => path.replace(/^\/api\/command/, ""),
+    // The refresh cookie is scoped to the service's /auth, which the browser sees here.
+    cookiePathRewrite: { "/auth": "/api/command/auth" },
   },
   "/api/read": {
     target: readTarget,

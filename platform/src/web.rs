@@ -305,6 +305,7 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
             header::ACCEPT_LANGUAGE,
             REQUEST_ID,
             HeaderName::from_static("x-min-version"),
+            HeaderName::from_static("x-csrf-token"),
         ])
         .expose_headers([
             header::ETAG,

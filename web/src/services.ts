@@ -3,7 +3,7 @@
 import { createApiClients, type ApiClients, type Fetch } from "./api/clients";
 import type { AppConfig } from "./config";
 import { Session } from "./auth/session";
-import { createJsonTokenTransport } from "./auth/tokenTransport";
+import { createCookieTokenTransport } from "./auth/tokenTransport";
 import { RecentWrites } from "./lib/recentWrites";
 
 export interface Services {
@@ -20,6 +20,6 @@ export function createServices(
 ): Services {
   const authorized: Fetch = (request) => session.fetch(request);
   const api = createApiClients(config, authorized, language, network);
-  const session: Session = new Session(createJsonTokenTransport(api.auth), network);
+  const session: Session = new Session(createCookieTokenTransport(api.auth), network);
   return { config, api, session, writes: new RecentWrites() };
 }

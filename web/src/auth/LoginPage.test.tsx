@@ -37,7 +37,7 @@ describe("LoginPage", () => {
     expect(await screen.findByText("elsewhere")).toBeTruthy();
     expect(services.session.accessToken()).toBe("acc");
     const body: unknown = await network.calls[0]!.json();
-    expect(body).toEqual({ email: "lea@example.com", password: "first password" });
+    expect(body).toEqual({ email: "lea@example.com", password: "first password", session: "cookie" });
   });
 
   it("says why when the server cannot be reached", async () => {

@@ -1,10 +1,11 @@
 // The one module that knows how tokens are obtained and where the refresh token lives.
 //
-// Today: JSON mode. /auth/login and /auth/refresh answer the refresh token in the body and
-// it is kept in this module's memory only (a reload signs the person out). When
-// command-api gains its cookie mode (HttpOnly refresh cookie scoped to /auth, with CSRF
-// protection), a `createCookieTokenTransport` with the same interface replaces this one
-// in src/auth/index.ts, and a reload resumes the session through `refresh()`.
+// The app uses the cookie mode (`createCookieTokenTransport`): command-api sets the
+// refresh token in an HttpOnly, Secure, SameSite=Strict cookie scoped to /auth that no
+// script can read, and a readable `gescom_csrf` cookie whose value (also in the login and
+// refresh bodies) is echoed in `X-CSRF-Token` on /auth/refresh and /auth/logout. A reload
+// resumes the session through `refresh()`. The JSON mode (refresh token in the body, kept
+// in this module's memory) stays for tests and for clients without cookies.
 import { unwrap } from "../api/problem";
 import type { CommandClient } from "../api/clients";
 import type { UserSummary } from "../api/types";
@@ -37,9 +38,10 @@ export function createJsonTokenTransport(client: CommandClient): TokenTransport 
   const grant = (body: {
     access_token: string;
     expires_in: number;
-    refresh_token: string;
+    refresh_token?: string | null;
     user: UserSummary;
   }): Grant => {
+    if (!body.refresh_token) throw new Error("no refresh token in the answer");
     refreshToken = body.refresh_token;
     return { accessToken: body.access_token, expiresIn: body.expires_in, user: body.user };
   };
@@ -58,7 +60,7 @@ export function createJsonTokenTransport(client: CommandClient): TokenTransport 
       );
       if (epoch !== started) {
         // Signed out meanwhile: end the session this answer continued, keep nothing.
-        void unwrap(client.POST("/auth/logout", { body: { refresh_token: data.refresh_token } })).catch(
+        void unwrap(client.POST("/auth/logout", { body: { refresh_token: data.refresh_token ?? "" } })).catch(
           () => undefined,
         );
         throw new Error("signed out during the refresh");
@@ -80,5 +82,90 @@ export function createJsonTokenTransport(client: CommandClient): TokenTransport 
       refreshToken = null;
       epoch += 1;
     },
+  };
+}
+
+/** The browser's cookies as this module needs them (injected in tests). */
+export interface CookieJar {
+  get(name: string): string | null;
+  remove(name: string): void;
+}
+
+export const CSRF_COOKIE = "gescom_csrf";
+
+export const documentCookies: CookieJar = {
+  get(name) {
+    for (const pair of document.cookie.split(";")) {
+      const [key, ...rest] = pair.trim().split("=");
+      const value = rest.join("=");
+      if (key === name && value) return decodeURIComponent(value);
+    }
+    return null;
+  },
+  remove(name) {
+    document.cookie = `${name}=; Path=/; Max-Age=0; Secure; SameSite=Strict`;
+  },
+};
+
+/**
+ * Cookie mode: the refresh token never reaches JavaScript. The CSRF token is held in
+ * memory after a sign-in or refresh, and read from the `gescom_csrf` cookie after a reload.
+ */
+export function createCookieTokenTransport(
+  client: CommandClient,
+  cookies: CookieJar = documentCookies,
+): TokenTransport {
+  let csrf: string | null = null;
+  let epoch = 0;
+  const currentCsrf = () => csrf ?? cookies.get(CSRF_COOKIE);
+
+  const grant = (body: {
+    access_token: string;
+    expires_in: number;
+    csrf_token?: string | null;
+    user: UserSummary;
+  }): Grant => {
+    csrf = body.csrf_token ?? null;
+    return { accessToken: body.access_token, expiresIn: body.expires_in, user: body.user };
+  };
+  const endOnServer = async (token: string) => {
+    await unwrap(
+      client.POST("/auth/logout", { body: {}, params: { header: { "X-CSRF-Token": token } } }),
+    ).catch(() => undefined);
+  };
+  const forgetHere = () => {
+    csrf = null;
+    epoch += 1;
+    cookies.remove(CSRF_COOKIE);
+  };
+
+  return {
+    async login(email, password) {
+      const { data } = await unwrap(
+        client.POST("/auth/login", { body: { email, password, session: "cookie" } }),
+      );
+      return grant(data);
+    },
+    async refresh() {
+      const token = currentCsrf();
+      if (!token) throw new Error("no browser session");
+      const started = epoch;
+      const { data } = await unwrap(
+        client.POST("/auth/refresh", { body: {}, params: { header: { "X-CSRF-Token": token } } }),
+      );
+      if (epoch !== started) {
+        // Signed out meanwhile: end the session this answer continued (it set new cookies).
+        if (data.csrf_token) await endOnServer(data.csrf_token);
+        throw new Error("signed out during the refresh");
+      }
+      return grant(data);
+    },
+    canRefresh: () => currentCsrf() !== null,
+    async logout() {
+      const token = currentCsrf();
+      forgetHere();
+      if (token) await endOnServer(token);
+    },
+    forget: forgetHere,
   };
 }

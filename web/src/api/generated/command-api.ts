@@ -31,7 +31,9 @@ export interface paths {
         put?: never;
         /**
          * End the refresh token's session
-         * @description Access: public, no token.
+         * @description JSON mode: the refresh token in the body. Cookie mode (body `{}`): the `gescom_refresh` cookie, its CSRF token in `X-CSRF-Token`; the cookies are cleared, also when the session had already ended.
+         *
+         *     Access: public, no token.
          */
         post: operations["auth_logout"];
         delete?: never;
@@ -91,7 +93,9 @@ export interface paths {
         put?: never;
         /**
          * Exchange a refresh token for new tokens
-         * @description Access: public, no token.
+         * @description JSON mode: the refresh token in the body, new tokens in the body. Cookie mode (body `{}`): the `gescom_refresh` cookie, its CSRF token in `X-CSRF-Token`; the cookies are rotated.
+         *
+         *     Access: public, no token.
          */
         post: operations["auth_refresh"];
         delete?: never;
@@ -868,6 +872,13 @@ export interface components {
         Login: {
             email: string;
             password: string;
+            /**
+             * @description `json` (the default): the refresh token is in the response body. `cookie` (a
+             *     browser): it is set in an `HttpOnly; Secure; SameSite=Strict` cookie scoped to
+             *     `/auth` instead, and the body carries a `csrf_token` to echo in `X-CSRF-Token` on
+             *     `/auth/refresh` and `/auth/logout`.
+             */
+            session?: components["schemas"]["SessionMode"];
         };
         Me: {
             display_name: string;
@@ -891,7 +902,7 @@ export interface components {
         /** @description RFC 9457 problem details, always `application/problem+json`. Switch on `code`; other members (`current_version`, `parameter`, `header`, `report`, `quantities`, `shortages`, `allowed_roles`…) depend on the code. */
         Problem: {
             /** @enum {string} */
-            code: "account_disabled" | "bad_request" | "below_reserved" | "busy" | "cannot_demote_self" | "cannot_disable_self" | "client_error" | "concurrent_modification" | "conflict" | "customer_code_taken" | "customer_exists" | "customer_not_found" | "customer_required" | "dead_letter_not_found" | "dead_letter_not_parked" | "email_taken" | "forbidden" | "headers_too_large" | "import_invalid" | "insufficient_stock" | "internal" | "invalid_credentials" | "invalid_csv" | "invalid_refresh_token" | "invalid_token" | "last_admin" | "length_required" | "line_not_found" | "malformed_body" | "malformed_header" | "malformed_path" | "malformed_query" | "method_not_allowed" | "no_access_policy" | "no_reservation" | "not_acceptable" | "not_found" | "not_ready" | "order_busy" | "order_cancelled" | "order_empty" | "order_exists" | "order_not_draft" | "order_not_found" | "order_status" | "password_change_required" | "payload_too_large" | "precondition_failed" | "product_exists" | "product_not_found" | "projection_lagging" | "refresh_token_reused" | "request_timeout" | "seller_not_configured" | "sku_taken" | "still_failing" | "token_expired" | "too_many_attempts" | "too_many_lines" | "too_many_requests" | "unauthenticated" | "unavailable" | "unprocessable" | "unsupported_media_type" | "uri_too_long" | "user_exists" | "user_not_found" | "validation_failed" | "version_mismatch" | "wrong_current_password";
+            code: "account_disabled" | "bad_request" | "below_reserved" | "busy" | "cannot_demote_self" | "cannot_disable_self" | "client_error" | "concurrent_modification" | "conflict" | "csrf_failed" | "customer_code_taken" | "customer_exists" | "customer_not_found" | "customer_required" | "dead_letter_not_found" | "dead_letter_not_parked" | "email_taken" | "forbidden" | "headers_too_large" | "import_invalid" | "insufficient_stock" | "internal" | "invalid_credentials" | "invalid_csv" | "invalid_refresh_token" | "invalid_token" | "last_admin" | "length_required" | "line_not_found" | "malformed_body" | "malformed_header" | "malformed_path" | "malformed_query" | "method_not_allowed" | "no_access_policy" | "no_reservation" | "not_acceptable" | "not_found" | "not_ready" | "order_busy" | "order_cancelled" | "order_empty" | "order_exists" | "order_not_draft" | "order_not_found" | "order_status" | "password_change_required" | "payload_too_large" | "precondition_failed" | "product_exists" | "product_not_found" | "projection_lagging" | "refresh_token_reused" | "request_timeout" | "seller_not_configured" | "sku_taken" | "still_failing" | "token_expired" | "too_many_attempts" | "too_many_lines" | "too_many_requests" | "unauthenticated" | "unavailable" | "unprocessable" | "unsupported_media_type" | "uri_too_long" | "user_exists" | "user_not_found" | "validation_failed" | "version_mismatch" | "wrong_current_password";
             detail?: string;
             errors?: components["schemas"]["FieldError"][];
             status: number;
@@ -901,8 +912,12 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * @description A refresh token in the body (JSON mode), or none: the session cookie is used, with
+         *     its CSRF token in `X-CSRF-Token`.
+         */
         RefreshBody: {
-            refresh_token: string;
+            refresh_token?: string | null;
         };
         ResetPassword: {
             new_password: string;
@@ -922,6 +937,11 @@ export interface components {
         };
         /** @enum {string} */
         RowStatus: "created" | "updated" | "unchanged" | "error";
+        /**
+         * @description Where the refresh token travels.
+         * @enum {string}
+         */
+        SessionMode: "json" | "cookie";
         SetCustomer: {
             customer_id: string;
         };
@@ -948,13 +968,19 @@ export interface components {
         TokenResponse: {
             access_token: string;
             /**
+             * @description Cookie mode only: echo it in `X-CSRF-Token` (also in the readable `gescom_csrf`
+             *     cookie).
+             */
+            csrf_token?: string | null;
+            /**
              * Format: int64
              * @description Seconds.
              */
             expires_in: number;
             /** Format: int64 */
             refresh_expires_in: number;
-            refresh_token: string;
+            /** @description JSON mode only; in cookie mode it is in the `gescom_refresh` cookie. */
+            refresh_token?: string | null;
             token_type: string;
             user: components["schemas"]["UserSummary"];
         };
@@ -998,11 +1024,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in: an access token and a refresh token. */
+            /** @description Signed in: an access token and a refresh token (in the body, or in cookies with `"session": "cookie"`). */
             200: {
                 headers: {
                     /** @description `no-store` */
                     "Cache-Control"?: string;
+                    /** @description Cookie mode only: `gescom_refresh` (`HttpOnly; Secure; SameSite=Strict; Path=/auth`) and `gescom_csrf` (readable, `Path=/`) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1039,7 +1067,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden: account_disabled */
+            /** @description Forbidden: account_disabled, csrf_failed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1047,7 +1075,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "account_disabled";
+                        code?: "account_disabled" | "csrf_failed";
                         /** @constant */
                         status?: 403;
                     };
@@ -1160,7 +1188,10 @@ export interface operations {
     auth_logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Cookie mode: the `csrf_token` of the session */
+                "X-CSRF-Token"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1173,6 +1204,8 @@ export interface operations {
             /** @description Signed out. */
             204: {
                 headers: {
+                    /** @description Cookie mode only: both cookies cleared */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1204,6 +1237,20 @@ export interface operations {
                         code?: "invalid_refresh_token";
                         /** @constant */
                         status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_failed";
+                        /** @constant */
+                        status?: 403;
                     };
                 };
             };
@@ -1618,7 +1665,10 @@ export interface operations {
     auth_refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Cookie mode: the `csrf_token` of the session */
+                "X-CSRF-Token"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1628,11 +1678,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in: an access token and a refresh token. */
+            /** @description Signed in: an access token and a refresh token (in the body, or in cookies in cookie mode). */
             200: {
                 headers: {
                     /** @description `no-store` */
                     "Cache-Control"?: string;
+                    /** @description Cookie mode only: the rotated `gescom_refresh` and `gescom_csrf` */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1669,7 +1721,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden: account_disabled */
+            /** @description Forbidden: account_disabled, csrf_failed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1677,7 +1729,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "account_disabled";
+                        code?: "account_disabled" | "csrf_failed";
                         /** @constant */
                         status?: 403;
                     };
