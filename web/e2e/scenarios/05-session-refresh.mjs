@@ -1,20 +1,20 @@
 // The session outlives its access token: the app refreshes it before it expires (the
-// stack issues 40-second tokens), keeps it in memory only, and after sign-out the old
-// refresh token is dead.
+// stack issues 40-second tokens), keeps the access token in memory only and the refresh
+// token in an HttpOnly cookie no script can read, and after sign-out the old refresh token
+// is dead.
 import assert from "node:assert/strict";
 import { field } from "../api.mjs";
 
-export const title = "session: refresh before expiry, tokens in memory only, logout ends it";
+export const title = "session: refresh before expiry, refresh token in an HttpOnly cookie only, logout ends it";
 
 export async function run({ page, baseUrl, admin }) {
   const refreshes = [];
-  let lastRefreshToken = null;
   const authCalls = [];
   page.on("response", async (response) => {
     if (response.url().includes("/auth/")) authCalls.push(`${new URL(response.url()).pathname} ${response.status()}`);
     if (response.url().endsWith("/api/command/auth/refresh") && response.status() === 200) {
       refreshes.push(Date.now());
-      lastRefreshToken = (await response.json()).refresh_token;
+      assert.equal((await response.json()).refresh_token, undefined);
     }
   });
 
@@ -35,7 +35,7 @@ export async function run({ page, baseUrl, admin }) {
   await page.getByRole("heading", { name: "Produits", level: 1 }).waitFor();
   assert.equal(await page.getByRole("alert").count(), 0);
 
-  // Nothing of the session in storage or cookies.
+  // Nothing of the session in storage; of the cookies, scripts see only the CSRF value.
   const stored = await page.evaluate(() => ({
     local: Object.keys(localStorage),
     session: Object.keys(sessionStorage),
@@ -43,7 +43,14 @@ export async function run({ page, baseUrl, admin }) {
   }));
   assert.deepEqual(stored.session, []);
   assert.ok(stored.local.every((key) => key === "gescom.lang"), `localStorage: ${stored.local}`);
-  assert.equal(stored.cookie, "");
+  assert.match(stored.cookie, /^gescom_csrf=[A-Za-z0-9_-]+$/);
+  const refreshCookie = (await page.context().cookies()).find((c) => c.name === "gescom_refresh");
+  assert.ok(refreshCookie, "the refresh cookie is set");
+  assert.equal(refreshCookie.httpOnly, true);
+  assert.equal(refreshCookie.secure, true);
+  assert.equal(refreshCookie.sameSite, "Strict");
+  assert.equal(refreshCookie.path, "/api/command/auth");
+  const lastRefreshToken = refreshCookie.value;
 
   // Sign out: the last refresh token no longer works.
   await page.getByRole("button", { name: "Se déconnecter" }).click();
