@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { MantineProvider, Stack, Text, Anchor, Title, createTheme } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
@@ -19,6 +19,11 @@ import { ProductsPage } from "./products/ProductsPage";
 import { ProductCreatePage } from "./products/ProductCreatePage";
 import { ProductEditPage } from "./products/ProductEditPage";
 import { useDocumentTitle } from "./lib/useDocumentTitle";
+
+// The admin pages load on demand (route-level code splitting): most people never open them.
+const UsersPage = lazy(() => import("./admin/UsersPage").then((m) => ({ default: m.UsersPage })));
+const UserPage = lazy(() => import("./admin/UserPage").then((m) => ({ default: m.UserPage })));
+const AuditPage = lazy(() => import("./admin/AuditPage").then((m) => ({ default: m.AuditPage })));
 
 const theme = createTheme({
   primaryColor: "indigo",
@@ -97,6 +102,36 @@ export function AppRoutes() {
           element={
             <RequirePermission permission="catalogue:read">
               <ProductEditPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="admin/users"
+          element={
+            <RequirePermission permission="users:manage">
+              <Suspense fallback={null}>
+                <UsersPage />
+              </Suspense>
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="admin/users/:id"
+          element={
+            <RequirePermission permission="users:manage">
+              <Suspense fallback={null}>
+                <UserPage />
+              </Suspense>
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="admin/audit"
+          element={
+            <RequirePermission permission="audit:read">
+              <Suspense fallback={null}>
+                <AuditPage />
+              </Suspense>
             </RequirePermission>
           }
         />

@@ -18,3 +18,10 @@ export type ProductRow = R["schemas"]["ProductRow"];
 export type ProductPage = R["schemas"]["Page_ProductRow"];
 export type ProductStatus = R["schemas"]["ProductStatus"];
 export type Unit = R["schemas"]["Unit"];
+
+export type CreateUser = C["schemas"]["CreateUser"];
+export type UserRow = R["schemas"]["UserRow"];
+export type UserPage = R["schemas"]["Page_UserRow"];
+export type UserStatus = R["schemas"]["UserStatus"];
+export type AuditPage = R["schemas"]["Page_AuditRow"];
+export type AuditRow = R["schemas"]["AuditRow"];

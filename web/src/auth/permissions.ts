@@ -20,6 +20,8 @@ export interface MenuItem {
 /** The sections built so far, each with the permission that opens it. */
 export const MENU: readonly MenuItem[] = [
   { to: "/products", label: "nav.products", permission: "catalogue:read" },
+  { to: "/admin/users", label: "nav.users", permission: "users:manage" },
+  { to: "/admin/audit", label: "nav.audit", permission: "audit:read" },
 ];
 
 export function can(permissions: readonly string[] | undefined, permission: Permission): boolean {

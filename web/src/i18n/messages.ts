@@ -1,10 +1,13 @@
 // Every text of the interface, French first (the default), then English. The English table
 // is typed by the French one's keys, so a missing translation fails the type check.
 
+import { adminEn, adminFr } from "../admin/messages";
+
 export type Lang = "fr" | "en";
 export const LANGS: readonly Lang[] = ["fr", "en"];
 
 export const fr = {
+  ...adminFr,
   "app.name": "gescom",
   "app.skip": "Aller au contenu",
   "app.loading": "Chargement…",
@@ -131,6 +134,7 @@ export const fr = {
 export type MessageKey = keyof typeof fr;
 
 export const en: Record<MessageKey, string> = {
+  ...adminEn,
   "app.name": "gescom",
   "app.skip": "Skip to content",
   "app.loading": "Loading…",
