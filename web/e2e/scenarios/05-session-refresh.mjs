@@ -53,7 +53,12 @@ export async function run({ page, baseUrl, admin }) {
   const lastRefreshToken = refreshCookie.value;
 
   // Sign out: the last refresh token no longer works.
-  await page.getByRole("button", { name: "Se déconnecter" }).click();
+  // The sign-in page shows at once; the logout call may still be on its way: wait for it.
+  const [logout] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/auth/logout")),
+    page.getByRole("button", { name: "Se déconnecter" }).click(),
+  ]);
+  assert.equal(logout.status(), 204);
   await page.waitForURL("**/login");
   const reuse = await fetch(`${baseUrl}/api/command/auth/refresh`, {
     method: "POST",

@@ -11,6 +11,12 @@ async function sessionCookies(page) {
 }
 
 export async function run({ page, admin }) {
+  const authCalls = [];
+  page.on("response", async (response) => {
+    if (response.url().includes("/auth/")) {
+      authCalls.push(`${new URL(response.url()).pathname} ${response.status()} ${JSON.stringify(await response.headersArray().then((h) => h.filter((x) => x.name.toLowerCase() === "set-cookie")).catch(() => []))}`);
+    }
+  });
   await page.goto("/login");
   await page.getByLabel(field("Adresse e-mail")).fill(admin.email);
   await page.getByLabel(field("Mot de passe")).fill(admin.password);
@@ -35,9 +41,13 @@ export async function run({ page, admin }) {
   assert.match(stored.cookie, /^gescom_csrf=[A-Za-z0-9_-]+$/);
 
   // Sign out: the cookies are gone, and a reload shows the sign-in page.
-  await page.getByRole("button", { name: "Se déconnecter" }).click();
+  const [logout] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/auth/logout")),
+    page.getByRole("button", { name: "Se déconnecter" }).click(),
+  ]);
+  assert.equal(logout.status(), 204);
   await page.waitForURL("**/login");
-  assert.deepEqual(await sessionCookies(page), []);
+  assert.deepEqual(await sessionCookies(page), [], authCalls.join("\n"));
   await page.goto("/products");
   await page.waitForURL("**/login");
   await page.getByRole("heading", { name: /Connexion/ }).waitFor();

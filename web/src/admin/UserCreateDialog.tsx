@@ -90,7 +90,10 @@ export function UserCreateDialog({ opened, onClose }: { opened: boolean; onClose
             label={i18n.t("user.password")}
             autoComplete="new-password"
             required
+            visibilityToggleButtonProps={{ "aria-label": i18n.t("password.show") }}
             {...form.getInputProps("password")}
+            // PasswordInput marks an error with data-invalid only.
+            aria-invalid={form.errors.password ? true : undefined}
           />
           <Text size="sm" c="dimmed">
             {i18n.t("user.passwordHint")}

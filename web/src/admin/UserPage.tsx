@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
-import { Anchor, Badge, Button, Card, Group, PasswordInput, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Button, Card, Group, PasswordInput, Stack, Text, Title } from "@mantine/core";
 import { Link, useParams } from "react-router";
 import { useI18n } from "../i18n/useI18n";
+import { UserStatusBadge } from "./UserStatusBadge";
 import { QueryStatus } from "../components/QueryStatus";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { formProblem } from "../lib/formErrors";
@@ -52,9 +53,7 @@ function UserDetail({ user }: { user: UserRow }) {
     <Stack>
       <Group>
         <Title order={1}>{user.display_name}</Title>
-        <Badge color={user.status === "active" ? "green.9" : "gray.8"} variant="filled">
-          {i18n.t(`users.status.${user.status}`)}
-        </Badge>
+        <UserStatusBadge status={user.status} />
       </Group>
       <Text>{user.email}</Text>
       {error !== null && <ErrorAlert error={error} />}
@@ -113,6 +112,8 @@ function UserDetail({ user }: { user: UserRow }) {
               value={password}
               onChange={(e) => setPassword(e.currentTarget.value)}
               error={fieldErrors.new_password}
+              aria-invalid={fieldErrors.new_password ? true : undefined}
+              visibilityToggleButtonProps={{ "aria-label": i18n.t("password.show") }}
             />
             <Group>
               <Button type="submit" variant="default" disabled={!password}>

@@ -1,8 +1,9 @@
 import { useState } from "react";
-import { Anchor, Badge, Button, Group, Pagination, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Button, Group, Pagination, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { Link } from "react-router";
 import { useI18n } from "../i18n/useI18n";
+import { UserStatusBadge } from "./UserStatusBadge";
 import { formatDateTime } from "../i18n/format";
 import { QueryStatus } from "../components/QueryStatus";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
@@ -69,9 +70,7 @@ export function UsersPage() {
                   <Table.Td>{user.roles.map((r) => i18n.t(`role.${r}`)).join(", ")}</Table.Td>
                   <Table.Td>
                     <Group gap={4}>
-                      <Badge color={user.status === "active" ? "green.9" : "gray.8"} variant="filled">
-                        {i18n.t(`users.status.${user.status}`)}
-                      </Badge>
+                      <UserStatusBadge status={user.status} />
                       {user.must_change_password && (
                         <Text size="xs">{i18n.t("users.mustChange")}</Text>
                       )}

@@ -95,6 +95,7 @@ export const CSRF_COOKIE = "gescom_csrf";
 
 export const documentCookies: CookieJar = {
   get(name) {
+    if (typeof document === "undefined") return null;
     for (const pair of document.cookie.split(";")) {
       const [key, ...rest] = pair.trim().split("=");
       const value = rest.join("=");
@@ -103,6 +104,7 @@ export const documentCookies: CookieJar = {
     return null;
   },
   remove(name) {
+    if (typeof document === "undefined") return;
     document.cookie = `${name}=; Path=/; Max-Age=0; Secure; SameSite=Strict`;
   },
 };
