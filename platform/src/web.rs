@@ -315,6 +315,9 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
             REQUEST_ID,
         ])
         .max_age(Duration::from_secs(600))
+        // The browser session's refresh cookie (command-api's `/auth`, CSRF-checked) may
+        // travel to an API on another origin of the same site; the origins are listed.
+        .allow_credentials(true)
 }
 
 /// An API serves JSON, CSV and PDF to programs and to one frontend: nothing may be

@@ -128,10 +128,10 @@ fn presented<'a>(
     }
     match session_cookie::refresh_from_cookie(headers, &state.browser_origins)? {
         Some(token) => Ok((token, SessionMode::Cookie)),
-        None => Err(ApiError::Unauthorized {
-            code: Code::InvalidRefreshToken,
-            message: "no refresh token: none in the body, no session cookie".to_owned(),
-        }),
+        // As before the cookie mode, for JSON clients: the body lacks its field.
+        None => Err(ApiError::MalformedBody(
+            "missing field `refresh_token` (and no session cookie)".to_owned(),
+        )),
     }
 }
 

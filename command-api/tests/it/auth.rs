@@ -604,7 +604,7 @@ async fn a_cookie_refresh_without_the_csrf_token_or_from_another_origin_is_refus
     let still = by_cookie(&app, "/auth/refresh", &refresh, Some(&csrf)).await;
     assert_eq!(still.status, StatusCode::OK, "{:?}", still.body);
 
-    // Neither a body token nor a cookie: 401.
+    // Neither a body token nor a cookie: a JSON client's malformed body, as before.
     let nothing = app
         .json(
             Method::POST,
@@ -613,8 +613,8 @@ async fn a_cookie_refresh_without_the_csrf_token_or_from_another_origin_is_refus
             &json!({}),
         )
         .await;
-    assert_eq!(nothing.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(nothing.body["code"], "invalid_refresh_token");
+    assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(nothing.body["code"], "malformed_body");
 }
 
 #[sqlx::test(migrator = "platform::db::MIGRATOR")]

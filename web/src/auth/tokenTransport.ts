@@ -113,6 +113,9 @@ export const documentCookies: CookieJar = {
  * Cookie mode: the refresh token never reaches JavaScript. The CSRF token is held in
  * memory after a sign-in or refresh, and read from the `gescom_csrf` cookie after a reload.
  */
+// `credentials: "include"`: an API on another origin of the same site (listed in its
+// GESCOM_CORS_ORIGINS) gets and sends the cookie too; its `gescom_csrf` cookie is not
+// readable from here then, so the session lasts until the page is reloaded.
 export function createCookieTokenTransport(
   client: CommandClient,
   cookies: CookieJar = documentCookies,
@@ -132,7 +135,11 @@ export function createCookieTokenTransport(
   };
   const endOnServer = async (token: string) => {
     await unwrap(
-      client.POST("/auth/logout", { body: {}, params: { header: { "X-CSRF-Token": token } } }),
+      client.POST("/auth/logout", {
+        body: {},
+        params: { header: { "X-CSRF-Token": token } },
+        credentials: "include",
+      }),
     ).catch(() => undefined);
   };
   const forgetHere = () => {
@@ -144,7 +151,7 @@ export function createCookieTokenTransport(
   return {
     async login(email, password) {
       const { data } = await unwrap(
-        client.POST("/auth/login", { body: { email, password, session: "cookie" } }),
+        client.POST("/auth/login", { body: { email, password, session: "cookie" }, credentials: "include" }),
       );
       return grant(data);
     },
@@ -153,7 +160,11 @@ export function createCookieTokenTransport(
       if (!token) throw new Error("no browser session");
       const started = epoch;
       const { data } = await unwrap(
-        client.POST("/auth/refresh", { body: {}, params: { header: { "X-CSRF-Token": token } } }),
+        client.POST("/auth/refresh", {
+          body: {},
+          params: { header: { "X-CSRF-Token": token } },
+          credentials: "include",
+        }),
       );
       if (epoch !== started) {
         // Signed out meanwhile: end the session this answer continued (it set new cookies).
