@@ -57,6 +57,21 @@ export async function run({ page, harness, admin }) {
   await page.getByRole("heading", { name: BRUNO.name, level: 1 }).waitFor();
   await harness.checkPage(page, "admin-user");
 
+  // Roles, then disable and enable: each command at the version the previous one returned.
+  await page.getByRole("checkbox", { name: "Analyste" }).check();
+  await page.getByRole("button", { name: "Enregistrer les rôles" }).click();
+  await page.getByText("Rôles enregistrés.").waitFor();
+  await page.getByRole("button", { name: "Désactiver le compte" }).click();
+  await page.getByRole("button", { name: "Réactiver le compte" }).waitFor();
+  await page.getByText("Désactivé", { exact: true }).waitFor();
+  await harness.checkPage(page, "admin-user-disabled");
+  await page.getByRole("button", { name: "Réactiver le compte" }).click();
+  await page.getByRole("button", { name: "Désactiver le compte" }).waitFor();
+  // No error banner (the confirmations in the corner are alerts too).
+  assert.equal(await page.locator(".mantine-Alert-root").count(), 0);
+  await page.getByRole("link", { name: "Retour aux comptes" }).click();
+  await page.getByTestId(`user-${BRUNO.email}`).getByText("Entrepôt, Analyste").waitFor();
+
   // The audit trail: the creation, filtered by type, without the password hash.
   await nav.getByRole("link", { name: "Journal d'audit" }).click();
   await page.getByRole("heading", { name: "Journal d'audit", level: 1 }).waitFor();
