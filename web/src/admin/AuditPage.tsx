@@ -38,6 +38,7 @@ export function AuditPage() {
             <TextInput
               key={key}
               label={i18n.t(label)}
+              type={key === "from" || key === "to" ? "date" : "text"}
               value={draft[key]}
               onChange={(e) => setDraft({ ...draft, [key]: e.currentTarget.value })}
             />

@@ -71,5 +71,5 @@ describe("accounts page", () => {
     });
     const detail = network.calls.find((r) => r.url.includes(`/users/${ID}`));
     expect(new URL(detail!.url).searchParams.get("min_version")).toBe("1");
-  });
+  }, 20_000);
 });
