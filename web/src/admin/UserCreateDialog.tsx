@@ -1,5 +1,5 @@
 import { useRef, useState } from "react";
-import { Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from "@mantine/core";
+import { Button, Group, Modal, PasswordInput, Stack, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useI18n } from "../i18n/useI18n";
 import { ErrorAlert } from "../components/ErrorAlert";
@@ -88,6 +88,7 @@ export function UserCreateDialog({ opened, onClose }: { opened: boolean; onClose
           />
           <PasswordInput
             label={i18n.t("user.password")}
+            description={i18n.t("user.passwordHint")}
             autoComplete="new-password"
             required
             visibilityToggleButtonProps={{ "aria-label": i18n.t("password.show") }}
@@ -95,9 +96,6 @@ export function UserCreateDialog({ opened, onClose }: { opened: boolean; onClose
             // PasswordInput marks an error with data-invalid only.
             aria-invalid={form.errors.password ? true : undefined}
           />
-          <Text size="sm" c="dimmed">
-            {i18n.t("user.passwordHint")}
-          </Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               {i18n.t("user.cancel")}
