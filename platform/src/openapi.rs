@@ -49,7 +49,11 @@ pub fn status_of(code: Code) -> u16 {
         | C::RefreshTokenReused
         | C::TokenExpired
         | C::Unauthenticated => 401,
-        C::AccountDisabled | C::Forbidden | C::NoAccessPolicy | C::PasswordChangeRequired => 403,
+        C::AccountDisabled
+        | C::CsrfFailed
+        | C::Forbidden
+        | C::NoAccessPolicy
+        | C::PasswordChangeRequired => 403,
         C::CustomerNotFound
         | C::DeadLetterNotFound
         | C::LineNotFound

@@ -305,6 +305,7 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
             header::ACCEPT_LANGUAGE,
             REQUEST_ID,
             HeaderName::from_static("x-min-version"),
+            HeaderName::from_static("x-csrf-token"),
         ])
         .expose_headers([
             header::ETAG,
@@ -314,6 +315,9 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
             REQUEST_ID,
         ])
         .max_age(Duration::from_secs(600))
+        // The browser session's refresh cookie (command-api's `/auth`, CSRF-checked) may
+        // travel to an API on another origin of the same site; the origins are listed.
+        .allow_credentials(true)
 }
 
 /// An API serves JSON, CSV and PDF to programs and to one frontend: nothing may be

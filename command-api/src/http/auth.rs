@@ -1,7 +1,7 @@
 //! `/auth`: login, refresh, logout, the caller's own account and password.
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use contracts::auth::Role;
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, Result};
 use super::extract::{AppJson, CommandContext};
+use super::session_cookie;
 use super::state::AppState;
 use crate::auth::Grant;
 
@@ -19,12 +20,30 @@ use crate::auth::Grant;
 pub struct Login {
     pub email: String,
     pub password: String,
+    /// `json` (the default): the refresh token is in the response body. `cookie` (a
+    /// browser): it is set in an `HttpOnly; Secure; SameSite=Strict` cookie scoped to
+    /// `/auth` instead, and the body carries a `csrf_token` to echo in `X-CSRF-Token` on
+    /// `/auth/refresh` and `/auth/logout`.
+    #[serde(default)]
+    pub session: SessionMode,
 }
 
+/// Where the refresh token travels.
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionMode {
+    #[default]
+    Json,
+    Cookie,
+}
+
+/// A refresh token in the body (JSON mode), or none: the session cookie is used, with
+/// its CSRF token in `X-CSRF-Token`.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshBody {
-    pub refresh_token: String,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -40,8 +59,14 @@ struct TokenResponse<'a> {
     token_type: &'static str,
     /// Seconds.
     expires_in: i64,
-    refresh_token: &'a str,
+    /// JSON mode only; in cookie mode it is in the `gescom_refresh` cookie.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<&'a str>,
     refresh_expires_in: i64,
+    /// Cookie mode only: echo it in `X-CSRF-Token` (also in the readable `gescom_csrf`
+    /// cookie).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf_token: Option<String>,
     user: UserSummary<'a>,
 }
 
@@ -61,15 +86,19 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
-fn tokens(grant: &Grant) -> Response {
+fn tokens(grant: &Grant, mode: SessionMode) -> Result<Response> {
     let now = chrono::Utc::now();
-    no_store(
+    let refresh_expires_in = (grant.refresh_expires_at - now).num_seconds();
+    let refresh = grant.refresh.expose();
+    let cookie = mode == SessionMode::Cookie;
+    let mut response = no_store(
         Json(TokenResponse {
             access_token: &grant.access.token,
             token_type: "Bearer",
             expires_in: (grant.access.expires_at - now).num_seconds(),
-            refresh_token: grant.refresh.expose(),
-            refresh_expires_in: (grant.refresh_expires_at - now).num_seconds(),
+            refresh_token: (!cookie).then_some(refresh),
+            refresh_expires_in,
+            csrf_token: cookie.then(|| session_cookie::csrf_token(refresh)),
             user: UserSummary {
                 id: grant.user_id.to_string(),
                 email: grant.email.as_str(),
@@ -78,7 +107,32 @@ fn tokens(grant: &Grant) -> Response {
             },
         })
         .into_response(),
-    )
+    );
+    if cookie {
+        for value in session_cookie::set_cookies(refresh, refresh_expires_in)? {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
+}
+
+/// The refresh token of a refresh or logout: the body's (JSON mode), else the session
+/// cookie's once its CSRF token and origin are checked (cookie mode).
+fn presented<'a>(
+    state: &AppState,
+    headers: &'a HeaderMap,
+    body: &'a RefreshBody,
+) -> Result<(&'a str, SessionMode)> {
+    if let Some(token) = &body.refresh_token {
+        return Ok((token, SessionMode::Json));
+    }
+    match session_cookie::refresh_from_cookie(headers, &state.browser_origins)? {
+        Some(token) => Ok((token, SessionMode::Cookie)),
+        // As before the cookie mode, for JSON clients: the body lacks its field.
+        None => Err(ApiError::MalformedBody(
+            "missing field `refresh_token` (and no session cookie)".to_owned(),
+        )),
+    }
 }
 
 /// `POST /auth/login`. Roles: public. Failures are slowed down, then refused with 429.
@@ -88,19 +142,23 @@ fn tokens(grant: &Grant) -> Response {
     tag = "auth",
     summary = "Sign in with email and password",
     request_body = Login,
-    responses((status = 200, description = "Signed in: an access token and a refresh token.", body = TokenResponse, headers(("Cache-Control" = String, description = "`no-store`")))),
-    extensions(("x-problem-codes" = json!(["@json", "invalid_credentials", "account_disabled", "too_many_attempts", "busy", "unavailable"])))
+    responses((status = 200, description = "Signed in: an access token and a refresh token (in the body, or in cookies with `\"session\": \"cookie\"`).", body = TokenResponse, headers(("Cache-Control" = String, description = "`no-store`"), ("Set-Cookie" = String, description = "Cookie mode only: `gescom_refresh` (`HttpOnly; Secure; SameSite=Strict; Path=/auth`) and `gescom_csrf` (readable, `Path=/`)")))),
+    extensions(("x-problem-codes" = json!(["@json", "invalid_credentials", "account_disabled", "too_many_attempts", "busy", "unavailable", "csrf_failed"])))
 )]
 pub async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<Login>,
 ) -> Result<Response> {
+    if body.session == SessionMode::Cookie {
+        session_cookie::check_origin(&headers, &state.browser_origins)?;
+    }
     let grant = state
         .auth
         .login(&body.email, &body.password, metadata)
         .await?;
-    Ok(tokens(&grant))
+    tokens(&grant, body.session)
 }
 
 /// `POST /auth/refresh`. Roles: public (the refresh token is the credential).
@@ -109,17 +167,21 @@ pub async fn login(
     path = "/auth/refresh",
     tag = "auth",
     summary = "Exchange a refresh token for new tokens",
+    description = "JSON mode: the refresh token in the body, new tokens in the body. Cookie mode (body `{}`): the `gescom_refresh` cookie, its CSRF token in `X-CSRF-Token`; the cookies are rotated.",
     request_body = RefreshBody,
-    responses((status = 200, description = "Signed in: an access token and a refresh token.", body = TokenResponse, headers(("Cache-Control" = String, description = "`no-store`")))),
-    extensions(("x-problem-codes" = json!(["@json", "invalid_refresh_token", "refresh_token_reused", "account_disabled", "unavailable", "concurrent_modification"])))
+    params(("X-CSRF-Token" = Option<String>, Header, description = "Cookie mode: the `csrf_token` of the session")),
+    responses((status = 200, description = "Signed in: an access token and a refresh token (in the body, or in cookies in cookie mode).", body = TokenResponse, headers(("Cache-Control" = String, description = "`no-store`"), ("Set-Cookie" = String, description = "Cookie mode only: the rotated `gescom_refresh` and `gescom_csrf`")))),
+    extensions(("x-problem-codes" = json!(["@json", "invalid_refresh_token", "refresh_token_reused", "account_disabled", "unavailable", "concurrent_modification", "csrf_failed"])))
 )]
 pub async fn refresh(
     State(state): State<AppState>,
+    headers: HeaderMap,
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<RefreshBody>,
 ) -> Result<Response> {
-    let grant = state.auth.refresh(&body.refresh_token, metadata).await?;
-    Ok(tokens(&grant))
+    let (token, mode) = presented(&state, &headers, &body)?;
+    let grant = state.auth.refresh(token, metadata).await?;
+    tokens(&grant, mode)
 }
 
 /// `POST /auth/logout`: revokes the refresh token's session. Roles: public (the refresh
@@ -129,17 +191,30 @@ pub async fn refresh(
     path = "/auth/logout",
     tag = "auth",
     summary = "End the refresh token's session",
+    description = "JSON mode: the refresh token in the body. Cookie mode (body `{}`): the `gescom_refresh` cookie, its CSRF token in `X-CSRF-Token`; the cookies are cleared, also when the session had already ended.",
     request_body = RefreshBody,
-    responses((status = 204, description = "Signed out.")),
-    extensions(("x-problem-codes" = json!(["@json", "invalid_refresh_token", "unavailable", "concurrent_modification"])))
+    params(("X-CSRF-Token" = Option<String>, Header, description = "Cookie mode: the `csrf_token` of the session")),
+    responses((status = 204, description = "Signed out.", headers(("Set-Cookie" = String, description = "Cookie mode only: both cookies cleared")))),
+    extensions(("x-problem-codes" = json!(["@json", "invalid_refresh_token", "unavailable", "concurrent_modification", "csrf_failed"])))
 )]
 pub async fn logout(
     State(state): State<AppState>,
+    headers: HeaderMap,
     CommandContext(metadata): CommandContext,
     AppJson(body): AppJson<RefreshBody>,
-) -> Result<StatusCode> {
-    state.auth.logout(&body.refresh_token, metadata).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Response> {
+    let (token, mode) = presented(&state, &headers, &body)?;
+    let ended = state.auth.logout(token, metadata).await;
+    let mut response = match ended {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    };
+    if mode == SessionMode::Cookie {
+        for value in session_cookie::clear_cookies() {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

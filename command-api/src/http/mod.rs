@@ -8,6 +8,7 @@ pub mod imports;
 pub mod orders;
 pub mod products;
 mod reply;
+pub mod session_cookie;
 mod state;
 pub mod stock;
 pub mod users;
@@ -272,6 +273,10 @@ pub fn router(
     verifier: Arc<TokenVerifier>,
     settings: &HttpSettings,
 ) -> Router {
+    let state = AppState {
+        browser_origins: Arc::from(settings.cors_origins.clone()),
+        ..state
+    };
     api_router(routes(), state, readiness, verifier, settings)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

@@ -20,6 +20,9 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// The VAT rates a price may use.
     pub vat_rates: Arc<VatRates>,
+    /// The browser origins allowed by CORS: a cookie-mode `/auth` call from any other
+    /// origin is refused (CSRF).
+    pub browser_origins: Arc<[axum::http::HeaderValue]>,
 }
 
 impl AppState {
@@ -42,6 +45,7 @@ impl AppState {
             products,
             auth,
             vat_rates: Arc::new(VatRates::default()),
+            browser_origins: Arc::from(Vec::new()),
         }
     }
 }

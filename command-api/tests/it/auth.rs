@@ -428,3 +428,223 @@ async fn account_rules_answer_with_their_codes(pool: PgPool) {
     assert_eq!(self_disable.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(self_disable.code(), "cannot_disable_self");
 }
+
+/// The `Set-Cookie` lines of a response, in order.
+fn set_cookies(response: &TestResponse) -> Vec<String> {
+    response
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The value of cookie `name` set by a response.
+fn cookie_value(response: &TestResponse, name: &str) -> String {
+    set_cookies(response)
+        .iter()
+        .find_map(|line| {
+            line.split(';')
+                .next()
+                .and_then(|pair| pair.split_once('='))
+                .filter(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_owned())
+        })
+        .unwrap_or_else(|| panic!("no cookie {name} in {:?}", set_cookies(response)))
+}
+
+async fn cookie_login(app: &TestApp, email: &str) -> TestResponse {
+    app.json(
+        Method::POST,
+        "/auth/login",
+        &[
+            ("authorization", ""),
+            ("origin", "http://127.0.0.1:5173"),
+            ("sec-fetch-site", "same-origin"),
+        ],
+        &json!({"email": email, "password": PASSWORD, "session": "cookie"}),
+    )
+    .await
+}
+
+/// A cookie-mode refresh or logout as a browser on the app's origin sends it.
+async fn by_cookie(app: &TestApp, uri: &str, refresh: &str, csrf: Option<&str>) -> TestResponse {
+    let cookie = format!("gescom_refresh={refresh}; gescom_csrf=ignored");
+    let mut headers = vec![
+        ("authorization", ""),
+        ("cookie", cookie.as_str()),
+        ("origin", "http://127.0.0.1:5173"),
+        ("sec-fetch-site", "same-origin"),
+    ];
+    if let Some(csrf) = csrf {
+        headers.push(("x-csrf-token", csrf));
+    }
+    app.json(Method::POST, uri, &headers, &json!({})).await
+}
+
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
+async fn a_browser_session_keeps_the_refresh_token_in_an_http_only_cookie(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    create_user(&app, "cookie@example.com", &["sales"]).await;
+
+    let signed_in = cookie_login(&app, "cookie@example.com").await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{:?}", signed_in.body);
+    assert!(
+        signed_in.body.get("refresh_token").is_none(),
+        "{}",
+        signed_in.body
+    );
+    assert!(signed_in.body["access_token"].is_string());
+    let csrf = str_of(&signed_in.body, "csrf_token").to_owned();
+    let refresh = cookie_value(&signed_in, "gescom_refresh");
+    let max_age = signed_in.body["refresh_expires_in"]
+        .as_i64()
+        .expect("refresh_expires_in");
+    assert_eq!(
+        set_cookies(&signed_in),
+        [
+            format!("gescom_refresh={refresh}; Path=/auth; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"),
+            format!("gescom_csrf={csrf}; Path=/; Max-Age={max_age}; Secure; SameSite=Strict"),
+        ]
+    );
+    assert_eq!(signed_in.header("cache-control"), Some("no-store"));
+
+    // The cookie is rotated by a refresh; the body still has no refresh token.
+    let refreshed = by_cookie(&app, "/auth/refresh", &refresh, Some(&csrf)).await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{:?}", refreshed.body);
+    assert!(refreshed.body.get("refresh_token").is_none());
+    let rotated = cookie_value(&refreshed, "gescom_refresh");
+    let rotated_csrf = str_of(&refreshed.body, "csrf_token").to_owned();
+    assert_ne!(rotated, refresh);
+    assert_ne!(rotated_csrf, csrf);
+    assert_eq!(cookie_value(&refreshed, "gescom_csrf"), rotated_csrf);
+    let me = with_token(
+        &app,
+        Method::GET,
+        "/auth/me",
+        str_of(&refreshed.body, "access_token"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(me.status, StatusCode::OK, "{:?}", me.body);
+
+    // The old CSRF token does not go with the new cookie.
+    let stale = by_cookie(&app, "/auth/refresh", &rotated, Some(&csrf)).await;
+    assert_eq!(stale.status, StatusCode::FORBIDDEN);
+    assert_eq!(stale.body["code"], "csrf_failed");
+
+    // Logout ends the session and clears both cookies.
+    let out = by_cookie(&app, "/auth/logout", &rotated, Some(&rotated_csrf)).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{:?}", out.body);
+    assert_eq!(
+        set_cookies(&out),
+        [
+            "gescom_refresh=; Path=/auth; Max-Age=0; HttpOnly; Secure; SameSite=Strict",
+            "gescom_csrf=; Path=/; Max-Age=0; Secure; SameSite=Strict",
+        ]
+    );
+    let after = by_cookie(&app, "/auth/refresh", &rotated, Some(&rotated_csrf)).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(after.body["code"], "invalid_refresh_token");
+}
+
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
+async fn a_cookie_refresh_without_the_csrf_token_or_from_another_origin_is_refused(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    create_user(&app, "csrf@example.com", &["sales"]).await;
+    let signed_in = cookie_login(&app, "csrf@example.com").await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{:?}", signed_in.body);
+    let csrf = str_of(&signed_in.body, "csrf_token").to_owned();
+    let refresh = cookie_value(&signed_in, "gescom_refresh");
+
+    for presented in [None, Some("wrong"), Some(&csrf[1..])] {
+        for uri in ["/auth/refresh", "/auth/logout"] {
+            let refused = by_cookie(&app, uri, &refresh, presented).await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN, "{uri} {presented:?}");
+            assert_eq!(refused.body["code"], "csrf_failed");
+            assert_eq!(
+                refused.header("content-type"),
+                Some("application/problem+json")
+            );
+            assert!(set_cookies(&refused).is_empty());
+        }
+    }
+
+    // A cross-site page cannot use the cookie, even with the right token.
+    let cookie = format!("gescom_refresh={refresh}");
+    let foreign = app
+        .json(
+            Method::POST,
+            "/auth/refresh",
+            &[
+                ("authorization", ""),
+                ("cookie", &cookie),
+                ("x-csrf-token", &csrf),
+                ("origin", "https://evil.example"),
+                ("sec-fetch-site", "cross-site"),
+            ],
+            &json!({}),
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    assert_eq!(foreign.body["code"], "csrf_failed");
+    let foreign_login = app
+        .json(
+            Method::POST,
+            "/auth/login",
+            &[("authorization", ""), ("origin", "https://evil.example")],
+            &json!({"email": "csrf@example.com", "password": PASSWORD, "session": "cookie"}),
+        )
+        .await;
+    assert_eq!(foreign_login.status, StatusCode::FORBIDDEN);
+    assert_eq!(foreign_login.body["code"], "csrf_failed");
+
+    // The session was not touched by the refused calls.
+    let still = by_cookie(&app, "/auth/refresh", &refresh, Some(&csrf)).await;
+    assert_eq!(still.status, StatusCode::OK, "{:?}", still.body);
+
+    // Neither a body token nor a cookie: a JSON client's malformed body, as before.
+    let nothing = app
+        .json(
+            Method::POST,
+            "/auth/refresh",
+            &[("authorization", "")],
+            &json!({}),
+        )
+        .await;
+    assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(nothing.body["code"], "malformed_body");
+}
+
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
+async fn the_json_mode_sets_no_cookie(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    create_user(&app, "json@example.com", &["sales"]).await;
+    let signed_in = login(&app, "json@example.com", PASSWORD).await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{:?}", signed_in.body);
+    assert!(signed_in.body["refresh_token"].is_string());
+    assert!(signed_in.body.get("csrf_token").is_none());
+    assert!(set_cookies(&signed_in).is_empty());
+    let explicit = app
+        .json(
+            Method::POST,
+            "/auth/refresh",
+            &[("authorization", "")],
+            &json!({"refresh_token": str_of(&signed_in.body, "refresh_token")}),
+        )
+        .await;
+    assert_eq!(explicit.status, StatusCode::OK, "{:?}", explicit.body);
+    assert!(explicit.body["refresh_token"].is_string());
+    assert!(set_cookies(&explicit).is_empty());
+    let out = app
+        .json(
+            Method::POST,
+            "/auth/logout",
+            &[("authorization", "")],
+            &json!({"refresh_token": str_of(&explicit.body, "refresh_token")}),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert!(set_cookies(&out).is_empty());
+}

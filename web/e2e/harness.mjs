@@ -1,0 +1,45 @@
+// What every browser scenario uses: an accessibility check with axe-core and a
+// screenshot of each page it visits.
+import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve("axe-core/axe.min.js");
+
+/** The WCAG 2.1 A and AA rules. */
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+
+export function createHarness(outDir, scenario) {
+  let step = 0;
+  const checked = [];
+  return {
+    checked,
+    /**
+     * Saves a screenshot, then runs axe-core in the page; fails on a serious or critical
+     * violation (minor and moderate ones are printed).
+     */
+    async checkPage(page, label) {
+      step += 1;
+      await mkdir(outDir, { recursive: true });
+      const file = join(outDir, `${scenario}-${String(step).padStart(2, "0")}-${label}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
+      const results = await page.evaluate(
+        (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }),
+        AXE_TAGS,
+      );
+      const describe = (v) =>
+        `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join("; ")})`;
+      for (const v of results.violations.filter((v) => !["serious", "critical"].includes(v.impact))) {
+        console.log(`    axe (${label}) ${describe(v)}`);
+      }
+      const serious = results.violations.filter((v) => ["serious", "critical"].includes(v.impact));
+      checked.push({ label, file, serious: serious.length, violations: results.violations.length });
+      if (serious.length > 0) {
+        throw new Error(`axe on ${label}:\n  ${serious.map(describe).join("\n  ")}`);
+      }
+      console.log(`    ✓ ${label}: axe clean of serious/critical, screenshot ${file}`);
+    },
+  };
+}

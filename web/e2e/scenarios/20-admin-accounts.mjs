@@ -1,0 +1,108 @@
+// The admin opens an account for Bruno (warehouse) from the accounts page (a weak password
+// first: the server's field error under the field), sees it in the list at once
+// (read-your-writes), finds its creation in the audit trail and exports it as CSV. Bruno
+// signs in and must change the password before anything else.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { field } from "../api.mjs";
+
+export const title = "admin: creates an account, who must change the password at first sign-in; audit trail";
+
+const BRUNO = { email: "bruno@example.com", name: "Bruno Lefèvre", first: "Bruno's first password 2026" };
+const NEW_PASSWORD = "Bruno's own password, chosen 2026";
+
+async function signIn(page, email, password) {
+  await page.goto("/login");
+  await page.getByLabel(field("Adresse e-mail")).fill(email);
+  await page.getByLabel(field("Mot de passe")).fill(password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+}
+
+export async function run({ page, harness, admin }) {
+  await signIn(page, admin.email, admin.password);
+  await page.waitForURL("**/products");
+  const nav = page.getByRole("navigation", { name: "Navigation principale" });
+  await nav.getByRole("link", { name: "Comptes" }).click();
+  await page.getByRole("heading", { name: "Comptes", level: 1 }).waitFor();
+  // The pointer leaves the menu: a hovered menu entry is not what the page looks like.
+  await page.mouse.move(700, 600);
+  await page.getByTestId(`user-${admin.email}`).waitFor();
+  await harness.checkPage(page, "admin-users");
+
+  // The dialog: a password the policy refuses comes back under its field.
+  await page.getByRole("button", { name: "Nouveau compte" }).click();
+  const dialog = page.getByRole("dialog", { name: "Nouveau compte" });
+  await dialog.waitFor();
+  await dialog.getByLabel(field("Adresse e-mail")).fill(BRUNO.email);
+  await dialog.getByLabel(field("Nom affiché")).fill(BRUNO.name);
+  await dialog.getByRole("checkbox", { name: "Entrepôt" }).check();
+  const password = dialog.getByLabel(field("Mot de passe initial"));
+  await password.fill("azerty");
+  await dialog.getByRole("button", { name: "Créer le compte" }).click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-invalid") === "true");
+  assert.equal(await password.getAttribute("aria-invalid"), "true");
+  await harness.checkPage(page, "admin-user-new-field-error");
+  await password.fill(BRUNO.first);
+  await dialog.getByRole("button", { name: "Créer le compte" }).click();
+  await dialog.waitFor({ state: "hidden" });
+
+  // In the list right away, flagged as having to change the password.
+  const row = page.getByTestId(`user-${BRUNO.email}`);
+  await row.waitFor();
+  await row.getByText("doit changer son mot de passe").waitFor();
+  assert.match(await row.innerText(), /Entrepôt/);
+
+  // The account's page.
+  await row.getByRole("link", { name: BRUNO.name }).click();
+  await page.getByRole("heading", { name: BRUNO.name, level: 1 }).waitFor();
+  await harness.checkPage(page, "admin-user");
+
+  // Roles, then disable and enable: each command at the version the previous one returned.
+  await page.getByRole("checkbox", { name: "Analyste" }).check();
+  await page.getByRole("button", { name: "Enregistrer les rôles" }).click();
+  await page.getByText("Rôles enregistrés.").waitFor();
+  await page.getByRole("button", { name: "Désactiver le compte" }).click();
+  await page.getByRole("button", { name: "Réactiver le compte" }).waitFor();
+  await page.getByText("Désactivé", { exact: true }).waitFor();
+  await harness.checkPage(page, "admin-user-disabled");
+  await page.getByRole("button", { name: "Réactiver le compte" }).click();
+  await page.getByRole("button", { name: "Désactiver le compte" }).waitFor();
+  // No error banner (the confirmations in the corner are alerts too).
+  assert.equal(await page.locator(".mantine-Alert-root").count(), 0);
+  await page.getByRole("link", { name: "Retour aux comptes" }).click();
+  await page.getByTestId(`user-${BRUNO.email}`).getByText("Entrepôt, Analyste").waitFor();
+
+  // The audit trail: the creation, filtered by type, without the password hash.
+  await nav.getByRole("link", { name: "Journal d'audit" }).click();
+  await page.getByRole("heading", { name: "Journal d'audit", level: 1 }).waitFor();
+  await page.mouse.move(700, 600);
+  await page.getByLabel("Événement").fill("UserCreated");
+  await page.getByRole("button", { name: "Filtrer" }).click();
+  const created = page.getByTestId("audit-UserCreated").filter({ hasText: BRUNO.email });
+  await created.waitFor();
+  await harness.checkPage(page, "admin-audit");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Exporter en CSV" }).click(),
+  ]);
+  const csv = await readFile(await download.path(), "utf8");
+  assert.match(csv, /UserCreated/);
+  assert.match(csv, /bruno@example\.com/);
+  assert.doesNotMatch(csv, /argon2/);
+
+  // Bruno's first sign-in: the password must change first.
+  await page.getByRole("button", { name: "Se déconnecter" }).click();
+  await page.waitForURL("**/login");
+  await signIn(page, BRUNO.email, BRUNO.first);
+  await page.waitForURL("**/password");
+  await page.getByText("Choisissez un nouveau mot de passe avant de continuer.").waitFor();
+  await page.getByLabel(field("Mot de passe actuel")).fill(BRUNO.first);
+  await page.getByLabel(field("Nouveau mot de passe")).fill(NEW_PASSWORD);
+  await page.getByLabel(field("Confirmer le nouveau mot de passe")).fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Enregistrer le mot de passe" }).click();
+  await page.waitForURL((url) => !url.pathname.endsWith("/password"));
+  // A warehouse account has no admin menu.
+  await page.getByRole("button", { name: "Se déconnecter" }).waitFor();
+  assert.equal(await nav.getByRole("link", { name: "Comptes" }).count(), 0);
+  assert.equal(await nav.getByRole("link", { name: "Journal d'audit" }).count(), 0);
+}

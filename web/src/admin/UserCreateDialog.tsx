@@ -1,0 +1,111 @@
+import { useRef, useState } from "react";
+import { Button, Group, Modal, PasswordInput, Stack, TextInput } from "@mantine/core";
+import { useForm } from "@mantine/form";
+import { useI18n } from "../i18n/useI18n";
+import { ErrorAlert } from "../components/ErrorAlert";
+import { formProblem } from "../lib/formErrors";
+import { useFocusFirstInvalid } from "../lib/focus";
+import { notify } from "../lib/notify";
+import type { FieldError, Role } from "../api/types";
+import { useCreateUser } from "./api";
+import { RolesField } from "./RolesField";
+
+const FIELDS = ["email", "display_name", "roles", "password"] as const;
+
+interface Values {
+  email: string;
+  display_name: string;
+  roles: Role[];
+  password: string;
+}
+
+/** A dialog (focus kept inside, returned on close) to open an account. */
+export function UserCreateDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const i18n = useI18n();
+  const create = useCreateUser();
+  const ref = useRef<HTMLFormElement>(null);
+  const focusFirstInvalid = useFocusFirstInvalid(ref);
+  const [error, setError] = useState<unknown>(null);
+  const [unmatched, setUnmatched] = useState<FieldError[]>([]);
+  const required = i18n.t("form.required");
+  const form = useForm<Values>({
+    initialValues: { email: "", display_name: "", roles: [], password: "" },
+    validate: {
+      email: (v) => (v.trim() ? null : required),
+      display_name: (v) => (v.trim() ? null : required),
+      password: (v) => (v ? null : required),
+    },
+  });
+  const close = () => {
+    form.reset();
+    setError(null);
+    setUnmatched([]);
+    onClose();
+  };
+  const submit = async (values: Values) => {
+    setError(null);
+    setUnmatched([]);
+    try {
+      await create.mutateAsync(values);
+      notify(i18n, i18n.t("user.created", { email: values.email }));
+      close();
+    } catch (e) {
+      const problem = formProblem(e, FIELDS, i18n.field);
+      form.setErrors(problem.fields);
+      setUnmatched(problem.unmatched);
+      setError(e);
+      focusFirstInvalid();
+    }
+  };
+  return (
+    <Modal
+      opened={opened}
+      onClose={close}
+      title={i18n.t("user.createTitle")}
+      closeButtonProps={{ "aria-label": i18n.t("app.close") }}
+      size="lg"
+    >
+      <form ref={ref} onSubmit={form.onSubmit(submit, () => focusFirstInvalid())} noValidate>
+        <Stack>
+          {error !== null && <ErrorAlert error={error} extra={unmatched} />}
+          <TextInput
+            label={i18n.t("user.email")}
+            type="email"
+            autoComplete="off"
+            required
+            {...form.getInputProps("email")}
+          />
+          <TextInput
+            label={i18n.t("user.displayName")}
+            autoComplete="off"
+            required
+            {...form.getInputProps("display_name")}
+          />
+          <RolesField
+            value={form.values.roles}
+            onChange={(roles) => form.setFieldValue("roles", roles)}
+            error={form.errors.roles as string | undefined}
+          />
+          <PasswordInput
+            label={i18n.t("user.password")}
+            description={i18n.t("user.passwordHint")}
+            autoComplete="new-password"
+            required
+            visibilityToggleButtonProps={{ "aria-label": i18n.t("password.show") }}
+            {...form.getInputProps("password")}
+            // PasswordInput marks an error with data-invalid only.
+            aria-invalid={form.errors.password ? true : undefined}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              {i18n.t("user.cancel")}
+            </Button>
+            <Button type="submit" loading={create.isPending}>
+              {i18n.t("user.create")}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../api/problem";
+import { formProblem } from "./formErrors";
+import { RecentWrites } from "./recentWrites";
+import { LAGGING_RETRIES, shouldRetry } from "./queryClient";
+import { can, homePath, visibleMenu } from "../auth/permissions";
+
+const apiError = (status: number, code: string, errors?: { field: string; code: string; message: string }[]) =>
+  new ApiError(status, { type: "t", title: code, status, code: code as never, ...(errors ? { errors } : {}) });
+
+describe("formProblem", () => {
+  it("puts each field error on its field, the first one per field, and keeps the others", () => {
+    const error = apiError(422, "validation_failed", [
+      { field: "price", code: "negative", message: "negative" },
+      { field: "price", code: "too_precise", message: "too precise" },
+      { field: "new_password", code: "password_too_short", message: "at least 12" },
+      { field: "colour", code: "unknown", message: "no such field" },
+    ]);
+    const problem = formProblem(error, ["price", "next"], (code) => `t:${code}`, { new_password: "next" });
+    expect(problem.fields).toEqual({ price: "t:negative", next: "t:password_too_short" });
+    expect(problem.unmatched).toEqual([{ field: "colour", code: "unknown", message: "no such field" }]);
+  });
+
+  it("has nothing for an error without field errors", () => {
+    expect(formProblem(new Error("x"), ["a"], (c) => c)).toEqual({ fields: {}, unmatched: [] });
+  });
+});
+
+describe("RecentWrites", () => {
+  it("remembers the highest version per aggregate and the last write for lists", () => {
+    const writes = new RecentWrites();
+    expect(writes.listMinVersion("product")).toBeUndefined();
+    writes.record("product", "a", 2);
+    writes.record("product", "b", 1);
+    writes.record("product", "a", 1); // late answer of an older command
+    expect(writes.versionOf("a")).toBe(2);
+    expect(writes.listMinVersion("product")).toBe("b:1");
+    writes.clear();
+    expect(writes.versionOf("a")).toBeUndefined();
+    expect(writes.listMinVersion("product")).toBeUndefined();
+  });
+});
+
+describe("retry policy", () => {
+  it("waits for a lagging projection, retries outages twice, never retries an answer", () => {
+    expect(shouldRetry(0, apiError(504, "projection_lagging"))).toBe(true);
+    expect(shouldRetry(LAGGING_RETRIES, apiError(504, "projection_lagging"))).toBe(false);
+    expect(shouldRetry(1, apiError(503, "unavailable"))).toBe(true);
+    expect(shouldRetry(2, apiError(503, "unavailable"))).toBe(false);
+    expect(shouldRetry(0, apiError(404, "product_not_found"))).toBe(false);
+    expect(shouldRetry(0, apiError(403, "forbidden"))).toBe(false);
+  });
+});
+
+describe("menu", () => {
+  it("shows only what the permissions open", () => {
+    expect(visibleMenu(["catalogue:read"]).map((i) => i.to)).toEqual(["/products"]);
+    expect(visibleMenu([])).toEqual([]);
+    expect(visibleMenu(undefined)).toEqual([]);
+    expect(can(["catalogue:read"], "catalogue:write")).toBe(false);
+    expect(homePath(["catalogue:read"])).toBe("/products");
+    expect(homePath([])).toBe("/password");
+  });
+});

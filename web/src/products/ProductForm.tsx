@@ -1,0 +1,137 @@
+import { useRef, useState, type ReactNode } from "react";
+import { Button, Group, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { useForm } from "@mantine/form";
+import { useI18n } from "../i18n/useI18n";
+import { ErrorAlert } from "../components/ErrorAlert";
+import { formProblem } from "../lib/formErrors";
+import { useFocusFirstInvalid } from "../lib/focus";
+import type { FieldError } from "../api/types";
+import { PRODUCT_FIELDS, UNITS, VAT_RATES, validateProduct, type ProductFormValues } from "./model";
+
+interface ProductFormProps {
+  initialValues: ProductFormValues;
+  mode: "create" | "edit";
+  readOnly?: boolean;
+  /** Sends the values; a rejection's problem+json field errors are shown on the fields. */
+  onSubmit: (values: ProductFormValues) => Promise<void>;
+  onCancel: () => void;
+  /** Shown instead of the generic error alert (the edit page's conflict banner). */
+  renderError?: (error: unknown) => ReactNode | undefined;
+}
+
+export function ProductForm({
+  initialValues,
+  mode,
+  readOnly = false,
+  onSubmit,
+  onCancel,
+  renderError,
+}: ProductFormProps) {
+  const i18n = useI18n();
+  const ref = useRef<HTMLFormElement>(null);
+  const focusFirstInvalid = useFocusFirstInvalid(ref);
+  const [error, setError] = useState<unknown>(null);
+  const [unmatched, setUnmatched] = useState<FieldError[]>([]);
+  const [busy, setBusy] = useState(false);
+  const form = useForm<ProductFormValues>({
+    initialValues,
+    validate: (values) =>
+      validateProduct(values, { required: i18n.t("form.required"), decimal: i18n.t("form.decimal") }),
+  });
+
+  const submit = async (values: ProductFormValues) => {
+    setBusy(true);
+    setError(null);
+    setUnmatched([]);
+    try {
+      await onSubmit(values);
+    } catch (e) {
+      const problem = formProblem(e, PRODUCT_FIELDS, i18n.field);
+      form.setErrors(problem.fields);
+      setUnmatched(problem.unmatched);
+      setError(e);
+      focusFirstInvalid();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const vatRates = VAT_RATES.includes(form.values.vat_rate as (typeof VAT_RATES)[number])
+    ? [...VAT_RATES]
+    : [...VAT_RATES, form.values.vat_rate];
+  const custom = error !== null ? renderError?.(error) : undefined;
+
+  return (
+    <form
+      ref={ref}
+      noValidate
+      onSubmit={form.onSubmit(submit, () => focusFirstInvalid())}
+    >
+      <Stack maw={720}>
+        {custom ?? (error !== null && <ErrorAlert error={error} extra={unmatched} />)}
+        <fieldset disabled={readOnly} style={{ border: 0, padding: 0, margin: 0 }}>
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <TextInput
+              label={i18n.t("product.sku")}
+              required
+              disabled={mode === "edit"}
+              autoComplete="off"
+              {...form.getInputProps("sku")}
+            />
+            <TextInput label={i18n.t("product.name")} required {...form.getInputProps("name")} />
+            <TextInput
+              label={i18n.t("product.price")}
+              required
+              inputMode="decimal"
+              autoComplete="off"
+              {...form.getInputProps("price")}
+            />
+            <Select
+              label={i18n.t("product.vat_rate")}
+              required
+              allowDeselect={false}
+              data={vatRates.map((rate) => ({ value: rate, label: i18n.percent(rate) }))}
+              {...form.getInputProps("vat_rate")}
+            />
+            <Select
+              label={i18n.t("product.unit")}
+              required
+              allowDeselect={false}
+              data={UNITS.map((unit) => ({ value: unit, label: i18n.t(`unit.${unit}` as const) }))}
+              {...form.getInputProps("unit")}
+            />
+            <TextInput
+              label={i18n.t("product.category")}
+              required
+              {...form.getInputProps("category")}
+            />
+            <TextInput
+              label={i18n.t("product.barcode")}
+              description={i18n.t("product.optional")}
+              inputMode="numeric"
+              autoComplete="off"
+              {...form.getInputProps("barcode")}
+            />
+            <TextInput
+              label={i18n.t("product.low_stock_threshold")}
+              description={i18n.t("product.optional")}
+              inputMode="decimal"
+              autoComplete="off"
+              {...form.getInputProps("low_stock_threshold")}
+            />
+          </SimpleGrid>
+        </fieldset>
+        <Group>
+          {!readOnly && (
+            <Button type="submit" loading={busy}>
+              {mode === "create" ? i18n.t("product.create") : i18n.t("product.save")}
+            </Button>
+          )}
+          <Button variant="default" onClick={onCancel}>
+            {readOnly ? i18n.t("product.back") : i18n.t("product.cancel")}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
