@@ -19,6 +19,7 @@ import { ProductsPage } from "./products/ProductsPage";
 import { ProductCreatePage } from "./products/ProductCreatePage";
 import { ProductEditPage } from "./products/ProductEditPage";
 import { useDocumentTitle } from "./lib/useDocumentTitle";
+import { featureRoutes } from "./featureRoutes";
 
 const theme = createTheme({
   primaryColor: "indigo",
@@ -100,6 +101,7 @@ export function AppRoutes() {
             </RequirePermission>
           }
         />
+        {featureRoutes()}
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

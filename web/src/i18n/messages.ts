@@ -1,6 +1,12 @@
 // Every text of the interface, French first (the default), then English. The English table
 // is typed by the French one's keys, so a missing translation fails the type check.
 
+import { csvEn, csvFr } from "../csv/messages";
+import { customersEn, customersFr } from "../customers/messages";
+import { stockEn, stockFr } from "../stock/messages";
+import { ordersEn, ordersFr } from "../orders/messages";
+import { dashboardEn, dashboardFr } from "../dashboard/messages";
+
 export type Lang = "fr" | "en";
 export const LANGS: readonly Lang[] = ["fr", "en"];
 
@@ -126,6 +132,11 @@ export const fr = {
   "form.required": "Ce champ est obligatoire.",
   "form.decimal": "Saisissez un nombre (par exemple 12,50).",
   "form.errorSummary": "Le formulaire contient des erreurs : corrigez les champs signalés.",
+  ...csvFr,
+  ...customersFr,
+  ...stockFr,
+  ...ordersFr,
+  ...dashboardFr,
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -252,6 +263,11 @@ export const en: Record<MessageKey, string> = {
   "form.required": "This field is required.",
   "form.decimal": "Enter a number (for example 12.50).",
   "form.errorSummary": "The form has errors: correct the fields marked.",
+  ...csvEn,
+  ...customersEn,
+  ...stockEn,
+  ...ordersEn,
+  ...dashboardEn,
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { fr, en };

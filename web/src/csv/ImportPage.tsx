@@ -1,0 +1,104 @@
+import { useState } from "react";
+import { Alert, Anchor, Button, FileInput, Group, Stack, Text, Title } from "@mantine/core";
+import { Link } from "react-router";
+import { useI18n } from "../i18n/useI18n";
+import { ErrorAlert } from "../components/ErrorAlert";
+import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { notify } from "../lib/notify";
+import { useCsvImport, type ImportKind, type ImportReport } from "./api";
+import { ImportReportTable } from "./ImportReportTable";
+
+/**
+ * Import a CSV file in two steps: a dry run whose report (line, key, status, field,
+ * message) is shown first, then, when it has no error, the real import of the same file.
+ */
+export function ImportPage({ kind }: { kind: ImportKind }) {
+  const i18n = useI18n();
+  const title = i18n.t(kind === "products" ? "csv.importProducts" : "csv.importCustomers");
+  useDocumentTitle(title);
+  const [file, setFile] = useState<File | null>(null);
+  const [csv, setCsv] = useState<string | null>(null);
+  const [report, setReport] = useState<ImportReport | null>(null);
+  const importer = useCsvImport(kind);
+
+  const choose = async (chosen: File | null) => {
+    setFile(chosen);
+    setReport(null);
+    importer.reset();
+    setCsv(chosen ? await chosen.text() : null);
+  };
+  const run = (dryRun: boolean) =>
+    csv !== null &&
+    importer.mutate(
+      { csv, dryRun },
+      {
+        onSuccess: (result) => {
+          setReport(result);
+          if (result.applied) notify(i18n, i18n.t("csv.applied"));
+        },
+      },
+    );
+
+  const counts = report?.counts;
+  const back = kind === "products" ? "/products" : "/customers";
+  return (
+    <Stack maw={960}>
+      <Title order={1}>{title}</Title>
+      <Text size="sm">{i18n.t("csv.help")}</Text>
+      <FileInput
+        label={i18n.t("csv.file")}
+        accept=".csv,text/csv"
+        value={file}
+        onChange={(f) => void choose(f)}
+        clearable
+        w={360}
+      />
+      <Group>
+        <Button onClick={() => run(true)} disabled={csv === null} loading={importer.isPending && importer.variables?.dryRun}>
+          {i18n.t("csv.check")}
+        </Button>
+        <Button
+          color="green.9"
+          onClick={() => run(false)}
+          disabled={!report || !report.dry_run || report.counts.error > 0}
+          loading={importer.isPending && importer.variables?.dryRun === false}
+        >
+          {i18n.t("csv.confirm")}
+        </Button>
+        <Anchor component={Link} to={back}>
+          {i18n.t("csv.back")}
+        </Anchor>
+      </Group>
+      {importer.error && <ErrorAlert error={importer.error} />}
+      {report && counts && (
+        <>
+          <Alert
+            color={counts.error > 0 ? "red" : report.applied ? "green" : "blue"}
+            variant="light"
+            role="status"
+            data-testid="import-summary"
+          >
+            <Text size="sm" fw={600}>
+              {i18n.t(report.applied ? "csv.done" : counts.error > 0 ? "csv.hasErrors" : "csv.dryRunOk")}
+            </Text>
+            <Text size="sm">
+              {i18n.t("csv.counts", {
+                created: counts.created,
+                updated: counts.updated,
+                unchanged: counts.unchanged,
+                error: counts.error,
+              })}
+            </Text>
+            <Text size="xs">
+              {i18n.t("csv.dialect", {
+                encoding: report.file.encoding,
+                separator: report.file.separator,
+              })}
+            </Text>
+          </Alert>
+          <ImportReportTable report={report} />
+        </>
+      )}
+    </Stack>
+  );
+}
