@@ -34,7 +34,7 @@ export function ImportPage({ kind }: { kind: ImportKind }) {
       {
         onSuccess: (result) => {
           setReport(result);
-          if (result.applied) notify(i18n, i18n.t("csv.applied"));
+          if (!result.dry_run && result.counts.error === 0) notify(i18n, i18n.t("csv.applied"));
         },
       },
     );
@@ -51,6 +51,7 @@ export function ImportPage({ kind }: { kind: ImportKind }) {
         value={file}
         onChange={(f) => void choose(f)}
         clearable
+        clearButtonProps={{ "aria-label": i18n.t("csv.clear") }}
         w={360}
       />
       <Group>
@@ -58,7 +59,6 @@ export function ImportPage({ kind }: { kind: ImportKind }) {
           {i18n.t("csv.check")}
         </Button>
         <Button
-          color="green.9"
           onClick={() => run(false)}
           disabled={!report || !report.dry_run || report.counts.error > 0}
           loading={importer.isPending && importer.variables?.dryRun === false}
@@ -73,13 +73,13 @@ export function ImportPage({ kind }: { kind: ImportKind }) {
       {report && counts && (
         <>
           <Alert
-            color={counts.error > 0 ? "red" : report.applied ? "green" : "blue"}
+            color={counts.error > 0 ? "red" : !report.dry_run ? "green" : "blue"}
             variant="light"
             role="status"
             data-testid="import-summary"
           >
             <Text size="sm" fw={600}>
-              {i18n.t(report.applied ? "csv.done" : counts.error > 0 ? "csv.hasErrors" : "csv.dryRunOk")}
+              {i18n.t(counts.error > 0 ? "csv.hasErrors" : report.dry_run ? "csv.dryRunOk" : "csv.done")}
             </Text>
             <Text size="sm">
               {i18n.t("csv.counts", {

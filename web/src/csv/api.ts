@@ -26,7 +26,7 @@ export function useCsvImport(kind: ImportKind) {
       return (await unwrap(call)).data;
     },
     onSuccess: (report) => {
-      if (report.applied) void queryClient.invalidateQueries({ queryKey: [kind] });
+      if (!report.dry_run) void queryClient.invalidateQueries({ queryKey: [kind] });
     },
   });
 }

@@ -7,6 +7,7 @@ export const csvFr = {
   "csv.help":
     "Choisissez un fichier CSV (séparateur ; ou ,). Une vérification montre d'abord ce que l'import ferait ; tout le fichier est importé, ou rien.",
   "csv.file": "Fichier CSV",
+  "csv.clear": "Retirer le fichier",
   "csv.check": "Vérifier (essai à blanc)",
   "csv.confirm": "Confirmer l'import",
   "csv.back": "Retour à la liste",
@@ -36,6 +37,7 @@ export const csvEn: Record<keyof typeof csvFr, string> = {
   "csv.help":
     "Choose a CSV file (; or , separated). A check first shows what the import would do; the whole file is imported, or nothing.",
   "csv.file": "CSV file",
+  "csv.clear": "Remove the file",
   "csv.check": "Check (dry run)",
   "csv.confirm": "Confirm the import",
   "csv.back": "Back to the list",

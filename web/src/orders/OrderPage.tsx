@@ -173,7 +173,7 @@ function OrderEditor({ order, reload }: { order: OrderDetail; reload: () => void
           </Button>
         )}
         {canShip && order.status === "submitted" && (
-          <Button color="green.9" loading={command.isPending} onClick={() => void run({ kind: "fulfil" }, i18n.t("order.fulfilled"))}>
+          <Button loading={command.isPending} onClick={() => void run({ kind: "fulfil" }, i18n.t("order.fulfilled"))}>
             {i18n.t("order.fulfil")}
           </Button>
         )}
@@ -407,7 +407,7 @@ function Proforma({ order }: { order: OrderDetail }) {
   };
   const name = `${order.number}-${lang}.pdf`;
   return (
-    <Paper withBorder p="md">
+    <Paper withBorder p="md" data-testid="proforma">
       <Stack>
         <Title order={2} size="h3">
           {i18n.t("order.proforma")}
