@@ -129,7 +129,7 @@ function CustomerEditor({
         {writable && (
           <Group>
             {!archived && can(me.data?.permissions, "orders:write") && (
-              <Button variant="light" onClick={() => navigate(`/orders/new?customer=${customer.id}`)}>
+              <Button variant="default" onClick={() => navigate(`/orders/new?customer=${customer.id}`)}>
                 {i18n.t("customer.newOrder")}
               </Button>
             )}

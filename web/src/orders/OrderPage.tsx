@@ -261,7 +261,7 @@ function LineRow({
         {editable && (
           <Table.Td>
             <Group gap={4} wrap="nowrap">
-              <Button size="xs" variant="light" disabled={!changed || busy} onClick={save} aria-label={i18n.t("order.saveLine", { sku: what })}>
+              <Button size="xs" variant="default" disabled={!changed || busy} onClick={save} aria-label={i18n.t("order.saveLine", { sku: what })}>
                 {i18n.t("customer.save")}
               </Button>
               <Button size="xs" variant="default" disabled={busy} onClick={() => void onDelete()} aria-label={i18n.t("order.deleteLine", { sku: what })}>
@@ -428,7 +428,7 @@ function Proforma({ order }: { order: OrderDetail }) {
             />
           </Stack>
           <Button
-            variant="light"
+            variant="default"
             loading={busy}
             onClick={async () => {
               const blob = await fetchPdf();

@@ -90,13 +90,19 @@ export type OrderCommand =
   | { kind: "setCustomer"; customerId: string }
   | { kind: "submit" | "cancel" | "fulfil" };
 
-/** Every command on one order, sent at the version shown (`If-Match`). */
+/**
+ * Every command on one order. Submit, cancel and fulfil are sent at the version shown
+ * (`If-Match`: the person acts on what they see); line and customer edits of a draft are
+ * not, as a refused submission (shortages) itself moves the version on.
+ */
 export function useOrderCommand(id: string) {
   const { api } = useServices();
+  const queryClient = useQueryClient();
   const afterWrite = useAfterWrite();
   return useMutation({
     mutationFn: async ({ command, version }: { command: OrderCommand; version: number }) => {
-      const header = { "If-Match": ifMatch(version) };
+      const lifecycle = command.kind === "submit" || command.kind === "cancel" || command.kind === "fulfil";
+      const header = lifecycle ? { "If-Match": ifMatch(version) } : {};
       const path = { id };
       switch (command.kind) {
         case "addLine":
@@ -131,6 +137,8 @@ export function useOrderCommand(id: string) {
       }
     },
     onSuccess: afterWrite,
+    // A refusal may still have changed the order (a submission refused for shortages).
+    onError: () => void queryClient.invalidateQueries({ queryKey: ["orders", "detail", id] }),
   });
 }
 
