@@ -26,7 +26,8 @@ export async function run({ page, baseUrl, harness, admin }) {
 
   await menu(page, "Stock");
   await page.getByTestId("stock-PINC-200").waitFor();
-  await page.getByLabel("Stock bas seulement").check();
+  await page.getByLabel("Stock bas seulement").click();
+  await page.waitForURL("**/stock?low=true");
   await page.getByTestId("stock-PINC-200").waitFor({ state: "detached" });
   await page.getByTestId("stock-MART-500").getByText("Stock bas").waitFor();
   await harness.checkPage(page, "stock-low");
@@ -59,7 +60,6 @@ export async function run({ page, baseUrl, harness, admin }) {
 
   // The pliers' stock: 4 reserved, then consumed by the delivery.
   await menu(page, "Stock");
-  await page.getByLabel("Stock bas seulement").uncheck();
   await page.getByTestId("stock-PINC-200").getByRole("link").click();
   await page.getByTestId("movement").filter({ hasText: "Sortie (livraison)" }).waitFor();
   await page.getByTestId("movement").filter({ hasText: "Réservation" }).waitFor();

@@ -41,7 +41,7 @@ export async function run({ page, baseUrl, harness, admin }) {
   await page.getByTestId("dash-stock-alerts").getByText("FORET-6").waitFor();
   await harness.checkPage(page, "dashboard");
 
-  await page.getByRole("radio", { name: "Mois" }).check({ force: true });
+  await page.getByText("Mois", { exact: true }).click();
   await page.getByTestId("kpi-orders").getByText(orders, { exact: true }).waitFor();
   const csv = await download(page, () =>
     page.getByRole("button", { name: "CSV : Ventes (commandes validées et livrées)" }).click(),
