@@ -3,6 +3,7 @@ import { Alert, Anchor, Button, FileInput, Group, Stack, Text, Title } from "@ma
 import { Link } from "react-router";
 import { useI18n } from "../i18n/useI18n";
 import { ErrorAlert } from "../components/ErrorAlert";
+import { isApiError } from "../api/problem";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
 import { notify } from "../lib/notify";
 import { useCsvImport, type ImportKind, type ImportReport } from "./api";
@@ -35,6 +36,11 @@ export function ImportPage({ kind }: { kind: ImportKind }) {
         onSuccess: (result) => {
           setReport(result);
           if (!result.dry_run && result.counts.error === 0) notify(i18n, i18n.t("csv.applied"));
+        },
+        // 422 import_invalid carries the same report, its rows in error included.
+        onError: (error) => {
+          const inner = isApiError(error, "import_invalid") ? error.extra("report") : undefined;
+          setReport(inner && typeof inner === "object" && "rows" in inner ? (inner as ImportReport) : null);
         },
       },
     );
@@ -69,7 +75,7 @@ export function ImportPage({ kind }: { kind: ImportKind }) {
           {i18n.t("csv.back")}
         </Anchor>
       </Group>
-      {importer.error && <ErrorAlert error={importer.error} />}
+      {importer.error && !report && <ErrorAlert error={importer.error} />}
       {report && counts && (
         <>
           <Alert
