@@ -24,11 +24,15 @@ export async function run({ page, baseUrl, harness, admin }) {
   await nav.getByRole("link", { name: "Stock" }).waitFor();
   assert.equal(await nav.getByRole("link", { name: "Tableau de bord" }).count(), 0);
 
+  // Other scenarios' products are there too: search for these.
   await menu(page, "Stock");
+  const search = page.getByLabel("Rechercher (nom ou référence)");
+  await search.fill("PINC-200");
   await page.getByTestId("stock-PINC-200").waitFor();
   await page.getByLabel("Stock bas seulement").click();
-  await page.waitForURL("**/stock?low=true");
+  await page.waitForURL("**/stock?*low=true*");
   await page.getByTestId("stock-PINC-200").waitFor({ state: "detached" });
+  await search.fill("MART-500");
   await page.getByTestId("stock-MART-500").getByText("Stock bas").waitFor();
   await harness.checkPage(page, "stock-low");
 
@@ -60,6 +64,7 @@ export async function run({ page, baseUrl, harness, admin }) {
 
   // The pliers' stock: 4 reserved, then consumed by the delivery.
   await menu(page, "Stock");
+  await page.getByLabel("Rechercher (nom ou référence)").fill("PINC-200");
   await page.getByTestId("stock-PINC-200").getByRole("link").click();
   await page.getByTestId("movement").filter({ hasText: "Sortie (livraison)" }).waitFor();
   await page.getByTestId("movement").filter({ hasText: "Réservation" }).waitFor();

@@ -41,6 +41,7 @@ export async function run({ page, baseUrl, harness, admin }) {
   await page.getByText("Import effectué.").waitFor();
   await harness.checkPage(page, "products-imported");
   await menu(page, "Produits");
+  await page.getByLabel("Rechercher (nom ou référence)").fill("IMP-00");
   await page.getByTestId("product-IMP-003").waitFor();
 
   // Many rows, through the API in files of 5,000 (8 MiB at most each).
