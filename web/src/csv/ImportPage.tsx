@@ -9,6 +9,16 @@ import { notify } from "../lib/notify";
 import { useCsvImport, type ImportKind, type ImportReport } from "./api";
 import { ImportReportTable } from "./ImportReportTable";
 
+/** The file's text (FileReader: jsdom's File has no text()). */
+function readText(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result ?? ""));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsText(file);
+  });
+}
+
 /**
  * Import a CSV file in two steps: a dry run whose report (line, key, status, field,
  * message) is shown first, then, when it has no error, the real import of the same file.
@@ -26,7 +36,7 @@ export function ImportPage({ kind }: { kind: ImportKind }) {
     setFile(chosen);
     setReport(null);
     importer.reset();
-    setCsv(chosen ? await chosen.text() : null);
+    setCsv(chosen ? await readText(chosen) : null);
   };
   const run = (dryRun: boolean) =>
     csv !== null &&
