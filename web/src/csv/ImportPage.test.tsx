@@ -45,8 +45,8 @@ describe("CSV import", () => {
     await screen.findByText("Import effectué.");
     const posts = network.calls.filter((c) => c.method === "POST" && c.url.includes("/customers/import"));
     expect(posts.map((c) => new URL(c.url).searchParams.get("dry_run"))).toEqual(["true", "false"]);
-    expect(posts[1].headers.get("content-type")).toBe("text/csv");
-    expect(await posts[1].text()).toBe("code;legal_name\nACME;Acme\n");
+    expect(posts[1]!.headers.get("content-type")).toBe("text/csv");
+    expect(await posts[1]!.text()).toBe("code;legal_name\nACME;Acme\n");
   });
 
   it("shows the rows in error of a refused file (422 import_invalid) and cannot confirm", async () => {
