@@ -45,9 +45,11 @@ export async function run({ page, baseUrl, harness, admin }) {
   await page.getByTestId("product-IMP-003").waitFor();
 
   // Many rows, through the API in files of 5,000 (8 MiB at most each).
-  const token = await login(baseUrl, admin.email, admin.password);
+  // A fresh token for each call: the test stack's tokens live a short while.
+  const fresh = () => login(baseUrl, admin.email, admin.password);
   const t0 = Date.now();
   for (let start = 0; start < SEED; start += 5000) {
+    const token = await fresh();
     const lines = [HEADER];
     for (let i = start; i < Math.min(SEED, start + 5000); i += 1) {
       const n = String(i).padStart(6, "0");
@@ -63,7 +65,7 @@ export async function run({ page, baseUrl, harness, admin }) {
   let total = 0;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    total = (await api(baseUrl, token, "GET", "/products?limit=1", undefined, { service: "read" })).total;
+    total = (await api(baseUrl, await fresh(), "GET", "/products?limit=1", undefined, { service: "read" })).total;
     if (total >= SEED) break;
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -29,11 +29,10 @@ export interface OrderFilters {
 }
 
 export function useOrderList(f: OrderFilters) {
-  const { api, writes } = useServices();
+  const { api } = useServices();
   return useQuery({
     queryKey: ["orders", "list", f],
     queryFn: async ({ signal }): Promise<OrderPage> => {
-      void writes;
       const query = {
         page: f.page,
         limit: ORDER_PAGE,

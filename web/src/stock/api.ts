@@ -18,8 +18,9 @@ export interface StockFilters {
   page: number;
 }
 
+/** The levels (the list takes no min_version: a level changed here is re-read by its page). */
 export function useStockList(f: StockFilters) {
-  const { api, writes } = useServices();
+  const { api } = useServices();
   return useQuery({
     queryKey: ["stock", "list", f],
     queryFn: async ({ signal }): Promise<StockPage> => {
@@ -29,7 +30,6 @@ export function useStockList(f: StockFilters) {
         ...(f.q ? { q: f.q } : {}),
         ...(f.low ? { low: true } : {}),
       };
-      void writes;
       return (await unwrap(api.read.GET("/stock", { params: { query }, signal }))).data;
     },
     placeholderData: keepPreviousData,
