@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { field } from "../api.mjs";
-import { download, menu, readyUser, signIn, stockedProducts } from "../flows.mjs";
+import { login } from "../api.mjs";
+import { api, download, menu, readyUser, signIn, stockedProducts } from "../flows.mjs";
 
 export const title = "sales: customer, CSV export/import, draft order, shortage, submit, proforma";
 
@@ -48,6 +49,19 @@ export async function run({ page, baseUrl, harness, admin }) {
   await page.getByRole("button", { name: "Créer le client" }).click();
   await page.getByRole("heading", { name: "Client RENAULT", level: 1 }).waitFor();
   await harness.checkPage(page, "customer-created");
+
+  // A colleague changes the customer meanwhile: saving on top of it is refused (412), the
+  // page says so and reloads the current version.
+  const customerId = new URL(page.url()).pathname.split("/").pop();
+  const adminToken = await login(baseUrl, admin.email, admin.password);
+  await api(baseUrl, adminToken, "PATCH", `/customers/${customerId}`, { phone: "+33 1 76 84 04 04" });
+  await page.getByLabel(field("E-mail")).fill("achats@renault.example");
+  await page.getByRole("button", { name: "Enregistrer" }).click();
+  await page.getByTestId("conflict").waitFor();
+  await harness.checkPage(page, "customer-conflict");
+  await page.getByTestId("conflict").getByRole("button", { name: "Recharger" }).click();
+  await page.getByTestId("version").getByText(/^Version 2,/).waitFor();
+  assert.match(await page.getByLabel(field("Téléphone")).inputValue(), /76 ?84/);
 
   // CSV: export, then the same file back: a dry run reports it line by line, then confirmed.
   await menu(page, "Clients");
