@@ -19,6 +19,7 @@ import { ProductsPage } from "./products/ProductsPage";
 import { ProductCreatePage } from "./products/ProductCreatePage";
 import { ProductEditPage } from "./products/ProductEditPage";
 import { useDocumentTitle } from "./lib/useDocumentTitle";
+import { featureRoutes } from "./featureRoutes";
 
 // The admin pages load on demand (route-level code splitting): most people never open them.
 const UsersPage = lazy(() => import("./admin/UsersPage").then((m) => ({ default: m.UsersPage })));
@@ -135,6 +136,7 @@ export function AppRoutes() {
             </RequirePermission>
           }
         />
+        {featureRoutes()}
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

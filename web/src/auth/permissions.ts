@@ -15,11 +15,17 @@ export interface MenuItem {
   to: string;
   label: MessageKey;
   permission: Permission;
+  /** Also one of these roles (the dashboard: admin, analyst), when set. */
+  roles?: readonly string[];
 }
 
 /** The sections built so far, each with the permission that opens it. */
 export const MENU: readonly MenuItem[] = [
   { to: "/products", label: "nav.products", permission: "catalogue:read" },
+  { to: "/customers", label: "nav.customers", permission: "catalogue:read" },
+  { to: "/orders", label: "nav.orders", permission: "catalogue:read" },
+  { to: "/stock", label: "nav.stock", permission: "catalogue:read" },
+  { to: "/dashboard", label: "nav.dashboard", permission: "catalogue:read", roles: ["admin", "analyst"] },
   { to: "/admin/users", label: "nav.users", permission: "users:manage" },
   { to: "/admin/audit", label: "nav.audit", permission: "audit:read" },
 ];
@@ -28,8 +34,15 @@ export function can(permissions: readonly string[] | undefined, permission: Perm
   return permissions?.includes(permission) ?? false;
 }
 
-export function visibleMenu(permissions: readonly string[] | undefined): MenuItem[] {
-  return MENU.filter((item) => can(permissions, item.permission));
+export function visibleMenu(
+  permissions: readonly string[] | undefined,
+  roles?: readonly string[],
+): MenuItem[] {
+  return MENU.filter(
+    (item) =>
+      can(permissions, item.permission) &&
+      (!item.roles || item.roles.some((role) => roles?.includes(role))),
+  );
 }
 
 /** Where a signed-in person lands: the first section they may open. */

@@ -2,6 +2,11 @@
 // is typed by the French one's keys, so a missing translation fails the type check.
 
 import { adminEn, adminFr } from "../admin/messages";
+import { csvEn, csvFr } from "../csv/messages";
+import { customersEn, customersFr } from "../customers/messages";
+import { stockEn, stockFr } from "../stock/messages";
+import { ordersEn, ordersFr } from "../orders/messages";
+import { dashboardEn, dashboardFr } from "../dashboard/messages";
 
 export type Lang = "fr" | "en";
 export const LANGS: readonly Lang[] = ["fr", "en"];
@@ -129,6 +134,11 @@ export const fr = {
   "form.required": "Ce champ est obligatoire.",
   "form.decimal": "Saisissez un nombre (par exemple 12,50).",
   "form.errorSummary": "Le formulaire contient des erreurs : corrigez les champs signalés.",
+  ...csvFr,
+  ...customersFr,
+  ...stockFr,
+  ...ordersFr,
+  ...dashboardFr,
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -256,6 +266,11 @@ export const en: Record<MessageKey, string> = {
   "form.required": "This field is required.",
   "form.decimal": "Enter a number (for example 12.50).",
   "form.errorSummary": "The form has errors: correct the fields marked.",
+  ...csvEn,
+  ...customersEn,
+  ...stockEn,
+  ...ordersEn,
+  ...dashboardEn,
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { fr, en };

@@ -26,7 +26,7 @@ export function Shell() {
   const queryClient = useQueryClient();
   const [opened, { toggle, close }] = useDisclosure();
   const forced = state.status === "signed_in" && state.user.must_change_password;
-  const menu = forced ? [] : visibleMenu(me.data?.permissions);
+  const menu = forced ? [] : visibleMenu(me.data?.permissions, me.data?.roles);
 
   // After a move to another page, the focus goes to its content, as a page load would
   // put a screen reader at the top of the new page. Not on the first page, nor after a

@@ -54,7 +54,10 @@ describe("retry policy", () => {
 
 describe("menu", () => {
   it("shows only what the permissions open", () => {
-    expect(visibleMenu(["catalogue:read"]).map((i) => i.to)).toEqual(["/products"]);
+    expect(visibleMenu(["catalogue:read"]).map((i) => i.to)).toEqual(["/products", "/customers", "/orders", "/stock"]);
+    // The dashboard also needs the admin or analyst role.
+    expect(visibleMenu(["catalogue:read"], ["analyst"]).map((i) => i.to)).toContain("/dashboard");
+    expect(visibleMenu(["catalogue:read", "orders:write"], ["sales"]).map((i) => i.to)).not.toContain("/dashboard");
     expect(visibleMenu([])).toEqual([]);
     expect(visibleMenu(undefined)).toEqual([]);
     expect(can(["catalogue:read"], "catalogue:write")).toBe(false);

@@ -27,6 +27,7 @@ import {
   type ProductSort,
 } from "./listParams";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { ProductCsvActions } from "./ProductCsvActions";
 
 export function ProductsPage() {
   const i18n = useI18n();
@@ -76,11 +77,14 @@ export function ProductsPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={1}>{i18n.t("products.title")}</Title>
-        {writable && (
-          <Button component={Link} to="/products/new">
-            {i18n.t("products.new")}
-          </Button>
-        )}
+        <Group>
+          <ProductCsvActions filters={filters} writable={writable} />
+          {writable && (
+            <Button component={Link} to="/products/new">
+              {i18n.t("products.new")}
+            </Button>
+          )}
+        </Group>
       </Group>
 
       <Group align="flex-end" role="search">

@@ -1,0 +1,465 @@
+import { useEffect, useRef, useState } from "react";
+import {
+  Alert,
+  Anchor,
+  Button,
+  Group,
+  Paper,
+  SegmentedControl,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
+import { Link, useParams } from "react-router";
+import { useI18n } from "../i18n/useI18n";
+import { useMe } from "../auth/hooks";
+import { can } from "../auth/permissions";
+import { ApiError, isApiError } from "../api/problem";
+import { QueryStatus } from "../components/QueryStatus";
+import { ErrorAlert } from "../components/ErrorAlert";
+import { notify } from "../lib/notify";
+import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { decimalForInput, parseDecimalInput } from "../i18n/format";
+import { saveBlob } from "../lib/download";
+import { useServices } from "../ServicesContext";
+import { useOrder, useOrderCommand, useProforma, type OrderCommand, type OrderDetail, type OrderLine, type Shortage } from "./api";
+import { OrderStatusBadge } from "./OrderStatusBadge";
+import { CustomerPicker, ProductPicker } from "./Pickers";
+
+export function OrderPage() {
+  const { id = "" } = useParams();
+  const order = useOrder(id);
+  return <Stack>{order.data ? <OrderEditor order={order.data} reload={() => void order.refetch()} /> : <QueryStatus query={order} />}</Stack>;
+}
+
+/** The shortages a 422 insufficient_stock names, by product. */
+function shortagesOf(error: unknown, order: OrderDetail): Map<string, Shortage> {
+  const list: Shortage[] = [];
+  if (isApiError(error, "insufficient_stock") && Array.isArray(error.extra("shortages")))
+    list.push(...(error.extra("shortages") as Shortage[]));
+  else if (order.status === "draft" && order.shortages) list.push(...order.shortages);
+  return new Map(list.map((s) => [s.product_id, s]));
+}
+
+function OrderEditor({ order, reload }: { order: OrderDetail; reload: () => void }) {
+  const i18n = useI18n();
+  const me = useMe();
+  const { writes } = useServices();
+  const command = useOrderCommand(order.id);
+  useDocumentTitle(i18n.t("order.title", { number: order.number }));
+  const canSell = can(me.data?.permissions, "orders:write");
+  const canShip = can(me.data?.permissions, "stock:write");
+  const draft = order.status === "draft";
+  const editable = draft && canSell;
+  const shortages = shortagesOf(command.error, order);
+
+  const run = (c: OrderCommand, done?: string) =>
+    command.mutateAsync({ command: c, version: order.version }).then(
+      () => {
+        if (done) notify(i18n, done);
+        return true;
+      },
+      () => false,
+    );
+  const conflict = command.error instanceof ApiError && command.error.status === 412;
+
+  return (
+    <>
+      <Group justify="space-between" align="flex-start">
+        <Stack gap={4}>
+          <Title order={1}>{i18n.t("order.title", { number: order.number })}</Title>
+          <Group gap="xs">
+            <OrderStatusBadge status={order.status} />
+            <Text size="sm" c="dimmed" data-testid="version">
+              {i18n.t("product.version", { version: order.version, date: i18n.dateTime(order.updated_at) })}
+            </Text>
+          </Group>
+        </Stack>
+        <Anchor component={Link} to="/orders">
+          {i18n.t("order.back")}
+        </Anchor>
+      </Group>
+
+      {command.error &&
+        (conflict ? (
+          <Alert color="orange" role="alert" variant="light" data-testid="conflict">
+            <Text size="sm">{i18n.t("order.conflict")}</Text>
+            <Button
+              size="xs"
+              mt="sm"
+              onClick={() => {
+                const current = Number((command.error as ApiError).extra("current_version"));
+                if (Number.isInteger(current) && current > 0) writes.record("order", order.id, current);
+                command.reset();
+                reload();
+              }}
+            >
+              {i18n.t("product.reload")}
+            </Button>
+          </Alert>
+        ) : (
+          <ErrorAlert error={command.error} />
+        ))}
+
+      <Paper withBorder p="md">
+        {editable ? (
+          <CustomerPicker
+            label={i18n.t("order.customer")}
+            value={order.customer_id ?? null}
+            required
+            onChange={(id) => id && id !== order.customer_id && void run({ kind: "setCustomer", customerId: id })}
+          />
+        ) : (
+          <Text>
+            {i18n.t("order.customer")} :{" "}
+            {order.customer_id ? (
+              <Anchor component={Link} to={`/customers/${order.customer_id}`}>
+                {order.customer_code} — {order.customer_name}
+              </Anchor>
+            ) : (
+              "—"
+            )}
+          </Text>
+        )}
+      </Paper>
+
+      <Title order={2} size="h3">
+        {i18n.t("order.lines")}
+      </Title>
+      <Table.ScrollContainer minWidth={860}>
+        <Table striped data-testid="lines">
+          <VisuallyHidden component="caption">{i18n.t("order.lines")}</VisuallyHidden>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">{i18n.t("products.col.sku")}</Table.Th>
+              <Table.Th scope="col">{i18n.t("order.label")}</Table.Th>
+              <Table.Th scope="col" ta="right">{i18n.t("stock.quantity")}</Table.Th>
+              <Table.Th scope="col" ta="right">{i18n.t("order.unitPrice")}</Table.Th>
+              <Table.Th scope="col" ta="right">{i18n.t("order.discount")}</Table.Th>
+              <Table.Th scope="col" ta="right">{i18n.t("products.col.vat")}</Table.Th>
+              <Table.Th scope="col" ta="right">{i18n.t("order.net")}</Table.Th>
+              {editable && <Table.Th scope="col">{i18n.t("order.actions")}</Table.Th>}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {order.lines.map((line) => (
+              <LineRow
+                key={`${line.line_no}@${order.version}`}
+                line={line}
+                editable={editable}
+                shortage={shortages.get(line.product_id)}
+                busy={command.isPending}
+                onChange={(body) => run({ kind: "changeLine", lineNo: line.line_no, body })}
+                onDelete={() => run({ kind: "deleteLine", lineNo: line.line_no })}
+              />
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      {order.lines.length === 0 && <Text c="dimmed">{i18n.t("order.noLines")}</Text>}
+
+      {editable && <AddLineForm busy={command.isPending} onAdd={(body) => run({ kind: "addLine", body })} />}
+
+      <Totals order={order} />
+
+      <Group>
+        {editable && (
+          <Button loading={command.isPending && command.variables?.command.kind === "submit"} onClick={() => void run({ kind: "submit" }, i18n.t("order.submitted"))}>
+            {i18n.t("order.submit")}
+          </Button>
+        )}
+        {canShip && order.status === "submitted" && (
+          <Button loading={command.isPending} onClick={() => void run({ kind: "fulfil" }, i18n.t("order.fulfilled"))}>
+            {i18n.t("order.fulfil")}
+          </Button>
+        )}
+        {canSell && (draft || order.status === "submitted") && (
+          <Button
+            variant="default"
+            loading={command.isPending && command.variables?.command.kind === "cancel"}
+            onClick={() => window.confirm(i18n.t("order.cancelConfirm")) && void run({ kind: "cancel" }, i18n.t("order.cancelled"))}
+          >
+            {i18n.t("order.cancel")}
+          </Button>
+        )}
+      </Group>
+
+      {order.lines.length > 0 && <Proforma order={order} />}
+    </>
+  );
+}
+
+function LineRow({
+  line,
+  editable,
+  shortage,
+  busy,
+  onChange,
+  onDelete,
+}: {
+  line: OrderLine;
+  editable: boolean;
+  shortage?: Shortage;
+  busy: boolean;
+  onChange: (body: { quantity?: string; discount?: string; unit_price?: string }) => Promise<boolean>;
+  onDelete: () => Promise<boolean>;
+}) {
+  const i18n = useI18n();
+  const [quantity, setQuantity] = useState(decimalForInput(line.quantity, i18n.lang));
+  const [discount, setDiscount] = useState(decimalForInput(line.discount, i18n.lang));
+  const [price, setPrice] = useState(decimalForInput(line.unit_price, i18n.lang));
+  const changed =
+    parseDecimalInput(quantity) !== null &&
+    (Number(parseDecimalInput(quantity)) !== Number(line.quantity) ||
+      Number(parseDecimalInput(discount) ?? "0") !== Number(line.discount) ||
+      Number(parseDecimalInput(price) ?? "0") !== Number(line.unit_price));
+  const save = () => {
+    const body: { quantity?: string; discount?: string; unit_price?: string } = {};
+    const q = parseDecimalInput(quantity);
+    const d = parseDecimalInput(discount || "0");
+    const p = parseDecimalInput(price);
+    if (q !== null && Number(q) !== Number(line.quantity)) body.quantity = q;
+    if (d !== null && Number(d) !== Number(line.discount)) body.discount = d;
+    if (p !== null && Number(p) !== Number(line.unit_price)) body.unit_price = p;
+    void onChange(body);
+  };
+  const what = `${line.sku}`;
+  return (
+    <>
+      <Table.Tr data-testid={`line-${line.sku}`} data-shortage={shortage ? "true" : undefined}>
+        <Table.Td ff="monospace">{line.sku}</Table.Td>
+        <Table.Td>{line.label}</Table.Td>
+        <Table.Td ta="right">
+          {editable ? (
+            <TextInput size="xs" w={90} aria-label={i18n.t("order.qtyOf", { sku: what })} value={quantity} onChange={(e) => setQuantity(e.currentTarget.value)} inputMode="decimal" error={!!shortage} />
+          ) : (
+            `${i18n.number(line.quantity)} ${i18n.t(`unit.${line.unit}`)}`
+          )}
+        </Table.Td>
+        <Table.Td ta="right">
+          {editable ? (
+            <TextInput size="xs" w={100} aria-label={i18n.t("order.priceOf", { sku: what })} value={price} onChange={(e) => setPrice(e.currentTarget.value)} inputMode="decimal" />
+          ) : (
+            i18n.money(line.unit_price)
+          )}
+        </Table.Td>
+        <Table.Td ta="right">
+          {editable ? (
+            <TextInput size="xs" w={80} aria-label={i18n.t("order.discountOf", { sku: what })} value={discount} onChange={(e) => setDiscount(e.currentTarget.value)} inputMode="decimal" />
+          ) : (
+            i18n.percent(line.discount)
+          )}
+        </Table.Td>
+        <Table.Td ta="right">{i18n.percent(line.vat_rate)}</Table.Td>
+        <Table.Td ta="right" data-testid="line-net">
+          {i18n.money(line.net)}
+        </Table.Td>
+        {editable && (
+          <Table.Td>
+            <Group gap={4} wrap="nowrap">
+              <Button size="xs" variant="default" disabled={!changed || busy} onClick={save} aria-label={i18n.t("order.saveLine", { sku: what })}>
+                {i18n.t("customer.save")}
+              </Button>
+              <Button size="xs" variant="default" disabled={busy} onClick={() => void onDelete()} aria-label={i18n.t("order.deleteLine", { sku: what })}>
+                {i18n.t("order.delete")}
+              </Button>
+            </Group>
+          </Table.Td>
+        )}
+      </Table.Tr>
+      {shortage && (
+        <Table.Tr>
+          <Table.Td colSpan={editable ? 8 : 7}>
+            <Text size="sm" c="red.9" fw={600} role="alert" data-testid={`shortage-${line.sku}`}>
+              {i18n.t("order.shortage", {
+                requested: i18n.number(shortage.requested),
+                available: i18n.number(shortage.available),
+              })}
+            </Text>
+          </Table.Td>
+        </Table.Tr>
+      )}
+    </>
+  );
+}
+
+function AddLineForm({
+  busy,
+  onAdd,
+}: {
+  busy: boolean;
+  onAdd: (body: { product_id: string; quantity: string; discount?: string | null; unit_price?: string | null }) => Promise<boolean>;
+}) {
+  const i18n = useI18n();
+  const [product, setProduct] = useState<string | null>(null);
+  const [quantity, setQuantity] = useState("1");
+  const [discount, setDiscount] = useState("");
+  const [price, setPrice] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const formRef = useRef<HTMLFormElement>(null);
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const errs: Record<string, string> = {};
+    if (!product) errs.product = i18n.t("form.required");
+    const q = parseDecimalInput(quantity);
+    if (q === null) errs.quantity = i18n.t("form.decimal");
+    const d = discount.trim() ? parseDecimalInput(discount) : null;
+    if (discount.trim() && d === null) errs.discount = i18n.t("form.decimal");
+    const p = price.trim() ? parseDecimalInput(price) : null;
+    if (price.trim() && p === null) errs.price = i18n.t("form.decimal");
+    setErrors(errs);
+    if (Object.keys(errs).length > 0 || !product || q === null) return;
+    const ok = await onAdd({ product_id: product, quantity: q, discount: d, unit_price: p });
+    if (ok) {
+      setQuantity("1");
+      setDiscount("");
+      setPrice("");
+    }
+  };
+  return (
+    <Paper withBorder p="md">
+      <form ref={formRef} noValidate onSubmit={(e) => void submit(e)}>
+        <Stack>
+          <Title order={3} size="h4">
+            {i18n.t("order.addLine")}
+          </Title>
+          <Group align="flex-start">
+            <ProductPicker label={i18n.t("order.product")} value={product} onChange={(id) => setProduct(id)} error={errors.product} />
+            <TextInput label={i18n.t("stock.quantity")} required value={quantity} onChange={(e) => setQuantity(e.currentTarget.value)} inputMode="decimal" w={110} error={errors.quantity} />
+            <TextInput label={i18n.t("order.discountPct")} value={discount} onChange={(e) => setDiscount(e.currentTarget.value)} inputMode="decimal" w={120} error={errors.discount} />
+            <TextInput
+              label={i18n.t("order.priceOverride")}
+              description={i18n.t("order.priceOverrideHint")}
+              value={price}
+              onChange={(e) => setPrice(e.currentTarget.value)}
+              inputMode="decimal"
+              w={200}
+              error={errors.price}
+            />
+          </Group>
+          <Group>
+            <Button type="submit" loading={busy}>
+              {i18n.t("order.add")}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}
+
+function Totals({ order }: { order: OrderDetail }) {
+  const i18n = useI18n();
+  return (
+    <Paper withBorder p="md" maw={480} ml="auto" data-testid="totals">
+      <Table>
+        <VisuallyHidden component="caption">{i18n.t("order.totals")}</VisuallyHidden>
+        <Table.Tbody>
+          <Table.Tr>
+            <Table.Th scope="row">{i18n.t("order.totalNet")}</Table.Th>
+            <Table.Td ta="right" data-testid="total-net">{i18n.money(order.total_net)}</Table.Td>
+          </Table.Tr>
+          {order.vat_lines.map((v) => (
+            <Table.Tr key={v.rate}>
+              <Table.Th scope="row" fw={400}>
+                {i18n.t("order.vatAt", { rate: i18n.percent(v.rate), base: i18n.money(v.base) })}
+              </Table.Th>
+              <Table.Td ta="right">{i18n.money(v.amount)}</Table.Td>
+            </Table.Tr>
+          ))}
+          <Table.Tr>
+            <Table.Th scope="row">{i18n.t("order.totalVat")}</Table.Th>
+            <Table.Td ta="right" data-testid="total-vat">{i18n.money(order.total_vat)}</Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Th scope="row">{i18n.t("order.totalGross")}</Table.Th>
+            <Table.Td ta="right" fw={700} data-testid="total-gross">{i18n.money(order.total_gross)}</Table.Td>
+          </Table.Tr>
+        </Table.Tbody>
+      </Table>
+    </Paper>
+  );
+}
+
+function Proforma({ order }: { order: OrderDetail }) {
+  const i18n = useI18n();
+  const load = useProforma();
+  const [lang, setLang] = useState<"fr" | "en">(i18n.lang);
+  const [preview, setPreview] = useState<{ url: string; key: string } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => () => { if (preview) URL.revokeObjectURL(preview.url); }, [preview]);
+  const fetchPdf = async (): Promise<Blob | null> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await load(order.id, order.version, lang);
+    } catch (e) {
+      setError(e);
+      return null;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const name = `${order.number}-${lang}.pdf`;
+  return (
+    <Paper withBorder p="md" data-testid="proforma">
+      <Stack>
+        <Title order={2} size="h3">
+          {i18n.t("order.proforma")}
+        </Title>
+        <Group align="flex-end">
+          <Stack gap={4}>
+            <Text size="sm" id="proforma-lang">
+              {i18n.t("order.proformaLang")}
+            </Text>
+            <SegmentedControl
+              aria-labelledby="proforma-lang"
+              value={lang}
+              onChange={(v) => setLang(v === "en" ? "en" : "fr")}
+              data={[
+                { value: "fr", label: i18n.t("app.lang.fr") },
+                { value: "en", label: i18n.t("app.lang.en") },
+              ]}
+            />
+          </Stack>
+          <Button
+            variant="default"
+            loading={busy}
+            onClick={async () => {
+              const blob = await fetchPdf();
+              if (blob) setPreview({ url: URL.createObjectURL(new Blob([blob], { type: "application/pdf" })), key: `${order.version}-${lang}` });
+            }}
+          >
+            {i18n.t("order.preview")}
+          </Button>
+          <Button
+            variant="default"
+            loading={busy}
+            onClick={async () => {
+              const blob = await fetchPdf();
+              if (blob) saveBlob(blob, name);
+            }}
+          >
+            {i18n.t("order.download")}
+          </Button>
+        </Group>
+        {error !== null && <ErrorAlert error={error} />}
+        {preview && (
+          <SimpleGrid cols={1}>
+            <iframe
+              src={preview.url}
+              title={i18n.t("order.proformaPreview", { number: order.number })}
+              data-testid="proforma-preview"
+              style={{ width: "100%", height: 640, border: "1px solid var(--mantine-color-gray-4)" }}
+            />
+          </SimpleGrid>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
