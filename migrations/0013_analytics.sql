@@ -76,9 +76,12 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'gescom_analyst') THEN
         BEGIN
-            CREATE ROLE gescom_analyst LOGIN;
+            -- A BI tool needs a few connections; a runaway notebook should not take all.
+            CREATE ROLE gescom_analyst LOGIN CONNECTION LIMIT 10;
             ALTER ROLE gescom_analyst SET default_transaction_read_only = on;
             ALTER ROLE gescom_analyst SET statement_timeout = '60s';
+            -- A transaction left open (a notebook) would hold locks that block migrations.
+            ALTER ROLE gescom_analyst SET idle_in_transaction_session_timeout = '5min';
             COMMENT ON ROLE gescom_analyst IS 'gescom: reads the analytics schema, nothing else.';
         EXCEPTION
             WHEN duplicate_object OR unique_violation THEN
@@ -97,3 +100,9 @@ BEGIN
     ALTER DEFAULT PRIVILEGES IN SCHEMA analytics GRANT SELECT ON TABLES TO gescom_analyst;
 END
 $$;
+
+-- Every role may create and write large objects by default (persistent storage outside any
+-- table): gescom uses none, and the analyst must not write. Per database, like the grants.
+REVOKE EXECUTE ON FUNCTION lo_create(oid), lo_creat(integer), lo_from_bytea(oid, bytea),
+    lo_put(oid, bigint, bytea), lo_import(text), lo_import(text, oid), lowrite(integer, bytea)
+    FROM PUBLIC;

@@ -123,6 +123,8 @@ async fn the_analyst_role_reads_the_analytics_views_and_nothing_else(pool: PgPoo
         "CREATE TEMPORARY TABLE mine (x int)",
         "CREATE SCHEMA mine",
         "CREATE VIEW analytics.mine AS SELECT 1",
+        "SELECT lo_from_bytea(0, 'x'::bytea)",
+        "SELECT lo_create(0)",
     ] {
         assert_eq!(
             refusal(&mut conn, sql).await.as_deref(),
