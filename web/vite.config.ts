@@ -12,6 +12,8 @@ const proxy = {
   "/api/command": {
     target: commandTarget,
     changeOrigin: true,
+    // Names the browser in X-Forwarded-For (deploy/dev trusts this proxy for it).
+    xfwd: true,
     rewrite: (path: string) => path.replace(/^\/api\/command/, ""),
     // The refresh cookie is scoped to the service's /auth, which the browser sees here.
     cookiePathRewrite: { "/auth": "/api/command/auth" },
@@ -19,6 +21,7 @@ const proxy = {
   "/api/read": {
     target: readTarget,
     changeOrigin: true,
+    xfwd: true,
     rewrite: (path: string) => path.replace(/^\/api\/read/, ""),
   },
 };

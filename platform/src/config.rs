@@ -152,6 +152,10 @@ pub struct HttpConfig {
     /// `https://gescom.example.com`.
     #[arg(long, env = "GESCOM_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Reverse proxies (addresses or networks, comma-separated, e.g. `10.0.0.0/8`) whose
+    /// `X-Forwarded-For` names the client; from any other peer the header is ignored.
+    #[arg(long, env = "GESCOM_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl HttpConfig {
@@ -172,9 +176,25 @@ impl HttpConfig {
                 })
             })
             .collect::<Result<_, _>>()?;
+        let trusted_proxies: Vec<ipnet::IpNet> = self
+            .trusted_proxies
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        ConfigError(format!(
+                            "GESCOM_TRUSTED_PROXIES: `{p}` is not an address or a network"
+                        ))
+                    })
+            })
+            .collect::<Result<_, _>>()?;
         Ok(crate::web::HttpSettings {
             request_timeout: Duration::from_millis(self.request_timeout_ms),
             cors_origins,
+            trusted_proxies: std::sync::Arc::from(trusted_proxies),
         })
     }
 }

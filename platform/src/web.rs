@@ -41,6 +41,61 @@ impl IntoResponse for Problem {
     }
 }
 
+/// The client's address as the services record and throttle it: the TCP peer, or, when
+/// the peer is a trusted proxy, the nearest address in `X-Forwarded-For` that is not one
+/// (read from the right: each proxy appends the address it was called from, and only the
+/// entries our own proxies added can be believed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+impl ClientAddr {
+    pub fn resolve(
+        peer: std::net::IpAddr,
+        headers: &axum::http::HeaderMap,
+        trusted: &[ipnet::IpNet],
+    ) -> Self {
+        let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+        let mut client = peer;
+        if !is_trusted(&client) {
+            return Self(client);
+        }
+        let hops: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .collect();
+        for hop in hops.iter().rev() {
+            match hop.trim().parse::<std::net::IpAddr>() {
+                Ok(ip) => client = ip,
+                // Not an address: nothing further left can be believed either.
+                Err(_) => break,
+            }
+            if !is_trusted(&client) {
+                break;
+            }
+        }
+        Self(client)
+    }
+}
+
+/// Puts the request's [`ClientAddr`] in its extensions (when the server gave the peer).
+async fn resolve_client(
+    State(trusted): State<std::sync::Arc<[ipnet::IpNet]>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    if let Some(peer) = peer {
+        let client = ClientAddr::resolve(peer, request.headers(), &trusted);
+        request.extensions_mut().insert(client);
+    }
+    next.run(request).await
+}
+
 /// The internal cause of a 5xx, attached to the response for [`log_server_errors`] and
 /// never sent to the client.
 #[derive(Debug, Clone)]
@@ -275,6 +330,8 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// Browser origins allowed by CORS (a web frontend); empty: no cross-origin access.
     pub cors_origins: Vec<HeaderValue>,
+    /// Peers whose `X-Forwarded-For` is believed (see [`ClientAddr`]).
+    pub trusted_proxies: std::sync::Arc<[ipnet::IpNet]>,
 }
 
 impl HttpSettings {
@@ -282,6 +339,7 @@ impl HttpSettings {
         Self {
             request_timeout,
             cors_origins: Vec::new(),
+            trusted_proxies: std::sync::Arc::from(Vec::new()),
         }
     }
 }
@@ -350,6 +408,10 @@ fn security_headers(router: Router) -> Router {
 /// panic catching, refusing malformed paths and query strings, problem+json fallbacks.
 pub fn with_common_layers(router: Router, settings: &HttpSettings) -> Router {
     let router = router
+        .layer(axum::middleware::from_fn_with_state(
+            settings.trusted_proxies.clone(),
+            resolve_client,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(refuse_malformed_input))

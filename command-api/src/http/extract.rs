@@ -154,8 +154,14 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandContext {
         let user_agent = text(header::USER_AGENT.as_str());
         let source_ip = parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
+            .get::<platform::web::ClientAddr>()
+            .map(|client| client.0)
+            .or_else(|| {
+                parts
+                    .extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|ConnectInfo(addr)| addr.ip())
+            });
         Ok(Self(EventMeta {
             correlation_id: correlation_id(&parts.headers),
             actor_id,

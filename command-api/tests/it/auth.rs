@@ -345,6 +345,45 @@ async fn a_failed_login_burst_from_one_address_gets_429(pool: PgPool) {
     assert!(retry_after > 0 && retry_after <= 15 * 60, "{retry_after}");
 }
 
+/// Behind the web frontend's reverse proxy every browser arrives from the proxy's address:
+/// the proxy's `X-Forwarded-For` names each client, so one client's failures lock that
+/// client, not everyone. From a peer that is not a trusted proxy the header is ignored.
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
+async fn behind_a_trusted_proxy_the_address_limit_keys_on_the_forwarded_client(pool: PgPool) {
+    // TestApp's requests come from 192.0.2.1: the proxy.
+    let mut settings = platform::web::HttpSettings::new(crate::helpers::REQUEST_TIME_LIMIT);
+    settings.trusted_proxies =
+        std::sync::Arc::from(vec!["192.0.2.0/29".parse::<ipnet::IpNet>().unwrap()]);
+    let app = TestApp::with_settings(pool, crate::helpers::test_throttle(), settings).await;
+    let limit = crate::helpers::test_throttle().max_per_address;
+    let login_from = |client: &'static str, i: usize| {
+        let app = &app;
+        async move {
+            app.json(
+                Method::POST,
+                "/auth/login",
+                &[("authorization", ""), ("x-forwarded-for", client)],
+                &json!({"email": format!("guess{i}@example.com"), "password": "wrong password here"}),
+            )
+            .await
+        }
+    };
+    for i in 0..limit {
+        // The attacker's own address first, then the proxy chain: only the last hop
+        // that is not a trusted proxy counts.
+        let response = login_from("10.9.9.9, 203.0.113.66, 192.0.2.3", i as usize).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let refused = login_from("203.0.113.66", 999).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy is not locked out.
+    let other = login_from("198.51.100.20", 1000).await;
+    assert_eq!(other.status, StatusCode::UNAUTHORIZED);
+    // Nor is the address the attacker wrote first in the header.
+    let spoofed = login_from("10.9.9.9", 1001).await;
+    assert_eq!(spoofed.status, StatusCode::UNAUTHORIZED);
+}
+
 #[sqlx::test(migrator = "platform::db::MIGRATOR")]
 async fn repeated_failures_lock_the_account_even_for_the_right_password(pool: PgPool) {
     let app = TestApp::new(pool).await;

@@ -93,6 +93,15 @@ impl TestApp {
     /// The caller is a real, enabled admin account: user management checks the caller's
     /// current account, not only the token.
     pub async fn with_throttle(pool: PgPool, throttle: ThrottleConfig) -> Self {
+        Self::with_settings(pool, throttle, HttpSettings::new(REQUEST_TIME_LIMIT)).await
+    }
+
+    /// The app with HTTP settings of the test's own (trusted proxies, for one).
+    pub async fn with_settings(
+        pool: PgPool,
+        throttle: ThrottleConfig,
+        settings: HttpSettings,
+    ) -> Self {
         let (issuer, verifier) = TokenIssuer::from_private_pem(
             testkit::auth::PRIVATE_PEM.as_bytes(),
             testkit::auth::settings(),
@@ -130,12 +139,7 @@ impl TestApp {
         caller.sub = admin;
         caller.email = "first.admin@example.com".to_owned();
         Self {
-            router: router(
-                state,
-                readiness,
-                Arc::new(verifier),
-                &HttpSettings::new(REQUEST_TIME_LIMIT),
-            ),
+            router: router(state, readiness, Arc::new(verifier), &settings),
             token: format!("Bearer {}", testkit::auth::sign(&caller)),
             caller,
         }
