@@ -17,6 +17,15 @@ use tokio::sync::mpsc;
 /// Rows per chunk sent to the client.
 const CHUNK_ROWS: usize = 500;
 
+/// Every export's writer. Text cells are always quoted: a spreadsheet that splits on `;`
+/// (Excel in French) would otherwise cut `Acme;=1+1` into a cell that starts with `=`,
+/// past the leading-character check of `Cell`. Numbers stay bare, so they stay numbers.
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::NonNumeric)
+        .from_writer(Vec::new())
+}
+
 /// A `text/csv` response of every row `sql` selects, the header first, each row's cells
 /// from `to_record`.
 pub fn csv_response<R, F>(
@@ -45,7 +54,7 @@ pub fn csv_table(
     rows: impl IntoIterator<Item = Vec<Cell>>,
     filename: &str,
 ) -> Response {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = writer();
     let written = writer.write_record(header).and_then(|()| {
         rows.into_iter()
             .try_for_each(|row| write_row(&mut writer, &row))
@@ -80,7 +89,7 @@ async fn stream_rows<R, F>(
     F: Fn(R) -> Vec<Cell> + Send + 'static,
 {
     let mut rows = sql.build_query_as::<R>().fetch(&pool);
-    let mut chunk = csv::Writer::from_writer(Vec::new());
+    let mut chunk = writer();
     let mut in_chunk = 0;
     let mut status = chunk.write_record(header);
     loop {
@@ -97,7 +106,7 @@ async fn stream_rows<R, F>(
         if status.is_ok() && !done && in_chunk < CHUNK_ROWS {
             continue;
         }
-        let full = std::mem::replace(&mut chunk, csv::Writer::from_writer(Vec::new()));
+        let full = std::mem::replace(&mut chunk, writer());
         in_chunk = 0;
         // On an error the status line is sent already: the body is cut, so that the
         // client sees a broken transfer rather than a short file that looks complete.

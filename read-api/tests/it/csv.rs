@@ -212,7 +212,7 @@ async fn export_import_export_gives_the_same_bytes(pool: PgPool) {
     );
     let text = String::from_utf8_lossy(&products);
     assert!(
-        text.contains("OLD,Ancien,1.00,0,kg,Divers,,,archived"),
+        text.contains(r#""OLD","Ancien",1.00,0,"kg","Divers","","","archived""#),
         "{text}"
     );
     assert!(
@@ -237,13 +237,15 @@ async fn export_import_export_gives_the_same_bytes(pool: PgPool) {
         );
     }
     let customers = String::from_utf8_lossy(&customers);
+    // A `;` stays inside its quoted cell for a spreadsheet that splits on `;`.
+    assert!(customers.contains(r#","Acme; SAS","#), "{customers}");
     assert!(
         customers.contains(
-            "CMD,'+cmd|' /C calc'!A0,,,,,'+33 6 12 34 56 78,'-1 rue du Moins,,75001,'=Paris,FR,"
+            r#""CMD","'+cmd|' /C calc'!A0","","","","","'+33 6 12 34 56 78","'-1 rue du Moins","",75001,"'=Paris","FR","#
         ),
         "{customers}"
     );
-    assert!(text.contains("F-2,''=already quoted,"), "{text}");
+    assert!(text.contains(r#""F-2","''=already quoted","#), "{text}");
 }
 
 /// Every product's and customer's fields as the read models hold them, in key order.
@@ -325,8 +327,8 @@ async fn every_export_neutralises_formulas_in_text_cells(pool: PgPool) {
     );
     assert!(
         String::from_utf8_lossy(&raw_products)
-            .contains(r#"HYP-1,"'=HYPERLINK(""http://x"",""y"")",12.50,"#),
-        "the quote is inside the cell, the cell CSV-quoted"
+            .contains(r#""HYP-1","'=HYPERLINK(""http://x"",""y"")",12.50,"#),
+        "the quote is inside the cell, every text cell CSV-quoted"
     );
     let customers = rows(&export(&pool, "customers").await);
     let cmd = row(&customers, 0, "CMD-1");
@@ -379,8 +381,9 @@ async fn negative_numbers_stay_numbers_and_the_same_text_is_neutralised(pool: Pg
     .unwrap();
     let products = export(&pool, "products").await;
     assert!(
-        String::from_utf8_lossy(&products)
-            .contains("\nNEG-1,'-5.00,-5.00,-20,piece,Divers,,-1.5,active\n"),
+        String::from_utf8_lossy(&products).contains(
+            "\n\"NEG-1\",\"'-5.00\",-5.00,-20,\"piece\",\"Divers\",\"\",-1.5,\"active\"\n"
+        ),
         "{}",
         String::from_utf8_lossy(&products)
     );

@@ -172,8 +172,8 @@ async fn the_dashboard_counts_each_sale_once_through_fulfilment_cancellation_and
     };
     let sales = csv(shop.dashboard("/dashboard/sales/export").await);
     assert_eq!(sales.len(), 31, "a header and 30 days");
-    assert!(sales[0].starts_with("period,orders,net,vat,gross,average_order_value,"));
-    assert!(sales[1].ends_with(",0,0.00,0.00,0.00,,0,0.00,0.00,0.00,0,0.00,0.00,0.00"));
+    assert!(sales[0].starts_with(r#""period","orders","net","vat","gross","average_order_value","#));
+    assert!(sales[1].ends_with(r#",0,0.00,0.00,0.00,"",0,0.00,0.00,0.00,0,0.00,0.00,0.00"#));
     // Today: the fulfilled 300 + 60 and the submitted 40 + 2.20.
     assert!(
         sales[30]
@@ -186,10 +186,10 @@ async fn the_dashboard_counts_each_sale_once_through_fulfilment_cancellation_and
         .await);
     assert_eq!(
         top[0],
-        "rank,product_id,sku,name,unit,quantity,revenue,orders"
+        r#""rank","product_id","sku","name","unit","quantity","revenue","orders""#
     );
     assert!(
-        top[1].starts_with(&format!("1,{coffee},COFFEE,")),
+        top[1].starts_with(&format!(r#"1,"{coffee}","COFFEE","#)),
         "{}",
         top[1]
     );
@@ -198,15 +198,15 @@ async fn the_dashboard_counts_each_sale_once_through_fulfilment_cancellation_and
     let customers = csv(shop.dashboard("/dashboard/top-customers/export").await);
     assert_eq!(
         customers[1],
-        format!("1,{alpha},ALPHA,ALPHA SARL,1,300.00,360.00")
+        format!(r#"1,"{alpha}","ALPHA","ALPHA SARL",1,300.00,360.00"#)
     );
     let statuses = csv(shop.dashboard("/dashboard/orders-by-status/export").await);
-    assert_eq!(statuses[0], "status,orders,net,gross");
+    assert_eq!(statuses[0], r#""status","orders","net","gross""#);
     // Cancelled: 2 × 100 + 1 × 10 (VAT 40 + 0.55), and the dropped draft's 5 × 10 (2.75).
-    assert_eq!(statuses[5], "cancelled,2,260.00,303.30");
+    assert_eq!(statuses[5], r#""cancelled",2,260.00,303.30"#);
     let alerts = csv(shop.dashboard("/dashboard/stock-alerts/export").await);
     assert_eq!(alerts.len(), 3);
-    assert!(alerts[1].starts_with(&format!("out_of_stock,{lamp},LAMP,")));
+    assert!(alerts[1].starts_with(&format!(r#""out_of_stock","{lamp}","LAMP","#)));
 
     pipeline.stop().await;
 }
