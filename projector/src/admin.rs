@@ -206,7 +206,8 @@ impl From<sqlx::Error> for AdminError {
 
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
-        let detail = self.to_string();
+        // Bounded and with control characters escaped: a refused body echoes client input.
+        let detail = contracts::input::excerpt(&self.to_string(), 500);
         match self {
             Self::BadInput(code, _) => Problem::new(400, code, "Malformed request")
                 .with_detail(detail)

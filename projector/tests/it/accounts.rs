@@ -189,6 +189,15 @@ async fn skipping_a_dead_letter_needs_a_reason(pool: PgPool) {
     let long = format!(r#"{{"reason":"{}"}}"#, "x".repeat(501)).leak();
     let (status, _) = skip(long).await;
     assert_eq!(status, 422);
+    // A refused body is echoed bounded, control characters escaped.
+    let hostile = format!(r#"{{"reason":"x","{}\u001b[31m":1}}"#, "k".repeat(3000)).leak();
+    let (status, problem) = skip(hostile).await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert_eq!(status, 400);
+    assert!(
+        detail.chars().count() <= 501 && !detail.contains('\u{1b}'),
+        "{detail}"
+    );
     // A good reason reaches the table: there is no dead letter 7.
     let (status, problem) = skip(r#"{"reason":"duplicate import"}"#).await;
     assert_eq!(
