@@ -1,6 +1,7 @@
 //! Account value types: email and display name. Passwords never live here: command-api
 //! hashes them and only the hash is stored.
 
+use crate::FieldCode;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -35,7 +36,12 @@ impl Email {
         // parsed again. The raw text is bounded first so that normalising stays cheap.
         let raw = bounded_text(raw, Self::MAX_CHARS * 4)?;
         let text = bounded_text(&Self::normalize(&raw), Self::MAX_CHARS)?;
-        let bad = || Invalid::new("invalid_email", "an address such as name@example.com");
+        let bad = || {
+            Invalid::new(
+                FieldCode::InvalidEmail,
+                "an address such as name@example.com",
+            )
+        };
         let (local, domain) = text.split_once('@').ok_or_else(bad)?;
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')

@@ -1,6 +1,7 @@
 //! Who may do what: roles and the permissions they grant. The access token that carries
 //! them is `platform::token`.
 
+use crate::FieldCode;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
@@ -66,7 +67,7 @@ impl FromStr for Role {
             .find(|r| r.as_str() == s.trim())
             .ok_or_else(|| {
                 crate::Invalid::new(
-                    "unknown_role",
+                    FieldCode::UnknownRole,
                     format!(
                         "`{}` is not a role: admin, sales, warehouse or analyst",
                         crate::input::excerpt(s, 32)
@@ -112,7 +113,7 @@ impl TryFrom<Vec<Role>> for Roles {
     fn try_from(roles: Vec<Role>) -> Result<Self, Self::Error> {
         if roles.is_empty() {
             return Err(crate::Invalid::new(
-                "no_role",
+                FieldCode::NoRole,
                 "an account needs at least one role",
             ));
         }

@@ -1,6 +1,7 @@
 //! Customer value types: code, French legal ids (SIREN, SIRET), intra-EU VAT number,
 //! phone, postal address, payment terms. Each constructor is the only way in.
 
+use crate::FieldCode;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -26,7 +27,10 @@ impl CustomerCode {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
         {
-            return Err(Invalid::new("invalid_code", "letters, digits and -_. only"));
+            return Err(Invalid::new(
+                FieldCode::InvalidCode,
+                "letters, digits and -_. only",
+            ));
         }
         Ok(Self(code))
     }
@@ -73,10 +77,10 @@ impl Siren {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let number = digits(raw)
             .filter(|d| d.len() == 9)
-            .ok_or_else(|| Invalid::new("invalid_siren", "a SIREN has 9 digits"))?;
+            .ok_or_else(|| Invalid::new(FieldCode::InvalidSiren, "a SIREN has 9 digits"))?;
         if !luhn(&number) {
             return Err(Invalid::new(
-                "invalid_siren",
+                FieldCode::InvalidSiren,
                 "this SIREN's check digit is wrong",
             ));
         }
@@ -128,19 +132,19 @@ impl Siret {
         if la_poste {
             if !Self::digit_sum_is_multiple_of_5(&number) {
                 return Err(Invalid::new(
-                    "invalid_siret",
+                    FieldCode::InvalidSiret,
                     "a La Poste establishment's SIRET has digits summing to a multiple of 5",
                 ));
             }
         } else if !luhn(&number) {
             return Err(Invalid::new(
-                "invalid_siret",
+                FieldCode::InvalidSiret,
                 "this SIRET's check digit is wrong",
             ));
         }
         if !number.get(..9).is_some_and(luhn) {
             return Err(Invalid::new(
-                "invalid_siret",
+                FieldCode::InvalidSiret,
                 "the SIREN in this SIRET (its first 9 digits) fails its check digit",
             ));
         }
@@ -150,7 +154,7 @@ impl Siret {
     fn fourteen_digits(raw: &str) -> Result<String, Invalid> {
         digits(raw)
             .filter(|d| d.len() == 14)
-            .ok_or_else(|| Invalid::new("invalid_siret", "a SIRET has 14 digits"))
+            .ok_or_else(|| Invalid::new(FieldCode::InvalidSiret, "a SIRET has 14 digits"))
     }
 
     fn digit_sum_is_multiple_of_5(number: &str) -> bool {
@@ -318,21 +322,21 @@ impl VatNumber {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let (prefix, body) = Self::shape(raw)?;
         vat_rules::check(prefix, &body).map_err(|fault| match fault {
-            Fault::Format(why) => Invalid::new("invalid_vat_number", why),
+            Fault::Format(why) => Invalid::new(FieldCode::InvalidVatNumber, why),
             Fault::CheckDigit => Invalid::new(
-                "invalid_vat_check_digit",
+                FieldCode::InvalidVatCheckDigit,
                 format!("the check digits of this {prefix} VAT number are wrong"),
             ),
             Fault::FrenchSiren => Invalid::new(
-                "invalid_vat_number",
+                FieldCode::InvalidVatNumber,
                 "the SIREN in this VAT number is not valid",
             ),
             Fault::FrenchKey(Some(expected)) => Invalid::new(
-                "invalid_vat_key",
+                FieldCode::InvalidVatKey,
                 format!("the key of this SIREN is {expected:02}"),
             ),
             Fault::FrenchKey(None) => Invalid::new(
-                "invalid_vat_key",
+                FieldCode::InvalidVatKey,
                 "this VAT number's key does not match its SIREN",
             ),
         })?;
@@ -349,7 +353,7 @@ impl VatNumber {
             .to_uppercase();
         let unknown_country = || {
             Invalid::new(
-                "unknown_vat_country",
+                FieldCode::UnknownVatCountry,
                 "starts with an EU member state's code (FR, DE, IT, ES…; EL for Greece; XI for Northern Ireland)",
             )
         };
@@ -378,7 +382,7 @@ impl VatNumber {
         .unwrap_or_else(|| body.to_owned());
         if !formats.iter().any(|f| matches_format(&body, f)) {
             return Err(Invalid::new(
-                "invalid_vat_number",
+                FieldCode::InvalidVatNumber,
                 format!("not a {prefix} VAT number's format"),
             ));
         }
@@ -493,7 +497,7 @@ impl Phone {
             || !(6..=15).contains(&digits)
         {
             return Err(Invalid::new(
-                "invalid_phone",
+                FieldCode::InvalidPhone,
                 "6 to 15 digits, with spaces, dots, dashes, parentheses and a leading +",
             ));
         }
@@ -547,7 +551,7 @@ impl Country {
             Ok(Self(code))
         } else {
             Err(Invalid::new(
-                "unknown_country",
+                FieldCode::UnknownCountry,
                 "an ISO 3166-1 alpha-2 code such as FR, BE, DE",
             ))
         }
@@ -680,7 +684,7 @@ impl PaymentTerms {
             .ok_or_else(|| {
                 let names: Vec<_> = Self::ALL.iter().map(|t| t.as_str()).collect();
                 Invalid::new(
-                    "unknown_payment_terms",
+                    FieldCode::UnknownPaymentTerms,
                     format!("one of {}", names.join(", ")),
                 )
             })

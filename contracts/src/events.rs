@@ -4,6 +4,7 @@
 //! forever; changing a field is a versioning decision (new version plus upcaster), not a
 //! refactor. The JSON is serde's externally tagged form: `{"ProductCreated": {...}}`.
 
+use crate::FieldCode;
 use serde::{Deserialize, Serialize};
 
 use chrono::{DateTime, Utc};
@@ -344,7 +345,10 @@ impl CustomerDetails {
             if siret.siren() != siren.as_str() {
                 found.push((
                     "siret",
-                    crate::Invalid::new("siret_siren_mismatch", "a SIRET starts with its SIREN"),
+                    crate::Invalid::new(
+                        FieldCode::SiretSirenMismatch,
+                        "a SIRET starts with its SIREN",
+                    ),
                 ));
             }
         }
@@ -361,7 +365,7 @@ impl CustomerDetails {
                 found.push((
                     "vat_number",
                     crate::Invalid::new(
-                        "vat_siren_mismatch",
+                        FieldCode::VatSirenMismatch,
                         "a French VAT number holds the company's SIREN",
                     ),
                 ));

@@ -11,6 +11,7 @@ pub mod csv_columns;
 pub mod customer;
 pub mod envelope;
 pub mod events;
+mod field_code;
 #[cfg(test)]
 mod identifier_vectors;
 pub mod ids;
@@ -27,17 +28,19 @@ mod prop;
 pub mod read;
 pub mod stock;
 
+pub use field_code::FieldCode;
+
 /// Why a raw value was refused by a value type's constructor. The caller names the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct Invalid {
     /// Stable, machine-readable reason, e.g. `too_long`.
-    pub code: &'static str,
+    pub code: FieldCode,
     pub message: String,
 }
 
 impl Invalid {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: FieldCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),

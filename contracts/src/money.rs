@@ -1,5 +1,6 @@
 //! Money: decimal, never a float, in JSON as a string (`"12.50"`), EUR unless stated.
 
+use crate::FieldCode;
 use std::fmt;
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -33,7 +34,7 @@ impl Notation {
                 (text, "a decimal number such as 12.50 or 12,50")
             }
         };
-        Decimal::from_str_exact(&text).map_err(|_| Invalid::new("invalid_decimal", example))
+        Decimal::from_str_exact(&text).map_err(|_| Invalid::new(FieldCode::InvalidDecimal, example))
     }
 }
 
@@ -58,16 +59,19 @@ impl Money {
 
     pub fn new(amount: Decimal) -> Result<Self, Invalid> {
         if amount.is_sign_negative() && !amount.is_zero() {
-            return Err(Invalid::new("negative", "must not be negative"));
+            return Err(Invalid::new(FieldCode::Negative, "must not be negative"));
         }
         if amount.normalize().scale() > Self::MAX_SCALE {
             return Err(Invalid::new(
-                "too_precise",
+                FieldCode::TooPrecise,
                 format!("at most {} decimals", Self::MAX_SCALE),
             ));
         }
         if amount > Self::MAX {
-            return Err(Invalid::new("too_large", format!("at most {}", Self::MAX)));
+            return Err(Invalid::new(
+                FieldCode::TooLarge,
+                format!("at most {}", Self::MAX),
+            ));
         }
         // Keep at least cents so that "12.5" is shown as "12.50".
         let mut amount = amount.normalize();

@@ -3,6 +3,7 @@
 //! - VAT once per rate, on the sum of the line nets at that rate, then rounded;
 //! - totals: net (HT), VAT per rate (TVA), gross (TTC = HT + TVA).
 
+use crate::FieldCode;
 use std::collections::BTreeMap;
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -23,10 +24,13 @@ impl Discount {
     pub fn new(percent: Decimal) -> Result<Self, Invalid> {
         let percent = percent.normalize();
         if percent.is_sign_negative() && !percent.is_zero() || percent > Decimal::ONE_HUNDRED {
-            return Err(Invalid::new("out_of_range", "a percentage from 0 to 100"));
+            return Err(Invalid::new(
+                FieldCode::OutOfRange,
+                "a percentage from 0 to 100",
+            ));
         }
         if percent.scale() > 2 {
-            return Err(Invalid::new("too_precise", "at most 2 decimals"));
+            return Err(Invalid::new(FieldCode::TooPrecise, "at most 2 decimals"));
         }
         Ok(Self(percent))
     }

@@ -1,6 +1,7 @@
 //! Value types of the catalogue. Each constructor is the only way in: a `Sku` in hand
 //! is trimmed, bounded and well-formed.
 
+use crate::FieldCode;
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -12,17 +13,17 @@ use crate::Invalid;
 pub fn bounded_text(raw: &str, max_chars: usize) -> Result<String, Invalid> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
-        return Err(Invalid::new("required", "must not be empty"));
+        return Err(Invalid::new(FieldCode::Required, "must not be empty"));
     }
     if trimmed.chars().count() > max_chars {
         return Err(Invalid::new(
-            "too_long",
+            FieldCode::TooLong,
             format!("at most {max_chars} characters"),
         ));
     }
     if trimmed.chars().any(char::is_control) {
         return Err(Invalid::new(
-            "control_character",
+            FieldCode::ControlCharacter,
             "must not contain control characters",
         ));
     }
@@ -82,7 +83,7 @@ impl Sku {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
         {
             return Err(Invalid::new(
-                "invalid_format",
+                FieldCode::InvalidFormat,
                 "only letters, digits and - _ . / are allowed",
             ));
         }
@@ -162,7 +163,10 @@ impl Unit {
             .find(|u| u.as_str() == wanted)
             .ok_or_else(|| {
                 let names: Vec<_> = Self::ALL.iter().map(Unit::as_str).collect();
-                Invalid::new("unknown_unit", format!("one of {}", names.join(", ")))
+                Invalid::new(
+                    FieldCode::UnknownUnit,
+                    format!("one of {}", names.join(", ")),
+                )
             })
     }
 }
@@ -185,12 +189,15 @@ impl VatRate {
         let percent = percent.normalize();
         if percent.is_sign_negative() && !percent.is_zero() || percent >= Decimal::ONE_HUNDRED {
             return Err(Invalid::new(
-                "unknown_vat_rate",
+                FieldCode::UnknownVatRate,
                 "a percentage from 0 to 100",
             ));
         }
         if percent.scale() > 2 {
-            return Err(Invalid::new("unknown_vat_rate", "at most 2 decimals"));
+            return Err(Invalid::new(
+                FieldCode::UnknownVatRate,
+                "at most 2 decimals",
+            ));
         }
         Ok(Self(percent))
     }
@@ -250,7 +257,7 @@ impl VatRates {
                 crate::money::parse_decimal(r)
                     .map_err(|_| {
                         Invalid::new(
-                            "invalid_decimal",
+                            FieldCode::InvalidDecimal,
                             format!("`{}` is not a rate", crate::input::excerpt(r, 32)),
                         )
                     })
@@ -258,7 +265,7 @@ impl VatRates {
             })
             .collect::<Result<Vec<_>, _>>()?;
         if rates.is_empty() {
-            return Err(Invalid::new("required", "at least one VAT rate"));
+            return Err(Invalid::new(FieldCode::Required, "at least one VAT rate"));
         }
         Ok(Self(rates))
     }
@@ -271,7 +278,7 @@ impl VatRates {
         }
         let names: Vec<String> = self.0.iter().map(|r| r.0.to_string()).collect();
         Err(Invalid::new(
-            "unknown_vat_rate",
+            FieldCode::UnknownVatRate,
             format!("one of {}", names.join(", ")),
         ))
     }
@@ -288,17 +295,17 @@ impl Quantity {
 
     pub fn new(value: Decimal) -> Result<Self, Invalid> {
         if value.is_sign_negative() && !value.is_zero() {
-            return Err(Invalid::new("negative", "must not be negative"));
+            return Err(Invalid::new(FieldCode::Negative, "must not be negative"));
         }
         let value = value.normalize();
         if value.scale() > Self::MAX_SCALE {
             return Err(Invalid::new(
-                "too_precise",
+                FieldCode::TooPrecise,
                 format!("at most {} decimals", Self::MAX_SCALE),
             ));
         }
         if value > Decimal::from(1_000_000_000_u64) {
-            return Err(Invalid::new("too_large", "at most 1000000000"));
+            return Err(Invalid::new(FieldCode::TooLarge, "at most 1000000000"));
         }
         Ok(Self(value))
     }
@@ -336,12 +343,15 @@ impl Barcode {
             .filter(|d| matches!(d.len(), 8 | 12 | 13 | 14))
             .ok_or_else(|| {
                 Invalid::new(
-                    "invalid_format",
+                    FieldCode::InvalidFormat,
                     "8, 12, 13 or 14 digits (EAN-8, UPC-A, EAN-13, GTIN-14)",
                 )
             })?;
         if !crate::checksum::gs1(&digits) {
-            return Err(Invalid::new("invalid_check_digit", "check digit is wrong"));
+            return Err(Invalid::new(
+                FieldCode::InvalidCheckDigit,
+                "check digit is wrong",
+            ));
         }
         Ok(Self(s))
     }

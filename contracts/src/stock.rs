@@ -1,5 +1,6 @@
 //! Stock value types: why stock moved, and by how much.
 
+use crate::FieldCode;
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -45,7 +46,7 @@ impl AdjustmentReason {
             .find(|r| r.as_str() == raw.trim())
             .ok_or_else(|| {
                 Invalid::new(
-                    "unknown_reason",
+                    FieldCode::UnknownReason,
                     "one of receipt, inventory_count, loss, return, correction",
                 )
             })
@@ -61,16 +62,22 @@ impl StockDelta {
     pub fn new(value: Decimal) -> Result<Self, Invalid> {
         let value = value.normalize();
         if value.is_zero() {
-            return Err(Invalid::new("zero", "a change of zero moves nothing"));
+            return Err(Invalid::new(
+                FieldCode::Zero,
+                "a change of zero moves nothing",
+            ));
         }
         if value.scale() > Quantity::MAX_SCALE {
             return Err(Invalid::new(
-                "too_precise",
+                FieldCode::TooPrecise,
                 format!("at most {} decimals", Quantity::MAX_SCALE),
             ));
         }
         if value.abs() > Decimal::from(1_000_000_000_u64) {
-            return Err(Invalid::new("too_large", "at most 1000000000 either way"));
+            return Err(Invalid::new(
+                FieldCode::TooLarge,
+                "at most 1000000000 either way",
+            ));
         }
         Ok(Self(value))
     }

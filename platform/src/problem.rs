@@ -111,7 +111,7 @@ impl std::fmt::Display for Code {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
-    pub code: String,
+    pub code: contracts::FieldCode,
     pub message: String,
 }
 

@@ -179,7 +179,7 @@ async fn skip_dead_letter(
     let why = SkipReason::parse(&body.reason).map_err(|invalid| {
         AdminError::Invalid(FieldError {
             field: "reason".to_owned(),
-            code: invalid.code.to_owned(),
+            code: invalid.code,
             message: invalid.message,
         })
     })?;

@@ -4,6 +4,7 @@
 //! how many run at once: each takes 19 MiB, and a burst of logins must not take the
 //! process's memory with it.
 
+use contracts::FieldCode;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -34,7 +35,7 @@ impl std::fmt::Debug for Password {
 }
 
 fn too_weak(message: &str) -> Invalid {
-    Invalid::new("password_too_weak", message.to_owned())
+    Invalid::new(FieldCode::PasswordTooWeak, message.to_owned())
 }
 
 impl Password {
@@ -46,19 +47,19 @@ impl Password {
         let chars = raw.chars().count();
         if chars < MIN_CHARS {
             return Err(Invalid::new(
-                "password_too_short",
+                FieldCode::PasswordTooShort,
                 format!("at least {MIN_CHARS} characters"),
             ));
         }
         if chars > MAX_CHARS {
             return Err(Invalid::new(
-                "password_too_long",
+                FieldCode::PasswordTooLong,
                 format!("at most {MAX_CHARS} characters"),
             ));
         }
         if raw.chars().any(char::is_control) {
             return Err(Invalid::new(
-                "control_character",
+                FieldCode::ControlCharacter,
                 "must not contain control characters",
             ));
         }
@@ -81,7 +82,7 @@ impl Password {
         let is_email = email.as_deref() == Some(lower.as_str()) || local == Some(lower.as_str());
         if common || is_email {
             return Err(Invalid::new(
-                "password_too_common",
+                FieldCode::PasswordTooCommon,
                 "this password is too common or too easy to guess",
             ));
         }

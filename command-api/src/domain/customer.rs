@@ -176,6 +176,7 @@ impl Decide for Customer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use contracts::FieldCode;
     use cqrs_es::test::TestFramework;
 
     type CustomerTest = TestFramework<Customer>;
@@ -216,7 +217,10 @@ mod tests {
             })
             .then_expect_error(CustomerError::Inconsistent(vec![(
                 "siret",
-                Invalid::new("siret_siren_mismatch", "a SIRET starts with its SIREN"),
+                Invalid::new(
+                    FieldCode::SiretSirenMismatch,
+                    "a SIRET starts with its SIREN",
+                ),
             )]));
     }
 
@@ -232,7 +236,7 @@ mod tests {
             .then_expect_error(CustomerError::Inconsistent(vec![(
                 "vat_number",
                 Invalid::new(
-                    "vat_siren_mismatch",
+                    FieldCode::VatSirenMismatch,
                     "a French VAT number holds the company's SIREN",
                 ),
             )]));

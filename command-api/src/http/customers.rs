@@ -9,6 +9,7 @@ use contracts::events::CustomerDetails;
 use contracts::ids::CustomerId;
 use contracts::money::Money;
 use contracts::product::bounded_text;
+use contracts::FieldCode;
 use serde::Deserialize;
 
 use super::error::Result;
@@ -135,7 +136,7 @@ impl CustomerInput {
         if self.code.is_some() {
             f.push(
                 "code",
-                contracts::Invalid::new("immutable", "a customer's code cannot change"),
+                contracts::Invalid::new(FieldCode::Immutable, "a customer's code cannot change"),
             );
         }
         let patch = self.patch(&mut f);
@@ -167,7 +168,7 @@ pub fn parse_new(input: CustomerInput) -> Result<(CustomerCode, CustomerDetails)
         None => {
             f.push(
                 "code",
-                contracts::Invalid::new("required", "must not be empty"),
+                contracts::Invalid::new(FieldCode::Required, "must not be empty"),
             );
             None
         }
@@ -175,7 +176,7 @@ pub fn parse_new(input: CustomerInput) -> Result<(CustomerCode, CustomerDetails)
     if input.legal_name.is_none() {
         f.push(
             "legal_name",
-            contracts::Invalid::new("required", "must not be empty"),
+            contracts::Invalid::new(FieldCode::Required, "must not be empty"),
         );
     }
     let patch = input.patch(&mut f);

@@ -2,6 +2,7 @@
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use contracts::FieldCode;
 use platform::problem::Code;
 use platform::problem::{FieldError, Problem};
 use platform::web::internal_error;
@@ -84,7 +85,7 @@ impl ApiError {
     pub fn field(field: &str, invalid: contracts::Invalid) -> FieldError {
         FieldError {
             field: field.to_owned(),
-            code: invalid.code.to_owned(),
+            code: invalid.code,
             message: invalid.message,
         }
     }
@@ -311,16 +312,16 @@ impl From<CommandError<OrderError>> for ApiError {
             CommandError::Domain(e @ OrderError::NoCustomer) => rule(Code::CustomerRequired, e),
             // Rules on the aggregates an order names: reported on the field that names them.
             CommandError::Domain(e @ OrderError::UnknownProduct) => {
-                named("product_id", "unknown_product", e)
+                named("product_id", FieldCode::UnknownProduct, e)
             }
             CommandError::Domain(e @ OrderError::ProductArchived) => {
-                named("product_id", "product_archived", e)
+                named("product_id", FieldCode::ProductArchived, e)
             }
             CommandError::Domain(e @ OrderError::UnknownCustomer) => {
-                named("customer_id", "unknown_customer", e)
+                named("customer_id", FieldCode::UnknownCustomer, e)
             }
             CommandError::Domain(e @ OrderError::CustomerArchived) => {
-                named("customer_id", "customer_archived", e)
+                named("customer_id", FieldCode::CustomerArchived, e)
             }
             CommandError::Domain(OrderError::Lookup(LookupError::Unavailable(m))) => {
                 ApiError::from_command(CommandError::<OrderError>::Unavailable(m))
@@ -432,7 +433,7 @@ impl From<AuthError> for ApiError {
             AuthError::PasswordUnchanged => {
                 ApiError::Validation(vec![platform::problem::FieldError {
                     field: "new_password".to_owned(),
-                    code: "password_unchanged".to_owned(),
+                    code: FieldCode::PasswordUnchanged,
                     message,
                 }])
             }

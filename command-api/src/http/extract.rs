@@ -1,6 +1,7 @@
 //! Extractors that turn a request into typed command input, with every rejection as
 //! problem+json.
 
+use contracts::FieldCode;
 use std::fmt::Display;
 use std::net::SocketAddr;
 use std::str::FromStr;
@@ -89,7 +90,7 @@ where
             if let Some(field) = input::control_character_path(&tree) {
                 return Err(ApiError::Validation(vec![FieldError {
                     field,
-                    code: "control_character".to_owned(),
+                    code: FieldCode::ControlCharacter,
                     message: "must not contain control characters (no field is multi-line)"
                         .to_owned(),
                 }]));

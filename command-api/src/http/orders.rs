@@ -1,6 +1,7 @@
 //! `/orders` commands: drafts, lines, submit, cancel, fulfil. Roles: admin and sales,
 //! except fulfil (admin, warehouse).
 
+use contracts::FieldCode;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -47,7 +48,7 @@ fn customer_id(raw: &str) -> Result<CustomerId> {
     raw.trim().parse().map_err(|_| {
         ApiError::Validation(vec![ApiError::field(
             "customer_id",
-            contracts::Invalid::new("invalid_id", "not a customer id"),
+            contracts::Invalid::new(FieldCode::InvalidId, "not a customer id"),
         )])
     })
 }
@@ -129,7 +130,7 @@ pub async fn add_line(
         body.product_id
             .trim()
             .parse::<ProductId>()
-            .map_err(|_| contracts::Invalid::new("invalid_id", "not a product id")),
+            .map_err(|_| contracts::Invalid::new(FieldCode::InvalidId, "not a product id")),
     );
     let qty = f.check(
         "quantity",
@@ -155,7 +156,10 @@ fn positive(
     q: contracts::product::Quantity,
 ) -> Result<contracts::product::Quantity, contracts::Invalid> {
     if q.value().is_zero() {
-        Err(contracts::Invalid::new("zero", "must be more than zero"))
+        Err(contracts::Invalid::new(
+            FieldCode::Zero,
+            "must be more than zero",
+        ))
     } else {
         Ok(q)
     }
@@ -290,8 +294,9 @@ pub async fn set_terms(
     let valid_until = body.valid_until.flatten().and_then(|d| {
         f.check(
             "valid_until",
-            chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                .map_err(|_| contracts::Invalid::new("invalid_date", "a date as YYYY-MM-DD")),
+            chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+                contracts::Invalid::new(FieldCode::InvalidDate, "a date as YYYY-MM-DD")
+            }),
         )
     });
     if !f.is_empty() {

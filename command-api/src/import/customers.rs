@@ -117,7 +117,7 @@ impl RowMapper for CustomerRows {
                 .first()
                 .map(|(field, invalid)| FieldError {
                     field: (*field).to_owned(),
-                    code: invalid.code.to_owned(),
+                    code: invalid.code,
                     message: invalid.message.clone(),
                 })
                 .unwrap_or_else(|| command_error(e)),

@@ -18,6 +18,7 @@ mod products;
 mod row;
 mod table;
 
+use contracts::FieldCode;
 use std::collections::{HashMap, HashSet};
 
 use contracts::Invalid;
@@ -42,7 +43,7 @@ fn archived(f: &mut RowFields<'_>) -> Option<bool> {
         Some(_) => {
             f.push(
                 "status",
-                Invalid::new("unknown_status", "active or archived"),
+                Invalid::new(FieldCode::UnknownStatus, "active or archived"),
             );
             None
         }
@@ -210,7 +211,10 @@ pub async fn plan<M: RowMapper>(
         let row = rows.read(&mut f);
         let archived = archived(&mut f);
         if !key.is_empty() && !seen.insert(key.to_lowercase()) {
-            f.push(M::KEY, Invalid::new("duplicate_in_file", M::DUPLICATE));
+            f.push(
+                M::KEY,
+                Invalid::new(FieldCode::DuplicateInFile, M::DUPLICATE),
+            );
         }
         let (Some(row), Some(archived), true) = (row, archived, f.errors.is_empty()) else {
             plan.rows.push(row_error(*line, &key, f.errors));
@@ -278,7 +282,11 @@ fn read_all<M: RowMapper>(rows: &M, csv: &str) -> Vec<Read<M>> {
             let mut f = RowFields::new(&table, &row.record);
             match rows.read(&mut f) {
                 Some(values) if f.errors.is_empty() => Ok(values),
-                _ => Err(f.errors.into_iter().map(|e| (e.field, e.code)).collect()),
+                _ => Err(f
+                    .errors
+                    .into_iter()
+                    .map(|e| (e.field, e.code.as_str().to_owned()))
+                    .collect()),
             }
         })
         .collect()

@@ -1,6 +1,7 @@
 //! One row of an import: its cells by column ([`RowFields`]) and what a resource makes of
 //! it ([`RowMapper`]).
 
+use contracts::FieldCode;
 use contracts::Invalid;
 use cqrs_es::Aggregate;
 use platform::problem::FieldError;
@@ -28,7 +29,7 @@ impl<'a> RowFields<'a> {
             fields.push(
                 "row",
                 Invalid::new(
-                    "too_many_values",
+                    FieldCode::TooManyValues,
                     format!(
                         "{extra} value(s) past the header's {} columns, which would be lost: \
                          a value holding the separator `{}` must be in double quotes",
@@ -73,7 +74,10 @@ impl<'a> RowFields<'a> {
         match self.text(column) {
             Err(()) => None,
             Ok(None) => {
-                self.push(column, Invalid::new("required", "must not be empty"));
+                self.push(
+                    column,
+                    Invalid::new(FieldCode::Required, "must not be empty"),
+                );
                 None
             }
             Ok(Some(raw)) => parse(raw).map_err(|e| self.push(column, e)).ok(),
@@ -97,7 +101,7 @@ impl<'a> RowFields<'a> {
 pub(super) fn command_error<E: std::error::Error>(e: &CommandError<E>) -> FieldError {
     FieldError {
         field: "row".to_owned(),
-        code: "rejected".to_owned(),
+        code: FieldCode::Rejected,
         message: e.to_string(),
     }
 }
@@ -144,7 +148,7 @@ pub trait RowMapper {
 
 fn line_break() -> Invalid {
     Invalid::new(
-        "line_break",
+        FieldCode::LineBreak,
         "a line break (Alt+Enter in Excel, or a double quote left open) is allowed only in \
          an address's street lines; put this value on one line",
     )

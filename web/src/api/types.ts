@@ -6,6 +6,7 @@ import type { components as R } from "./generated/read-api";
 export type Problem = C["schemas"]["Problem"];
 export type ProblemCode = Problem["code"];
 export type FieldError = C["schemas"]["FieldError"];
+export type FieldCode = C["schemas"]["FieldCode"];
 export type Role = C["schemas"]["Role"];
 export type TokenResponse = C["schemas"]["TokenResponse"];
 export type UserSummary = C["schemas"]["UserSummary"];

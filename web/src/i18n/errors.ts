@@ -1,7 +1,7 @@
 // The message shown for each problem `code` and for each field-error `code`. The problem
 // table is typed by the generated Problem["code"] enum: when the API gains a code, the type
 // check fails until it is translated here in both languages.
-import type { ProblemCode } from "../api/types";
+import type { FieldCode, ProblemCode } from "../api/types";
 import { ApiError, NETWORK_ERROR } from "../api/problem";
 import type { Lang } from "./messages";
 
@@ -159,60 +159,109 @@ const problemEn: ProblemTable = {
 
 const PROBLEMS: Record<Lang, ProblemTable> = { fr: problemFr, en: problemEn };
 
-// Field-error codes are not an enum in the API (each value type names its own); the
-// common ones are translated, any other shows the server's message.
-const FIELDS: Record<Lang, Record<string, string>> = {
-  fr: {
-    required: "Ce champ est obligatoire.",
-    too_long: "Ce texte est trop long.",
-    too_large: "Cette valeur est trop grande.",
-    too_precise: "Trop de décimales.",
-    negative: "La valeur ne peut pas être négative.",
-    zero: "La valeur doit être supérieure à zéro.",
-    out_of_range: "Valeur hors des limites permises.",
-    invalid_decimal: "Saisissez un nombre (par exemple 12,50).",
-    invalid_format: "Format invalide.",
-    invalid_check_digit: "La clé de contrôle est fausse.",
-    invalid_code: "Code invalide.",
-    invalid_email: "Adresse e-mail invalide.",
-    invalid_date: "Date invalide.",
-    unknown_vat_rate: "Ce taux de TVA n'est pas autorisé.",
-    unknown_unit: "Unité inconnue.",
-    control_character: "Caractère de contrôle interdit.",
-    line_break: "Les retours à la ligne sont interdits ici.",
-    immutable: "Ce champ ne peut plus être modifié.",
-    password_too_short: "Au moins 12 caractères.",
-    password_too_long: "Au plus 256 caractères.",
-    password_too_common: "Ce mot de passe est trop courant.",
-    password_too_weak: "Ce mot de passe est trop faible.",
-    password_unchanged: "Le nouveau mot de passe doit différer de l'actuel.",
-  },
-  en: {
-    required: "This field is required.",
-    too_long: "This text is too long.",
-    too_large: "This value is too large.",
-    too_precise: "Too many decimals.",
-    negative: "The value cannot be negative.",
-    zero: "The value must be greater than zero.",
-    out_of_range: "Value out of the allowed range.",
-    invalid_decimal: "Enter a number (for example 12.50).",
-    invalid_format: "Invalid format.",
-    invalid_check_digit: "The check digit is wrong.",
-    invalid_code: "Invalid code.",
-    invalid_email: "Invalid email address.",
-    invalid_date: "Invalid date.",
-    unknown_vat_rate: "This VAT rate is not allowed.",
-    unknown_unit: "Unknown unit.",
-    control_character: "Control characters are not allowed.",
-    line_break: "Line breaks are not allowed here.",
-    immutable: "This field can no longer be changed.",
-    password_too_short: "At least 12 characters.",
-    password_too_long: "At most 256 characters.",
-    password_too_common: "This password is too common.",
-    password_too_weak: "This password is too weak.",
-    password_unchanged: "The new password must differ from the current one.",
-  },
+// Field-error codes are an enum in the API too: a new one fails the type check until it
+// is translated here in both languages.
+type FieldTable = Record<FieldCode, string>;
+
+const fieldFr: FieldTable = {
+  control_character: "Caractère de contrôle interdit.",
+  customer_archived: "Ce client est archivé : réactivez-le ou choisissez-en un autre.",
+  duplicate_in_file: "Cette clé figure déjà sur une ligne précédente du fichier.",
+  immutable: "Ce champ ne peut plus être modifié.",
+  invalid_check_digit: "La clé de contrôle est fausse.",
+  invalid_code: "Code invalide : lettres, chiffres et - _ . seulement.",
+  invalid_date: "Date invalide.",
+  invalid_decimal: "Saisissez un nombre (par exemple 12,50).",
+  invalid_email: "Adresse e-mail invalide.",
+  invalid_format: "Format invalide.",
+  invalid_id: "Identifiant invalide.",
+  invalid_phone: "Numéro de téléphone invalide : 6 à 15 chiffres, avec un + initial si besoin.",
+  invalid_siren: "SIREN invalide : 9 chiffres, dont une clé de contrôle juste.",
+  invalid_siret: "SIRET invalide : 14 chiffres, dont une clé de contrôle juste.",
+  invalid_vat_check_digit: "La clé de contrôle de ce numéro de TVA est fausse.",
+  invalid_vat_key: "La clé de ce numéro de TVA français ne correspond pas au SIREN.",
+  invalid_vat_number: "Numéro de TVA intracommunautaire invalide (par exemple FR40303265045).",
+  line_break: "Les retours à la ligne sont interdits ici.",
+  negative: "La valeur ne peut pas être négative.",
+  no_role: "Un compte doit avoir au moins un rôle.",
+  out_of_range: "Valeur hors des limites permises.",
+  password_too_common: "Ce mot de passe est trop courant.",
+  password_too_long: "Au plus 256 caractères.",
+  password_too_short: "Au moins 12 caractères.",
+  password_too_weak: "Ce mot de passe est trop faible.",
+  password_unchanged: "Le nouveau mot de passe doit différer de l'actuel.",
+  product_archived: "Ce produit est archivé : il ne peut plus être vendu.",
+  rejected: "Ligne refusée.",
+  required: "Ce champ est obligatoire.",
+  siret_siren_mismatch: "Le SIRET doit commencer par le SIREN.",
+  too_large: "Cette valeur est trop grande.",
+  too_long: "Ce texte est trop long.",
+  too_many_values: "Trop de valeurs sur cette ligne : mettez entre guillemets une valeur qui contient le séparateur.",
+  too_precise: "Trop de décimales.",
+  unknown_country: "Pays inconnu : un code à deux lettres comme FR, BE, DE.",
+  unknown_customer: "Client inconnu.",
+  unknown_payment_terms: "Conditions de paiement inconnues.",
+  unknown_product: "Produit inconnu.",
+  unknown_reason: "Motif inconnu.",
+  unknown_role: "Rôle inconnu.",
+  unknown_status: "Statut inconnu : actif ou archivé.",
+  unknown_unit: "Unité inconnue.",
+  unknown_vat_country: "Le numéro de TVA doit commencer par le code d'un État membre (FR, DE, IT…).",
+  unknown_vat_rate: "Ce taux de TVA n'est pas autorisé.",
+  vat_siren_mismatch: "Un numéro de TVA français contient le SIREN de l'entreprise.",
+  zero: "La valeur doit être différente de zéro.",
 };
+
+const fieldEn: FieldTable = {
+  control_character: "Control characters are not allowed.",
+  customer_archived: "This customer is archived: reactivate it or choose another.",
+  duplicate_in_file: "This key is already on an earlier line of the file.",
+  immutable: "This field can no longer be changed.",
+  invalid_check_digit: "The check digit is wrong.",
+  invalid_code: "Invalid code: letters, digits and - _ . only.",
+  invalid_date: "Invalid date.",
+  invalid_decimal: "Enter a number (for example 12.50).",
+  invalid_email: "Invalid email address.",
+  invalid_format: "Invalid format.",
+  invalid_id: "Invalid identifier.",
+  invalid_phone: "Invalid phone number: 6 to 15 digits, with a leading + if needed.",
+  invalid_siren: "Invalid SIREN: 9 digits with a correct check digit.",
+  invalid_siret: "Invalid SIRET: 14 digits with a correct check digit.",
+  invalid_vat_check_digit: "The check digits of this VAT number are wrong.",
+  invalid_vat_key: "The key of this French VAT number does not match its SIREN.",
+  invalid_vat_number: "Invalid EU VAT number (for example FR40303265045).",
+  line_break: "Line breaks are not allowed here.",
+  negative: "The value cannot be negative.",
+  no_role: "An account needs at least one role.",
+  out_of_range: "Value out of the allowed range.",
+  password_too_common: "This password is too common.",
+  password_too_long: "At most 256 characters.",
+  password_too_short: "At least 12 characters.",
+  password_too_weak: "This password is too weak.",
+  password_unchanged: "The new password must differ from the current one.",
+  product_archived: "This product is archived: it can no longer be sold.",
+  rejected: "Line refused.",
+  required: "This field is required.",
+  siret_siren_mismatch: "The SIRET must start with the SIREN.",
+  too_large: "This value is too large.",
+  too_long: "This text is too long.",
+  too_many_values: "Too many values on this line: quote a value that holds the separator.",
+  too_precise: "Too many decimals.",
+  unknown_country: "Unknown country: a two-letter code such as FR, BE, DE.",
+  unknown_customer: "Unknown customer.",
+  unknown_payment_terms: "Unknown payment terms.",
+  unknown_product: "Unknown product.",
+  unknown_reason: "Unknown reason.",
+  unknown_role: "Unknown role.",
+  unknown_status: "Unknown status: active or archived.",
+  unknown_unit: "Unknown unit.",
+  unknown_vat_country: "A VAT number starts with a member state's code (FR, DE, IT…).",
+  unknown_vat_rate: "This VAT rate is not allowed.",
+  vat_siren_mismatch: "A French VAT number holds the company's SIREN.",
+  zero: "The value must not be zero.",
+};
+
+const FIELDS: Record<Lang, FieldTable> = { fr: fieldFr, en: fieldEn };
 
 /**
  * The message for an error: the translation of its code, else the server's detail or
@@ -228,5 +277,7 @@ export function problemMessage(error: unknown, lang: Lang): string {
 }
 
 export function fieldMessage(code: string, serverMessage: string, lang: Lang): string {
-  return FIELDS[lang][code] ?? serverMessage;
+  // A code newer than this build (a newer server) shows the server's English message.
+  const known: string | undefined = (FIELDS[lang] as Record<string, string>)[code];
+  return known ?? serverMessage;
 }

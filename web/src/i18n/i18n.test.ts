@@ -46,6 +46,12 @@ describe("error messages", () => {
   it("translate field errors by code, else show the server's message", () => {
     expect(fieldMessage("invalid_check_digit", "check digit is wrong", "fr")).toBe("La clé de contrôle est fausse.");
     expect(fieldMessage("something_new", "server says no", "fr")).toBe("server says no");
+    expect(fieldMessage("invalid_siret", "this SIRET's check digit is wrong", "fr")).toBe(
+      "SIRET invalide : 14 chiffres, dont une clé de contrôle juste.",
+    );
+    expect(fieldMessage("invalid_siret", "this SIRET's check digit is wrong", "en")).toBe(
+      "Invalid SIRET: 14 digits with a correct check digit.",
+    );
   });
 });
 

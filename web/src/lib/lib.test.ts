@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/problem";
+import type { FieldError } from "../api/types";
 import { formProblem } from "./formErrors";
 import { RecentWrites } from "./recentWrites";
 import { LAGGING_RETRIES, shouldRetry } from "./queryClient";
 import { can, homePath, visibleMenu } from "../auth/permissions";
 
 const apiError = (status: number, code: string, errors?: { field: string; code: string; message: string }[]) =>
-  new ApiError(status, { type: "t", title: code, status, code: code as never, ...(errors ? { errors } : {}) });
+  new ApiError(status, { type: "t", title: code, status, code: code as never, // A code unknown to this build is cast on purpose: a newer server may send one.
+  ...(errors ? { errors: errors as FieldError[] } : {}) });
 
 describe("formProblem", () => {
   it("puts each field error on its field, the first one per field, and keeps the others", () => {

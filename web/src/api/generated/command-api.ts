@@ -853,9 +853,14 @@ export interface components {
         };
         /** @enum {string} */
         EncodingSource: "byte_order_mark" | "charset" | "detected";
+        /**
+         * @description Every `code` a field error can carry. A code is never renamed or reused.
+         * @enum {string}
+         */
+        FieldCode: "control_character" | "customer_archived" | "duplicate_in_file" | "immutable" | "invalid_check_digit" | "invalid_code" | "invalid_date" | "invalid_decimal" | "invalid_email" | "invalid_format" | "invalid_id" | "invalid_phone" | "invalid_siren" | "invalid_siret" | "invalid_vat_check_digit" | "invalid_vat_key" | "invalid_vat_number" | "line_break" | "negative" | "no_role" | "out_of_range" | "password_too_common" | "password_too_long" | "password_too_short" | "password_too_weak" | "password_unchanged" | "product_archived" | "rejected" | "required" | "siret_siren_mismatch" | "too_large" | "too_long" | "too_many_values" | "too_precise" | "unknown_country" | "unknown_customer" | "unknown_payment_terms" | "unknown_product" | "unknown_reason" | "unknown_role" | "unknown_status" | "unknown_unit" | "unknown_vat_country" | "unknown_vat_rate" | "vat_siren_mismatch" | "zero";
         /** @description One broken rule, naming the field it concerns. */
         FieldError: {
-            code: string;
+            code: components["schemas"]["FieldCode"];
             field: string;
             message: string;
         };
