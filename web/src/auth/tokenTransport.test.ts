@@ -157,4 +157,24 @@ describe("cookie token transport", () => {
     await expect(transport.refresh()).rejects.toThrow();
     expect(calls).toHaveLength(1);
   });
+
+  it("two tabs refreshing at once take turns, each with the cookie the other left", async () => {
+    // One server and one cookie jar, as two tabs of one browser share them; the server
+    // refuses a CSRF token that is not the current session's (a reused refresh token).
+    const { calls, jar, cookies, client } = cookieServer();
+    let queue: Promise<unknown> = Promise.resolve();
+    const lock = <T,>(task: () => Promise<T>): Promise<T> => {
+      const run = queue.then(task);
+      queue = run.catch(() => undefined);
+      return run;
+    };
+    const tabA = createCookieTokenTransport(client, cookies, lock);
+    await tabA.login("e@x.fr", "pw");
+    const tabB = createCookieTokenTransport(client, cookies, lock);
+    await tabB.refresh();
+    // Tab A still holds c1 in memory; the cookie says c2.
+    await Promise.all([tabA.refresh(), tabB.refresh()]);
+    expect(calls.map((c) => c.csrf)).toEqual([null, "c1", "c2", "c3"]);
+    expect(jar.get("gescom_csrf")).toBe("c4");
+  });
 });

@@ -109,9 +109,27 @@ export const documentCookies: CookieJar = {
   },
 };
 
+/** Runs `task` while no other tab of this origin runs one under the same lock. */
+export type TabLock = <T>(task: () => Promise<T>) => Promise<T>;
+
 /**
- * Cookie mode: the refresh token never reaches JavaScript. The CSRF token is held in
- * memory after a sign-in or refresh, and read from the `gescom_csrf` cookie after a reload.
+ * The browser's Web Locks: the tabs of one origin share one refresh cookie, and a refresh
+ * token presented twice reads as stolen (the server ends the session). So tabs refresh one
+ * at a time, each with the cookie the previous one left. Without Web Locks (an old
+ * browser, or no secure context) tabs are not coordinated.
+ */
+export const webLock: TabLock = (task) => {
+  if (typeof navigator === "undefined" || !navigator.locks) return task();
+  const locks = navigator.locks;
+  return new Promise((resolve, reject) => {
+    void locks.request("gescom-session-refresh", () => task().then(resolve, reject));
+  });
+};
+
+/**
+ * Cookie mode: the refresh token never reaches JavaScript. The CSRF token is read from the
+ * `gescom_csrf` cookie, which another tab's refresh may have rotated, else from memory (an
+ * API on another origin sets a cookie this page cannot read).
  */
 // `credentials: "include"`: an API on another origin of the same site (listed in its
 // GESCOM_CORS_ORIGINS) gets and sends the cookie too; its `gescom_csrf` cookie is not
@@ -119,10 +137,11 @@ export const documentCookies: CookieJar = {
 export function createCookieTokenTransport(
   client: CommandClient,
   cookies: CookieJar = documentCookies,
+  lock: TabLock = webLock,
 ): TokenTransport {
   let csrf: string | null = null;
   let epoch = 0;
-  const currentCsrf = () => csrf ?? cookies.get(CSRF_COOKIE);
+  const currentCsrf = () => cookies.get(CSRF_COOKIE) ?? csrf;
 
   const grant = (body: {
     access_token: string;
@@ -155,23 +174,26 @@ export function createCookieTokenTransport(
       );
       return grant(data);
     },
-    async refresh() {
-      const token = currentCsrf();
-      if (!token) throw new Error("no browser session");
+    refresh() {
       const started = epoch;
-      const { data } = await unwrap(
-        client.POST("/auth/refresh", {
-          body: {},
-          params: { header: { "X-CSRF-Token": token } },
-          credentials: "include",
-        }),
-      );
-      if (epoch !== started) {
-        // Signed out meanwhile: end the session this answer continued (it set new cookies).
-        if (data.csrf_token) await endOnServer(data.csrf_token);
-        throw new Error("signed out during the refresh");
-      }
-      return grant(data);
+      return lock(async () => {
+        // Read inside the lock: the tab that held it may have rotated the cookie.
+        const token = currentCsrf();
+        if (!token) throw new Error("no browser session");
+        const { data } = await unwrap(
+          client.POST("/auth/refresh", {
+            body: {},
+            params: { header: { "X-CSRF-Token": token } },
+            credentials: "include",
+          }),
+        );
+        if (epoch !== started) {
+          // Signed out meanwhile: end the session this answer continued (it set new cookies).
+          if (data.csrf_token) await endOnServer(data.csrf_token);
+          throw new Error("signed out during the refresh");
+        }
+        return grant(data);
+      });
     },
     canRefresh: () => currentCsrf() !== null,
     async logout() {
