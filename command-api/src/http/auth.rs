@@ -59,11 +59,11 @@ struct TokenResponse<'a> {
     token_type: &'static str,
     /// Seconds.
     expires_in: i64,
-    /// JSON mode only; in cookie mode it is in the `gescom_refresh` cookie.
+    /// JSON mode only; in cookie mode it is in the `__Secure-gescom_refresh` cookie.
     #[serde(skip_serializing_if = "Option::is_none")]
     refresh_token: Option<&'a str>,
     refresh_expires_in: i64,
-    /// Cookie mode only: echo it in `X-CSRF-Token` (also in the readable `gescom_csrf`
+    /// Cookie mode only: echo it in `X-CSRF-Token` (also in the readable `__Host-gescom_csrf`
     /// cookie).
     #[serde(skip_serializing_if = "Option::is_none")]
     csrf_token: Option<String>,
@@ -142,7 +142,7 @@ fn presented<'a>(
     tag = "auth",
     summary = "Sign in with email and password",
     request_body = Login,
-    responses((status = 200, description = "Signed in: an access token and a refresh token (in the body, or in cookies with `\"session\": \"cookie\"`).", body = TokenResponse, headers(("Cache-Control" = String, description = "`no-store`"), ("Set-Cookie" = String, description = "Cookie mode only: `gescom_refresh` (`HttpOnly; Secure; SameSite=Strict; Path=/auth`) and `gescom_csrf` (readable, `Path=/`)")))),
+    responses((status = 200, description = "Signed in: an access token and a refresh token (in the body, or in cookies with `\"session\": \"cookie\"`).", body = TokenResponse, headers(("Cache-Control" = String, description = "`no-store`"), ("Set-Cookie" = String, description = "Cookie mode only: `__Secure-gescom_refresh` (`HttpOnly; Secure; SameSite=Strict; Path=/auth`) and `__Host-gescom_csrf` (readable, `Path=/`); a session cookie the browser already held is ended")))),
     extensions(("x-problem-codes" = json!(["@json", "invalid_credentials", "account_disabled", "too_many_attempts", "busy", "unavailable", "csrf_failed"])))
 )]
 pub async fn login(
@@ -156,8 +156,15 @@ pub async fn login(
     }
     let grant = state
         .auth
-        .login(&body.email, &body.password, metadata)
+        .login(&body.email, &body.password, metadata.clone())
         .await?;
+    if body.session == SessionMode::Cookie {
+        // The browser's cookie is about to be replaced: end the session it held, which no
+        // page could otherwise end or see again. Best effort: it may be over already.
+        if let Some(replaced) = session_cookie::cookie(&headers, session_cookie::REFRESH_COOKIE) {
+            let _ = state.auth.logout(replaced, metadata).await;
+        }
+    }
     tokens(&grant, body.session)
 }
 
@@ -167,10 +174,10 @@ pub async fn login(
     path = "/auth/refresh",
     tag = "auth",
     summary = "Exchange a refresh token for new tokens",
-    description = "JSON mode: the refresh token in the body, new tokens in the body. Cookie mode (body `{}`): the `gescom_refresh` cookie, its CSRF token in `X-CSRF-Token`; the cookies are rotated.",
+    description = "JSON mode: the refresh token in the body, new tokens in the body. Cookie mode (body `{}`): the `__Secure-gescom_refresh` cookie, its CSRF token in `X-CSRF-Token`; the cookies are rotated.",
     request_body = RefreshBody,
     params(("X-CSRF-Token" = Option<String>, Header, description = "Cookie mode: the `csrf_token` of the session")),
-    responses((status = 200, description = "Signed in: an access token and a refresh token (in the body, or in cookies in cookie mode).", body = TokenResponse, headers(("Cache-Control" = String, description = "`no-store`"), ("Set-Cookie" = String, description = "Cookie mode only: the rotated `gescom_refresh` and `gescom_csrf`")))),
+    responses((status = 200, description = "Signed in: an access token and a refresh token (in the body, or in cookies in cookie mode).", body = TokenResponse, headers(("Cache-Control" = String, description = "`no-store`"), ("Set-Cookie" = String, description = "Cookie mode only: the rotated `__Secure-gescom_refresh` and `__Host-gescom_csrf`")))),
     extensions(("x-problem-codes" = json!(["@json", "invalid_refresh_token", "refresh_token_reused", "account_disabled", "unavailable", "concurrent_modification", "csrf_failed"])))
 )]
 pub async fn refresh(
@@ -191,7 +198,7 @@ pub async fn refresh(
     path = "/auth/logout",
     tag = "auth",
     summary = "End the refresh token's session",
-    description = "JSON mode: the refresh token in the body. Cookie mode (body `{}`): the `gescom_refresh` cookie, its CSRF token in `X-CSRF-Token`; the cookies are cleared, also when the session had already ended.",
+    description = "JSON mode: the refresh token in the body. Cookie mode (body `{}`): the `__Secure-gescom_refresh` cookie, its CSRF token in `X-CSRF-Token`; the cookies are cleared, also when the session had already ended.",
     request_body = RefreshBody,
     params(("X-CSRF-Token" = Option<String>, Header, description = "Cookie mode: the `csrf_token` of the session")),
     responses((status = 204, description = "Signed out.", headers(("Set-Cookie" = String, description = "Cookie mode only: both cookies cleared")))),

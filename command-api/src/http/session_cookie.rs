@@ -8,6 +8,13 @@
 //! token cannot compute it. The browser gets it in the response body (`csrf_token`) and in
 //! a readable `gescom_csrf` cookie (`Path=/`) so that a reloaded page can refresh. It is
 //! compared in constant time with the value derived from the cookie the browser sent.
+//!
+//! Names with prefixes the browser enforces: `__Host-gescom_csrf` can only be set by this
+//! very host over HTTPS (a sibling subdomain cannot plant one), and it is the value a
+//! refresh must echo; `__Secure-gescom_refresh` can only be set over HTTPS. A request
+//! carrying two refresh cookies (one planted with a narrower path comes first) is refused
+//! rather than guessed at.
+//!
 //! Besides, when the request says where it comes from (`Origin`), it must be one of
 //! `GESCOM_CORS_ORIGINS`, the API's own origin, or attested same-origin by the browser
 //! (`Sec-Fetch-Site: same-origin`, which a page cannot forge; a same-origin reverse
@@ -22,9 +29,9 @@ use sha2::{Digest, Sha256};
 use super::error::ApiError;
 
 /// The `HttpOnly` cookie holding the refresh token.
-pub const REFRESH_COOKIE: &str = "gescom_refresh";
+pub const REFRESH_COOKIE: &str = "__Secure-gescom_refresh";
 /// The readable cookie holding the CSRF token.
-pub const CSRF_COOKIE: &str = "gescom_csrf";
+pub const CSRF_COOKIE: &str = "__Host-gescom_csrf";
 /// The header a cookie-mode call echoes the CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The refresh cookie is only ever sent to `/auth/...`.
@@ -46,17 +53,33 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The value of cookie `name` in the request, if any (the first one).
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The values of cookie `name` in the request, in the order the browser sent them.
+fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
+        .filter(move |(key, _)| *key == name)
         .map(|(_, value)| value.trim_matches('"'))
         .filter(|value| !value.is_empty())
+}
+
+/// The value of cookie `name` in the request, if any (the first one).
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &'a str) -> Option<&'a str> {
+    cookies(headers, name).next()
+}
+
+/// The session cookie's refresh token, if there is exactly one.
+fn only_refresh_cookie(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let mut found = cookies(headers, REFRESH_COOKIE);
+    match (found.next(), found.next()) {
+        (first, None) => Ok(first),
+        (Some(_), Some(_)) | (None, Some(_)) => Err(csrf_failed(
+            "the request carries two session cookies; sign in again",
+        )),
+    }
 }
 
 /// The two `Set-Cookie` headers of a browser session whose refresh token is `refresh`,
@@ -78,9 +101,9 @@ pub fn set_cookies(refresh: &str, max_age: i64) -> Result<[HeaderValue; 2], ApiE
 pub fn clear_cookies() -> [HeaderValue; 2] {
     [
         HeaderValue::from_static(
-            "gescom_refresh=; Path=/auth; Max-Age=0; HttpOnly; Secure; SameSite=Strict",
+            "__Secure-gescom_refresh=; Path=/auth; Max-Age=0; HttpOnly; Secure; SameSite=Strict",
         ),
-        HeaderValue::from_static("gescom_csrf=; Path=/; Max-Age=0; Secure; SameSite=Strict"),
+        HeaderValue::from_static("__Host-gescom_csrf=; Path=/; Max-Age=0; Secure; SameSite=Strict"),
     ]
 }
 
@@ -129,7 +152,7 @@ pub fn refresh_from_cookie<'a>(
     headers: &'a HeaderMap,
     allowed: &[HeaderValue],
 ) -> Result<Option<&'a str>, ApiError> {
-    let Some(refresh) = cookie(headers, REFRESH_COOKIE) else {
+    let Some(refresh) = only_refresh_cookie(headers)? else {
         return Ok(None);
     };
     check_origin(headers, allowed)?;
@@ -153,10 +176,39 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::COOKIE,
-            HeaderValue::from_static("a=1; gescom_refresh=tok.en ; gescom_csrf=x"),
+            HeaderValue::from_static("a=1; __Secure-gescom_refresh=tok.en ; gescom_refresh=x"),
         );
-        assert_eq!(cookie(&headers, REFRESH_COOKIE), Some("tok.en"));
+        assert_eq!(cookie(&headers, "__Secure-gescom_refresh"), Some("tok.en"));
         assert_eq!(cookie(&headers, "b"), None);
+    }
+
+    #[test]
+    fn two_refresh_cookies_are_refused_not_guessed_at() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static(
+                "__Secure-gescom_refresh=planted; __Secure-gescom_refresh=own",
+            ),
+        );
+        assert!(matches!(
+            refresh_from_cookie(&headers, &[]),
+            Err(ApiError::Forbidden {
+                code: Code::CsrfFailed,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn the_cookies_cleared_are_the_cookies_set() {
+        let [refresh, csrf] = clear_cookies();
+        assert!(refresh
+            .to_str()
+            .is_ok_and(|v| v.starts_with(&format!("{REFRESH_COOKIE}=;"))));
+        assert!(csrf
+            .to_str()
+            .is_ok_and(|v| v.starts_with(&format!("{CSRF_COOKIE}=;"))));
     }
 
     #[test]

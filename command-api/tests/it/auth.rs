@@ -509,7 +509,7 @@ async fn cookie_login(app: &TestApp, email: &str) -> TestResponse {
 
 /// A cookie-mode refresh or logout as a browser on the app's origin sends it.
 async fn by_cookie(app: &TestApp, uri: &str, refresh: &str, csrf: Option<&str>) -> TestResponse {
-    let cookie = format!("gescom_refresh={refresh}; gescom_csrf=ignored");
+    let cookie = format!("__Secure-gescom_refresh={refresh}; __Host-gescom_csrf=ignored");
     let mut headers = vec![
         ("authorization", ""),
         ("cookie", cookie.as_str()),
@@ -536,15 +536,15 @@ async fn a_browser_session_keeps_the_refresh_token_in_an_http_only_cookie(pool: 
     );
     assert!(signed_in.body["access_token"].is_string());
     let csrf = str_of(&signed_in.body, "csrf_token").to_owned();
-    let refresh = cookie_value(&signed_in, "gescom_refresh");
+    let refresh = cookie_value(&signed_in, "__Secure-gescom_refresh");
     let max_age = signed_in.body["refresh_expires_in"]
         .as_i64()
         .expect("refresh_expires_in");
     assert_eq!(
         set_cookies(&signed_in),
         [
-            format!("gescom_refresh={refresh}; Path=/auth; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"),
-            format!("gescom_csrf={csrf}; Path=/; Max-Age={max_age}; Secure; SameSite=Strict"),
+            format!("__Secure-gescom_refresh={refresh}; Path=/auth; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"),
+            format!("__Host-gescom_csrf={csrf}; Path=/; Max-Age={max_age}; Secure; SameSite=Strict"),
         ]
     );
     assert_eq!(signed_in.header("cache-control"), Some("no-store"));
@@ -553,11 +553,11 @@ async fn a_browser_session_keeps_the_refresh_token_in_an_http_only_cookie(pool: 
     let refreshed = by_cookie(&app, "/auth/refresh", &refresh, Some(&csrf)).await;
     assert_eq!(refreshed.status, StatusCode::OK, "{:?}", refreshed.body);
     assert!(refreshed.body.get("refresh_token").is_none());
-    let rotated = cookie_value(&refreshed, "gescom_refresh");
+    let rotated = cookie_value(&refreshed, "__Secure-gescom_refresh");
     let rotated_csrf = str_of(&refreshed.body, "csrf_token").to_owned();
     assert_ne!(rotated, refresh);
     assert_ne!(rotated_csrf, csrf);
-    assert_eq!(cookie_value(&refreshed, "gescom_csrf"), rotated_csrf);
+    assert_eq!(cookie_value(&refreshed, "__Host-gescom_csrf"), rotated_csrf);
     let me = with_token(
         &app,
         Method::GET,
@@ -579,8 +579,8 @@ async fn a_browser_session_keeps_the_refresh_token_in_an_http_only_cookie(pool: 
     assert_eq!(
         set_cookies(&out),
         [
-            "gescom_refresh=; Path=/auth; Max-Age=0; HttpOnly; Secure; SameSite=Strict",
-            "gescom_csrf=; Path=/; Max-Age=0; Secure; SameSite=Strict",
+            "__Secure-gescom_refresh=; Path=/auth; Max-Age=0; HttpOnly; Secure; SameSite=Strict",
+            "__Host-gescom_csrf=; Path=/; Max-Age=0; Secure; SameSite=Strict",
         ]
     );
     let after = by_cookie(&app, "/auth/refresh", &rotated, Some(&rotated_csrf)).await;
@@ -595,7 +595,7 @@ async fn a_cookie_refresh_without_the_csrf_token_or_from_another_origin_is_refus
     let signed_in = cookie_login(&app, "csrf@example.com").await;
     assert_eq!(signed_in.status, StatusCode::OK, "{:?}", signed_in.body);
     let csrf = str_of(&signed_in.body, "csrf_token").to_owned();
-    let refresh = cookie_value(&signed_in, "gescom_refresh");
+    let refresh = cookie_value(&signed_in, "__Secure-gescom_refresh");
 
     for presented in [None, Some("wrong"), Some(&csrf[1..])] {
         for uri in ["/auth/refresh", "/auth/logout"] {
@@ -611,7 +611,7 @@ async fn a_cookie_refresh_without_the_csrf_token_or_from_another_origin_is_refus
     }
 
     // A cross-site page cannot use the cookie, even with the right token.
-    let cookie = format!("gescom_refresh={refresh}");
+    let cookie = format!("__Secure-gescom_refresh={refresh}");
     let foreign = app
         .json(
             Method::POST,
@@ -654,6 +654,61 @@ async fn a_cookie_refresh_without_the_csrf_token_or_from_another_origin_is_refus
         .await;
     assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
     assert_eq!(nothing.body["code"], "malformed_body");
+}
+
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
+async fn a_new_cookie_sign_in_ends_the_session_it_replaces_and_two_cookies_are_refused(
+    pool: PgPool,
+) {
+    let app = TestApp::new(pool).await;
+    create_user(&app, "replace@example.com", &["sales"]).await;
+    let first = cookie_login(&app, "replace@example.com").await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    let old = cookie_value(&first, "__Secure-gescom_refresh");
+    let old_csrf = str_of(&first.body, "csrf_token").to_owned();
+
+    // The browser signs in again (another account, or the same) while holding the cookie.
+    let cookie = format!("__Secure-gescom_refresh={old}");
+    let second = app
+        .json(
+            Method::POST,
+            "/auth/login",
+            &[
+                ("authorization", ""),
+                ("cookie", &cookie),
+                ("origin", "http://127.0.0.1:5173"),
+                ("sec-fetch-site", "same-origin"),
+            ],
+            &json!({"email": "replace@example.com", "password": PASSWORD, "session": "cookie"}),
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::OK, "{:?}", second.body);
+    let new = cookie_value(&second, "__Secure-gescom_refresh");
+    let new_csrf = str_of(&second.body, "csrf_token").to_owned();
+    let ended = by_cookie(&app, "/auth/refresh", &old, Some(&old_csrf)).await;
+    assert_eq!(ended.status, StatusCode::UNAUTHORIZED, "{:?}", ended.body);
+
+    // A cookie planted beside the browser's own: refused, whichever comes first.
+    let planted = format!("__Secure-gescom_refresh=planted; __Secure-gescom_refresh={new}");
+    let refused = app
+        .json(
+            Method::POST,
+            "/auth/refresh",
+            &[
+                ("authorization", ""),
+                ("cookie", &planted),
+                ("x-csrf-token", &new_csrf),
+                ("origin", "http://127.0.0.1:5173"),
+                ("sec-fetch-site", "same-origin"),
+            ],
+            &json!({}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.body["code"], "csrf_failed");
+    // The browser's own session is untouched.
+    let own = by_cookie(&app, "/auth/refresh", &new, Some(&new_csrf)).await;
+    assert_eq!(own.status, StatusCode::OK, "{:?}", own.body);
 }
 
 #[sqlx::test(migrator = "platform::db::MIGRATOR")]

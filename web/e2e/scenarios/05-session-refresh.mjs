@@ -43,8 +43,8 @@ export async function run({ page, baseUrl, admin }) {
   }));
   assert.deepEqual(stored.session, []);
   assert.ok(stored.local.every((key) => key === "gescom.lang"), `localStorage: ${stored.local}`);
-  assert.match(stored.cookie, /^gescom_csrf=[A-Za-z0-9_-]+$/);
-  const refreshCookie = (await page.context().cookies()).find((c) => c.name === "gescom_refresh");
+  assert.match(stored.cookie, /^__Host-gescom_csrf=[A-Za-z0-9_-]+$/);
+  const refreshCookie = (await page.context().cookies()).find((c) => c.name === "__Secure-gescom_refresh");
   assert.ok(refreshCookie, "the refresh cookie is set");
   assert.equal(refreshCookie.httpOnly, true);
   assert.equal(refreshCookie.secure, true);

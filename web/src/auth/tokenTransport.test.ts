@@ -105,11 +105,11 @@ describe("cookie token transport", () => {
       const path = new URL(request.url).pathname;
       calls.push({ path, body: await request.json(), csrf: request.headers.get("x-csrf-token") });
       if (path === "/auth/logout") {
-        jar.delete("gescom_csrf");
+        jar.delete("__Host-gescom_csrf");
         return new Response(null, { status: 204 });
       }
       n += 1;
-      jar.set("gescom_csrf", `c${n}`);
+      jar.set("__Host-gescom_csrf", `c${n}`);
       return Response.json({
         access_token: `a${n}`,
         token_type: "Bearer",
@@ -140,7 +140,7 @@ describe("cookie token transport", () => {
 
   it("after a reload, resumes from the readable CSRF cookie", async () => {
     const { calls, jar, cookies, client } = cookieServer();
-    jar.set("gescom_csrf", "from-cookie");
+    jar.set("__Host-gescom_csrf", "from-cookie");
     const transport = createCookieTokenTransport(client, cookies);
     expect(transport.canRefresh()).toBe(true);
     await transport.refresh();
@@ -152,7 +152,7 @@ describe("cookie token transport", () => {
     const transport = createCookieTokenTransport(client, cookies);
     await transport.login("e@x.fr", "pw");
     transport.forget();
-    expect(jar.has("gescom_csrf")).toBe(false);
+    expect(jar.has("__Host-gescom_csrf")).toBe(false);
     expect(transport.canRefresh()).toBe(false);
     await expect(transport.refresh()).rejects.toThrow();
     expect(calls).toHaveLength(1);
@@ -175,6 +175,6 @@ describe("cookie token transport", () => {
     // Tab A still holds c1 in memory; the cookie says c2.
     await Promise.all([tabA.refresh(), tabB.refresh()]);
     expect(calls.map((c) => c.csrf)).toEqual([null, "c1", "c2", "c3"]);
-    expect(jar.get("gescom_csrf")).toBe("c4");
+    expect(jar.get("__Host-gescom_csrf")).toBe("c4");
   });
 });

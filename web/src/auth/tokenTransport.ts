@@ -2,7 +2,7 @@
 //
 // The app uses the cookie mode (`createCookieTokenTransport`): command-api sets the
 // refresh token in an HttpOnly, Secure, SameSite=Strict cookie scoped to /auth that no
-// script can read, and a readable `gescom_csrf` cookie whose value (also in the login and
+// script can read, and a readable `__Host-gescom_csrf` cookie whose value (also in the login and
 // refresh bodies) is echoed in `X-CSRF-Token` on /auth/refresh and /auth/logout. A reload
 // resumes the session through `refresh()`. The JSON mode (refresh token in the body, kept
 // in this module's memory) stays for tests and for clients without cookies.
@@ -91,7 +91,7 @@ export interface CookieJar {
   remove(name: string): void;
 }
 
-export const CSRF_COOKIE = "gescom_csrf";
+export const CSRF_COOKIE = "__Host-gescom_csrf";
 
 export const documentCookies: CookieJar = {
   get(name) {
@@ -128,11 +128,11 @@ export const webLock: TabLock = (task) => {
 
 /**
  * Cookie mode: the refresh token never reaches JavaScript. The CSRF token is read from the
- * `gescom_csrf` cookie, which another tab's refresh may have rotated, else from memory (an
+ * `__Host-gescom_csrf` cookie, which another tab's refresh may have rotated, else from memory (an
  * API on another origin sets a cookie this page cannot read).
  */
 // `credentials: "include"`: an API on another origin of the same site (listed in its
-// GESCOM_CORS_ORIGINS) gets and sends the cookie too; its `gescom_csrf` cookie is not
+// GESCOM_CORS_ORIGINS) gets and sends the cookie too; its `__Host-gescom_csrf` cookie is not
 // readable from here then, so the session lasts until the page is reloaded.
 export function createCookieTokenTransport(
   client: CommandClient,

@@ -31,7 +31,7 @@ export interface paths {
         put?: never;
         /**
          * End the refresh token's session
-         * @description JSON mode: the refresh token in the body. Cookie mode (body `{}`): the `gescom_refresh` cookie, its CSRF token in `X-CSRF-Token`; the cookies are cleared, also when the session had already ended.
+         * @description JSON mode: the refresh token in the body. Cookie mode (body `{}`): the `__Secure-gescom_refresh` cookie, its CSRF token in `X-CSRF-Token`; the cookies are cleared, also when the session had already ended.
          *
          *     Access: public, no token.
          */
@@ -93,7 +93,7 @@ export interface paths {
         put?: never;
         /**
          * Exchange a refresh token for new tokens
-         * @description JSON mode: the refresh token in the body, new tokens in the body. Cookie mode (body `{}`): the `gescom_refresh` cookie, its CSRF token in `X-CSRF-Token`; the cookies are rotated.
+         * @description JSON mode: the refresh token in the body, new tokens in the body. Cookie mode (body `{}`): the `__Secure-gescom_refresh` cookie, its CSRF token in `X-CSRF-Token`; the cookies are rotated.
          *
          *     Access: public, no token.
          */
@@ -973,7 +973,7 @@ export interface components {
         TokenResponse: {
             access_token: string;
             /**
-             * @description Cookie mode only: echo it in `X-CSRF-Token` (also in the readable `gescom_csrf`
+             * @description Cookie mode only: echo it in `X-CSRF-Token` (also in the readable `__Host-gescom_csrf`
              *     cookie).
              */
             csrf_token?: string | null;
@@ -984,7 +984,7 @@ export interface components {
             expires_in: number;
             /** Format: int64 */
             refresh_expires_in: number;
-            /** @description JSON mode only; in cookie mode it is in the `gescom_refresh` cookie. */
+            /** @description JSON mode only; in cookie mode it is in the `__Secure-gescom_refresh` cookie. */
             refresh_token?: string | null;
             token_type: string;
             user: components["schemas"]["UserSummary"];
@@ -1034,7 +1034,7 @@ export interface operations {
                 headers: {
                     /** @description `no-store` */
                     "Cache-Control"?: string;
-                    /** @description Cookie mode only: `gescom_refresh` (`HttpOnly; Secure; SameSite=Strict; Path=/auth`) and `gescom_csrf` (readable, `Path=/`) */
+                    /** @description Cookie mode only: `__Secure-gescom_refresh` (`HttpOnly; Secure; SameSite=Strict; Path=/auth`) and `__Host-gescom_csrf` (readable, `Path=/`); a session cookie the browser already held is ended */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -1688,7 +1688,7 @@ export interface operations {
                 headers: {
                     /** @description `no-store` */
                     "Cache-Control"?: string;
-                    /** @description Cookie mode only: the rotated `gescom_refresh` and `gescom_csrf` */
+                    /** @description Cookie mode only: the rotated `__Secure-gescom_refresh` and `__Host-gescom_csrf` */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
