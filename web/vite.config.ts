@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+import { readFileSync } from "node:fs";
 
 // In development and in the browser tests the app talks to same-origin paths that this
 // server forwards to the services, so no CORS is needed locally. Production builds read
@@ -26,10 +27,19 @@ const proxy = {
   },
 };
 
+// The production server's security headers (nginx's include), so that deploy/dev and the
+// browser tests run the app under the policy it is deployed with.
+const securityHeaders = Object.fromEntries(
+  [...readFileSync(new URL("../deploy/web/security-headers.conf", import.meta.url), "utf8").matchAll(
+    /^add_header\s+(\S+)\s+"([^"]*)"\s+always;$/gm,
+  )].map((m) => [m[1], m[2]]),
+);
+if (!securityHeaders["Content-Security-Policy"]) throw new Error("no CSP in deploy/web/security-headers.conf");
+
 export default defineConfig({
   plugins: [react()],
   server: { proxy, host: "127.0.0.1" },
-  preview: { proxy, host: "127.0.0.1" },
+  preview: { proxy, host: "127.0.0.1", headers: securityHeaders },
   // One initial chunk for now; `npm run size` enforces the budget (250 KB gzipped), so
   // Vite's generic 500 kB (unzipped) warning is raised to where it would mean something.
   build: { target: "es2022", sourcemap: true, chunkSizeWarningLimit: 900 },

@@ -72,6 +72,10 @@ try {
     page.setDefaultTimeout(15_000);
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    // The preview server sends the production CSP: anything it blocks is a failure.
+    page.on("console", (m) => {
+      if (m.type() === "error" && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+    });
     if (process.env.E2E_CONSOLE) page.on("console", (m) => console.log(`    [console] ${m.text()}`));
     const harness = createHarness(results, name);
     const started = Date.now();

@@ -76,7 +76,9 @@ export async function run({ page, baseUrl, harness, admin }) {
   const leaks = [];
   for (const [path, label] of pages) {
     // A reload resumes the session from its cookie; the language is kept by the browser.
-    await page.goto(path);
+    const response = await page.goto(path);
+    // Served under the production CSP (deploy/web/security-headers.conf).
+    assert.match(response.headers()["content-security-policy"] ?? "", /script-src 'self';/);
     await page.getByRole("heading", { level: 1 }).first().waitFor();
     await page.locator('[aria-busy="true"], .mantine-Loader-root').first().waitFor({ state: "detached" }).catch(() => {});
     await page.waitForLoadState("networkidle");
