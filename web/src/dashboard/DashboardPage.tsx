@@ -1,17 +1,16 @@
 import { useState } from "react";
-import { Anchor, Group, Paper, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from "@mantine/core";
+import { Anchor, Group, Paper, SegmentedControl, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
 import type { UseQueryResult } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { useI18n } from "../i18n/useI18n";
 import { QueryStatus } from "../components/QueryStatus";
 import { DownloadButton } from "../csv/ExportButton";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { formatQuantity, plural } from "../components/Quantity";
+import { DateField } from "../orders/DateField";
+import { parisDay } from "../orders/dateInput";
 import { BarList, Columns } from "./Bars";
 import { useDashboard, useDashboardExport, type Granularity, type Period, type Series } from "./api";
-
-function isoDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
 
 function Section<T>({
   title,
@@ -50,20 +49,22 @@ function Section<T>({
 export default function DashboardPage() {
   const i18n = useI18n();
   useDocumentTitle(i18n.t("dashboard.title"));
-  const today = new Date();
-  const [period, setPeriod] = useState<Period>({
-    from: isoDay(new Date(today.getTime() - 29 * 86_400_000)),
-    to: isoDay(today),
-    granularity: "day",
-  });
+  // The server's default period: the last 30 days, today (in Paris) included.
+  const [period, setPeriod] = useState<Period>({ from: parisDay(-29), to: parisDay(), granularity: "day" });
+  const ht = (amount: string) => i18n.t("dashboard.moneyHt", { amount: i18n.money(amount) });
   const d = useDashboard(period);
 
   return (
     <Stack>
-      <Title order={1}>{i18n.t("dashboard.title")}</Title>
+      <Stack gap={4}>
+        <Title order={1}>{i18n.t("dashboard.title")}</Title>
+        <Text size="sm" c="dimmed" data-testid="amounts-note">
+          {i18n.t("dashboard.amountsNote")}
+        </Text>
+      </Stack>
       <Group align="flex-end" role="search">
-        <TextInput label={i18n.t("dashboard.from")} type="date" value={period.from} onChange={(e) => setPeriod({ ...period, from: e.currentTarget.value })} w={170} />
-        <TextInput label={i18n.t("dashboard.to")} type="date" value={period.to} onChange={(e) => setPeriod({ ...period, to: e.currentTarget.value })} w={170} />
+        <DateField label={i18n.t("dashboard.from")} value={period.from} onChange={(v) => setPeriod({ ...period, from: v ?? "" })} w={170} />
+        <DateField label={i18n.t("dashboard.to")} value={period.to} onChange={(v) => setPeriod({ ...period, to: v ?? "" })} w={170} />
         <Stack gap={4}>
           <Text size="sm" id="granularity">
             {i18n.t("dashboard.granularity")}
@@ -105,6 +106,7 @@ export default function DashboardPage() {
                       <Table.Th scope="col">{i18n.t("dashboard.period")}</Table.Th>
                       <Table.Th scope="col" ta="right">{i18n.t("dashboard.orders")}</Table.Th>
                       <Table.Th scope="col" ta="right">{i18n.t("order.totalNet")}</Table.Th>
+                      <Table.Th scope="col" ta="right">{i18n.t("dashboard.vat")}</Table.Th>
                       <Table.Th scope="col" ta="right">{i18n.t("order.totalGross")}</Table.Th>
                     </Table.Tr>
                   </Table.Thead>
@@ -116,6 +118,7 @@ export default function DashboardPage() {
                           <Table.Td>{i18n.date(p.period)}</Table.Td>
                           <Table.Td ta="right">{i18n.number(p.orders)}</Table.Td>
                           <Table.Td ta="right">{i18n.money(p.net)}</Table.Td>
+                          <Table.Td ta="right">{i18n.money(p.vat)}</Table.Td>
                           <Table.Td ta="right">{i18n.money(p.gross)}</Table.Td>
                         </Table.Tr>
                       ))}
@@ -138,7 +141,7 @@ export default function DashboardPage() {
                   key: p.product_id,
                   label: `${p.sku} — ${p.name}`,
                   value: Number(p.revenue),
-                  text: `${i18n.money(p.revenue)} · ${i18n.number(p.quantity)} ${i18n.t(`unit.${p.unit}`)}`,
+                  text: `${ht(p.revenue)} · ${formatQuantity(p.quantity, p.unit, i18n.lang)}`,
                 }))}
               />
             )
@@ -155,7 +158,7 @@ export default function DashboardPage() {
                   key: c.customer_id,
                   label: `${c.code} — ${c.name}`,
                   value: Number(c.net),
-                  text: `${i18n.money(c.net)} · ${i18n.t("dashboard.nOrders", { n: c.orders })}`,
+                  text: `${ht(c.net)} · ${i18n.t(plural(c.orders, i18n.lang, { one: "dashboard.nOrders.one", other: "dashboard.nOrders.other" }), { n: i18n.number(c.orders) })}`,
                 }))}
               />
             )
@@ -169,7 +172,7 @@ export default function DashboardPage() {
                 key: s.status,
                 label: i18n.t(`order.status.${s.status}`),
                 value: s.orders,
-                text: `${i18n.number(s.orders)} · ${i18n.money(s.gross)}`,
+                text: `${i18n.t(plural(s.orders, i18n.lang, { one: "dashboard.nOrders.one", other: "dashboard.nOrders.other" }), { n: i18n.number(s.orders) })} · ${ht(s.net)}`,
               }))}
             />
           )}
@@ -201,8 +204,8 @@ export default function DashboardPage() {
                             {s.name}
                           </Anchor>
                         </Table.Td>
-                        <Table.Td ta="right">{i18n.number(s.available)}</Table.Td>
-                        <Table.Td ta="right">{s.low_stock_threshold ? i18n.number(s.low_stock_threshold) : ""}</Table.Td>
+                        <Table.Td ta="right">{formatQuantity(s.available, s.unit, i18n.lang)}</Table.Td>
+                        <Table.Td ta="right">{s.low_stock_threshold ? formatQuantity(s.low_stock_threshold, s.unit, i18n.lang) : ""}</Table.Td>
                         <Table.Td>{i18n.t(s.level === "out_of_stock" ? "stock.out" : "stock.lowBadge")}</Table.Td>
                       </Table.Tr>
                     ))}
