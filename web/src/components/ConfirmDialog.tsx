@@ -36,32 +36,35 @@ export function ConfirmDialog({
   destructive = false,
   testId,
 }: ConfirmDialogProps) {
+  const dismiss = () => {
+    if (!busy) onDismiss();
+  };
+  // The composable Modal, so that its header is a plain block: a <header> at the top of the
+  // page would count as a second banner landmark.
   return (
-    <Modal
-      opened={opened}
-      onClose={() => {
-        if (!busy) onDismiss();
-      }}
-      title={title}
-      centered
-      size="lg"
-      closeButtonProps={{ "aria-label": closeLabel }}
-      closeOnClickOutside={!busy}
-      closeOnEscape={!busy}
-      data-testid={testId}
-      styles={{ title: { fontWeight: 700, fontSize: "var(--mantine-font-size-lg)" } }}
-    >
-      <Stack>
-        {children}
-        <Group justify="flex-end" mt="sm">
-          <Button variant="default" onClick={onDismiss} disabled={busy} data-autofocus={destructive ? true : undefined}>
-            {dismissLabel}
-          </Button>
-          <Button color={destructive ? "red.8" : undefined} onClick={onConfirm} loading={busy} data-autofocus={destructive ? undefined : true}>
-            {confirmLabel}
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <Modal.Root opened={opened} onClose={dismiss} centered size="lg" closeOnClickOutside={!busy} closeOnEscape={!busy} data-testid={testId}>
+      <Modal.Overlay />
+      <Modal.Content>
+        <Modal.Header component="div">
+          <Modal.Title fw={700} fz="lg">
+            {title}
+          </Modal.Title>
+          <Modal.CloseButton aria-label={closeLabel} disabled={busy} />
+        </Modal.Header>
+        <Modal.Body>
+          <Stack>
+            {children}
+            <Group justify="flex-end" mt="sm">
+              <Button variant="default" onClick={onDismiss} disabled={busy} data-autofocus={destructive ? true : undefined}>
+                {dismissLabel}
+              </Button>
+              <Button color={destructive ? "red.9" : undefined} onClick={onConfirm} loading={busy} data-autofocus={destructive ? undefined : true}>
+                {confirmLabel}
+              </Button>
+            </Group>
+          </Stack>
+        </Modal.Body>
+      </Modal.Content>
+    </Modal.Root>
   );
 }

@@ -7,6 +7,7 @@ import "@mantine/dates/styles.css";
 import "dayjs/locale/fr";
 import { useI18n } from "../i18n/useI18n";
 import { DATE_INPUT_FORMAT, datePlaceholder, parseDateInput } from "./dateInput";
+import classes from "./DateField.module.css";
 
 export interface DateFieldProps {
   label: string;
@@ -58,6 +59,12 @@ export function DateField({ label, value, onChange, error, description, w, requi
         // An unreadable day stays as typed, with the message saying why, rather than
         // silently going back to the previous one.
         fixOnBlur={false}
+        // Days of the months around are not shown: dimmed, they would be unreadable (and
+        // still clickable); weekends keep a readable red.
+        hideOutsideDates
+        classNames={{ day: classes.day }}
+        // The calendar stays inside the page's landmarks (main), next to its field.
+        popoverProps={{ withinPortal: false }}
         placeholder={datePlaceholder(i18n.lang)}
         autoComplete="off"
         clearable
@@ -65,6 +72,7 @@ export function DateField({ label, value, onChange, error, description, w, requi
         error={error || (unreadable ? i18n.t("date.invalid", { format: datePlaceholder(i18n.lang) }) : undefined)}
         previousLabel={i18n.t("date.previousMonth")}
         nextLabel={i18n.t("date.nextMonth")}
+        // The header's month and year buttons keep their visible text ("janvier 2027") as name.
         ariaLabels={{
           previousMonth: i18n.t("date.previousMonth"),
           nextMonth: i18n.t("date.nextMonth"),
@@ -72,8 +80,6 @@ export function DateField({ label, value, onChange, error, description, w, requi
           nextYear: i18n.t("date.nextYear"),
           previousDecade: i18n.t("date.previousDecade"),
           nextDecade: i18n.t("date.nextDecade"),
-          monthLevelControl: i18n.t("date.chooseMonth"),
-          yearLevelControl: i18n.t("date.chooseYear"),
         }}
       />
     </DatesProvider>

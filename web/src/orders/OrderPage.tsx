@@ -71,7 +71,10 @@ function OrderEditor({ order, reload }: { order: OrderDetail; reload: () => void
       () => false,
     );
   const conflict = command.error instanceof ApiError && command.error.status === 412;
-  const [confirming, setConfirming] = useState<Lifecycle | null>(null);
+  // The action asked about stays set while the dialog closes (its text fades out whole).
+  const [asked, setAsked] = useState<{ action: Lifecycle; open: boolean }>({ action: "submit", open: false });
+  const confirming = asked.open ? asked.action : null;
+  const setConfirming = (action: Lifecycle | null) => setAsked((a) => (action ? { action, open: true } : { ...a, open: false }));
   const done: Record<Lifecycle, string> = {
     submit: i18n.t("order.submitted"),
     fulfil: i18n.t("order.fulfilled"),
@@ -203,16 +206,16 @@ function OrderEditor({ order, reload }: { order: OrderDetail; reload: () => void
       <ConfirmDialog
         opened={confirming !== null}
         testId="confirm-dialog"
-        title={confirming ? i18n.t(`order.confirm.${confirming}Title`, { number: order.number }) : ""}
-        confirmLabel={confirming ? i18n.t(`order.confirm.${confirming}`) : ""}
-        dismissLabel={i18n.t(confirming === "cancel" ? "order.confirm.keep" : "order.confirm.back")}
+        title={i18n.t(`order.confirm.${asked.action}Title`, { number: order.number })}
+        confirmLabel={i18n.t(`order.confirm.${asked.action}`)}
+        dismissLabel={i18n.t(asked.action === "cancel" ? "order.confirm.keep" : "order.confirm.back")}
         closeLabel={i18n.t("app.close")}
-        destructive={confirming === "cancel"}
+        destructive={asked.action === "cancel"}
         busy={command.isPending}
         onConfirm={() => void confirm()}
         onDismiss={() => setConfirming(null)}
       >
-        {confirming && <ConfirmBody order={order} action={confirming} />}
+        <ConfirmBody order={order} action={asked.action} />
       </ConfirmDialog>
 
       {order.lines.length > 0 && <Proforma order={order} />}

@@ -166,13 +166,14 @@ function TermsForm({ order, reload }: { order: OrderDetail; reload: () => void }
             description={i18n.t("order.notesHint", { count: i18n.number(notes.length) })}
             value={notes}
             onChange={(e) => {
-              setNotes(e.currentTarget.value);
+              // The notes are one paragraph (the server refuses control characters): a line
+              // break typed or pasted becomes a space.
+              setNotes(e.currentTarget.value.replace(/\r\n|[\r\n\t]/g, " "));
               if (errors.notes) setErrors(({ notes: _, ...rest }) => rest);
             }}
             error={errors.notes}
-            autosize
-            minRows={3}
-            maxRows={10}
+            rows={4}
+            resize="vertical"
           />
           <Group>
             <Button type="submit" variant="default" loading={command.isPending}>
