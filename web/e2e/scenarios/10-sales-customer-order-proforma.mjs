@@ -14,10 +14,11 @@ import { api, download, menu, readyUser, signIn, stockedProducts } from "../flow
 
 export const title = "sales: customer, CSV export/import, draft order, terms, confirmed submit, shortage, proforma";
 
-/** The dialog has finished fading in: axe would otherwise read its colours mid-transition. */
-async function dialogSettled(page) {
+/** Dialogs and calendars have finished fading in: axe would otherwise read their colours mid-transition. */
+async function settled(page) {
   await page.waitForFunction(
-    () => document.getAnimations().filter((a) => a.effect?.target?.closest?.(".mantine-Modal-root")).length === 0,
+    () =>
+      document.getAnimations().filter((a) => a.effect?.target?.closest?.(".mantine-Modal-root, .mantine-Popover-dropdown")).length === 0,
   );
 }
 
@@ -141,6 +142,7 @@ export async function run({ page, baseUrl, harness, admin }) {
   await validUntil.fill(validTyped);
   // The calendar opened beside it speaks French, weeks from Monday.
   await page.getByRole("button", { name: "Mois suivant" }).waitFor();
+  await settled(page);
   await harness.checkPage(page, "order-terms-calendar");
   await validUntil.press("Escape");
   // Typed on two lines: the notes are one paragraph, the line break becomes a space.
@@ -158,10 +160,10 @@ export async function run({ page, baseUrl, harness, admin }) {
   await page.getByRole("button", { name: "Valider la commande" }).click();
   const dialog = page.getByRole("dialog", { name: `Valider la commande ${number} ?` });
   await dialog.waitFor();
-  assert.match(await dialog.getByTestId("confirm-text").textContent(), /Le stock de 2 lignes \(8\spièces\) sera réservé pour Renault S\.A\.S\./);
+  assert.match(await dialog.getByTestId("confirm-text").textContent(), /^Pour Renault S\.A\.S\., le stock de 2 lignes \(8\spièces\) sera réservé\./);
   const confirmSubmit = dialog.getByRole("button", { name: "Valider et réserver le stock" });
   await page.waitForFunction(() => document.activeElement?.textContent === "Valider et réserver le stock");
-  await dialogSettled(page);
+  await settled(page);
   await harness.checkPage(page, "order-submit-confirm");
   // Escape leaves the order as it was.
   await page.keyboard.press("Escape");

@@ -8,10 +8,11 @@ import { menu, readyUser, signIn, stockedProducts, submittedOrder } from "../flo
 
 export const title = "warehouse: low stock, receipt, movements, fulfil an order";
 
-/** The dialog has finished fading in: axe would otherwise read its colours mid-transition. */
-async function dialogSettled(page) {
+/** Dialogs and calendars have finished fading in: axe would otherwise read their colours mid-transition. */
+async function settled(page) {
   await page.waitForFunction(
-    () => document.getAnimations().filter((a) => a.effect?.target?.closest?.(".mantine-Modal-root")).length === 0,
+    () =>
+      document.getAnimations().filter((a) => a.effect?.target?.closest?.(".mantine-Modal-root, .mantine-Popover-dropdown")).length === 0,
   );
 }
 
@@ -77,7 +78,7 @@ export async function run({ page, baseUrl, harness, admin }) {
   );
   await dialog.getByRole("row", { name: /PINC-200 Pince coupante 4\spièces/ }).waitFor();
   await page.waitForFunction(() => document.activeElement?.textContent === "Confirmer la livraison");
-  await dialogSettled(page);
+  await settled(page);
   await harness.checkPage(page, "order-fulfil-confirm");
   await dialog.getByRole("button", { name: "Confirmer la livraison" }).click();
   await page.getByTestId("order-status").getByText("Livrée").waitFor();

@@ -38,10 +38,11 @@ export async function run({ page, baseUrl, harness, admin }) {
   await top.getByText("PERC-18V — Perceuse 18 V").waitFor();
   // 3 drills sold, 360,00 € HT; the section says its amounts are HT.
   assert.match(await top.textContent(), /360,00\s€ HT · 3\spièces/);
-  await top.getByRole("heading", { name: "Meilleurs produits (CA HT)" }).waitFor();
+  await top.getByText("Classés par chiffre d'affaires HT (hors taxes).").waitFor();
   await page.getByTestId("dash-top-customers").getByText("DUPONT — Dupont Bâtiment").waitFor();
   assert.match(await page.getByTestId("dash-top-customers").textContent(), /247,00\s€ HT · 1 commande/);
-  await page.getByTestId("dash-orders-by-status").getByRole("heading", { name: "Commandes par statut (montants HT)" }).waitFor();
+  await page.getByTestId("dash-orders-by-status").getByText("Nombre de commandes et montant HT (hors taxes) par statut.").waitFor();
+  assert.match(await page.getByTestId("dash-orders-by-status").textContent(), /Validée.*commandes? · [\d\s,]+€ HT/);
   const sales = page.getByTestId("dash-sales");
   for (const column of ["Total HT", "TVA", "Total TTC"]) await sales.getByRole("columnheader", { name: column, exact: true }).waitFor();
   await page.getByTestId("amounts-note").getByText(/HT : hors taxes ; TTC : toutes taxes comprises/).waitFor();

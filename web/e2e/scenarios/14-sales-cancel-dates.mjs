@@ -8,10 +8,11 @@ import { menu, readyUser, signIn, stockedProducts, submittedOrder } from "../flo
 
 export const title = "sales: dates in the app's language, cancel an order after confirming";
 
-/** The dialog has finished fading in: axe would otherwise read its colours mid-transition. */
-async function dialogSettled(page) {
+/** Dialogs and calendars have finished fading in: axe would otherwise read their colours mid-transition. */
+async function settled(page) {
   await page.waitForFunction(
-    () => document.getAnimations().filter((a) => a.effect?.target?.closest?.(".mantine-Modal-root")).length === 0,
+    () =>
+      document.getAnimations().filter((a) => a.effect?.target?.closest?.(".mantine-Modal-root, .mantine-Popover-dropdown")).length === 0,
   );
 }
 
@@ -44,6 +45,7 @@ export async function run({ page, baseUrl, harness, admin }) {
   await from.fill(typed);
   await page.getByRole("button", { name: "Mois suivant" }).waitFor();
   await page.getByRole("button", { name: monthYear("fr-FR"), exact: true }).waitFor();
+  await settled(page);
   await harness.checkPage(page, "orders-from-calendar");
   await from.press("Escape");
   await page.waitForURL(`**/orders?from=${iso}`);
@@ -70,7 +72,7 @@ export async function run({ page, baseUrl, harness, admin }) {
   await dialog.waitFor();
   assert.match(await dialog.getByTestId("confirm-text").textContent(), /La réservation de stock est libérée : le stock réservé \(3\spièces\) redevient disponible\./);
   await page.waitForFunction(() => document.activeElement?.textContent === "Garder la commande");
-  await dialogSettled(page);
+  await settled(page);
   await harness.checkPage(page, "order-cancel-confirm");
   await page.keyboard.press("Escape");
   await dialog.waitFor({ state: "detached" });
@@ -104,6 +106,7 @@ export async function run({ page, baseUrl, harness, admin }) {
   await fromEn.fill(typed);
   await page.getByRole("button", { name: "Next month" }).waitFor();
   await page.getByRole("button", { name: monthYear("en-GB"), exact: true }).waitFor();
+  await settled(page);
   await harness.checkPage(page, "orders-from-calendar-en");
   await fromEn.press("Escape");
   await page.waitForURL(`**/orders?from=${iso}`);

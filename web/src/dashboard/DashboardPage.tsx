@@ -14,12 +14,15 @@ import { useDashboard, useDashboardExport, type Granularity, type Period, type S
 
 function Section<T>({
   title,
+  note,
   series,
   period,
   query,
   children,
 }: {
   title: string;
+  /** What the amounts are (HT or TTC), under the title. */
+  note?: string;
   series: Series;
   period: Period;
   query: UseQueryResult<T>;
@@ -31,9 +34,16 @@ function Section<T>({
     <Paper withBorder p="md" component="section" aria-labelledby={`dash-${series}`} data-testid={`dash-${series}`}>
       <Stack>
         <Group justify="space-between">
-          <Title order={2} size="h4" id={`dash-${series}`}>
-            {title}
-          </Title>
+          <Stack gap={2}>
+            <Title order={2} size="h4" id={`dash-${series}`}>
+              {title}
+            </Title>
+            {note && (
+              <Text size="sm" c="dimmed" data-testid="section-note">
+                {note}
+              </Text>
+            )}
+          </Stack>
           <DownloadButton
             label={i18n.t("dashboard.csv", { what: title })}
             name={`${series}-${period.from}-${period.to}.csv`}
@@ -97,7 +107,12 @@ export default function DashboardPage() {
               ))}
             </SimpleGrid>
             <SimpleGrid cols={{ base: 1, md: 2 }}>
-              <Columns label={i18n.t("dashboard.salesChart")} points={s.series.map((p) => ({ key: p.period, value: Number(p.net) }))} />
+              <Stack gap={4}>
+                <Text size="sm" fw={600} aria-hidden>
+                  {i18n.t("dashboard.salesChart")}
+                </Text>
+                <Columns label={i18n.t("dashboard.salesChart")} points={s.series.map((p) => ({ key: p.period, value: Number(p.net) }))} />
+              </Stack>
               <Table.ScrollContainer minWidth={360} mah={260}>
                 <Table striped>
                   <VisuallyHidden component="caption">{i18n.t("dashboard.sales")}</VisuallyHidden>
@@ -131,7 +146,7 @@ export default function DashboardPage() {
       </Section>
 
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        <Section title={i18n.t("dashboard.topProducts")} series="top-products" period={period} query={d.topProducts}>
+        <Section title={i18n.t("dashboard.topProducts")} note={i18n.t("dashboard.topProductsNote")} series="top-products" period={period} query={d.topProducts}>
           {(t) =>
             t.items.length === 0 ? (
               <Text c="dimmed">{i18n.t("dashboard.none")}</Text>
@@ -147,7 +162,7 @@ export default function DashboardPage() {
             )
           }
         </Section>
-        <Section title={i18n.t("dashboard.topCustomers")} series="top-customers" period={period} query={d.topCustomers}>
+        <Section title={i18n.t("dashboard.topCustomers")} note={i18n.t("dashboard.topCustomersNote")} series="top-customers" period={period} query={d.topCustomers}>
           {(t) =>
             t.items.length === 0 ? (
               <Text c="dimmed">{i18n.t("dashboard.none")}</Text>
@@ -164,7 +179,7 @@ export default function DashboardPage() {
             )
           }
         </Section>
-        <Section title={i18n.t("dashboard.byStatus")} series="orders-by-status" period={period} query={d.byStatus}>
+        <Section title={i18n.t("dashboard.byStatus")} note={i18n.t("dashboard.byStatusNote")} series="orders-by-status" period={period} query={d.byStatus}>
           {(b) => (
             <BarList
               color="var(--mantine-color-grape-7)"

@@ -63,7 +63,7 @@ describe("order editor", () => {
     const dialog = await screen.findByRole("dialog", { name: "Valider la commande PRO-2026-000007 ?" });
     expect(network.calls.some((c) => c.url.endsWith("/submit"))).toBe(false);
     expect(within(dialog).getByTestId("confirm-text").textContent?.replace(/\u00a0/g, " ")).toBe(
-      "Le stock de 2 lignes (7 pièces) sera réservé pour Acme. La commande ne pourra plus être modifiée ; seule son annulation libérera la réservation.",
+      "Pour Acme, le stock de 2 lignes (7 pièces) sera réservé. La commande ne pourra plus être modifiée ; seule son annulation libérera la réservation.",
     );
     const confirm = within(dialog).getByRole("button", { name: "Valider et réserver le stock" });
     await waitFor(() => expect(document.activeElement).toBe(confirm));
