@@ -88,6 +88,8 @@ export async function run({ page, baseUrl, harness, admin }) {
   // The pliers' stock: 4 reserved, then consumed by the delivery.
   await menu(page, "Stock");
   await page.getByLabel("Rechercher (nom ou référence)").fill("PINC-200");
+  // Once the (debounced) search is in the address, a click on the row is not undone by it.
+  await page.waitForURL("**/stock?q=PINC-200");
   await page.getByTestId("stock-PINC-200").getByRole("link").click();
   await page.getByTestId("movement").filter({ hasText: "Sortie (livraison)" }).waitFor();
   await page.getByTestId("movement").filter({ hasText: "Réservation" }).waitFor();

@@ -87,6 +87,8 @@ export async function run({ page, baseUrl, harness, admin }) {
   // The vice's stock: released, all 10 available again.
   await menu(page, "Stock");
   await page.getByLabel("Rechercher (nom ou référence)").fill("ETAU-100");
+  // The search is in the address once typed (debounced): then the list is this one's.
+  await page.waitForURL("**/stock?q=ETAU-100");
   await page.getByTestId("stock-ETAU-100").getByTestId("available").getByText(/^10\spièces$/).waitFor();
   await page.getByTestId("stock-ETAU-100").getByRole("link").click();
   await page.getByTestId("movement").filter({ hasText: "Libération" }).waitFor();

@@ -75,9 +75,9 @@ export function OrdersPage() {
           allowDeselect={false}
           w={160}
         />
-        <CustomerPicker label={i18n.t("order.customer")} value={filters.customer} onChange={(id) => set({ customer: id })} w={280} />
-        <DateField label={i18n.t("orders.from")} value={filters.from} onChange={(v) => set({ from: v ?? "" })} w={170} />
-        <DateField label={i18n.t("orders.to")} value={filters.to} onChange={(v) => set({ to: v ?? "" })} w={170} />
+        <CustomerPicker label={i18n.t("order.customer")} value={filters.customer} onChange={(id) => set({ customer: id })} w={240} />
+        <DateField label={i18n.t("orders.from")} value={filters.from} onChange={(v) => set({ from: v ?? "" })} w={150} />
+        <DateField label={i18n.t("orders.to")} value={filters.to} onChange={(v) => set({ to: v ?? "" })} w={150} />
       </Group>
       <QueryStatus query={list} />
       {page && (
