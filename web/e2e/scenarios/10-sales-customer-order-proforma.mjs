@@ -1,8 +1,10 @@
 // Camille (sales) creates a customer (a wrong SIRET first: the server's field error under
 // the field), exports the customers as CSV and imports the file back (dry-run report, then
 // confirmed), opens a draft order for that customer, adds lines with a discount, reads the
-// server's totals, meets a shortage on its line at submit, fixes the quantity, submits,
-// previews the proforma and downloads it in French and English.
+// server's totals, sets the offer's terms (a valid-until day typed dd/mm/yyyy, a note),
+// confirms the submission in a dialog that says what it reserves, meets a shortage on its
+// line, fixes the quantity, submits, sees the terms read-only, previews the proforma and
+// downloads it in French and English.
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,7 +12,26 @@ import { field } from "../api.mjs";
 import { login } from "../api.mjs";
 import { api, download, menu, readyUser, signIn, stockedProducts } from "../flows.mjs";
 
-export const title = "sales: customer, CSV export/import, draft order, shortage, submit, proforma";
+export const title = "sales: customer, CSV export/import, draft order, terms, confirmed submit, shortage, proforma";
+
+/** Dialogs and calendars have finished fading in: axe would otherwise read their colours mid-transition. */
+async function settled(page) {
+  await page.waitForFunction(
+    () =>
+      document.getAnimations().filter((a) => a.effect?.target?.closest?.(".mantine-Modal-root, .mantine-Popover-dropdown")).length === 0,
+  );
+}
+
+/** A day `days` from today in Paris: [dd/mm/yyyy as typed, as French shows it]. */
+function dayFromNow(days) {
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(new Date());
+  const [y, m, d] = today.split("-").map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d + days, 12));
+  const pad = (n) => String(n).padStart(2, "0");
+  const typed = `${pad(day.getUTCDate())}/${pad(day.getUTCMonth() + 1)}/${day.getUTCFullYear()}`;
+  const shown = new Intl.DateTimeFormat("fr-FR", { dateStyle: "medium", timeZone: "UTC" }).format(day);
+  return [typed, shown];
+}
 
 export async function run({ page, baseUrl, harness, admin }) {
   await stockedProducts(baseUrl, admin, [
@@ -113,16 +134,59 @@ export async function run({ page, baseUrl, harness, admin }) {
   await page.getByTestId("total-net").getByText("53,75").waitFor();
   await harness.checkPage(page, "order-draft");
 
-  // Submit: only 2 cheville in stock, the shortage shows on its line.
+  // The offer's terms: valid for 30 days, with a note; typed as a French person writes a day.
+  const [validTyped, validShown] = dayFromNow(30);
+  const terms = page.getByTestId("terms");
+  const validUntil = terms.getByLabel(field("Offre valable jusqu'au"));
+  assert.equal(await validUntil.getAttribute("placeholder"), "jj/mm/aaaa");
+  await validUntil.fill(validTyped);
+  // The calendar opened beside it speaks French, weeks from Monday.
+  await page.getByRole("button", { name: "Mois suivant" }).waitFor();
+  await settled(page);
+  await harness.checkPage(page, "order-terms-calendar");
+  await validUntil.press("Escape");
+  // Typed on two lines: the notes are one paragraph, the line break becomes a space.
+  await terms.getByLabel(field("Remarques")).fill("Livraison franco de port à partir de 500 € HT.\nPaiement à 45 jours fin de mois.");
+  const note = "Livraison franco de port à partir de 500 € HT. Paiement à 45 jours fin de mois.";
+  const versionBefore = await page.getByTestId("version").textContent();
+  await terms.getByRole("button", { name: "Enregistrer les conditions" }).click();
+  await page.getByText("Conditions enregistrées.").waitFor();
+  await page.waitForFunction((before) => document.querySelector('[data-testid="version"]')?.textContent !== before, versionBefore);
+  assert.equal(await validUntil.inputValue(), validTyped, "the day stays as dd/mm/yyyy");
+  await harness.checkPage(page, "order-terms");
+
+  // Submit: a dialog says what will be reserved; only 2 cheville in stock, so the shortage
+  // shows on its line once confirmed.
   await page.getByRole("button", { name: "Valider la commande" }).click();
+  const dialog = page.getByRole("dialog", { name: `Valider la commande ${number} ?` });
+  await dialog.waitFor();
+  assert.match(await dialog.getByTestId("confirm-text").textContent(), /^Pour Renault S\.A\.S\., le stock de 2 lignes \(8\spièces\) sera réservé\./);
+  const confirmSubmit = dialog.getByRole("button", { name: "Valider et réserver le stock" });
+  await page.waitForFunction(() => document.activeElement?.textContent === "Valider et réserver le stock");
+  await settled(page);
+  await harness.checkPage(page, "order-submit-confirm");
+  // Escape leaves the order as it was.
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  await page.getByTestId("order-status").getByText("Brouillon").waitFor();
+  await page.getByRole("button", { name: "Valider la commande" }).click();
+  await confirmSubmit.click();
   await page.getByTestId("shortage-CHEV-810").waitFor();
-  assert.match(await page.getByTestId("shortage-CHEV-810").textContent(), /5 demandé\(s\), 2 disponible\(s\)/);
+  await dialog.waitFor({ state: "detached" });
+  assert.match(await page.getByTestId("shortage-CHEV-810").textContent(), /demandé : 5\spièces ; disponible : 2\spièces/);
   await harness.checkPage(page, "order-shortage");
   await page.getByLabel("Quantité de CHEV-810").fill("2");
   await page.getByRole("button", { name: "Enregistrer la ligne CHEV-810" }).click();
   await page.getByTestId("total-net").getByText("41,75").waitFor();
   await page.getByRole("button", { name: "Valider la commande" }).click();
+  await dialog.getByText(/5\spièces/).waitFor();
+  await confirmSubmit.click();
   await page.getByTestId("order-status").getByText("Validée").waitFor();
+  // The terms are shown, no longer editable.
+  await terms.getByTestId("terms-valid-until").getByText(validShown).waitFor();
+  assert.equal(await terms.getByTestId("terms-notes").textContent(), note);
+  assert.equal(await terms.getByRole("textbox").count(), 0);
+  assert.match(await page.getByTestId("line-VIS-510").textContent(), /3\spièces/);
 
   // The proforma: previewed, then downloaded in French and in English.
   await page.getByRole("button", { name: "Aperçu" }).click();

@@ -1,5 +1,6 @@
 // Inès (analyst) reads the dashboard after two orders were sold: the figures match what
-// was sold, and each series downloads as CSV.
+// was sold, every amount says whether it is HT (excl. VAT) or TTC (incl. VAT), the period
+// is typed dd/mm/yyyy, and each series downloads as CSV.
 import assert from "node:assert/strict";
 import { login } from "../api.mjs";
 import { api, download, menu, readyUser, signIn, stockedProducts, submittedOrder } from "../flows.mjs";
@@ -35,11 +36,28 @@ export async function run({ page, baseUrl, harness, admin }) {
   assert.equal(bare(await page.getByTestId("kpi-gross").textContent()), bare(euros(Number(before.gross) + 440.4)));
   const top = page.getByTestId("dash-top-products");
   await top.getByText("PERC-18V — Perceuse 18 V").waitFor();
-  assert.match(await top.textContent(), /360,00/);
+  // 3 drills sold, 360,00 € HT; the section says its amounts are HT.
+  assert.match(await top.textContent(), /360,00\s€ HT · 3\spièces/);
+  await top.getByText("Classés par chiffre d'affaires HT (hors taxes).").waitFor();
   await page.getByTestId("dash-top-customers").getByText("DUPONT — Dupont Bâtiment").waitFor();
+  assert.match(await page.getByTestId("dash-top-customers").textContent(), /247,00\s€ HT · 1 commande/);
+  await page.getByTestId("dash-orders-by-status").getByText("Nombre de commandes et montant HT (hors taxes) par statut.").waitFor();
+  await page.getByTestId("dash-orders-by-status").getByText(/^\d+ commandes? · [\d\s,]+€ HT$/).first().waitFor();
+  const sales = page.getByTestId("dash-sales");
+  for (const column of ["Total HT", "TVA", "Total TTC"]) await sales.getByRole("columnheader", { name: column, exact: true }).waitFor();
+  await page.getByTestId("amounts-note").getByText(/HT : hors taxes ; TTC : toutes taxes comprises/).waitFor();
   // The drill bits are out of stock now (2 of 2 reserved).
   await page.getByTestId("dash-stock-alerts").getByText("FORET-6").waitFor();
   await harness.checkPage(page, "dashboard");
+
+  // The period typed as a French person writes it: the last 7 days still hold both orders.
+  const from = page.getByLabel("Du", { exact: true });
+  assert.equal(await from.getAttribute("placeholder"), "jj/mm/aaaa");
+  assert.match(await from.inputValue(), /^\d{2}\/\d{2}\/\d{4}$/);
+  const week = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris" }).format(new Date(Date.now() - 6 * 86_400_000));
+  await from.fill(week);
+  await from.press("Escape");
+  await page.getByTestId("kpi-orders").getByText(orders, { exact: true }).waitFor();
 
   await page.getByText("Mois", { exact: true }).click();
   await page.getByTestId("kpi-orders").getByText(orders, { exact: true }).waitFor();

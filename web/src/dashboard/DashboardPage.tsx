@@ -1,26 +1,28 @@
 import { useState } from "react";
-import { Anchor, Group, Paper, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from "@mantine/core";
+import { Anchor, Group, Paper, SegmentedControl, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
 import type { UseQueryResult } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { useI18n } from "../i18n/useI18n";
 import { QueryStatus } from "../components/QueryStatus";
 import { DownloadButton } from "../csv/ExportButton";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { formatQuantity, plural } from "../components/Quantity";
+import { DateField } from "../orders/DateField";
+import { parisDay } from "../orders/dateInput";
 import { BarList, Columns } from "./Bars";
 import { useDashboard, useDashboardExport, type Granularity, type Period, type Series } from "./api";
 
-function isoDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
 function Section<T>({
   title,
+  note,
   series,
   period,
   query,
   children,
 }: {
   title: string;
+  /** What the amounts are (HT or TTC), under the title. */
+  note?: string;
   series: Series;
   period: Period;
   query: UseQueryResult<T>;
@@ -32,9 +34,16 @@ function Section<T>({
     <Paper withBorder p="md" component="section" aria-labelledby={`dash-${series}`} data-testid={`dash-${series}`}>
       <Stack>
         <Group justify="space-between">
-          <Title order={2} size="h4" id={`dash-${series}`}>
-            {title}
-          </Title>
+          <Stack gap={2}>
+            <Title order={2} size="h4" id={`dash-${series}`}>
+              {title}
+            </Title>
+            {note && (
+              <Text size="sm" c="dimmed" data-testid="section-note">
+                {note}
+              </Text>
+            )}
+          </Stack>
           <DownloadButton
             label={i18n.t("dashboard.csv", { what: title })}
             name={`${series}-${period.from}-${period.to}.csv`}
@@ -50,20 +59,22 @@ function Section<T>({
 export default function DashboardPage() {
   const i18n = useI18n();
   useDocumentTitle(i18n.t("dashboard.title"));
-  const today = new Date();
-  const [period, setPeriod] = useState<Period>({
-    from: isoDay(new Date(today.getTime() - 29 * 86_400_000)),
-    to: isoDay(today),
-    granularity: "day",
-  });
+  // The server's default period: the last 30 days, today (in Paris) included.
+  const [period, setPeriod] = useState<Period>({ from: parisDay(-29), to: parisDay(), granularity: "day" });
+  const ht = (amount: string) => i18n.t("dashboard.moneyHt", { amount: i18n.money(amount) });
   const d = useDashboard(period);
 
   return (
     <Stack>
-      <Title order={1}>{i18n.t("dashboard.title")}</Title>
+      <Stack gap={4}>
+        <Title order={1}>{i18n.t("dashboard.title")}</Title>
+        <Text size="sm" c="dimmed" data-testid="amounts-note">
+          {i18n.t("dashboard.amountsNote")}
+        </Text>
+      </Stack>
       <Group align="flex-end" role="search">
-        <TextInput label={i18n.t("dashboard.from")} type="date" value={period.from} onChange={(e) => setPeriod({ ...period, from: e.currentTarget.value })} w={170} />
-        <TextInput label={i18n.t("dashboard.to")} type="date" value={period.to} onChange={(e) => setPeriod({ ...period, to: e.currentTarget.value })} w={170} />
+        <DateField label={i18n.t("dashboard.from")} value={period.from} onChange={(v) => setPeriod({ ...period, from: v ?? "" })} w={170} />
+        <DateField label={i18n.t("dashboard.to")} value={period.to} onChange={(v) => setPeriod({ ...period, to: v ?? "" })} w={170} />
         <Stack gap={4}>
           <Text size="sm" id="granularity">
             {i18n.t("dashboard.granularity")}
@@ -96,7 +107,12 @@ export default function DashboardPage() {
               ))}
             </SimpleGrid>
             <SimpleGrid cols={{ base: 1, md: 2 }}>
-              <Columns label={i18n.t("dashboard.salesChart")} points={s.series.map((p) => ({ key: p.period, value: Number(p.net) }))} />
+              <Stack gap={4}>
+                <Text size="sm" fw={600} aria-hidden>
+                  {i18n.t("dashboard.salesChart")}
+                </Text>
+                <Columns label={i18n.t("dashboard.salesChart")} points={s.series.map((p) => ({ key: p.period, value: Number(p.net) }))} />
+              </Stack>
               <Table.ScrollContainer minWidth={360} mah={260}>
                 <Table striped>
                   <VisuallyHidden component="caption">{i18n.t("dashboard.sales")}</VisuallyHidden>
@@ -105,6 +121,7 @@ export default function DashboardPage() {
                       <Table.Th scope="col">{i18n.t("dashboard.period")}</Table.Th>
                       <Table.Th scope="col" ta="right">{i18n.t("dashboard.orders")}</Table.Th>
                       <Table.Th scope="col" ta="right">{i18n.t("order.totalNet")}</Table.Th>
+                      <Table.Th scope="col" ta="right">{i18n.t("dashboard.vat")}</Table.Th>
                       <Table.Th scope="col" ta="right">{i18n.t("order.totalGross")}</Table.Th>
                     </Table.Tr>
                   </Table.Thead>
@@ -116,6 +133,7 @@ export default function DashboardPage() {
                           <Table.Td>{i18n.date(p.period)}</Table.Td>
                           <Table.Td ta="right">{i18n.number(p.orders)}</Table.Td>
                           <Table.Td ta="right">{i18n.money(p.net)}</Table.Td>
+                          <Table.Td ta="right">{i18n.money(p.vat)}</Table.Td>
                           <Table.Td ta="right">{i18n.money(p.gross)}</Table.Td>
                         </Table.Tr>
                       ))}
@@ -128,7 +146,7 @@ export default function DashboardPage() {
       </Section>
 
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        <Section title={i18n.t("dashboard.topProducts")} series="top-products" period={period} query={d.topProducts}>
+        <Section title={i18n.t("dashboard.topProducts")} note={i18n.t("dashboard.topProductsNote")} series="top-products" period={period} query={d.topProducts}>
           {(t) =>
             t.items.length === 0 ? (
               <Text c="dimmed">{i18n.t("dashboard.none")}</Text>
@@ -138,13 +156,13 @@ export default function DashboardPage() {
                   key: p.product_id,
                   label: `${p.sku} — ${p.name}`,
                   value: Number(p.revenue),
-                  text: `${i18n.money(p.revenue)} · ${i18n.number(p.quantity)} ${i18n.t(`unit.${p.unit}`)}`,
+                  text: `${ht(p.revenue)} · ${formatQuantity(p.quantity, p.unit, i18n.lang)}`,
                 }))}
               />
             )
           }
         </Section>
-        <Section title={i18n.t("dashboard.topCustomers")} series="top-customers" period={period} query={d.topCustomers}>
+        <Section title={i18n.t("dashboard.topCustomers")} note={i18n.t("dashboard.topCustomersNote")} series="top-customers" period={period} query={d.topCustomers}>
           {(t) =>
             t.items.length === 0 ? (
               <Text c="dimmed">{i18n.t("dashboard.none")}</Text>
@@ -155,13 +173,13 @@ export default function DashboardPage() {
                   key: c.customer_id,
                   label: `${c.code} — ${c.name}`,
                   value: Number(c.net),
-                  text: `${i18n.money(c.net)} · ${i18n.t("dashboard.nOrders", { n: c.orders })}`,
+                  text: `${ht(c.net)} · ${i18n.t(plural(c.orders, i18n.lang, { one: "dashboard.nOrders.one", other: "dashboard.nOrders.other" }), { n: i18n.number(c.orders) })}`,
                 }))}
               />
             )
           }
         </Section>
-        <Section title={i18n.t("dashboard.byStatus")} series="orders-by-status" period={period} query={d.byStatus}>
+        <Section title={i18n.t("dashboard.byStatus")} note={i18n.t("dashboard.byStatusNote")} series="orders-by-status" period={period} query={d.byStatus}>
           {(b) => (
             <BarList
               color="var(--mantine-color-grape-7)"
@@ -169,7 +187,7 @@ export default function DashboardPage() {
                 key: s.status,
                 label: i18n.t(`order.status.${s.status}`),
                 value: s.orders,
-                text: `${i18n.number(s.orders)} · ${i18n.money(s.gross)}`,
+                text: `${i18n.t(plural(s.orders, i18n.lang, { one: "dashboard.nOrders.one", other: "dashboard.nOrders.other" }), { n: i18n.number(s.orders) })} · ${ht(s.net)}`,
               }))}
             />
           )}
@@ -201,8 +219,8 @@ export default function DashboardPage() {
                             {s.name}
                           </Anchor>
                         </Table.Td>
-                        <Table.Td ta="right">{i18n.number(s.available)}</Table.Td>
-                        <Table.Td ta="right">{s.low_stock_threshold ? i18n.number(s.low_stock_threshold) : ""}</Table.Td>
+                        <Table.Td ta="right">{formatQuantity(s.available, s.unit, i18n.lang)}</Table.Td>
+                        <Table.Td ta="right">{s.low_stock_threshold ? formatQuantity(s.low_stock_threshold, s.unit, i18n.lang) : ""}</Table.Td>
                         <Table.Td>{i18n.t(s.level === "out_of_stock" ? "stock.out" : "stock.lowBadge")}</Table.Td>
                       </Table.Tr>
                     ))}

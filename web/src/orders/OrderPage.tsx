@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from "react";
 import {
-  Alert,
   Anchor,
   Button,
   Group,
@@ -26,9 +25,15 @@ import { useDocumentTitle } from "../lib/useDocumentTitle";
 import { decimalForInput, parseDecimalInput } from "../i18n/format";
 import { saveBlob } from "../lib/download";
 import { useServices } from "../ServicesContext";
+import { ConfirmDialog } from "../components/ConfirmDialog";
+import { formatQuantity, plural, unitLabel } from "../components/Quantity";
 import { useOrder, useOrderCommand, useProforma, type OrderCommand, type OrderDetail, type OrderLine, type Shortage } from "./api";
 import { OrderStatusBadge } from "./OrderStatusBadge";
 import { CustomerPicker, ProductPicker } from "./Pickers";
+import { OrderConflictAlert, OrderTerms } from "./OrderTerms";
+import { quantitiesByUnit } from "./summary";
+
+type Lifecycle = "submit" | "fulfil" | "cancel";
 
 export function OrderPage() {
   const { id = "" } = useParams();
@@ -66,6 +71,20 @@ function OrderEditor({ order, reload }: { order: OrderDetail; reload: () => void
       () => false,
     );
   const conflict = command.error instanceof ApiError && command.error.status === 412;
+  // The action asked about stays set while the dialog closes (its text fades out whole).
+  const [asked, setAsked] = useState<{ action: Lifecycle; open: boolean }>({ action: "submit", open: false });
+  const confirming = asked.open ? asked.action : null;
+  const setConfirming = (action: Lifecycle | null) => setAsked((a) => (action ? { action, open: true } : { ...a, open: false }));
+  const done: Record<Lifecycle, string> = {
+    submit: i18n.t("order.submitted"),
+    fulfil: i18n.t("order.fulfilled"),
+    cancel: i18n.t("order.cancelled"),
+  };
+  const confirm = async () => {
+    if (!confirming) return;
+    await run({ kind: confirming }, done[confirming]);
+    setConfirming(null);
+  };
 
   return (
     <>
@@ -86,21 +105,14 @@ function OrderEditor({ order, reload }: { order: OrderDetail; reload: () => void
 
       {command.error &&
         (conflict ? (
-          <Alert color="orange" role="alert" variant="light" data-testid="conflict">
-            <Text size="sm">{i18n.t("order.conflict")}</Text>
-            <Button
-              size="xs"
-              mt="sm"
-              onClick={() => {
-                const current = Number((command.error as ApiError).extra("current_version"));
-                if (Number.isInteger(current) && current > 0) writes.record("order", order.id, current);
-                command.reset();
-                reload();
-              }}
-            >
-              {i18n.t("product.reload")}
-            </Button>
-          </Alert>
+          <OrderConflictAlert
+            error={command.error as ApiError}
+            onReload={(current) => {
+              if (current !== null) writes.record("order", order.id, current);
+              command.reset();
+              reload();
+            }}
+          />
         ) : (
           <ErrorAlert error={command.error} />
         ))}
@@ -164,16 +176,19 @@ function OrderEditor({ order, reload }: { order: OrderDetail; reload: () => void
 
       {editable && <AddLineForm busy={command.isPending} onAdd={(body) => run({ kind: "addLine", body })} />}
 
-      <Totals order={order} />
+      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+        <OrderTerms order={order} editable={editable} reload={reload} />
+        <Totals order={order} />
+      </SimpleGrid>
 
       <Group>
         {editable && (
-          <Button loading={command.isPending && command.variables?.command.kind === "submit"} onClick={() => void run({ kind: "submit" }, i18n.t("order.submitted"))}>
+          <Button loading={command.isPending && command.variables?.command.kind === "submit"} onClick={() => setConfirming("submit")}>
             {i18n.t("order.submit")}
           </Button>
         )}
         {canShip && order.status === "submitted" && (
-          <Button loading={command.isPending} onClick={() => void run({ kind: "fulfil" }, i18n.t("order.fulfilled"))}>
+          <Button loading={command.isPending && command.variables?.command.kind === "fulfil"} onClick={() => setConfirming("fulfil")}>
             {i18n.t("order.fulfil")}
           </Button>
         )}
@@ -181,12 +196,27 @@ function OrderEditor({ order, reload }: { order: OrderDetail; reload: () => void
           <Button
             variant="default"
             loading={command.isPending && command.variables?.command.kind === "cancel"}
-            onClick={() => window.confirm(i18n.t("order.cancelConfirm")) && void run({ kind: "cancel" }, i18n.t("order.cancelled"))}
+            onClick={() => setConfirming("cancel")}
           >
             {i18n.t("order.cancel")}
           </Button>
         )}
       </Group>
+
+      <ConfirmDialog
+        opened={confirming !== null}
+        testId="confirm-dialog"
+        title={i18n.t(`order.confirm.${asked.action}Title`, { number: order.number })}
+        confirmLabel={i18n.t(`order.confirm.${asked.action}`)}
+        dismissLabel={i18n.t(asked.action === "cancel" ? "order.confirm.keep" : "order.confirm.back")}
+        closeLabel={i18n.t("app.close")}
+        destructive={asked.action === "cancel"}
+        busy={command.isPending}
+        onConfirm={() => void confirm()}
+        onDismiss={() => setConfirming(null)}
+      >
+        <ConfirmBody order={order} action={asked.action} />
+      </ConfirmDialog>
 
       {order.lines.length > 0 && <Proforma order={order} />}
     </>
@@ -235,9 +265,14 @@ function LineRow({
         <Table.Td>{line.label}</Table.Td>
         <Table.Td ta="right">
           {editable ? (
-            <TextInput size="xs" w={90} aria-label={i18n.t("order.qtyOf", { sku: what })} value={quantity} onChange={(e) => setQuantity(e.currentTarget.value)} inputMode="decimal" error={!!shortage} />
+            <Group gap={6} wrap="nowrap" justify="flex-end">
+              <TextInput size="xs" w={90} aria-label={i18n.t("order.qtyOf", { sku: what })} value={quantity} onChange={(e) => setQuantity(e.currentTarget.value)} inputMode="decimal" error={!!shortage} />
+              <Text size="sm" aria-hidden miw={48} ta="left">
+                {unitLabel(line.unit, parseDecimalInput(quantity) ?? line.quantity, i18n.lang)}
+              </Text>
+            </Group>
           ) : (
-            `${i18n.number(line.quantity)} ${i18n.t(`unit.${line.unit}`)}`
+            formatQuantity(line.quantity, line.unit, i18n.lang)
           )}
         </Table.Td>
         <Table.Td ta="right">
@@ -276,8 +311,8 @@ function LineRow({
           <Table.Td colSpan={editable ? 8 : 7}>
             <Text size="sm" c="red.9" fw={600} role="alert" data-testid={`shortage-${line.sku}`}>
               {i18n.t("order.shortage", {
-                requested: i18n.number(shortage.requested),
-                available: i18n.number(shortage.available),
+                requested: formatQuantity(shortage.requested, line.unit, i18n.lang),
+                available: formatQuantity(shortage.available, line.unit, i18n.lang),
               })}
             </Text>
           </Table.Td>
@@ -352,10 +387,62 @@ function AddLineForm({
   );
 }
 
+/** The most lines a confirmation lists; the others are counted. */
+const CONFIRM_LINES = 8;
+
+/** What a lifecycle action will do to this order and to the stock, before it is done. */
+function ConfirmBody({ order, action }: { order: OrderDetail; action: Lifecycle }) {
+  const i18n = useI18n();
+  const count = order.lines.length;
+  const lines = i18n.t(plural(count, i18n.lang, { one: "order.lines.one", other: "order.lines.other" }), { count: i18n.number(count) });
+  const quantities = quantitiesByUnit(order.lines, i18n.lang);
+  const customer = order.customer_name ?? i18n.t("order.confirm.noCustomer");
+  const text =
+    action === "cancel"
+      ? order.status === "submitted"
+        ? i18n.t("order.confirm.cancelSubmittedBody", { quantities })
+        : i18n.t("order.confirm.cancelDraftBody")
+      : i18n.t(action === "submit" ? "order.confirm.submitBody" : "order.confirm.fulfilBody", { lines, quantities, customer });
+  const listed = action !== "cancel" || order.status === "submitted";
+  const rest = count - CONFIRM_LINES;
+  return (
+    <>
+      <Text data-testid="confirm-text">{text}</Text>
+      {listed && count > 0 && (
+        <Table withTableBorder fz="sm">
+          <VisuallyHidden component="caption">{i18n.t("order.confirm.lineList")}</VisuallyHidden>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">{i18n.t("products.col.sku")}</Table.Th>
+              <Table.Th scope="col">{i18n.t("order.label")}</Table.Th>
+              <Table.Th scope="col" ta="right">{i18n.t("stock.quantity")}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {order.lines.slice(0, CONFIRM_LINES).map((l) => (
+              <Table.Tr key={l.line_no}>
+                <Table.Td ff="monospace">{l.sku}</Table.Td>
+                <Table.Td>{l.label}</Table.Td>
+                <Table.Td ta="right" style={{ whiteSpace: "nowrap" }}>{formatQuantity(l.quantity, l.unit, i18n.lang)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {listed && rest > 0 && (
+        <Text size="sm">{i18n.t(plural(rest, i18n.lang, { one: "order.confirm.more.one", other: "order.confirm.more.other" }), { count: i18n.number(rest) })}</Text>
+      )}
+      <Text size="sm" fw={600}>
+        {i18n.t("order.confirm.totals", { net: i18n.money(order.total_net), gross: i18n.money(order.total_gross) })}
+      </Text>
+    </>
+  );
+}
+
 function Totals({ order }: { order: OrderDetail }) {
   const i18n = useI18n();
   return (
-    <Paper withBorder p="md" maw={480} ml="auto" data-testid="totals">
+    <Paper withBorder p="md" w="100%" maw={480} ml="auto" data-testid="totals" style={{ alignSelf: "start" }}>
       <Table>
         <VisuallyHidden component="caption">{i18n.t("order.totals")}</VisuallyHidden>
         <Table.Tbody>

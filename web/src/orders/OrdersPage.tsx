@@ -10,14 +10,17 @@ import { useDocumentTitle } from "../lib/useDocumentTitle";
 import { ORDER_PAGE, ORDER_STATUSES, useOrderList, type OrderFilters, type OrderStatus } from "./api";
 import { OrderStatusBadge } from "./OrderStatusBadge";
 import { CustomerPicker } from "./Pickers";
+import { plural } from "../components/Quantity";
+import { DateField } from "./DateField";
+import { isIsoDate } from "./dateInput";
 
 function filtersFrom(s: URLSearchParams): OrderFilters {
   const status = s.get("status");
   return {
     status: (ORDER_STATUSES as readonly string[]).includes(status ?? "") ? (status as OrderStatus) : null,
     customer: s.get("customer"),
-    from: s.get("from") ?? "",
-    to: s.get("to") ?? "",
+    from: isIsoDate(s.get("from") ?? "") ? (s.get("from") as string) : "",
+    to: isIsoDate(s.get("to") ?? "") ? (s.get("to") as string) : "",
     q: s.get("q") ?? "",
     page: Math.max(1, Number(s.get("page") ?? "1") || 1),
   };
@@ -72,15 +75,15 @@ export function OrdersPage() {
           allowDeselect={false}
           w={160}
         />
-        <CustomerPicker label={i18n.t("order.customer")} value={filters.customer} onChange={(id) => set({ customer: id })} w={280} />
-        <TextInput label={i18n.t("orders.from")} type="date" value={filters.from} onChange={(e) => set({ from: e.currentTarget.value })} w={160} />
-        <TextInput label={i18n.t("orders.to")} type="date" value={filters.to} onChange={(e) => set({ to: e.currentTarget.value })} w={160} />
+        <CustomerPicker label={i18n.t("order.customer")} value={filters.customer} onChange={(id) => set({ customer: id })} w={240} />
+        <DateField label={i18n.t("orders.from")} value={filters.from} onChange={(v) => set({ from: v ?? "" })} w={150} />
+        <DateField label={i18n.t("orders.to")} value={filters.to} onChange={(v) => set({ to: v ?? "" })} w={150} />
       </Group>
       <QueryStatus query={list} />
       {page && (
         <>
           <Text size="sm" aria-live="polite">
-            {i18n.t("orders.total", { count: i18n.number(page.total) })}
+            {i18n.t(plural(page.total, i18n.lang, { one: "orders.total.one", other: "orders.total.other" }), { count: i18n.number(page.total) })}
           </Text>
           <Table.ScrollContainer minWidth={760}>
             <Table striped highlightOnHover>

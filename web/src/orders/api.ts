@@ -15,6 +15,7 @@ export type OrderPage = R["schemas"]["Page_OrderRow"];
 export type Shortage = R["schemas"]["Shortage"];
 export type AddLine = C["schemas"]["AddLine"];
 export type ChangeLine = C["schemas"]["ChangeLine"];
+export type SetTerms = C["schemas"]["SetTerms"];
 
 export const ORDER_STATUSES: readonly OrderStatus[] = ["draft", "submitting", "submitted", "fulfilled", "cancelled"];
 export const ORDER_PAGE = 25;
@@ -87,12 +88,19 @@ export type OrderCommand =
   | { kind: "changeLine"; lineNo: number; body: ChangeLine }
   | { kind: "deleteLine"; lineNo: number }
   | { kind: "setCustomer"; customerId: string }
+  | { kind: "setTerms"; body: { notes: string | null; valid_until: string | null } }
   | { kind: "submit" | "cancel" | "fulfil" };
 
+/** Commands sent at the version shown (`If-Match`): a 412 if the order changed meanwhile. */
+function guarded(kind: OrderCommand["kind"]): boolean {
+  return kind === "submit" || kind === "cancel" || kind === "fulfil" || kind === "setTerms";
+}
+
 /**
- * Every command on one order. Submit, cancel and fulfil are sent at the version shown
- * (`If-Match`: the person acts on what they see); line and customer edits of a draft are
- * not, as a refused submission (shortages) itself moves the version on.
+ * Every command on one order. Submit, cancel, fulfil and the terms are sent at the version
+ * shown (`If-Match`: the person acts on what they see, and terms typed over someone else's
+ * are not silently lost); line and customer edits of a draft are not, as a refused
+ * submission (shortages) itself moves the version on.
  */
 export function useOrderCommand(id: string) {
   const { api } = useServices();
@@ -100,8 +108,7 @@ export function useOrderCommand(id: string) {
   const afterWrite = useAfterWrite();
   return useMutation({
     mutationFn: async ({ command, version }: { command: OrderCommand; version: number }) => {
-      const lifecycle = command.kind === "submit" || command.kind === "cancel" || command.kind === "fulfil";
-      const header = lifecycle ? { "If-Match": ifMatch(version) } : {};
+      const header = guarded(command.kind) ? { "If-Match": ifMatch(version) } : {};
       const path = { id };
       switch (command.kind) {
         case "addLine":
@@ -127,6 +134,11 @@ export function useOrderCommand(id: string) {
               api.command.PUT("/orders/{id}/customer", { params: { path, header }, body: { customer_id: command.customerId } }),
             )
           ).data;
+        case "setTerms": {
+          // Both fields always: the command replaces the terms, an absent one is cleared.
+          const body: SetTerms = { notes: command.body.notes, valid_until: command.body.valid_until };
+          return (await unwrap(api.command.PUT("/orders/{id}/terms", { params: { path, header }, body }))).data;
+        }
         case "submit":
           return (await unwrap(api.command.POST("/orders/{id}/submit", { params: { path, header } }))).data;
         case "cancel":

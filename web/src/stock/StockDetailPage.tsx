@@ -12,6 +12,7 @@ import { useFocusFirstInvalid } from "../lib/focus";
 import { notify } from "../lib/notify";
 import { parseDecimalInput } from "../i18n/format";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { formatQuantity, unitLabel } from "../components/Quantity";
 import { REASONS, useAdjustStock, useMovements, useStockLevel, type AdjustmentReason, type StockLevel } from "./api";
 import { LowBadge } from "./StockPage";
 
@@ -39,7 +40,7 @@ function StockDetail({ level }: { level: StockLevel }) {
         <Stack gap={2}>
           <Title order={1}>{i18n.t("stock.detailTitle", { sku: level.sku })}</Title>
           <Text>
-            {level.name} · {i18n.t(`unit.${level.unit}`)} <LowBadge low={level.low} available={level.available} />
+            {level.name} · {i18n.t("stock.unit", { unit: i18n.t(`unit.${level.unit}`) })} <LowBadge low={level.low} available={level.available} />
           </Text>
         </Stack>
         <Anchor component={Link} to="/stock">
@@ -51,12 +52,12 @@ function StockDetail({ level }: { level: StockLevel }) {
           <Paper key={label} withBorder p="sm">
             <Text size="sm">{label}</Text>
             <Text size="xl" fw={700} data-testid={`figure-${label}`}>
-              {i18n.number(value)}
+              {formatQuantity(value, level.unit, i18n.lang)}
             </Text>
           </Paper>
         ))}
       </SimpleGrid>
-      {writable && <AdjustForm productId={level.product_id} />}
+      {writable && <AdjustForm productId={level.product_id} unit={level.unit} />}
       <Title order={2} size="h3">
         {i18n.t("stock.movements")}
       </Title>
@@ -92,9 +93,9 @@ function StockDetail({ level }: { level: StockLevel }) {
                         </>
                       ) : null}
                     </Table.Td>
-                    <Table.Td ta="right">{i18n.number(m.quantity)}</Table.Td>
-                    <Table.Td ta="right">{i18n.number(m.on_hand)}</Table.Td>
-                    <Table.Td ta="right">{i18n.number(m.reserved)}</Table.Td>
+                    <Table.Td ta="right">{formatQuantity(m.quantity, level.unit, i18n.lang)}</Table.Td>
+                    <Table.Td ta="right">{formatQuantity(m.on_hand, level.unit, i18n.lang)}</Table.Td>
+                    <Table.Td ta="right">{formatQuantity(m.reserved, level.unit, i18n.lang)}</Table.Td>
                     <Table.Td>{m.comment ?? ""}</Table.Td>
                   </Table.Tr>
                 ))}
@@ -122,7 +123,7 @@ interface AdjustValues {
   comment: string;
 }
 
-function AdjustForm({ productId }: { productId: string }) {
+function AdjustForm({ productId, unit }: { productId: string; unit: StockLevel["unit"] }) {
   const i18n = useI18n();
   const adjust = useAdjustStock(productId);
   const ref = useRef<HTMLFormElement>(null);
@@ -161,7 +162,15 @@ function AdjustForm({ productId }: { productId: string }) {
           <Text size="sm">{i18n.t("stock.adjustHelp")}</Text>
           {adjust.error && <ErrorAlert error={adjust.error} />}
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
-            <TextInput label={i18n.t("stock.quantity")} required inputMode="decimal" autoComplete="off" {...form.getInputProps("quantity")} />
+            <TextInput
+              label={i18n.t("stock.quantity")}
+              required
+              inputMode="decimal"
+              autoComplete="off"
+              rightSection={<Text size="sm" aria-hidden>{unitLabel(unit, parseDecimalInput(form.values.quantity) ?? "2", i18n.lang)}</Text>}
+              rightSectionWidth={72}
+              {...form.getInputProps("quantity")}
+            />
             <Select
               label={i18n.t("stock.reason")}
               data={REASONS.map((r) => ({ value: r, label: i18n.t(`stock.reason.${r}`) }))}

@@ -5,6 +5,7 @@ import { Link, useSearchParams } from "react-router";
 import { useI18n } from "../i18n/useI18n";
 import { QueryStatus } from "../components/QueryStatus";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { formatQuantity, plural } from "../components/Quantity";
 import { STOCK_PAGE, useStockList } from "./api";
 
 export function LowBadge({ low, available }: { low: boolean; available: string }) {
@@ -60,7 +61,7 @@ export function StockPage() {
       {page && (
         <>
           <Text size="sm" aria-live="polite">
-            {i18n.t("stock.total", { count: i18n.number(page.total) })}
+            {i18n.t(plural(page.total, i18n.lang, { one: "stock.total.one", other: "stock.total.other" }), { count: i18n.number(page.total) })}
           </Text>
           <Table.ScrollContainer minWidth={720}>
             <Table striped highlightOnHover>
@@ -87,10 +88,10 @@ export function StockPage() {
                       </Anchor>
                     </Table.Td>
                     <Table.Td>{s.category}</Table.Td>
-                    <Table.Td ta="right">{i18n.number(s.on_hand)}</Table.Td>
-                    <Table.Td ta="right">{i18n.number(s.reserved)}</Table.Td>
-                    <Table.Td ta="right" data-testid="available">{i18n.number(s.available)}</Table.Td>
-                    <Table.Td ta="right">{s.low_stock_threshold ? i18n.number(s.low_stock_threshold) : ""}</Table.Td>
+                    <Table.Td ta="right">{formatQuantity(s.on_hand, s.unit, i18n.lang)}</Table.Td>
+                    <Table.Td ta="right">{formatQuantity(s.reserved, s.unit, i18n.lang)}</Table.Td>
+                    <Table.Td ta="right" data-testid="available">{formatQuantity(s.available, s.unit, i18n.lang)}</Table.Td>
+                    <Table.Td ta="right">{s.low_stock_threshold ? formatQuantity(s.low_stock_threshold, s.unit, i18n.lang) : ""}</Table.Td>
                     <Table.Td>
                       <LowBadge low={s.low} available={s.available} />
                     </Table.Td>
