@@ -134,6 +134,19 @@ export const fr = {
   "form.required": "Ce champ est obligatoire.",
   "form.decimal": "Saisissez un nombre (par exemple 12,50).",
   "form.errorSummary": "Le formulaire contient des erreurs : corrigez les champs signalés.",
+  "form.cancel": "Annuler",
+
+  "list.previous": "Page précédente",
+  "list.next": "Page suivante",
+  "list.pageN": "Page {page}",
+  "list.pageOf": "Page {page} sur {pages}",
+
+  "status.active": "Actif",
+  "status.archived": "Archivé",
+  "record.version": "Version {version}, modifiée le {date}",
+
+  "conflict.help": "Rechargez pour voir sa version actuelle, puis refaites vos modifications.",
+  "conflict.reload": "Recharger",
   ...csvFr,
   ...customersFr,
   ...stockFr,
@@ -266,6 +279,19 @@ export const en: Record<MessageKey, string> = {
   "form.required": "This field is required.",
   "form.decimal": "Enter a number (for example 12.50).",
   "form.errorSummary": "The form has errors: correct the fields marked.",
+  "form.cancel": "Cancel",
+
+  "list.previous": "Previous page",
+  "list.next": "Next page",
+  "list.pageN": "Page {page}",
+  "list.pageOf": "Page {page} of {pages}",
+
+  "status.active": "Active",
+  "status.archived": "Archived",
+  "record.version": "Version {version}, changed on {date}",
+
+  "conflict.help": "Reload to see its current version, then make your changes again.",
+  "conflict.reload": "Reload",
   ...csvEn,
   ...customersEn,
   ...stockEn,
