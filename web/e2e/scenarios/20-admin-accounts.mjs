@@ -1,6 +1,7 @@
 // The admin opens an account for Bruno (warehouse) from the accounts page (a weak password
 // first: the server's field error under the field), sees it in the list at once
-// (read-your-writes), finds its creation in the audit trail and exports it as CSV. Bruno
+// (read-your-writes), finds its creation in the audit trail (actor and object named, the
+// action in words, in French and English) and exports it as CSV. Bruno
 // signs in and must change the password before anything else.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
@@ -72,15 +73,42 @@ export async function run({ page, harness, admin }) {
   await page.getByRole("link", { name: "Retour aux comptes" }).click();
   await page.getByTestId(`user-${BRUNO.email}`).getByText("Entrepôt, Analyste").waitFor();
 
-  // The audit trail: the creation, filtered by type, without the password hash.
+  // The audit trail, filtered by action: Bruno's creation, in words. The actor is named
+  // by the admin's account (name and email), the object links to Bruno's account page,
+  // the details are "field: value" lines (no raw JSON, no password hash in sight).
   await nav.getByRole("link", { name: "Journal d'audit" }).click();
   await page.getByRole("heading", { name: "Journal d'audit", level: 1 }).waitFor();
   await page.mouse.move(700, 600);
-  await page.getByLabel("Événement").fill("UserCreated");
-  await page.getByRole("button", { name: "Filtrer" }).click();
+  const action = page.getByRole("combobox", { name: "Action", exact: true });
+  await action.click();
+  await action.fill("Compte cr");
+  await page.getByRole("option", { name: "Compte créé", exact: true }).click();
   const created = page.getByTestId("audit-UserCreated").filter({ hasText: BRUNO.email });
   await created.waitFor();
+  await created.getByText(admin.email).waitFor();
+  assert.equal(await created.getByTestId("audit-action").innerText(), "Compte créé");
+  const target = created.getByRole("link", { name: BRUNO.name });
+  assert.match(await target.getAttribute("href"), /^\/admin\/users\/[0-9a-f-]{36}$/);
+  const text = await created.innerText();
+  assert.match(text, /E-mail : bruno@example\.com/);
+  assert.match(text, /Rôles : Entrepôt/);
+  assert.doesNotMatch(text, /UserCreated|password_hash|redacted|\{"/);
+  // The rows shown are the filter's: every one an account creation.
+  for (const label of await page.getByTestId("audit-action").allInnerTexts()) assert.equal(label, "Compte créé");
+  // The confirmations of the account page have gone by now: the screenshot shows the trail.
+  await page.waitForFunction(() => document.querySelectorAll(".mantine-Notification-root").length === 0);
   await harness.checkPage(page, "admin-audit");
+  // The full event is one click away.
+  await created.getByText("Détail complet").click();
+  await created.getByText(/"UserCreated"/).waitFor();
+  // In English, the same row speaks English.
+  await page.getByText("English").click();
+  await page.getByRole("heading", { name: "Audit trail", level: 1 }).waitFor();
+  assert.equal(await created.getByTestId("audit-action").innerText(), "Account created");
+  await created.getByText(/Roles: Warehouse/).waitFor();
+  await harness.checkPage(page, "admin-audit-en");
+  await page.getByText("Français").click();
+  await page.getByRole("heading", { name: "Journal d'audit", level: 1 }).waitFor();
   const [download] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("button", { name: "Exporter en CSV" }).click(),

@@ -56,6 +56,8 @@ export const fr = {
   "password.hint": "Au moins 12 caractères ; évitez les mots de passe courants.",
   "password.submit": "Enregistrer le mot de passe",
   "password.done": "Mot de passe changé.",
+  "password.conflict": "Votre compte a été modifié au même moment, par exemple par un administrateur.",
+  "password.conflictHelp": "Rechargez votre compte, puis enregistrez à nouveau votre mot de passe : ce que vous avez saisi est conservé.",
 
   "products.title": "Produits",
   "products.new": "Nouveau produit",
@@ -201,6 +203,8 @@ export const en: Record<MessageKey, string> = {
   "password.hint": "At least 12 characters; avoid common passwords.",
   "password.submit": "Save the password",
   "password.done": "Password changed.",
+  "password.conflict": "Your account was changed at the same moment, for instance by an administrator.",
+  "password.conflictHelp": "Reload your account, then save your password again: what you typed is kept.",
 
   "products.title": "Products",
   "products.new": "New product",
