@@ -1,11 +1,13 @@
 // The admin opens an account for Bruno (warehouse) from the accounts page (a weak password
 // first: the server's field error under the field), sees it in the list at once
-// (read-your-writes), finds its creation in the audit trail (actor and object named, the
+// (read-your-writes), meets a colleague's concurrent change on the account's page (412,
+// reload), finds its creation in the audit trail (actor and object named, the
 // action in words, in French and English) and exports it as CSV. Bruno
 // signs in and must change the password before anything else.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { field } from "../api.mjs";
+import { field, login } from "../api.mjs";
+import { api } from "../flows.mjs";
 
 export const title = "admin: creates an account, who must change the password at first sign-in; audit trail";
 
@@ -19,14 +21,15 @@ async function signIn(page, email, password) {
   await page.getByRole("button", { name: "Se connecter" }).click();
 }
 
-export async function run({ page, harness, admin }) {
+export async function run({ page, baseUrl, harness, admin }) {
   await signIn(page, admin.email, admin.password);
   await page.waitForURL("**/products");
   const nav = page.getByRole("navigation", { name: "Navigation principale" });
   await nav.getByRole("link", { name: "Comptes" }).click();
   await page.getByRole("heading", { name: "Comptes", level: 1 }).waitFor();
-  // The pointer leaves the menu: a hovered menu entry is not what the page looks like.
-  await page.mouse.move(700, 600);
+  // The pointer leaves the menu (a hovered entry is not what the page looks like) for a
+  // blank spot: over a notification it would hold it on screen.
+  await page.mouse.move(640, 62);
   await page.getByTestId(`user-${admin.email}`).waitFor();
   await harness.checkPage(page, "admin-users");
 
@@ -70,6 +73,30 @@ export async function run({ page, harness, admin }) {
   await page.getByRole("button", { name: "Désactiver le compte" }).waitFor();
   // No error banner (the confirmations in the corner are alerts too).
   assert.equal(await page.locator(".mantine-Alert-root").count(), 0);
+
+  // A colleague adds the sales role meanwhile (through the API): disabling at the version
+  // shown answers 412; the banner's reload shows their change, and a save works again.
+  const brunoId = new URL(page.url()).pathname.split("/").pop();
+  const token = await login(baseUrl, admin.email, admin.password);
+  await api(baseUrl, token, "PUT", `/users/${brunoId}/roles`, { roles: ["warehouse", "analyst", "sales"] });
+  await page.getByRole("button", { name: "Désactiver le compte" }).click();
+  const conflict = page.getByTestId("conflict");
+  await conflict.getByText("Quelqu'un d'autre a modifié ce compte").waitFor();
+  await harness.checkPage(page, "admin-user-conflict");
+  await conflict.getByRole("button", { name: "Recharger" }).click();
+  await conflict.waitFor({ state: "detached" });
+  // The colleague's role shows once the account is read again.
+  await page.waitForFunction(() => document.querySelector('input[type="checkbox"][value="sales"]')?.checked);
+  const sales = page.getByRole("checkbox", { name: "Ventes" });
+  const version = await page.getByTestId("version").innerText();
+  await sales.uncheck();
+  await page.getByRole("button", { name: "Enregistrer les rôles" }).click();
+  await page.waitForFunction(
+    (before) => document.querySelector('[data-testid="version"]')?.textContent !== before,
+    version,
+  );
+  assert.equal(await page.getByRole("button", { name: "Désactiver le compte" }).count(), 1);
+  assert.equal(await page.locator(".mantine-Alert-root").count(), 0);
   await page.getByRole("link", { name: "Retour aux comptes" }).click();
   await page.getByTestId(`user-${BRUNO.email}`).getByText("Entrepôt, Analyste").waitFor();
 
@@ -78,7 +105,7 @@ export async function run({ page, harness, admin }) {
   // the details are "field: value" lines (no raw JSON, no password hash in sight).
   await nav.getByRole("link", { name: "Journal d'audit" }).click();
   await page.getByRole("heading", { name: "Journal d'audit", level: 1 }).waitFor();
-  await page.mouse.move(700, 600);
+  await page.mouse.move(640, 62);
   const action = page.getByRole("combobox", { name: "Action", exact: true });
   await action.click();
   await action.fill("Compte cr");

@@ -10,6 +10,18 @@ import { useFocusFirstInvalid } from "../lib/focus";
 import type { FieldError } from "../api/types";
 import { ErrorAlert } from "./ErrorAlert";
 
+/** What a record's create/edit form takes. */
+export interface RecordFormProps<V> {
+  initialValues: V;
+  mode: "create" | "edit";
+  readOnly?: boolean;
+  /** Sends the values; a rejection's problem+json field errors are shown on the fields. */
+  onSubmit: (values: V) => Promise<void>;
+  onCancel: () => void;
+  /** Shown instead of the generic error alert (the edit page's conflict banner). */
+  renderError?: (error: unknown) => ReactNode | undefined;
+}
+
 export interface ServerFormOptions {
   /** The API's field names that differ from the form's: `{ new_password: "next" }`. */
   fieldNames?: Record<string, string>;

@@ -1,28 +1,24 @@
-import type { ReactNode } from "react";
 import { Fieldset, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useI18n } from "../i18n/useI18n";
-import { FormActions, FormErrorAlert, useServerForm } from "../components/ServerForm";
+import { FormActions, FormErrorAlert, useServerForm, type RecordFormProps } from "../components/ServerForm";
 import { PAYMENT_TERMS } from "./api";
 import { CUSTOMER_FIELDS, validateCustomer, type CustomerFormValues } from "./model";
 
-interface Props {
-  initialValues: CustomerFormValues;
-  mode: "create" | "edit";
-  readOnly?: boolean;
-  onSubmit: (values: CustomerFormValues) => Promise<void>;
-  onCancel: () => void;
-  renderError?: (error: unknown) => ReactNode | undefined;
-}
-
-export function CustomerForm({ initialValues, mode, readOnly = false, onSubmit, onCancel, renderError }: Props) {
+export function CustomerForm({
+  initialValues,
+  mode,
+  readOnly = false,
+  onSubmit,
+  onCancel,
+  renderError,
+}: RecordFormProps<CustomerFormValues>) {
   const i18n = useI18n();
   const form = useForm<CustomerFormValues>({
     initialValues,
     validate: (values) =>
       validateCustomer(values, { required: i18n.t("form.required"), decimal: i18n.t("form.decimal") }),
   });
-
   const server = useServerForm(form, CUSTOMER_FIELDS);
 
   const address = (key: "billing_address" | "shipping_address") => (

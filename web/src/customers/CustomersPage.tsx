@@ -6,7 +6,7 @@ import { useMe } from "../auth/hooks";
 import { can } from "../auth/permissions";
 import { ListPage, type Column } from "../components/ListPage";
 import { offsetPager } from "../components/Pager";
-import { ArchiveStatusBadge } from "../components/StatusBadge";
+import { ArchiveStatusBadge, ArchiveStatusSelect } from "../components/StatusBadge";
 import { useDebouncedFields } from "../components/useDebouncedFields";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
 import { DownloadButton } from "../csv/ExportButton";
@@ -101,18 +101,7 @@ export function CustomersPage() {
             onChange={(e) => setText("q", e.currentTarget.value)}
             w={300}
           />
-          <Select
-            label={i18n.t("products.status")}
-            value={filters.status ?? "all"}
-            onChange={(v) => setFilters({ status: v === "active" || v === "archived" ? v : null })}
-            data={[
-              { value: "all", label: i18n.t("products.status.all") },
-              { value: "active", label: i18n.t("status.active") },
-              { value: "archived", label: i18n.t("status.archived") },
-            ]}
-            allowDeselect={false}
-            w={150}
-          />
+          <ArchiveStatusSelect value={filters.status} onChange={(status) => setFilters({ status })} />
           <Select
             label={i18n.t("products.sort")}
             value={filters.sort}

@@ -1,20 +1,8 @@
-import type { ReactNode } from "react";
 import { Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useI18n } from "../i18n/useI18n";
-import { FormActions, FormErrorAlert, useServerForm } from "../components/ServerForm";
+import { FormActions, FormErrorAlert, useServerForm, type RecordFormProps } from "../components/ServerForm";
 import { PRODUCT_FIELDS, UNITS, VAT_RATES, validateProduct, type ProductFormValues } from "./model";
-
-interface ProductFormProps {
-  initialValues: ProductFormValues;
-  mode: "create" | "edit";
-  readOnly?: boolean;
-  /** Sends the values; a rejection's problem+json field errors are shown on the fields. */
-  onSubmit: (values: ProductFormValues) => Promise<void>;
-  onCancel: () => void;
-  /** Shown instead of the generic error alert (the edit page's conflict banner). */
-  renderError?: (error: unknown) => ReactNode | undefined;
-}
 
 export function ProductForm({
   initialValues,
@@ -23,7 +11,7 @@ export function ProductForm({
   onSubmit,
   onCancel,
   renderError,
-}: ProductFormProps) {
+}: RecordFormProps<ProductFormValues>) {
   const i18n = useI18n();
   const form = useForm<ProductFormValues>({
     initialValues,

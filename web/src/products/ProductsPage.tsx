@@ -5,7 +5,7 @@ import { useI18n } from "../i18n/useI18n";
 import { useMe } from "../auth/hooks";
 import { can } from "../auth/permissions";
 import { ListPage, type Column } from "../components/ListPage";
-import { ArchiveStatusBadge } from "../components/StatusBadge";
+import { ArchiveStatusBadge, ArchiveStatusSelect } from "../components/StatusBadge";
 import { useKeysetPaging } from "../components/useKeysetPaging";
 import { useDebouncedFields } from "../components/useDebouncedFields";
 import type { ProductRow } from "../api/types";
@@ -74,20 +74,7 @@ export function ProductsPage() {
             onChange={(e) => setText("q", e.currentTarget.value)}
             w={260}
           />
-          <Select
-            label={i18n.t("products.status")}
-            value={filters.status ?? "all"}
-            onChange={(value) =>
-              setFilters({ status: value === "active" || value === "archived" ? value : null })
-            }
-            data={[
-              { value: "all", label: i18n.t("products.status.all") },
-              { value: "active", label: i18n.t("status.active") },
-              { value: "archived", label: i18n.t("status.archived") },
-            ]}
-            allowDeselect={false}
-            w={150}
-          />
+          <ArchiveStatusSelect value={filters.status} onChange={(status) => setFilters({ status })} />
           <TextInput
             label={i18n.t("products.category")}
             value={text.category}
