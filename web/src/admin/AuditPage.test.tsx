@@ -105,7 +105,7 @@ describe("audit page", () => {
     const reads = network.calls.map((r) => new URL(r.url).pathname);
     expect(reads.filter((p) => p === `/api/read/users/${ADMIN}`)).toHaveLength(0);
     expect(reads.filter((p) => p === `/api/read/users/${BRUNO}`)).toHaveLength(1);
-  });
+  }, 20_000);
 
   it("filters by action, chosen by its name", async () => {
     const network = trail();
@@ -118,5 +118,5 @@ describe("audit page", () => {
     expect(last.searchParams.get("type")).toBe("ProductArchived");
     expect(last.searchParams.get("page")).toBe("1");
     await waitFor(() => expect(screen.queryByTestId("audit-UserCreated")).toBeNull());
-  });
+  }, 20_000);
 });

@@ -53,7 +53,7 @@ describe("change password", () => {
     await userEvent.click(screen.getByRole("button", { name: "Enregistrer le mot de passe" }));
     expect(await screen.findByText("elsewhere")).toBeTruthy();
     expect(attempts).toBe(2);
-  });
+  }, 20_000);
 
   it("puts a wrong current password under its field", async () => {
     await open({ "POST /auth/password": () => problem(422, "wrong_current_password") });
@@ -63,5 +63,5 @@ describe("change password", () => {
     await waitFor(() => expect(current.getAttribute("aria-invalid")).toBe("true"));
     await waitFor(() => expect(document.activeElement).toBe(current));
     expect(screen.queryByTestId("conflict")).toBeNull();
-  });
+  }, 20_000);
 });
