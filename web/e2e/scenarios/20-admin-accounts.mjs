@@ -144,6 +144,11 @@ export async function run({ page, baseUrl, harness, admin }) {
   assert.match(csv, /UserCreated/);
   assert.match(csv, /bruno@example\.com/);
   assert.doesNotMatch(csv, /argon2/);
+  // Without filters: everything the other scenarios did, each row in words.
+  await page.getByRole("button", { name: "Effacer les filtres" }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-action"]').length > 7);
+  for (const label of await page.getByTestId("audit-action").allInnerTexts()) assert.doesNotMatch(label, /^[A-Z][a-z]+[A-Z]/);
+  await harness.checkPage(page, "admin-audit-all");
 
   // Bruno's first sign-in: the password must change first.
   await page.getByRole("button", { name: "Se déconnecter" }).click();

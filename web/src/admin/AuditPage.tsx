@@ -222,7 +222,7 @@ export function AuditPage() {
             value={filters.to}
             onChange={(e) => set({ to: e.currentTarget.value })}
           />
-          <Button variant="subtle" onClick={() => setFilters(EMPTY)}>
+          <Button variant="default" onClick={() => setFilters(EMPTY)}>
             {i18n.t("audit.reset")}
           </Button>
         </>
