@@ -147,7 +147,7 @@ export function App({ services, queryClient }: { services: Services; queryClient
   return (
     <MantineProvider theme={theme}>
       <I18nProvider>
-        <Notifications position="bottom-right" />
+        <Notifications position="bottom-center" limit={3} autoClose={3500} containerWidth={420} />
         <ServicesProvider services={services}>
           <QueryClientProvider client={queryClient}>
             <ClearCacheOnSignOut queryClient={queryClient} />

@@ -1,10 +1,13 @@
 // The admin opens an account for Bruno (warehouse) from the accounts page (a weak password
 // first: the server's field error under the field), sees it in the list at once
-// (read-your-writes), finds its creation in the audit trail and exports it as CSV. Bruno
+// (read-your-writes), meets a colleague's concurrent change on the account's page (412,
+// reload), finds its creation in the audit trail (actor and object named, the
+// action in words, in French and English) and exports it as CSV. Bruno
 // signs in and must change the password before anything else.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { field } from "../api.mjs";
+import { field, login } from "../api.mjs";
+import { api } from "../flows.mjs";
 
 export const title = "admin: creates an account, who must change the password at first sign-in; audit trail";
 
@@ -18,14 +21,15 @@ async function signIn(page, email, password) {
   await page.getByRole("button", { name: "Se connecter" }).click();
 }
 
-export async function run({ page, harness, admin }) {
+export async function run({ page, baseUrl, harness, admin }) {
   await signIn(page, admin.email, admin.password);
   await page.waitForURL("**/products");
   const nav = page.getByRole("navigation", { name: "Navigation principale" });
   await nav.getByRole("link", { name: "Comptes" }).click();
   await page.getByRole("heading", { name: "Comptes", level: 1 }).waitFor();
-  // The pointer leaves the menu: a hovered menu entry is not what the page looks like.
-  await page.mouse.move(700, 600);
+  // The pointer leaves the menu (a hovered entry is not what the page looks like) for a
+  // blank spot: over a notification it would hold it on screen.
+  await page.mouse.move(640, 62);
   await page.getByTestId(`user-${admin.email}`).waitFor();
   await harness.checkPage(page, "admin-users");
 
@@ -69,18 +73,69 @@ export async function run({ page, harness, admin }) {
   await page.getByRole("button", { name: "Désactiver le compte" }).waitFor();
   // No error banner (the confirmations in the corner are alerts too).
   assert.equal(await page.locator(".mantine-Alert-root").count(), 0);
+
+  // A colleague adds the sales role meanwhile (through the API): disabling at the version
+  // shown answers 412; the banner's reload shows their change, and a save works again.
+  const brunoId = new URL(page.url()).pathname.split("/").pop();
+  const token = await login(baseUrl, admin.email, admin.password);
+  await api(baseUrl, token, "PUT", `/users/${brunoId}/roles`, { roles: ["warehouse", "analyst", "sales"] });
+  await page.getByRole("button", { name: "Désactiver le compte" }).click();
+  const conflict = page.getByTestId("conflict");
+  await conflict.getByText("Quelqu'un d'autre a modifié ce compte").waitFor();
+  await harness.checkPage(page, "admin-user-conflict");
+  await conflict.getByRole("button", { name: "Recharger" }).click();
+  await conflict.waitFor({ state: "detached" });
+  // The colleague's role shows once the account is read again.
+  await page.waitForFunction(() => document.querySelector('input[type="checkbox"][value="sales"]')?.checked);
+  const sales = page.getByRole("checkbox", { name: "Ventes" });
+  const version = await page.getByTestId("version").innerText();
+  await sales.uncheck();
+  await page.getByRole("button", { name: "Enregistrer les rôles" }).click();
+  await page.waitForFunction(
+    (before) => document.querySelector('[data-testid="version"]')?.textContent !== before,
+    version,
+  );
+  assert.equal(await page.getByRole("button", { name: "Désactiver le compte" }).count(), 1);
+  assert.equal(await page.locator(".mantine-Alert-root").count(), 0);
   await page.getByRole("link", { name: "Retour aux comptes" }).click();
   await page.getByTestId(`user-${BRUNO.email}`).getByText("Entrepôt, Analyste").waitFor();
 
-  // The audit trail: the creation, filtered by type, without the password hash.
+  // The audit trail, filtered by action: Bruno's creation, in words. The actor is named
+  // by the admin's account (name and email), the object links to Bruno's account page,
+  // the details are "field: value" lines (no raw JSON, no password hash in sight).
   await nav.getByRole("link", { name: "Journal d'audit" }).click();
   await page.getByRole("heading", { name: "Journal d'audit", level: 1 }).waitFor();
-  await page.mouse.move(700, 600);
-  await page.getByLabel("Événement").fill("UserCreated");
-  await page.getByRole("button", { name: "Filtrer" }).click();
+  await page.mouse.move(640, 62);
+  const action = page.getByRole("combobox", { name: "Action", exact: true });
+  await action.click();
+  await action.fill("Compte cr");
+  await page.getByRole("option", { name: "Compte créé", exact: true }).click();
   const created = page.getByTestId("audit-UserCreated").filter({ hasText: BRUNO.email });
   await created.waitFor();
+  await created.getByText(admin.email).waitFor();
+  assert.equal(await created.getByTestId("audit-action").innerText(), "Compte créé");
+  const target = created.getByRole("link", { name: BRUNO.name });
+  assert.match(await target.getAttribute("href"), /^\/admin\/users\/[0-9a-f-]{36}$/);
+  const text = await created.innerText();
+  assert.match(text, /E-mail : bruno@example\.com/);
+  assert.match(text, /Rôles : Entrepôt/);
+  assert.doesNotMatch(text, /UserCreated|password_hash|redacted|\{"/);
+  // The rows shown are the filter's: every one an account creation.
+  for (const label of await page.getByTestId("audit-action").allInnerTexts()) assert.equal(label, "Compte créé");
+  // The confirmations of the account page have gone by now: the screenshot shows the trail.
+  await page.waitForFunction(() => document.querySelectorAll(".mantine-Notification-root").length === 0);
   await harness.checkPage(page, "admin-audit");
+  // The full event is one click away.
+  await created.getByText("Détail complet").click();
+  await created.getByText(/"UserCreated"/).waitFor();
+  // In English, the same row speaks English.
+  await page.getByText("English").click();
+  await page.getByRole("heading", { name: "Audit trail", level: 1 }).waitFor();
+  assert.equal(await created.getByTestId("audit-action").innerText(), "Account created");
+  await created.getByText(/Roles: Warehouse/).waitFor();
+  await harness.checkPage(page, "admin-audit-en");
+  await page.getByText("Français").click();
+  await page.getByRole("heading", { name: "Journal d'audit", level: 1 }).waitFor();
   const [download] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("button", { name: "Exporter en CSV" }).click(),
@@ -89,6 +144,11 @@ export async function run({ page, harness, admin }) {
   assert.match(csv, /UserCreated/);
   assert.match(csv, /bruno@example\.com/);
   assert.doesNotMatch(csv, /argon2/);
+  // Without filters: everything the other scenarios did, each row in words.
+  await page.getByRole("button", { name: "Effacer les filtres" }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-action"]').length > 7);
+  for (const label of await page.getByTestId("audit-action").allInnerTexts()) assert.doesNotMatch(label, /^[A-Z][a-z]+[A-Z]/);
+  await harness.checkPage(page, "admin-audit-all");
 
   // Bruno's first sign-in: the password must change first.
   await page.getByRole("button", { name: "Se déconnecter" }).click();

@@ -1,12 +1,9 @@
-import { useRef, useState } from "react";
-import { Button, Group, Modal, PasswordInput, Stack, TextInput } from "@mantine/core";
+import { Modal, PasswordInput, Stack, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useI18n } from "../i18n/useI18n";
-import { ErrorAlert } from "../components/ErrorAlert";
-import { formProblem } from "../lib/formErrors";
-import { useFocusFirstInvalid } from "../lib/focus";
+import { FormActions, FormErrorAlert, useServerForm } from "../components/ServerForm";
 import { notify } from "../lib/notify";
-import type { FieldError, Role } from "../api/types";
+import type { Role } from "../api/types";
 import { useCreateUser } from "./api";
 import { RolesField } from "./RolesField";
 
@@ -23,10 +20,6 @@ interface Values {
 export function UserCreateDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const i18n = useI18n();
   const create = useCreateUser();
-  const ref = useRef<HTMLFormElement>(null);
-  const focusFirstInvalid = useFocusFirstInvalid(ref);
-  const [error, setError] = useState<unknown>(null);
-  const [unmatched, setUnmatched] = useState<FieldError[]>([]);
   const required = i18n.t("form.required");
   const form = useForm<Values>({
     initialValues: { email: "", display_name: "", roles: [], password: "" },
@@ -36,26 +29,11 @@ export function UserCreateDialog({ opened, onClose }: { opened: boolean; onClose
       password: (v) => (v ? null : required),
     },
   });
+  const server = useServerForm(form, FIELDS);
   const close = () => {
     form.reset();
-    setError(null);
-    setUnmatched([]);
+    server.clear();
     onClose();
-  };
-  const submit = async (values: Values) => {
-    setError(null);
-    setUnmatched([]);
-    try {
-      await create.mutateAsync(values);
-      notify(i18n, i18n.t("user.created", { email: values.email }));
-      close();
-    } catch (e) {
-      const problem = formProblem(e, FIELDS, i18n.field);
-      form.setErrors(problem.fields);
-      setUnmatched(problem.unmatched);
-      setError(e);
-      focusFirstInvalid();
-    }
   };
   return (
     <Modal
@@ -65,9 +43,17 @@ export function UserCreateDialog({ opened, onClose }: { opened: boolean; onClose
       closeButtonProps={{ "aria-label": i18n.t("app.close") }}
       size="lg"
     >
-      <form ref={ref} onSubmit={form.onSubmit(submit, () => focusFirstInvalid())} noValidate>
+      <form
+        ref={server.ref}
+        noValidate
+        onSubmit={server.onSubmit(async (values) => {
+          await create.mutateAsync(values);
+          notify(i18n, i18n.t("user.created", { email: values.email }));
+          close();
+        })}
+      >
         <Stack>
-          {error !== null && <ErrorAlert error={error} extra={unmatched} />}
+          <FormErrorAlert form={server} />
           <TextInput
             label={i18n.t("user.email")}
             type="email"
@@ -96,14 +82,7 @@ export function UserCreateDialog({ opened, onClose }: { opened: boolean; onClose
             // PasswordInput marks an error with data-invalid only.
             aria-invalid={form.errors.password ? true : undefined}
           />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              {i18n.t("user.cancel")}
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              {i18n.t("user.create")}
-            </Button>
-          </Group>
+          <FormActions submitLabel={i18n.t("user.create")} busy={server.busy} onCancel={close} end />
         </Stack>
       </form>
     </Modal>

@@ -72,4 +72,29 @@ describe("account page", () => {
     await userEvent.click(screen.getByRole("button", { name: "Réinitialiser le mot de passe" }));
     await waitFor(() => expect(password.getAttribute("aria-invalid")).toBe("true"));
   }, 20_000);
+
+  it("on 412 says someone else changed the account; reload reads it at the current version", async () => {
+    let current = user(3);
+    const network = fakeNetwork({
+      [`GET /users/${ID}`]: () => Response.json(current),
+      [`POST /users/${ID}/disable`]: () => {
+        // A colleague changed the roles meanwhile.
+        current = user(4, { roles: ["warehouse", "sales"] });
+        return problem(412, "version_mismatch", { current_version: 4 });
+      },
+    });
+    renderApp(<UserPage />, { network, path: `/admin/users/${ID}`, route: "/admin/users/:id" });
+    await screen.findByRole("heading", { name: "Bruno", level: 1 });
+    await userEvent.click(screen.getByRole("button", { name: "Désactiver le compte" }));
+    const conflict = await screen.findByTestId("conflict");
+    expect(conflict.textContent).toContain("Quelqu'un d'autre a modifié ce compte");
+    await userEvent.click(screen.getByRole("button", { name: "Recharger" }));
+    await waitFor(() => expect(screen.queryByTestId("conflict")).toBeNull());
+    await waitFor(() =>
+      expect((screen.getByRole("checkbox", { name: "Ventes" }) as HTMLInputElement).checked).toBe(true),
+    );
+    expect(screen.getByTestId("version").textContent).toMatch(/^Version 4,/);
+    const reads = network.calls.filter((r) => r.method === "GET").map((r) => new URL(r.url).searchParams.get("min_version"));
+    expect(reads.at(-1)).toBe("4");
+  }, 20_000);
 });

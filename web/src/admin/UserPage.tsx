@@ -4,7 +4,8 @@ import { Link, useParams } from "react-router";
 import { useI18n } from "../i18n/useI18n";
 import { UserStatusBadge } from "./UserStatusBadge";
 import { QueryStatus } from "../components/QueryStatus";
-import { ErrorAlert } from "../components/ErrorAlert";
+import { CommandError, useReloadLatest } from "../components/ConflictAlert";
+import { RecordHeader } from "../components/RecordHeader";
 import { formProblem } from "../lib/formErrors";
 import { notify } from "../lib/notify";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
@@ -22,12 +23,24 @@ export function UserPage() {
       <Anchor component={Link} to="/admin/users">
         {i18n.t("user.back")}
       </Anchor>
-      {user.data ? <UserDetail user={user.data} /> : <QueryStatus query={user} />}
+      {user.data ? (
+        <UserDetail user={user.data} reload={user.refetch} reloading={user.isFetching} />
+      ) : (
+        <QueryStatus query={user} />
+      )}
     </Stack>
   );
 }
 
-function UserDetail({ user }: { user: UserRow }) {
+function UserDetail({
+  user,
+  reload,
+  reloading,
+}: {
+  user: UserRow;
+  reload: () => Promise<unknown>;
+  reloading: boolean;
+}) {
   const i18n = useI18n();
   const command = useUserCommand(user.id);
   const [roles, setRoles] = useState<Role[]>(user.roles);
@@ -35,6 +48,7 @@ function UserDetail({ user }: { user: UserRow }) {
   const [error, setError] = useState<unknown>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   useEffect(() => setRoles(user.roles), [user.roles]);
+  const reloadAt = useReloadLatest("user", user.id, reload);
 
   const run = async (action: UserAction, done: string) => {
     setError(null);
@@ -51,12 +65,24 @@ function UserDetail({ user }: { user: UserRow }) {
 
   return (
     <Stack>
-      <Group>
-        <Title order={1}>{user.display_name}</Title>
-        <UserStatusBadge status={user.status} />
-      </Group>
+      <RecordHeader
+        title={user.display_name}
+        status={<UserStatusBadge status={user.status} />}
+        version={user.version}
+        updatedAt={user.updated_at}
+      />
       <Text>{user.email}</Text>
-      {error !== null && <ErrorAlert error={error} />}
+      {error !== null && (
+        <CommandError
+          error={error}
+          conflict={i18n.t("user.conflict")}
+          onReload={(e) => {
+            setError(null);
+            reloadAt(e);
+          }}
+          reloading={reloading}
+        />
+      )}
       <Card withBorder component="section" aria-labelledby="roles-title">
         <Stack>
           <Title order={2} size="h4" id="roles-title">

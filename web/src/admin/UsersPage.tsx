@@ -1,13 +1,14 @@
 import { useState } from "react";
-import { Anchor, Button, Group, Pagination, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Button, Group, Select, Text, TextInput } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { Link } from "react-router";
 import { useI18n } from "../i18n/useI18n";
 import { UserStatusBadge } from "./UserStatusBadge";
-import { formatDateTime } from "../i18n/format";
-import { QueryStatus } from "../components/QueryStatus";
+import { ListPage, type Column } from "../components/ListPage";
+import { offsetPager } from "../components/Pager";
+import { useDebouncedFields } from "../components/useDebouncedFields";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
-import type { UserStatus } from "../api/types";
+import type { UserRow, UserStatus } from "../api/types";
 import { PAGE_SIZE, useUserList, type UserFilters } from "./api";
 import { UserCreateDialog } from "./UserCreateDialog";
 
@@ -17,86 +18,78 @@ export function UsersPage() {
   const [filters, setFilters] = useState<UserFilters>({ q: "", status: "", page: 1 });
   const [creating, { open, close }] = useDisclosure(false);
   const list = useUserList(filters);
-  const pages = list.data ? Math.max(1, Math.ceil(list.data.total / PAGE_SIZE)) : 1;
+  const [text, setText] = useDebouncedFields({ q: filters.q }, ({ q }) =>
+    setFilters((f) => ({ ...f, q, page: 1 })),
+  );
+  const columns: Column<UserRow>[] = [
+    {
+      header: i18n.t("users.col.name"),
+      cell: (user) => (
+        <Anchor component={Link} to={`/admin/users/${user.id}`}>
+          {user.display_name}
+        </Anchor>
+      ),
+    },
+    { header: i18n.t("users.col.email"), cell: (user) => user.email },
+    { header: i18n.t("users.col.roles"), cell: (user) => user.roles.map((r) => i18n.t(`role.${r}`)).join(", ") },
+    {
+      header: i18n.t("users.col.status"),
+      cell: (user) => (
+        <Group gap={4}>
+          <UserStatusBadge status={user.status} />
+          {user.must_change_password && <Text size="xs">{i18n.t("users.mustChange")}</Text>}
+        </Group>
+      ),
+    },
+    {
+      header: i18n.t("users.col.lastLogin"),
+      cell: (user) => (user.last_login_at ? i18n.dateTime(user.last_login_at) : "—"),
+    },
+  ];
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Title order={1}>{i18n.t("users.title")}</Title>
-        <Button onClick={open}>{i18n.t("users.new")}</Button>
-      </Group>
-      <Group align="flex-end">
-        <TextInput
-          label={i18n.t("users.search")}
-          value={filters.q}
-          onChange={(e) => setFilters({ ...filters, q: e.currentTarget.value, page: 1 })}
-        />
-        <Select
-          label={i18n.t("users.status")}
-          value={filters.status}
-          allowDeselect={false}
-          data={[
-            { value: "", label: i18n.t("users.status.any") },
-            { value: "active", label: i18n.t("users.status.active") },
-            { value: "disabled", label: i18n.t("users.status.disabled") },
-          ]}
-          onChange={(v) => setFilters({ ...filters, status: (v ?? "") as UserStatus | "", page: 1 })}
-        />
-      </Group>
-      <QueryStatus query={list} />
-      {list.data && (
+    <ListPage
+      title={i18n.t("users.title")}
+      actions={<Button onClick={open}>{i18n.t("users.new")}</Button>}
+      filters={
         <>
-          <Text size="sm" role="status">
-            {i18n.t("users.count", { count: list.data.total })}
-          </Text>
-          <Table striped highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{i18n.t("users.col.name")}</Table.Th>
-                <Table.Th>{i18n.t("users.col.email")}</Table.Th>
-                <Table.Th>{i18n.t("users.col.roles")}</Table.Th>
-                <Table.Th>{i18n.t("users.col.status")}</Table.Th>
-                <Table.Th>{i18n.t("users.col.lastLogin")}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.data.items.map((user) => (
-                <Table.Tr key={user.id} data-testid={`user-${user.email}`}>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/admin/users/${user.id}`}>
-                      {user.display_name}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{user.email}</Table.Td>
-                  <Table.Td>{user.roles.map((r) => i18n.t(`role.${r}`)).join(", ")}</Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      <UserStatusBadge status={user.status} />
-                      {user.must_change_password && (
-                        <Text size="xs">{i18n.t("users.mustChange")}</Text>
-                      )}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>{user.last_login_at ? formatDateTime(user.last_login_at, i18n.lang) : "—"}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-          {pages > 1 && (
-            <nav aria-label={i18n.t("users.paging")}>
-              <Pagination
-                total={pages}
-                value={filters.page}
-                onChange={(page) => setFilters({ ...filters, page })}
-                getControlProps={(control) => ({
-                  "aria-label": control === "previous" ? i18n.t("users.prev") : i18n.t("users.next"),
-                })}
-                getItemProps={(page) => ({ "aria-label": i18n.t("users.page", { page, pages }) })}
-              />
-            </nav>
-          )}
+          <TextInput
+            label={i18n.t("users.search")}
+            type="search"
+            value={text.q}
+            onChange={(e) => setText("q", e.currentTarget.value)}
+          />
+          <Select
+            label={i18n.t("users.status")}
+            value={filters.status}
+            allowDeselect={false}
+            data={[
+              { value: "", label: i18n.t("users.status.any") },
+              { value: "active", label: i18n.t("users.status.active") },
+              { value: "disabled", label: i18n.t("users.status.disabled") },
+            ]}
+            onChange={(v) => setFilters({ ...filters, status: (v ?? "") as UserStatus | "", page: 1 })}
+          />
         </>
-      )}
+      }
+      query={list}
+      count={(total) => i18n.t("users.count", { count: i18n.number(total) })}
+      caption={i18n.t("users.title")}
+      columns={columns}
+      rowKey={(user) => user.id}
+      rowTestId={(user) => `user-${user.email}`}
+      empty={i18n.t("users.empty")}
+      pager={(page) =>
+        offsetPager({
+          label: i18n.t("users.paging"),
+          page: filters.page,
+          total: page.total,
+          pageSize: PAGE_SIZE,
+          busy: list.isPlaceholderData,
+          onPage: (p) => setFilters({ ...filters, page: p }),
+        })
+      }
+    >
       <UserCreateDialog opened={creating} onClose={close} />
-    </Stack>
+    </ListPage>
   );
 }

@@ -1,9 +1,11 @@
 // Accounts (read-api /users, command-api /users…) and the audit trail (read-api /audit),
 // with read-your-writes: a command's version is awaited on the account (`min_version`)
 // before the lists are read again, so the change is never missing from them.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useServices } from "../ServicesContext";
 import { unwrap } from "../api/problem";
+import { blobOf } from "../lib/download";
+import type { Ref } from "./audit";
 import type { AuditPage, CreateUser, Role, UserPage, UserRow, UserStatus } from "../api/types";
 
 export const PAGE_SIZE = 25;
@@ -154,25 +156,76 @@ export function useAudit(filters: AuditFilters) {
   });
 }
 
-/** Downloads the filtered audit trail as CSV, with the bearer token (a plain link would have none). */
+/** The filtered audit trail as CSV, fetched with the bearer token (a plain link would have none). */
 export function useAuditExport() {
   const { api } = useServices();
-  return useMutation({
-    mutationFn: async (filters: AuditFilters) => {
-      const { data } = await unwrap(
-        api.read.GET("/audit/export", {
-          params: { query: auditQuery(filters, false) },
-          parseAs: "blob",
-        }),
-      );
-      const url = URL.createObjectURL(data as Blob);
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = "audit.csv";
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    },
+  return (filters: AuditFilters) =>
+    blobOf(api.read.GET("/audit/export", { params: { query: auditQuery(filters, false) }, parseAs: "blob" }));
+}
+
+/** Accounts by id, to name the actors and to pick one in the audit filter (the first 200). */
+export function useUserDirectory() {
+  const { api } = useServices();
+  return useQuery({
+    queryKey: ["users", "directory"] as const,
+    queryFn: async ({ signal }): Promise<UserRow[]> =>
+      (await unwrap(api.read.GET("/users", { params: { query: { limit: 200 } }, signal }))).data.items,
+    staleTime: 60_000,
   });
+}
+
+/** How the audit trail names an object: a label ("VIS-440 · Vis à bois") and its page. */
+export interface RefLabel {
+  label: string;
+  /** A second line: an account's email. */
+  detail?: string;
+}
+
+/**
+ * The labels of the objects a page of the audit trail names, each read once (and kept a
+ * few minutes): products, customers, orders, and accounts missing from the directory.
+ * One that cannot be read is left unnamed; the page then shows what the event says.
+ */
+export function useRefLabels(refs: readonly Ref[], directory: readonly UserRow[] | undefined) {
+  const { api } = useServices();
+  const byUser = new Map((directory ?? []).map((u) => [u.id, u]));
+  const unique = [...new Map(refs.map((r) => [`${r.kind}:${r.id}`, r])).values()].filter(
+    (r) => r.kind !== "stock" && !(r.kind === "user" && (directory === undefined || byUser.has(r.id))),
+  );
+  const results = useQueries({
+    queries: unique.map((ref) => ({
+      queryKey: ["audit", "ref", ref.kind, ref.id] as const,
+      staleTime: 5 * 60_000,
+      retry: false,
+      queryFn: async ({ signal }: { signal: AbortSignal }): Promise<RefLabel> => {
+        const params = { path: { id: ref.id } };
+        switch (ref.kind) {
+          case "product": {
+            const p = (await unwrap(api.read.GET("/products/{id}", { params, signal }))).data;
+            return { label: `${p.sku} · ${p.name}` };
+          }
+          case "customer": {
+            const c = (await unwrap(api.read.GET("/customers/{id}", { params, signal }))).data;
+            return { label: `${c.code} · ${c.legal_name}` };
+          }
+          case "order": {
+            const o = (await unwrap(api.read.GET("/orders/{id}", { params, signal }))).data;
+            return { label: o.number };
+          }
+          default: {
+            const u = (await unwrap(api.read.GET("/users/{id}", { params, signal }))).data;
+            return { label: u.display_name, detail: u.email };
+          }
+        }
+      },
+    })),
+  });
+  const labels = new Map<string, RefLabel>();
+  for (const [id, u] of byUser) labels.set(`user:${id}`, { label: u.display_name, detail: u.email });
+  unique.forEach((ref, i) => {
+    const data = results[i]?.data;
+    if (data) labels.set(`${ref.kind}:${ref.id}`, data);
+  });
+  return (ref: Ref): RefLabel | undefined =>
+    labels.get(`${ref.kind === "stock" ? "product" : ref.kind}:${ref.id}`);
 }

@@ -1,4 +1,3 @@
-import { useRef, useState } from "react";
 import { Alert, Button, Paper, PasswordInput, Stack, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useQueryClient } from "@tanstack/react-query";
@@ -6,11 +5,9 @@ import { useNavigate } from "react-router";
 import { useServices } from "../ServicesContext";
 import { useI18n } from "../i18n/useI18n";
 import { isApiError, unwrap } from "../api/problem";
-import { ErrorAlert } from "../components/ErrorAlert";
-import { formProblem } from "../lib/formErrors";
-import { useFocusFirstInvalid } from "../lib/focus";
-import type { FieldError } from "../api/types";
-import { meKey, useSession } from "./hooks";
+import { ConflictAlert, isConflict } from "../components/ConflictAlert";
+import { FormErrorAlert, useServerForm } from "../components/ServerForm";
+import { meKey, useMe, useSession } from "./hooks";
 import { notify } from "../lib/notify";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
 
@@ -22,17 +19,21 @@ interface PasswordValues {
 
 const API_FIELDS = { current_password: "current", new_password: "next" };
 
+/**
+ * The account changed while the password was being changed (an admin reset it, changed
+ * its roles or disabled it at the same moment): a 409 `concurrent_modification`, or a 412.
+ */
+function isConcurrentChange(error: unknown): boolean {
+  return isConflict(error) || isApiError(error, "concurrent_modification");
+}
+
 export function ChangePasswordPage() {
   const { api, session } = useServices();
   const state = useSession();
+  const me = useMe();
   const i18n = useI18n();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [error, setError] = useState<unknown>(null);
-  const [unmatched, setUnmatched] = useState<FieldError[]>([]);
-  const [busy, setBusy] = useState(false);
-  const ref = useRef<HTMLFormElement>(null);
-  const focusFirstInvalid = useFocusFirstInvalid(ref);
   useDocumentTitle(i18n.t("password.title"));
   const forced = state.status === "signed_in" && state.user.must_change_password;
   const form = useForm<PasswordValues>({
@@ -43,38 +44,34 @@ export function ChangePasswordPage() {
       confirm: (v, values) => (v === values.next ? null : i18n.t("password.mismatch")),
     },
   });
+  const server = useServerForm(form, ["current", "next"], {
+    fieldNames: API_FIELDS,
+    adjust: (e, problem) => {
+      if (isApiError(e, "wrong_current_password")) problem.fields.current ??= i18n.error(e);
+    },
+  });
 
-  const submit = async (values: PasswordValues) => {
-    setBusy(true);
-    setError(null);
-    setUnmatched([]);
-    try {
-      const { data } = await unwrap(
-        api.command.POST("/auth/password", {
-          body: { current_password: values.current, new_password: values.next },
-        }),
-      );
-      session.passwordChanged(data);
-      await queryClient.invalidateQueries({ queryKey: meKey });
-      notify(i18n, i18n.t("password.done"));
-      navigate("/", { replace: true });
-    } catch (e) {
-      const problem = formProblem(e, ["current", "next"], i18n.field, API_FIELDS);
-      if (isApiError(e, "wrong_current_password")) {
-        problem.fields.current ??= i18n.error(e);
-      }
-      form.setErrors(problem.fields);
-      setUnmatched(problem.unmatched);
-      setError(e);
-      focusFirstInvalid();
-    } finally {
-      setBusy(false);
-    }
+  /** Reads the account again (its state after the other change), then lets the person send again. */
+  const reload = async () => {
+    await queryClient.invalidateQueries({ queryKey: meKey });
+    server.clear();
+  };
+
+  const send = async (values: PasswordValues) => {
+    const { data } = await unwrap(
+      api.command.POST("/auth/password", {
+        body: { current_password: values.current, new_password: values.next },
+      }),
+    );
+    session.passwordChanged(data);
+    await queryClient.invalidateQueries({ queryKey: meKey });
+    notify(i18n, i18n.t("password.done"));
+    navigate("/", { replace: true });
   };
 
   return (
     <Paper withBorder p="xl" maw={460}>
-      <form ref={ref} onSubmit={form.onSubmit(submit, () => focusFirstInvalid())} noValidate>
+      <form ref={server.ref} onSubmit={server.onSubmit(send)} noValidate>
         <Stack>
           <Title order={1} size="h2">
             {i18n.t("password.title")}
@@ -84,7 +81,19 @@ export function ChangePasswordPage() {
               {i18n.t("password.forced")}
             </Alert>
           )}
-          {error !== null && <ErrorAlert error={error} extra={unmatched} />}
+          <FormErrorAlert
+            form={server}
+            render={(error) =>
+              isConcurrentChange(error) ? (
+                <ConflictAlert
+                  message={i18n.t("password.conflict")}
+                  help={i18n.t("password.conflictHelp")}
+                  onReload={() => void reload()}
+                  reloading={me.isFetching}
+                />
+              ) : undefined
+            }
+          />
           {/* For password managers: whose password this is. */}
           <input
             type="text"
@@ -100,6 +109,9 @@ export function ChangePasswordPage() {
             required
             visibilityToggleButtonProps={{ "aria-label": i18n.t("password.show") }}
             {...form.getInputProps("current")}
+            // PasswordInput marks an error with data-invalid only: screen readers and the
+            // focus on the first invalid field need aria-invalid.
+            aria-invalid={form.errors.current ? true : undefined}
           />
           <PasswordInput
             label={i18n.t("password.new")}
@@ -108,6 +120,7 @@ export function ChangePasswordPage() {
             required
             visibilityToggleButtonProps={{ "aria-label": i18n.t("password.show") }}
             {...form.getInputProps("next")}
+            aria-invalid={form.errors.next ? true : undefined}
           />
           <PasswordInput
             label={i18n.t("password.confirm")}
@@ -115,8 +128,9 @@ export function ChangePasswordPage() {
             required
             visibilityToggleButtonProps={{ "aria-label": i18n.t("password.show") }}
             {...form.getInputProps("confirm")}
+            aria-invalid={form.errors.confirm ? true : undefined}
           />
-          <Button type="submit" loading={busy}>
+          <Button type="submit" loading={server.busy}>
             {i18n.t("password.submit")}
           </Button>
         </Stack>

@@ -1,54 +1,26 @@
-import { useRef, useState, type ReactNode } from "react";
-import { Button, Fieldset, Group, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Fieldset, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useI18n } from "../i18n/useI18n";
-import { ErrorAlert } from "../components/ErrorAlert";
-import { formProblem } from "../lib/formErrors";
-import { useFocusFirstInvalid } from "../lib/focus";
-import type { FieldError } from "../api/types";
+import { FormActions, FormErrorAlert, useServerForm, type RecordFormProps } from "../components/ServerForm";
 import { PAYMENT_TERMS } from "./api";
 import { CUSTOMER_FIELDS, validateCustomer, type CustomerFormValues } from "./model";
 
-interface Props {
-  initialValues: CustomerFormValues;
-  mode: "create" | "edit";
-  readOnly?: boolean;
-  onSubmit: (values: CustomerFormValues) => Promise<void>;
-  onCancel: () => void;
-  renderError?: (error: unknown) => ReactNode | undefined;
-}
-
-export function CustomerForm({ initialValues, mode, readOnly = false, onSubmit, onCancel, renderError }: Props) {
+export function CustomerForm({
+  initialValues,
+  mode,
+  readOnly = false,
+  onSubmit,
+  onCancel,
+  renderError,
+}: RecordFormProps<CustomerFormValues>) {
   const i18n = useI18n();
-  const ref = useRef<HTMLFormElement>(null);
-  const focusFirstInvalid = useFocusFirstInvalid(ref);
-  const [error, setError] = useState<unknown>(null);
-  const [unmatched, setUnmatched] = useState<FieldError[]>([]);
-  const [busy, setBusy] = useState(false);
   const form = useForm<CustomerFormValues>({
     initialValues,
     validate: (values) =>
       validateCustomer(values, { required: i18n.t("form.required"), decimal: i18n.t("form.decimal") }),
   });
+  const server = useServerForm(form, CUSTOMER_FIELDS);
 
-  const submit = async (values: CustomerFormValues) => {
-    setBusy(true);
-    setError(null);
-    setUnmatched([]);
-    try {
-      await onSubmit(values);
-    } catch (e) {
-      const problem = formProblem(e, CUSTOMER_FIELDS, i18n.field);
-      form.setErrors(problem.fields);
-      setUnmatched(problem.unmatched);
-      setError(e);
-      focusFirstInvalid();
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const custom = error !== null ? renderError?.(error) : undefined;
   const address = (key: "billing_address" | "shipping_address") => (
     <Fieldset legend={i18n.t(`customer.${key}`)}>
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
@@ -68,9 +40,9 @@ export function CustomerForm({ initialValues, mode, readOnly = false, onSubmit, 
   );
 
   return (
-    <form ref={ref} noValidate onSubmit={form.onSubmit(submit, () => focusFirstInvalid())}>
+    <form ref={server.ref} noValidate onSubmit={server.onSubmit(onSubmit)}>
       <Stack maw={820}>
-        {custom ?? (error !== null && <ErrorAlert error={error} extra={unmatched} />)}
+        <FormErrorAlert form={server} render={renderError} />
         <fieldset disabled={readOnly} style={{ border: 0, padding: 0, margin: 0 }}>
           <Stack>
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
@@ -104,16 +76,13 @@ export function CustomerForm({ initialValues, mode, readOnly = false, onSubmit, 
             {address("shipping_address")}
           </Stack>
         </fieldset>
-        {!readOnly && (
-          <Group>
-            <Button type="submit" loading={busy}>
-              {i18n.t(mode === "create" ? "customer.create" : "customer.save")}
-            </Button>
-            <Button variant="default" onClick={onCancel}>
-              {i18n.t("product.cancel")}
-            </Button>
-          </Group>
-        )}
+        <FormActions
+          submitLabel={i18n.t(mode === "create" ? "customer.create" : "customer.save")}
+          busy={server.busy}
+          onCancel={onCancel}
+          readOnly={readOnly}
+          backLabel={i18n.t("customer.back")}
+        />
       </Stack>
     </form>
   );

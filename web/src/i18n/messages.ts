@@ -56,6 +56,8 @@ export const fr = {
   "password.hint": "Au moins 12 caractères ; évitez les mots de passe courants.",
   "password.submit": "Enregistrer le mot de passe",
   "password.done": "Mot de passe changé.",
+  "password.conflict": "Votre compte a été modifié au même moment, par exemple par un administrateur.",
+  "password.conflictHelp": "Rechargez votre compte, puis enregistrez à nouveau votre mot de passe : ce que vous avez saisi est conservé.",
 
   "products.title": "Produits",
   "products.new": "Nouveau produit",
@@ -134,6 +136,19 @@ export const fr = {
   "form.required": "Ce champ est obligatoire.",
   "form.decimal": "Saisissez un nombre (par exemple 12,50).",
   "form.errorSummary": "Le formulaire contient des erreurs : corrigez les champs signalés.",
+  "form.cancel": "Annuler",
+
+  "list.previous": "Page précédente",
+  "list.next": "Page suivante",
+  "list.pageN": "Page {page}",
+  "list.pageOf": "Page {page} sur {pages}",
+
+  "status.active": "Actif",
+  "status.archived": "Archivé",
+  "record.version": "Version {version}, modifiée le {date}",
+
+  "conflict.help": "Rechargez pour voir sa version actuelle, puis refaites vos modifications.",
+  "conflict.reload": "Recharger",
   ...csvFr,
   ...customersFr,
   ...stockFr,
@@ -188,6 +203,8 @@ export const en: Record<MessageKey, string> = {
   "password.hint": "At least 12 characters; avoid common passwords.",
   "password.submit": "Save the password",
   "password.done": "Password changed.",
+  "password.conflict": "Your account was changed at the same moment, for instance by an administrator.",
+  "password.conflictHelp": "Reload your account, then save your password again: what you typed is kept.",
 
   "products.title": "Products",
   "products.new": "New product",
@@ -266,6 +283,19 @@ export const en: Record<MessageKey, string> = {
   "form.required": "This field is required.",
   "form.decimal": "Enter a number (for example 12.50).",
   "form.errorSummary": "The form has errors: correct the fields marked.",
+  "form.cancel": "Cancel",
+
+  "list.previous": "Previous page",
+  "list.next": "Next page",
+  "list.pageN": "Page {page}",
+  "list.pageOf": "Page {page} of {pages}",
+
+  "status.active": "Active",
+  "status.archived": "Archived",
+  "record.version": "Version {version}, changed on {date}",
+
+  "conflict.help": "Reload to see its current version, then make your changes again.",
+  "conflict.reload": "Reload",
   ...csvEn,
   ...customersEn,
   ...stockEn,

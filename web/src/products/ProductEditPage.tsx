@@ -1,25 +1,18 @@
-import { Alert, Button, Group, Stack, Text, Title } from "@mantine/core";
+import { Alert, Button, Stack } from "@mantine/core";
 import { useNavigate, useParams } from "react-router";
-import { useServices } from "../ServicesContext";
 import { useI18n } from "../i18n/useI18n";
 import { useMe } from "../auth/hooks";
 import { can } from "../auth/permissions";
-import { ApiError } from "../api/problem";
 import type { ProductRow } from "../api/types";
 import { QueryStatus } from "../components/QueryStatus";
-import { ErrorAlert } from "../components/ErrorAlert";
+import { CommandError, conflictBanner, useReloadLatest } from "../components/ConflictAlert";
+import { ArchiveStatusBadge } from "../components/StatusBadge";
+import { RecordHeader } from "../components/RecordHeader";
 import { useProduct, useProductLifecycle, useUpdateProduct } from "./api";
 import { ProductForm } from "./ProductForm";
-import { ConflictAlert } from "./ConflictAlert";
-import { StatusBadge } from "./StatusBadge";
 import { updateBody, valuesFromProduct } from "./model";
 import { notify } from "../lib/notify";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
-
-/** A 412 on a command: the If-Match version is not the current one. */
-function isConflict(error: unknown): error is ApiError {
-  return error instanceof ApiError && error.status === 412;
-}
 
 export function ProductEditPage() {
   const { id = "" } = useParams();
@@ -46,20 +39,17 @@ function ProductEditor({
 }) {
   const i18n = useI18n();
   const navigate = useNavigate();
-  const { writes } = useServices();
   const me = useMe();
   const update = useUpdateProduct(product.id);
   const lifecycle = useProductLifecycle(product.id);
   const writable = can(me.data?.permissions, "catalogue:write");
   const archived = product.status === "archived";
-  useDocumentTitle(i18n.t("product.editTitle", { sku: product.sku }));
-
-  /** Reload at least at the version the server said is current. */
-  const reloadLatest = (error: ApiError) => {
-    const current = Number(error.extra("current_version"));
-    if (Number.isInteger(current) && current > 0) writes.record("product", product.id, current);
+  const title = i18n.t("product.editTitle", { sku: product.sku });
+  useDocumentTitle(title);
+  const reloadAt = useReloadLatest("product", product.id, reload);
+  const reloadLatest = (error: Parameters<typeof reloadAt>[0]) => {
     lifecycle.reset();
-    void reload();
+    reloadAt(error);
   };
 
   const toggleArchive = () =>
@@ -73,36 +63,32 @@ function ProductEditor({
 
   return (
     <>
-      <Group justify="space-between" align="flex-start">
-        <Stack gap={4}>
-          <Title order={1}>{i18n.t("product.editTitle", { sku: product.sku })}</Title>
-          <Group gap="xs">
-            <StatusBadge status={product.status} />
-            <Text size="sm" c="dimmed" data-testid="version">
-              {i18n.t("product.version", {
-                version: product.version,
-                date: i18n.dateTime(product.updated_at),
-              })}
-            </Text>
-          </Group>
-        </Stack>
-        {writable && (
-          <Button
-            variant={archived ? "filled" : "default"}
-            onClick={toggleArchive}
-            loading={lifecycle.isPending}
-          >
-            {i18n.t(archived ? "product.reactivate" : "product.archive")}
-          </Button>
-        )}
-      </Group>
+      <RecordHeader
+        title={title}
+        status={<ArchiveStatusBadge status={product.status} />}
+        version={product.version}
+        updatedAt={product.updated_at}
+        actions={
+          writable && (
+            <Button
+              variant={archived ? "filled" : "default"}
+              onClick={toggleArchive}
+              loading={lifecycle.isPending}
+            >
+              {i18n.t(archived ? "product.reactivate" : "product.archive")}
+            </Button>
+          )
+        }
+      />
 
-      {lifecycle.error &&
-        (isConflict(lifecycle.error) ? (
-          <ConflictAlert onReload={() => reloadLatest(lifecycle.error as ApiError)} reloading={reloading} />
-        ) : (
-          <ErrorAlert error={lifecycle.error} />
-        ))}
+      {lifecycle.error && (
+        <CommandError
+          error={lifecycle.error}
+          conflict={i18n.t("product.conflict")}
+          onReload={reloadLatest}
+          reloading={reloading}
+        />
+      )}
       {archived && (
         <Alert color="gray" variant="light">
           {i18n.t("product.isArchived")}
@@ -121,11 +107,7 @@ function ProductEditor({
         readOnly={!writable}
         initialValues={valuesFromProduct(product, i18n.lang)}
         onCancel={() => navigate("/products")}
-        renderError={(error) =>
-          isConflict(error) ? (
-            <ConflictAlert onReload={() => reloadLatest(error)} reloading={reloading} />
-          ) : undefined
-        }
+        renderError={conflictBanner(i18n.t("product.conflict"), reloadLatest, reloading)}
         onSubmit={async (values) => {
           const body = updateBody(product, values);
           if (Object.keys(body).length === 0) {

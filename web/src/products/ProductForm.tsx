@@ -1,23 +1,8 @@
-import { useRef, useState, type ReactNode } from "react";
-import { Button, Group, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useI18n } from "../i18n/useI18n";
-import { ErrorAlert } from "../components/ErrorAlert";
-import { formProblem } from "../lib/formErrors";
-import { useFocusFirstInvalid } from "../lib/focus";
-import type { FieldError } from "../api/types";
+import { FormActions, FormErrorAlert, useServerForm, type RecordFormProps } from "../components/ServerForm";
 import { PRODUCT_FIELDS, UNITS, VAT_RATES, validateProduct, type ProductFormValues } from "./model";
-
-interface ProductFormProps {
-  initialValues: ProductFormValues;
-  mode: "create" | "edit";
-  readOnly?: boolean;
-  /** Sends the values; a rejection's problem+json field errors are shown on the fields. */
-  onSubmit: (values: ProductFormValues) => Promise<void>;
-  onCancel: () => void;
-  /** Shown instead of the generic error alert (the edit page's conflict banner). */
-  renderError?: (error: unknown) => ReactNode | undefined;
-}
 
 export function ProductForm({
   initialValues,
@@ -26,49 +11,23 @@ export function ProductForm({
   onSubmit,
   onCancel,
   renderError,
-}: ProductFormProps) {
+}: RecordFormProps<ProductFormValues>) {
   const i18n = useI18n();
-  const ref = useRef<HTMLFormElement>(null);
-  const focusFirstInvalid = useFocusFirstInvalid(ref);
-  const [error, setError] = useState<unknown>(null);
-  const [unmatched, setUnmatched] = useState<FieldError[]>([]);
-  const [busy, setBusy] = useState(false);
   const form = useForm<ProductFormValues>({
     initialValues,
     validate: (values) =>
       validateProduct(values, { required: i18n.t("form.required"), decimal: i18n.t("form.decimal") }),
   });
-
-  const submit = async (values: ProductFormValues) => {
-    setBusy(true);
-    setError(null);
-    setUnmatched([]);
-    try {
-      await onSubmit(values);
-    } catch (e) {
-      const problem = formProblem(e, PRODUCT_FIELDS, i18n.field);
-      form.setErrors(problem.fields);
-      setUnmatched(problem.unmatched);
-      setError(e);
-      focusFirstInvalid();
-    } finally {
-      setBusy(false);
-    }
-  };
+  const server = useServerForm(form, PRODUCT_FIELDS);
 
   const vatRates = VAT_RATES.includes(form.values.vat_rate as (typeof VAT_RATES)[number])
     ? [...VAT_RATES]
     : [...VAT_RATES, form.values.vat_rate];
-  const custom = error !== null ? renderError?.(error) : undefined;
 
   return (
-    <form
-      ref={ref}
-      noValidate
-      onSubmit={form.onSubmit(submit, () => focusFirstInvalid())}
-    >
+    <form ref={server.ref} noValidate onSubmit={server.onSubmit(onSubmit)}>
       <Stack maw={720}>
-        {custom ?? (error !== null && <ErrorAlert error={error} extra={unmatched} />)}
+        <FormErrorAlert form={server} render={renderError} />
         <fieldset disabled={readOnly} style={{ border: 0, padding: 0, margin: 0 }}>
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput
@@ -121,16 +80,13 @@ export function ProductForm({
             />
           </SimpleGrid>
         </fieldset>
-        <Group>
-          {!readOnly && (
-            <Button type="submit" loading={busy}>
-              {mode === "create" ? i18n.t("product.create") : i18n.t("product.save")}
-            </Button>
-          )}
-          <Button variant="default" onClick={onCancel}>
-            {readOnly ? i18n.t("product.back") : i18n.t("product.cancel")}
-          </Button>
-        </Group>
+        <FormActions
+          submitLabel={mode === "create" ? i18n.t("product.create") : i18n.t("product.save")}
+          busy={server.busy}
+          onCancel={onCancel}
+          readOnly={readOnly}
+          backLabel={i18n.t("product.back")}
+        />
       </Stack>
     </form>
   );
