@@ -89,6 +89,7 @@ export async function run({ page, baseUrl, harness, admin }) {
   assert.deepEqual(leaks, [], `French words on English pages:\n  ${leaks.join("\n  ")}`);
 
   await page.goto("/products");
+  await page.getByLabel("Search (name or SKU)").fill("EN-HAMMER");
   await page.getByTestId("product-EN-HAMMER").waitFor();
   assert.match(await page.getByTestId("product-EN-HAMMER").getByTestId("price").innerText(), /^€1,234\.50$/);
   // Back to French for the scenarios that follow in this browser context (none share it).

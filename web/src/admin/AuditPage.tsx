@@ -1,7 +1,8 @@
 import { useMemo, useState } from "react";
-import { Anchor, Box, Button, Code, Select, Stack, Text, TextInput } from "@mantine/core";
+import { Anchor, Box, Button, Code, Select, Stack, Text } from "@mantine/core";
 import { Link } from "react-router";
 import { useI18n } from "../i18n/useI18n";
+import { DateField } from "../components/DateField";
 import { ListPage, type Column } from "../components/ListPage";
 import { offsetPager } from "../components/Pager";
 import { DownloadButton } from "../csv/ExportButton";
@@ -210,18 +211,8 @@ export function AuditPage() {
             nothingFoundMessage={i18n.t("audit.noOption")}
             w={260}
           />
-          <TextInput
-            label={i18n.t("audit.from")}
-            type="date"
-            value={filters.from}
-            onChange={(e) => set({ from: e.currentTarget.value })}
-          />
-          <TextInput
-            label={i18n.t("audit.to")}
-            type="date"
-            value={filters.to}
-            onChange={(e) => set({ to: e.currentTarget.value })}
-          />
+          <DateField label={i18n.t("audit.from")} value={filters.from} onChange={(v) => set({ from: v ?? "" })} w={150} />
+          <DateField label={i18n.t("audit.to")} value={filters.to} onChange={(v) => set({ to: v ?? "" })} w={150} />
           <Button variant="default" onClick={() => setFilters(EMPTY)}>
             {i18n.t("audit.reset")}
           </Button>
@@ -231,7 +222,8 @@ export function AuditPage() {
       count={(total) => i18n.t("audit.count", { count: i18n.number(total) })}
       caption={i18n.t("audit.caption")}
       columns={columns}
-      rowKey={(row) => `${row.aggregate_id}-${row.sequence}`}
+      // A product and its stock share an id: the type is part of the key.
+      rowKey={(row) => `${row.aggregate_type}-${row.aggregate_id}-${row.sequence}`}
       rowTestId={(row) => `audit-${row.event_type}`}
       empty={i18n.t("audit.empty")}
       minWidth={960}

@@ -20,7 +20,7 @@ export function ErrorAlert({
         <List size="sm" mt="xs">
           {extra.map((e) => (
             <List.Item key={`${e.field}-${e.code}`}>
-              {e.field} : {i18n.field(e.code, e.message)}
+              {i18n.t("app.labelled", { label: e.field })} {i18n.field(e.code, e.message)}
             </List.Item>
           ))}
         </List>

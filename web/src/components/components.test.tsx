@@ -160,7 +160,7 @@ describe("server form", () => {
         code: "validation_failed",
         errors: [
           { field: "label", code: "too_long", message: "name too long" },
-          { field: "elsewhere", code: "odd", message: "something odd" },
+          { field: "elsewhere", code: "invalid_format", message: "something odd" },
         ],
       });
     });
@@ -169,7 +169,7 @@ describe("server form", () => {
     const name = screen.getByLabelText("Nom");
     await waitFor(() => expect(name.getAttribute("aria-invalid")).toBe("true"));
     await waitFor(() => expect(document.activeElement).toBe(name));
-    expect(screen.getByRole("alert").textContent).toContain("elsewhere : something odd");
+    expect(screen.getByRole("alert").textContent).toContain("elsewhere\u00a0: Format invalide.");
     expect(send).toHaveBeenCalledWith({ name: "" });
   });
 

@@ -7,8 +7,8 @@ import { QueryStatus } from "../components/QueryStatus";
 import { DownloadButton } from "../csv/ExportButton";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
 import { formatQuantity, plural } from "../components/Quantity";
-import { DateField } from "../orders/DateField";
-import { parisDay } from "../orders/dateInput";
+import { DateField } from "../components/DateField";
+import { parisDay } from "../lib/dateInput";
 import { BarList, Columns } from "./Bars";
 import { useDashboard, useDashboardExport, type Granularity, type Period, type Series } from "./api";
 

@@ -17,6 +17,8 @@ export const fr = {
   "app.skip": "Aller au contenu",
   "app.loading": "Chargement…",
   "app.language": "Langue",
+  // A label before its value: French puts a (non-breaking) space before the colon.
+  "app.labelled": "{label}\u00a0:",
   "app.lang.fr": "Français",
   "app.lang.en": "English",
   "app.notFound": "Cette page n'existe pas.",
@@ -164,6 +166,7 @@ export const en: Record<MessageKey, string> = {
   "app.skip": "Skip to content",
   "app.loading": "Loading…",
   "app.language": "Language",
+  "app.labelled": "{label}:",
   "app.lang.fr": "Français",
   "app.lang.en": "English",
   "app.notFound": "This page does not exist.",

@@ -127,7 +127,7 @@ function OrderEditor({ order, reload }: { order: OrderDetail; reload: () => void
           />
         ) : (
           <Text>
-            {i18n.t("order.customer")} :{" "}
+            {i18n.t("app.labelled", { label: i18n.t("order.customer") })}{" "}
             {order.customer_id ? (
               <Anchor component={Link} to={`/customers/${order.customer_id}`}>
                 {order.customer_code} — {order.customer_name}
@@ -509,8 +509,8 @@ function Proforma({ order }: { order: OrderDetail }) {
               value={lang}
               onChange={(v) => setLang(v === "en" ? "en" : "fr")}
               data={[
-                { value: "fr", label: i18n.t("app.lang.fr") },
-                { value: "en", label: i18n.t("app.lang.en") },
+                { value: "fr", label: <span lang="fr">{i18n.t("app.lang.fr")}</span> },
+                { value: "en", label: <span lang="en">{i18n.t("app.lang.en")}</span> },
               ]}
             />
           </Stack>

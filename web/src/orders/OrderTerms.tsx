@@ -12,8 +12,8 @@ import { useFocusFirstInvalid } from "../lib/focus";
 import { notify } from "../lib/notify";
 import { useServices } from "../ServicesContext";
 import { useOrderCommand, type OrderDetail } from "./api";
-import { DateField } from "./DateField";
-import { datePlaceholder, parisDay } from "./dateInput";
+import { DateField } from "../components/DateField";
+import { datePlaceholder, parisDay } from "../lib/dateInput";
 
 /** 412: the order changed since it was shown. `current` is the version the server has now. */
 export function OrderConflictAlert({ error, onReload }: { error: ApiError; onReload: (current: number | null) => void }) {

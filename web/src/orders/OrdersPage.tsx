@@ -11,8 +11,8 @@ import { ORDER_PAGE, ORDER_STATUSES, useOrderList, type OrderFilters, type Order
 import { OrderStatusBadge } from "./OrderStatusBadge";
 import { CustomerPicker } from "./Pickers";
 import { plural } from "../components/Quantity";
-import { DateField } from "./DateField";
-import { isIsoDate } from "./dateInput";
+import { DateField } from "../components/DateField";
+import { isIsoDate } from "../lib/dateInput";
 
 function filtersFrom(s: URLSearchParams): OrderFilters {
   const status = s.get("status");

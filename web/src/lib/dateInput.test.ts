@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { datePlaceholder, formatDateInput, isIsoDate, parisDay, parseDateInput } from "./dateInput";
-import { quantitiesByUnit } from "./summary";
 
 describe("typed dates", () => {
   it("read day first, as French and British English write them", () => {
@@ -51,19 +50,5 @@ describe("typed dates", () => {
     // (a 23-hour day): the next day is still the 29th.
     expect(parisDay(1, new Date("2027-03-27T23:30:00Z"))).toBe("2027-03-29");
     expect(parisDay(0, new Date("2027-03-27T22:30:00Z"))).toBe("2027-03-27");
-  });
-});
-
-describe("what an order moves", () => {
-  it("adds quantities up per unit, in thousandths", () => {
-    const lines = [
-      { quantity: "3", unit: "piece" as const },
-      { quantity: "0.1", unit: "kg" as const },
-      { quantity: "2", unit: "piece" as const },
-      { quantity: "0.2", unit: "kg" as const },
-    ];
-    expect(quantitiesByUnit(lines, "fr").replace(/\u00a0/g, " ")).toBe("5 pièces, 0,3 kg");
-    expect(quantitiesByUnit([{ quantity: "1", unit: "box" }], "en").replace(/\u00a0/g, " ")).toBe("1 box");
-    expect(quantitiesByUnit([], "en")).toBe("");
   });
 });

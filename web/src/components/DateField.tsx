@@ -6,7 +6,7 @@ import { DateInput, DatesProvider } from "@mantine/dates";
 import "@mantine/dates/styles.css";
 import "dayjs/locale/fr";
 import { useI18n } from "../i18n/useI18n";
-import { DATE_INPUT_FORMAT, datePlaceholder, parseDateInput } from "./dateInput";
+import { DATE_INPUT_FORMAT, datePlaceholder, parseDateInput } from "../lib/dateInput";
 import classes from "./DateField.module.css";
 
 export interface DateFieldProps {
