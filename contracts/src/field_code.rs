@@ -2,84 +2,60 @@
 //! the OpenAPI documents are exact and a client's type check fails until it handles a new
 //! code (the web frontend translates each one).
 
-/// Declares [`FieldCode`] from one list: each variant beside its wire text.
-macro_rules! field_codes {
-    ($($variant:ident = $text:literal,)*) => {
-        /// Every `code` a field error can carry. A code is never renamed or reused.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        // utoipa reads `rename_all`, not a variant's `rename`; the test below holds each
-        // text equal to its variant's snake_case name.
-        #[serde(rename_all = "snake_case")]
-        pub enum FieldCode {
-            $($variant,)*
-        }
-
-        impl FieldCode {
-            /// Every code, in alphabetical order.
-            pub const ALL: &'static [FieldCode] = &[$(FieldCode::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(FieldCode::$variant => $text,)*
-                }
-            }
-        }
-    };
-}
-
-field_codes! {
-    ControlCharacter = "control_character",
-    CustomerArchived = "customer_archived",
-    DuplicateInFile = "duplicate_in_file",
-    Immutable = "immutable",
-    InvalidCheckDigit = "invalid_check_digit",
-    InvalidCode = "invalid_code",
-    InvalidDate = "invalid_date",
-    InvalidDecimal = "invalid_decimal",
-    InvalidEmail = "invalid_email",
-    InvalidFormat = "invalid_format",
-    InvalidId = "invalid_id",
-    InvalidPhone = "invalid_phone",
-    InvalidSiren = "invalid_siren",
-    InvalidSiret = "invalid_siret",
-    InvalidVatCheckDigit = "invalid_vat_check_digit",
-    InvalidVatKey = "invalid_vat_key",
-    InvalidVatNumber = "invalid_vat_number",
-    LineBreak = "line_break",
-    Negative = "negative",
-    NoRole = "no_role",
-    OutOfRange = "out_of_range",
-    PasswordTooCommon = "password_too_common",
-    PasswordTooLong = "password_too_long",
-    PasswordTooShort = "password_too_short",
-    PasswordTooWeak = "password_too_weak",
-    PasswordUnchanged = "password_unchanged",
-    ProductArchived = "product_archived",
-    Rejected = "rejected",
-    Required = "required",
-    SiretSirenMismatch = "siret_siren_mismatch",
-    TooLarge = "too_large",
-    TooLong = "too_long",
-    TooManyValues = "too_many_values",
-    TooPrecise = "too_precise",
-    UnknownCountry = "unknown_country",
-    UnknownCustomer = "unknown_customer",
-    UnknownPaymentTerms = "unknown_payment_terms",
-    UnknownProduct = "unknown_product",
-    UnknownReason = "unknown_reason",
-    UnknownRole = "unknown_role",
-    UnknownStatus = "unknown_status",
-    UnknownUnit = "unknown_unit",
-    UnknownVatCountry = "unknown_vat_country",
-    UnknownVatRate = "unknown_vat_rate",
-    VatSirenMismatch = "vat_siren_mismatch",
-    Zero = "zero",
-}
-
-impl std::fmt::Display for FieldCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+crate::wire_codes! {
+    /// Every `code` a field error can carry. A code is never renamed or reused.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    // utoipa reads `rename_all`, not a variant's `rename`; the test below holds each text
+    // equal to its variant's snake_case name.
+    #[serde(rename_all = "snake_case")]
+    pub enum FieldCode {
+        ControlCharacter = "control_character",
+        CustomerArchived = "customer_archived",
+        DuplicateInFile = "duplicate_in_file",
+        Immutable = "immutable",
+        InvalidCheckDigit = "invalid_check_digit",
+        InvalidCode = "invalid_code",
+        InvalidDate = "invalid_date",
+        InvalidDecimal = "invalid_decimal",
+        InvalidEmail = "invalid_email",
+        InvalidFormat = "invalid_format",
+        InvalidId = "invalid_id",
+        InvalidPhone = "invalid_phone",
+        InvalidSiren = "invalid_siren",
+        InvalidSiret = "invalid_siret",
+        InvalidVatCheckDigit = "invalid_vat_check_digit",
+        InvalidVatKey = "invalid_vat_key",
+        InvalidVatNumber = "invalid_vat_number",
+        LineBreak = "line_break",
+        Negative = "negative",
+        NoRole = "no_role",
+        OutOfRange = "out_of_range",
+        PasswordTooCommon = "password_too_common",
+        PasswordTooLong = "password_too_long",
+        PasswordTooShort = "password_too_short",
+        PasswordTooWeak = "password_too_weak",
+        PasswordUnchanged = "password_unchanged",
+        ProductArchived = "product_archived",
+        Rejected = "rejected",
+        Required = "required",
+        SiretSirenMismatch = "siret_siren_mismatch",
+        TooLarge = "too_large",
+        TooLong = "too_long",
+        TooManyValues = "too_many_values",
+        TooPrecise = "too_precise",
+        UnknownCountry = "unknown_country",
+        UnknownCustomer = "unknown_customer",
+        UnknownPaymentTerms = "unknown_payment_terms",
+        UnknownProduct = "unknown_product",
+        UnknownReason = "unknown_reason",
+        UnknownRole = "unknown_role",
+        UnknownStatus = "unknown_status",
+        UnknownUnit = "unknown_unit",
+        UnknownVatCountry = "unknown_vat_country",
+        UnknownVatRate = "unknown_vat_rate",
+        VatSirenMismatch = "vat_siren_mismatch",
+        Zero = "zero",
     }
 }
 

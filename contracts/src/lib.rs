@@ -4,6 +4,39 @@
 //! database encodings, the `cqrs` feature the event-sourcing framework's trait, for the
 //! services that need them.
 
+/// Declares a closed list of wire codes from one list, each variant beside its text: the
+/// enum (with the attributes given), `ALL` in the list's order, `as_str` and `Display`.
+/// Problem codes and field-error codes are declared with it.
+#[macro_export]
+macro_rules! wire_codes {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident { $($variant:ident = $text:literal,)* }
+    ) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $($variant,)*
+        }
+
+        impl $name {
+            /// Every code, in the order listed (alphabetical).
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod account;
 pub mod auth;
 mod checksum;

@@ -5,30 +5,11 @@ use serde::{Deserialize, Serialize};
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
-/// Declares [`Code`] from one list: each variant beside its text.
-macro_rules! codes {
-    ($($variant:ident = $text:literal,)*) => {
-        /// Every `code` a problem body can carry: the one list clients switch on. A code is
-        /// never renamed or reused; a new one is added here.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Code {
-            $($variant,)*
-        }
-
-        impl Code {
-            /// Every code, in alphabetical order.
-            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Code::$variant => $text,)*
-                }
-            }
-        }
-    };
-}
-
-codes! {
+contracts::wire_codes! {
+    /// Every `code` a problem body can carry: the one list clients switch on. A code is
+    /// never renamed or reused; a new one is added here.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Code {
 AccountDisabled = "account_disabled",
 BadRequest = "bad_request",
 BelowReserved = "below_reserved",
@@ -99,11 +80,7 @@ UserExists = "user_exists",
 UserNotFound = "user_not_found",
 ValidationFailed = "validation_failed",
 VersionMismatch = "version_mismatch",
-WrongCurrentPassword = "wrong_current_password",}
-
-impl std::fmt::Display for Code {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+WrongCurrentPassword = "wrong_current_password",
     }
 }
 
