@@ -85,10 +85,12 @@ impl Invoicing {
     }
 
     /// Invoices the whole of a fulfilled order as invoice `id`. Sent again with the same
-    /// id, it records nothing and answers the invoice's version.
+    /// id, it records nothing and answers the invoice's version. `new`: the id was just
+    /// generated, so the stream is not read first.
     pub async fn issue(
         &self,
         id: InvoiceId,
+        new: bool,
         order_id: OrderId,
         metadata: EventMeta,
     ) -> Result<Committed<InvoiceEvent>, InvoicingError> {
@@ -140,23 +142,35 @@ impl Invoicing {
             seller,
             issue_date,
         }));
-        match self
-            .invoices
-            .execute_new_detached(id, command, metadata)
-            .await
-        {
+        let issued = if new {
+            self.invoices
+                .execute_new_detached(id, command, metadata)
+                .await
+        } else {
+            self.invoices
+                .execute_detached(id, command, None, metadata)
+                .await
+        };
+        match issued {
             Err(CommandError::Rejected { sqlstate: code, .. })
                 if code == sqlstate::ORDER_ALREADY_INVOICED =>
             {
-                let invoice_id: Option<String> = sqlx::query_scalar(
+                let invoice_id: String = sqlx::query_scalar(
                     "SELECT invoice_id FROM invoiced_orders WHERE order_id = $1",
                 )
                 .bind(order_id.to_string())
                 .fetch_optional(&self.pool)
-                .await?;
-                Err(InvoicingError::AlreadyInvoiced {
-                    invoice_id: invoice_id.unwrap_or_default(),
-                })
+                .await?
+                .unwrap_or_default();
+                if invoice_id == id.to_string() {
+                    // The same invoice, sent twice at once: the other attempt issued it.
+                    let (_, version) = self.invoices.load(id).await?;
+                    return Ok(Committed {
+                        version,
+                        events: Vec::new(),
+                    });
+                }
+                Err(InvoicingError::AlreadyInvoiced { invoice_id })
             }
             other => Ok(other?),
         }

@@ -113,8 +113,11 @@ pub async fn issue(
     let (Some(order_id), Some(id)) = (order, id) else {
         return Err(f.invalid());
     };
-    let id = id.unwrap_or_else(InvoiceId::generate);
-    let committed = state.invoicing.issue(id, order_id, metadata).await?;
+    let (id, new) = match id {
+        Some(id) => (id, false),
+        None => (InvoiceId::generate(), true),
+    };
+    let committed = state.invoicing.issue(id, new, order_id, metadata).await?;
     let invoice = current(&state, id).await?;
     let body = Issued {
         id: id.to_string(),
