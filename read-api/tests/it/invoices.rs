@@ -184,8 +184,8 @@ async fn seed_invoice(
                                payment_terms, currency, seller, buyer, line_count, total_net,
                                total_vat, total_gross, vat_lines, version, created_at, updated_at)
          VALUES ($1, 'FAC-' || $1::text, 'issued', $2, 'PRO-x', $3, $4, $4 || ' SA', $5, $5, $6,
-                 'net_30', 'EUR', '{}', '{}', 1, $7::numeric, 0, $7::numeric, '[]', 1, now(),
-                 now())",
+                 'net_30', 'EUR', $8, jsonb_build_object('code', $4, 'legal_name', $4 || ' SA'),
+                 1, $7::numeric, 0, $7::numeric, '[]', 1, now(), now())",
     )
     .bind(id)
     .bind(Uuid::now_v7())
@@ -194,6 +194,7 @@ async fn seed_invoice(
     .bind(issued)
     .bind(due)
     .bind(gross)
+    .bind(sqlx::types::Json(testkit::seller()))
     .execute(pool)
     .await
     .unwrap();
