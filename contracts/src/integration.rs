@@ -7,13 +7,13 @@
 use chrono::SecondsFormat;
 use serde::Serialize;
 
-use crate::envelope::{DecodeError, EventEnvelope};
 use crate::customer::PaymentTerms;
+use crate::envelope::{DecodeError, EventEnvelope};
 use crate::events::{AggregateType, InvoiceEvent, Need, OrderEvent, StockEvent};
 use crate::ids::{CreditNoteId, CustomerId, InvoiceId, OrderId, PaymentId, ProductId};
 use crate::invoice::{PaymentMethod, CURRENCY};
-use crate::money::Money;
 use crate::metadata::EventMeta;
+use crate::money::Money;
 use crate::pricing::Totals;
 use crate::product::Quantity;
 

@@ -59,7 +59,16 @@ macro_rules! ids {
         ));
     )*};
 }
-ids!(ProductId, CustomerId, OrderId, UserId, SessionId, InvoiceId, CreditNoteId, PaymentId);
+ids!(
+    ProductId,
+    CustomerId,
+    OrderId,
+    UserId,
+    SessionId,
+    InvoiceId,
+    CreditNoteId,
+    PaymentId
+);
 
 macro_rules! closed_sets {
     ($($ty:ty = $name:literal),*) => {$(

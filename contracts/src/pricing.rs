@@ -325,7 +325,12 @@ mod tests {
     /// credit note would add up to more than the invoice charged.
     #[test]
     fn credit_notes_that_cover_an_invoice_sum_to_its_totals() {
-        let lines = [("20", "0.03"), ("20", "0.03"), ("20", "0.03"), ("5.5", "10.10")];
+        let lines = [
+            ("20", "0.03"),
+            ("20", "0.03"),
+            ("20", "0.03"),
+            ("5.5", "10.10"),
+        ];
         let invoiced = totals(lines.iter().map(|(r, n)| (rate(r), money(n))));
         assert_eq!(invoiced.vat_total.to_string(), "0.58");
         let mut credited: Vec<Totals> = Vec::new();
@@ -333,9 +338,8 @@ mod tests {
             let left = vat_left(&invoiced.vat, credited.iter().flat_map(|t| &t.vat));
             credited.push(credit_totals([(rate(r), money(n))], &left));
         }
-        let sum = |f: fn(&Totals) -> Money| -> Decimal {
-            credited.iter().map(|t| f(t).amount()).sum()
-        };
+        let sum =
+            |f: fn(&Totals) -> Money| -> Decimal { credited.iter().map(|t| f(t).amount()).sum() };
         assert_eq!(sum(|t| t.net), invoiced.net.amount());
         assert_eq!(sum(|t| t.vat_total), invoiced.vat_total.amount());
         assert_eq!(sum(|t| t.gross), invoiced.gross.amount());
@@ -343,7 +347,9 @@ mod tests {
         assert_eq!(vat, ["0.01", "0.01", "0.00", "0.56"]);
         // Nothing is left to credit: every rate's base and VAT are zero.
         let left = vat_left(&invoiced.vat, credited.iter().flat_map(|t| &t.vat));
-        assert!(left.iter().all(|l| l.base.amount().is_zero() && l.amount.amount().is_zero()));
+        assert!(left
+            .iter()
+            .all(|l| l.base.amount().is_zero() && l.amount.amount().is_zero()));
     }
 
     #[test]

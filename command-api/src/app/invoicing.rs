@@ -223,7 +223,10 @@ impl Invoicing {
     }
 
     /// When the order was fulfilled: the time of its `OrderFulfilled` event.
-    async fn fulfilled_at(&self, order_id: OrderId) -> Result<Option<DateTime<Utc>>, InvoicingError> {
+    async fn fulfilled_at(
+        &self,
+        order_id: OrderId,
+    ) -> Result<Option<DateTime<Utc>>, InvoicingError> {
         let metadata: Option<sqlx::types::Json<HashMap<String, String>>> = sqlx::query_scalar(
             "SELECT metadata::jsonb FROM events
               WHERE aggregate_type = 'Order' AND aggregate_id = $1

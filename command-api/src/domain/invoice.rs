@@ -693,7 +693,10 @@ mod tests {
         )
     }
 
-    fn decided(given: Vec<InvoiceEvent>, command: InvoiceCommand) -> Result<Vec<InvoiceEvent>, InvoiceError> {
+    fn decided(
+        given: Vec<InvoiceEvent>,
+        command: InvoiceCommand,
+    ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
         let mut invoice = Invoice::default();
         for event in given {
             invoice.evolve(event);
@@ -746,7 +749,11 @@ mod tests {
             (PaymentTerms::EndOfMonth45, "2026-11-20", "2027-01-31"),
         ];
         for (terms, issued, due) in cases {
-            assert_eq!(due_date(terms, day(issued)), day(due), "{terms} from {issued}");
+            assert_eq!(
+                due_date(terms, day(issued)),
+                day(due),
+                "{terms} from {issued}"
+            );
         }
         // No date overflows into a panic.
         for terms in PaymentTerms::ALL {
@@ -771,7 +778,14 @@ mod tests {
         assert_eq!(due_date, day("2026-04-30"));
         let got: Vec<(u32, u32, String, String)> = lines
             .iter()
-            .map(|l| (l.line_no, l.order_line_no, l.quantity.to_string(), l.net.to_string()))
+            .map(|l| {
+                (
+                    l.line_no,
+                    l.order_line_no,
+                    l.quantity.to_string(),
+                    l.net.to_string(),
+                )
+            })
             .collect();
         assert_eq!(
             got,
@@ -805,7 +819,10 @@ mod tests {
         );
         // The order's own totals, by the same code, are the invoice's.
         let order_totals = pricing::totals(golden_lines().iter().map(|l| {
-            (l.vat_rate, pricing::line_net(l.quantity, l.unit_price, l.discount))
+            (
+                l.vat_rate,
+                pricing::line_net(l.quantity, l.unit_price, l.discount),
+            )
         }));
         let InvoiceEvent::InvoiceIssued { totals, .. } = &invoice else {
             unreachable!()
@@ -930,7 +947,10 @@ mod tests {
         // After two units of line 1, one is left, and an amount may not pass its net.
         let two = one(&[issued()], lines(vec![units(1, "2")]));
         let after = vec![issued(), two.clone()];
-        refused(after.clone(), credit(CreditScope::Lines(vec![units(1, "2")]), 2));
+        refused(
+            after.clone(),
+            credit(CreditScope::Lines(vec![units(1, "2")]), 2),
+        );
         let InvoiceEvent::CreditNoteIssued { lines: last, .. } =
             one(&after, credit(CreditScope::Lines(vec![units(1, "1")]), 2))
         else {
@@ -945,11 +965,7 @@ mod tests {
         // The whole invoice, then nothing more.
         let whole = one(&[issued()], credit(CreditScope::Whole, 1));
         assert_eq!(totals_of(&whole), totals_of(&issued()));
-        assert!(refused(
-            vec![issued(), whole],
-            credit(CreditScope::Whole, 2)
-        )
-        .contains("in full"));
+        assert!(refused(vec![issued(), whole], credit(CreditScope::Whole, 2)).contains("in full"));
     }
 
     #[test]

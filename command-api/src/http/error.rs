@@ -394,9 +394,11 @@ impl From<CommandError<InvoiceError>> for ApiError {
             CommandError::Domain(e @ InvoiceError::UnknownLine { index, .. }) => {
                 field(format!("lines[{index}].line_no"), FieldCode::UnknownLine, e)
             }
-            CommandError::Domain(e @ InvoiceError::DuplicateLine { index, .. }) => {
-                field(format!("lines[{index}].line_no"), FieldCode::DuplicateLine, e)
-            }
+            CommandError::Domain(e @ InvoiceError::DuplicateLine { index, .. }) => field(
+                format!("lines[{index}].line_no"),
+                FieldCode::DuplicateLine,
+                e,
+            ),
             CommandError::Domain(e @ InvoiceError::CreditExceeds(_)) => ApiError::Unprocessable {
                 code: Code::CreditExceedsInvoice,
                 message: e.to_string(),

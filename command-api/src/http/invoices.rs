@@ -27,7 +27,12 @@ use crate::domain::invoice::{Credit, CreditScope, Invoice};
 /// Most lines one credit note names.
 const MAX_CREDIT_LINES: usize = 500;
 
-fn id_field<I: std::str::FromStr>(f: &mut Fields, field: &str, raw: Option<&str>, what: &str) -> Option<Option<I>> {
+fn id_field<I: std::str::FromStr>(
+    f: &mut Fields,
+    field: &str,
+    raw: Option<&str>,
+    what: &str,
+) -> Option<Option<I>> {
     f.optional(field, raw, |raw| {
         raw.parse()
             .map_err(|_| Invalid::new(FieldCode::InvalidId, format!("not {what} id (a UUID)")))
@@ -41,7 +46,10 @@ fn cents(raw: &str) -> Result<Money, Invalid> {
         return Err(Invalid::new(FieldCode::Zero, "must be more than zero"));
     }
     if amount.amount().normalize().scale() > 2 {
-        return Err(Invalid::new(FieldCode::TooPrecise, "at most 2 decimals (cents)"));
+        return Err(Invalid::new(
+            FieldCode::TooPrecise,
+            "at most 2 decimals (cents)",
+        ));
     }
     Ok(amount)
 }
@@ -192,14 +200,20 @@ fn credit_scope(body: &IssueCreditNote, f: &mut Fields) -> Option<CreditScope> {
         (true, false) => {
             f.push(
                 "lines",
-                Invalid::new(FieldCode::Exclusive, "`whole` credits every line: no `lines` with it"),
+                Invalid::new(
+                    FieldCode::Exclusive,
+                    "`whole` credits every line: no `lines` with it",
+                ),
             );
             return None;
         }
         (false, true) => {
             f.push(
                 "lines",
-                Invalid::new(FieldCode::Required, "name the lines to credit, or send `whole: true`"),
+                Invalid::new(
+                    FieldCode::Required,
+                    "name the lines to credit, or send `whole: true`",
+                ),
             );
             return None;
         }
@@ -225,10 +239,12 @@ fn credit_scope(body: &IssueCreditNote, f: &mut Fields) -> Option<CreditScope> {
                     line_no: line.line_no,
                     quantity,
                 }),
-            (None, Some(a)) => f.check(&field("amount"), cents(a)).map(|amount| Credit::Amount {
-                line_no: line.line_no,
-                amount,
-            }),
+            (None, Some(a)) => f
+                .check(&field("amount"), cents(a))
+                .map(|amount| Credit::Amount {
+                    line_no: line.line_no,
+                    amount,
+                }),
             (Some(_), Some(_)) => {
                 f.push(
                     &field("amount"),
@@ -267,7 +283,8 @@ pub async fn credit_note(
     AppJson(body): AppJson<IssueCreditNote>,
 ) -> Result<Response> {
     let mut f = Fields::default();
-    let credit_note_id = id_field::<CreditNoteId>(&mut f, "id", body.id.as_deref(), "a credit note");
+    let credit_note_id =
+        id_field::<CreditNoteId>(&mut f, "id", body.id.as_deref(), "a credit note");
     let reason = f.check("reason", bounded_text(&body.reason, 500));
     let scope = credit_scope(&body, &mut f);
     let (Some(credit_note_id), Some(reason), Some(scope), true) =
@@ -299,7 +316,13 @@ pub async fn credit_note(
         balance: Money::from_store(invoice.map_or(Decimal::ZERO, |s| s.balance())),
         status: invoice.map_or(InvoiceStatus::Issued, status),
     };
-    Ok(accepted_with(false, "/invoices", &body.id, committed.version, &body))
+    Ok(accepted_with(
+        false,
+        "/invoices",
+        &body.id,
+        committed.version,
+        &body,
+    ))
 }
 
 fn status(invoice: &crate::domain::invoice::State) -> InvoiceStatus {
@@ -392,10 +415,7 @@ pub async fn payment(
         expected,
         metadata,
     } = target;
-    let committed = state
-        .invoicing
-        .pay(id, payment, expected, metadata)
-        .await?;
+    let committed = state.invoicing.pay(id, payment, expected, metadata).await?;
     let invoice = current(&state, id).await?;
     let invoice = invoice.state();
     let body = PaymentRecorded {
@@ -405,5 +425,11 @@ pub async fn payment(
         balance: Money::from_store(invoice.map_or(Decimal::ZERO, |s| s.balance())),
         status: invoice.map_or(InvoiceStatus::Issued, status),
     };
-    Ok(accepted_with(false, "/invoices", &body.id, committed.version, &body))
+    Ok(accepted_with(
+        false,
+        "/invoices",
+        &body.id,
+        committed.version,
+        &body,
+    ))
 }

@@ -192,7 +192,12 @@ fn routes() -> Routes<AppState> {
             Access::Roles(STOCK_KEEPERS),
             orders::fulfil,
         )
-        .route(M::POST, "/invoices", Access::Roles(INVOICERS), invoices::issue)
+        .route(
+            M::POST,
+            "/invoices",
+            Access::Roles(INVOICERS),
+            invoices::issue,
+        )
         // Correcting an issued invoice is an admin's act.
         .route(
             M::POST,

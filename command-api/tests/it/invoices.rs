@@ -62,8 +62,19 @@ async fn customer(app: &TestApp, code: &str, terms: &str) -> String {
 
 /// An order of `lines` (product, quantity, discount) for `customer`, submitted, and
 /// fulfilled unless `fulfil` is false.
-async fn order(app: &TestApp, customer: &str, lines: &[(&str, &str, &str)], fulfil: bool) -> String {
-    let id = ok(app, Method::POST, "/orders", json!({"customer_id": customer})).await["id"]
+async fn order(
+    app: &TestApp,
+    customer: &str,
+    lines: &[(&str, &str, &str)],
+    fulfil: bool,
+) -> String {
+    let id = ok(
+        app,
+        Method::POST,
+        "/orders",
+        json!({"customer_id": customer}),
+    )
+    .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -76,9 +87,21 @@ async fn order(app: &TestApp, customer: &str, lines: &[(&str, &str, &str)], fulf
         )
         .await;
     }
-    ok(app, Method::POST, &format!("/orders/{id}/submit"), Value::Null).await;
+    ok(
+        app,
+        Method::POST,
+        &format!("/orders/{id}/submit"),
+        Value::Null,
+    )
+    .await;
     if fulfil {
-        ok(app, Method::POST, &format!("/orders/{id}/fulfil"), Value::Null).await;
+        ok(
+            app,
+            Method::POST,
+            &format!("/orders/{id}/fulfil"),
+            Value::Null,
+        )
+        .await;
     }
     id
 }
@@ -371,11 +394,7 @@ async fn credit_notes_and_payments_keep_within_the_invoice(pool: PgPool) {
             "exclusive",
         ),
         (json!({"reason": "x"}), "lines", "required"),
-        (
-            json!({"reason": " ", "whole": true}),
-            "reason",
-            "required",
-        ),
+        (json!({"reason": " ", "whole": true}), "reason", "required"),
         (
             json!({"reason": "x", "lines": [{"line_no": 1, "amount": "0.001"}]}),
             "lines[0].amount",
@@ -411,7 +430,12 @@ async fn credit_notes_and_payments_keep_within_the_invoice(pool: PgPool) {
         vec![],
     )
     .await;
-    assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", over.body);
+    assert_eq!(
+        over.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        over.body
+    );
     assert_eq!(over.code(), "overpayment");
     assert_eq!(over.body["balance"], "119.50");
     let future = today.succ_opt().unwrap();

@@ -51,7 +51,11 @@ pub async fn apply(
             )
             .bind(invoice_id)
             .bind(&number)
-            .bind(InvoiceStatus::settled(totals.gross, Money::ZERO, Money::ZERO))
+            .bind(InvoiceStatus::settled(
+                totals.gross,
+                Money::ZERO,
+                Money::ZERO,
+            ))
             .bind(order_id)
             .bind(&order_number)
             .bind(customer_id)
@@ -142,8 +146,10 @@ pub async fn apply(
             let line_no: Vec<i32> = (1..=lines.len() as i32).collect();
             let invoice_line_no: Vec<i32> =
                 lines.iter().map(|l| l.invoice_line_no as i32).collect();
-            let quantity: Vec<Option<Decimal>> =
-                lines.iter().map(|l| l.quantity.map(|q| q.value())).collect();
+            let quantity: Vec<Option<Decimal>> = lines
+                .iter()
+                .map(|l| l.quantity.map(|q| q.value()))
+                .collect();
             let vat_rate: Vec<Decimal> = lines.iter().map(|l| l.vat_rate.percent()).collect();
             let net: Vec<Decimal> = lines.iter().map(|l| l.net.amount()).collect();
             sqlx::query(

@@ -16,8 +16,8 @@ pub use error::ProjectionError;
 
 use contracts::envelope::{DecodeReason, EventEnvelope};
 use contracts::events::{
-    AggregateType, CustomerEvent, InvoiceEvent, OrderEvent, ProductEvent, SessionEvent,
-    StockEvent, UserEvent,
+    AggregateType, CustomerEvent, InvoiceEvent, OrderEvent, ProductEvent, SessionEvent, StockEvent,
+    UserEvent,
 };
 use contracts::ids::{CustomerId, InvoiceId, OrderId, ProductId, SessionId, UserId};
 use sqlx::PgConnection;

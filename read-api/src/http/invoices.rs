@@ -14,8 +14,8 @@ use chrono::NaiveDate;
 use contracts::ids::{CustomerId, InvoiceId};
 use contracts::invoice::{Buyer, InvoiceStatus, Seller};
 use contracts::read::{
-    CreditNoteDetail, CreditNoteLineRow, CreditNoteRow, InvoiceDetail, InvoiceLineRow,
-    InvoiceRow, Page, PaymentRow,
+    CreditNoteDetail, CreditNoteLineRow, CreditNoteRow, InvoiceDetail, InvoiceLineRow, InvoiceRow,
+    Page, PaymentRow,
 };
 use platform::problem::Code;
 use platform::web::AppPath;

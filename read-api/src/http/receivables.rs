@@ -126,9 +126,8 @@ async fn as_of(state: &AppState, raw: Option<&str>) -> Result<(NaiveDate, bool)>
     match text_filter("as_of", raw, 10)? {
         None => Ok((today, false)),
         Some(raw) => {
-            let day = NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|_| {
-                ApiError::BadQuery(format!("as_of `{raw}`: expected YYYY-MM-DD"))
-            })?;
+            let day = NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
+                .map_err(|_| ApiError::BadQuery(format!("as_of `{raw}`: expected YYYY-MM-DD")))?;
             Ok((day, day < today))
         }
     }
@@ -294,14 +293,10 @@ pub async fn summary(
     .fetch_one(&state.pool)
     .await?;
     let value = (invoiced.amount() > Decimal::ZERO).then(|| {
-        (aging.total.amount() / invoiced.amount() * Decimal::from(days)).round_dp_with_strategy(
-            1,
-            rust_decimal::RoundingStrategy::MidpointAwayFromZero,
-        )
+        (aging.total.amount() / invoiced.amount() * Decimal::from(days))
+            .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
     });
-    let overdue = Money::from_store(
-        aging.total.amount() - aging.current.amount(),
-    );
+    let overdue = Money::from_store(aging.total.amount() - aging.current.amount());
     Ok(Json(ReceivablesSummary {
         as_of: day,
         currency: CURRENCY,

@@ -31,7 +31,12 @@ async fn read_as(pipeline: &Pipeline, role: Role, uri: &str) -> Value {
         None,
     )
     .await;
-    assert_eq!(response.status, StatusCode::OK, "{uri}: {:?}", response.body);
+    assert_eq!(
+        response.status,
+        StatusCode::OK,
+        "{uri}: {:?}",
+        response.body
+    );
     response.body
 }
 
@@ -72,7 +77,12 @@ async fn an_invoice_reads_back_with_its_parties_credit_notes_and_payments(pool: 
     let number = issued["number"].as_str().unwrap().to_owned();
     let today = today(&pool).await;
 
-    let detail = read_as(&pipeline, Role::Sales, &format!("/invoices/{id}?min_version=1")).await;
+    let detail = read_as(
+        &pipeline,
+        Role::Sales,
+        &format!("/invoices/{id}?min_version=1"),
+    )
+    .await;
     assert_eq!(detail["number"], number.as_str());
     assert_eq!(detail["status"], "issued");
     assert_eq!(detail["order_id"], order.as_str());
@@ -329,9 +339,7 @@ async fn receivables_are_aged_as_of_a_day_from_dated_credit_notes_and_payments(p
 }
 
 #[sqlx::test(migrator = "platform::db::MIGRATOR")]
-async fn an_invoice_owing_after_its_due_date_reads_overdue_and_lists_page_by_keyset(
-    pool: PgPool,
-) {
+async fn an_invoice_owing_after_its_due_date_reads_overdue_and_lists_page_by_keyset(pool: PgPool) {
     let app = read_router(&pool, Duration::from_millis(100));
     let today = today(&pool).await;
     let customer = Uuid::now_v7();

@@ -274,7 +274,14 @@ async fn every_closed_set_reads_and_binds_the_text_the_projector_writes(pool: Pg
     .await;
     round_trip::<PaymentMethod>(
         &pool,
-        &["bank_transfer", "card", "cheque", "cash", "direct_debit", "other"],
+        &[
+            "bank_transfer",
+            "card",
+            "cheque",
+            "cash",
+            "direct_debit",
+            "other",
+        ],
     )
     .await;
 
