@@ -568,8 +568,9 @@ pub enum InvoiceEvent {
         /// From `issue_date` and `payment_terms`.
         due_date: chrono::NaiveDate,
         payment_terms: PaymentTerms,
-        seller: Seller,
-        buyer: Buyer,
+        /// Boxed for the enum's size only: serialized as the value itself.
+        seller: Box<Seller>,
+        buyer: Box<Buyer>,
         lines: Vec<InvoiceLine>,
         totals: Totals,
     },

@@ -408,8 +408,8 @@ fn issue(issue: Issue) -> Result<InvoiceEvent, InvoiceError> {
         delivery_date,
         due_date: due_date(payment_terms, issue_date),
         payment_terms,
-        seller,
-        buyer,
+        seller: Box::new(seller),
+        buyer: Box::new(buyer),
         lines,
         totals,
     })
@@ -831,7 +831,7 @@ mod tests {
 
         // Line 2 whole: its rate's base is used up, so is its VAT.
         let line_two = one(
-            &[invoice.clone()],
+            std::slice::from_ref(&invoice),
             credit(
                 CreditScope::Lines(vec![Credit::Quantity {
                     line_no: 2,

@@ -113,7 +113,7 @@ pub async fn apply(
             .bind(&columns.net)
             .execute(conn)
             .await?;
-            return Ok(());
+            Ok(())
         }
         InvoiceEvent::CreditNoteIssued {
             credit_note_id,
