@@ -41,7 +41,7 @@ enum Command {
         #[command(flatten)]
         env: EnvironmentConfig,
         #[command(flatten)]
-        seller: SellerConfig,
+        seller: ProformaConfig,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -54,7 +54,7 @@ enum Command {
 
 /// Who issues proformas: French law wants the seller's identity on the document.
 #[derive(clap::Args, Clone, Debug)]
-pub struct SellerConfig {
+pub struct ProformaConfig {
     #[command(flatten)]
     seller: platform::config::SellerConfig,
     /// How long an offer stands when the order sets no date of its own.
@@ -62,7 +62,7 @@ pub struct SellerConfig {
     proforma_validity_days: u32,
 }
 
-impl SellerConfig {
+impl ProformaConfig {
     /// None without a seller name; an error when the name comes without a valid SIRET
     /// and VAT number.
     pub fn settings(&self) -> Result<Option<ProformaSettings>, ConfigError> {
@@ -139,7 +139,7 @@ mod tests {
         #[derive(Parser)]
         struct Only {
             #[command(flatten)]
-            seller: SellerConfig,
+            seller: ProformaConfig,
         }
         let parsed = Only::try_parse_from(std::iter::once("read-api").chain(args.iter().copied()))
             .map_err(|e| ConfigError(e.to_string()))?;
