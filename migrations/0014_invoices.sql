@@ -179,3 +179,26 @@ CREATE TABLE invoice_payments
 );
 
 CREATE INDEX invoice_payments_by_day ON invoice_payments (paid_on);
+
+-- For analysts (docs/analytics.md): invoices with what they still owe, their credit notes
+-- and payments. The analyst role reads them by 0013's default privileges.
+CREATE VIEW analytics.invoices AS
+SELECT id, number, status, order_id, order_number, customer_id, customer_code, customer_name,
+       issue_date, delivery_date, due_date, payment_terms, line_count, total_net, total_vat,
+       total_gross, credited, paid, balance,
+       status IN ('issued', 'partly_paid')
+           AND due_date < (now() AT TIME ZONE 'Europe/Paris')::date AS overdue,
+       version, created_at, updated_at
+  FROM public.invoices;
+
+CREATE VIEW analytics.credit_notes AS
+SELECT c.id, c.number, c.invoice_id, i.number AS invoice_number, i.customer_id, c.issue_date,
+       c.reason, c.total_net, c.total_vat, c.total_gross, c.created_at
+  FROM public.credit_notes c
+  JOIN public.invoices i ON i.id = c.invoice_id;
+
+CREATE VIEW analytics.invoice_payments AS
+SELECT p.id, p.invoice_id, i.number AS invoice_number, i.customer_id, p.paid_on, p.amount,
+       p.method, p.recorded_at
+  FROM public.invoice_payments p
+  JOIN public.invoices i ON i.id = p.invoice_id;
