@@ -14,7 +14,7 @@ use contracts::auth::{Role, Roles};
 use contracts::metadata::EventMeta;
 use platform::config::{
     DatabaseConfig, Environment, EnvironmentConfig, HttpConfig, MetricsConfig, NatsConfig,
-    SignerConfig, DEV_KID_PREFIX,
+    SellerConfig, SignerConfig, DEV_KID_PREFIX,
 };
 use platform::shutdown::{shutdown_signal, Shutdown};
 
@@ -60,6 +60,9 @@ enum Command {
         env: EnvironmentConfig,
         #[command(flatten)]
         relay: RelayArgs,
+        /// The seller, copied into every invoice issued.
+        #[command(flatten)]
+        seller: SellerConfig,
     },
     /// Run the outbox relay alone.
     Relay {
@@ -250,7 +253,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             vat_rates,
             env,
             relay,
+            seller,
         } => {
+            let seller = seller.seller()?;
+            if seller.is_none() {
+                if env.environment == Environment::Production {
+                    anyhow::bail!(
+                        "GESCOM_SELLER_NAME, _SIRET and _VAT_NUMBER are required in production: \
+                         every invoice carries them"
+                    );
+                }
+                tracing::warn!("no seller configured: invoices answer 503 seller_not_configured");
+            }
             let vat_rates = contracts::product::VatRates::parse(&vat_rates)
                 .map_err(|e| anyhow::anyhow!("GESCOM_VAT_RATES: {e}"))?;
             let relay = relay.config(&nats);
@@ -263,6 +277,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 http: http.settings()?,
                 auth: auth.settings(env.environment)?,
                 vat_rates,
+                seller,
             })
             .await?;
             app.run_until_stopped(Shutdown::on(shutdown_signal())).await

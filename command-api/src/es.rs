@@ -26,6 +26,8 @@ pub mod sqlstate {
     pub const CUSTOMER_CODE_TAKEN: &str = "GS003";
     /// The change would leave no enabled admin.
     pub const LAST_ADMIN: &str = "GS004";
+    /// The order has an invoice already (`migrations/0014_invoices.sql`).
+    pub const ORDER_ALREADY_INVOICED: &str = "GS005";
 }
 
 /// Commands handled, by `aggregate`, `command` and `outcome` (accepted, unchanged,

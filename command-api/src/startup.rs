@@ -33,6 +33,8 @@ pub struct Settings {
     pub http: HttpSettings,
     pub auth: AuthSettings,
     pub vat_rates: contracts::product::VatRates,
+    /// Copied into each invoice issued; none: invoices answer 503 `seller_not_configured`.
+    pub seller: Option<contracts::invoice::Seller>,
 }
 
 #[derive(Clone)]
@@ -102,7 +104,9 @@ impl Application {
             }
         }
         let nats = settings.nats.connect().await?;
-        let state = AppState::new(pool.clone(), auth).with_vat_rates(settings.vat_rates);
+        let state = AppState::new(pool.clone(), auth)
+            .with_vat_rates(settings.vat_rates)
+            .with_seller(settings.seller);
         let recovery = Arc::clone(&state.orders);
         let readiness = Readiness {
             db: pool.clone(),

@@ -12,7 +12,10 @@ use chrono::{DateTime, Utc};
 use crate::account::{DisplayName, Email};
 use crate::auth::Roles;
 use crate::customer::{Address, CustomerCode, PaymentTerms, Phone, Siren, Siret, VatNumber};
-use crate::ids::{CustomerId, OrderId, ProductId, SessionId, UserId};
+use crate::ids::{
+    CreditNoteId, CustomerId, InvoiceId, OrderId, PaymentId, ProductId, SessionId, UserId,
+};
+use crate::invoice::{Buyer, CreditNoteLine, InvoiceLine, PaymentMethod, Seller};
 use crate::money::Money;
 use crate::pricing::{Discount, Totals};
 use crate::product::{Barcode, Category, ProductName, Quantity, Sku, Unit, VatRate};
@@ -30,6 +33,8 @@ pub mod aggregate_types {
     pub const STOCK: &str = "Stock";
     pub const CUSTOMER: &str = "Customer";
     pub const ORDER: &str = "Order";
+    /// One invoice, with its credit notes and payments.
+    pub const INVOICE: &str = "Invoice";
 }
 
 /// The aggregate types, as a closed set: what a reader of the store switches on.
@@ -44,10 +49,11 @@ pub enum AggregateType {
     Stock,
     Customer,
     Order,
+    Invoice,
 }
 
 impl AggregateType {
-    pub const ALL: [AggregateType; 7] = [
+    pub const ALL: [AggregateType; 8] = [
         AggregateType::Product,
         AggregateType::User,
         AggregateType::Session,
@@ -55,6 +61,7 @@ impl AggregateType {
         AggregateType::Stock,
         AggregateType::Customer,
         AggregateType::Order,
+        AggregateType::Invoice,
     ];
 
     /// The stored name ([`aggregate_types`]).
@@ -67,6 +74,7 @@ impl AggregateType {
             AggregateType::Stock => aggregate_types::STOCK,
             AggregateType::Customer => aggregate_types::CUSTOMER,
             AggregateType::Order => aggregate_types::ORDER,
+            AggregateType::Invoice => aggregate_types::INVOICE,
         }
     }
 
@@ -538,6 +546,65 @@ domain_event!(OrderEvent {
     OrderStockReleased,
     OrderFulfilled,
     OrderStockConsumed
+});
+
+/// Events of an Invoice stream: the invoice, then its credit notes and payments. None of
+/// them changes what an earlier one recorded: an issued invoice or credit note is final.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum InvoiceEvent {
+    /// `number` (`FAC-<year>-<6 digits>`, the year of `issue_date`) is assigned in the
+    /// event's own transaction by a trigger, gap-free per year, which also refuses a
+    /// second invoice of the same order (`migrations/0014_invoices.sql`). `seller`,
+    /// `buyer` and `lines` are snapshots taken at issue time.
+    InvoiceIssued {
+        invoice_id: InvoiceId,
+        number: String,
+        order_id: OrderId,
+        order_number: String,
+        customer_id: CustomerId,
+        issue_date: chrono::NaiveDate,
+        /// The day the order was fulfilled (goods delivered).
+        delivery_date: chrono::NaiveDate,
+        /// From `issue_date` and `payment_terms`.
+        due_date: chrono::NaiveDate,
+        payment_terms: PaymentTerms,
+        /// Boxed for the enum's size only: serialized as the value itself.
+        seller: Box<Seller>,
+        buyer: Box<Buyer>,
+        lines: Vec<InvoiceLine>,
+        totals: Totals,
+    },
+    /// A credit note (*avoir*) on the invoice, numbered `AV-<year>-<6 digits>` in its own
+    /// gap-free sequence, the same way. `invoice_number` and `customer_id` repeat the
+    /// invoice's, for readers of this event alone.
+    CreditNoteIssued {
+        credit_note_id: CreditNoteId,
+        number: String,
+        invoice_number: String,
+        customer_id: CustomerId,
+        issue_date: chrono::NaiveDate,
+        reason: String,
+        lines: Vec<CreditNoteLine>,
+        totals: Totals,
+    },
+    /// `balance`: what the invoice still owes after this payment (TTC, less credit notes
+    /// and payments).
+    PaymentRecorded {
+        payment_id: PaymentId,
+        invoice_number: String,
+        customer_id: CustomerId,
+        paid_on: chrono::NaiveDate,
+        amount: Money,
+        method: PaymentMethod,
+        reference: Option<String>,
+        balance: Money,
+    },
+}
+
+domain_event!(InvoiceEvent {
+    InvoiceIssued,
+    CreditNoteIssued,
+    PaymentRecorded
 });
 
 #[cfg(test)]

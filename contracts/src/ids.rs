@@ -68,6 +68,21 @@ typed_id!(
 );
 
 typed_id!(
+    /// Identifies an Invoice aggregate: one invoice, with its credit notes and payments.
+    InvoiceId
+);
+
+typed_id!(
+    /// Identifies a credit note (an *avoir*) within its invoice's stream.
+    CreditNoteId
+);
+
+typed_id!(
+    /// Identifies a payment within its invoice's stream.
+    PaymentId
+);
+
+typed_id!(
     /// Identifies a Session aggregate: one login and its chain of refresh tokens.
     SessionId
 );
@@ -115,6 +130,9 @@ mod tests {
                 accepted_round_trips(&raw, OrderId::from_str)?;
                 accepted_round_trips(&raw, UserId::from_str)?;
                 accepted_round_trips(&raw, SessionId::from_str)?;
+                accepted_round_trips(&raw, InvoiceId::from_str)?;
+                accepted_round_trips(&raw, CreditNoteId::from_str)?;
+                accepted_round_trips(&raw, PaymentId::from_str)?;
             }
         }
     }

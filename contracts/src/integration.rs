@@ -7,10 +7,13 @@
 use chrono::SecondsFormat;
 use serde::Serialize;
 
+use crate::customer::PaymentTerms;
 use crate::envelope::{DecodeError, EventEnvelope};
-use crate::events::{AggregateType, Need, OrderEvent, StockEvent};
-use crate::ids::{CustomerId, OrderId, ProductId};
+use crate::events::{AggregateType, InvoiceEvent, Need, OrderEvent, StockEvent};
+use crate::ids::{CreditNoteId, CustomerId, InvoiceId, OrderId, PaymentId, ProductId};
+use crate::invoice::{PaymentMethod, CURRENCY};
 use crate::metadata::EventMeta;
+use crate::money::Money;
 use crate::pricing::Totals;
 use crate::product::Quantity;
 
@@ -64,6 +67,52 @@ struct StockLowV1 {
     threshold: Quantity,
 }
 
+#[derive(Serialize)]
+struct InvoiceIssuedV1<'a> {
+    invoice_id: InvoiceId,
+    number: &'a str,
+    order_id: OrderId,
+    order_number: &'a str,
+    customer_id: CustomerId,
+    /// The buyer's VAT number at issue time, if it had one.
+    customer_vat_number: Option<&'a str>,
+    issue_date: chrono::NaiveDate,
+    delivery_date: chrono::NaiveDate,
+    due_date: chrono::NaiveDate,
+    #[serde(with = "crate::read::by_name")]
+    payment_terms: PaymentTerms,
+    currency: &'static str,
+    totals: &'a Totals,
+}
+
+#[derive(Serialize)]
+struct CreditNoteIssuedV1<'a> {
+    credit_note_id: CreditNoteId,
+    number: &'a str,
+    invoice_id: InvoiceId,
+    invoice_number: &'a str,
+    customer_id: CustomerId,
+    issue_date: chrono::NaiveDate,
+    reason: &'a str,
+    currency: &'static str,
+    totals: &'a Totals,
+}
+
+#[derive(Serialize)]
+struct PaymentRecordedV1<'a> {
+    payment_id: PaymentId,
+    invoice_id: InvoiceId,
+    invoice_number: &'a str,
+    customer_id: CustomerId,
+    paid_on: chrono::NaiveDate,
+    amount: Money,
+    currency: &'static str,
+    method: PaymentMethod,
+    reference: Option<&'a str>,
+    /// What the invoice still owes after this payment.
+    balance: Money,
+}
+
 /// Why a domain event could not give its integration message.
 #[derive(Debug, thiserror::Error)]
 pub enum IntegrationError {
@@ -80,11 +129,14 @@ pub fn from_domain(
     meta: &EventMeta,
 ) -> Result<Option<IntegrationMessage>, IntegrationError> {
     // Most events give none: decide on the stored type before decoding any payload.
-    const GIVE_ONE: [&str; 4] = [
+    const GIVE_ONE: [&str; 7] = [
         "OrderSubmitted",
         "OrderCancelled",
         "OrderFulfilled",
         "StockLow",
+        "InvoiceIssued",
+        "CreditNoteIssued",
+        "PaymentRecorded",
     ];
     if !GIVE_ONE.contains(&envelope.event_type.as_str()) {
         return Ok(None);
@@ -157,6 +209,10 @@ pub fn from_domain(
             ),
             _ => return Ok(None),
         },
+        Some(AggregateType::Invoice) => {
+            let invoice = envelope.decode::<InvoiceId, InvoiceEvent>(meta.clone())?;
+            invoice_message(invoice.id, &invoice.event)?
+        }
         _ => return Ok(None),
     };
     Ok(Some(IntegrationMessage {
@@ -169,4 +225,89 @@ pub fn from_domain(
         correlation_id: Some(meta.correlation_id.clone()),
         data,
     }))
+}
+
+/// The integration message of an invoice's event: each of them gives one.
+fn invoice_message(
+    id: InvoiceId,
+    event: &InvoiceEvent,
+) -> Result<(&'static str, serde_json::Value), serde_json::Error> {
+    Ok(match event {
+        InvoiceEvent::InvoiceIssued {
+            number,
+            order_id,
+            order_number,
+            customer_id,
+            issue_date,
+            delivery_date,
+            due_date,
+            payment_terms,
+            buyer,
+            totals,
+            ..
+        } => (
+            "InvoiceIssued",
+            serde_json::to_value(InvoiceIssuedV1 {
+                invoice_id: id,
+                number,
+                order_id: *order_id,
+                order_number,
+                customer_id: *customer_id,
+                customer_vat_number: buyer.vat_number.as_ref().map(|v| v.as_str()),
+                issue_date: *issue_date,
+                delivery_date: *delivery_date,
+                due_date: *due_date,
+                payment_terms: *payment_terms,
+                currency: CURRENCY,
+                totals,
+            })?,
+        ),
+        InvoiceEvent::CreditNoteIssued {
+            credit_note_id,
+            number,
+            invoice_number,
+            customer_id,
+            issue_date,
+            reason,
+            totals,
+            ..
+        } => (
+            "CreditNoteIssued",
+            serde_json::to_value(CreditNoteIssuedV1 {
+                credit_note_id: *credit_note_id,
+                number,
+                invoice_id: id,
+                invoice_number,
+                customer_id: *customer_id,
+                issue_date: *issue_date,
+                reason,
+                currency: CURRENCY,
+                totals,
+            })?,
+        ),
+        InvoiceEvent::PaymentRecorded {
+            payment_id,
+            invoice_number,
+            customer_id,
+            paid_on,
+            amount,
+            method,
+            reference,
+            balance,
+        } => (
+            "PaymentRecorded",
+            serde_json::to_value(PaymentRecordedV1 {
+                payment_id: *payment_id,
+                invoice_id: id,
+                invoice_number,
+                customer_id: *customer_id,
+                paid_on: *paid_on,
+                amount: *amount,
+                currency: CURRENCY,
+                method: *method,
+                reference: reference.as_deref(),
+                balance: *balance,
+            })?,
+        ),
+    })
 }

@@ -50,6 +50,7 @@ mod identifier_vectors;
 pub mod ids;
 pub mod input;
 pub mod integration;
+pub mod invoice;
 pub mod metadata;
 pub mod money;
 #[cfg(feature = "openapi")]

@@ -108,6 +108,20 @@ impl Money {
         Self(amount)
     }
 
+    /// `self − other`, if that is not negative (what remains of an amount).
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        let mut difference = self.0 - other.0;
+        if difference.is_zero() {
+            difference = Decimal::ZERO;
+        }
+        (!difference.is_sign_negative()).then(|| {
+            if difference.scale() < 2 {
+                difference.rescale(2);
+            }
+            Self(difference)
+        })
+    }
+
     /// Round half up (away from zero) to the cent, the commercial rule.
     pub fn round_to_cents(self) -> Self {
         Self(
@@ -231,6 +245,14 @@ mod tests {
         for bad in ["1,234.50", "12,5,0", "1e3", ""] {
             assert_eq!(parse(bad).unwrap_err().code, "invalid_decimal", "{bad}");
         }
+    }
+
+    #[test]
+    fn what_remains_of_an_amount_is_never_negative() {
+        let m = |s| Money::new(d(s)).unwrap();
+        assert_eq!(m("10").checked_sub(m("2.5")).unwrap().to_string(), "7.50");
+        assert_eq!(m("10").checked_sub(m("10")).unwrap().to_string(), "0.00");
+        assert_eq!(m("10").checked_sub(m("10.01")), None);
     }
 
     #[test]

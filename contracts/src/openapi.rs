@@ -59,7 +59,16 @@ macro_rules! ids {
         ));
     )*};
 }
-ids!(ProductId, CustomerId, OrderId, UserId, SessionId);
+ids!(
+    ProductId,
+    CustomerId,
+    OrderId,
+    UserId,
+    SessionId,
+    InvoiceId,
+    CreditNoteId,
+    PaymentId
+);
 
 macro_rules! closed_sets {
     ($($ty:ty = $name:literal),*) => {$(
@@ -76,7 +85,9 @@ closed_sets!(
     crate::events::OrderStatus = "OrderStatus",
     crate::events::AggregateType = "AggregateType",
     crate::read::StockMovementKind = "StockMovementKind",
-    crate::stock::AdjustmentReason = "AdjustmentReason"
+    crate::stock::AdjustmentReason = "AdjustmentReason",
+    crate::invoice::InvoiceStatus = "InvoiceStatus",
+    crate::invoice::PaymentMethod = "PaymentMethod"
 );
 
 schema!(

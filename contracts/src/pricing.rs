@@ -113,6 +113,63 @@ pub fn totals(lines: impl IntoIterator<Item = (VatRate, Money)>) -> Totals {
     }
 }
 
+/// Per rate, what `invoiced` holds that the `credited` VAT lines (of earlier credit notes)
+/// have not taken yet: base and VAT, never below zero.
+pub fn vat_left<'a>(
+    invoiced: &[VatLine],
+    credited: impl IntoIterator<Item = &'a VatLine>,
+) -> Vec<VatLine> {
+    let mut left: Vec<(VatRate, Decimal, Decimal)> = invoiced
+        .iter()
+        .map(|l| (l.rate, l.base.amount(), l.amount.amount()))
+        .collect();
+    for taken in credited {
+        if let Some(line) = left
+            .iter_mut()
+            .find(|(rate, ..)| rate.percent() == taken.rate.percent())
+        {
+            line.1 -= taken.base.amount();
+            line.2 -= taken.amount.amount();
+        }
+    }
+    left.into_iter()
+        .map(|(rate, base, amount)| VatLine {
+            rate,
+            base: Money::computed(cents(base)),
+            amount: Money::computed(cents(amount)),
+        })
+        .collect()
+}
+
+/// The totals of a credit note whose lines are (VAT rate, net taken off): [`totals`], but
+/// a rate's VAT never exceeds what is `left` of it on the invoice ([`vat_left`]), and a
+/// credit note that takes all that is left of a rate's base takes all that is left of its
+/// VAT. Rounded once per document, VAT would otherwise drift: three credit notes of 0.03
+/// at 20 % give 3 × 0.01, where the invoice of 0.09 charged 0.02. So credit notes that
+/// together cover an invoice always sum to its totals exactly.
+pub fn credit_totals(
+    lines: impl IntoIterator<Item = (VatRate, Money)>,
+    left: &[VatLine],
+) -> Totals {
+    let mut credit = totals(lines);
+    for line in &mut credit.vat {
+        let Some(rest) = left
+            .iter()
+            .find(|l| l.rate.percent() == line.rate.percent())
+        else {
+            continue;
+        };
+        if line.base >= rest.base || line.amount > rest.amount {
+            line.amount = rest.amount;
+        }
+    }
+    let net: Decimal = credit.vat.iter().map(|l| l.base.amount()).sum();
+    let vat_total: Decimal = credit.vat.iter().map(|l| l.amount.amount()).sum();
+    credit.vat_total = Money::computed(cents(vat_total));
+    credit.gross = Money::computed(cents(net + vat_total));
+    credit
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,6 +319,47 @@ mod tests {
             assert_eq!(t.vat_total.to_string(), *vat_total, "{lines:?}");
             assert_eq!(t.gross.to_string(), *gross, "{lines:?}");
         }
+    }
+
+    /// Credit notes of one line each cover an invoice to the cent, where VAT rounded per
+    /// credit note would add up to more than the invoice charged.
+    #[test]
+    fn credit_notes_that_cover_an_invoice_sum_to_its_totals() {
+        let lines = [
+            ("20", "0.03"),
+            ("20", "0.03"),
+            ("20", "0.03"),
+            ("5.5", "10.10"),
+        ];
+        let invoiced = totals(lines.iter().map(|(r, n)| (rate(r), money(n))));
+        assert_eq!(invoiced.vat_total.to_string(), "0.58");
+        let mut credited: Vec<Totals> = Vec::new();
+        for (r, n) in lines {
+            let left = vat_left(&invoiced.vat, credited.iter().flat_map(|t| &t.vat));
+            credited.push(credit_totals([(rate(r), money(n))], &left));
+        }
+        let sum =
+            |f: fn(&Totals) -> Money| -> Decimal { credited.iter().map(|t| f(t).amount()).sum() };
+        assert_eq!(sum(|t| t.net), invoiced.net.amount());
+        assert_eq!(sum(|t| t.vat_total), invoiced.vat_total.amount());
+        assert_eq!(sum(|t| t.gross), invoiced.gross.amount());
+        let vat: Vec<String> = credited.iter().map(|t| t.vat_total.to_string()).collect();
+        assert_eq!(vat, ["0.01", "0.01", "0.00", "0.56"]);
+        // Nothing is left to credit: every rate's base and VAT are zero.
+        let left = vat_left(&invoiced.vat, credited.iter().flat_map(|t| &t.vat));
+        assert!(left
+            .iter()
+            .all(|l| l.base.amount().is_zero() && l.amount.amount().is_zero()));
+    }
+
+    #[test]
+    fn a_partial_credit_note_rounds_its_vat_like_an_invoice() {
+        let invoiced = totals([(rate("20"), money("100.00")), (rate("10"), money("19.99"))]);
+        let left = vat_left(&invoiced.vat, []);
+        let credit = credit_totals([(rate("20"), money("33.33"))], &left);
+        assert_eq!(credit.net.to_string(), "33.33");
+        assert_eq!(credit.vat_total.to_string(), "6.67");
+        assert_eq!(credit.gross.to_string(), "40.00");
     }
 
     #[test]

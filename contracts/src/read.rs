@@ -12,7 +12,8 @@ use crate::account::UserStatus;
 use crate::auth::Role;
 use crate::customer::{Address, PaymentTerms};
 use crate::events::{AggregateType, OrderStatus, Shortage};
-use crate::ids::ProductId;
+use crate::ids::{CreditNoteId, CustomerId, InvoiceId, OrderId, PaymentId, ProductId};
+use crate::invoice::{Buyer, InvoiceStatus, PaymentMethod, Seller};
 use crate::money::Money;
 use crate::pricing::VatLine;
 use crate::product::{ProductStatus, Unit};
@@ -66,6 +67,8 @@ closed_set!(OrderStatus, OrderStatus::ALL);
 closed_set!(AggregateType, AggregateType::ALL);
 closed_set!(StockMovementKind, StockMovementKind::ALL);
 closed_set!(AdjustmentReason, AdjustmentReason::ALL);
+closed_set!(InvoiceStatus, InvoiceStatus::ALL);
+closed_set!(PaymentMethod, PaymentMethod::ALL);
 
 /// Whether a customer can be put on new orders. The customer aggregate keeps it as a flag;
 /// its read model holds one of these.
@@ -365,6 +368,162 @@ pub struct OrderDetail {
     pub lines: Vec<OrderLineRow>,
 }
 
+/// An invoice as lists show it. Its customer's code and name are *snapshots* taken at
+/// issue time (carried by `InvoiceIssued`), as printed on the invoice: a later rename of
+/// the customer never rewrites an issued invoice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvoiceRow {
+    pub id: InvoiceId,
+    /// `FAC-<year>-<6 digits>`.
+    pub number: String,
+    /// `overdue` is worked out when read: `issued` or `partly_paid`, still owing, and
+    /// past `due_date` (today in the company's calendar, Europe/Paris).
+    pub status: InvoiceStatus,
+    pub order_id: OrderId,
+    pub order_number: String,
+    pub customer_id: CustomerId,
+    pub customer_code: String,
+    pub customer_name: String,
+    pub issue_date: chrono::NaiveDate,
+    /// The day the order was fulfilled.
+    pub delivery_date: chrono::NaiveDate,
+    pub due_date: chrono::NaiveDate,
+    #[serde(with = "by_name")]
+    pub payment_terms: PaymentTerms,
+    /// Always `EUR`.
+    pub currency: String,
+    pub line_count: i32,
+    pub total_net: Money,
+    pub total_vat: Money,
+    pub total_gross: Money,
+    /// Highest rate first.
+    #[cfg_attr(feature = "sqlx", sqlx(json))]
+    pub vat_lines: Vec<VatLine>,
+    /// TTC of its credit notes.
+    pub credited: Money,
+    /// Sum of its payments.
+    pub paid: Money,
+    /// `total_gross − credited − paid`: what the customer still owes; negative when a
+    /// credit note came after payment (a refund is owed).
+    pub balance: Money,
+    pub version: i64,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An invoice line: a snapshot of the order line it invoices, and what credit notes took
+/// off it so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvoiceLineRow {
+    pub line_no: i32,
+    pub order_line_no: i32,
+    pub product_id: ProductId,
+    pub sku: String,
+    pub label: String,
+    pub unit: Unit,
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
+    pub quantity: Decimal,
+    pub unit_price: Money,
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
+    pub discount: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
+    pub vat_rate: Decimal,
+    pub net: Money,
+    /// Units given back by credit notes.
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
+    pub credited_quantity: Decimal,
+    /// Net (HT) taken off by credit notes.
+    pub credited_net: Money,
+}
+
+/// A credit note (*avoir*) on an invoice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreditNoteRow {
+    pub id: CreditNoteId,
+    /// `AV-<year>-<6 digits>`.
+    pub number: String,
+    pub issue_date: chrono::NaiveDate,
+    pub reason: String,
+    pub total_net: Money,
+    pub total_vat: Money,
+    pub total_gross: Money,
+    #[cfg_attr(feature = "sqlx", sqlx(json))]
+    pub vat_lines: Vec<VatLine>,
+    pub created_at: DateTime<Utc>,
+    /// Who issued it (a user id).
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreditNoteLineRow {
+    pub line_no: i32,
+    pub invoice_line_no: i32,
+    /// The invoice line's SKU and label.
+    pub sku: String,
+    pub label: String,
+    /// Units given back; none for an amount taken off the line.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "decimal"))]
+    pub quantity: Option<Decimal>,
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal"))]
+    pub vat_rate: Decimal,
+    pub net: Money,
+}
+
+/// A credit note with its lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreditNoteDetail {
+    #[serde(flatten)]
+    pub credit_note: CreditNoteRow,
+    pub lines: Vec<CreditNoteLineRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentRow {
+    pub id: PaymentId,
+    /// The day the money was received.
+    pub paid_on: chrono::NaiveDate,
+    pub amount: Money,
+    pub method: PaymentMethod,
+    pub reference: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+    /// Who recorded it (a user id).
+    pub recorded_by: String,
+}
+
+/// An invoice with the parties as issued, its lines, credit notes and payments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvoiceDetail {
+    #[serde(flatten)]
+    pub invoice: InvoiceRow,
+    /// Snapshots taken at issue time.
+    pub seller: Seller,
+    pub buyer: Buyer,
+    pub lines: Vec<InvoiceLineRow>,
+    /// Oldest first.
+    pub credit_notes: Vec<CreditNoteDetail>,
+    /// Oldest first.
+    pub payments: Vec<PaymentRow>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,6 +550,8 @@ mod tests {
         serde_spells_each_name::<OrderStatus>();
         serde_spells_each_name::<StockMovementKind>();
         serde_spells_each_name::<AdjustmentReason>();
+        serde_spells_each_name::<InvoiceStatus>();
+        serde_spells_each_name::<PaymentMethod>();
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]

@@ -50,6 +50,10 @@ pub const ADMIN: &[Role] = &[Role::Admin];
 pub const CATALOGUE_WRITERS: &[Role] = &[Role::Admin, Role::Sales];
 /// Who may move stock: adjustments and fulfilment.
 pub const STOCK_KEEPERS: &[Role] = &[Role::Admin, Role::Warehouse];
+/// Who may issue invoices and record payments (credit notes: admins only).
+pub const INVOICERS: &[Role] = &[Role::Admin, Role::Sales];
+/// Who may read invoices and receivables: not the warehouse.
+pub const INVOICE_READERS: &[Role] = &[Role::Admin, Role::Sales, Role::Analyst];
 /// Who may read the sales dashboard.
 pub const ANALYSTS: &[Role] = &[Role::Admin, Role::Analyst];
 

@@ -338,3 +338,87 @@ impl SignerConfig {
         )
     }
 }
+
+/// Who sells: the seller's identity, which French law wants on every proforma and
+/// invoice. read-api prints it on proformas; command-api copies it into each invoice it
+/// issues (a snapshot). Both read the same variables.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct SellerConfig {
+    /// The seller's legal name; without it, no proforma and no invoice.
+    #[arg(long, env = "GESCOM_SELLER_NAME")]
+    pub seller_name: Option<String>,
+    /// Postal address, lines separated by `|`.
+    #[arg(long, env = "GESCOM_SELLER_ADDRESS", value_delimiter = '|')]
+    pub seller_address: Vec<String>,
+    #[arg(long, env = "GESCOM_SELLER_SIRET")]
+    pub seller_siret: Option<String>,
+    /// Intra-EU VAT number.
+    #[arg(long, env = "GESCOM_SELLER_VAT_NUMBER")]
+    pub seller_vat_number: Option<String>,
+    /// `SAS`, `SARL`, …
+    #[arg(long, env = "GESCOM_SELLER_LEGAL_FORM")]
+    pub seller_legal_form: Option<String>,
+    /// Share capital in euros.
+    #[arg(long, env = "GESCOM_SELLER_CAPITAL")]
+    pub seller_capital: Option<rust_decimal::Decimal>,
+    /// Registration, e.g. `RCS Lyon 552 081 317`.
+    #[arg(long, env = "GESCOM_SELLER_RCS")]
+    pub seller_rcs: Option<String>,
+    #[arg(long, env = "GESCOM_SELLER_EMAIL")]
+    pub seller_email: Option<String>,
+    #[arg(long, env = "GESCOM_SELLER_PHONE")]
+    pub seller_phone: Option<String>,
+}
+
+impl SellerConfig {
+    /// None without a seller name; an error when the name comes without a valid SIRET
+    /// and VAT number.
+    pub fn seller(&self) -> Result<Option<contracts::invoice::Seller>, ConfigError> {
+        use contracts::customer::{Siret, VatNumber};
+        let Some(name) = self
+            .seller_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        else {
+            return Ok(None);
+        };
+        let siret = self
+            .seller_siret
+            .as_deref()
+            .ok_or_else(|| ConfigError("GESCOM_SELLER_SIRET is required with a seller".into()))
+            .and_then(|s| {
+                Siret::parse(s).map_err(|e| ConfigError(format!("GESCOM_SELLER_SIRET: {e}")))
+            })?;
+        let vat_number = self
+            .seller_vat_number
+            .as_deref()
+            .ok_or_else(|| ConfigError("GESCOM_SELLER_VAT_NUMBER is required with a seller".into()))
+            .and_then(|s| {
+                VatNumber::parse(s)
+                    .map_err(|e| ConfigError(format!("GESCOM_SELLER_VAT_NUMBER: {e}")))
+            })?;
+        let text = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+        };
+        Ok(Some(contracts::invoice::Seller {
+            name: name.to_owned(),
+            address: self
+                .seller_address
+                .iter()
+                .map(|l| l.trim().to_owned())
+                .filter(|l| !l.is_empty())
+                .collect(),
+            siret,
+            vat_number,
+            legal_form: text(&self.seller_legal_form),
+            capital: self.seller_capital,
+            rcs: text(&self.seller_rcs),
+            email: text(&self.seller_email),
+            phone: text(&self.seller_phone),
+        }))
+    }
+}

@@ -57,6 +57,7 @@ pub fn status_of(code: Code) -> u16 {
         C::CustomerNotFound
         | C::DeadLetterNotFound
         | C::LineNotFound
+        | C::InvoiceNotFound
         | C::NotFound
         | C::OrderNotFound
         | C::ProductNotFound
@@ -77,6 +78,11 @@ pub fn status_of(code: Code) -> u16 {
         | C::SkuTaken
         | C::UserExists
         | C::OrderCancelled
+        | C::CreditNoteExists
+        | C::InvoiceExists
+        | C::OrderAlreadyInvoiced
+        | C::OrderNotFulfilled
+        | C::PaymentExists
         | C::StillFailing => 409,
         C::LengthRequired => 411,
         C::PreconditionFailed | C::VersionMismatch => 412,
@@ -86,6 +92,7 @@ pub fn status_of(code: Code) -> u16 {
         C::BelowReserved
         | C::CannotDemoteSelf
         | C::CannotDisableSelf
+        | C::CreditExceedsInvoice
         | C::CustomerRequired
         | C::ImportInvalid
         | C::InsufficientStock
@@ -93,6 +100,7 @@ pub fn status_of(code: Code) -> u16 {
         | C::LastAdmin
         | C::NoReservation
         | C::OrderEmpty
+        | C::Overpayment
         | C::TooManyLines
         | C::Unprocessable
         | C::ValidationFailed

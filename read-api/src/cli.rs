@@ -6,12 +6,10 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use std::sync::Arc;
 
-use contracts::customer::{Siret, VatNumber};
 use platform::config::{
     ConfigError, DatabaseConfig, Environment, EnvironmentConfig, HttpConfig, VerifierConfig,
 };
 use platform::shutdown::{shutdown_signal, Shutdown};
-use rust_decimal::Decimal;
 
 use crate::proforma::{ProformaSettings, Seller};
 use crate::startup::{Application, Settings};
@@ -43,7 +41,7 @@ enum Command {
         #[command(flatten)]
         env: EnvironmentConfig,
         #[command(flatten)]
-        seller: SellerConfig,
+        seller: ProformaConfig,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -56,85 +54,29 @@ enum Command {
 
 /// Who issues proformas: French law wants the seller's identity on the document.
 #[derive(clap::Args, Clone, Debug)]
-pub struct SellerConfig {
-    /// The seller's legal name; without it proformas are not served.
-    #[arg(long, env = "GESCOM_SELLER_NAME")]
-    seller_name: Option<String>,
-    /// Postal address, lines separated by `|`.
-    #[arg(long, env = "GESCOM_SELLER_ADDRESS", value_delimiter = '|')]
-    seller_address: Vec<String>,
-    #[arg(long, env = "GESCOM_SELLER_SIRET")]
-    seller_siret: Option<String>,
-    /// Intra-EU VAT number.
-    #[arg(long, env = "GESCOM_SELLER_VAT_NUMBER")]
-    seller_vat_number: Option<String>,
-    /// `SAS`, `SARL`, …
-    #[arg(long, env = "GESCOM_SELLER_LEGAL_FORM")]
-    seller_legal_form: Option<String>,
-    /// Share capital in euros.
-    #[arg(long, env = "GESCOM_SELLER_CAPITAL")]
-    seller_capital: Option<Decimal>,
-    /// Registration, e.g. `RCS Lyon 552 081 317`.
-    #[arg(long, env = "GESCOM_SELLER_RCS")]
-    seller_rcs: Option<String>,
-    #[arg(long, env = "GESCOM_SELLER_EMAIL")]
-    seller_email: Option<String>,
-    #[arg(long, env = "GESCOM_SELLER_PHONE")]
-    seller_phone: Option<String>,
+pub struct ProformaConfig {
+    #[command(flatten)]
+    seller: platform::config::SellerConfig,
     /// How long an offer stands when the order sets no date of its own.
     #[arg(long, env = "GESCOM_PROFORMA_VALIDITY_DAYS", default_value_t = 30)]
     proforma_validity_days: u32,
 }
 
-impl SellerConfig {
+impl ProformaConfig {
     /// None without a seller name; an error when the name comes without a valid SIRET
     /// and VAT number.
     pub fn settings(&self) -> Result<Option<ProformaSettings>, ConfigError> {
-        let Some(name) = self
-            .seller_name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-        else {
-            return Ok(None);
-        };
-        let siret = self
-            .seller_siret
-            .as_deref()
-            .ok_or_else(|| ConfigError("GESCOM_SELLER_SIRET is required with a seller".into()))
-            .and_then(|s| {
-                Siret::parse(s).map_err(|e| ConfigError(format!("GESCOM_SELLER_SIRET: {e}")))
-            })?;
-        let vat_number = self
-            .seller_vat_number
-            .as_deref()
-            .ok_or_else(|| ConfigError("GESCOM_SELLER_VAT_NUMBER is required with a seller".into()))
-            .and_then(|s| {
-                VatNumber::parse(s)
-                    .map_err(|e| ConfigError(format!("GESCOM_SELLER_VAT_NUMBER: {e}")))
-            })?;
-        let text = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-        };
-        Ok(Some(ProformaSettings {
+        Ok(self.seller.seller()?.map(|seller| ProformaSettings {
             seller: Seller {
-                name: name.to_owned(),
-                address: self
-                    .seller_address
-                    .iter()
-                    .map(|l| l.trim().to_owned())
-                    .filter(|l| !l.is_empty())
-                    .collect(),
-                siret: siret.as_str().to_owned(),
-                vat_number: vat_number.as_str().to_owned(),
-                legal_form: text(&self.seller_legal_form),
-                capital: self.seller_capital,
-                rcs: text(&self.seller_rcs),
-                email: text(&self.seller_email),
-                phone: text(&self.seller_phone),
+                name: seller.name,
+                address: seller.address,
+                siret: seller.siret.as_str().to_owned(),
+                vat_number: seller.vat_number.as_str().to_owned(),
+                legal_form: seller.legal_form,
+                capital: seller.capital,
+                rcs: seller.rcs,
+                email: seller.email,
+                phone: seller.phone,
             },
             validity_days: self.proforma_validity_days,
         }))
@@ -197,7 +139,7 @@ mod tests {
         #[derive(Parser)]
         struct Only {
             #[command(flatten)]
-            seller: SellerConfig,
+            seller: ProformaConfig,
         }
         let parsed = Only::try_parse_from(std::iter::once("read-api").chain(args.iter().copied()))
             .map_err(|e| ConfigError(e.to_string()))?;

@@ -250,3 +250,20 @@ pub async fn all_events_projected(pool: &PgPool, timeout: Duration) {
     })
     .await;
 }
+
+/// The seller of tests' invoices: real-looking legal ids (La Poste's SIRET, a valid French
+/// VAT key), as the proforma tests use.
+pub fn seller() -> contracts::invoice::Seller {
+    use contracts::customer::{Siret, VatNumber};
+    contracts::invoice::Seller {
+        name: "Négoce Dupont SAS".to_owned(),
+        address: vec!["12 rue des Halles".to_owned(), "69002 Lyon".to_owned()],
+        siret: Siret::parse("35600000000048").expect("a valid SIRET"),
+        vat_number: VatNumber::parse("FR39356000000").expect("a valid VAT number"),
+        legal_form: Some("SAS".to_owned()),
+        capital: None,
+        rcs: Some("RCS Lyon 356 000 000".to_owned()),
+        email: Some("ventes@dupont.example".to_owned()),
+        phone: None,
+    }
+}

@@ -3,4 +3,5 @@
 //! handlers (`crate::http`) only parse requests into these calls.
 
 pub mod catalogue;
+pub mod invoicing;
 pub mod order_process;

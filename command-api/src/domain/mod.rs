@@ -3,6 +3,7 @@
 
 pub mod customer;
 mod decide;
+pub mod invoice;
 pub mod login_attempt;
 pub mod order;
 pub mod product;
@@ -36,6 +37,17 @@ impl Keyed for customer::Customer {
             C::Update(_) => "Update",
             C::Archive => "Archive",
             C::Reactivate => "Reactivate",
+        }
+    }
+}
+impl Keyed for invoice::Invoice {
+    type Id = contracts::ids::InvoiceId;
+    fn command_name(command: &Self::Command) -> &'static str {
+        use invoice::InvoiceCommand as C;
+        match command {
+            C::Issue(_) => "Issue",
+            C::IssueCreditNote { .. } => "IssueCreditNote",
+            C::RecordPayment { .. } => "RecordPayment",
         }
     }
 }

@@ -7,9 +7,11 @@ use platform::problem::Code;
 use platform::problem::{FieldError, Problem};
 use platform::web::internal_error;
 
+use crate::app::invoicing::InvoicingError;
 use crate::app::order_process::ProcessError;
 use crate::auth::AuthError;
 use crate::domain::customer::CustomerError;
+use crate::domain::invoice::InvoiceError;
 use crate::domain::order::{LookupError, OrderError};
 use crate::domain::product::ProductError;
 use crate::domain::stock::StockError;
@@ -65,6 +67,16 @@ pub enum ApiError {
         code: Code,
         message: String,
         quantities: serde_json::Value,
+    },
+    /// A problem with one extension member that says more (the balance an overpayment
+    /// passed, the invoice an order already has).
+    #[error("{message}")]
+    Explained {
+        status: u16,
+        code: Code,
+        message: String,
+        key: &'static str,
+        value: serde_json::Value,
     },
     /// A submit refused for lack of stock: every short line.
     #[error("not enough stock for {} line(s)", .0.len())]
@@ -194,6 +206,24 @@ impl IntoResponse for ApiError {
                 .with_detail(detail)
                 .with_extension("quantities", quantities)
                 .into_response(),
+            ApiError::Explained {
+                status,
+                code,
+                key,
+                value,
+                ..
+            } => {
+                let title = match status {
+                    409 => "Conflict",
+                    422 => "The request breaks a business rule",
+                    503 => "Service unavailable",
+                    _ => "Refused",
+                };
+                Problem::new(status, code, title)
+                    .with_detail(detail)
+                    .with_extension(key, value)
+                    .into_response()
+            }
             ApiError::Shortages(shortages) => {
                 Problem::new(422, Code::InsufficientStock, "Not enough stock")
                     .with_detail(format!(
@@ -330,6 +360,109 @@ impl From<CommandError<OrderError>> for ApiError {
                 ApiError::from_command(CommandError::<OrderError>::Store(m))
             }
             other => ApiError::from_command(other),
+        }
+    }
+}
+
+impl From<CommandError<InvoiceError>> for ApiError {
+    fn from(error: CommandError<InvoiceError>) -> Self {
+        let field = |field: String, code, e: InvoiceError| {
+            ApiError::Validation(vec![ApiError::field(
+                &field,
+                contracts::Invalid::new(code, e.to_string()),
+            )])
+        };
+        let conflict = |code, e: InvoiceError| ApiError::Conflict {
+            code,
+            message: e.to_string(),
+        };
+        match error {
+            CommandError::Domain(InvoiceError::NotFound) => ApiError::NotFound {
+                code: Code::InvoiceNotFound,
+                message: "no invoice has this id".to_owned(),
+            },
+            CommandError::Domain(e @ InvoiceError::AlreadyExists) => {
+                conflict(Code::InvoiceExists, e)
+            }
+            CommandError::Domain(e @ InvoiceError::OrderNotFulfilled(_)) => {
+                conflict(Code::OrderNotFulfilled, e)
+            }
+            CommandError::Domain(e @ InvoiceError::NothingToInvoice) => ApiError::Unprocessable {
+                code: Code::OrderEmpty,
+                message: e.to_string(),
+            },
+            CommandError::Domain(e @ InvoiceError::UnknownLine { index, .. }) => {
+                field(format!("lines[{index}].line_no"), FieldCode::UnknownLine, e)
+            }
+            CommandError::Domain(e @ InvoiceError::DuplicateLine { index, .. }) => field(
+                format!("lines[{index}].line_no"),
+                FieldCode::DuplicateLine,
+                e,
+            ),
+            CommandError::Domain(e @ InvoiceError::CreditExceeds(_)) => ApiError::Unprocessable {
+                code: Code::CreditExceedsInvoice,
+                message: e.to_string(),
+            },
+            CommandError::Domain(e @ InvoiceError::CreditNoteExists) => {
+                conflict(Code::CreditNoteExists, e)
+            }
+            CommandError::Domain(e @ InvoiceError::Overpayment { balance, .. }) => {
+                ApiError::Explained {
+                    status: 422,
+                    code: Code::Overpayment,
+                    message: e.to_string(),
+                    key: "balance",
+                    value: serde_json::Value::from(
+                        contracts::money::Money::from_store(balance).to_string(),
+                    ),
+                }
+            }
+            CommandError::Domain(e @ InvoiceError::PaymentExists) => {
+                conflict(Code::PaymentExists, e)
+            }
+            CommandError::Domain(e @ InvoiceError::PaidInFuture { .. }) => {
+                field("paid_on".to_owned(), FieldCode::InFuture, e)
+            }
+            other => ApiError::from_command(other),
+        }
+    }
+}
+
+impl From<InvoicingError> for ApiError {
+    fn from(error: InvoicingError) -> Self {
+        let message = error.to_string();
+        match error {
+            InvoicingError::Invoice(e) => e.into(),
+            InvoicingError::Order(e) => ApiError::from_command(e),
+            InvoicingError::Customer(e) => ApiError::from_command(e),
+            InvoicingError::UnknownOrder => ApiError::Validation(vec![ApiError::field(
+                "order_id",
+                contracts::Invalid::new(FieldCode::UnknownOrder, message),
+            )]),
+            InvoicingError::NoCustomer => ApiError::Conflict {
+                code: Code::OrderNotFulfilled,
+                message,
+            },
+            InvoicingError::AlreadyInvoiced { invoice_id } => ApiError::Explained {
+                status: 409,
+                code: Code::OrderAlreadyInvoiced,
+                message,
+                key: "invoice_id",
+                value: serde_json::Value::from(invoice_id),
+            },
+            InvoicingError::SellerNotConfigured => ApiError::Explained {
+                status: 503,
+                code: Code::SellerNotConfigured,
+                message,
+                key: "settings",
+                value: serde_json::json!([
+                    "GESCOM_SELLER_NAME",
+                    "GESCOM_SELLER_SIRET",
+                    "GESCOM_SELLER_VAT_NUMBER"
+                ]),
+            },
+            InvoicingError::Database(e) => e.into(),
+            InvoicingError::Metadata(cause) => ApiError::Internal(cause),
         }
     }
 }

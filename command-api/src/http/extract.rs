@@ -13,7 +13,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use contracts::ids::{CustomerId, OrderId, ProductId, UserId};
+use contracts::ids::{CustomerId, InvoiceId, OrderId, ProductId, UserId};
 use contracts::input;
 use contracts::metadata::{EventMeta, ANONYMOUS_ACTOR};
 use cqrs_es::Aggregate;
@@ -270,6 +270,15 @@ impl PathId for CustomerId {
 impl PathId for OrderId {
     const NOUN: &'static str = "an order";
     const COLLECTION: &'static str = "/orders";
+
+    fn from_segment(raw: &str) -> Option<Self> {
+        raw.trim().parse().ok()
+    }
+}
+
+impl PathId for InvoiceId {
+    const NOUN: &'static str = "an invoice";
+    const COLLECTION: &'static str = "/invoices";
 
     fn from_segment(raw: &str) -> Option<Self> {
         raw.trim().parse().ok()

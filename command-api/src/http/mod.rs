@@ -5,6 +5,7 @@ pub mod customers;
 pub mod error;
 pub mod extract;
 pub mod imports;
+pub mod invoices;
 pub mod orders;
 pub mod products;
 mod reply;
@@ -21,7 +22,9 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::Router;
-use platform::access::{Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS, STOCK_KEEPERS};
+use platform::access::{
+    Access, RouteSpec, Routes, ADMIN, CATALOGUE_WRITERS, INVOICERS, STOCK_KEEPERS,
+};
 use platform::problem::Code;
 use platform::token::TokenVerifier;
 use platform::web::{api_router, HttpSettings, Readiness};
@@ -189,6 +192,25 @@ fn routes() -> Routes<AppState> {
             Access::Roles(STOCK_KEEPERS),
             orders::fulfil,
         )
+        .route(
+            M::POST,
+            "/invoices",
+            Access::Roles(INVOICERS),
+            invoices::issue,
+        )
+        // Correcting an issued invoice is an admin's act.
+        .route(
+            M::POST,
+            "/invoices/{id}/credit-notes",
+            Access::Roles(ADMIN),
+            invoices::credit_note,
+        )
+        .route(
+            M::POST,
+            "/invoices/{id}/payments",
+            Access::Roles(INVOICERS),
+            invoices::payment,
+        )
 }
 
 /// The operations of the contract, from the handlers' annotations; [`openapi`] completes
@@ -230,6 +252,9 @@ fn routes() -> Routes<AppState> {
         orders::submit,
         orders::cancel,
         orders::fulfil,
+        invoices::issue,
+        invoices::credit_note,
+        invoices::payment,
     )
 )]
 struct ApiDoc;

@@ -102,6 +102,26 @@ impl TestApp {
         throttle: ThrottleConfig,
         settings: HttpSettings,
     ) -> Self {
+        Self::build(pool, throttle, settings, Some(testkit::seller())).await
+    }
+
+    /// The app of a deployment that has no seller configured.
+    pub async fn without_seller(pool: PgPool) -> Self {
+        Self::build(
+            pool,
+            test_throttle(),
+            HttpSettings::new(REQUEST_TIME_LIMIT),
+            None,
+        )
+        .await
+    }
+
+    async fn build(
+        pool: PgPool,
+        throttle: ThrottleConfig,
+        settings: HttpSettings,
+        seller: Option<contracts::invoice::Seller>,
+    ) -> Self {
         let (issuer, verifier) = TokenIssuer::from_private_pem(
             testkit::auth::PRIVATE_PEM.as_bytes(),
             testkit::auth::settings(),
@@ -130,7 +150,7 @@ impl TestApp {
             .execute(&pool)
             .await
             .expect("the test admin's outbox row");
-        let state = AppState::new(pool.clone(), auth);
+        let state = AppState::new(pool.clone(), auth).with_seller(seller);
         let readiness = Readiness {
             db: pool.clone(),
             nats: NatsCheck::Unused,

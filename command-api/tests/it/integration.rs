@@ -121,6 +121,37 @@ async fn every_integration_message_validates_against_its_schema(pool: PgPool) {
         Value::Null,
     )
     .await;
+    // The fulfilled order invoiced, credited one unit, paid in part.
+    let invoice = ok(
+        &app,
+        Method::POST,
+        "/invoices",
+        json!({"order_id": orders[0]}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        &app,
+        Method::POST,
+        &format!("/invoices/{invoice}/credit-notes"),
+        json!({"reason": "un étau abîmé", "lines": [{"line_no": 1, "quantity": "1"}]}),
+    )
+    .await;
+    let today: chrono::NaiveDate =
+        sqlx::query_scalar("SELECT (now() AT TIME ZONE 'Europe/Paris')::date")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    ok(
+        &app,
+        Method::POST,
+        &format!("/invoices/{invoice}/payments"),
+        json!({"paid_on": today.to_string(), "amount": "50.00", "method": "cheque",
+               "reference": "CHQ 0042"}),
+    )
+    .await;
 
     let mut config = RelayConfig::new(nats.config.stream.clone(), nats.subjects());
     config.ack_timeout = Duration::from_secs(2);
@@ -148,6 +179,9 @@ async fn every_integration_message_validates_against_its_schema(pool: PgPool) {
         ("OrderFulfilled", 1),
         ("OrderSubmitted", 2),
         ("StockLow", 1),
+        ("InvoiceIssued", 1),
+        ("CreditNoteIssued", 1),
+        ("PaymentRecorded", 1),
     ]
     .into_iter()
     .map(|(t, n)| (t.to_owned(), n))

@@ -10,6 +10,7 @@ mod customers;
 mod helpers;
 mod input;
 mod integration;
+mod invoices;
 mod metrics;
 mod orders;
 mod products_api;

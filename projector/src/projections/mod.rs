@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod customers;
 mod error;
+pub mod invoices;
 pub mod orders;
 pub mod products;
 pub mod sales;
@@ -15,9 +16,10 @@ pub use error::ProjectionError;
 
 use contracts::envelope::{DecodeReason, EventEnvelope};
 use contracts::events::{
-    AggregateType, CustomerEvent, OrderEvent, ProductEvent, SessionEvent, StockEvent, UserEvent,
+    AggregateType, CustomerEvent, InvoiceEvent, OrderEvent, ProductEvent, SessionEvent, StockEvent,
+    UserEvent,
 };
-use contracts::ids::{CustomerId, OrderId, ProductId, SessionId, UserId};
+use contracts::ids::{CustomerId, InvoiceId, OrderId, ProductId, SessionId, UserId};
 use sqlx::PgConnection;
 
 /// Who writes what, event by event.
@@ -72,6 +74,9 @@ pub async fn apply(
         AggregateType::Order => {
             orders::apply(conn, envelope.decode::<OrderId, OrderEvent>(meta)?, live).await
         }
+        AggregateType::Invoice => {
+            invoices::apply(conn, envelope.decode::<InvoiceId, InvoiceEvent>(meta)?).await
+        }
         // Refused logins: the audit row is all.
         AggregateType::LoginAttempt => Ok(()),
     }
@@ -93,6 +98,11 @@ pub const READ_MODEL_TABLES: &[&str] = &[
     "sales_daily",
     "sales_by_product_daily",
     "sales_by_customer_daily",
+    "invoices",
+    "invoice_lines",
+    "credit_notes",
+    "credit_note_lines",
+    "invoice_payments",
     "projector_checkpoints",
 ];
 

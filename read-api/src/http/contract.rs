@@ -7,7 +7,8 @@ use platform::openapi::{CodeGroups, SpecError};
 use platform::problem::Code;
 
 use super::{
-    audit, customers, dashboard, dashboard_export, orders, products, proforma, stock, users,
+    audit, customers, dashboard, dashboard_export, invoices, orders, products, proforma,
+    receivables, stock, users,
 };
 
 #[utoipa::path(
@@ -62,7 +63,7 @@ fn user() {}
 #[openapi(
     info(
         title = "gescom read-api",
-        description = "The query side: lists, details, CSV exports, the proforma PDF, the sales dashboard and the audit trail, from the read models. After a command, pass its `version` as `min_version` (or `X-Min-Version`) to read your write. Errors are `application/problem+json`; switch on `code`."
+        description = "The query side: lists, details, CSV exports, the proforma PDF, invoices and receivables, the sales dashboard and the audit trail, from the read models. After a command, pass its `version` as `min_version` (or `X-Min-Version`) to read your write. Errors are `application/problem+json`; switch on `code`."
     ),
     paths(
         products::list,
@@ -77,6 +78,9 @@ fn user() {}
         orders::list,
         orders::detail,
         proforma::proforma,
+        invoices::list,
+        invoices::detail,
+        receivables::aged,
         users::list,
         user,
         dashboard::sales,
@@ -84,6 +88,7 @@ fn user() {}
         dashboard::top_customers,
         dashboard::orders_by_status,
         dashboard::stock_alerts,
+        receivables::summary,
         dashboard_export::sales,
         dashboard_export::top_products,
         dashboard_export::top_customers,

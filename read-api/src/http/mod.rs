@@ -9,10 +9,12 @@ pub mod dashboard_export;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod invoices;
 pub mod orders;
 pub mod paging;
 pub mod products;
 pub mod proforma;
+pub mod receivables;
 pub mod resource;
 mod state;
 pub mod stock;
@@ -26,7 +28,7 @@ use std::sync::Arc;
 use axum::http::Method;
 use axum::Router;
 use contracts::read::{CustomerRow, StockLevelRow, UserRow};
-use platform::access::{Access, RouteSpec, Routes, ADMIN, ANALYSTS, ANY_ROLE};
+use platform::access::{Access, RouteSpec, Routes, ADMIN, ANALYSTS, ANY_ROLE, INVOICE_READERS};
 use platform::token::TokenVerifier;
 use platform::web::{api_router, HttpSettings, Readiness};
 
@@ -94,6 +96,24 @@ fn routes() -> Routes<AppState> {
             Access::Roles(ANY_ROLE),
             proforma::proforma,
         )
+        .route(
+            M::GET,
+            "/invoices",
+            Access::Roles(INVOICE_READERS),
+            invoices::list,
+        )
+        .route(
+            M::GET,
+            "/invoices/{id}",
+            Access::Roles(INVOICE_READERS),
+            invoices::detail,
+        )
+        .route(
+            M::GET,
+            "/receivables",
+            Access::Roles(INVOICE_READERS),
+            receivables::aged,
+        )
         .route(M::GET, "/users", Access::Roles(ADMIN), users::list)
         .route(M::GET, "/users/{id}", Access::Roles(ADMIN), show::<UserRow>)
         .route(
@@ -155,6 +175,12 @@ fn routes() -> Routes<AppState> {
             "/dashboard/stock-alerts/export",
             Access::Roles(ANALYSTS),
             dashboard_export::stock_alerts,
+        )
+        .route(
+            M::GET,
+            "/dashboard/receivables",
+            Access::Roles(ANALYSTS),
+            receivables::summary,
         )
         .route(M::GET, "/audit", Access::Roles(ADMIN), audit::list)
         .route(M::GET, "/audit/export", Access::Roles(ADMIN), audit::export)

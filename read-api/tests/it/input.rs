@@ -32,6 +32,8 @@ const FILTERS: &[&str] = &[
     "by",
     "granularity",
     "lang",
+    "as_of",
+    "days",
 ];
 
 #[sqlx::test(migrator = "platform::db::MIGRATOR")]

@@ -12,6 +12,7 @@ mod dashboard;
 mod end_to_end;
 mod helpers;
 mod input;
+mod invoices;
 mod observability;
 mod pipeline;
 mod products;

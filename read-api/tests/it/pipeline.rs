@@ -29,6 +29,7 @@ pub struct Pipeline {
     pub queries: axum::Router,
     pub nats: NatsTest,
     pub projector: Arc<Stats>,
+    pub pool: PgPool,
     auth: Arc<Auth>,
     stop: tokio::sync::oneshot::Sender<()>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -65,7 +66,8 @@ impl Pipeline {
             Hashing::new(HashingConfig::sized(2, 1024)),
         ));
         let commands = command_api::http::router(
-            command_api::http::AppState::new(pool.clone(), Arc::clone(&auth)),
+            command_api::http::AppState::new(pool.clone(), Arc::clone(&auth))
+                .with_seller(Some(testkit::seller())),
             Readiness {
                 db: pool.clone(),
                 nats: NatsCheck::Reported(nats.client.clone()),
@@ -76,6 +78,7 @@ impl Pipeline {
         Self {
             commands,
             queries: read_router(pool, Duration::from_secs(5)),
+            pool: pool.clone(),
             nats,
             projector: stats,
             auth,

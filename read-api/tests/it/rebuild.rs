@@ -62,6 +62,39 @@ async fn scenario(shop: &Shop<'_>) -> String {
     let fulfilled = shop.order(&acme, &[(&drill, "2"), (&book, "1")]).await;
     shop.step(&fulfilled, "submit").await;
     shop.step(&fulfilled, "fulfil").await;
+    // Invoiced, one unit credited, paid in part.
+    let invoice = command(
+        pipeline,
+        Method::POST,
+        "/invoices",
+        json!({"order_id": fulfilled}),
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    command(
+        pipeline,
+        Method::POST,
+        &format!("/invoices/{invoice}/credit-notes"),
+        json!({"reason": "perceuse défectueuse", "lines": [{"line_no": 1, "quantity": "1"}]}),
+        StatusCode::OK,
+    )
+    .await;
+    let today: chrono::NaiveDate =
+        sqlx::query_scalar("SELECT (now() AT TIME ZONE 'Europe/Paris')::date")
+            .fetch_one(&pipeline.pool)
+            .await
+            .unwrap();
+    command(
+        pipeline,
+        Method::POST,
+        &format!("/invoices/{invoice}/payments"),
+        json!({"paid_on": today.to_string(), "amount": "50.00", "method": "card"}),
+        StatusCode::OK,
+    )
+    .await;
     let submitted = shop.order(&acme, &[(&drill, "1")]).await;
     shop.step(&submitted, "submit").await;
     let cancelled = shop.order(&gone, &[(&book, "1")]).await;

@@ -10,6 +10,7 @@ use contracts::account::UserStatus;
 use contracts::auth::Role;
 use contracts::customer::PaymentTerms;
 use contracts::events::OrderStatus;
+use contracts::invoice::{InvoiceStatus, PaymentMethod};
 use contracts::money::Money;
 use contracts::product::{ProductStatus, Unit};
 use contracts::read::{ClosedSet, CustomerStatus, StockMovementKind};
@@ -54,6 +55,12 @@ async fn a_typo_in_a_closed_set_filter_is_a_400_naming_the_parameter_and_its_val
         ),
         ("/orders?status=submited", "status", "submited", statuses),
         (
+            "/invoices?status=unpaid",
+            "status",
+            "unpaid",
+            json!(["issued", "partly_paid", "paid", "credited", "overdue"]),
+        ),
+        (
             "/users?status=disable",
             "status",
             "disable",
@@ -76,7 +83,8 @@ async fn a_typo_in_a_closed_set_filter_is_a_400_naming_the_parameter_and_its_val
                 "LoginAttempt",
                 "Stock",
                 "Customer",
-                "Order"
+                "Order",
+                "Invoice"
             ]),
         ),
     ] {
@@ -257,6 +265,23 @@ async fn every_closed_set_reads_and_binds_the_text_the_projector_writes(pool: Pg
     round_trip::<AdjustmentReason>(
         &pool,
         &["receipt", "inventory_count", "loss", "return", "correction"],
+    )
+    .await;
+    round_trip::<InvoiceStatus>(
+        &pool,
+        &["issued", "partly_paid", "paid", "credited", "overdue"],
+    )
+    .await;
+    round_trip::<PaymentMethod>(
+        &pool,
+        &[
+            "bank_transfer",
+            "card",
+            "cheque",
+            "cash",
+            "direct_debit",
+            "other",
+        ],
     )
     .await;
 

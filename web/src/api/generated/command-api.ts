@@ -264,6 +264,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invoice a fulfilled order
+         * @description Numbers the invoice `FAC-<year>-<6 digits>` without gaps, dates it today (Europe/Paris), takes the delivery date from the order's fulfilment and the due date from the customer's payment terms, and copies the order's priced lines, the customer's identity and addresses and the seller's settings as snapshots. Immutable from then on: correct it with a credit note. One invoice per order: a second is refused with 409 `order_already_invoiced`, naming the invoice (`invoice_id`).
+         *
+         *     Access: roles admin, sales.
+         */
+        post: operations["invoices_issue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/{id}/credit-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a credit note
+         * @description Takes units or an amount (HT) off lines, or everything left (`whole`), at the lines' prices and VAT rates; VAT is once per rate on the credit note, and never more than the invoice has left to credit at that rate. Never more than what is left to credit on a line: 422 `credit_exceeds_invoice`. Dated today, numbered without gaps, immutable.
+         *
+         *     Access: roles admin.
+         */
+        post: operations["invoices_credit_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a payment
+         * @description Lowers the balance (TTC less credit notes and payments). More than the balance: 422 `overpayment`, with the `balance`.
+         *
+         *     Access: roles admin, sales.
+         */
+        post: operations["invoices_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -802,6 +868,45 @@ export interface components {
              */
             roles: components["schemas"]["Role"][];
         };
+        CreditLine: {
+            /**
+             * Format: decimal
+             * @description Or an amount taken off the line, HT, in cents (a price reduction).
+             * @example 10.00
+             */
+            amount?: string | null;
+            /**
+             * Format: int32
+             * @description The invoice line, from 1.
+             */
+            line_no: number;
+            /**
+             * Format: decimal
+             * @description Units given back, at the line's price and discount (the last units take exactly
+             *     what is left of the line).
+             * @example 1
+             */
+            quantity?: string | null;
+        };
+        CreditNoteIssued: {
+            /**
+             * Format: decimal
+             * @description What the invoice owes now (negative: a refund is owed).
+             */
+            balance: string;
+            /** Format: uuid */
+            credit_note_id: string;
+            /**
+             * Format: uuid
+             * @description The invoice's id.
+             */
+            id: string;
+            /** @description `AV-<year>-<6 digits>`. */
+            number: string;
+            status: components["schemas"]["InvoiceStatus"];
+            /** Format: int64 */
+            version: number;
+        };
         /**
          * @description The fields of a customer as a request sends them. On create, `code` and `legal_name`
          *     are required; on update, `code` is refused and an absent field is left as it is.
@@ -857,7 +962,7 @@ export interface components {
          * @description Every `code` a field error can carry. A code is never renamed or reused.
          * @enum {string}
          */
-        FieldCode: "control_character" | "customer_archived" | "duplicate_in_file" | "immutable" | "invalid_check_digit" | "invalid_code" | "invalid_date" | "invalid_decimal" | "invalid_email" | "invalid_format" | "invalid_id" | "invalid_phone" | "invalid_siren" | "invalid_siret" | "invalid_vat_check_digit" | "invalid_vat_key" | "invalid_vat_number" | "line_break" | "negative" | "no_role" | "out_of_range" | "password_too_common" | "password_too_long" | "password_too_short" | "password_too_weak" | "password_unchanged" | "product_archived" | "rejected" | "required" | "siret_siren_mismatch" | "too_large" | "too_long" | "too_many_values" | "too_precise" | "unknown_country" | "unknown_customer" | "unknown_payment_terms" | "unknown_product" | "unknown_reason" | "unknown_role" | "unknown_status" | "unknown_unit" | "unknown_vat_country" | "unknown_vat_rate" | "vat_siren_mismatch" | "zero";
+        FieldCode: "control_character" | "customer_archived" | "duplicate_in_file" | "duplicate_line" | "exclusive" | "immutable" | "in_future" | "invalid_check_digit" | "invalid_code" | "invalid_date" | "invalid_decimal" | "invalid_email" | "invalid_format" | "invalid_id" | "invalid_phone" | "invalid_siren" | "invalid_siret" | "invalid_vat_check_digit" | "invalid_vat_key" | "invalid_vat_number" | "line_break" | "negative" | "no_role" | "out_of_range" | "password_too_common" | "password_too_long" | "password_too_short" | "password_too_weak" | "password_unchanged" | "product_archived" | "rejected" | "required" | "siret_siren_mismatch" | "too_large" | "too_long" | "too_many_values" | "too_precise" | "unknown_country" | "unknown_customer" | "unknown_line" | "unknown_order" | "unknown_payment_method" | "unknown_payment_terms" | "unknown_product" | "unknown_reason" | "unknown_role" | "unknown_status" | "unknown_unit" | "unknown_vat_country" | "unknown_vat_rate" | "vat_siren_mismatch" | "zero";
         /** @description One broken rule, naming the field it concerns. */
         FieldError: {
             code: components["schemas"]["FieldCode"];
@@ -873,6 +978,43 @@ export interface components {
             /** @description How the file was read: encoding, separator, line endings. */
             file: components["schemas"]["Dialect"];
             rows: components["schemas"]["RowReport"][];
+        };
+        /** @enum {string} */
+        InvoiceStatus: "issued" | "partly_paid" | "paid" | "credited" | "overdue";
+        IssueCreditNote: {
+            /**
+             * Format: uuid
+             * @description The credit note's id, if the client chooses it: a retry with the same id and
+             *     reason is answered, not recorded twice.
+             */
+            id?: string | null;
+            /** @description What to take off which lines: each a `quantity` or an `amount`. */
+            lines?: components["schemas"]["CreditLine"][];
+            /** @description Why: printed on the credit note (at most 500 characters). */
+            reason: string;
+            /** @description `true`: credit everything the invoice still has to credit (no `lines` then). */
+            whole?: boolean;
+        };
+        Issued: {
+            /** Format: uuid */
+            id: string;
+            /** @description `FAC-<year>-<6 digits>`. */
+            number: string;
+            /** Format: int64 */
+            version: number;
+        };
+        IssueInvoice: {
+            /**
+             * Format: uuid
+             * @description The new invoice's id, if the client chooses it (a UUID): a retry with the same id
+             *     is then answered, not refused.
+             */
+            id?: string | null;
+            /**
+             * Format: uuid
+             * @description The fulfilled order to invoice, whole.
+             */
+            order_id: string;
         };
         Login: {
             email: string;
@@ -904,10 +1046,29 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @enum {string} */
+        PaymentMethod: "bank_transfer" | "card" | "cheque" | "cash" | "direct_debit" | "other";
+        PaymentRecorded: {
+            /**
+             * Format: decimal
+             * @description What the invoice still owes.
+             */
+            balance: string;
+            /**
+             * Format: uuid
+             * @description The invoice's id.
+             */
+            id: string;
+            /** Format: uuid */
+            payment_id: string;
+            status: components["schemas"]["InvoiceStatus"];
+            /** Format: int64 */
+            version: number;
+        };
         /** @description RFC 9457 problem details, always `application/problem+json`. Switch on `code`; other members (`current_version`, `parameter`, `header`, `report`, `quantities`, `shortages`, `allowed_roles`…) depend on the code. */
         Problem: {
             /** @enum {string} */
-            code: "account_disabled" | "bad_request" | "below_reserved" | "busy" | "cannot_demote_self" | "cannot_disable_self" | "client_error" | "concurrent_modification" | "conflict" | "csrf_failed" | "customer_code_taken" | "customer_exists" | "customer_not_found" | "customer_required" | "dead_letter_not_found" | "dead_letter_not_parked" | "email_taken" | "forbidden" | "headers_too_large" | "import_invalid" | "insufficient_stock" | "internal" | "invalid_credentials" | "invalid_csv" | "invalid_refresh_token" | "invalid_token" | "last_admin" | "length_required" | "line_not_found" | "malformed_body" | "malformed_header" | "malformed_path" | "malformed_query" | "method_not_allowed" | "no_access_policy" | "no_reservation" | "not_acceptable" | "not_found" | "not_ready" | "order_busy" | "order_cancelled" | "order_empty" | "order_exists" | "order_not_draft" | "order_not_found" | "order_status" | "password_change_required" | "payload_too_large" | "precondition_failed" | "product_exists" | "product_not_found" | "projection_lagging" | "refresh_token_reused" | "request_timeout" | "seller_not_configured" | "sku_taken" | "still_failing" | "token_expired" | "too_many_attempts" | "too_many_lines" | "too_many_requests" | "unauthenticated" | "unavailable" | "unprocessable" | "unsupported_media_type" | "uri_too_long" | "user_exists" | "user_not_found" | "validation_failed" | "version_mismatch" | "wrong_current_password";
+            code: "account_disabled" | "bad_request" | "below_reserved" | "busy" | "cannot_demote_self" | "cannot_disable_self" | "client_error" | "concurrent_modification" | "conflict" | "credit_exceeds_invoice" | "credit_note_exists" | "csrf_failed" | "customer_code_taken" | "customer_exists" | "customer_not_found" | "customer_required" | "dead_letter_not_found" | "dead_letter_not_parked" | "email_taken" | "forbidden" | "headers_too_large" | "import_invalid" | "insufficient_stock" | "internal" | "invalid_credentials" | "invalid_csv" | "invalid_refresh_token" | "invalid_token" | "invoice_exists" | "invoice_not_found" | "last_admin" | "length_required" | "line_not_found" | "malformed_body" | "malformed_header" | "malformed_path" | "malformed_query" | "method_not_allowed" | "no_access_policy" | "no_reservation" | "not_acceptable" | "not_found" | "not_ready" | "order_already_invoiced" | "order_busy" | "order_cancelled" | "order_empty" | "order_exists" | "order_not_draft" | "order_not_found" | "order_not_fulfilled" | "order_status" | "overpayment" | "password_change_required" | "payload_too_large" | "payment_exists" | "precondition_failed" | "product_exists" | "product_not_found" | "projection_lagging" | "refresh_token_reused" | "request_timeout" | "seller_not_configured" | "sku_taken" | "still_failing" | "token_expired" | "too_many_attempts" | "too_many_lines" | "too_many_requests" | "unauthenticated" | "unavailable" | "unprocessable" | "unsupported_media_type" | "uri_too_long" | "user_exists" | "user_not_found" | "validation_failed" | "version_mismatch" | "wrong_current_password";
             detail?: string;
             errors?: components["schemas"]["FieldError"][];
             status: number;
@@ -916,6 +1077,29 @@ export interface components {
             type: string;
         } & {
             [key: string]: unknown;
+        };
+        RecordPayment: {
+            /**
+             * Format: decimal
+             * @description Positive, in cents, at most the invoice's balance.
+             * @example 120.00
+             */
+            amount: string;
+            /**
+             * Format: uuid
+             * @description The payment's id, if the client chooses it: the same payment sent again is
+             *     answered, not recorded twice.
+             */
+            id?: string | null;
+            method: components["schemas"]["PaymentMethod"];
+            /**
+             * Format: date
+             * @description The day the money was received, `YYYY-MM-DD`; not after today.
+             * @example 2026-03-20
+             */
+            paid_on: string;
+            /** @description The bank's or the cheque's reference (at most 200 characters). */
+            reference?: string | null;
         };
         /**
          * @description A refresh token in the body (JSON mode), or none: the session cookie is used, with
@@ -2952,6 +3136,601 @@ export interface operations {
                         code?: "internal";
                         /** @constant */
                         status?: 500;
+                    };
+                };
+            };
+            /** @description Gateway Timeout: request_timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request_timeout";
+                        /** @constant */
+                        status?: 504;
+                    };
+                };
+            };
+        };
+    };
+    invoices_issue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IssueInvoice"];
+            };
+        };
+        responses: {
+            /** @description The same `id` sent again: already issued, nothing recorded. */
+            200: {
+                headers: {
+                    /** @description The current version, quoted. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Issued"];
+                };
+            };
+            /** @description Issued: the invoice's id, version and number. */
+            201: {
+                headers: {
+                    /** @description The new version, quoted. */
+                    ETag?: string;
+                    /** @description `/invoices/{id}` */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Issued"];
+                };
+            };
+            /** @description Bad Request: malformed_body, malformed_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_body" | "malformed_query";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: invalid_token, token_expired, unauthenticated */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "unauthenticated";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: forbidden, password_change_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Conflict: concurrent_modification, invoice_exists, order_already_invoiced, order_not_fulfilled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_modification" | "invoice_exists" | "order_already_invoiced" | "order_not_fulfilled";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Payload Too Large: payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Unsupported Media Type: unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Unprocessable Entity: order_empty, validation_failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "order_empty" | "validation_failed";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                };
+            };
+            /** @description Service Unavailable: seller_not_configured, unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "seller_not_configured" | "unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+            /** @description Gateway Timeout: request_timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request_timeout";
+                        /** @constant */
+                        status?: 504;
+                    };
+                };
+            };
+        };
+    };
+    invoices_credit_note: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version last read, as its `ETag` (`"3"`, also `W/"3"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IssueCreditNote"];
+            };
+        };
+        responses: {
+            /** @description Issued (or, for an `id` sent again, already issued). */
+            200: {
+                headers: {
+                    /** @description The invoice's new version, quoted. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditNoteIssued"];
+                };
+            };
+            /** @description Bad Request: malformed_body, malformed_header, malformed_path, malformed_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_body" | "malformed_header" | "malformed_path" | "malformed_query";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: invalid_token, token_expired, unauthenticated */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "unauthenticated";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: forbidden, password_change_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Not Found: invoice_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invoice_not_found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Conflict: concurrent_modification, credit_note_exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_modification" | "credit_note_exists";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Precondition Failed: version_mismatch */
+            412: {
+                headers: {
+                    /** @description The current version, quoted: send it as `If-Match` after reading the resource again. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "version_mismatch";
+                        /** @constant */
+                        status?: 412;
+                    };
+                };
+            };
+            /** @description Payload Too Large: payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Unsupported Media Type: unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Unprocessable Entity: credit_exceeds_invoice, validation_failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "credit_exceeds_invoice" | "validation_failed";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                };
+            };
+            /** @description Service Unavailable: unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+            /** @description Gateway Timeout: request_timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request_timeout";
+                        /** @constant */
+                        status?: 504;
+                    };
+                };
+            };
+        };
+    };
+    invoices_payment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version last read, as its `ETag` (`"3"`, also `W/"3"` or `3`); `*` or absent: no precondition. A stale one: 412 `version_mismatch`. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordPayment"];
+            };
+        };
+        responses: {
+            /** @description Recorded (or, for an `id` sent again, already recorded). */
+            200: {
+                headers: {
+                    /** @description The invoice's new version, quoted. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentRecorded"];
+                };
+            };
+            /** @description Bad Request: malformed_body, malformed_header, malformed_path, malformed_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_body" | "malformed_header" | "malformed_path" | "malformed_query";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: invalid_token, token_expired, unauthenticated */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "unauthenticated";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: forbidden, password_change_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Not Found: invoice_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invoice_not_found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Conflict: concurrent_modification, payment_exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "concurrent_modification" | "payment_exists";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Precondition Failed: version_mismatch */
+            412: {
+                headers: {
+                    /** @description The current version, quoted: send it as `If-Match` after reading the resource again. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "version_mismatch";
+                        /** @constant */
+                        status?: 412;
+                    };
+                };
+            };
+            /** @description Payload Too Large: payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Unsupported Media Type: unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Unprocessable Entity: overpayment, validation_failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "overpayment" | "validation_failed";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                };
+            };
+            /** @description Service Unavailable: unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unavailable";
+                        /** @constant */
+                        status?: 503;
                     };
                 };
             };

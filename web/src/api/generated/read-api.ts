@@ -140,6 +140,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dashboard/receivables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Receivables and DSO
+         * @description Access: roles admin, analyst.
+         */
+        get: operations["dashboard_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dashboard/sales": {
         parameters: {
             query?: never;
@@ -360,6 +380,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List invoices
+         * @description Access: roles admin, sales, analyst.
+         */
+        get: operations["invoices_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An invoice with its lines, credit notes and payments
+         * @description Access: roles admin, sales, analyst.
+         */
+        get: operations["invoices_detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -540,6 +600,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/receivables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Aged receivables, per customer
+         * @description What each customer still owes on its invoices (TTC, less credit notes and payments), as of a day, by how long past due: not yet due, 1–30, 31–60, 61–90 and over 90 days.
+         *
+         *     Access: roles admin, sales, analyst.
+         */
+        get: operations["invoices_aged"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stock": {
         parameters: {
             query?: never;
@@ -654,6 +736,31 @@ export interface components {
         };
         /** @enum {string} */
         AdjustmentReason: "receipt" | "inventory_count" | "loss" | "return" | "correction";
+        AgedReceivables: components["schemas"]["Page_CustomerAging"] & {
+            /** Format: date */
+            as_of: string;
+            currency: string;
+            /** @description Over every customer. */
+            totals: components["schemas"]["Aging"];
+        };
+        /** @description What is owed, by how long past due (TTC, EUR). */
+        Aging: {
+            /** @description Not yet due. */
+            current: components["schemas"]["Money"];
+            /** @description 1 to 30 days past due. */
+            days_1_30: components["schemas"]["Money"];
+            days_31_60: components["schemas"]["Money"];
+            days_61_90: components["schemas"]["Money"];
+            /**
+             * Format: int64
+             * @description Invoices that still owe something.
+             */
+            invoices: number;
+            /** @description More than 90 days past due. */
+            over_90: components["schemas"]["Money"];
+            /** @description All they owe. */
+            total: components["schemas"]["Money"];
+        };
         /** @enum {string} */
         AlertLevel: "out_of_stock" | "low";
         /** @description One event as the audit trail shows it: who, when, from where, what. */
@@ -675,10 +782,67 @@ export interface components {
             user_agent?: string | null;
         };
         /**
+         * @description The customer as its file stood when the invoice was issued: a snapshot, so that a
+         *     later rename or move never rewrites an issued invoice.
+         */
+        Buyer: {
+            billing_address?: null | components["schemas"]["Address"];
+            code: string;
+            email?: string | null;
+            legal_name: string;
+            shipping_address?: null | components["schemas"]["Address"];
+            siren?: string | null;
+            siret?: string | null;
+            vat_number?: string | null;
+        };
+        /**
          * @description An ISO 3166-1 alpha-2 country code.
          * @example FR
          */
         Country: string;
+        /** @description A credit note with its lines. */
+        CreditNoteDetail: components["schemas"]["CreditNoteRow"] & {
+            lines: components["schemas"]["CreditNoteLineRow"][];
+        };
+        /**
+         * Format: uuid
+         * @description A CreditNoteId: a UUID.
+         */
+        CreditNoteId: string;
+        CreditNoteLineRow: {
+            /** Format: int32 */
+            invoice_line_no: number;
+            label: string;
+            /** Format: int32 */
+            line_no: number;
+            net: components["schemas"]["Money"];
+            /**
+             * Format: decimal
+             * @description Units given back; none for an amount taken off the line.
+             */
+            quantity?: string | null;
+            /** @description The invoice line's SKU and label. */
+            sku: string;
+            /** Format: decimal */
+            vat_rate: string;
+        };
+        /** @description A credit note (*avoir*) on an invoice. */
+        CreditNoteRow: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description Who issued it (a user id). */
+            created_by: string;
+            id: components["schemas"]["CreditNoteId"];
+            /** Format: date */
+            issue_date: string;
+            /** @description `AV-<year>-<6 digits>`. */
+            number: string;
+            reason: string;
+            total_gross: components["schemas"]["Money"];
+            total_net: components["schemas"]["Money"];
+            total_vat: components["schemas"]["Money"];
+            vat_lines: components["schemas"]["VatLine"][];
+        };
         /**
          * Format: uuid
          * @description A CustomerId: a UUID.
@@ -709,6 +873,24 @@ export interface components {
         };
         /** @enum {string} */
         CustomerStatus: "active" | "archived";
+        /**
+         * @description Days sales outstanding over a window: what is owed at its end, over what was invoiced
+         *     in it, times its days.
+         */
+        Dso: {
+            /**
+             * Format: int32
+             * @description The window: this many days up to `as_of`, both included.
+             */
+            days: number;
+            /** @description TTC invoiced in the window, less the credit notes issued in it. */
+            invoiced: components["schemas"]["Money"];
+            /**
+             * Format: decimal
+             * @description `outstanding / invoiced × days`, to a tenth of a day; none without sales.
+             */
+            value?: string | null;
+        };
         /** @description One broken rule, naming the field it concerns. */
         FieldError: {
             code: string;
@@ -725,6 +907,110 @@ export interface components {
         };
         /** @enum {string} */
         Granularity: "day" | "week" | "month";
+        /** @description An invoice with the parties as issued, its lines, credit notes and payments. */
+        InvoiceDetail: components["schemas"]["InvoiceRow"] & {
+            buyer: components["schemas"]["Buyer"];
+            /** @description Oldest first. */
+            credit_notes: components["schemas"]["CreditNoteDetail"][];
+            lines: components["schemas"]["InvoiceLineRow"][];
+            /** @description Oldest first. */
+            payments: components["schemas"]["PaymentRow"][];
+            /** @description Snapshots taken at issue time. */
+            seller: components["schemas"]["Seller"];
+        };
+        /**
+         * Format: uuid
+         * @description A InvoiceId: a UUID.
+         */
+        InvoiceId: string;
+        /**
+         * @description An invoice line: a snapshot of the order line it invoices, and what credit notes took
+         *     off it so far.
+         */
+        InvoiceLineRow: {
+            /** @description Net (HT) taken off by credit notes. */
+            credited_net: components["schemas"]["Money"];
+            /**
+             * Format: decimal
+             * @description Units given back by credit notes.
+             */
+            credited_quantity: string;
+            /** Format: decimal */
+            discount: string;
+            label: string;
+            /** Format: int32 */
+            line_no: number;
+            net: components["schemas"]["Money"];
+            /** Format: int32 */
+            order_line_no: number;
+            product_id: components["schemas"]["ProductId"];
+            /** Format: decimal */
+            quantity: string;
+            sku: string;
+            unit: components["schemas"]["Unit"];
+            unit_price: components["schemas"]["Money"];
+            /** Format: decimal */
+            vat_rate: string;
+        };
+        /**
+         * @description An invoice as lists show it. Its customer's code and name are *snapshots* taken at
+         *     issue time (carried by `InvoiceIssued`), as printed on the invoice: a later rename of
+         *     the customer never rewrites an issued invoice.
+         */
+        InvoiceRow: {
+            /**
+             * @description `total_gross − credited − paid`: what the customer still owes; negative when a
+             *     credit note came after payment (a refund is owed).
+             */
+            balance: components["schemas"]["Money"];
+            /**
+             * Format: date-time
+             * @description When it was issued.
+             */
+            created_at: string;
+            /** @description TTC of its credit notes. */
+            credited: components["schemas"]["Money"];
+            /** @description Always `EUR`. */
+            currency: string;
+            customer_code: string;
+            customer_id: components["schemas"]["CustomerId"];
+            customer_name: string;
+            /**
+             * Format: date
+             * @description The day the order was fulfilled.
+             */
+            delivery_date: string;
+            /** Format: date */
+            due_date: string;
+            id: components["schemas"]["InvoiceId"];
+            /** Format: date */
+            issue_date: string;
+            /** Format: int32 */
+            line_count: number;
+            /** @description `FAC-<year>-<6 digits>`. */
+            number: string;
+            order_id: components["schemas"]["OrderId"];
+            order_number: string;
+            /** @description Sum of its payments. */
+            paid: components["schemas"]["Money"];
+            payment_terms: components["schemas"]["PaymentTerms"];
+            /**
+             * @description `overdue` is worked out when read: `issued` or `partly_paid`, still owing, and
+             *     past `due_date` (today in the company's calendar, Europe/Paris).
+             */
+            status: components["schemas"]["InvoiceStatus"];
+            total_gross: components["schemas"]["Money"];
+            total_net: components["schemas"]["Money"];
+            total_vat: components["schemas"]["Money"];
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Highest rate first. */
+            vat_lines: components["schemas"]["VatLine"][];
+            /** Format: int64 */
+            version: number;
+        };
+        /** @enum {string} */
+        InvoiceStatus: "issued" | "partly_paid" | "paid" | "credited" | "overdue";
         /**
          * Format: decimal
          * @description An amount in euros, a decimal string (never a JSON number).
@@ -831,6 +1117,31 @@ export interface components {
             total: number;
         };
         /** @description One page of a list, with the total number of matching rows. */
+        Page_CustomerAging: {
+            items: (components["schemas"]["Aging"] & {
+                /** @description As on the customer's latest invoice. */
+                code: string;
+                customer_id: components["schemas"]["CustomerId"];
+                name: string;
+                /**
+                 * Format: date
+                 * @description The earliest due date among what is owed.
+                 */
+                oldest_due_date: string;
+            })[];
+            /** Format: int32 */
+            limit: number;
+            /**
+             * @description Where a list that supports keyset paging goes on: pass it as `after` to get the
+             *     next page at the cost of the first (absent on the last page).
+             */
+            next_after?: string | null;
+            /** Format: int32 */
+            page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One page of a list, with the total number of matching rows. */
         Page_CustomerRow: {
             items: {
                 billing_address?: null | components["schemas"]["Address"];
@@ -850,6 +1161,72 @@ export interface components {
                 /** Format: date-time */
                 updated_at: string;
                 vat_number?: string | null;
+                /** Format: int64 */
+                version: number;
+            }[];
+            /** Format: int32 */
+            limit: number;
+            /**
+             * @description Where a list that supports keyset paging goes on: pass it as `after` to get the
+             *     next page at the cost of the first (absent on the last page).
+             */
+            next_after?: string | null;
+            /** Format: int32 */
+            page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One page of a list, with the total number of matching rows. */
+        Page_InvoiceRow: {
+            items: {
+                /**
+                 * @description `total_gross − credited − paid`: what the customer still owes; negative when a
+                 *     credit note came after payment (a refund is owed).
+                 */
+                balance: components["schemas"]["Money"];
+                /**
+                 * Format: date-time
+                 * @description When it was issued.
+                 */
+                created_at: string;
+                /** @description TTC of its credit notes. */
+                credited: components["schemas"]["Money"];
+                /** @description Always `EUR`. */
+                currency: string;
+                customer_code: string;
+                customer_id: components["schemas"]["CustomerId"];
+                customer_name: string;
+                /**
+                 * Format: date
+                 * @description The day the order was fulfilled.
+                 */
+                delivery_date: string;
+                /** Format: date */
+                due_date: string;
+                id: components["schemas"]["InvoiceId"];
+                /** Format: date */
+                issue_date: string;
+                /** Format: int32 */
+                line_count: number;
+                /** @description `FAC-<year>-<6 digits>`. */
+                number: string;
+                order_id: components["schemas"]["OrderId"];
+                order_number: string;
+                /** @description Sum of its payments. */
+                paid: components["schemas"]["Money"];
+                payment_terms: components["schemas"]["PaymentTerms"];
+                /**
+                 * @description `overdue` is worked out when read: `issued` or `partly_paid`, still owing, and
+                 *     past `due_date` (today in the company's calendar, Europe/Paris).
+                 */
+                status: components["schemas"]["InvoiceStatus"];
+                total_gross: components["schemas"]["Money"];
+                total_net: components["schemas"]["Money"];
+                total_vat: components["schemas"]["Money"];
+                /** Format: date-time */
+                updated_at: string;
+                /** @description Highest rate first. */
+                vat_lines: components["schemas"]["VatLine"][];
                 /** Format: int64 */
                 version: number;
             }[];
@@ -1052,6 +1429,28 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        /**
+         * Format: uuid
+         * @description A PaymentId: a UUID.
+         */
+        PaymentId: string;
+        /** @enum {string} */
+        PaymentMethod: "bank_transfer" | "card" | "cheque" | "cash" | "direct_debit" | "other";
+        PaymentRow: {
+            amount: components["schemas"]["Money"];
+            id: components["schemas"]["PaymentId"];
+            method: components["schemas"]["PaymentMethod"];
+            /**
+             * Format: date
+             * @description The day the money was received.
+             */
+            paid_on: string;
+            /** Format: date-time */
+            recorded_at: string;
+            /** @description Who recorded it (a user id). */
+            recorded_by: string;
+            reference?: string | null;
+        };
         /** @enum {string} */
         PaymentTerms: "immediate" | "net_30" | "end_of_month_30" | "end_of_month_45" | "net_45" | "net_60";
         /** @description `from` and `to` (`YYYY-MM-DD`), both included. */
@@ -1064,7 +1463,7 @@ export interface components {
         /** @description RFC 9457 problem details, always `application/problem+json`. Switch on `code`; other members (`current_version`, `parameter`, `header`, `report`, `quantities`, `shortages`, `allowed_roles`…) depend on the code. */
         Problem: {
             /** @enum {string} */
-            code: "account_disabled" | "bad_request" | "below_reserved" | "busy" | "cannot_demote_self" | "cannot_disable_self" | "client_error" | "concurrent_modification" | "conflict" | "csrf_failed" | "customer_code_taken" | "customer_exists" | "customer_not_found" | "customer_required" | "dead_letter_not_found" | "dead_letter_not_parked" | "email_taken" | "forbidden" | "headers_too_large" | "import_invalid" | "insufficient_stock" | "internal" | "invalid_credentials" | "invalid_csv" | "invalid_refresh_token" | "invalid_token" | "last_admin" | "length_required" | "line_not_found" | "malformed_body" | "malformed_header" | "malformed_path" | "malformed_query" | "method_not_allowed" | "no_access_policy" | "no_reservation" | "not_acceptable" | "not_found" | "not_ready" | "order_busy" | "order_cancelled" | "order_empty" | "order_exists" | "order_not_draft" | "order_not_found" | "order_status" | "password_change_required" | "payload_too_large" | "precondition_failed" | "product_exists" | "product_not_found" | "projection_lagging" | "refresh_token_reused" | "request_timeout" | "seller_not_configured" | "sku_taken" | "still_failing" | "token_expired" | "too_many_attempts" | "too_many_lines" | "too_many_requests" | "unauthenticated" | "unavailable" | "unprocessable" | "unsupported_media_type" | "uri_too_long" | "user_exists" | "user_not_found" | "validation_failed" | "version_mismatch" | "wrong_current_password";
+            code: "account_disabled" | "bad_request" | "below_reserved" | "busy" | "cannot_demote_self" | "cannot_disable_self" | "client_error" | "concurrent_modification" | "conflict" | "credit_exceeds_invoice" | "credit_note_exists" | "csrf_failed" | "customer_code_taken" | "customer_exists" | "customer_not_found" | "customer_required" | "dead_letter_not_found" | "dead_letter_not_parked" | "email_taken" | "forbidden" | "headers_too_large" | "import_invalid" | "insufficient_stock" | "internal" | "invalid_credentials" | "invalid_csv" | "invalid_refresh_token" | "invalid_token" | "invoice_exists" | "invoice_not_found" | "last_admin" | "length_required" | "line_not_found" | "malformed_body" | "malformed_header" | "malformed_path" | "malformed_query" | "method_not_allowed" | "no_access_policy" | "no_reservation" | "not_acceptable" | "not_found" | "not_ready" | "order_already_invoiced" | "order_busy" | "order_cancelled" | "order_empty" | "order_exists" | "order_not_draft" | "order_not_found" | "order_not_fulfilled" | "order_status" | "overpayment" | "password_change_required" | "payload_too_large" | "payment_exists" | "precondition_failed" | "product_exists" | "product_not_found" | "projection_lagging" | "refresh_token_reused" | "request_timeout" | "seller_not_configured" | "sku_taken" | "still_failing" | "token_expired" | "too_many_attempts" | "too_many_lines" | "too_many_requests" | "unauthenticated" | "unavailable" | "unprocessable" | "unsupported_media_type" | "uri_too_long" | "user_exists" | "user_not_found" | "validation_failed" | "version_mismatch" | "wrong_current_password";
             detail?: string;
             errors?: components["schemas"]["FieldError"][];
             status: number;
@@ -1114,6 +1513,16 @@ export interface components {
          * @example 3
          */
         Quantity: string;
+        ReceivablesSummary: {
+            /** @description Everything owed, by age (`total` is the receivables). */
+            aging: components["schemas"]["Aging"];
+            /** Format: date */
+            as_of: string;
+            currency: string;
+            dso: components["schemas"]["Dso"];
+            /** @description Owed and past due. */
+            overdue: components["schemas"]["Money"];
+        };
         /** @enum {string} */
         Role: "admin" | "sales" | "warehouse" | "analyst";
         /** @description Submitted and fulfilled orders together, with both parts. */
@@ -1134,6 +1543,28 @@ export interface components {
             granularity: components["schemas"]["Granularity"];
             series: components["schemas"]["SalesPoint"][];
             totals: components["schemas"]["SalesFigures"];
+        };
+        /**
+         * @description The seller as its settings named it when the invoice was issued: a snapshot
+         *     (`GESCOM_SELLER_*`), printed on the document whatever the settings say later.
+         */
+        Seller: {
+            /** @description Postal address, one line each. */
+            address: string[];
+            /**
+             * Format: decimal
+             * @description Share capital in euros.
+             */
+            capital?: string | null;
+            email?: string | null;
+            /** @description `SAS`, `SARL`, … */
+            legal_form?: string | null;
+            name: string;
+            phone?: string | null;
+            /** @description `RCS Lyon 552 081 317`. */
+            rcs?: string | null;
+            siret: string;
+            vat_number: string;
         };
         /** @description A line that could not be reserved: what it asked, what there was. */
         Shortage: {
@@ -2053,6 +2484,119 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description Bad Request: malformed_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_query";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: invalid_token, token_expired, unauthenticated */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "unauthenticated";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: forbidden, password_change_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                };
+            };
+            /** @description Service Unavailable: unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+            /** @description Gateway Timeout: request_timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request_timeout";
+                        /** @constant */
+                        status?: 504;
+                    };
+                };
+            };
+        };
+    };
+    dashboard_summary: {
+        parameters: {
+            query?: {
+                /** @description The day, `YYYY-MM-DD` (default: today, Europe/Paris). */
+                as_of?: string;
+                /** @description The DSO's window in days, up to `as_of` (1 to 730, default 90). */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures as of the day. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceivablesSummary"];
                 };
             };
             /** @description Bad Request: malformed_query */
@@ -3280,6 +3824,287 @@ export interface operations {
             };
         };
     };
+    invoices_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Keyset paging: the rows after this invoice in the chosen order (the previous
+                 *     page's `next_after`); `page` must be 1.
+                 */
+                after?: string;
+                /** @description A customer's id. */
+                customer?: string;
+                /** @description Issued on or after this day (`YYYY-MM-DD`). */
+                from?: string;
+                /** @description Rows per page, 1 to 200 (default 50). */
+                limit?: number;
+                /** @description From 1 (default 1). */
+                page?: number;
+                /**
+                 * @description Text search on the invoice's and the order's numbers and the customer's code and
+                 *     name (as invoiced).
+                 */
+                q?: string;
+                /**
+                 * @description `issued` (default `-issued`: newest first), `due`, `number` or `total`; `-`
+                 *     descending.
+                 */
+                sort?: string;
+                /**
+                 * @description As shown: `overdue` picks the issued and partly paid invoices past due, `issued`
+                 *     and `partly_paid` those not yet due.
+                 */
+                status?: components["schemas"]["InvoiceStatus"];
+                /** @description Issued on or before this day (`YYYY-MM-DD`). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, with the total (and `next_after` for keyset paging). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InvoiceRow"];
+                };
+            };
+            /** @description Bad Request: malformed_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_query";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: invalid_token, token_expired, unauthenticated */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "unauthenticated";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: forbidden, password_change_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                };
+            };
+            /** @description Service Unavailable: unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+            /** @description Gateway Timeout: request_timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request_timeout";
+                        /** @constant */
+                        status?: 504;
+                    };
+                };
+            };
+        };
+    };
+    invoices_detail: {
+        parameters: {
+            query?: {
+                min_version?: string;
+            };
+            header?: {
+                /** @description An `ETag` already held: 304 without a body when it is still current. */
+                "If-None-Match"?: string | null;
+                /** @description Same as `min_version`; the query parameter wins. */
+                "X-Min-Version"?: string | null;
+            };
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice. */
+            200: {
+                headers: {
+                    /** @description Its version and the day its status was worked out, quoted. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceDetail"];
+                };
+            };
+            /** @description `If-None-Match` holds the current `ETag`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: malformed_header, malformed_path, malformed_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_header" | "malformed_path" | "malformed_query";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: invalid_token, token_expired, unauthenticated */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "unauthenticated";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: forbidden, password_change_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Not Found: invoice_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invoice_not_found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                };
+            };
+            /** @description Service Unavailable: unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+            /** @description Gateway Timeout: projection_lagging, request_timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "projection_lagging" | "request_timeout";
+                        /** @constant */
+                        status?: 504;
+                    };
+                };
+            };
+        };
+    };
     health_metrics: {
         parameters: {
             query?: never;
@@ -4269,6 +5094,123 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_ready";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+            /** @description Gateway Timeout: request_timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request_timeout";
+                        /** @constant */
+                        status?: 504;
+                    };
+                };
+            };
+        };
+    };
+    invoices_aged: {
+        parameters: {
+            query?: {
+                /** @description The day the receivables stand at, `YYYY-MM-DD` (default: today, Europe/Paris). */
+                as_of?: string;
+                /** @description One customer's id. */
+                customer?: string;
+                /** @description Customers per page, 1 to 200 (default 50). */
+                limit?: number;
+                /** @description From 1 (default 1). */
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of customers, most owed first, and the totals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgedReceivables"];
+                };
+            };
+            /** @description Bad Request: malformed_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_query";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: invalid_token, token_expired, unauthenticated */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "unauthenticated";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: forbidden, password_change_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                };
+            };
+            /** @description Service Unavailable: unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unavailable";
                         /** @constant */
                         status?: 503;
                     };
