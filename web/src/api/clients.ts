@@ -3,6 +3,7 @@ import createClient, { type Client } from "openapi-fetch";
 import type { paths as CommandPaths } from "./generated/command-api";
 import type { paths as ReadPaths } from "./generated/read-api";
 import type { AppConfig } from "../config";
+import { singleFlight } from "./singleFlight";
 
 export type CommandClient = Client<CommandPaths>;
 export type ReadClient = Client<ReadPaths>;
@@ -39,7 +40,8 @@ export function createApiClients(
     auth: createClient<CommandPaths>({ baseUrl: config.commandApiUrl, fetch: withLanguage(plainFetch) }),
     command: createClient<CommandPaths>({
       baseUrl: config.commandApiUrl,
-      fetch: withLanguage(authorizedFetch),
+      // Outermost: a double click's second request waits for the first's answer.
+      fetch: singleFlight(withLanguage(authorizedFetch)),
     }),
     read: createClient<ReadPaths>({ baseUrl: config.readApiUrl, fetch: withLanguage(authorizedFetch) }),
   };

@@ -539,6 +539,9 @@ function Proforma({ order }: { order: OrderDetail }) {
         {preview && (
           <SimpleGrid cols={1}>
             <iframe
+              // A new frame per preview: changing a frame's src adds a history entry, and
+              // Back would then show the revoked previous PDF instead of leaving the page.
+              key={preview.url}
               src={preview.url}
               title={i18n.t("order.proformaPreview", { number: order.number })}
               data-testid="proforma-preview"
