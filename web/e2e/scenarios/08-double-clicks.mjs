@@ -1,11 +1,12 @@
 // A double click runs a command once: creating a draft, adding a line, confirming the
 // submission. The second click lands before the button is disabled (same frame); the
-// command client must not send the identical request twice.
+// command client must not send the identical request twice. Back, after previews of the
+// proforma, leaves the order (it once replayed the frames, then offered the form again).
 import assert from "node:assert/strict";
 import { field, login } from "../api.mjs";
 import { api, readyUser, signIn, stockedProducts } from "../flows.mjs";
 
-export const title = "sales: double clicks create one draft, add one line, submit once";
+export const title = "sales: double clicks create one draft, add one line, submit once; Back after previews";
 
 export async function run({ page, baseUrl, harness, admin }) {
   const ids = await stockedProducts(baseUrl, admin, [
@@ -41,6 +42,17 @@ export async function run({ page, baseUrl, harness, admin }) {
   // No "the order changed" banner after one's own submission.
   assert.equal(await page.getByText("La commande a changé depuis son affichage").count(), 0);
   await harness.checkPage(page, "order-submitted-after-double-clicks");
+
+  // Two previews, then Back: the browser leaves the order for the page before the creation
+  // form (neither an empty frame nor the form again).
+  const proforma = page.getByTestId("proforma");
+  await proforma.getByRole("button", { name: "Aperçu" }).click();
+  await page.getByTestId("proforma-preview").waitFor();
+  await proforma.getByText("English").click();
+  await proforma.getByRole("button", { name: "Aperçu" }).click();
+  await page.getByTestId("proforma-preview").waitFor();
+  await page.goBack();
+  await page.waitForURL(`**/customers/${customer.id}`);
   const [only] = await orders();
   const detail = await api(baseUrl, token, "GET", `/orders/${only.id}`, undefined, { service: "read" });
   assert.equal(detail.lines.length, 1);

@@ -29,7 +29,7 @@ export function CustomerCreatePage() {
         onSubmit={async (values) => {
           const result = await create.mutateAsync(createBody(values));
           notify(i18n, i18n.t("customer.created", { code: values.code.trim() }));
-          navigate(`/customers/${result.id}`);
+          navigate(`/customers/${result.id}`, { replace: true });
         }}
       />
     </Stack>

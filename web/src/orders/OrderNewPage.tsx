@@ -30,7 +30,8 @@ export function OrderNewPage() {
             create.mutate(customer, {
               onSuccess: (r) => {
                 notify(i18n, i18n.t("orders.created", { number: r.number }));
-                navigate(`/orders/${r.id}`);
+                // The creation form leaves the history: Back must not offer to create it again.
+                navigate(`/orders/${r.id}`, { replace: true });
               },
             })
           }
