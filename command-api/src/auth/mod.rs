@@ -370,8 +370,30 @@ impl Auth {
 
     /// Ends the session of `presented`. Ending an ended session is a no-op.
     pub async fn logout(&self, presented: &str, metadata: EventMeta) -> Result<(), AuthError> {
+        // The route is public (the refresh token is the credential): the audit trail names
+        // the session's owner, as a refresh does, not "anonymous".
+        let metadata = match self.session_owner(presented).await? {
+            Some(user) => as_actor(metadata, user.id, &user.roles),
+            None => metadata,
+        };
         self.end_session(presented, SessionEnd::Logout, metadata)
             .await
+    }
+
+    /// The account whose session the refresh token names, if both exist.
+    async fn session_owner(&self, presented: &str) -> Result<Option<UserState>, AuthError> {
+        let Some((session_id, _)) = RefreshToken::parse(presented) else {
+            return Ok(None);
+        };
+        let (session, _) = self
+            .sessions
+            .load(session_id)
+            .await
+            .map_err(AuthError::Session)?;
+        let Some(session) = session.state() else {
+            return Ok(None);
+        };
+        Ok(self.load_user(session.user_id).await?.0)
     }
 
     async fn end_session(

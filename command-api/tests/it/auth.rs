@@ -194,8 +194,8 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "platform::db::MIGRATOR")]
-async fn logout_revokes_the_refresh_token(pool: PgPool) {
-    let app = TestApp::new(pool).await;
+async fn logout_revokes_the_refresh_token_and_names_its_owner(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
     let (_, token) = signed_in(&app, "ana@example.com", &["analyst"]).await;
     let out = app
         .json(
@@ -206,6 +206,23 @@ async fn logout_revokes_the_refresh_token(pool: PgPool) {
         )
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
+    // The audit trail names who signed out, though the route takes no access token.
+    let (actor, roles): (String, Option<String>) = sqlx::query_as(
+        "SELECT e.metadata->>'actor_id', e.metadata->>'actor_roles' FROM events e
+         WHERE e.event_type = 'SessionEnded' ORDER BY e.position DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let ana: String = sqlx::query_scalar(
+        "SELECT aggregate_id FROM events WHERE event_type = 'UserCreated'
+         AND payload::text LIKE '%ana@example.com%'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(actor, ana);
+    assert_eq!(roles.as_deref(), Some("analyst"));
     let again = refresh(&app, &token).await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
     assert_eq!(again.code(), "invalid_refresh_token");
