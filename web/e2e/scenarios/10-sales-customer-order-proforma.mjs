@@ -173,7 +173,7 @@ export async function run({ page, baseUrl, harness, admin }) {
   await confirmSubmit.click();
   await page.getByTestId("shortage-CHEV-810").waitFor();
   await dialog.waitFor({ state: "detached" });
-  assert.match(await page.getByTestId("shortage-CHEV-810").textContent(), /demandé : 5\spièces ; disponible : 2\spièces/);
+  assert.match(await page.getByTestId("shortage-CHEV-810").textContent(), /demandé : 5\spièces ; disponible alors : 2\spièces/);
   await harness.checkPage(page, "order-shortage");
   await page.getByLabel("Quantité de CHEV-810").fill("2");
   await page.getByRole("button", { name: "Enregistrer la ligne CHEV-810" }).click();

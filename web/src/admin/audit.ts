@@ -143,7 +143,8 @@ export type SummaryEntry =
 function translatedEnum(field: string, value: string, lang: Lang): string {
   const keys: Record<string, string[]> = {
     reason: [`audit.reason.${value}`, `stock.reason.${value}`],
-    payment_terms: [`terms.${value}`],
+    // Events spell terms as serde does (`net30`, `end_of_month45`), the API `net_30`.
+    payment_terms: [`terms.${value.replace(/([a-z])(\d)/, "$1_$2")}`],
     unit: [`unit.${value}`],
   };
   for (const key of keys[field] ?? []) {

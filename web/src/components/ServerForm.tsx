@@ -63,11 +63,11 @@ export function useServerForm<V>(
       try {
         await send(values);
       } catch (e) {
-        const problem = formProblem(e, fields, i18n.field, fieldNames);
+        const problem = formProblem(e, fields, i18n.field, fieldNames, i18n.error);
         adjust?.(e, problem);
         form.setErrors(problem.fields);
         setUnmatched(problem.unmatched);
-        setError(e);
+        setError(problem.onField ? null : e);
         focusFirstInvalid();
       } finally {
         setBusy(false);

@@ -3,7 +3,7 @@ import { useForm } from "@mantine/form";
 import { useI18n } from "../i18n/useI18n";
 import { FormActions, FormErrorAlert, useServerForm, type RecordFormProps } from "../components/ServerForm";
 import { PAYMENT_TERMS } from "./api";
-import { CUSTOMER_FIELDS, validateCustomer, type CustomerFormValues } from "./model";
+import { CUSTOMER_FIELDS, sirenFromSiret, validateCustomer, type CustomerFormValues } from "./model";
 
 export function CustomerForm({
   initialValues,
@@ -55,7 +55,16 @@ export function CustomerForm({
               />
               <TextInput label={i18n.t("customer.legal_name")} required autoComplete="off" {...form.getInputProps("legal_name")} />
               <TextInput label={i18n.t("customer.siren")} autoComplete="off" {...form.getInputProps("siren")} />
-              <TextInput label={i18n.t("customer.siret")} autoComplete="off" {...form.getInputProps("siret")} />
+              <TextInput
+                label={i18n.t("customer.siret")}
+                autoComplete="off"
+                {...form.getInputProps("siret")}
+                onBlur={() => {
+                  // As ERPs do: a SIRET names its SIREN (its first 9 digits).
+                  const siren = sirenFromSiret(form.values.siret, form.values.siren);
+                  if (siren) form.setFieldValue("siren", siren);
+                }}
+              />
               <TextInput label={i18n.t("customer.vat_number")} autoComplete="off" {...form.getInputProps("vat_number")} />
               <TextInput label={i18n.t("customer.email")} type="email" autoComplete="off" {...form.getInputProps("email")} />
               <TextInput label={i18n.t("customer.phone")} type="tel" autoComplete="off" {...form.getInputProps("phone")} />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EMPTY_CUSTOMER, createBody, updateBody, validateCustomer } from "./model";
+import { EMPTY_CUSTOMER, createBody, sirenFromSiret, updateBody, validateCustomer } from "./model";
 
 const filled = {
   ...EMPTY_CUSTOMER,
@@ -32,5 +32,17 @@ describe("customer bodies", () => {
       { required: "R", decimal: "D" },
     );
     expect(errors).toMatchObject({ code: "R", legal_name: "R", "shipping_address.line1": "R", "shipping_address.country": "R" });
+  });
+});
+
+describe("the SIREN from a SIRET", () => {
+  it("fills an empty SIREN with the SIRET's first 9 digits, spaces ignored", () => {
+    expect(sirenFromSiret("732 829 320 00074", "")).toBe("732829320");
+    expect(sirenFromSiret("73282932000074", " ")).toBe("732829320");
+  });
+  it("leaves a typed SIREN and an incomplete SIRET alone", () => {
+    expect(sirenFromSiret("73282932000074", "552100554")).toBeNull();
+    expect(sirenFromSiret("7328293200007", "")).toBeNull();
+    expect(sirenFromSiret("", "")).toBeNull();
   });
 });

@@ -141,3 +141,13 @@ export function validateCustomer(
   }
   return errors;
 }
+
+/**
+ * The SIREN a SIRET starts with, to fill an empty SIREN field (its check digit is the
+ * server's to judge); null when there is nothing to fill.
+ */
+export function sirenFromSiret(siret: string, siren: string): string | null {
+  if (siren.trim() !== "") return null;
+  const digits = siret.replace(/[\s.]/g, "");
+  return /^\d{14}$/.test(digits) ? digits.slice(0, 9) : null;
+}

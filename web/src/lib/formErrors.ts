@@ -7,7 +7,19 @@ export interface FormProblem {
   fields: Record<string, string>;
   /** Field errors that name no field of the form: shown above it. */
   unmatched: FieldError[];
+  /** The whole refusal is said on a field (a taken SKU under the SKU): no banner needed. */
+  onField: boolean;
 }
+
+/**
+ * Refusals that are about one field though they come as a conflict, not a field error:
+ * a value that must be unique and is taken. Said under that field.
+ */
+const UNIQUE_FIELD: Partial<Record<ApiError["code"], string>> = {
+  sku_taken: "sku",
+  customer_code_taken: "code",
+  email_taken: "email",
+};
 
 /**
  * `fieldNames` maps the API's field names to the form's (identity for those absent);
@@ -18,9 +30,16 @@ export function formProblem(
   known: readonly string[],
   translate: (code: string, message: string) => string,
   fieldNames: Record<string, string> = {},
+  problemMessage?: (error: unknown) => string,
 ): FormProblem {
-  const result: FormProblem = { fields: {}, unmatched: [] };
+  const result: FormProblem = { fields: {}, unmatched: [], onField: false };
   if (!(error instanceof ApiError)) return result;
+  const unique = UNIQUE_FIELD[error.code];
+  if (unique && known.includes(unique) && problemMessage) {
+    result.fields[unique] = problemMessage(error);
+    result.onField = true;
+    return result;
+  }
   for (const fieldError of error.fieldErrors) {
     const name = fieldNames[fieldError.field] ?? fieldError.field;
     if (known.includes(name)) {

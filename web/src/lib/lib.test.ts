@@ -24,7 +24,19 @@ describe("formProblem", () => {
   });
 
   it("has nothing for an error without field errors", () => {
-    expect(formProblem(new Error("x"), ["a"], (c) => c)).toEqual({ fields: {}, unmatched: [] });
+    expect(formProblem(new Error("x"), ["a"], (c) => c)).toEqual({ fields: {}, unmatched: [], onField: false });
+  });
+
+  it("says a taken unique value under its field, not in a banner", () => {
+    const taken = apiError(409, "customer_code_taken");
+    const said = (e: unknown) => `said:${(e as ApiError).code}`;
+    expect(formProblem(taken, ["code", "legal_name"], (c) => c, {}, said)).toEqual({
+      fields: { code: "said:customer_code_taken" },
+      unmatched: [],
+      onField: true,
+    });
+    // A form without that field keeps the banner.
+    expect(formProblem(taken, ["legal_name"], (c) => c, {}, said).onField).toBe(false);
   });
 });
 
