@@ -4,5 +4,6 @@
 pub mod cli;
 pub mod freshness;
 pub mod http;
+pub mod pdf;
 pub mod proforma;
 pub mod startup;
