@@ -2,6 +2,7 @@
 //! read-your-writes waits. It never reads `events`.
 
 pub mod cli;
+pub mod facturx;
 pub mod freshness;
 pub mod http;
 pub mod pdf;

@@ -280,10 +280,15 @@ fn lines_table(sheet: &Sheet, lang: Lang) -> Table {
             Cell::new(line.sku.as_str(), Alignment::Left),
             Cell::new(line.label.as_str(), Alignment::Left),
             Cell::new(
-                format!("{} {}", lang.quantity(line.quantity), lang.unit(&line.unit)),
+                line.quantity
+                    .map(|q| format!("{} {}", lang.quantity(q), lang.unit(&line.unit)))
+                    .unwrap_or_default(),
                 Alignment::Right,
             ),
-            Cell::new(lang.money(line.unit_price), Alignment::Right),
+            Cell::new(
+                line.unit_price.map(|p| lang.money(p)).unwrap_or_default(),
+                Alignment::Right,
+            ),
             Cell::new(
                 if line.discount.is_zero() {
                     String::new()

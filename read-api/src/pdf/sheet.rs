@@ -26,10 +26,11 @@ pub struct Seller {
 pub struct Line {
     pub sku: String,
     pub label: String,
-    pub quantity: Decimal,
+    /// None for an amount without units (a credit note's price reduction).
+    pub quantity: Option<Decimal>,
     /// A unit's code (`kg`, printed short), or any text.
     pub unit: String,
-    pub unit_price: Decimal,
+    pub unit_price: Option<Decimal>,
     pub discount: Decimal,
     pub vat_rate: Decimal,
     pub net: Decimal,

@@ -201,9 +201,9 @@ mod tests {
         Line {
             sku: sku.into(),
             label: label.into(),
-            quantity: Decimal::ONE,
+            quantity: Some(Decimal::ONE),
             unit: "piece".into(),
-            unit_price: net,
+            unit_price: Some(net),
             discount: Decimal::ZERO,
             vat_rate: Decimal::from(20),
             net,
@@ -266,9 +266,9 @@ mod tests {
         let line = Line {
             sku: "THÉ-🍵".into(),
             label: "Thé vert 绿茶, Łódź, Ștefan, Œuvre « spéciale » — 10 %".repeat(4),
-            quantity: Decimal::ONE,
+            quantity: Some(Decimal::ONE),
             unit: "box".into(),
-            unit_price: Decimal::ONE,
+            unit_price: Some(Decimal::ONE),
             discount: Decimal::ZERO,
             vat_rate: Decimal::new(55, 1),
             net: Decimal::ONE,
