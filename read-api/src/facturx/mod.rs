@@ -10,6 +10,7 @@
 //!   proforma's page, fonts and wrapping);
 //! - `vat`: the VAT category of each rate and the exemption mention it needs;
 //! - `cii`: the UN/CEFACT CII XML (Factur-X, EN 16931 profile);
+//! - `ubl`: the same as OASIS UBL 2.1 (the EN 16931 UBL binding);
 //! - `pdfa`: the rendered PDF made PDF/A-3b with the XML embedded (lopdf);
 //! - `xml`: quick-xml's writer, for both XML documents.
 
@@ -17,6 +18,7 @@ mod cii;
 mod document;
 mod pdfa;
 mod sheet;
+mod ubl;
 mod vat;
 mod xml;
 
@@ -86,6 +88,11 @@ pub fn pdf(document: &InvoiceDocument, lang: Lang) -> Result<Rendered, DocumentE
 /// The CII XML of `document`: what its PDF embeds as `factur-x.xml`.
 pub fn cii(document: &InvoiceDocument) -> Result<Vec<u8>, DocumentError> {
     Ok(cii::write(document)?)
+}
+
+/// The UBL 2.1 XML of `document` (`Invoice` or `CreditNote`).
+pub fn ubl(document: &InvoiceDocument) -> Result<Vec<u8>, DocumentError> {
+    Ok(ubl::write(document)?)
 }
 
 /// `Facture FAC-2026-000001`, `Credit note AV-2026-000001`.
@@ -224,6 +231,107 @@ pub(crate) mod tests {
         }
     }
 
+    /// One book of the French invoice given back, and a price reduction on the drill.
+    pub fn credit_note() -> InvoiceDocument {
+        let invoice = french_invoice();
+        InvoiceDocument {
+            kind: Kind::CreditNote,
+            id: uuid::Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0002),
+            number: "AV-2026-000001".into(),
+            issue_date: day(2026, 12, 10),
+            due_date: None,
+            lines: vec![
+                DocumentLine {
+                    line_no: 1,
+                    quantity: Some(d("1")),
+                    net: d("18.40"),
+                    ..invoice.lines[1].clone()
+                },
+                DocumentLine {
+                    line_no: 2,
+                    quantity: None,
+                    net: d("10.00"),
+                    ..invoice.lines[0].clone()
+                },
+            ],
+            vat: vec![
+                VatTotal {
+                    rate: d("20"),
+                    base: d("10.00"),
+                    amount: d("2.00"),
+                },
+                VatTotal {
+                    rate: d("5.5"),
+                    base: d("18.40"),
+                    amount: d("1.01"),
+                },
+            ],
+            total_net: d("28.40"),
+            total_vat: d("3.01"),
+            total_gross: d("31.41"),
+            corrects: Some(Corrected {
+                number: invoice.number.clone(),
+                issue_date: invoice.issue_date,
+            }),
+            reason: Some("Un paquet abîmé ; geste commercial sur la perceuse".into()),
+            ..invoice
+        }
+    }
+
+    /// Goods at 0 % to a German business: an intra-Community supply.
+    pub fn intra_community_invoice() -> InvoiceDocument {
+        let mut invoice = french_invoice();
+        invoice.buyer.legal_name = "Berliner Werkzeug GmbH".into();
+        invoice.buyer.siret = None;
+        invoice.buyer.vat_number =
+            Some(VatNumber::parse("DE136695976").unwrap_or_else(|e| panic!("{e:?}")));
+        invoice.buyer.billing_address = Some(address("Invalidenstraße 1", "10115", "Berlin", "DE"));
+        invoice.buyer.shipping_address = None;
+        for line in &mut invoice.lines {
+            line.vat_rate = Decimal::ZERO;
+        }
+        invoice.vat = vec![VatTotal {
+            rate: Decimal::ZERO,
+            base: d("207.82"),
+            amount: Decimal::ZERO,
+        }];
+        invoice.total_vat = Decimal::ZERO;
+        invoice.total_gross = d("207.82");
+        invoice
+    }
+
+    #[test]
+    fn a_credit_note_and_an_intra_community_supply_render() {
+        for (name, document) in [
+            ("credit-note", credit_note()),
+            ("intra-community", intra_community_invoice()),
+        ] {
+            for lang in [Lang::Fr, Lang::En] {
+                let rendered = pdf(&document, lang).unwrap_or_else(|e| panic!("{e}"));
+                keep(&format!("{name}-{}.pdf", lang.code()), &rendered.pdf);
+            }
+            keep(&format!("{name}.xml"), &cii(&document).unwrap_or_default());
+            keep(
+                &format!("{name}.ubl.xml"),
+                &ubl(&document).unwrap_or_default(),
+            );
+        }
+        let note = text(
+            &pdf(&credit_note(), Lang::Fr)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .pdf,
+        );
+        // A price reduction has no units and no unit price.
+        assert!(
+            note.contains("DRILL-18V Perceuse visseuse 18 V 20 % 10,00 €"),
+            "{note}"
+        );
+        assert!(
+            note.contains("Facture d’origine : FAC-2026-000001 du 03/12/2026"),
+            "{note}"
+        );
+    }
+
     #[test]
     fn an_invoice_renders_as_a_pdf_with_its_xml() {
         let document = french_invoice();
@@ -236,6 +344,7 @@ pub(crate) mod tests {
         }
         let xml = cii(&document).unwrap_or_else(|e| panic!("{e}"));
         keep("invoice.xml", &xml);
+        keep("invoice.ubl.xml", &ubl(&document).unwrap_or_default());
         let xml = String::from_utf8(xml).unwrap_or_default();
         assert!(
             xml.contains("Café en grains « Moka » &amp; co &lt;bio&gt;"),

