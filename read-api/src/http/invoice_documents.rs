@@ -67,6 +67,8 @@ pub async fn invoice_pdf(
         resource::id_at_version::<InvoiceRow>(&state, &id, query.min_version, &headers).await?;
     let etag = pdf_etag("inv", id.as_uuid(), lang);
     if if_none_match(&headers, &etag) {
+        // Only if it exists: a 304 must not stand for a 404.
+        invoice_exists(&state.pool, id).await?;
         return not_modified(&etag, true);
     }
     let document = invoice(&state.pool, id).await?;
@@ -121,6 +123,7 @@ async fn invoice_xml(
     let id = resource::id_at_version::<InvoiceRow>(state, id, query.min_version, headers).await?;
     let etag = xml_etag("inv", id.as_uuid(), syntax);
     if if_none_match(headers, &etag) {
+        invoice_exists(&state.pool, id).await?;
         return not_modified(&etag, false);
     }
     let document = invoice(&state.pool, id).await?;
@@ -335,6 +338,18 @@ struct InvoiceHead {
     total_gross: Money,
     vat_lines: Json<Vec<VatLine>>,
     created_at: DateTime<Utc>,
+}
+
+async fn invoice_exists(pool: &PgPool, id: InvoiceId) -> Result<()> {
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM invoices WHERE id = $1)")
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+    if exists {
+        Ok(())
+    } else {
+        Err(InvoiceRow::not_found())
+    }
 }
 
 async fn invoice_head(pool: &PgPool, id: InvoiceId) -> Result<InvoiceHead> {
