@@ -54,7 +54,8 @@ pub fn status_of(code: Code) -> u16 {
         | C::Forbidden
         | C::NoAccessPolicy
         | C::PasswordChangeRequired => 403,
-        C::CustomerNotFound
+        C::CreditNoteNotFound
+        | C::CustomerNotFound
         | C::DeadLetterNotFound
         | C::LineNotFound
         | C::InvoiceNotFound

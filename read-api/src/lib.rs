@@ -2,7 +2,9 @@
 //! read-your-writes waits. It never reads `events`.
 
 pub mod cli;
+pub mod facturx;
 pub mod freshness;
 pub mod http;
+pub mod pdf;
 pub mod proforma;
 pub mod startup;

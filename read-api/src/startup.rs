@@ -41,6 +41,12 @@ impl Application {
             metrics::Unit::Seconds,
             "Proforma PDF render time on the blocking pool, by language"
         );
+        metrics::describe_histogram!(
+            crate::facturx::RENDER_DURATION,
+            metrics::Unit::Seconds,
+            "Invoice and credit-note Factur-X PDF render time (layout, CII, PDF/A) on the \
+             blocking pool, by language"
+        );
         let state = AppState::new(
             pool.clone(),
             Freshness::start(pool.clone(), settings.max_wait),

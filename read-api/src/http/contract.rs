@@ -7,8 +7,8 @@ use platform::openapi::{CodeGroups, SpecError};
 use platform::problem::Code;
 
 use super::{
-    audit, customers, dashboard, dashboard_export, invoices, orders, products, proforma,
-    receivables, stock, users,
+    audit, customers, dashboard, dashboard_export, invoice_documents, invoices, orders, products,
+    proforma, receivables, stock, users,
 };
 
 #[utoipa::path(
@@ -63,7 +63,7 @@ fn user() {}
 #[openapi(
     info(
         title = "gescom read-api",
-        description = "The query side: lists, details, CSV exports, the proforma PDF, invoices and receivables, the sales dashboard and the audit trail, from the read models. After a command, pass its `version` as `min_version` (or `X-Min-Version`) to read your write. Errors are `application/problem+json`; switch on `code`."
+        description = "The query side: lists, details, CSV exports, the proforma PDF, invoices (with their Factur-X PDF, CII and UBL XML, and those of their credit notes) and receivables, the sales dashboard and the audit trail, from the read models. After a command, pass its `version` as `min_version` (or `X-Min-Version`) to read your write. Errors are `application/problem+json`; switch on `code`."
     ),
     paths(
         products::list,
@@ -80,6 +80,12 @@ fn user() {}
         proforma::proforma,
         invoices::list,
         invoices::detail,
+        invoice_documents::invoice_pdf,
+        invoice_documents::invoice_cii,
+        invoice_documents::invoice_ubl,
+        invoice_documents::credit_note_pdf,
+        invoice_documents::credit_note_cii,
+        invoice_documents::credit_note_ubl,
         receivables::aged,
         users::list,
         user,

@@ -9,6 +9,7 @@ pub mod dashboard_export;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod invoice_documents;
 pub mod invoices;
 pub mod orders;
 pub mod paging;
@@ -107,6 +108,42 @@ fn routes() -> Routes<AppState> {
             "/invoices/{id}",
             Access::Roles(INVOICE_READERS),
             invoices::detail,
+        )
+        .route(
+            M::GET,
+            "/invoices/{id}/pdf",
+            Access::Roles(INVOICE_READERS),
+            invoice_documents::invoice_pdf,
+        )
+        .route(
+            M::GET,
+            "/invoices/{id}/cii.xml",
+            Access::Roles(INVOICE_READERS),
+            invoice_documents::invoice_cii,
+        )
+        .route(
+            M::GET,
+            "/invoices/{id}/ubl.xml",
+            Access::Roles(INVOICE_READERS),
+            invoice_documents::invoice_ubl,
+        )
+        .route(
+            M::GET,
+            "/invoices/{id}/credit-notes/{credit_note_id}/pdf",
+            Access::Roles(INVOICE_READERS),
+            invoice_documents::credit_note_pdf,
+        )
+        .route(
+            M::GET,
+            "/invoices/{id}/credit-notes/{credit_note_id}/cii.xml",
+            Access::Roles(INVOICE_READERS),
+            invoice_documents::credit_note_cii,
+        )
+        .route(
+            M::GET,
+            "/invoices/{id}/credit-notes/{credit_note_id}/ubl.xml",
+            Access::Roles(INVOICE_READERS),
+            invoice_documents::credit_note_ubl,
         )
         .route(
             M::GET,

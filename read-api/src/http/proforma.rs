@@ -142,7 +142,7 @@ pub async fn proforma(
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-fn language(lang: Option<&str>, headers: &HeaderMap) -> Result<Lang> {
+pub(super) fn language(lang: Option<&str>, headers: &HeaderMap) -> Result<Lang> {
     if let Some(raw) = lang {
         return Lang::parse(raw)
             .ok_or_else(|| ApiError::BadQuery(format!("lang `{raw}`: expected fr or en")));
@@ -206,9 +206,9 @@ async fn load(state: &AppState, id: OrderId, validity_days: u32) -> Result<(Prof
             .map(|l| Line {
                 sku: l.sku,
                 label: l.label,
-                quantity: l.quantity,
+                quantity: Some(l.quantity),
                 unit: l.unit,
-                unit_price: l.unit_price.amount(),
+                unit_price: Some(l.unit_price.amount()),
                 discount: l.discount,
                 vat_rate: l.vat_rate,
                 net: l.net.amount(),

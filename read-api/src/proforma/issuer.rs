@@ -1,6 +1,6 @@
 //! Who issues proformas: the seller and the validity of offers, from configuration.
 
-use super::document::{Seller, LAYOUT_VERSION};
+use crate::pdf::{Seller, LAYOUT_VERSION};
 
 /// What a proforma needs besides the order.
 #[derive(Debug, Clone, PartialEq, Eq)]

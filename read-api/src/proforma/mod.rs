@@ -1,77 +1,154 @@
-//! The proforma invoice as a PDF, laid out with genpdf from read-model rows.
+//! The proforma invoice as a PDF, from read-model rows: what it says, in French or
+//! English, laid out by [`crate::pdf`] (shared with invoices and credit notes).
 //!
 //! Pure: no HTTP and no SQL. [`render`] takes everything the document shows and gives
 //! the PDF's bytes; it is CPU-bound, so the HTTP edge runs it on the blocking pool.
-//!
-//! Nothing is lost for being long: every text is wrapped by `text` with the fonts'
-//! metrics (by characters when a word is wider than its line), and the tables are laid
-//! out by `table`, whole rows on each page under a repeated heading row.
-//!
-//! Fonts: DejaVu Sans, regular and bold, subset by `read-api/fonts/subset.sh` and
-//! compiled into the binary. The italic slots genpdf insists on point at a built-in PDF
-//! font, which costs no bytes, since the document never sets italic.
 
 mod document;
-mod format;
 mod issuer;
-mod layout;
-mod pack;
-mod table;
-mod text;
-
-use std::sync::LazyLock;
 
 /// Seconds one proforma takes to render (on the blocking pool), by `lang`: a histogram
 /// recorded by the HTTP handler.
 pub const RENDER_DURATION: &str = "gescom_proforma_render_duration_seconds";
 
-use flate2::Compression;
-use genpdf::fonts::{FontData, FontFamily};
-use printpdf::BuiltinFont;
-
-pub use document::{Customer, Line, Proforma, RenderError, Rendered, Seller, LAYOUT_VERSION};
-pub use format::Lang;
+pub use crate::pdf::{Lang, Line, RenderError, Rendered, Seller, LAYOUT_VERSION};
+pub use document::{Customer, Proforma};
 pub use issuer::{Issuer, ProformaSettings};
 
-static REGULAR: &[u8] = include_bytes!("../../fonts/DejaVuSans.subset.ttf");
-static BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.subset.ttf");
+use crate::pdf::{self, Paragraph, Party, Sheet, VatRow};
 
-static FONTS: LazyLock<Result<FontFamily<FontData>, String>> = LazyLock::new(|| {
-    let load = |bytes: &[u8], builtin| {
-        FontData::new(bytes.to_vec(), builtin).map_err(|e| format!("embedded font: {e}"))
-    };
-    Ok(FontFamily {
-        regular: load(REGULAR, None)?,
-        bold: load(BOLD, None)?,
-        italic: load(REGULAR, Some(BuiltinFont::HelveticaOblique))?,
-        bold_italic: load(BOLD, Some(BuiltinFont::HelveticaBoldOblique))?,
-    })
-});
+/// What a proforma says that other documents do not.
+struct Labels {
+    title: &'static str,
+    date: &'static str,
+    valid_until: &'static str,
+    customer: &'static str,
+    customer_code: &'static str,
+    vat_number: &'static str,
+    payment_terms: &'static str,
+    notes: &'static str,
+    legal: &'static str,
+}
+
+const FR: Labels = Labels {
+    title: "FACTURE PROFORMA",
+    date: "Date",
+    valid_until: "Offre valable jusqu’au",
+    customer: "Client",
+    customer_code: "Code client",
+    vat_number: "N° TVA intracommunautaire",
+    payment_terms: "Conditions de paiement",
+    notes: "Remarques",
+    legal: "Document sans valeur comptable : la facture sera émise à la livraison. \
+            En cas de retard de paiement, des pénalités au taux égal à trois fois le taux \
+            d’intérêt légal sont exigibles (article L441-10 du Code de commerce), ainsi \
+            qu’une indemnité forfaitaire pour frais de recouvrement de 40\u{A0}€ \
+            (article D441-5 du Code de commerce). Pas d’escompte pour paiement anticipé.",
+};
+
+const EN: Labels = Labels {
+    title: "PROFORMA INVOICE",
+    date: "Date",
+    valid_until: "Offer valid until",
+    customer: "Customer",
+    customer_code: "Customer code",
+    vat_number: "EU VAT number",
+    payment_terms: "Payment terms",
+    notes: "Notes",
+    legal: "This proforma is not a tax invoice: the invoice is issued on delivery. \
+            Late payment incurs penalties at three times the French statutory interest \
+            rate (article L441-10 of the French Commercial Code) and a fixed recovery \
+            fee of €40 (article D441-5 of the French Commercial Code). No discount for \
+            early payment.",
+};
+
+fn labels(lang: Lang) -> &'static Labels {
+    match lang {
+        Lang::Fr => &FR,
+        Lang::En => &EN,
+    }
+}
 
 /// The PDF of `proforma` in `lang`, with its page count.
 pub fn render(seller: &Seller, proforma: &Proforma, lang: Lang) -> Result<Rendered, RenderError> {
-    let fonts = FONTS.as_ref().map_err(|e| RenderError::Fonts(e.clone()))?;
-    // The footer says "page n / N": a first pass counts the pages, and only a document
-    // longer than one page is laid out again with its real count.
-    let mut rendered = layout::render(fonts.clone(), seller, proforma, lang, 1)?;
-    if rendered.pages > 1 {
-        rendered = layout::render(fonts.clone(), seller, proforma, lang, rendered.pages)?;
-    }
-    rendered.pdf = pack::pack(&rendered.pdf, &PACKED_FONTS);
-    Ok(rendered)
+    pdf::render(&sheet(seller, proforma, lang), lang)
 }
 
-/// The embedded fonts, deflated once: they are most of every document's bytes.
-static PACKED_FONTS: LazyLock<Vec<(&'static [u8], Vec<u8>)>> = LazyLock::new(|| {
-    [REGULAR, BOLD]
-        .into_iter()
-        .filter_map(|raw| {
-            pack::deflate(raw, Compression::best())
-                .ok()
-                .map(|z| (raw, z))
-        })
-        .collect()
-});
+/// What the proforma shows, in `lang`.
+fn sheet(seller: &Seller, proforma: &Proforma, lang: Lang) -> Sheet {
+    let text = labels(lang);
+    let colon = lang.colon();
+    let customer = match &proforma.customer {
+        Some(customer) => {
+            let mut lines = customer.address.clone();
+            lines.push(format!("{}{colon}{}", text.customer_code, customer.code));
+            if let Some(siret) = &customer.siret {
+                lines.push(format!("SIRET{colon}{siret}"));
+            } else if let Some(siren) = &customer.siren {
+                lines.push(format!("SIREN{colon}{siren}"));
+            }
+            if let Some(vat) = &customer.vat_number {
+                lines.push(format!("{}{colon}{vat}", text.vat_number));
+            }
+            Party {
+                caption: text.customer.to_owned(),
+                name: Some(customer.legal_name.clone()),
+                lines,
+            }
+        }
+        None => Party {
+            caption: text.customer.to_owned(),
+            name: None,
+            lines: vec!["—".to_owned()],
+        },
+    };
+    let terms = proforma
+        .customer
+        .as_ref()
+        .and_then(|c| c.payment_terms)
+        .unwrap_or_default();
+    let terms = match lang {
+        Lang::Fr => terms.label_fr(),
+        Lang::En => terms.label_en(),
+    };
+    let mut paragraphs = vec![Paragraph {
+        label: Some(text.payment_terms.to_owned()),
+        text: terms.to_owned(),
+    }];
+    if let Some(notes) = proforma.notes.as_deref().filter(|n| !n.trim().is_empty()) {
+        paragraphs.push(Paragraph {
+            label: Some(text.notes.to_owned()),
+            text: notes.to_owned(),
+        });
+    }
+    Sheet {
+        title: text.title.to_owned(),
+        number: proforma.number.clone(),
+        facts: vec![
+            (text.date.to_owned(), lang.date(proforma.date)),
+            (text.valid_until.to_owned(), lang.date(proforma.valid_until)),
+        ],
+        seller: seller.clone(),
+        seller_lines: Vec::new(),
+        left: None,
+        right: customer,
+        lines: proforma.lines.clone(),
+        vat: proforma
+            .vat
+            .iter()
+            .map(|v| VatRow {
+                rate: v.rate.percent(),
+                base: v.base.amount(),
+                amount: v.amount.amount(),
+            })
+            .collect(),
+        total_net: proforma.total_net,
+        total_vat: proforma.total_vat,
+        total_gross: proforma.total_gross,
+        paragraphs,
+        small_print: text.legal.to_owned(),
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -124,9 +201,9 @@ mod tests {
         Line {
             sku: sku.into(),
             label: label.into(),
-            quantity: Decimal::ONE,
+            quantity: Some(Decimal::ONE),
             unit: "piece".into(),
-            unit_price: net,
+            unit_price: Some(net),
             discount: Decimal::ZERO,
             vat_rate: Decimal::from(20),
             net,
@@ -189,9 +266,9 @@ mod tests {
         let line = Line {
             sku: "THÉ-🍵".into(),
             label: "Thé vert 绿茶, Łódź, Ștefan, Œuvre « spéciale » — 10 %".repeat(4),
-            quantity: Decimal::ONE,
+            quantity: Some(Decimal::ONE),
             unit: "box".into(),
-            unit_price: Decimal::ONE,
+            unit_price: Some(Decimal::ONE),
             discount: Decimal::ZERO,
             vat_rate: Decimal::new(55, 1),
             net: Decimal::ONE,

@@ -150,3 +150,52 @@ pub async fn seed_product(
     .unwrap();
     id
 }
+
+/// A response as bytes: a document rather than JSON.
+pub struct Raw {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Raw {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// `GET uri` with `headers` (an admin's token unless they hold an `authorization`).
+pub async fn fetch(router: &Router, uri: &str, headers: &[(&str, &str)]) -> Raw {
+    let mut request = Request::get(uri);
+    if !headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+    {
+        request = request.header("authorization", testkit::auth::bearer(&[Role::Admin]));
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut request = request.body(Body::empty()).unwrap();
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 50000))));
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Raw {
+        status,
+        headers,
+        bytes,
+    }
+}

@@ -10,6 +10,7 @@ mod contract;
 mod csv;
 mod dashboard;
 mod end_to_end;
+mod facturx;
 mod helpers;
 mod input;
 mod invoices;

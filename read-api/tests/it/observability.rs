@@ -24,6 +24,7 @@ fn exported() -> BTreeSet<&'static str> {
         projector::sampler::DEAD_LETTERS,
         projector::sampler::ACTIVE,
         read_api::proforma::RENDER_DURATION,
+        read_api::facturx::RENDER_DURATION,
     ])
 }
 

@@ -420,6 +420,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/invoices/{id}/cii.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An invoice as UN/CEFACT CII XML (Factur-X EN 16931 profile)
+         * @description Access: roles admin, sales, analyst.
+         */
+        get: operations["invoices_invoice_cii"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/{id}/credit-notes/{credit_note_id}/cii.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A credit note as UN/CEFACT CII XML (Factur-X EN 16931 profile, type 381)
+         * @description Access: roles admin, sales, analyst.
+         */
+        get: operations["invoices_credit_note_cii"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/{id}/credit-notes/{credit_note_id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A credit note as a Factur-X PDF (PDF/A-3b with its CII XML, EN 16931)
+         * @description Access: roles admin, sales, analyst.
+         */
+        get: operations["invoices_credit_note_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/{id}/credit-notes/{credit_note_id}/ubl.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A credit note as OASIS UBL 2.1 XML (EN 16931 UBL binding, `CreditNote`)
+         * @description Access: roles admin, sales, analyst.
+         */
+        get: operations["invoices_credit_note_ubl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An invoice as a Factur-X PDF (PDF/A-3b with its CII XML, EN 16931)
+         * @description Access: roles admin, sales, analyst.
+         */
+        get: operations["invoices_invoice_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/{id}/ubl.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An invoice as OASIS UBL 2.1 XML (EN 16931 UBL binding)
+         * @description Access: roles admin, sales, analyst.
+         */
+        get: operations["invoices_invoice_ubl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -1463,7 +1583,7 @@ export interface components {
         /** @description RFC 9457 problem details, always `application/problem+json`. Switch on `code`; other members (`current_version`, `parameter`, `header`, `report`, `quantities`, `shortages`, `allowed_roles`…) depend on the code. */
         Problem: {
             /** @enum {string} */
-            code: "account_disabled" | "bad_request" | "below_reserved" | "busy" | "cannot_demote_self" | "cannot_disable_self" | "client_error" | "concurrent_modification" | "conflict" | "credit_exceeds_invoice" | "credit_note_exists" | "csrf_failed" | "customer_code_taken" | "customer_exists" | "customer_not_found" | "customer_required" | "dead_letter_not_found" | "dead_letter_not_parked" | "email_taken" | "forbidden" | "headers_too_large" | "import_invalid" | "insufficient_stock" | "internal" | "invalid_credentials" | "invalid_csv" | "invalid_refresh_token" | "invalid_token" | "invoice_exists" | "invoice_not_found" | "last_admin" | "length_required" | "line_not_found" | "malformed_body" | "malformed_header" | "malformed_path" | "malformed_query" | "method_not_allowed" | "no_access_policy" | "no_reservation" | "not_acceptable" | "not_found" | "not_ready" | "order_already_invoiced" | "order_busy" | "order_cancelled" | "order_empty" | "order_exists" | "order_not_draft" | "order_not_found" | "order_not_fulfilled" | "order_status" | "overpayment" | "password_change_required" | "payload_too_large" | "payment_exists" | "precondition_failed" | "product_exists" | "product_not_found" | "projection_lagging" | "refresh_token_reused" | "request_timeout" | "seller_not_configured" | "sku_taken" | "still_failing" | "token_expired" | "too_many_attempts" | "too_many_lines" | "too_many_requests" | "unauthenticated" | "unavailable" | "unprocessable" | "unsupported_media_type" | "uri_too_long" | "user_exists" | "user_not_found" | "validation_failed" | "version_mismatch" | "wrong_current_password";
+            code: "account_disabled" | "bad_request" | "below_reserved" | "busy" | "cannot_demote_self" | "cannot_disable_self" | "client_error" | "concurrent_modification" | "conflict" | "credit_exceeds_invoice" | "credit_note_exists" | "credit_note_not_found" | "csrf_failed" | "customer_code_taken" | "customer_exists" | "customer_not_found" | "customer_required" | "dead_letter_not_found" | "dead_letter_not_parked" | "email_taken" | "forbidden" | "headers_too_large" | "import_invalid" | "insufficient_stock" | "internal" | "invalid_credentials" | "invalid_csv" | "invalid_refresh_token" | "invalid_token" | "invoice_exists" | "invoice_not_found" | "last_admin" | "length_required" | "line_not_found" | "malformed_body" | "malformed_header" | "malformed_path" | "malformed_query" | "method_not_allowed" | "no_access_policy" | "no_reservation" | "not_acceptable" | "not_found" | "not_ready" | "order_already_invoiced" | "order_busy" | "order_cancelled" | "order_empty" | "order_exists" | "order_not_draft" | "order_not_found" | "order_not_fulfilled" | "order_status" | "overpayment" | "password_change_required" | "payload_too_large" | "payment_exists" | "precondition_failed" | "product_exists" | "product_not_found" | "projection_lagging" | "refresh_token_reused" | "request_timeout" | "seller_not_configured" | "sku_taken" | "still_failing" | "token_expired" | "too_many_attempts" | "too_many_lines" | "too_many_requests" | "unauthenticated" | "unavailable" | "unprocessable" | "unsupported_media_type" | "uri_too_long" | "user_exists" | "user_not_found" | "validation_failed" | "version_mismatch" | "wrong_current_password";
             detail?: string;
             errors?: components["schemas"]["FieldError"][];
             status: number;
@@ -3991,6 +4111,876 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvoiceDetail"];
+                };
+            };
+            /** @description `If-None-Match` holds the current `ETag`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: malformed_header, malformed_path, malformed_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_header" | "malformed_path" | "malformed_query";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: invalid_token, token_expired, unauthenticated */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "unauthenticated";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: forbidden, password_change_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Not Found: invoice_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invoice_not_found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                };
+            };
+            /** @description Service Unavailable: unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+            /** @description Gateway Timeout: projection_lagging, request_timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "projection_lagging" | "request_timeout";
+                        /** @constant */
+                        status?: 504;
+                    };
+                };
+            };
+        };
+    };
+    invoices_invoice_cii: {
+        parameters: {
+            query?: {
+                min_version?: string;
+            };
+            header?: {
+                /** @description An `ETag` already held: 304 without a body when it is still current. */
+                "If-None-Match"?: string | null;
+                /** @description Same as `min_version`; the query parameter wins. */
+                "X-Min-Version"?: string | null;
+            };
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The XML its PDF embeds as `factur-x.xml`. */
+            200: {
+                headers: {
+                    /** @description The document and the XML's version. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description `If-None-Match` holds the current `ETag`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: malformed_header, malformed_path, malformed_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_header" | "malformed_path" | "malformed_query";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: invalid_token, token_expired, unauthenticated */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "unauthenticated";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: forbidden, password_change_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Not Found: invoice_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invoice_not_found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                };
+            };
+            /** @description Service Unavailable: unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+            /** @description Gateway Timeout: projection_lagging, request_timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "projection_lagging" | "request_timeout";
+                        /** @constant */
+                        status?: 504;
+                    };
+                };
+            };
+        };
+    };
+    invoices_credit_note_cii: {
+        parameters: {
+            query?: {
+                min_version?: string;
+            };
+            header?: {
+                /** @description An `ETag` already held: 304 without a body when it is still current. */
+                "If-None-Match"?: string | null;
+                /** @description The invoice's version to wait for; the query parameter wins. */
+                "X-Min-Version"?: string | null;
+            };
+            path: {
+                /** @description The credit note's id. */
+                credit_note_id: string;
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The XML its PDF embeds as `factur-x.xml`. */
+            200: {
+                headers: {
+                    /** @description The document and the XML's version. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description `If-None-Match` holds the current `ETag`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: malformed_header, malformed_path, malformed_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_header" | "malformed_path" | "malformed_query";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: invalid_token, token_expired, unauthenticated */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "unauthenticated";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: forbidden, password_change_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Not Found: credit_note_not_found, invoice_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "credit_note_not_found" | "invoice_not_found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                };
+            };
+            /** @description Service Unavailable: unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+            /** @description Gateway Timeout: projection_lagging, request_timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "projection_lagging" | "request_timeout";
+                        /** @constant */
+                        status?: 504;
+                    };
+                };
+            };
+        };
+    };
+    invoices_credit_note_pdf: {
+        parameters: {
+            query?: {
+                /** @description `fr` or `en`. */
+                lang?: string;
+                min_version?: string;
+            };
+            header?: {
+                /** @description `fr` or `en` when `lang` is absent. */
+                "Accept-Language"?: string | null;
+                /** @description An `ETag` already held: 304 without a body when it is still current. */
+                "If-None-Match"?: string | null;
+                /** @description The invoice's version to wait for (the credit note's command answered it); the query parameter wins. */
+                "X-Min-Version"?: string | null;
+            };
+            path: {
+                /** @description The credit note's id. */
+                credit_note_id: string;
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF, with `factur-x.xml` embedded. */
+            200: {
+                headers: {
+                    /** @description The document, its language and the layout's version. */
+                    ETag?: string;
+                    /** @description `accept-language` */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            /** @description `If-None-Match` holds the current `ETag`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: malformed_header, malformed_path, malformed_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_header" | "malformed_path" | "malformed_query";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: invalid_token, token_expired, unauthenticated */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "unauthenticated";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: forbidden, password_change_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Not Found: credit_note_not_found, invoice_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "credit_note_not_found" | "invoice_not_found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                };
+            };
+            /** @description Service Unavailable: unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+            /** @description Gateway Timeout: projection_lagging, request_timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "projection_lagging" | "request_timeout";
+                        /** @constant */
+                        status?: 504;
+                    };
+                };
+            };
+        };
+    };
+    invoices_credit_note_ubl: {
+        parameters: {
+            query?: {
+                min_version?: string;
+            };
+            header?: {
+                /** @description An `ETag` already held: 304 without a body when it is still current. */
+                "If-None-Match"?: string | null;
+                /** @description The invoice's version to wait for; the query parameter wins. */
+                "X-Min-Version"?: string | null;
+            };
+            path: {
+                /** @description The credit note's id. */
+                credit_note_id: string;
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The UBL `CreditNote`. */
+            200: {
+                headers: {
+                    /** @description The document and the XML's version. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description `If-None-Match` holds the current `ETag`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: malformed_header, malformed_path, malformed_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_header" | "malformed_path" | "malformed_query";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: invalid_token, token_expired, unauthenticated */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "unauthenticated";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: forbidden, password_change_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Not Found: credit_note_not_found, invoice_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "credit_note_not_found" | "invoice_not_found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                };
+            };
+            /** @description Service Unavailable: unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+            /** @description Gateway Timeout: projection_lagging, request_timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "projection_lagging" | "request_timeout";
+                        /** @constant */
+                        status?: 504;
+                    };
+                };
+            };
+        };
+    };
+    invoices_invoice_pdf: {
+        parameters: {
+            query?: {
+                /** @description `fr` or `en`. */
+                lang?: string;
+                min_version?: string;
+            };
+            header?: {
+                /** @description `fr` or `en` when `lang` is absent. */
+                "Accept-Language"?: string | null;
+                /** @description An `ETag` already held: 304 without a body when it is still current. */
+                "If-None-Match"?: string | null;
+                /** @description Same as `min_version`; the query parameter wins. */
+                "X-Min-Version"?: string | null;
+            };
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF, with `factur-x.xml` embedded. */
+            200: {
+                headers: {
+                    /** @description The document, its language and the layout's version. */
+                    ETag?: string;
+                    /** @description `accept-language` */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            /** @description `If-None-Match` holds the current `ETag`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: malformed_header, malformed_path, malformed_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_header" | "malformed_path" | "malformed_query";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Unauthorized: invalid_token, token_expired, unauthenticated */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "unauthenticated";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Forbidden: forbidden, password_change_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "password_change_required";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Not Found: invoice_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invoice_not_found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal";
+                        /** @constant */
+                        status?: 500;
+                    };
+                };
+            };
+            /** @description Service Unavailable: unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+            /** @description Gateway Timeout: projection_lagging, request_timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "projection_lagging" | "request_timeout";
+                        /** @constant */
+                        status?: 504;
+                    };
+                };
+            };
+        };
+    };
+    invoices_invoice_ubl: {
+        parameters: {
+            query?: {
+                min_version?: string;
+            };
+            header?: {
+                /** @description An `ETag` already held: 304 without a body when it is still current. */
+                "If-None-Match"?: string | null;
+                /** @description Same as `min_version`; the query parameter wins. */
+                "X-Min-Version"?: string | null;
+            };
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The UBL `Invoice`. */
+            200: {
+                headers: {
+                    /** @description The document and the XML's version. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
                 };
             };
             /** @description `If-None-Match` holds the current `ETag`. */

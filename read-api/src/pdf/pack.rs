@@ -18,7 +18,7 @@ pub fn pack(pdf: &[u8], known: &[(&[u8], Vec<u8>)]) -> Vec<u8> {
     match try_pack(pdf, known) {
         Some(packed) => packed,
         None => {
-            tracing::warn!("proforma: unexpected PDF layout, left uncompressed");
+            tracing::warn!("pdf: unexpected PDF layout, left uncompressed");
             pdf.to_vec()
         }
     }

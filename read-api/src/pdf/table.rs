@@ -518,7 +518,7 @@ fn draw_frame(area: &Area<'_>, widths: &[f64], rules: &[f64], style: Style) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proforma::FONTS;
+    use crate::pdf::FONTS;
 
     fn fonts() -> FontCache {
         let Ok(family) = FONTS.as_ref() else {

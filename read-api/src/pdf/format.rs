@@ -57,6 +57,14 @@ impl Lang {
         }
     }
 
+    /// After a label: French puts a no-break space before the colon, English none.
+    pub fn colon(self) -> &'static str {
+        match self {
+            Lang::Fr => "\u{A0}: ",
+            Lang::En => ": ",
+        }
+    }
+
     fn separators(self) -> (char, char) {
         match self {
             Lang::Fr => (',', NARROW_NBSP),

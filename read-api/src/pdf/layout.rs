@@ -1,9 +1,10 @@
-//! The page: seller and document blocks, customer, lines (their heading repeated on
-//! every page), VAT by rate, totals, terms and the legal mentions; a footer on every
-//! page with the page number.
+//! The page of every commercial document: seller and document blocks, customer (and
+//! delivery address), lines (their heading repeated on every page), VAT by rate,
+//! totals, terms and the legal mentions; a footer on every page with the seller's legal
+//! identity and the page number.
 //!
 //! Every text goes through [`text::wrap`] and every table through [`Table`]: nothing
-//! is dropped for being long, and a line of the order is never split across pages.
+//! is dropped for being long, and a line of the table is never split across pages.
 
 use std::cell::Cell as Counter;
 use std::rc::Rc;
@@ -14,10 +15,11 @@ use genpdf::render::Area;
 use genpdf::style::{Color, Style};
 use genpdf::{Alignment, Context, Element, Margins, Mm, PageDecorator, Position, RenderResult};
 
-use super::document::{Proforma, RenderError, Rendered, Seller};
 use super::format::Lang;
+use super::sheet::{Party, Seller, Sheet};
 use super::table::{Cell, Column, Table};
 use super::text::{self, Run, Wrapped};
+use super::{RenderError, Rendered};
 
 const BODY_SIZE: u8 = 9;
 const SMALL_SIZE: u8 = 7;
@@ -33,14 +35,8 @@ const LABEL_MIN_WIDTH: f64 = 45.0;
 const FOOTER_BOTTOM: f64 = 5.4;
 const GREY: Color = Color::Greyscale(90);
 
-struct Labels {
-    title: &'static str,
-    number: &'static str,
-    date: &'static str,
-    valid_until: &'static str,
-    customer: &'static str,
-    customer_code: &'static str,
-    vat_number: &'static str,
+/// The words every document shares: its table's headings, totals and page furniture.
+struct Words {
     columns: [&'static str; 7],
     vat_rate: &'static str,
     vat_base: &'static str,
@@ -48,23 +44,11 @@ struct Labels {
     total_net: &'static str,
     total_vat: &'static str,
     total_gross: &'static str,
-    payment_terms: &'static str,
-    notes: &'static str,
     continued: &'static str,
     page: &'static str,
-    legal: &'static str,
-    /// After a label: French puts a no-break space before the colon, English none.
-    colon: &'static str,
 }
 
-const FR: Labels = Labels {
-    title: "FACTURE PROFORMA",
-    number: "Numéro",
-    date: "Date",
-    valid_until: "Offre valable jusqu’au",
-    customer: "Client",
-    customer_code: "Code client",
-    vat_number: "N° TVA intracommunautaire",
+const FR: Words = Words {
     columns: [
         "Référence",
         "Désignation",
@@ -80,26 +64,11 @@ const FR: Labels = Labels {
     total_net: "Total HT",
     total_vat: "Total TVA",
     total_gross: "Total TTC",
-    payment_terms: "Conditions de paiement",
-    notes: "Remarques",
     continued: "suite",
     page: "Page",
-    colon: "\u{A0}: ",
-    legal: "Document sans valeur comptable : la facture sera émise à la livraison. \
-            En cas de retard de paiement, des pénalités au taux égal à trois fois le taux \
-            d’intérêt légal sont exigibles (article L441-10 du Code de commerce), ainsi \
-            qu’une indemnité forfaitaire pour frais de recouvrement de 40\u{A0}€ \
-            (article D441-5 du Code de commerce). Pas d’escompte pour paiement anticipé.",
 };
 
-const EN: Labels = Labels {
-    title: "PROFORMA INVOICE",
-    number: "Number",
-    date: "Date",
-    valid_until: "Offer valid until",
-    customer: "Customer",
-    customer_code: "Customer code",
-    vat_number: "EU VAT number",
+const EN: Words = Words {
     columns: [
         "SKU",
         "Description",
@@ -115,19 +84,11 @@ const EN: Labels = Labels {
     total_net: "Total excl. VAT",
     total_vat: "Total VAT",
     total_gross: "Total incl. VAT",
-    payment_terms: "Payment terms",
-    notes: "Notes",
     continued: "continued",
     page: "Page",
-    colon: ": ",
-    legal: "This proforma is not a tax invoice: the invoice is issued on delivery. \
-            Late payment incurs penalties at three times the French statutory interest \
-            rate (article L441-10 of the French Commercial Code) and a fixed recovery \
-            fee of €40 (article D441-5 of the French Commercial Code). No discount for \
-            early payment.",
 };
 
-fn labels(lang: Lang) -> &'static Labels {
+fn words(lang: Lang) -> &'static Words {
     match lang {
         Lang::Fr => &FR,
         Lang::En => &EN,
@@ -136,61 +97,51 @@ fn labels(lang: Lang) -> &'static Labels {
 
 pub(super) fn render(
     fonts: FontFamily<FontData>,
-    seller: &Seller,
-    proforma: &Proforma,
+    sheet: &Sheet,
     lang: Lang,
     total_pages: usize,
 ) -> Result<Rendered, RenderError> {
-    let text = labels(lang);
+    let text = words(lang);
     let mut doc = genpdf::Document::new(fonts);
-    doc.set_title(format!("{} {}", text.title, proforma.number));
+    doc.set_title(format!("{} {}", sheet.title, sheet.number));
     doc.set_font_size(BODY_SIZE);
     doc.set_line_spacing(1.15);
     doc.set_paper_size(genpdf::PaperSize::A4);
-    // No ICC profile nor XMP metadata: they would weigh more than the document.
+    // No ICC profile nor XMP metadata here: a proforma does without (they would weigh
+    // more than the document), an invoice gets its own (`facturx::pdfa`).
     doc.set_minimal_conformance();
     let pages = Rc::new(Counter::new(0));
     doc.set_page_decorator(Pages {
         counted: Rc::clone(&pages),
         total: total_pages,
-        footer: footer_line(seller, lang),
-        continued: format!("{} {} ({})", text.title, proforma.number, text.continued),
+        footer: footer_line(&sheet.seller, lang),
+        continued: format!("{} {} ({})", sheet.title, sheet.number, text.continued),
         page_word: text.page,
     });
 
-    doc.push(heading(seller, proforma, lang));
+    doc.push(heading(sheet, lang));
     doc.push(Break::new(1.5));
-    doc.push(customer_block(proforma, lang));
+    doc.push(parties(sheet));
     doc.push(Break::new(1.5));
-    doc.push(lines_table(proforma, lang));
+    doc.push(lines_table(sheet, lang));
     doc.push(Break::new(1));
-    doc.push(Totals::new(proforma, lang));
-    doc.push(Break::new(1));
-    let terms = proforma
-        .customer
-        .as_ref()
-        .and_then(|c| c.payment_terms)
-        .unwrap_or_default();
-    let terms = match lang {
-        Lang::Fr => terms.label_fr(),
-        Lang::En => terms.label_en(),
-    };
-    doc.push(Wrapped::runs(vec![
-        Run::new(
-            format!("{}{}", text.payment_terms, text.colon),
-            Style::new().bold(),
-        ),
-        Run::plain(terms),
-    ]));
-    if let Some(notes) = proforma.notes.as_deref().filter(|n| !n.trim().is_empty()) {
-        doc.push(Break::new(0.5));
-        doc.push(Wrapped::runs(vec![
-            Run::new(format!("{}{}", text.notes, text.colon), Style::new().bold()),
-            Run::plain(notes),
-        ]));
+    doc.push(Totals::new(sheet, lang));
+    for (i, paragraph) in sheet.paragraphs.iter().enumerate() {
+        doc.push(Break::new(if i == 0 { 1.0 } else { 0.5 }));
+        let mut runs = Vec::with_capacity(2);
+        if let Some(label) = &paragraph.label {
+            runs.push(Run::new(
+                format!("{label}{}", lang.colon()),
+                Style::new().bold(),
+            ));
+        }
+        runs.push(Run::plain(paragraph.text.as_str()));
+        doc.push(Wrapped::runs(runs));
     }
     doc.push(Break::new(1));
-    doc.push(Wrapped::new(text.legal).styled(Style::new().with_font_size(SMALL_SIZE)));
+    doc.push(
+        Wrapped::new(sheet.small_print.as_str()).styled(Style::new().with_font_size(SMALL_SIZE)),
+    );
 
     let mut pdf = Vec::with_capacity(64 * 1024);
     doc.render(&mut pdf)?;
@@ -200,9 +151,9 @@ pub(super) fn render(
     })
 }
 
-/// Seller on the left, the document's title, number and dates on the right.
-fn heading(seller: &Seller, proforma: &Proforma, lang: Lang) -> TableLayout {
-    let text = labels(lang);
+/// Seller on the left, the document's title, number and facts on the right.
+fn heading(sheet: &Sheet, lang: Lang) -> TableLayout {
+    let seller = &sheet.seller;
     let mut left = LinearLayout::vertical()
         .element(Wrapped::new(seller.name.as_str()).styled(Style::new().bold().with_font_size(11)));
     for line in &seller.address {
@@ -211,29 +162,35 @@ fn heading(seller: &Seller, proforma: &Proforma, lang: Lang) -> TableLayout {
     for contact in [&seller.phone, &seller.email].into_iter().flatten() {
         left.push(Wrapped::new(contact.as_str()));
     }
-    let right = LinearLayout::vertical()
+    for line in &sheet.seller_lines {
+        left.push(Wrapped::new(line.as_str()));
+    }
+    let mut right = LinearLayout::vertical()
         .element(
-            Wrapped::new(text.title)
+            Wrapped::new(sheet.title.as_str())
                 .aligned(Alignment::Right)
                 .styled(Style::new().bold().with_font_size(TITLE_SIZE)),
         )
         .element(Break::new(0.5))
-        .element(right_pair(text.number, text.colon, &proforma.number, true))
         .element(right_pair(
-            text.date,
-            text.colon,
-            &lang.date(proforma.date),
-            false,
-        ))
-        .element(right_pair(
-            text.valid_until,
-            text.colon,
-            &lang.date(proforma.valid_until),
-            false,
+            number_label(lang),
+            lang.colon(),
+            &sheet.number,
+            true,
         ));
+    for (label, value) in &sheet.facts {
+        right.push(right_pair(label, lang.colon(), value, false));
+    }
     let mut table = TableLayout::new(vec![1, 1]);
     push_row(&mut table, vec![Box::new(left), Box::new(right)]);
     table
+}
+
+fn number_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Numéro",
+        Lang::En => "Number",
+    }
 }
 
 fn right_pair(label: &str, colon: &str, value: &str, bold: bool) -> Wrapped {
@@ -249,50 +206,42 @@ fn right_pair(label: &str, colon: &str, value: &str, bold: bool) -> Wrapped {
     .aligned(Alignment::Right)
 }
 
-/// The customer's block, on the right half, framed.
-fn customer_block(proforma: &Proforma, lang: Lang) -> TableLayout {
-    let text = labels(lang);
-    let mut block = LinearLayout::vertical().element(
-        Wrapped::new(text.customer)
-            .styled(Style::new().with_font_size(SMALL_SIZE).with_color(GREY)),
-    );
-    match &proforma.customer {
-        Some(customer) => {
-            block.push(Wrapped::new(customer.legal_name.as_str()).styled(Style::new().bold()));
-            for line in &customer.address {
-                block.push(Wrapped::new(line.as_str()));
-            }
-            let colon = text.colon;
-            block.push(Wrapped::new(format!(
-                "{}{colon}{}",
-                text.customer_code, customer.code
-            )));
-            if let Some(siret) = &customer.siret {
-                block.push(Wrapped::new(format!("SIRET{colon}{siret}")));
-            } else if let Some(siren) = &customer.siren {
-                block.push(Wrapped::new(format!("SIREN{colon}{siren}")));
-            }
-            if let Some(vat) = &customer.vat_number {
-                block.push(Wrapped::new(format!("{}{colon}{vat}", text.vat_number)));
-            }
-        }
-        None => block.push(Wrapped::new("—")),
-    }
+/// The customer's block on the right half, framed, and beside it on the left another
+/// party's (where the goods went), if any.
+fn parties(sheet: &Sheet) -> TableLayout {
+    let left: Box<dyn Element> = match &sheet.left {
+        Some(party) => Box::new(party_block(party).padded(Margins::all(2)).framed()),
+        None => Box::new(Wrapped::new("")),
+    };
     let mut table = TableLayout::new(vec![1, 1]);
     push_row(
         &mut table,
         vec![
-            Box::new(Wrapped::new("")),
-            Box::new(block.padded(Margins::all(2)).framed()),
+            left,
+            Box::new(party_block(&sheet.right).padded(Margins::all(2)).framed()),
         ],
     );
     table
 }
 
-/// The order lines: columns sized from what they hold, whole rows on each page under
-/// the heading row.
-fn lines_table(proforma: &Proforma, lang: Lang) -> Table {
-    let heading = labels(lang)
+fn party_block(party: &Party) -> LinearLayout {
+    let mut block = LinearLayout::vertical().element(
+        Wrapped::new(party.caption.as_str())
+            .styled(Style::new().with_font_size(SMALL_SIZE).with_color(GREY)),
+    );
+    if let Some(name) = &party.name {
+        block.push(Wrapped::new(name.as_str()).styled(Style::new().bold()));
+    }
+    for line in &party.lines {
+        block.push(Wrapped::new(line.as_str()));
+    }
+    block
+}
+
+/// The lines: columns sized from what they hold, whole rows on each page under the
+/// heading row.
+fn lines_table(sheet: &Sheet, lang: Lang) -> Table {
+    let heading = words(lang)
         .columns
         .iter()
         .enumerate()
@@ -326,15 +275,20 @@ fn lines_table(proforma: &Proforma, lang: Lang) -> Table {
         Style::new().with_font_size(TABLE_SIZE),
     )
     .with_heading(heading);
-    for line in &proforma.lines {
+    for line in &sheet.lines {
         table.push(vec![
             Cell::new(line.sku.as_str(), Alignment::Left),
             Cell::new(line.label.as_str(), Alignment::Left),
             Cell::new(
-                format!("{} {}", lang.quantity(line.quantity), lang.unit(&line.unit)),
+                line.quantity
+                    .map(|q| format!("{} {}", lang.quantity(q), lang.unit(&line.unit)))
+                    .unwrap_or_default(),
                 Alignment::Right,
             ),
-            Cell::new(lang.money(line.unit_price), Alignment::Right),
+            Cell::new(
+                line.unit_price.map(|p| lang.money(p)).unwrap_or_default(),
+                Alignment::Right,
+            ),
             Cell::new(
                 if line.discount.is_zero() {
                     String::new()
@@ -362,8 +316,8 @@ struct Totals {
 const TOTALS_GAP: f64 = 6.0;
 
 impl Totals {
-    fn new(proforma: &Proforma, lang: Lang) -> Self {
-        let text = labels(lang);
+    fn new(sheet: &Sheet, lang: Lang) -> Self {
+        let text = words(lang);
         let mut vat = Table::new(
             vec![Column::Figure { ideal: 0.0 }; 3],
             Style::new().with_font_size(TABLE_SIZE),
@@ -374,11 +328,11 @@ impl Totals {
                 .map(|t| Cell::styled(*t, Alignment::Right, Style::new().bold()))
                 .collect(),
         );
-        for line in &proforma.vat {
+        for line in &sheet.vat {
             vat.push(vec![
-                Cell::new(lang.percent(line.rate.percent()), Alignment::Right),
-                Cell::new(lang.money(line.base.amount()), Alignment::Right),
-                Cell::new(lang.money(line.amount.amount()), Alignment::Right),
+                Cell::new(lang.percent(line.rate), Alignment::Right),
+                Cell::new(lang.money(line.base), Alignment::Right),
+                Cell::new(lang.money(line.amount), Alignment::Right),
             ]);
         }
         let mut sums = Table::new(
@@ -386,9 +340,9 @@ impl Totals {
             Style::new(),
         );
         for (label, amount, bold) in [
-            (text.total_net, proforma.total_net, false),
-            (text.total_vat, proforma.total_vat, false),
-            (text.total_gross, proforma.total_gross, true),
+            (text.total_net, sheet.total_net, false),
+            (text.total_vat, sheet.total_vat, false),
+            (text.total_gross, sheet.total_gross, true),
         ] {
             let style = if bold {
                 Style::new().bold()
@@ -457,7 +411,7 @@ impl Element for Totals {
 fn push_row(table: &mut TableLayout, cells: Vec<Box<dyn Element>>) {
     // A row with as many cells as columns cannot fail to push.
     if let Err(error) = table.push_row(cells) {
-        tracing::error!(%error, "proforma table row");
+        tracing::error!(%error, "document table row");
     }
 }
 

@@ -2,7 +2,7 @@
 //! anything is drawn.
 //!
 //! genpdf's `Paragraph` drops a word wider than its area, and everything after it
-//! (`wrap::Wrapper` gives up on it). So every text of the proforma goes through
+//! (`wrap::Wrapper` gives up on it). So every text of a document goes through
 //! [`wrap`], which breaks lines at spaces, then after the hyphen of a hyphenated word,
 //! and breaks a word that is wider than a whole line by characters (preferring the
 //! place after a `-_./` or a thousands separator), so that every character is drawn.
@@ -371,7 +371,7 @@ impl Element for Wrapped {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proforma::FONTS;
+    use crate::pdf::FONTS;
 
     fn fonts() -> FontCache {
         let Ok(family) = FONTS.as_ref() else {
