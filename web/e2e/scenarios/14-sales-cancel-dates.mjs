@@ -58,6 +58,11 @@ export async function run({ page, baseUrl, harness, admin }) {
   await page.getByText("Date non reconnue : saisissez-la au format jj/mm/aaaa.").waitFor();
   assert.equal(await to.getAttribute("aria-invalid"), "true");
   assert.ok(!page.url().includes("to="), page.url());
+  // The calendar closes as the focus leaves: axe must not read its colours mid-fade.
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('[data-calendar="true"]')].every((calendar) => calendar.getClientRects().length === 0),
+  );
+  await settled(page);
   await harness.checkPage(page, "orders-date-unreadable");
   await to.fill("");
   await to.press("Tab");
