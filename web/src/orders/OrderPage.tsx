@@ -29,7 +29,8 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { formatQuantity, plural, unitLabel } from "../components/Quantity";
 import { useOrder, useOrderCommand, useProforma, type OrderCommand, type OrderDetail, type OrderLine, type Shortage } from "./api";
 import { OrderStatusBadge } from "./OrderStatusBadge";
-import { CustomerPicker, ProductPicker } from "./Pickers";
+import { CustomerPicker } from "../components/CustomerPicker";
+import { ProductPicker } from "./Pickers";
 import { OrderConflictAlert, OrderTerms } from "./OrderTerms";
 import { quantitiesByUnit } from "./summary";
 
