@@ -54,8 +54,11 @@ export function CreditNoteForm({
   onClose,
   reload,
   reloading,
+  opened,
 }: {
   invoice: InvoiceDetail;
+  /** Counts the clicks that opened the form: each one brings the focus to its heading. */
+  opened: number;
   onClose: () => void;
   reload: () => Promise<unknown>;
   reloading: boolean;
@@ -96,7 +99,7 @@ export function CreditNoteForm({
   const focusFirstInvalid = useFocusFirstInvalid(server.ref);
   const [asked, setAsked] = useState<{ body: IssueCreditNote; open: boolean } | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => heading.current?.focus(), [opened]);
 
   const send = server.onSubmit(async () => {
     const body = asked?.body;
@@ -201,9 +204,8 @@ export function CreditNoteForm({
             label={i18n.t("creditNote.reason")}
             description={i18n.t("creditNote.reasonHint", { count: i18n.number([...form.values.reason].length) })}
             required
-            rows={2}
-            autosize
-            maxRows={6}
+            rows={3}
+            resize="vertical"
             {...form.getInputProps("reason")}
           />
           <FormActions submitLabel={i18n.t("creditNote.submit")} busy={server.busy} onCancel={onClose} />
@@ -277,7 +279,7 @@ function CreditLineRow({ line, form }: { line: InvoiceLine; form: Form }) {
           <TextInput
             aria-label={i18n.t("creditNote.valueOf", { sku: line.sku })}
             size="xs"
-            w={150}
+            w={170}
             inputMode="decimal"
             autoComplete="off"
             disabled={nothingLeft}
@@ -311,13 +313,20 @@ function CreditNoteSummary({ invoice, body, leftInFull }: { invoice: InvoiceDeta
   const i18n = useI18n();
   const customer = invoice.buyer.legal_name;
   const lines = body.lines ?? [];
+  const after = subtractDecimal(invoice.balance, leftInFull);
   return (
     <>
       <Text data-testid="confirm-text">
         {body.whole
-          ? i18n.t("creditNote.confirmWhole", { amount: i18n.money(leftInFull), customer })
+          ? i18n.t("creditNote.confirmWhole", {
+              amount: i18n.money(leftInFull),
+              customer,
+              before: i18n.money(invoice.balance),
+              after: i18n.money(after),
+            })
           : i18n.t("creditNote.confirmLines", { customer })}
       </Text>
+      {body.whole && compareDecimal(after, "0") < 0 && <Text size="sm">{i18n.t("creditNote.confirmRefund")}</Text>}
       {!body.whole && (
         <Table withTableBorder fz="sm">
           <VisuallyHidden component="caption">{i18n.t("creditNote.linesCaption")}</VisuallyHidden>

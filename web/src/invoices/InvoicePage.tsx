@@ -41,8 +41,13 @@ function InvoiceView({ invoice, reload, reloading }: { invoice: InvoiceDetail; r
   const mayPay = hasRole(me.data?.roles, INVOICE_WRITERS) && owes(invoice);
   const mayCredit = hasRole(me.data?.roles, CREDIT_NOTE_WRITERS) && creditable(invoice.lines);
   const [panel, setPanel] = useState<Panel | null>(null);
-  const open = (p: Panel) => setPanel((current) => (current === p ? current : p));
-  const forms = { reload, reloading, onClose: () => setPanel(null) };
+  // A second click on the open panel's button brings the focus back to its heading.
+  const [opened, setOpened] = useState(0);
+  const open = (p: Panel) => {
+    setPanel(p);
+    setOpened((n) => n + 1);
+  };
+  const forms = { reload, reloading, opened, onClose: () => setPanel(null) };
 
   return (
     <>
@@ -64,19 +69,21 @@ function InvoiceView({ invoice, reload, reloading }: { invoice: InvoiceDetail; r
       {(mayPay || mayCredit) && (
         <Group>
           {mayPay && (
-            <Button onClick={() => open("payment")} disabled={panel === "payment"}>
+            <Button onClick={() => open("payment")} aria-expanded={panel === "payment"} aria-controls="invoice-panel">
               {i18n.t("invoice.recordPayment")}
             </Button>
           )}
           {mayCredit && (
-            <Button variant="default" onClick={() => open("creditNote")} disabled={panel === "creditNote"}>
+            <Button variant="default" onClick={() => open("creditNote")} aria-expanded={panel === "creditNote"} aria-controls="invoice-panel">
               {i18n.t("invoice.issueCreditNote")}
             </Button>
           )}
         </Group>
       )}
-      {panel === "payment" && mayPay && <PaymentForm key={`payment-${invoice.id}`} invoice={invoice} {...forms} />}
-      {panel === "creditNote" && mayCredit && <CreditNoteForm key={`credit-${invoice.id}`} invoice={invoice} {...forms} />}
+      <div id="invoice-panel">
+        {panel === "payment" && mayPay && <PaymentForm key={`payment-${invoice.id}`} invoice={invoice} {...forms} />}
+        {panel === "creditNote" && mayCredit && <CreditNoteForm key={`credit-${invoice.id}`} invoice={invoice} {...forms} />}
+      </div>
 
       <SimpleGrid cols={{ base: 1, md: 3 }}>
         <Section title={i18n.t("invoice.dates")} testId="invoice-dates">
@@ -121,21 +128,21 @@ function Section({ title, testId, children }: { title: string; testId?: string; 
   );
 }
 
-/** Labelled values, as a description list. */
+/** Labelled values, as a description list: each label above its value (the cards are narrow). */
 function Facts({ rows }: { rows: [string, ReactNode][] }) {
   return (
-    <dl style={{ display: "grid", gridTemplateColumns: "max-content 1fr", gap: "4px 12px", margin: 0 }}>
+    <Stack component="dl" gap={6} m={0}>
       {rows.map(([label, value]) => (
-        <div key={label} style={{ display: "contents" }}>
-          <Text component="dt" size="sm" fw={600}>
+        <div key={label}>
+          <Text component="dt" size="xs" fw={700}>
             {label}
           </Text>
-          <Text component="dd" size="sm" m={0} style={{ overflowWrap: "anywhere" }}>
+          <Text component="dd" size="sm" m={0}>
             {value}
           </Text>
         </div>
       ))}
-    </dl>
+    </Stack>
   );
 }
 
@@ -367,7 +374,8 @@ function CreditNoteView({ invoice, note }: { invoice: InvoiceDetail; note: Credi
           </Table>
         </Table.ScrollContainer>
         <Text size="sm" ta="right" data-testid="credit-note-totals">
-          {i18n.t("order.totalNet")} {i18n.money(note.total_net)} · {i18n.t("order.totalVat")} {i18n.money(note.total_vat)} ·{" "}
+          {i18n.t("order.totalNet")} {i18n.money(note.total_net)}
+          {note.vat_lines.map((v) => ` · ${i18n.t("invoice.vatRate", { rate: i18n.percent(v.rate) })} ${i18n.money(v.amount)}`)} ·{" "}
           <strong>
             {i18n.t("order.totalGross")} {i18n.money(note.total_gross)}
           </strong>

@@ -60,6 +60,7 @@ export function InvoicesPage() {
       mono: true,
     },
     { header: i18n.t("order.customer"), cell: (inv) => `${inv.customer_code} — ${inv.customer_name}` },
+    { header: i18n.t("invoice.order"), cell: (inv) => inv.order_number, mono: true },
     { header: i18n.t("products.col.status"), cell: (inv) => <InvoiceStatusBadge status={inv.status} /> },
     { header: i18n.t("invoices.col.issued"), cell: (inv) => i18n.date(inv.issue_date) },
     { header: i18n.t("invoices.col.due"), cell: (inv) => i18n.date(inv.due_date) },
@@ -77,7 +78,7 @@ export function InvoicesPage() {
             type="search"
             value={text.q}
             onChange={(e) => setText("q", e.currentTarget.value)}
-            w={260}
+            w={320}
           />
           <Select
             label={i18n.t("products.status")}
@@ -113,7 +114,7 @@ export function InvoicesPage() {
       rowTestId={(inv) => `invoice-${inv.number}`}
       empty={i18n.t("invoices.empty")}
       pager={(page) => paging.pager(i18n.t("invoices.paging"), page.next_after, list.isPlaceholderData)}
-      minWidth={900}
+      minWidth={1000}
     />
   );
 }

@@ -36,8 +36,11 @@ export function PaymentForm({
   onClose,
   reload,
   reloading,
+  opened,
 }: {
   invoice: InvoiceDetail;
+  /** Counts the clicks that opened the form: each one brings the focus to its heading. */
+  opened: number;
   onClose: () => void;
   reload: () => Promise<unknown>;
   reloading: boolean;
@@ -77,7 +80,7 @@ export function PaymentForm({
   const focusFirstInvalid = useFocusFirstInvalid(server.ref);
   const [asked, setAsked] = useState<{ body: RecordPayment; open: boolean } | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => heading.current?.focus(), [opened]);
 
   const send = server.onSubmit(async () => {
     const body = asked?.body;
@@ -151,7 +154,6 @@ export function PaymentForm({
             />
             <TextInput
               label={i18n.t("payment.amount")}
-              description={i18n.t("payment.amountHint")}
               required
               inputMode="decimal"
               autoComplete="off"

@@ -69,7 +69,6 @@ export function ReceivablesPage() {
         <>
           <DateField
             label={i18n.t("receivables.asOf")}
-            description={i18n.t("receivables.asOfHint")}
             value={filters.asOf}
             onChange={(v) => setFilters({ asOf: v ?? "" })}
             w={190}
