@@ -135,6 +135,10 @@ describe("audit trail, readable", () => {
     expect(formatValue("reason", "wrong_password", "fr")).toBe("mot de passe erroné");
     expect(formatValue("reason", "receipt", "en")).toBe("Receipt");
     expect(formatValue("payment_terms", "net_30", "fr")).toBe("30 jours net");
+    // As events write them.
+    expect(formatValue("payment_terms", "net30", "fr")).toBe("30 jours net");
+    expect(formatValue("payment_terms", "end_of_month45", "en")).toBe(MESSAGES.en["terms.end_of_month_45"]);
+    expect(formatValue("payment_terms", "immediate", "fr")).toBe(MESSAGES.fr["terms.immediate"]);
     expect(formatValue("billing_address", { line1: "1 rue A", line2: null, postal_code: "75001", city: "Paris", country: "FR" }, "fr")).toBe(
       "1 rue A, 75001 Paris, FR",
     );

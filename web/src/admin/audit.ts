@@ -162,7 +162,8 @@ export type SummaryEntry =
 function translatedEnum(field: string, value: string, lang: Lang): string {
   const keys: Record<string, string[]> = {
     reason: [`audit.reason.${value}`, `stock.reason.${value}`],
-    payment_terms: [`terms.${value}`],
+    // Events spell them as serde does (`net30`, `end_of_month30`), the API `net_30`.
+    payment_terms: [`terms.${value}`, `terms.${value.replace(/([a-z])(\d+)$/, "$1_$2")}`],
     method: [`invoice.method.${value}`],
     unit: [`unit.${value}`],
   };
