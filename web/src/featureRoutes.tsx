@@ -1,11 +1,12 @@
-// The routes of customers, stock, orders and the dashboard, each page loaded on first use
+// The routes of customers, stock, orders, invoices and the dashboard, each page loaded on first use
 // (React.lazy): the initial JavaScript holds only the shell, sign-in and products.
 import { lazy, Suspense, type ComponentType, type ReactNode } from "react";
 import { Group, Loader, Text } from "@mantine/core";
 import { Route } from "react-router";
 import { RequirePermission } from "./auth/RequirePermission";
 import { RequireRole } from "./auth/RequireRole";
-import type { Permission } from "./auth/permissions";
+import { DASHBOARD_READERS, INVOICE_READERS, type Permission } from "./auth/permissions";
+import type { Role } from "./api/types";
 import { useI18n } from "./i18n/useI18n";
 
 function Loading() {
@@ -31,6 +32,9 @@ const StockDetailPage = page(() => import("./stock/StockDetailPage"), (m) => m.S
 const OrdersPage = page(() => import("./orders/OrdersPage"), (m) => m.OrdersPage);
 const OrderNewPage = page(() => import("./orders/OrderNewPage"), (m) => m.OrderNewPage);
 const OrderPage = page(() => import("./orders/OrderPage"), (m) => m.OrderPage);
+const InvoicesPage = page(() => import("./invoices/InvoicesPage"), (m) => m.InvoicesPage);
+const InvoicePage = page(() => import("./invoices/InvoicePage"), (m) => m.InvoicePage);
+const ReceivablesPage = page(() => import("./invoices/ReceivablesPage"), (m) => m.ReceivablesPage);
 const DashboardPage = lazy(() => import("./dashboard/DashboardPage"));
 
 function guarded(permission: Permission, node: ReactNode) {
@@ -38,6 +42,15 @@ function guarded(permission: Permission, node: ReactNode) {
     <RequirePermission permission={permission}>
       <Suspense fallback={<Loading />}>{node}</Suspense>
     </RequirePermission>
+  );
+}
+
+/** A page some roles open (invoicing, the dashboard): the API grants them by role, not by permission. */
+function forRoles(roles: readonly Role[], node: ReactNode) {
+  return (
+    <RequireRole roles={roles}>
+      <Suspense fallback={<Loading />}>{node}</Suspense>
+    </RequireRole>
   );
 }
 
@@ -53,16 +66,9 @@ export function featureRoutes() {
     <Route key="orders" path="orders" element={guarded("catalogue:read", <OrdersPage />)} />,
     <Route key="orders-new" path="orders/new" element={guarded("orders:write", <OrderNewPage />)} />,
     <Route key="order" path="orders/:id" element={guarded("catalogue:read", <OrderPage />)} />,
-    <Route
-      key="dashboard"
-      path="dashboard"
-      element={
-        <RequireRole roles={["admin", "analyst"]}>
-          <Suspense fallback={<Loading />}>
-            <DashboardPage />
-          </Suspense>
-        </RequireRole>
-      }
-    />,
+    <Route key="invoices" path="invoices" element={forRoles(INVOICE_READERS, <InvoicesPage />)} />,
+    <Route key="invoice" path="invoices/:id" element={forRoles(INVOICE_READERS, <InvoicePage />)} />,
+    <Route key="receivables" path="receivables" element={forRoles(INVOICE_READERS, <ReceivablesPage />)} />,
+    <Route key="dashboard" path="dashboard" element={forRoles(DASHBOARD_READERS, <DashboardPage />)} />,
   ];
 }

@@ -1,5 +1,6 @@
 // Every page in English: the admin switches language once and visits each screen (lists,
-// forms, details, import, dashboard, accounts, audit, password). No French is left in the
+// forms, details, import, invoices with their payment and credit-note forms, receivables,
+// dashboard, accounts, audit, password). No French is left in the
 // app's own words (headings, labels, buttons, column heads, menu, placeholders, accessible
 // names), money is English-formatted, and axe finds nothing serious.
 import assert from "node:assert/strict";
@@ -44,7 +45,17 @@ export async function run({ page, baseUrl, harness, admin }) {
   const order = await submittedOrder(baseUrl, admin, { code: "EN-ACME", legal_name: "Acme Trading Ltd" }, [
     { product_id: ids["EN-HAMMER"], quantity: "2" },
   ]);
+  // Another order, fulfilled and invoiced, with a payment and a credit note: every part of
+  // the invoice page shows (the first one stays submitted, with its buttons).
+  const invoiced = await submittedOrder(baseUrl, admin, { code: "EN-GLOBEX", legal_name: "Globex Supplies Ltd" }, [
+    { product_id: ids["EN-HAMMER"], quantity: "2" },
+  ]);
   const token = await login(baseUrl, admin.email, admin.password);
+  await api(baseUrl, token, "POST", `/orders/${invoiced.id}/fulfil`);
+  const invoice = await api(baseUrl, token, "POST", "/invoices", { order_id: invoiced.id });
+  const today = new Date().toLocaleDateString("en-CA", { timeZone: "Europe/Paris" });
+  await api(baseUrl, token, "POST", `/invoices/${invoice.id}/payments`, { paid_on: today, amount: "100.00", method: "cheque", reference: "CHQ 1" });
+  await api(baseUrl, token, "POST", `/invoices/${invoice.id}/credit-notes`, { reason: "Damaged on delivery", lines: [{ line_no: 1, quantity: "1" }] });
   const users = await api(baseUrl, token, "GET", "/users?limit=1", undefined, { service: "read" });
   const userId = users.items[0].id;
 
@@ -67,6 +78,12 @@ export async function run({ page, baseUrl, harness, admin }) {
     ["/orders", "orders"],
     ["/orders/new", "order-new"],
     [`/orders/${order.id}`, "order"],
+    [`/orders/${invoiced.id}`, "order-invoiced"],
+    ["/invoices", "invoices"],
+    [`/invoices/${invoice.id}`, "invoice"],
+    [`/invoices/${invoice.id}#payment`, "invoice-payment"],
+    [`/invoices/${invoice.id}#credit-note`, "invoice-credit-note"],
+    ["/receivables", "receivables"],
     ["/dashboard", "dashboard"],
     ["/admin/users", "users"],
     [`/admin/users/${userId}`, "user"],
@@ -74,7 +91,10 @@ export async function run({ page, baseUrl, harness, admin }) {
     ["/password", "password"],
   ];
   const leaks = [];
-  for (const [path, label] of pages) {
+  // The invoice's forms open from its buttons (`#payment`, `#credit-note` only name them here).
+  const forms = { payment: "Record a payment", "credit-note": "Issue a credit note" };
+  for (const [target, label] of pages) {
+    const [path, form] = target.split("#");
     // A reload resumes the session from its cookie; the language is kept by the browser.
     const response = await page.goto(path);
     // Served under the production CSP (deploy/web/security-headers.conf).
@@ -83,6 +103,10 @@ export async function run({ page, baseUrl, harness, admin }) {
     await page.locator('[aria-busy="true"], .mantine-Loader-root').first().waitFor({ state: "detached" }).catch(() => {});
     await page.waitForLoadState("networkidle");
     assert.equal(new URL(page.url()).pathname, path, `${path}: not signed out`);
+    if (form) {
+      await page.getByRole("button", { name: forms[form] }).click();
+      await page.getByRole("heading", { level: 2, name: forms[form] }).waitFor();
+    }
     for (const text of await frenchLeft(page)) leaks.push(`${path} ${text}`);
     await harness.checkPage(page, `en-${label}`);
   }

@@ -32,6 +32,9 @@ export async function run({ page, baseUrl, harness, admin }) {
   const nav = page.getByRole("navigation", { name: "Navigation principale" });
   await nav.getByRole("link", { name: "Stock" }).waitFor();
   assert.equal(await nav.getByRole("link", { name: "Tableau de bord" }).count(), 0);
+  // Invoices and receivables are for sales, admin and analyst.
+  assert.equal(await nav.getByRole("link", { name: "Factures" }).count(), 0);
+  assert.equal(await nav.getByRole("link", { name: "Créances" }).count(), 0);
 
   // Other scenarios' products are there too: search for these.
   await menu(page, "Stock");

@@ -183,7 +183,7 @@ export interface RefLabel {
 
 /**
  * The labels of the objects a page of the audit trail names, each read once (and kept a
- * few minutes): products, customers, orders, and accounts missing from the directory.
+ * few minutes): products, customers, orders, invoices, and accounts missing from the directory.
  * One that cannot be read is left unnamed; the page then shows what the event says.
  */
 export function useRefLabels(refs: readonly Ref[], directory: readonly UserRow[] | undefined) {
@@ -211,6 +211,10 @@ export function useRefLabels(refs: readonly Ref[], directory: readonly UserRow[]
           case "order": {
             const o = (await unwrap(api.read.GET("/orders/{id}", { params, signal }))).data;
             return { label: o.number };
+          }
+          case "invoice": {
+            const i = (await unwrap(api.read.GET("/invoices/{id}", { params, signal }))).data;
+            return { label: i.number };
           }
           default: {
             const u = (await unwrap(api.read.GET("/users/{id}", { params, signal }))).data;

@@ -65,7 +65,7 @@ describe("audit trail, readable", () => {
     expect(eventLabel("UserCreated", "fr")).toBe("Compte créé");
     expect(eventLabel("UserCreated", "en")).toBe("Account created");
     expect(eventLabel("SomethingNew", "fr")).toBe("SomethingNew");
-    expect(Object.values(EVENT_TYPES).flat()).toHaveLength(35);
+    expect(Object.values(EVENT_TYPES).flat()).toHaveLength(38);
   });
 
   it("links the object to its page where one shows it", () => {
@@ -135,9 +135,10 @@ describe("audit trail, readable", () => {
     expect(formatValue("reason", "wrong_password", "fr")).toBe("mot de passe erroné");
     expect(formatValue("reason", "receipt", "en")).toBe("Receipt");
     expect(formatValue("payment_terms", "net_30", "fr")).toBe("30 jours net");
-    // As events carry them.
+    // As events write them.
     expect(formatValue("payment_terms", "net30", "fr")).toBe("30 jours net");
-    expect(formatValue("payment_terms", "end_of_month45", "en")).toBe("45 days end of month");
+    expect(formatValue("payment_terms", "end_of_month45", "en")).toBe(MESSAGES.en["terms.end_of_month_45"]);
+    expect(formatValue("payment_terms", "immediate", "fr")).toBe(MESSAGES.fr["terms.immediate"]);
     expect(formatValue("billing_address", { line1: "1 rue A", line2: null, postal_code: "75001", city: "Paris", country: "FR" }, "fr")).toBe(
       "1 rue A, 75001 Paris, FR",
     );
@@ -151,5 +152,46 @@ describe("audit trail, readable", () => {
     );
     expect(payloadLabel(row("ProductArchived", {}))).toBeNull();
     expect(fieldLabel("brand_new_field", "fr")).toBe("brand new field");
+  });
+
+  it("reads invoicing events: the invoice's page, a payment's method and money, a credit note's lines", () => {
+    const INVOICE = "01a23d52-0000-7000-8000-000000000003";
+    const paid = row(
+      "PaymentRecorded",
+      {
+        payment_id: "01a23d53-0000-7000-8000-000000000004",
+        invoice_number: "FAC-2026-000001",
+        customer_id: "c1",
+        paid_on: "2026-12-03",
+        amount: "100.00",
+        method: "bank_transfer",
+        reference: "VIR 2041",
+        balance: "256.86",
+      },
+      { aggregate_type: "Invoice", aggregate_id: INVOICE },
+    );
+    expect(eventLabel("PaymentRecorded", "fr")).toBe("Règlement enregistré");
+    expect(refPath(targetRef(paid)!)).toBe(`/invoices/${INVOICE}`);
+    const flat = (t: string) => t.replace(/[\u00a0\u202f]/g, " ");
+    expect(summarize(paid, "fr").map((e) => ("text" in e ? `${e.label}: ${flat(e.text)}` : `${e.label} → ${e.ref.kind}`))).toEqual([
+      "Facture: FAC-2026-000001",
+      "Client → customer",
+      "Reçu le: 3 déc. 2026",
+      "Montant: 100,00 €",
+      "Mode de règlement: Virement",
+      "Référence: VIR 2041",
+      "Solde dû: 256,86 €",
+    ]);
+    const credit = row(
+      "CreditNoteIssued",
+      { number: "AV-2026-000001", lines: [{ invoice_line_no: 2, quantity: "1", vat_rate: "20", net: "89.90" }, { invoice_line_no: 3, quantity: null, vat_rate: "5.5", net: "10.00" }] },
+      { aggregate_type: "Invoice", aggregate_id: INVOICE },
+    );
+    expect(summarize(credit, "fr").map((e) => ("text" in e ? `${e.label}: ${flat(e.text)}` : e.label))).toEqual([
+      "Avoir: AV-2026-000001",
+      "Lignes créditées: #2 × 1 ; #3 10,00 €",
+    ]);
+    expect(fieldLabel("lines", "fr", "InvoiceIssued")).toBe("Lignes");
+    expect(fieldLabel("lines", "fr", "StockReserved")).toBe("Réservé");
   });
 });

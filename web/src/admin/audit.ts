@@ -24,6 +24,7 @@ export const EVENT_TYPES = {
     "OrderStockConsumed",
   ],
   Stock: ["StockAdjusted", "StockReserved", "StockReleased", "StockConsumed", "StockLow"],
+  Invoice: ["InvoiceIssued", "CreditNoteIssued", "PaymentRecorded"],
   User: ["UserCreated", "UserRolesChanged", "UserDisabled", "UserEnabled", "UserPasswordChanged"],
   Session: ["LoggedIn", "TokenRefreshed", "SessionEnded"],
   LoginAttempt: ["LoginFailed"],
@@ -33,7 +34,7 @@ export type AggregateType = keyof typeof EVENT_TYPES;
 export const AGGREGATE_TYPES = Object.keys(EVENT_TYPES) as AggregateType[];
 
 /** What a reference points at, for its page and its label. */
-export type RefKind = "product" | "customer" | "order" | "user" | "stock";
+export type RefKind = "product" | "customer" | "order" | "invoice" | "user" | "stock";
 export interface Ref {
   kind: RefKind;
   id: string;
@@ -43,6 +44,7 @@ const KIND_OF_AGGREGATE: Partial<Record<string, RefKind>> = {
   Product: "product",
   Customer: "customer",
   Order: "order",
+  Invoice: "invoice",
   User: "user",
   Stock: "stock",
 };
@@ -52,6 +54,7 @@ const KIND_OF_FIELD: Partial<Record<string, RefKind>> = {
   product_id: "product",
   customer_id: "customer",
   order_id: "order",
+  invoice_id: "invoice",
   user_id: "user",
 };
 
@@ -64,6 +67,8 @@ export function refPath(ref: Ref): string {
       return `/customers/${ref.id}`;
     case "order":
       return `/orders/${ref.id}`;
+    case "invoice":
+      return `/invoices/${ref.id}`;
     case "stock":
       return `/stock/${ref.id}`;
     case "user":
@@ -119,8 +124,13 @@ export function aggregateLabel(type: string, lang: Lang): string {
   return lookup(lang, `audit.aggregate.${type}`) ?? type;
 }
 
-export function fieldLabel(field: string, lang: Lang): string {
-  return lookup(lang, `audit.field.${field}`) ?? field.replaceAll("_", " ");
+/** A field's name, as the event type names it when it differs (an invoice's `lines` are not a reservation). */
+export function fieldLabel(field: string, lang: Lang, eventType?: string): string {
+  return (
+    (eventType && lookup(lang, `audit.field.${eventType}.${field}`)) ||
+    lookup(lang, `audit.field.${field}`) ||
+    field.replaceAll("_", " ")
+  );
 }
 
 /** A short form of an id, for when nothing better names it. */
@@ -129,10 +139,19 @@ export function shortId(id: string): string {
 }
 
 /** Never shown in the summary: secrets (already redacted), technical counters. */
-const HIDDEN = new Set(["password_hash", "token_hash", "password_epoch", "kept_session", "session_id", "changed"]);
-const MONEY = new Set(["price", "unit_price", "credit_limit", "net", "gross", "vat_total", "amount"]);
+const HIDDEN = new Set([
+  "password_hash",
+  "token_hash",
+  "password_epoch",
+  "kept_session",
+  "session_id",
+  "changed",
+  "credit_note_id",
+  "payment_id",
+]);
+const MONEY = new Set(["price", "unit_price", "credit_limit", "net", "gross", "vat_total", "amount", "balance"]);
 const QUANTITY = new Set(["quantity", "delta", "on_hand", "available", "threshold", "requested", "low_stock_threshold"]);
-const DATE = new Set(["valid_until"]);
+const DATE = new Set(["valid_until", "issue_date", "delivery_date", "due_date", "paid_on"]);
 const INSTANT = new Set(["expires_at"]);
 
 /** One line of the summary: a field, and either a text or a reference to show as a link. */
@@ -143,8 +162,9 @@ export type SummaryEntry =
 function translatedEnum(field: string, value: string, lang: Lang): string {
   const keys: Record<string, string[]> = {
     reason: [`audit.reason.${value}`, `stock.reason.${value}`],
-    // Events spell terms as serde does (`net30`, `end_of_month45`), the API `net_30`.
-    payment_terms: [`terms.${value.replace(/([a-z])(\d)/, "$1_$2")}`],
+    // Events spell them as serde does (`net30`, `end_of_month30`), the API `net_30`.
+    payment_terms: [`terms.${value}`, `terms.${value.replace(/([a-z])(\d+)$/, "$1_$2")}`],
+    method: [`invoice.method.${value}`],
     unit: [`unit.${value}`],
   };
   for (const key of keys[field] ?? []) {
@@ -185,6 +205,14 @@ export function formatValue(field: string, value: unknown, lang: Lang): string {
         typeof o.available === "string" ? ` (${fieldLabel("available", lang).toLowerCase()} ${formatNumber(o.available, lang)})` : "";
       return `${line}${o.sku} × ${quantity}${available}`;
     }
+    // An invoice's parties: their names.
+    if (typeof o.legal_name === "string") return o.legal_name;
+    if (typeof o.name === "string" && typeof o.siret === "string") return o.name;
+    // A credit note's line: the invoice line, and units or an amount (HT).
+    if (typeof o.invoice_line_no === "number") {
+      const what = typeof o.quantity === "string" ? `× ${formatNumber(o.quantity, lang)}` : `${formatMoney(String(o.net), lang)}`;
+      return `#${o.invoice_line_no} ${what}`;
+    }
     // Totals: the total with VAT says most.
     if (typeof o.gross === "string") return `${formatMoney(o.gross, lang)} ${MESSAGES[lang]["audit.gross"]}`;
     return Object.entries(o)
@@ -207,7 +235,7 @@ export function summarize(row: AuditRow, lang: Lang): SummaryEntry[] {
     if (HIDDEN.has(field) || value === null || value === undefined) continue;
     if (changed && !changed.has(field)) continue;
     if (Array.isArray(value) && value.length === 0) continue;
-    const label = fieldLabel(field, lang);
+    const label = fieldLabel(field, lang, row.event_type);
     const kind = KIND_OF_FIELD[field];
     if (kind && typeof value === "string") {
       // The event's own object is already in the "object" column.

@@ -34,6 +34,8 @@ export interface ListPageProps<T, P extends { items: T[]; total: number }> {
   /** Said when the page has no row. */
   empty: string;
   pager: (page: P) => PagerProps;
+  /** A row under the list, in its own footer (the totals of every page), cell by column. */
+  footer?: (page: P) => ReactNode;
   minWidth?: number;
   /** After the list: a dialog the page opens. */
   children?: ReactNode;
@@ -56,6 +58,7 @@ export function ListPage<T, P extends { items: T[]; total: number }>({
   rowTestId,
   empty,
   pager,
+  footer,
   minWidth = 720,
   children,
 }: ListPageProps<T, P>) {
@@ -106,6 +109,7 @@ export function ListPage<T, P extends { items: T[]; total: number }>({
                   </Table.Tr>
                 ))}
               </Table.Tbody>
+              {footer && page.items.length > 0 && <Table.Tfoot>{footer(page)}</Table.Tfoot>}
             </Table>
           </Table.ScrollContainer>
           {page.items.length === 0 && <Text c="dimmed">{empty}</Text>}

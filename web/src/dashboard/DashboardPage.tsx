@@ -10,6 +10,7 @@ import { formatQuantity, plural } from "../components/Quantity";
 import { DateField } from "../components/DateField";
 import { parisDay } from "../lib/dateInput";
 import { BarList, Columns } from "./Bars";
+import { ReceivablesCard } from "./ReceivablesCard";
 import { useDashboard, useDashboardExport, type Granularity, type Period, type Series } from "./api";
 
 function Section<T>({
@@ -144,6 +145,8 @@ export default function DashboardPage() {
           </>
         )}
       </Section>
+
+      <ReceivablesCard period={period} />
 
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Section title={i18n.t("dashboard.topProducts")} note={i18n.t("dashboard.topProductsNote")} series="top-products" period={period} query={d.topProducts}>

@@ -11,6 +11,7 @@ export type TopProducts = R["schemas"]["Top_TopProduct"];
 export type TopCustomers = R["schemas"]["Top_TopCustomer"];
 export type OrdersByStatus = R["schemas"]["OrdersByStatus"];
 export type StockAlerts = R["schemas"]["StockAlerts"];
+export type ReceivablesSummary = R["schemas"]["ReceivablesSummary"];
 
 export interface Period {
   from: string;
@@ -58,6 +59,29 @@ export function useDashboard(p: Period) {
       (await unwrap(api.read.GET("/dashboard/stock-alerts", { params: { query: { limit: 20 } }, signal }))).data,
   });
   return { sales, topProducts, topCustomers, byStatus, alerts };
+}
+
+/**
+ * The days from `from` to `to`, both included, as the DSO's window over the period shown
+ * (1 to 730, what the API takes); none when either day is missing or they are reversed.
+ */
+export function periodDays(from: string, to: string): number | undefined {
+  if (!from || !to) return undefined;
+  const days = Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+  return Number.isFinite(days) && days >= 1 ? Math.min(days, 730) : undefined;
+}
+
+/** Receivables, overdue, aging and DSO as of the period's last day, the DSO over the period. */
+export function useReceivablesSummary(p: Period) {
+  const { api } = useServices();
+  const days = periodDays(p.from, p.to);
+  const query = { ...(p.to ? { as_of: p.to } : {}), ...(days ? { days } : {}) };
+  return useQuery({
+    queryKey: ["dashboard", "receivables", query],
+    queryFn: async ({ signal }): Promise<ReceivablesSummary> =>
+      (await unwrap(api.read.GET("/dashboard/receivables", { params: { query }, signal }))).data,
+    placeholderData: keepPreviousData,
+  });
 }
 
 export function useDashboardExport() {

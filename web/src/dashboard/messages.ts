@@ -27,6 +27,17 @@ export const dashboardFr = {
   "dashboard.nOrders.other": "{n} commandes",
   "dashboard.none": "Rien sur cette période.",
   "dashboard.csv": "CSV : {what}",
+  "dashboard.receivables": "Créances clients",
+  "dashboard.receivablesNote": "Montants TTC (toutes taxes comprises), situation au {date}.",
+  "dashboard.receivablesTotal": "Encours clients",
+  "dashboard.overdue": "Dont échu",
+  "dashboard.openInvoices": "Factures ouvertes",
+  "dashboard.dso": "DSO (délai moyen de paiement)",
+  "dashboard.dsoValue": "{value} jours",
+  "dashboard.dsoNone": "Aucune vente facturée",
+  "dashboard.dsoNote": "Sur les {days} jours de la période : {invoiced} facturés, avoirs déduits.",
+  "dashboard.aging": "Par retard depuis l'échéance",
+  "dashboard.receivablesLink": "Créances par client",
 } as const;
 
 export const dashboardEn: Record<keyof typeof dashboardFr, string> = {
@@ -58,4 +69,15 @@ export const dashboardEn: Record<keyof typeof dashboardFr, string> = {
   "dashboard.nOrders.other": "{n} orders",
   "dashboard.none": "Nothing in this period.",
   "dashboard.csv": "CSV: {what}",
+  "dashboard.receivables": "Receivables",
+  "dashboard.receivablesNote": "Amounts incl. VAT, as of {date}.",
+  "dashboard.receivablesTotal": "Owed by customers",
+  "dashboard.overdue": "Of which overdue",
+  "dashboard.openInvoices": "Open invoices",
+  "dashboard.dso": "DSO (days sales outstanding)",
+  "dashboard.dsoValue": "{value} days",
+  "dashboard.dsoNone": "No sales invoiced",
+  "dashboard.dsoNote": "Over the period's {days} days: {invoiced} invoiced, less credit notes.",
+  "dashboard.aging": "By days past due",
+  "dashboard.receivablesLink": "Receivables by customer",
 };

@@ -7,6 +7,7 @@ import { customersEn, customersFr } from "../customers/messages";
 import { stockEn, stockFr } from "../stock/messages";
 import { ordersEn, ordersFr } from "../orders/messages";
 import { dashboardEn, dashboardFr } from "../dashboard/messages";
+import { invoicesEn, invoicesFr } from "../invoices/messages";
 
 export type Lang = "fr" | "en";
 export const LANGS: readonly Lang[] = ["fr", "en"];
@@ -156,6 +157,7 @@ export const fr = {
   ...stockFr,
   ...ordersFr,
   ...dashboardFr,
+  ...invoicesFr,
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -304,6 +306,7 @@ export const en: Record<MessageKey, string> = {
   ...stockEn,
   ...ordersEn,
   ...dashboardEn,
+  ...invoicesEn,
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { fr, en };

@@ -4,7 +4,7 @@ import type { FieldError } from "../api/types";
 import { formProblem } from "./formErrors";
 import { RecentWrites } from "./recentWrites";
 import { LAGGING_RETRIES, shouldRetry } from "./queryClient";
-import { can, homePath, visibleMenu } from "../auth/permissions";
+import { CREDIT_NOTE_WRITERS, INVOICE_READERS, INVOICE_WRITERS, can, hasRole, homePath, visibleMenu } from "../auth/permissions";
 
 const apiError = (status: number, code: string, errors?: { field: string; code: string; message: string }[]) =>
   new ApiError(status, { type: "t", title: code, status, code: code as never, // A code unknown to this build is cast on purpose: a newer server may send one.
@@ -72,6 +72,16 @@ describe("menu", () => {
     // The dashboard also needs the admin or analyst role.
     expect(visibleMenu(["catalogue:read"], ["analyst"]).map((i) => i.to)).toContain("/dashboard");
     expect(visibleMenu(["catalogue:read", "orders:write"], ["sales"]).map((i) => i.to)).not.toContain("/dashboard");
+    // Invoices and receivables: admin, sales and analyst, as the API grants them; not the warehouse.
+    for (const role of ["admin", "sales", "analyst"])
+      expect(visibleMenu(["catalogue:read"], [role]).map((i) => i.to)).toEqual(expect.arrayContaining(["/invoices", "/receivables"]));
+    const warehouse = visibleMenu(["catalogue:read", "stock:write"], ["warehouse"]).map((i) => i.to);
+    expect(warehouse).not.toContain("/invoices");
+    expect(warehouse).not.toContain("/receivables");
+    expect(hasRole(["sales"], INVOICE_WRITERS)).toBe(true);
+    expect(hasRole(["sales"], CREDIT_NOTE_WRITERS)).toBe(false);
+    expect(hasRole(["analyst"], INVOICE_WRITERS)).toBe(false);
+    expect(hasRole(undefined, INVOICE_READERS)).toBe(false);
     expect(visibleMenu([])).toEqual([]);
     expect(visibleMenu(undefined)).toEqual([]);
     expect(can(["catalogue:read"], "catalogue:write")).toBe(false);

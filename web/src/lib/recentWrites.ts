@@ -1,7 +1,7 @@
 // Read-your-writes: the version each command returned, so that the next read of that
 // aggregate (or of its list) waits for the projection to reach it (`min_version`).
 
-export type AggregateKind = "product" | "user" | "customer" | "order" | "stock";
+export type AggregateKind = "product" | "user" | "customer" | "order" | "stock" | "invoice";
 
 export class RecentWrites {
   private readonly versions = new Map<string, number>();

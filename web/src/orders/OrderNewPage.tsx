@@ -6,7 +6,7 @@ import { ErrorAlert } from "../components/ErrorAlert";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
 import { notify } from "../lib/notify";
 import { useCreateOrder } from "./api";
-import { CustomerPicker } from "./Pickers";
+import { CustomerPicker } from "../components/CustomerPicker";
 
 /** A draft order for a customer (chosen here or passed as ?customer=). */
 export function OrderNewPage() {

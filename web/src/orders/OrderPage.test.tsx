@@ -171,3 +171,68 @@ describe("order terms", () => {
     expect(within(screen.getByTestId("line-VIS-1")).getAllByRole("cell")[2]?.textContent).toBe("2\u00a0pièces");
   });
 });
+
+describe("invoicing a fulfilled order", () => {
+  const fulfilled: OrderDetail = { ...order, status: "fulfilled", version: 9 };
+  const INVOICE = "0193a1b2-0000-7000-8000-0000000000f1";
+
+  async function openFulfilled(roles: string[], post: () => Response) {
+    const network = fakeNetwork({
+      ...signedInAs(roles, ["catalogue:read", "catalogue:write", "orders:write"]),
+      [`GET /orders/${ID}`]: () => Response.json(fulfilled),
+      "GET /invoices": () => Response.json({ items: [], total: 0, page: 1, limit: 10 }),
+      "POST /invoices": post,
+    });
+    const services = createServices({ commandApiUrl: "http://test/api/command", readApiUrl: "http://test/api/read" }, () => "fr", network);
+    await services.session.login("u@example.com", "pw");
+    renderApp(<OrderPage />, { network, services, path: `/orders/${ID}`, route: "/orders/:id" });
+    await screen.findByRole("heading", { name: "Commande PRO-2026-000007" });
+    return { network, services };
+  }
+
+  it("issues the invoice after a confirmation, then opens it, read at the version returned", async () => {
+    const { network, services } = await openFulfilled(["sales"], () =>
+      Response.json({ id: INVOICE, version: 1, number: "FAC-2026-000001" }, { status: 201 }),
+    );
+    await screen.findByText("Cette commande livrée n'est pas encore facturée.");
+    // The order's number is how its invoice is looked up.
+    expect(network.calls.some((c) => c.url.includes("/invoices?") && c.url.includes("q=PRO-2026-000007"))).toBe(true);
+    await userEvent.click(await screen.findByRole("button", { name: "Émettre la facture" }));
+    const dialog = await screen.findByRole("dialog", { name: "Émettre la facture de la commande PRO-2026-000007 ?" });
+    expect(within(dialog).getByTestId("confirm-text").textContent?.replace(/[\u00a0\u202f]/g, " ")).toBe(
+      "Une facture FAC-… sera émise pour Acme, datée d'aujourd'hui : 2 lignes, 28,00 € HT, 33,60 € TTC. Son échéance suit les conditions de paiement du client.",
+    );
+    expect(network.calls.some((c) => c.method === "POST" && c.url.endsWith("/invoices"))).toBe(false);
+    await userEvent.click(within(dialog).getByRole("button", { name: "Émettre la facture" }));
+    await screen.findByText("elsewhere");
+    const sent = network.calls.find((c) => c.method === "POST" && c.url.endsWith("/invoices"));
+    expect(await sent?.json()).toEqual({ order_id: ID });
+    expect(services.writes.versionOf(INVOICE)).toBe(1);
+  });
+
+  it("links to the invoice the order already has (409 order_already_invoiced)", async () => {
+    await openFulfilled(["admin"], () => problem(409, "order_already_invoiced", { invoice_id: INVOICE }));
+    await userEvent.click(await screen.findByRole("button", { name: "Émettre la facture" }));
+    const dialog = await screen.findByRole("dialog", { name: "Émettre la facture de la commande PRO-2026-000007 ?" });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Émettre la facture" }));
+    const link = await screen.findByRole("link", { name: "Ouvrir la facture" });
+    expect(link.getAttribute("href")).toBe(`/invoices/${INVOICE}`);
+    expect(screen.getByText("Cette commande est déjà facturée.")).toBeTruthy();
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(screen.queryByRole("button", { name: "Émettre la facture" })).toBeNull();
+  });
+
+  it("shows no invoicing to the warehouse, which may not read invoices", async () => {
+    const { network } = await openFulfilled(["warehouse"], () => problem(403, "forbidden"));
+    await waitFor(() => expect(network.calls.some((c) => c.url.endsWith("/auth/me"))).toBe(true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.queryByTestId("invoicing")).toBeNull();
+    expect(network.calls.some((c) => c.url.includes("/invoices"))).toBe(false);
+  });
+
+  it("tells the analyst whether the order is invoiced, without the button", async () => {
+    await openFulfilled(["analyst"], () => problem(403, "forbidden"));
+    await screen.findByText("Cette commande livrée n'est pas encore facturée.");
+    expect(screen.queryByRole("button", { name: "Émettre la facture" })).toBeNull();
+  });
+});

@@ -16,7 +16,7 @@ import {
 import { Link, useParams } from "react-router";
 import { useI18n } from "../i18n/useI18n";
 import { useMe } from "../auth/hooks";
-import { can } from "../auth/permissions";
+import { INVOICE_READERS, INVOICE_WRITERS, can, hasRole } from "../auth/permissions";
 import { ApiError, isApiError } from "../api/problem";
 import { QueryStatus } from "../components/QueryStatus";
 import { ErrorAlert } from "../components/ErrorAlert";
@@ -29,8 +29,10 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { formatQuantity, plural, unitLabel } from "../components/Quantity";
 import { useOrder, useOrderCommand, useProforma, type OrderCommand, type OrderDetail, type OrderLine, type Shortage } from "./api";
 import { OrderStatusBadge } from "./OrderStatusBadge";
-import { CustomerPicker, ProductPicker } from "./Pickers";
+import { CustomerPicker } from "../components/CustomerPicker";
+import { ProductPicker } from "./Pickers";
 import { OrderConflictAlert, OrderTerms } from "./OrderTerms";
+import { OrderInvoicing } from "./OrderInvoicing";
 import { quantitiesByUnit } from "./summary";
 
 type Lifecycle = "submit" | "fulfil" | "cancel";
@@ -202,6 +204,10 @@ function OrderEditor({ order, reload }: { order: OrderDetail; reload: () => void
           </Button>
         )}
       </Group>
+
+      {order.status === "fulfilled" && hasRole(me.data?.roles, INVOICE_READERS) && (
+        <OrderInvoicing order={order} mayIssue={hasRole(me.data?.roles, INVOICE_WRITERS)} />
+      )}
 
       <ConfirmDialog
         opened={confirming !== null}

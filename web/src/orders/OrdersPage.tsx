@@ -9,7 +9,7 @@ import { QueryStatus } from "../components/QueryStatus";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
 import { ORDER_PAGE, ORDER_STATUSES, useOrderList, type OrderFilters, type OrderStatus } from "./api";
 import { OrderStatusBadge } from "./OrderStatusBadge";
-import { CustomerPicker } from "./Pickers";
+import { CustomerPicker } from "../components/CustomerPicker";
 import { plural } from "../components/Quantity";
 import { DateField } from "../components/DateField";
 import { isIsoDate } from "../lib/dateInput";

@@ -16,6 +16,7 @@ export type Shortage = R["schemas"]["Shortage"];
 export type AddLine = C["schemas"]["AddLine"];
 export type ChangeLine = C["schemas"]["ChangeLine"];
 export type SetTerms = C["schemas"]["SetTerms"];
+export type OrderInvoice = R["schemas"]["InvoiceRow"];
 
 export const ORDER_STATUSES: readonly OrderStatus[] = ["draft", "submitting", "submitted", "fulfilled", "cancelled"];
 export const ORDER_PAGE = 25;
@@ -163,4 +164,35 @@ export function useProforma() {
         parseAs: "blob",
       }),
     );
+}
+
+/**
+ * The invoice of an order, if it has one (null otherwise): the order's read model does not
+ * name it, so it is looked up in the invoice list by the order's number.
+ */
+export function useOrderInvoice(order: Pick<OrderDetail, "id" | "number">, enabled: boolean) {
+  const { api } = useServices();
+  return useQuery({
+    queryKey: ["invoices", "of-order", order.id],
+    enabled,
+    queryFn: async ({ signal }): Promise<OrderInvoice | null> => {
+      const page = (await unwrap(api.read.GET("/invoices", { params: { query: { q: order.number, limit: 10 } }, signal }))).data;
+      return page.items.find((i) => i.order_id === order.id) ?? null;
+    },
+  });
+}
+
+/** Invoices a fulfilled order, whole (admin, sales); the invoice is then read at least at its version. */
+export function useIssueInvoice() {
+  const { api, writes } = useServices();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (orderId: string) => (await unwrap(api.command.POST("/invoices", { body: { order_id: orderId } }))).data,
+    onSuccess: (result) => {
+      writes.record("invoice", result.id, result.version);
+      void queryClient.invalidateQueries({ queryKey: ["invoices"] });
+      void queryClient.invalidateQueries({ queryKey: ["receivables"] });
+      void queryClient.invalidateQueries({ queryKey: ["dashboard", "receivables"] });
+    },
+  });
 }
