@@ -7,7 +7,7 @@
 // the form kept); the receivables page and the dashboard show what the customer owes.
 import assert from "node:assert/strict";
 import { field, login } from "../api.mjs";
-import { api, menu, readyUser, signIn, stockedProducts, submittedOrder } from "../flows.mjs";
+import { api, download, menu, readyUser, signIn, stockedProducts, submittedOrder } from "../flows.mjs";
 
 export const title = "sales: invoice a fulfilled order, partial payment; admin: credit note of one line, receivables";
 
@@ -94,6 +94,12 @@ export async function run({ page, baseUrl, harness, admin }) {
   // Sales records payments but does not issue credit notes.
   assert.equal(await page.getByRole("button", { name: "Émettre un avoir" }).count(), 0);
   await harness.checkPage(page, "invoice-issued");
+  // Its Factur-X PDF: a PDF/A-3 carrying factur-x.xml (its content is checked by read-api's
+  // tests against the XSD and schematrons).
+  const pdf = await download(page, () => page.getByRole("button", { name: "Télécharger le PDF (Factur-X)" }).click());
+  assert.match(pdf.name, /^FAC-\d{4}-\d{6}-fr\.pdf$/);
+  assert.equal(pdf.bytes.subarray(0, 5).toString("latin1"), "%PDF-");
+  assert.ok(pdf.bytes.includes(Buffer.from("factur-x.xml")), "the CII XML is attached");
 
   // In the list, found by its number, with its status and balance.
   await menu(page, "Factures");

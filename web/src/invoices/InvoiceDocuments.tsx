@@ -1,18 +1,35 @@
-// The invoice's documents: the place for the "Download PDF (Factur-X)" button.
-//
-// Not wired yet: the invoice PDF / Factur-X routes are being added to read-api in
-// parallel, and no route is assumed here before it is in docs/openapi/read-api.json.
-// To wire it once it is (after `npm run gen:api`):
-//   - a loader in ./api.ts, as orders' `useProforma` (blobOf(api.read.GET(<route>,
-//     { params: { path: { id }, query: { lang, min_version } }, parseAs: "blob" })));
-//   - here, a button that fetches the blob and `saveBlob`s it as `${invoice.number}.pdf`
-//     (the language choice as on the order's proforma, if the route takes one), with its
-//     error in an ErrorAlert;
-//   - its label in ./messages.ts, French and English.
-// The invoice page renders this component beside its title, for everyone who may read
-// the invoice; it shows nothing until then.
+// The invoice's document: its Factur-X PDF (PDF/A-3 with the EN 16931 CII XML inside), in
+// the interface's language, read at the version shown (read-your-writes).
+import { useState } from "react";
+import { Button, Stack } from "@mantine/core";
+import { ErrorAlert } from "../components/ErrorAlert";
+import { useI18n } from "../i18n/useI18n";
+import { saveBlob } from "../lib/download";
+import { useInvoicePdf } from "./api";
 import type { InvoiceDetail } from "./model";
 
-export function InvoiceDocuments(_props: { invoice: InvoiceDetail }) {
-  return null;
+export function InvoiceDocuments({ invoice }: { invoice: InvoiceDetail }) {
+  const i18n = useI18n();
+  const load = useInvoicePdf();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const download = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      saveBlob(await load(invoice.id, invoice.version, i18n.lang), `${invoice.number}-${i18n.lang}.pdf`);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Stack gap="xs" align="flex-end">
+      <Button variant="default" loading={busy} onClick={() => void download()}>
+        {i18n.t("invoice.downloadPdf")}
+      </Button>
+      {error !== null && <ErrorAlert error={error} />}
+    </Stack>
+  );
 }

@@ -4,6 +4,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useServices } from "../ServicesContext";
 import { unwrap } from "../api/problem";
+import { blobOf } from "../lib/download";
 import type { components as R } from "../api/generated/read-api";
 import { ifMatch } from "../products/model";
 import type { InvoiceDetail, InvoiceStatus, IssueCreditNote, RecordPayment } from "./model";
@@ -139,4 +140,16 @@ export function useReceivables(f: ReceivablesFilters) {
     },
     placeholderData: keepPreviousData,
   });
+}
+
+/** The invoice's Factur-X PDF in `lang`, at least at `version`. */
+export function useInvoicePdf() {
+  const { api } = useServices();
+  return (id: string, version: number, lang: "fr" | "en") =>
+    blobOf(
+      api.read.GET("/invoices/{id}/pdf", {
+        params: { path: { id }, query: { lang, min_version: String(version) } },
+        parseAs: "blob",
+      }),
+    );
 }

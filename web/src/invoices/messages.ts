@@ -30,6 +30,7 @@ export const invoicesFr = {
 
   "invoice.title": "Facture {number}",
   "invoice.back": "Retour aux factures",
+  "invoice.downloadPdf": "Télécharger le PDF (Factur-X)",
   "invoice.order": "Commande",
   "invoice.issueDate": "Date d'émission",
   "invoice.deliveryDate": "Date de livraison",
@@ -189,6 +190,7 @@ export const invoicesEn: Record<keyof typeof invoicesFr, string> = {
 
   "invoice.title": "Invoice {number}",
   "invoice.back": "Back to invoices",
+  "invoice.downloadPdf": "Download the PDF (Factur-X)",
   "invoice.order": "Order",
   "invoice.issueDate": "Issue date",
   "invoice.deliveryDate": "Delivery date",

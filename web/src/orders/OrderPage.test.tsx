@@ -69,7 +69,7 @@ describe("order editor", () => {
     await waitFor(() => expect(document.activeElement).toBe(confirm));
     await userEvent.click(confirm);
     const shortage = await screen.findByTestId("shortage-CHEV-2");
-    expect(shortage.textContent?.replace(/\u00a0/g, " ")).toBe("Stock insuffisant — demandé : 5 pièces ; disponible : 2 pièces.");
+    expect(shortage.textContent?.replace(/\u00a0/g, " ")).toBe("Stock insuffisant à la dernière tentative de validation — demandé : 5 pièces ; disponible alors : 2 pièces. Revalidez après réception.");
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
     expect(screen.queryByTestId("shortage-VIS-1")).toBeNull();
     expect(within(screen.getByTestId("line-CHEV-2")).getByLabelText("Quantité de CHEV-2").getAttribute("aria-invalid")).toBe("true");
