@@ -3,6 +3,7 @@
 // "issue a credit note" (admin) open their forms here.
 import { useState, type ReactNode } from "react";
 import { Anchor, Button, Group, Paper, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
+import { DocumentTotals } from "../components/DocumentTotals";
 import { Link, useParams } from "react-router";
 import { useI18n } from "../i18n/useI18n";
 import { useMe } from "../auth/hooks";
@@ -266,50 +267,31 @@ function Totals({ invoice }: { invoice: InvoiceDetail }) {
   const i18n = useI18n();
   const refund = compareDecimal(invoice.balance, "0") < 0;
   return (
-    <Paper withBorder p="md" w="100%" maw={520} ml="auto" data-testid="totals">
-      <Table>
-        <VisuallyHidden component="caption">{i18n.t("invoice.totals")}</VisuallyHidden>
-        <Table.Tbody>
-          <Table.Tr>
-            <Table.Th scope="row">{i18n.t("order.totalNet")}</Table.Th>
-            <Table.Td ta="right" data-testid="total-net">{i18n.money(invoice.total_net)}</Table.Td>
-          </Table.Tr>
-          {invoice.vat_lines.map((v) => (
-            <Table.Tr key={v.rate}>
-              <Table.Th scope="row" fw={400}>
-                {i18n.t("order.vatAt", { rate: i18n.percent(v.rate), base: i18n.money(v.base) })}
-              </Table.Th>
-              <Table.Td ta="right">{i18n.money(v.amount)}</Table.Td>
-            </Table.Tr>
-          ))}
-          <Table.Tr>
-            <Table.Th scope="row">{i18n.t("order.totalVat")}</Table.Th>
-            <Table.Td ta="right" data-testid="total-vat">{i18n.money(invoice.total_vat)}</Table.Td>
-          </Table.Tr>
-          <Table.Tr>
-            <Table.Th scope="row">{i18n.t("order.totalGross")}</Table.Th>
-            <Table.Td ta="right" fw={700} data-testid="total-gross">{i18n.money(invoice.total_gross)}</Table.Td>
-          </Table.Tr>
-          <Table.Tr>
-            <Table.Th scope="row" fw={400}>{i18n.t("invoice.totalCredited")}</Table.Th>
-            <Table.Td ta="right" data-testid="total-credited">{i18n.money(negated(invoice.credited))}</Table.Td>
-          </Table.Tr>
-          <Table.Tr>
-            <Table.Th scope="row" fw={400}>{i18n.t("invoice.totalPaid")}</Table.Th>
-            <Table.Td ta="right" data-testid="total-paid">{i18n.money(negated(invoice.paid))}</Table.Td>
-          </Table.Tr>
-          <Table.Tr>
-            <Table.Th scope="row">{i18n.t("invoice.balance")}</Table.Th>
-            <Table.Td ta="right" fw={700} data-testid="balance">{i18n.money(invoice.balance)}</Table.Td>
-          </Table.Tr>
-        </Table.Tbody>
-      </Table>
-      {refund && (
-        <Text size="sm" fw={600} mt="xs" data-testid="refund">
-          {i18n.t("invoice.refundOwed", { amount: i18n.money(negated(invoice.balance)) })}
-        </Text>
-      )}
-    </Paper>
+    <DocumentTotals
+      totals={invoice}
+      caption={i18n.t("invoice.totals")}
+      maw={520}
+      after={
+        refund && (
+          <Text size="sm" fw={600} mt="xs" data-testid="refund">
+            {i18n.t("invoice.refundOwed", { amount: i18n.money(negated(invoice.balance)) })}
+          </Text>
+        )
+      }
+    >
+      <Table.Tr>
+        <Table.Th scope="row" fw={400}>{i18n.t("invoice.totalCredited")}</Table.Th>
+        <Table.Td ta="right" data-testid="total-credited">{i18n.money(negated(invoice.credited))}</Table.Td>
+      </Table.Tr>
+      <Table.Tr>
+        <Table.Th scope="row" fw={400}>{i18n.t("invoice.totalPaid")}</Table.Th>
+        <Table.Td ta="right" data-testid="total-paid">{i18n.money(negated(invoice.paid))}</Table.Td>
+      </Table.Tr>
+      <Table.Tr>
+        <Table.Th scope="row">{i18n.t("invoice.balance")}</Table.Th>
+        <Table.Td ta="right" fw={700} data-testid="balance">{i18n.money(invoice.balance)}</Table.Td>
+      </Table.Tr>
+    </DocumentTotals>
   );
 }
 

@@ -14,6 +14,7 @@ import {
   VisuallyHidden,
 } from "@mantine/core";
 import { Link, useParams } from "react-router";
+import { DocumentTotals } from "../components/DocumentTotals";
 import { useI18n } from "../i18n/useI18n";
 import { useMe } from "../auth/hooks";
 import { INVOICE_READERS, INVOICE_WRITERS, can, hasRole } from "../auth/permissions";
@@ -447,35 +448,7 @@ function ConfirmBody({ order, action }: { order: OrderDetail; action: Lifecycle 
 
 function Totals({ order }: { order: OrderDetail }) {
   const i18n = useI18n();
-  return (
-    <Paper withBorder p="md" w="100%" maw={480} ml="auto" data-testid="totals" style={{ alignSelf: "start" }}>
-      <Table>
-        <VisuallyHidden component="caption">{i18n.t("order.totals")}</VisuallyHidden>
-        <Table.Tbody>
-          <Table.Tr>
-            <Table.Th scope="row">{i18n.t("order.totalNet")}</Table.Th>
-            <Table.Td ta="right" data-testid="total-net">{i18n.money(order.total_net)}</Table.Td>
-          </Table.Tr>
-          {order.vat_lines.map((v) => (
-            <Table.Tr key={v.rate}>
-              <Table.Th scope="row" fw={400}>
-                {i18n.t("order.vatAt", { rate: i18n.percent(v.rate), base: i18n.money(v.base) })}
-              </Table.Th>
-              <Table.Td ta="right">{i18n.money(v.amount)}</Table.Td>
-            </Table.Tr>
-          ))}
-          <Table.Tr>
-            <Table.Th scope="row">{i18n.t("order.totalVat")}</Table.Th>
-            <Table.Td ta="right" data-testid="total-vat">{i18n.money(order.total_vat)}</Table.Td>
-          </Table.Tr>
-          <Table.Tr>
-            <Table.Th scope="row">{i18n.t("order.totalGross")}</Table.Th>
-            <Table.Td ta="right" fw={700} data-testid="total-gross">{i18n.money(order.total_gross)}</Table.Td>
-          </Table.Tr>
-        </Table.Tbody>
-      </Table>
-    </Paper>
-  );
+  return <DocumentTotals totals={order} caption={i18n.t("order.totals")} maw={480} />;
 }
 
 function Proforma({ order }: { order: OrderDetail }) {
