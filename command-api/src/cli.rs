@@ -24,7 +24,9 @@ use crate::auth::NewUser;
 use crate::domain::user::User;
 use crate::es::CommandBus;
 use crate::relay::{Relay, RelayConfig};
-use crate::startup::{Application, AuthSettings, Settings};
+use crate::startup::{Application, AuthSettings, Settings, TransmissionSettings};
+use crate::transmission::port::Syntax;
+use crate::transmission::DispatcherConfig;
 
 #[derive(Debug, Parser)]
 #[command(name = "command-api", version, about = "gescom write side")]
@@ -63,6 +65,8 @@ enum Command {
         /// The seller, copied into every invoice issued.
         #[command(flatten)]
         seller: SellerConfig,
+        #[command(flatten)]
+        transmission: TransmissionArgs,
     },
     /// Run the outbox relay alone.
     Relay {
@@ -141,6 +145,50 @@ impl RelayArgs {
         config.projector_durable = self.projector_durable;
         config.sample_every = self.metrics.sample_every();
         config
+    }
+}
+
+/// The approved platform issued documents are handed to (README "Transmission").
+#[derive(Debug, clap::Args)]
+struct TransmissionArgs {
+    /// The platform's API base URL; unset, documents wait in the `transmissions` outbox.
+    #[arg(long, env = "GESCOM_PLATFORM_URL")]
+    platform_url: Option<String>,
+    /// The bearer token the platform gave gescom.
+    #[arg(long, env = "GESCOM_PLATFORM_TOKEN", hide_env_values = true)]
+    platform_token: Option<String>,
+    /// What the platform is handed: `factur-x`, `cii` or `ubl`.
+    #[arg(long, env = "GESCOM_PLATFORM_SYNTAX", default_value = "factur-x")]
+    platform_syntax: String,
+    /// How often a deposited document's status is asked for, in seconds.
+    #[arg(long, env = "GESCOM_PLATFORM_POLL_SECS", default_value_t = 300)]
+    platform_poll_secs: u64,
+    /// read-api's base URL, where documents are rendered.
+    #[arg(long, env = "GESCOM_READ_API_URL")]
+    read_api_url: Option<String>,
+}
+
+impl TransmissionArgs {
+    fn settings(self) -> anyhow::Result<Option<TransmissionSettings>> {
+        let Some(platform_url) = self.platform_url else {
+            return Ok(None);
+        };
+        let syntax = Syntax::parse(&self.platform_syntax).ok_or_else(|| {
+            anyhow::anyhow!("GESCOM_PLATFORM_SYNTAX: one of factur-x, cii, ubl")
+        })?;
+        let read_api_url = self
+            .read_api_url
+            .context("GESCOM_READ_API_URL is required with GESCOM_PLATFORM_URL")?;
+        Ok(Some(TransmissionSettings {
+            platform_url,
+            platform_token: self.platform_token,
+            read_api_url,
+            dispatcher: DispatcherConfig {
+                syntax,
+                poll_every: Duration::from_secs(self.platform_poll_secs.max(1)),
+                ..DispatcherConfig::default()
+            },
+        }))
     }
 }
 
@@ -254,6 +302,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             env,
             relay,
             seller,
+            transmission,
         } => {
             let seller = seller.seller()?;
             if seller.is_none() {
@@ -278,6 +327,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 auth: auth.settings(env.environment)?,
                 vat_rates,
                 seller,
+                transmission: transmission.settings()?,
             })
             .await?;
             app.run_until_stopped(Shutdown::on(shutdown_signal())).await

@@ -10,3 +10,4 @@ pub mod http;
 pub mod import;
 pub mod relay;
 pub mod startup;
+pub mod transmission;

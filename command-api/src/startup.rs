@@ -19,6 +19,8 @@ use crate::auth::tokens::TokenIssuer;
 use crate::auth::Auth;
 use crate::http::{router, AppState};
 use crate::relay::{Relay, RelayConfig};
+use crate::transmission::http::{HttpPlatform, ReadApiDocuments};
+use crate::transmission::{Dispatcher, DispatcherConfig};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -35,7 +37,30 @@ pub struct Settings {
     pub vat_rates: contracts::product::VatRates,
     /// Copied into each invoice issued; none: invoices answer 503 `seller_not_configured`.
     pub seller: Option<contracts::invoice::Seller>,
+    /// The approved platform; none: issued documents wait in the outbox.
+    pub transmission: Option<TransmissionSettings>,
 }
+
+#[derive(Clone)]
+pub struct TransmissionSettings {
+    pub platform_url: String,
+    pub platform_token: Option<String>,
+    pub read_api_url: String,
+    pub dispatcher: DispatcherConfig,
+}
+
+impl std::fmt::Debug for TransmissionSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransmissionSettings")
+            .field("platform_url", &self.platform_url)
+            .field("read_api_url", &self.read_api_url)
+            .field("dispatcher", &self.dispatcher)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long the dispatcher waits for read-api or the platform.
+const TRANSMISSION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Clone)]
 pub struct AuthSettings {
@@ -72,6 +97,7 @@ pub struct Application {
     relay: Option<Relay>,
     /// Resumes order processes cut off by a crash.
     recovery: Arc<OrderProcesses>,
+    dispatcher: Option<Dispatcher<HttpPlatform>>,
 }
 
 /// How often interrupted order processes are looked for.
@@ -92,6 +118,23 @@ impl Application {
             crate::es::COMMANDS,
             "Commands handled, by aggregate, command and outcome (accepted, unchanged, refused, version_mismatch, conflict, unavailable, failed)"
         );
+        let dispatcher = match settings.transmission {
+            Some(transmission) => Some(Dispatcher::new(
+                pool.clone(),
+                ReadApiDocuments::new(
+                    &transmission.read_api_url,
+                    issuer.clone(),
+                    TRANSMISSION_TIMEOUT,
+                )?,
+                HttpPlatform::new(
+                    &transmission.platform_url,
+                    transmission.platform_token,
+                    TRANSMISSION_TIMEOUT,
+                )?,
+                transmission.dispatcher,
+            )),
+            None => None,
+        };
         let auth = Arc::new(Auth::new(
             pool.clone(),
             issuer,
@@ -121,6 +164,7 @@ impl Application {
             router: router(state, readiness, Arc::new(verifier), &settings.http),
             relay,
             recovery,
+            dispatcher,
         })
     }
 
@@ -141,6 +185,13 @@ impl Application {
         let recovery = self
             .recovery
             .run_recovery(RECOVERY_EVERY, shutdown.clone().wait());
+        let dispatcher = self.dispatcher.map(|d| d.run(shutdown.clone().wait()));
+        let recovery = async move {
+            match dispatcher {
+                Some(dispatcher) => drop(tokio::join!(recovery, dispatcher)),
+                None => recovery.await,
+            }
+        };
         match self.relay {
             Some(relay) => {
                 let (served, (), ()) = tokio::join!(server, relay.run(shutdown.wait()), recovery);

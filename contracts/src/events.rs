@@ -599,12 +599,28 @@ pub enum InvoiceEvent {
         reference: Option<String>,
         balance: Money,
     },
+    /// What the approved platform reported of one of the invoice's documents, once the
+    /// document moved forward in its life cycle (`DeliveryStatus::advances`). Recorded
+    /// by command-api's transmission dispatcher (a system actor); `reported_at` is when
+    /// the platform's answer was read.
+    DeliveryStatusRecorded {
+        document: crate::invoice::DocumentRef,
+        /// The document's number (`FAC-…` or `AV-…`).
+        number: String,
+        status: crate::invoice::DeliveryStatus,
+        /// The platform's id of the deposit (none when it refused the deposit itself).
+        platform_ref: Option<String>,
+        /// Why it was rejected, as the platform words it.
+        reason: Option<String>,
+        reported_at: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 domain_event!(InvoiceEvent {
     InvoiceIssued,
     CreditNoteIssued,
-    PaymentRecorded
+    PaymentRecorded,
+    DeliveryStatusRecorded
 });
 
 #[cfg(test)]

@@ -211,7 +211,10 @@ pub fn from_domain(
         },
         Some(AggregateType::Invoice) => {
             let invoice = envelope.decode::<InvoiceId, InvoiceEvent>(meta.clone())?;
-            invoice_message(invoice.id, &invoice.event)?
+            match invoice_message(invoice.id, &invoice.event)? {
+                Some(message) => message,
+                None => return Ok(None),
+            }
         }
         _ => return Ok(None),
     };
@@ -227,12 +230,13 @@ pub fn from_domain(
     }))
 }
 
-/// The integration message of an invoice's event: each of them gives one.
+/// The integration message of an invoice's event: each but a platform's delivery report
+/// gives one (the platform already tells the systems it serves).
 fn invoice_message(
     id: InvoiceId,
     event: &InvoiceEvent,
-) -> Result<(&'static str, serde_json::Value), serde_json::Error> {
-    Ok(match event {
+) -> Result<Option<(&'static str, serde_json::Value)>, serde_json::Error> {
+    Ok(Some(match event {
         InvoiceEvent::InvoiceIssued {
             number,
             order_id,
@@ -309,5 +313,6 @@ fn invoice_message(
                 balance: *balance,
             })?,
         ),
-    })
+        InvoiceEvent::DeliveryStatusRecorded { .. } => return Ok(None),
+    }))
 }

@@ -293,3 +293,112 @@ mod tests {
         );
     }
 }
+
+/// Which of an invoice's documents a platform was handed: the invoice itself or one of
+/// its credit notes (both live in the invoice's stream).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DocumentRef {
+    Invoice,
+    CreditNote {
+        credit_note_id: crate::ids::CreditNoteId,
+    },
+}
+
+impl DocumentRef {
+    pub fn kind(self) -> DocumentKind {
+        match self {
+            DocumentRef::Invoice => DocumentKind::Invoice,
+            DocumentRef::CreditNote { .. } => DocumentKind::CreditNote,
+        }
+    }
+}
+
+/// An invoice or a credit note, as a read model's column says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "text", rename_all = "snake_case"))]
+pub enum DocumentKind {
+    Invoice,
+    CreditNote,
+}
+
+impl DocumentKind {
+    pub const ALL: [DocumentKind; 2] = [DocumentKind::Invoice, DocumentKind::CreditNote];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Invoice => "invoice",
+            DocumentKind::CreditNote => "credit_note",
+        }
+    }
+}
+
+/// Where an issued document stands at the approved platform (*plateforme agréée*), as
+/// the platform reports it: deposited (received and checked in form), then accepted by
+/// the buyer and paid, or rejected (by the platform or the buyer, with a reason).
+/// These are the French e-invoicing life-cycle's main statuses ("déposée", "rejetée" or
+/// "refusée", "approuvée", "encaissée").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "text", rename_all = "snake_case"))]
+pub enum DeliveryStatus {
+    Deposited,
+    Rejected,
+    Accepted,
+    Paid,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 4] = [
+        DeliveryStatus::Deposited,
+        DeliveryStatus::Rejected,
+        DeliveryStatus::Accepted,
+        DeliveryStatus::Paid,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Deposited => "deposited",
+            DeliveryStatus::Rejected => "rejected",
+            DeliveryStatus::Accepted => "accepted",
+            DeliveryStatus::Paid => "paid",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// Whether a report of `self` moves a document that stands at `current` forward.
+    /// The life cycle only goes forward (deposited, accepted, paid); a rejection ends it.
+    /// A report that does not move it (a repeat, a late or out-of-order one) is no news.
+    pub fn advances(self, current: Option<DeliveryStatus>) -> bool {
+        let rank = |s: DeliveryStatus| match s {
+            DeliveryStatus::Deposited => 1,
+            DeliveryStatus::Accepted => 2,
+            DeliveryStatus::Paid => 3,
+            DeliveryStatus::Rejected => 4,
+        };
+        match current {
+            None => true,
+            Some(DeliveryStatus::Rejected) => false,
+            Some(current) => rank(self) > rank(current),
+        }
+    }
+
+    /// Whether nothing more is expected from the platform.
+    pub fn is_final(self) -> bool {
+        matches!(self, DeliveryStatus::Rejected | DeliveryStatus::Paid)
+    }
+}
+
+impl fmt::Display for DeliveryStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

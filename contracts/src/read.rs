@@ -13,7 +13,7 @@ use crate::auth::Role;
 use crate::customer::{Address, PaymentTerms};
 use crate::events::{AggregateType, OrderStatus, Shortage};
 use crate::ids::{CreditNoteId, CustomerId, InvoiceId, OrderId, PaymentId, ProductId};
-use crate::invoice::{Buyer, InvoiceStatus, PaymentMethod, Seller};
+use crate::invoice::{Buyer, DeliveryStatus, DocumentKind, InvoiceStatus, PaymentMethod, Seller};
 use crate::money::Money;
 use crate::pricing::VatLine;
 use crate::product::{ProductStatus, Unit};
@@ -66,6 +66,8 @@ closed_set!(Role, Role::ALL);
 closed_set!(OrderStatus, OrderStatus::ALL);
 closed_set!(AggregateType, AggregateType::ALL);
 closed_set!(StockMovementKind, StockMovementKind::ALL);
+closed_set!(DeliveryStatus, DeliveryStatus::ALL);
+closed_set!(DocumentKind, DocumentKind::ALL);
 closed_set!(AdjustmentReason, AdjustmentReason::ALL);
 closed_set!(InvoiceStatus, InvoiceStatus::ALL);
 closed_set!(PaymentMethod, PaymentMethod::ALL);
@@ -508,6 +510,24 @@ pub struct PaymentRow {
     pub recorded_by: String,
 }
 
+/// Where one of the invoice's documents stands at the approved platform, as it last
+/// reported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TransmissionRow {
+    /// The invoice's id, or the credit note's.
+    pub document_id: uuid::Uuid,
+    pub kind: DocumentKind,
+    pub number: String,
+    pub status: DeliveryStatus,
+    /// The platform's id of the deposit (none when it refused the deposit).
+    pub platform_ref: Option<String>,
+    /// Why it was rejected, in the platform's words.
+    pub reason: Option<String>,
+    pub reported_at: DateTime<Utc>,
+}
+
 /// An invoice with the parties as issued, its lines, credit notes and payments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -522,6 +542,8 @@ pub struct InvoiceDetail {
     pub credit_notes: Vec<CreditNoteDetail>,
     /// Oldest first.
     pub payments: Vec<PaymentRow>,
+    /// Each document handed to the approved platform, by number (none until then).
+    pub transmissions: Vec<TransmissionRow>,
 }
 
 #[cfg(test)]
@@ -552,6 +574,8 @@ mod tests {
         serde_spells_each_name::<AdjustmentReason>();
         serde_spells_each_name::<InvoiceStatus>();
         serde_spells_each_name::<PaymentMethod>();
+        serde_spells_each_name::<DeliveryStatus>();
+        serde_spells_each_name::<DocumentKind>();
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]

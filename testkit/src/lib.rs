@@ -6,6 +6,7 @@ pub mod auth;
 pub mod contract;
 pub mod documented;
 pub mod metrics;
+pub mod fake_platform;
 
 use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};

@@ -13,7 +13,10 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use contracts::customer::PaymentTerms;
 use contracts::events::{aggregate_types, InvoiceEvent, OrderLine, OrderStatus};
 use contracts::ids::{CreditNoteId, CustomerId, InvoiceId, OrderId, PaymentId};
-use contracts::invoice::{Buyer, CreditNoteLine, InvoiceLine, PaymentMethod, Seller};
+use chrono::{DateTime, Utc};
+use contracts::invoice::{
+    Buyer, CreditNoteLine, DeliveryStatus, DocumentRef, InvoiceLine, PaymentMethod, Seller,
+};
 use contracts::money::Money;
 use contracts::pricing::{self, Totals};
 use contracts::product::Quantity;
@@ -112,6 +115,16 @@ pub enum InvoiceCommand {
         /// The day it is recorded: a payment cannot be received later than that.
         today: NaiveDate,
     },
+    /// What the approved platform reported of one of the invoice's documents (the
+    /// transmission dispatcher's command). A report that does not move the document
+    /// forward records nothing, so reports can be repeated safely.
+    RecordDelivery {
+        document: DocumentRef,
+        status: DeliveryStatus,
+        platform_ref: Option<String>,
+        reason: Option<String>,
+        reported_at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -138,6 +151,8 @@ pub enum InvoiceError {
     PaymentExists,
     #[error("a payment cannot be received after today ({today})")]
     PaidInFuture { today: NaiveDate },
+    #[error("the invoice has no such credit note")]
+    UnknownCreditNote,
 }
 
 /// An invoice line and what credit notes took off it so far.
@@ -189,6 +204,9 @@ pub struct State {
     pub totals: Totals,
     pub credit_notes: Vec<CreditNote>,
     pub payments: Vec<Payment>,
+    /// Each transmitted document's latest status at the platform.
+    #[serde(default)]
+    pub deliveries: Vec<(DocumentRef, DeliveryStatus)>,
 }
 
 impl State {
@@ -282,6 +300,43 @@ impl State {
             });
         }
         Ok(lines)
+    }
+
+    /// The platform's report, none when it does not move the document forward.
+    fn delivery(
+        &self,
+        document: DocumentRef,
+        status: DeliveryStatus,
+        platform_ref: Option<String>,
+        reason: Option<String>,
+        reported_at: DateTime<Utc>,
+    ) -> Result<Option<InvoiceEvent>, InvoiceError> {
+        let number = match document {
+            DocumentRef::Invoice => self.number.clone(),
+            DocumentRef::CreditNote { credit_note_id } => self
+                .credit_notes
+                .iter()
+                .find(|c| c.id == credit_note_id)
+                .ok_or(InvoiceError::UnknownCreditNote)?
+                .number
+                .clone(),
+        };
+        let current = self
+            .deliveries
+            .iter()
+            .find(|(d, _)| *d == document)
+            .map(|(_, s)| *s);
+        if !status.advances(current) {
+            return Ok(None);
+        }
+        Ok(Some(InvoiceEvent::DeliveryStatusRecorded {
+            document,
+            number,
+            status,
+            platform_ref,
+            reason: reason.filter(|_| status == DeliveryStatus::Rejected),
+            reported_at,
+        }))
     }
 
     fn line(&self, line_no: u32) -> Option<&Line> {
@@ -454,6 +509,13 @@ impl Decide for Invoice {
                 },
                 today,
             )?,
+            InvoiceCommand::RecordDelivery {
+                document,
+                status,
+                platform_ref,
+                reason,
+                reported_at,
+            } => state.delivery(document, status, platform_ref, reason, reported_at)?,
         };
         Ok(event.into_iter().collect())
     }
@@ -487,6 +549,7 @@ impl Decide for Invoice {
                     totals,
                     credit_notes: Vec::new(),
                     payments: Vec::new(),
+                    deliveries: Vec::new(),
                 })
             }
             InvoiceEvent::CreditNoteIssued {
@@ -535,6 +598,14 @@ impl Decide for Invoice {
                         method,
                         reference,
                     });
+                }
+            }
+            InvoiceEvent::DeliveryStatusRecorded {
+                document, status, ..
+            } => {
+                if let Some(state) = &mut self.state {
+                    state.deliveries.retain(|(d, _)| *d != document);
+                    state.deliveries.push((document, status));
                 }
             }
         }
@@ -673,7 +744,7 @@ mod tests {
         let totals = match event {
             InvoiceEvent::InvoiceIssued { totals, .. }
             | InvoiceEvent::CreditNoteIssued { totals, .. } => totals,
-            InvoiceEvent::PaymentRecorded { .. } => panic!("a payment has no totals"),
+            other => panic!("{other:?} has no totals"),
         };
         (
             totals.net.to_string(),
@@ -1049,5 +1120,94 @@ mod tests {
             decided(vec![issued(), whole], pay(1, "0.01")),
             Err(InvoiceError::Overpayment { .. })
         ));
+    }
+
+    fn report(document: DocumentRef, status: DeliveryStatus) -> InvoiceCommand {
+        InvoiceCommand::RecordDelivery {
+            document,
+            status,
+            platform_ref: Some("PA-77".to_owned()),
+            reason: Some("numéro de TVA de l'acheteur inconnu".to_owned()),
+            reported_at: "2026-03-04T08:00:00Z".parse().unwrap(),
+        }
+    }
+
+    /// Given the invoice and what the platform already reported, the statuses recorded
+    /// for a sequence of reports.
+    fn recorded(reports: &[(DocumentRef, DeliveryStatus)]) -> Vec<(String, DeliveryStatus)> {
+        let mut given = vec![
+            issued(),
+            one(&[issued()], credit(CreditScope::Whole, 1)),
+        ];
+        if let InvoiceEvent::CreditNoteIssued { number, .. } = &mut given[1] {
+            *number = "AV-2026-000001".to_owned();
+        }
+        let mut out = Vec::new();
+        for &(document, status) in reports {
+            for event in decided(given.clone(), report(document, status)).unwrap() {
+                let InvoiceEvent::DeliveryStatusRecorded { number, status, .. } = &event else {
+                    panic!("{event:?}");
+                };
+                out.push((number.clone(), *status));
+                given.push(event);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_platform_report_is_recorded_once_and_only_forward() {
+        use DeliveryStatus::*;
+        let invoice = DocumentRef::Invoice;
+        let note = DocumentRef::CreditNote {
+            credit_note_id: credit_note_id(1),
+        };
+        let fac = || "FAC-2026-000001".to_owned();
+        // Repeated and late reports record nothing; each document has its own life cycle.
+        assert_eq!(
+            recorded(&[
+                (invoice, Deposited),
+                (invoice, Deposited),
+                (note, Deposited),
+                (invoice, Paid),
+                (invoice, Accepted),
+                (invoice, Rejected),
+            ]),
+            vec![
+                (fac(), Deposited),
+                ("AV-2026-000001".to_owned(), Deposited),
+                (fac(), Paid)
+            ]
+        );
+        // A rejection ends the cycle.
+        assert_eq!(
+            recorded(&[(invoice, Rejected), (invoice, Deposited), (invoice, Paid)]),
+            vec![(fac(), Rejected)]
+        );
+    }
+
+    #[test]
+    fn only_a_rejection_keeps_the_platforms_reason() {
+        let reason = |status| match one(&[issued()], report(DocumentRef::Invoice, status)) {
+            InvoiceEvent::DeliveryStatusRecorded { reason, .. } => reason,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(reason(DeliveryStatus::Deposited), None);
+        assert!(reason(DeliveryStatus::Rejected).is_some());
+    }
+
+    #[test]
+    fn a_report_on_an_unknown_credit_note_or_invoice_is_refused() {
+        let note = DocumentRef::CreditNote {
+            credit_note_id: credit_note_id(9),
+        };
+        assert_eq!(
+            decided(vec![issued()], report(note, DeliveryStatus::Deposited)),
+            Err(InvoiceError::UnknownCreditNote)
+        );
+        assert_eq!(
+            decided(vec![], report(DocumentRef::Invoice, DeliveryStatus::Deposited)),
+            Err(InvoiceError::NotFound)
+        );
     }
 }

@@ -48,6 +48,7 @@ impl Keyed for invoice::Invoice {
             C::Issue(_) => "Issue",
             C::IssueCreditNote { .. } => "IssueCreditNote",
             C::RecordPayment { .. } => "RecordPayment",
+            C::RecordDelivery { .. } => "RecordDelivery",
         }
     }
 }

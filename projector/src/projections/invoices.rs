@@ -1,12 +1,12 @@
-//! `invoices`, `invoice_lines`, `credit_notes`, `credit_note_lines`, `invoice_payments`:
-//! every row from the invoice's own events. The customer's code and name, the seller and
+//! `invoices`, `invoice_lines`, `credit_notes`, `credit_note_lines`, `invoice_payments`,
+//! `invoice_transmissions`: every row from the invoice's own events. The customer's code and name, the seller and
 //! the buyer are the snapshots `InvoiceIssued` carries, never read from other read
 //! models, so an invoice projects the same whatever arrives first (DESIGN §9).
 
 use contracts::envelope::Stored;
 use contracts::events::InvoiceEvent;
 use contracts::ids::InvoiceId;
-use contracts::invoice::{InvoiceStatus, CURRENCY};
+use contracts::invoice::{DocumentRef, InvoiceStatus, CURRENCY};
 use contracts::money::Money;
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
@@ -206,6 +206,45 @@ pub async fn apply(
             .execute(&mut *conn)
             .await?;
             settle(conn, id, version, "paid", amount).await
+        }
+        InvoiceEvent::DeliveryStatusRecorded {
+            document,
+            number,
+            status,
+            platform_ref,
+            reason,
+            reported_at,
+        } => {
+            let document_id = match document {
+                DocumentRef::Invoice => id.as_uuid(),
+                DocumentRef::CreditNote { credit_note_id } => credit_note_id.as_uuid(),
+            };
+            sqlx::query(
+                "INSERT INTO invoice_transmissions (invoice_id, document_id, kind, number, status,
+                                                    platform_ref, reason, reported_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (invoice_id, document_id) DO UPDATE
+                    SET status = EXCLUDED.status, platform_ref = EXCLUDED.platform_ref,
+                        reason = EXCLUDED.reason, reported_at = EXCLUDED.reported_at",
+            )
+            .bind(id)
+            .bind(document_id)
+            .bind(document.kind())
+            .bind(&number)
+            .bind(status)
+            .bind(&platform_ref)
+            .bind(&reason)
+            .bind(reported_at)
+            .execute(&mut *conn)
+            .await?;
+            // The invoice's version follows its stream, so that `min_version` holds.
+            sqlx::query("UPDATE invoices SET version = $2, updated_at = $3 WHERE id = $1")
+                .bind(id)
+                .bind(version.sequence)
+                .bind(version.at)
+                .execute(conn)
+                .await?;
+            Ok(())
         }
     }
 }

@@ -103,6 +103,7 @@ pub const READ_MODEL_TABLES: &[&str] = &[
     "credit_notes",
     "credit_note_lines",
     "invoice_payments",
+    "invoice_transmissions",
     "projector_checkpoints",
 ];
 

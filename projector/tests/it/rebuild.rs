@@ -101,6 +101,7 @@ async fn every_table_is_either_a_read_model_or_command_side(pool: PgPool) {
         "order_processes",
         "invoice_number_counters",
         "invoiced_orders",
+        "transmissions",
         // The projector's own, which a rebuild keeps (skipped events stay skipped).
         "projector_dead_letters",
     ];

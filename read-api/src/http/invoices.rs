@@ -15,7 +15,7 @@ use contracts::ids::{CustomerId, InvoiceId};
 use contracts::invoice::{Buyer, InvoiceStatus, Seller};
 use contracts::read::{
     CreditNoteDetail, CreditNoteLineRow, CreditNoteRow, InvoiceDetail, InvoiceLineRow, InvoiceRow,
-    Page, PaymentRow,
+    Page, PaymentRow, TransmissionRow,
 };
 use platform::problem::Code;
 use platform::web::AppPath;
@@ -256,6 +256,19 @@ async fn payments(pool: &PgPool, id: InvoiceId) -> Result<Vec<PaymentRow>, sqlx:
     .await
 }
 
+async fn transmissions(
+    pool: &PgPool,
+    id: InvoiceId,
+) -> Result<Vec<TransmissionRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT document_id, kind, number, status, platform_ref, reason, reported_at
+           FROM invoice_transmissions WHERE invoice_id = $1 ORDER BY number",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+}
+
 /// `GET /invoices/{id}`: the invoice, the parties as issued, its lines, credit notes and
 /// payments; `min_version` for read-your-writes. Roles: admin, sales, analyst.
 #[utoipa::path(
@@ -284,11 +297,12 @@ pub async fn detail(
     let mut response = if if_none_match(&headers, &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let (parties, lines, credit_notes, payments) = tokio::try_join!(
+        let (parties, lines, credit_notes, payments, transmissions) = tokio::try_join!(
             parties(&state.pool, id),
             lines(&state.pool, id),
             credit_notes(&state.pool, id),
             payments(&state.pool, id),
+            transmissions(&state.pool, id),
         )?;
         let (sqlx::types::Json(seller), sqlx::types::Json(buyer)) = parties;
         Json(InvoiceDetail {
@@ -298,6 +312,7 @@ pub async fn detail(
             lines,
             credit_notes,
             payments,
+            transmissions,
         })
         .into_response()
     };

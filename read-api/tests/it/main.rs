@@ -20,4 +20,5 @@ mod products;
 mod proforma;
 mod rbac;
 mod rebuild;
+mod transmission;
 mod typed;
