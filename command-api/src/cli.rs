@@ -173,9 +173,8 @@ impl TransmissionArgs {
         let Some(platform_url) = self.platform_url else {
             return Ok(None);
         };
-        let syntax = Syntax::parse(&self.platform_syntax).ok_or_else(|| {
-            anyhow::anyhow!("GESCOM_PLATFORM_SYNTAX: one of factur-x, cii, ubl")
-        })?;
+        let syntax = Syntax::parse(&self.platform_syntax)
+            .ok_or_else(|| anyhow::anyhow!("GESCOM_PLATFORM_SYNTAX: one of factur-x, cii, ubl"))?;
         let read_api_url = self
             .read_api_url
             .context("GESCOM_READ_API_URL is required with GESCOM_PLATFORM_URL")?;

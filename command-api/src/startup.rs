@@ -185,7 +185,10 @@ impl Application {
         let recovery = self
             .recovery
             .run_recovery(RECOVERY_EVERY, shutdown.clone().wait());
-        let dispatcher = self.dispatcher.map(|d| d.run(shutdown.clone().wait()));
+        // Boxed: the dispatcher's future is large and would inflate every caller's.
+        let dispatcher = self
+            .dispatcher
+            .map(|d| Box::pin(d.run(shutdown.clone().wait())));
         let recovery = async move {
             match dispatcher {
                 Some(dispatcher) => drop(tokio::join!(recovery, dispatcher)),

@@ -225,6 +225,10 @@ struct Journal {
     /// (aggregate type, id) → highest acknowledged version.
     acks: Mutex<HashMap<(&'static str, String), u64>>,
     acknowledged: AtomicU64,
+    /// Payments the API acknowledged: (invoice id, payment id, amount).
+    payments: Mutex<Vec<(String, String, String)>>,
+    /// Credit notes the API acknowledged: (invoice id, credit note id).
+    credit_notes: Mutex<Vec<(String, String)>>,
 }
 
 impl Journal {
@@ -236,6 +240,8 @@ impl Journal {
             failures: Mutex::new(Vec::new()),
             acks: Mutex::new(HashMap::new()),
             acknowledged: AtomicU64::new(0),
+            payments: Mutex::new(Vec::new()),
+            credit_notes: Mutex::new(Vec::new()),
         }
     }
 
@@ -529,14 +535,141 @@ impl Load {
             45..=89 => ("POST /orders/{id}/cancel", "cancel"),
             _ => return,
         };
-        self.command(
-            endpoint,
-            "Order",
-            Method::POST,
-            format!("/orders/{id}/{step}"),
-            None,
-        )
-        .await;
+        let ended = self
+            .command(
+                endpoint,
+                "Order",
+                Method::POST,
+                format!("/orders/{id}/{step}"),
+                None,
+            )
+            .await;
+        // Most fulfilled orders are invoiced at once, as a shop does at dispatch.
+        if step == "fulfil" && ended.is_some() && rand::rng().random_range(0..100) < 85 {
+            self.invoice(&id).await;
+        }
+    }
+
+    /// Invoices a fulfilled order, then (70 %) pays it in full, pays part of it, or
+    /// credits it whole. Every id is the client's, so a retry after a lost answer is
+    /// answered, not recorded twice.
+    async fn invoice(&self, order: &str) {
+        let id = uuid::Uuid::new_v4().to_string();
+        let Some(issued) = self
+            .command(
+                "POST /invoices",
+                "Invoice",
+                Method::POST,
+                "/invoices".to_owned(),
+                Some(json!({"order_id": order, "id": id})),
+            )
+            .await
+        else {
+            return;
+        };
+        let roll = rand::rng().random_range(0..100);
+        if roll >= 70 {
+            return;
+        }
+        if roll >= 55 {
+            let credit_note = uuid::Uuid::new_v4().to_string();
+            let credited = self
+                .command(
+                    "POST /invoices/{id}/credit-notes",
+                    "Invoice",
+                    Method::POST,
+                    format!("/invoices/{id}/credit-notes"),
+                    Some(json!({"id": credit_note, "reason": "Retour de la marchandise", "all": true})),
+                )
+                .await;
+            if credited.is_some() {
+                if let Ok(mut c) = self.journal.credit_notes.lock() {
+                    c.push((id, credit_note));
+                }
+            }
+            return;
+        }
+        // What it owes, read back at the version just written.
+        let Some(version) = issued["version"].as_u64() else {
+            return;
+        };
+        let Some(invoice) = self
+            .read_fresh(
+                "GET /invoices/{id}?min_version",
+                format!("/invoices/{id}?min_version={version}"),
+            )
+            .await
+        else {
+            return;
+        };
+        let Some(balance) = invoice["balance"].as_str() else {
+            return;
+        };
+        let whole_units = balance
+            .split('.')
+            .next()
+            .and_then(|u| u.parse::<u64>().ok())
+            .unwrap_or(0);
+        let amount = if roll < 40 || whole_units < 2 {
+            balance.to_owned()
+        } else {
+            "1.00".to_owned()
+        };
+        let payment = uuid::Uuid::new_v4().to_string();
+        let paid = self
+            .command(
+                "POST /invoices/{id}/payments",
+                "Invoice",
+                Method::POST,
+                format!("/invoices/{id}/payments"),
+                Some(json!({"id": payment, "paid_on": chrono::Utc::now().date_naive().to_string(),
+                            "amount": amount, "method": "bank_transfer",
+                            "reference": format!("VIR {payment}")})),
+            )
+            .await;
+        if paid.is_some() {
+            if let Ok(mut p) = self.journal.payments.lock() {
+                p.push((id, payment, amount));
+            }
+        }
+    }
+
+    /// A read that waits for a version (`min_version`), tried again while the answer
+    /// says "not now" (no answer, 503), for up to a minute.
+    async fn read_fresh(&self, endpoint: &'static str, path: String) -> Option<Value> {
+        let started = Instant::now();
+        loop {
+            let reply = self
+                .client
+                .call(Method::GET, format!("{}{path}", self.client.read), None)
+                .await;
+            let phase = self.journal.phase.load(Ordering::Relaxed);
+            self.recorder.record(endpoint, reply.status, reply.latency);
+            self.journal.count(phase, Side::Read, &reply);
+            if reply.ok() {
+                return Some(reply.body);
+            }
+            self.journal.fail(Failure {
+                t_s: self.journal.t(),
+                phase,
+                side: Side::Read,
+                endpoint,
+                status: reply.status,
+                retry_after: reply.retry_after.is_some(),
+                code: reply.code(),
+                after_retry: false,
+            });
+            if !matches!(reply.status, 503 | 599) || started.elapsed() > Duration::from_secs(60) {
+                return None;
+            }
+            tokio::time::sleep(
+                reply
+                    .retry_after
+                    .unwrap_or(Duration::from_millis(250))
+                    .min(Duration::from_secs(2)),
+            )
+            .await;
+        }
     }
 }
 
@@ -1288,6 +1421,12 @@ async fn verify(
                "duplicates_on_stream": on_stream.map(|m| m - events)}),
     ));
 
+    checks.push(("invoicing_consistent".to_owned(), invoicing(pool, journal).await?));
+    checks.push((
+        "documents_transmitted_once".to_owned(),
+        transmitted(pool, stack).await?,
+    ));
+
     // (b) Every read model equals a rebuild from the store, row for row.
     eprintln!("  rebuilding the read models to compare…");
     let tables = projector::projections::READ_MODEL_TABLES;
@@ -1331,6 +1470,143 @@ async fn verify(
                "rebuild_only": clip(&only_rebuilt)}),
     ));
     Ok(checks)
+}
+
+/// Invoices after the faults: every acknowledged payment and credit note stored as
+/// acknowledged, each invoice's paid and credited amounts the sum of its rows, one
+/// invoice per fulfilled order, and both number series without a gap or a repeat.
+async fn invoicing(pool: &PgPool, journal: &Journal) -> Result<Value, sqlx::Error> {
+    let payments = journal
+        .payments
+        .lock()
+        .map(|p| p.clone())
+        .unwrap_or_default();
+    let (invoice_ids, (payment_ids, amounts)): (Vec<String>, (Vec<String>, Vec<String>)) =
+        payments.into_iter().map(|(i, p, a)| (i, (p, a))).unzip();
+    let payments_not_stored: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT a.invoice, a.payment, a.amount, p.amount::text
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS a(invoice, payment, amount)
+         LEFT JOIN invoice_payments p ON p.invoice_id::text = a.invoice AND p.id::text = a.payment
+         WHERE p.amount IS DISTINCT FROM a.amount::numeric
+         LIMIT 20",
+    )
+    .bind(&invoice_ids)
+    .bind(&payment_ids)
+    .bind(&amounts)
+    .fetch_all(pool)
+    .await?;
+    let credit_notes = journal
+        .credit_notes
+        .lock()
+        .map(|c| c.clone())
+        .unwrap_or_default();
+    let (cn_invoices, cn_ids): (Vec<String>, Vec<String>) = credit_notes.into_iter().unzip();
+    let credit_notes_not_stored: Vec<(String, String)> = sqlx::query_as(
+        "SELECT a.invoice, a.credit_note
+         FROM unnest($1::text[], $2::text[]) AS a(invoice, credit_note)
+         WHERE NOT EXISTS (SELECT 1 FROM credit_notes c
+                           WHERE c.invoice_id::text = a.invoice AND c.id::text = a.credit_note)
+         LIMIT 20",
+    )
+    .bind(&cn_invoices)
+    .bind(&cn_ids)
+    .fetch_all(pool)
+    .await?;
+    let amounts_off: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT i.number, i.paid::text, coalesce(p.s, 0)::text,
+                i.credited::text, coalesce(c.s, 0)::text
+         FROM invoices i
+         LEFT JOIN (SELECT invoice_id, sum(amount) AS s FROM invoice_payments GROUP BY 1) p
+                ON p.invoice_id = i.id
+         LEFT JOIN (SELECT invoice_id, sum(total_gross) AS s FROM credit_notes GROUP BY 1) c
+                ON c.invoice_id = i.id
+         WHERE i.paid <> coalesce(p.s, 0) OR i.credited <> coalesce(c.s, 0)
+         LIMIT 20",
+    )
+    .fetch_all(pool)
+    .await?;
+    let (invoices, orders_invoiced_twice, orders_not_fulfilled): (i64, i64, i64) =
+        sqlx::query_as(
+            "SELECT count(*), count(*) - count(DISTINCT order_id),
+                    count(*) FILTER (WHERE o.status IS DISTINCT FROM 'fulfilled')
+             FROM invoices i LEFT JOIN orders o ON o.id = i.order_id",
+        )
+        .fetch_one(pool)
+        .await?;
+    // `FAC-2026-000001`: per series and year, n numbers are exactly 1..n.
+    let series: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT k, count(*), count(DISTINCT n), max(n)
+         FROM (SELECT split_part(number, '-', 1) || '-' || split_part(number, '-', 2) AS k,
+                      split_part(number, '-', 3)::bigint AS n
+               FROM (SELECT number FROM invoices UNION ALL SELECT number FROM credit_notes) d) s
+         GROUP BY k ORDER BY k",
+    )
+    .fetch_all(pool)
+    .await?;
+    let gaps = series.iter().filter(|(_, c, d, m)| c != d || c != m).count();
+    Ok(json!({
+        "passed": payments_not_stored.is_empty() && credit_notes_not_stored.is_empty()
+            && amounts_off.is_empty() && orders_invoiced_twice == 0
+            && orders_not_fulfilled == 0 && gaps == 0 && invoices > 0,
+        "invoices": invoices,
+        "acknowledged_payments": invoice_ids.len(),
+        "acknowledged_credit_notes": cn_ids.len(),
+        "payments_not_stored_as_acknowledged": payments_not_stored.iter().map(|(i, p, a, s)| json!({"invoice_id": i, "payment_id": p, "acknowledged": a, "stored": s})).collect::<Vec<_>>(),
+        "credit_notes_not_stored": credit_notes_not_stored.iter().map(|(i, c)| json!({"invoice_id": i, "credit_note_id": c})).collect::<Vec<_>>(),
+        "invoices_whose_amounts_differ_from_their_rows": amounts_off.iter().map(|(n, p, ps, c, cs)| json!({"number": n, "paid": p, "payments": ps, "credited": c, "credit_notes": cs})).collect::<Vec<_>>(),
+        "orders_invoiced_twice": orders_invoiced_twice,
+        "invoices_of_orders_not_fulfilled": orders_not_fulfilled,
+        "series": series.iter().map(|(k, c, d, m)| json!({"series": k, "numbers": c, "distinct": d, "highest": m})).collect::<Vec<_>>(),
+        "series_with_gaps_or_repeats": gaps,
+    }))
+}
+
+/// Every issued document handed to the (fake) platform exactly once, though
+/// command-api, which transmits them, was killed along the way.
+async fn transmitted(pool: &PgPool, stack: &Stack) -> Result<Value, sqlx::Error> {
+    let started = Instant::now();
+    let mut pending = -1i64;
+    while started.elapsed() < Duration::from_secs(180) {
+        pending = sqlx::query_scalar("SELECT count(*) FROM transmissions WHERE status = 'pending'")
+            .fetch_one(pool)
+            .await?;
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let mut issued: Vec<String> =
+        sqlx::query_scalar("SELECT number FROM invoices UNION ALL SELECT number FROM credit_notes")
+            .fetch_all(pool)
+            .await?;
+    issued.sort();
+    let mut deposited: Vec<String> = stack
+        .platform
+        .deposits()
+        .into_iter()
+        .map(|d| d.number)
+        .collect();
+    deposited.sort();
+    let twice: Vec<&String> = deposited.windows(2).filter(|w| w[0] == w[1]).map(|w| &w[0]).collect();
+    let mut distinct = deposited.clone();
+    distinct.dedup();
+    let (never, unknown) = differences(&issued, &distinct);
+    let recorded: i64 = sqlx::query_scalar("SELECT count(*) FROM invoice_transmissions")
+        .fetch_one(pool)
+        .await?;
+    Ok(json!({
+        "passed": pending == 0 && twice.is_empty() && never.is_empty() && unknown.is_empty()
+            && usize::try_from(recorded).is_ok_and(|r| r == issued.len()),
+        "issued_documents": issued.len(),
+        "deposited": deposited.len(),
+        "deposit_requests": stack.platform.posts(),
+        "still_pending": pending,
+        "waited_ms": ms(started.elapsed()),
+        "deposited_twice": twice.iter().take(20).collect::<Vec<_>>(),
+        "never_deposited": never.iter().take(20).collect::<Vec<_>>(),
+        "deposited_but_not_issued": unknown.iter().take(20).collect::<Vec<_>>(),
+        "statuses_in_read_model": recorded,
+    }))
 }
 
 /// Every row of `tables` as `table json`, sorted (as `testkit::dump_tables`).

@@ -39,6 +39,8 @@ pub struct Stack {
     /// The run's own nats-server, when the run started one (`faults`); stopped with the
     /// stack.
     pub nats_server: Option<crate::nats_server::NatsServer>,
+    /// Where command-api hands issued invoices and credit notes.
+    pub platform: testkit::fake_platform::FakePlatform,
 }
 
 fn free_port() -> anyhow::Result<SocketAddr> {
@@ -90,6 +92,7 @@ impl Stack {
             .to_owned();
         let (command, read, projector) = (free_port()?, free_port()?, free_port()?);
         let stream = format!("GESCOM_LOAD_{tag}");
+        let platform = testkit::fake_platform::FakePlatform::start("load platform token").await;
         let env = vec![
             ("DATABASE_URL", db_url.clone()),
             ("DATABASE_MAX_CONNECTIONS", "20".to_owned()),
@@ -121,6 +124,9 @@ impl Stack {
             ),
             ("GESCOM_SELLER_SIRET", "35600000000048".to_owned()),
             ("GESCOM_SELLER_VAT_NUMBER", "FR39356000000".to_owned()),
+            ("GESCOM_PLATFORM_URL", platform.url()),
+            ("GESCOM_PLATFORM_TOKEN", platform.token().to_owned()),
+            ("GESCOM_READ_API_URL", format!("http://{read}")),
         ];
         let listen = vec![
             ("command-api", command),
@@ -154,6 +160,7 @@ impl Stack {
             listen,
             logs: logs.map(Path::to_owned),
             nats_server: None,
+            platform,
         })
     }
 

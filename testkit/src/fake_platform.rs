@@ -164,7 +164,10 @@ async fn deposit(
     inner.posts += 1;
     if inner.unavailable_next > 0 {
         inner.unavailable_next -= 1;
-        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"error": "busy"})));
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"error": "busy"})),
+        );
     }
     let number = header(&headers, "idempotency-key");
     if inner.refused.contains(&number) {
@@ -190,7 +193,10 @@ async fn deposit(
     inner.deposits.push(deposit);
     if inner.lose_next > 0 {
         inner.lose_next -= 1;
-        return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": "lost"})));
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({"error": "lost"})),
+        );
     }
     (StatusCode::CREATED, reply)
 }

@@ -5,8 +5,8 @@
 pub mod auth;
 pub mod contract;
 pub mod documented;
-pub mod metrics;
 pub mod fake_platform;
+pub mod metrics;
 
 use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};

@@ -9,11 +9,11 @@
 //! Pure: what the invoice needs of the order, the customer and the seller comes in the
 //! `Issue` command as plain values (`crate::app::invoicing` reads them), and so do dates.
 
+use chrono::{DateTime, Utc};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use contracts::customer::PaymentTerms;
 use contracts::events::{aggregate_types, InvoiceEvent, OrderLine, OrderStatus};
 use contracts::ids::{CreditNoteId, CustomerId, InvoiceId, OrderId, PaymentId};
-use chrono::{DateTime, Utc};
 use contracts::invoice::{
     Buyer, CreditNoteLine, DeliveryStatus, DocumentRef, InvoiceLine, PaymentMethod, Seller,
 };
@@ -1135,10 +1135,7 @@ mod tests {
     /// Given the invoice and what the platform already reported, the statuses recorded
     /// for a sequence of reports.
     fn recorded(reports: &[(DocumentRef, DeliveryStatus)]) -> Vec<(String, DeliveryStatus)> {
-        let mut given = vec![
-            issued(),
-            one(&[issued()], credit(CreditScope::Whole, 1)),
-        ];
+        let mut given = vec![issued(), one(&[issued()], credit(CreditScope::Whole, 1))];
         if let InvoiceEvent::CreditNoteIssued { number, .. } = &mut given[1] {
             *number = "AV-2026-000001".to_owned();
         }
@@ -1206,7 +1203,10 @@ mod tests {
             Err(InvoiceError::UnknownCreditNote)
         );
         assert_eq!(
-            decided(vec![], report(DocumentRef::Invoice, DeliveryStatus::Deposited)),
+            decided(
+                vec![],
+                report(DocumentRef::Invoice, DeliveryStatus::Deposited)
+            ),
             Err(InvoiceError::NotFound)
         );
     }

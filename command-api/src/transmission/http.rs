@@ -86,9 +86,8 @@ async fn report(response: reqwest::Response) -> Result<Report, PortError> {
     }
     let answer: Answer = serde_json::from_str(&body)
         .map_err(|e| PortError::Unavailable(format!("answer not understood: {e}")))?;
-    let delivery = DeliveryStatus::parse(&answer.status).ok_or_else(|| {
-        PortError::Unavailable(format!("unknown status {:?}", answer.status))
-    })?;
+    let delivery = DeliveryStatus::parse(&answer.status)
+        .ok_or_else(|| PortError::Unavailable(format!("unknown status {:?}", answer.status)))?;
     Ok(Report {
         platform_ref: answer.id,
         status: delivery,

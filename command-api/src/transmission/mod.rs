@@ -176,8 +176,7 @@ impl<P: Platform> Dispatcher<P> {
               FOR UPDATE SKIP LOCKED",
         )
         .fetch_optional(&mut *tx)
-        .await
-        ?;
+        .await?;
         let Some(due) = due else {
             return Ok(false);
         };
@@ -230,9 +229,7 @@ impl<P: Platform> Dispatcher<P> {
                 status: DeliveryStatus::Rejected,
                 reason: Some(reason),
             },
-            Err(e @ PortError::Unavailable(_)) => {
-                return self.retry(tx, due, &e.to_string()).await
-            }
+            Err(e @ PortError::Unavailable(_)) => return self.retry(tx, due, &e.to_string()).await,
         };
         // The platform's words go into events and tables: no control character.
         let report = Report {

@@ -92,8 +92,10 @@ pub enum PortError {
 /// An approved platform's API, as gescom uses it.
 pub trait Platform: Send + Sync + 'static {
     /// Hands the document over; idempotent on its number.
-    fn deposit(&self, document: &Outbound)
-        -> impl Future<Output = Result<Report, PortError>> + Send;
+    fn deposit(
+        &self,
+        document: &Outbound,
+    ) -> impl Future<Output = Result<Report, PortError>> + Send;
 
     /// Where a deposited document stands now.
     fn status(&self, platform_ref: &str) -> impl Future<Output = Result<Report, PortError>> + Send;

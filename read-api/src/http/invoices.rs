@@ -256,10 +256,7 @@ async fn payments(pool: &PgPool, id: InvoiceId) -> Result<Vec<PaymentRow>, sqlx:
     .await
 }
 
-async fn transmissions(
-    pool: &PgPool,
-    id: InvoiceId,
-) -> Result<Vec<TransmissionRow>, sqlx::Error> {
+async fn transmissions(pool: &PgPool, id: InvoiceId) -> Result<Vec<TransmissionRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT document_id, kind, number, status, platform_ref, reason, reported_at
            FROM invoice_transmissions WHERE invoice_id = $1 ORDER BY number",

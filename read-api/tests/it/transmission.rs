@@ -151,12 +151,7 @@ async fn issued_documents_reach_the_platform_once_and_its_statuses_come_back_as_
     assert_eq!(held[0].syntax, "factur-x");
     assert_eq!(held[0].content_type, "application/pdf");
     // The very document read-api serves: its Factur-X PDF.
-    let served = fetch(
-        &pipeline.queries,
-        &format!("/invoices/{invoice}/pdf"),
-        &[],
-    )
-    .await;
+    let served = fetch(&pipeline.queries, &format!("/invoices/{invoice}/pdf"), &[]).await;
     assert_eq!(served.status, StatusCode::OK);
     assert!(held[0].body == served.bytes, "the platform got another PDF");
     assert_eq!(
@@ -182,7 +177,11 @@ async fn issued_documents_reach_the_platform_once_and_its_statuses_come_back_as_
 
     // The buyer's side moves; a status asked twice is recorded once.
     platform.report(&number, "accepted", None);
-    platform.report(&note, "rejected", Some("montant contesté\r\npar l'acheteur"));
+    platform.report(
+        &note,
+        "rejected",
+        Some("montant contesté\r\npar l'acheteur"),
+    );
     poll_now(&pool).await;
     drain(&dispatcher).await;
     poll_now(&pool).await;
