@@ -255,6 +255,23 @@ mod tests {
     }
 
     #[test]
+    fn a_delivery_status_only_moves_forward_and_rejected_or_paid_end_it() {
+        use DeliveryStatus::*;
+        // Rows: where the document stands; columns: deposited, rejected, accepted, paid.
+        let table = [
+            (None, [true, true, true, true]),
+            (Some(Deposited), [false, true, true, true]),
+            (Some(Accepted), [false, false, false, true]),
+            (Some(Rejected), [false, false, false, false]),
+            (Some(Paid), [false, false, false, false]),
+        ];
+        for (current, expected) in table {
+            let got = [Deposited, Rejected, Accepted, Paid].map(|s| s.advances(current));
+            assert_eq!(got, expected, "from {current:?}");
+        }
+    }
+
+    #[test]
     fn the_status_follows_from_the_amounts() {
         use InvoiceStatus as S;
         assert_eq!(InvoiceStatus::settled(m("100"), m("0"), m("0")), S::Issued);
@@ -375,19 +392,22 @@ impl DeliveryStatus {
     }
 
     /// Whether a report of `self` moves a document that stands at `current` forward.
-    /// The life cycle only goes forward (deposited, accepted, paid); a rejection ends it.
+    /// The life cycle only goes forward (deposited, accepted, paid); the platform
+    /// rejects a document before the buyer accepts it; `rejected` and `paid` end it.
     /// A report that does not move it (a repeat, a late or out-of-order one) is no news.
     pub fn advances(self, current: Option<DeliveryStatus>) -> bool {
+        use DeliveryStatus::*;
         let rank = |s: DeliveryStatus| match s {
-            DeliveryStatus::Deposited => 1,
-            DeliveryStatus::Accepted => 2,
-            DeliveryStatus::Paid => 3,
-            DeliveryStatus::Rejected => 4,
+            Deposited | Rejected => 1,
+            Accepted => 2,
+            Paid => 3,
         };
-        match current {
-            None => true,
-            Some(DeliveryStatus::Rejected) => false,
-            Some(current) => rank(self) > rank(current),
+        match (current, self) {
+            (None, _) => true,
+            (Some(current), _) if current.is_final() => false,
+            (Some(Deposited), Rejected) => true,
+            (Some(_), Rejected) => false,
+            (Some(current), next) => rank(next) > rank(current),
         }
     }
 

@@ -622,9 +622,11 @@ impl Load {
                 "Invoice",
                 Method::POST,
                 format!("/invoices/{id}/payments"),
-                Some(json!({"id": payment, "paid_on": chrono::Utc::now().date_naive().to_string(),
+                Some(
+                    json!({"id": payment, "paid_on": chrono::Utc::now().date_naive().to_string(),
                             "amount": amount, "method": "bank_transfer",
-                            "reference": format!("VIR {payment}")})),
+                            "reference": format!("VIR {payment}")}),
+                ),
             )
             .await;
         if paid.is_some() {
@@ -1421,7 +1423,10 @@ async fn verify(
                "duplicates_on_stream": on_stream.map(|m| m - events)}),
     ));
 
-    checks.push(("invoicing_consistent".to_owned(), invoicing(pool, journal).await?));
+    checks.push((
+        "invoicing_consistent".to_owned(),
+        invoicing(pool, journal).await?,
+    ));
     checks.push((
         "documents_transmitted_once".to_owned(),
         transmitted(pool, stack).await?,
@@ -1525,14 +1530,13 @@ async fn invoicing(pool: &PgPool, journal: &Journal) -> Result<Value, sqlx::Erro
     )
     .fetch_all(pool)
     .await?;
-    let (invoices, orders_invoiced_twice, orders_not_fulfilled): (i64, i64, i64) =
-        sqlx::query_as(
-            "SELECT count(*), count(*) - count(DISTINCT order_id),
+    let (invoices, orders_invoiced_twice, orders_not_fulfilled): (i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) - count(DISTINCT order_id),
                     count(*) FILTER (WHERE o.status IS DISTINCT FROM 'fulfilled')
              FROM invoices i LEFT JOIN orders o ON o.id = i.order_id",
-        )
-        .fetch_one(pool)
-        .await?;
+    )
+    .fetch_one(pool)
+    .await?;
     // `FAC-2026-000001`: per series and year, n numbers are exactly 1..n.
     let series: Vec<(String, i64, i64, i64)> = sqlx::query_as(
         "SELECT k, count(*), count(DISTINCT n), max(n)
@@ -1543,7 +1547,10 @@ async fn invoicing(pool: &PgPool, journal: &Journal) -> Result<Value, sqlx::Erro
     )
     .fetch_all(pool)
     .await?;
-    let gaps = series.iter().filter(|(_, c, d, m)| c != d || c != m).count();
+    let gaps = series
+        .iter()
+        .filter(|(_, c, d, m)| c != d || c != m)
+        .count();
     Ok(json!({
         "passed": payments_not_stored.is_empty() && credit_notes_not_stored.is_empty()
             && amounts_off.is_empty() && orders_invoiced_twice == 0
@@ -1587,7 +1594,11 @@ async fn transmitted(pool: &PgPool, stack: &Stack) -> Result<Value, sqlx::Error>
         .map(|d| d.number)
         .collect();
     deposited.sort();
-    let twice: Vec<&String> = deposited.windows(2).filter(|w| w[0] == w[1]).map(|w| &w[0]).collect();
+    let twice: Vec<&String> = deposited
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| &w[0])
+        .collect();
     let mut distinct = deposited.clone();
     distinct.dedup();
     let (never, unknown) = differences(&issued, &distinct);

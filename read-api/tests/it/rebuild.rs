@@ -95,6 +95,12 @@ async fn scenario(shop: &Shop<'_>) -> String {
         StatusCode::OK,
     )
     .await;
+    // Both documents handed to the platform: a delivery status each, in the invoice's stream.
+    let platform = testkit::fake_platform::FakePlatform::start("pa").await;
+    let read_api = crate::transmission::serve(pipeline.queries.clone()).await;
+    let dispatcher = crate::transmission::dispatcher(&pipeline.pool, &read_api, &platform);
+    crate::transmission::drain(&dispatcher).await;
+    assert_eq!(platform.deposits().len(), 2);
     let submitted = shop.order(&acme, &[(&drill, "1")]).await;
     shop.step(&submitted, "submit").await;
     let cancelled = shop.order(&gone, &[(&book, "1")]).await;

@@ -20,7 +20,7 @@ use crate::pipeline::{command, Pipeline, Shop};
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// read-api's router served on a loopback port, as the dispatcher reaches it.
-async fn serve(router: axum::Router) -> String {
+pub async fn serve(router: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -46,7 +46,11 @@ fn issuer() -> TokenIssuer {
     .0
 }
 
-fn dispatcher(pool: &PgPool, read_api: &str, platform: &FakePlatform) -> Dispatcher<HttpPlatform> {
+pub fn dispatcher(
+    pool: &PgPool,
+    read_api: &str,
+    platform: &FakePlatform,
+) -> Dispatcher<HttpPlatform> {
     Dispatcher::new(
         pool.clone(),
         ReadApiDocuments::new(read_api, issuer(), TIMEOUT).unwrap(),
@@ -63,7 +67,7 @@ fn dispatcher(pool: &PgPool, read_api: &str, platform: &FakePlatform) -> Dispatc
 }
 
 /// Steps the dispatcher until nothing is due; returns how many steps it took.
-async fn drain(dispatcher: &Dispatcher<HttpPlatform>) -> usize {
+pub async fn drain(dispatcher: &Dispatcher<HttpPlatform>) -> usize {
     for steps in 0..50 {
         if !dispatcher.step().await.unwrap() {
             return steps;

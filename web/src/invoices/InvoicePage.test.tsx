@@ -55,15 +55,16 @@ const invoice: InvoiceDetail = {
   lines: [line(1, "VIS-1", "4", "100.00"), line(2, "CHEV-2", "4", "100.00")],
   credit_notes: [],
   payments: [],
+  transmissions: [],
 };
 
-async function open(roles: string[], routes: Record<string, Handler>) {
+async function open(roles: string[], routes: Record<string, Handler>, shown: InvoiceDetail = invoice) {
   const reads: string[] = [];
   const network = fakeNetwork({
     ...signedInAs(roles, ["catalogue:read"]),
     [`GET /invoices/${ID}`]: (request) => {
       reads.push(new URL(request.url).search);
-      return Response.json(invoice);
+      return Response.json(shown);
     },
     ...routes,
   });
@@ -85,6 +86,24 @@ describe("invoice page", () => {
     expect(screen.getByText("Aucun règlement reçu.")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Enregistrer un règlement" })).toBeNull();
     expect(screen.queryByRole("button", { name: "Émettre un avoir" })).toBeNull();
+    expect(screen.getByText("Pas encore déposée sur la plateforme agréée.")).toBeTruthy();
+  });
+
+  it("shows what the approved platform said of each document, with its reason", async () => {
+    await open(["analyst"], {}, {
+      ...invoice,
+      transmissions: [
+        { document_id: ID, kind: "invoice", number: "FAC-2026-000042", status: "accepted", platform_ref: "PA-1", reason: null, reported_at: "2026-12-03T10:15:00Z" },
+        { document_id: "cn1", kind: "credit_note", number: "AV-2026-000003", status: "rejected", platform_ref: null, reason: "SIREN de l'acheteur inconnu", reported_at: "2026-12-03T11:00:00Z" },
+      ],
+    });
+    const cells = within(screen.getByTestId("transmissions"))
+      .getAllByTestId("transmission")
+      .map((r) => Array.from(r.querySelectorAll("td"), (td) => text(td)));
+    expect(cells.map((c) => [c[0], c[1], c[3]])).toEqual([
+      ["FAC-2026-000042", "Acceptée", "PA-1"],
+      ["AV-2026-000003", "Rejetée : SIREN de l'acheteur inconnu", ""],
+    ]);
   });
 
   it("records a payment after a confirmation, at the version shown, and shows an overpayment with the server's balance", async () => {

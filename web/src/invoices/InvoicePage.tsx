@@ -111,6 +111,7 @@ function InvoiceView({ invoice, reload, reloading }: { invoice: InvoiceDetail; r
       <Totals invoice={invoice} />
       <CreditNotes invoice={invoice} />
       <Payments invoice={invoice} />
+      <Transmissions invoice={invoice} />
     </>
   );
 }
@@ -395,6 +396,48 @@ function Payments({ invoice }: { invoice: InvoiceDetail }) {
                   <Table.Td>{i18n.t(`invoice.method.${p.method}`)}</Table.Td>
                   <Table.Td>{p.reference ?? ""}</Table.Td>
                   <Table.Td ta="right">{i18n.money(p.amount)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Stack>
+  );
+}
+
+/** What the approved platform said of the invoice and its credit notes (command-api deposits them). */
+function Transmissions({ invoice }: { invoice: InvoiceDetail }) {
+  const i18n = useI18n();
+  return (
+    <Stack gap="xs" component="section" aria-labelledby="transmission">
+      <Title order={2} size="h3" id="transmission">
+        {i18n.t("invoice.transmission")}
+      </Title>
+      {invoice.transmissions.length === 0 ? (
+        <Text c="dimmed">{i18n.t("invoice.noTransmission")}</Text>
+      ) : (
+        <Table.ScrollContainer minWidth={560}>
+          <Table striped data-testid="transmissions">
+            <VisuallyHidden component="caption">{i18n.t("invoice.transmission")}</VisuallyHidden>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">{i18n.t("invoice.document")}</Table.Th>
+                <Table.Th scope="col">{i18n.t("invoice.deliveryStatus")}</Table.Th>
+                <Table.Th scope="col">{i18n.t("invoice.reportedAt")}</Table.Th>
+                <Table.Th scope="col">{i18n.t("invoice.platformRef")}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {invoice.transmissions.map((t) => (
+                <Table.Tr key={t.document_id} data-testid="transmission">
+                  <Table.Td>{t.number}</Table.Td>
+                  <Table.Td>
+                    {i18n.t(`invoice.delivery.${t.status}`)}
+                    {t.reason ? ` : ${t.reason}` : ""}
+                  </Table.Td>
+                  <Table.Td>{i18n.dateTime(t.reported_at)}</Table.Td>
+                  <Table.Td>{t.platform_ref ?? ""}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

@@ -994,6 +994,20 @@ export interface components {
         /** @enum {string} */
         CustomerStatus: "active" | "archived";
         /**
+         * @description Where an issued document stands at the approved platform (*plateforme agréée*), as
+         *     the platform reports it: deposited (received and checked in form), then accepted by
+         *     the buyer and paid, or rejected (by the platform or the buyer, with a reason).
+         *     These are the French e-invoicing life-cycle's main statuses ("déposée", "rejetée" or
+         *     "refusée", "approuvée", "encaissée").
+         * @enum {string}
+         */
+        DeliveryStatus: "deposited" | "rejected" | "accepted" | "paid";
+        /**
+         * @description An invoice or a credit note, as a read model's column says it.
+         * @enum {string}
+         */
+        DocumentKind: "invoice" | "credit_note";
+        /**
          * @description Days sales outstanding over a window: what is owed at its end, over what was invoiced
          *     in it, times its days.
          */
@@ -1037,6 +1051,8 @@ export interface components {
             payments: components["schemas"]["PaymentRow"][];
             /** @description Snapshots taken at issue time. */
             seller: components["schemas"]["Seller"];
+            /** @description Each document handed to the approved platform, by number (none until then). */
+            transmissions: components["schemas"]["TransmissionRow"][];
         };
         /**
          * Format: uuid
@@ -1813,6 +1829,26 @@ export interface components {
             /** @description As the catalogue has them now. */
             sku: string;
             unit: components["schemas"]["Unit"];
+        };
+        /**
+         * @description Where one of the invoice's documents stands at the approved platform, as it last
+         *     reported.
+         */
+        TransmissionRow: {
+            /**
+             * Format: uuid
+             * @description The invoice's id, or the credit note's.
+             */
+            document_id: string;
+            kind: components["schemas"]["DocumentKind"];
+            number: string;
+            /** @description The platform's id of the deposit (none when it refused the deposit). */
+            platform_ref?: string | null;
+            /** @description Why it was rejected, in the platform's words. */
+            reason?: string | null;
+            /** Format: date-time */
+            reported_at: string;
+            status: components["schemas"]["DeliveryStatus"];
         };
         /** @enum {string} */
         Unit: "piece" | "kg" | "g" | "m" | "m2" | "m3" | "l" | "hour" | "day" | "box" | "pack";
