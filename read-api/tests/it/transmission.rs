@@ -302,21 +302,27 @@ async fn without_the_platform_documents_wait_and_go_when_it_answers(pool: PgPool
         drop(listener);
         format!("http://{addr}")
     };
-    let down = Dispatcher::new(
-        pool.clone(),
-        ReadApiDocuments::new(&read_api, issuer(), TIMEOUT).unwrap(),
-        HttpPlatform::new(&unreachable, None, TIMEOUT).unwrap(),
-        DispatcherConfig {
-            retry_base: Duration::from_secs(3600),
-            ..DispatcherConfig::default()
-        },
-    );
-    assert!(down.step().await.unwrap());
-    let (attempts, error): (i32, String) =
-        sqlx::query_as("SELECT attempts, last_error FROM transmissions")
+    // A failure waits an hour before it is due again.
+    let patient = |url: &str, token: Option<&str>| {
+        Dispatcher::new(
+            pool.clone(),
+            ReadApiDocuments::new(&read_api, issuer(), TIMEOUT).unwrap(),
+            HttpPlatform::new(url, token.map(str::to_owned), TIMEOUT).unwrap(),
+            DispatcherConfig {
+                retry_base: Duration::from_secs(3600),
+                ..DispatcherConfig::default()
+            },
+        )
+    };
+    let last_attempt = || async {
+        sqlx::query_as::<_, (i32, String)>("SELECT attempts, last_error FROM transmissions")
             .fetch_one(&pool)
             .await
-            .unwrap();
+            .unwrap()
+    };
+    let down = patient(&unreachable, None);
+    assert!(down.step().await.unwrap());
+    let (attempts, error) = last_attempt().await;
     assert_eq!(attempts, 1);
     assert!(error.contains("platform unavailable"), "{error}");
     assert!(reports(&pool, &invoice).await.is_empty());
@@ -324,21 +330,9 @@ async fn without_the_platform_documents_wait_and_go_when_it_answers(pool: PgPool
     assert!(!down.step().await.unwrap());
     // A wrong token (401) is a matter of configuration: retried, never a rejection.
     poll_now(&pool).await;
-    let misconfigured = Dispatcher::new(
-        pool.clone(),
-        ReadApiDocuments::new(&read_api, issuer(), TIMEOUT).unwrap(),
-        HttpPlatform::new(&platform.url(), Some("revoked".to_owned()), TIMEOUT).unwrap(),
-        DispatcherConfig {
-            retry_base: Duration::from_secs(3600),
-            ..DispatcherConfig::default()
-        },
-    );
+    let misconfigured = patient(&platform.url(), Some("revoked"));
     assert!(misconfigured.step().await.unwrap());
-    let (attempts, error): (i32, String) =
-        sqlx::query_as("SELECT attempts, last_error FROM transmissions")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let (attempts, error) = last_attempt().await;
     assert_eq!(attempts, 2);
     assert!(error.contains("401"), "{error}");
     assert!(reports(&pool, &invoice).await.is_empty());
