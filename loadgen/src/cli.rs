@@ -20,6 +20,9 @@ pub enum Scenario {
     Create,
     Mixed,
     Ryw,
+    /// Orders of three lines drafted and submitted, spread over the catalogue, then all
+    /// on the same three products (`orders_hot`).
+    Orders,
     Lists,
     /// Proforma PDFs: 20 lines alone and beside other reads, 200 lines.
     Proforma,
@@ -128,6 +131,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             Scenario::Create,
             Scenario::Ryw,
             Scenario::Mixed,
+            Scenario::Orders,
             Scenario::Lists,
             Scenario::Proforma,
             Scenario::Rebuild,
@@ -165,7 +169,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let outcome = run_scenarios(&args, &scenarios, &mut stack).await;
     let rss = stack.peak_rss_mib();
     stack.stop(args.keep).await?;
-    let (results, raw, backlog_peak) = outcome?;
+    let (results, raw, backlog_peak, failed) = outcome?;
 
     let create_rate = results
         .iter()
@@ -259,6 +263,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         "scenarios": results,
         "create_to_raw_ratio": ratio,
         "outbox_backlog_peak": backlog_peak,
+        "failed_scenarios": failed,
         "peak_rss_mib": rss.iter().map(|(n, m)| (n.to_string(), *m)).collect::<std::collections::BTreeMap<_, _>>(),
     });
     if !args.no_results {
@@ -277,10 +282,37 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
         println!("written: {}", file.display());
     }
-    faults::verdict(&results)
+    for f in &failed {
+        println!("FAILED {:?}: {}", f.scenario, f.error);
+    }
+    let verdict = faults::verdict(&results);
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "{} scenario(s) failed: {}",
+            failed.len(),
+            failed
+                .iter()
+                .map(|f| format!("{:?}", f.scenario))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    verdict
 }
 
-type Outcome = (Vec<ScenarioResult>, Option<ScenarioResult>, u64);
+/// A scenario that could not finish, and why: the others still run and are kept.
+#[derive(Debug, Serialize)]
+struct Failed {
+    scenario: Scenario,
+    error: String,
+}
+
+type Outcome = (
+    Vec<ScenarioResult>,
+    Option<ScenarioResult>,
+    u64,
+    Vec<Failed>,
+);
 
 async fn run_scenarios(
     args: &Args,
@@ -309,105 +341,136 @@ async fn run_scenarios(
     let mut results = Vec::new();
     let mut raw = None;
     let mut seeded = None;
-    for scenario in scenarios {
-        match scenario {
-            Scenario::Create => {
-                eprintln!(
-                    "raw ceiling: {} clients appending to `events`",
-                    args.concurrency
-                );
-                sampler.take();
-                let mut raw_result = scenarios::raw(&ctx).await;
-                raw_result.peaks = sampler.take();
-                eprintln!("create: {} clients", args.concurrency);
-                let mut full = scenarios::create(&ctx, None).await;
-                full.peaks = sampler.take();
-                // Half the maximum throughput, for the latency target.
-                let rate = full.endpoints.first().map(|e| e.per_second / 2.0);
-                results.push(full);
-                if let Some(rate) = rate {
-                    eprintln!("create at half of the maximum: {rate:.0}/s");
-                    let mut paced = scenarios::create(&ctx, Some(rate)).await;
-                    paced.peaks = sampler.take();
-                    results.push(paced);
+    let mut failed = Vec::new();
+    for &scenario in scenarios {
+        let ran: anyhow::Result<()> = async {
+            match scenario {
+                Scenario::Create => {
+                    eprintln!(
+                        "raw ceiling: {} clients appending to `events`",
+                        args.concurrency
+                    );
+                    sampler.take();
+                    let mut raw_result = scenarios::raw(&ctx).await;
+                    raw_result.peaks = sampler.take();
+                    eprintln!("create: {} clients", args.concurrency);
+                    let mut full = scenarios::create(&ctx, None).await;
+                    full.peaks = sampler.take();
+                    // Half the maximum throughput, for the latency target.
+                    let rate = full.endpoints.first().map(|e| e.per_second / 2.0);
+                    results.push(full);
+                    if let Some(rate) = rate {
+                        eprintln!("create at half of the maximum: {rate:.0}/s");
+                        let mut paced = scenarios::create(&ctx, Some(rate)).await;
+                        paced.peaks = sampler.take();
+                        results.push(paced);
+                    }
+                    raw = Some(raw_result);
                 }
-                raw = Some(raw_result);
-            }
-            Scenario::Ryw => {
-                eprintln!("ryw: {} clients", args.concurrency);
-                sampler.take();
-                let mut r = scenarios::ryw(&ctx).await;
-                r.peaks = sampler.take();
-                results.push(r);
-            }
-            Scenario::Mixed => {
-                eprintln!(
-                    "seeding {} products, {} customers",
-                    args.products, args.customers
-                );
-                let s = scenarios::seed(&ctx, args.products, args.customers, true).await?;
-                eprintln!("mixed: {} clients", args.concurrency);
-                sampler.take();
-                let mut r = scenarios::mixed(&ctx, &s).await;
-                r.peaks = sampler.take();
-                results.push(r);
-                seeded = Some(s);
-            }
-            Scenario::Proforma => {
-                let s = match &seeded {
-                    Some(s) => s.clone(),
-                    None => scenarios::seed(&ctx, 200, 1, false).await?,
-                };
-                eprintln!("proforma");
-                sampler.take();
-                for mut r in scenarios::proforma(&ctx, &s).await? {
+                Scenario::Ryw => {
+                    eprintln!("ryw: {} clients", args.concurrency);
+                    sampler.take();
+                    let mut r = scenarios::ryw(&ctx).await;
                     r.peaks = sampler.take();
                     results.push(r);
                 }
-                seeded = Some(s);
+                Scenario::Mixed => {
+                    eprintln!(
+                        "seeding {} products, {} customers",
+                        args.products, args.customers
+                    );
+                    let s = scenarios::seed(&ctx, args.products, args.customers, true).await?;
+                    eprintln!("mixed: {} clients", args.concurrency);
+                    sampler.take();
+                    let mut r = scenarios::mixed(&ctx, &s).await;
+                    r.peaks = sampler.take();
+                    results.push(r);
+                    seeded = Some(s);
+                }
+                Scenario::Orders => {
+                    let s = match &seeded {
+                        Some(s) => s.clone(),
+                        None => scenarios::seed(&ctx, args.products, args.customers, true).await?,
+                    };
+                    for hot in [false, true] {
+                        eprintln!(
+                            "{}: {} clients",
+                            if hot { "orders_hot" } else { "orders" },
+                            args.concurrency
+                        );
+                        sampler.take();
+                        let mut r = scenarios::orders(&ctx, &s, hot).await?;
+                        r.peaks = sampler.take();
+                        results.push(r);
+                    }
+                    seeded = Some(s);
+                }
+                Scenario::Proforma => {
+                    let s = match &seeded {
+                        Some(s) => s.clone(),
+                        None => scenarios::seed(&ctx, 200, 1, false).await?,
+                    };
+                    eprintln!("proforma");
+                    sampler.take();
+                    for mut r in scenarios::proforma(&ctx, &s).await? {
+                        r.peaks = sampler.take();
+                        results.push(r);
+                    }
+                    seeded = Some(s);
+                }
+                Scenario::Rebuild => {
+                    // Tops the catalogue up to `--products`: enough events to time.
+                    let s = scenarios::seed(&ctx, args.products, 10, false).await?;
+                    eprintln!("rebuild");
+                    sampler.take();
+                    let mut r =
+                        scenarios::rebuild(&ctx, &args.bin, &stack.db_url, &s.products[0]).await?;
+                    r.peaks = sampler.take();
+                    results.push(r);
+                }
+                Scenario::Faults => {
+                    let plan = faults::Plan::new(args.faults_short);
+                    let s = scenarios::seed(&ctx, plan.products, plan.customers, true).await?;
+                    eprintln!("faults: {} clients", plan.clients);
+                    sampler.take();
+                    let mut r = faults::run(&plan, &ctx, &s, stack, &args.bin).await?;
+                    r.peaks = sampler.take();
+                    results.push(r);
+                }
+                Scenario::Import => {
+                    eprintln!("import: {} rows per file", args.import_rows);
+                    let pid = stack.pid("command-api");
+                    results
+                        .extend(scenarios::imports(&ctx, args.import_rows, &sampler, pid).await?);
+                }
+                Scenario::Lists => {
+                    eprintln!("seeding the catalogue to {} products", args.list_products);
+                    let catalogue =
+                        scenarios::seed(&ctx, args.list_products, args.customers.min(10), false)
+                            .await?;
+                    // What a maintained database looks like: statistics fresh, visibility map set (so
+                    // that autovacuum does not run during the measurement).
+                    sqlx::query("VACUUM (ANALYZE)").execute(&stack.pool).await?;
+                    eprintln!("lists: {} clients", args.list_concurrency);
+                    sampler.take();
+                    let lists_ctx = Ctx {
+                        concurrency: args.list_concurrency,
+                        ..ctx.clone()
+                    };
+                    let mut r = scenarios::lists(&lists_ctx, &catalogue).await;
+                    r.peaks = sampler.take();
+                    results.push(r);
+                }
             }
-            Scenario::Rebuild => {
-                // Tops the catalogue up to `--products`: enough events to time.
-                let s = scenarios::seed(&ctx, args.products, 10, false).await?;
-                eprintln!("rebuild");
-                sampler.take();
-                let mut r =
-                    scenarios::rebuild(&ctx, &args.bin, &stack.db_url, &s.products[0]).await?;
-                r.peaks = sampler.take();
-                results.push(r);
-            }
-            Scenario::Faults => {
-                let plan = faults::Plan::new(args.faults_short);
-                let s = scenarios::seed(&ctx, plan.products, plan.customers, true).await?;
-                eprintln!("faults: {} clients", plan.clients);
-                sampler.take();
-                let mut r = faults::run(&plan, &ctx, &s, stack, &args.bin).await?;
-                r.peaks = sampler.take();
-                results.push(r);
-            }
-            Scenario::Import => {
-                eprintln!("import: {} rows per file", args.import_rows);
-                let pid = stack.pid("command-api");
-                results.extend(scenarios::imports(&ctx, args.import_rows, &sampler, pid).await?);
-            }
-            Scenario::Lists => {
-                eprintln!("seeding the catalogue to {} products", args.list_products);
-                let catalogue =
-                    scenarios::seed(&ctx, args.list_products, args.customers.min(10), false)
-                        .await?;
-                // What a maintained database looks like: statistics fresh, visibility map set (so
-                // that autovacuum does not run during the measurement).
-                sqlx::query("VACUUM (ANALYZE)").execute(&stack.pool).await?;
-                eprintln!("lists: {} clients", args.list_concurrency);
-                sampler.take();
-                let lists_ctx = Ctx {
-                    concurrency: args.list_concurrency,
-                    ..ctx.clone()
-                };
-                let mut r = scenarios::lists(&lists_ctx, &catalogue).await;
-                r.peaks = sampler.take();
-                results.push(r);
-            }
+            Ok(())
+        }
+        .await;
+        if let Err(error) = ran {
+            eprintln!("{scenario:?} failed: {error:#}");
+            failed.push(Failed {
+                scenario,
+                error: format!("{error:#}"),
+            });
         }
     }
     for task in sampling {
@@ -419,5 +482,5 @@ async fn run_scenarios(
         .map(|r| r.peaks.outbox_backlog)
         .max()
         .unwrap_or(0);
-    Ok((results, raw, backlog.max(0) as u64))
+    Ok((results, raw, backlog.max(0) as u64, failed))
 }

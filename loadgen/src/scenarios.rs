@@ -342,6 +342,94 @@ pub async fn mixed(ctx: &Ctx, seeded: &Seeded) -> ScenarioResult {
     result("mixed", ctx, &recorder, elapsed, lag)
 }
 
+/// `orders`: each client drafts an order of three lines (quantity 1) for a seeded
+/// customer and submits it, over and over; submits per second are orders per second.
+/// `hot`: every order takes the same three products, so that every submit reserves the
+/// same three stock streams (the contention a best-seller brings).
+pub async fn orders(ctx: &Ctx, seeded: &Seeded, hot: bool) -> anyhow::Result<ScenarioResult> {
+    let name = if hot { "orders_hot" } else { "orders" };
+    let products: Arc<Vec<String>> = if hot {
+        let three: Vec<String> = seeded.products.iter().take(3).cloned().collect();
+        // Enough stock that no submit is refused for it.
+        for id in &three {
+            let received = ctx
+                .api
+                .send(
+                    None,
+                    "stock",
+                    Method::POST,
+                    format!("/stock/{id}/adjustments"),
+                    Some(Body::Json(
+                        json!({"quantity": "1000000", "reason": "receipt"}),
+                    )),
+                )
+                .await;
+            if received.status != StatusCode::OK {
+                anyhow::bail!("stock for the hot products: {}", received.body);
+            }
+        }
+        Arc::new(three)
+    } else {
+        Arc::clone(&seeded.products)
+    };
+    let api = ctx.api.clone();
+    let customers = Arc::clone(&seeded.customers);
+    let (recorder, elapsed) = run_workers(ctx, name, move |_, recorder, deadline| {
+        let api = api.clone();
+        let products = Arc::clone(&products);
+        let customers = Arc::clone(&customers);
+        async move {
+            while Instant::now() < deadline {
+                let (customer, lines) = {
+                    let mut rng = rand::rng();
+                    let customer = customers[rng.random_range(0..customers.len())].clone();
+                    let lines: Vec<String> = if hot {
+                        products.to_vec()
+                    } else {
+                        (0..3)
+                            .map(|_| products[rng.random_range(0..products.len())].clone())
+                            .collect()
+                    };
+                    (customer, lines)
+                };
+                let r = Some(&*recorder);
+                let order = api
+                    .send(
+                        r,
+                        "POST /orders",
+                        Method::POST,
+                        "/orders".to_owned(),
+                        Some(Body::Json(json!({"customer_id": customer}))),
+                    )
+                    .await;
+                let Some(id) = order.body["id"].as_str().map(str::to_owned) else {
+                    continue;
+                };
+                for product in &lines {
+                    api.send(
+                        r,
+                        "POST /orders/{id}/lines",
+                        Method::POST,
+                        format!("/orders/{id}/lines"),
+                        Some(Body::Json(json!({"product_id": product, "quantity": "1"}))),
+                    )
+                    .await;
+                }
+                api.send(
+                    r,
+                    "POST /orders/{id}/submit",
+                    Method::POST,
+                    format!("/orders/{id}/submit"),
+                    None,
+                )
+                .await;
+            }
+        }
+    })
+    .await;
+    Ok(result(name, ctx, &recorder, elapsed, None))
+}
+
 /// `lists`: list and search queries over the seeded catalogue.
 pub async fn lists(ctx: &Ctx, seeded: &Seeded) -> ScenarioResult {
     let api = ctx.api.clone();
@@ -639,6 +727,13 @@ pub async fn rebuild(
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(&ctx.pool)
         .await?;
+    // What the server holds when the rebuild asks for its two connections.
+    let (connections, max_connections): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
+                current_setting('max_connections')::bigint",
+    )
+    .fetch_one(&ctx.pool)
+    .await?;
     let started = Instant::now();
     let output = tokio::process::Command::new(bin.join("projector"))
         .arg("rebuild")
@@ -688,6 +783,8 @@ pub async fn rebuild(
     };
     r.extra = Some(json!({
         "events": events,
+        "server_connections_before": connections,
+        "server_max_connections": max_connections,
         "seconds": elapsed.as_secs_f64(),
         "events_per_second": events as f64 / elapsed.as_secs_f64().max(1e-9),
         "progress_lines": progress_lines,

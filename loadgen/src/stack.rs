@@ -13,6 +13,8 @@ use tokio::process::{Child, Command};
 
 pub const ADMIN_EMAIL: &str = "load@gescom.local";
 pub const ADMIN_PASSWORD: &str = "load generator password 1";
+/// The load generator's own connections to the run's database (sampling, checks).
+const LOADGEN_POOL: i64 = 16;
 
 pub struct Service {
     pub name: &'static str,
@@ -71,6 +73,16 @@ impl Stack {
             std::process::id(),
             chrono::Utc::now().format("%H%M%S")
         );
+        // Every pool must fit in the server's connections, with room for `projector
+        // rebuild` (two), the services' LISTEN connections and psql: past the limit, the
+        // server refuses the next one (a full run's rebuild once failed so).
+        let (max, reserved): (i64, i64) = sqlx::query_as(
+            "SELECT current_setting('max_connections')::bigint,
+                    current_setting('superuser_reserved_connections')::bigint",
+        )
+        .fetch_one(&admin)
+        .await?;
+        let per_service = ((max - reserved - LOADGEN_POOL - 2 - 12) / 3).clamp(2, 20);
         let db_name = format!("gescom_load_{tag}");
         sqlx::query(&format!("CREATE DATABASE {db_name}"))
             .execute(&admin)
@@ -95,7 +107,7 @@ impl Stack {
         let platform = testkit::fake_platform::FakePlatform::start("load platform token").await;
         let env = vec![
             ("DATABASE_URL", db_url.clone()),
-            ("DATABASE_MAX_CONNECTIONS", "20".to_owned()),
+            ("DATABASE_MAX_CONNECTIONS", per_service.to_string()),
             ("NATS_URL", nats_url.to_owned()),
             ("GESCOM_NATS_PREFIX", format!("load{tag}")),
             ("GESCOM_NATS_STREAM", stream.clone()),
@@ -141,7 +153,7 @@ impl Stack {
             wait_ready(&format!("http://{port}/readyz")).await?;
         }
         let pool = PgPoolOptions::new()
-            .max_connections(40)
+            .max_connections(LOADGEN_POOL as u32)
             .connect_with(db_options)
             .await?;
         Ok(Self {

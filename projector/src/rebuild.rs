@@ -37,9 +37,11 @@ pub async fn rebuild(
     pool: &PgPool,
     mut on_progress: impl FnMut(Progress),
 ) -> Result<u64, ProjectionError> {
-    // Detached: if the rebuild fails, dropping the connection frees both locks instead
-    // of handing them back to the pool.
-    let mut lock = pool.acquire().await?.detach();
+    // Two connections of its own rather than the pool's: dropping them on a failure frees
+    // both locks, and a server that refuses a connection ("too many clients") says so,
+    // where the pool would only report that it timed out.
+    let options = pool.connect_options();
+    let mut lock = PgConnection::connect_with(&options).await?;
     for key in [locks::REBUILD, locks::PROJECTOR] {
         sqlx::query("SELECT pg_advisory_lock($1)")
             .bind(key)
@@ -50,13 +52,13 @@ pub async fn rebuild(
         .fetch_one(&mut lock)
         .await?;
     let total = u64::try_from(total).unwrap_or(0);
-    let mut reader = pool.acquire().await?;
+    let mut reader = PgConnection::connect_with(&options).await?;
     let mut tx = lock.begin().await?;
     projections::start_rebuild(&mut tx).await?;
     // Insert order; each aggregate's events come in sequence order.
     // Events an admin skipped as dead letters stay skipped.
     let query = format!("SELECT {STORED_COLUMNS} FROM events e ORDER BY e.position");
-    let mut events = sqlx::query_as::<_, Stored>(&query).fetch(&mut *reader);
+    let mut events = sqlx::query_as::<_, Stored>(&query).fetch(&mut reader);
     let mut done = 0_u64;
     // The store is read whole and in order, so the checkpoints need no per-event check:
     // they are gathered here and written in bulk.
@@ -91,6 +93,7 @@ pub async fn rebuild(
     crate::consumer::notify_projected(&mut tx).await?;
     tx.commit().await?;
     lock.close().await?;
+    reader.close().await?;
     on_progress(Progress { done, total });
     Ok(done)
 }
