@@ -13,6 +13,26 @@ const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 /** The WCAG 2.1 A and AA rules. */
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
 
+/**
+ * Resolves once no finite CSS animation or transition runs in the page (spinners, which
+ * never end, are left alone). Bounded by rounds, not by time: each round waits for what
+ * runs now to finish, then two frames for what that started.
+ */
+export async function settle(page) {
+  await page.evaluate(async () => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    for (let round = 0; round < 20; round += 1) {
+      await frame();
+      await frame();
+      const running = document
+        .getAnimations()
+        .filter((a) => a.playState === "running" && a.effect?.getComputedTiming().iterations !== Infinity);
+      if (running.length === 0) return;
+      await Promise.all(running.map((a) => a.finished.catch(() => undefined)));
+    }
+  });
+}
+
 export function createHarness(outDir, scenario) {
   let step = 0;
   const checked = [];
@@ -24,6 +44,9 @@ export function createHarness(outDir, scenario) {
      */
     async checkPage(page, label) {
       step += 1;
+      // axe reads colours as they are drawn: a toast or panel fading in would fail the
+      // contrast rule by the frame it was caught in.
+      await settle(page);
       await mkdir(outDir, { recursive: true });
       const file = join(outDir, `${scenario}-${String(step).padStart(2, "0")}-${label}.png`);
       await page.screenshot({ path: file, fullPage: true });
