@@ -88,6 +88,13 @@ struct Issued {
     version: u64,
     /// `FAC-<year>-<6 digits>`.
     number: String,
+    /// Total TTC.
+    #[schema(value_type = String, format = "decimal")]
+    total_gross: Money,
+    /// What the invoice owes now (the total at issue; less credit notes and payments on a
+    /// retry).
+    #[schema(value_type = String, format = "decimal")]
+    balance: Money,
 }
 
 /// `POST /invoices`: invoices a fulfilled order, whole. Roles: admin, sales.
@@ -99,7 +106,7 @@ struct Issued {
     description = "Numbers the invoice `FAC-<year>-<6 digits>` without gaps, dates it today (Europe/Paris), takes the delivery date from the order's fulfilment and the due date from the customer's payment terms, and copies the order's priced lines, the customer's identity and addresses and the seller's settings as snapshots. Immutable from then on: correct it with a credit note. One invoice per order: a second is refused with 409 `order_already_invoiced`, naming the invoice (`invoice_id`).",
     request_body = IssueInvoice,
     responses(
-        (status = 201, description = "Issued: the invoice's id, version and number.", body = Issued, headers(("ETag" = String, description = "The new version, quoted."), ("Location" = String, description = "`/invoices/{id}`"))),
+        (status = 201, description = "Issued: the invoice's id, version, number, total and balance.", body = Issued, headers(("ETag" = String, description = "The new version, quoted."), ("Location" = String, description = "`/invoices/{id}`"))),
         (status = 200, description = "The same `id` sent again: already issued, nothing recorded.", body = Issued, headers(("ETag" = String, description = "The current version, quoted.")))
     ),
     extensions(("x-problem-codes" = json!(["@json", "@commit", "order_already_invoiced", "order_not_fulfilled", "invoice_exists", "order_empty", "seller_not_configured"])))
@@ -127,13 +134,13 @@ pub async fn issue(
     };
     let committed = state.invoicing.issue(id, new, order_id, metadata).await?;
     let invoice = current(&state, id).await?;
+    let issued = invoice.state();
     let body = Issued {
         id: id.to_string(),
         version: committed.version,
-        number: invoice
-            .state()
-            .map(|s| s.number.clone())
-            .unwrap_or_default(),
+        number: issued.map(|s| s.number.clone()).unwrap_or_default(),
+        total_gross: issued.map_or(Money::ZERO, |s| s.totals.gross),
+        balance: Money::from_store(issued.map_or(Decimal::ZERO, |s| s.balance())),
     };
     Ok(accepted_with(
         !committed.events.is_empty(),

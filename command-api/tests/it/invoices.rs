@@ -151,6 +151,9 @@ async fn a_fulfilled_order_is_invoiced_once_with_snapshots_and_a_number(pool: Pg
     let number = response.body["number"].as_str().unwrap().to_owned();
     let today = today(&pool).await;
     assert_eq!(number, format!("FAC-{}-000001", today.format("%Y")));
+    // What it amounts to, so that a client can take a payment without reading it back.
+    assert_eq!(response.body["total_gross"], "232.16");
+    assert_eq!(response.body["balance"], "232.16");
 
     let stored = issued_payload(&pool, &id).await;
     assert_eq!(stored["number"], number.as_str());

@@ -192,7 +192,7 @@ describe("invoicing a fulfilled order", () => {
 
   it("issues the invoice after a confirmation, then opens it, read at the version returned", async () => {
     const { network, services } = await openFulfilled(["sales"], () =>
-      Response.json({ id: INVOICE, version: 1, number: "FAC-2026-000001" }, { status: 201 }),
+      Response.json({ id: INVOICE, version: 1, number: "FAC-2026-000001", total_gross: "240.00", balance: "240.00" }, { status: 201 }),
     );
     await screen.findByText("Cette commande livrée n'est pas encore facturée.");
     // The order's number is how its invoice is looked up.

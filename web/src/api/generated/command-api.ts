@@ -996,10 +996,21 @@ export interface components {
             whole?: boolean;
         };
         Issued: {
+            /**
+             * Format: decimal
+             * @description What the invoice owes now (the total at issue; less credit notes and payments on a
+             *     retry).
+             */
+            balance: string;
             /** Format: uuid */
             id: string;
             /** @description `FAC-<year>-<6 digits>`. */
             number: string;
+            /**
+             * Format: decimal
+             * @description Total TTC.
+             */
+            total_gross: string;
             /** Format: int64 */
             version: number;
         };
@@ -3179,7 +3190,7 @@ export interface operations {
                     "application/json": components["schemas"]["Issued"];
                 };
             };
-            /** @description Issued: the invoice's id, version and number. */
+            /** @description Issued: the invoice's id, version, number, total and balance. */
             201: {
                 headers: {
                     /** @description The new version, quoted. */
