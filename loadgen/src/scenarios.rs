@@ -304,34 +304,7 @@ pub async fn mixed(ctx: &Ctx, seeded: &Seeded) -> ScenarioResult {
                     }
                     _ => {
                         // A draft with one line, submitted.
-                        let order = api
-                            .send(
-                                r,
-                                "POST /orders",
-                                Method::POST,
-                                "/orders".to_owned(),
-                                Some(Body::Json(json!({"customer_id": customer}))),
-                            )
-                            .await;
-                        let Some(id) = order.body["id"].as_str().map(str::to_owned) else {
-                            continue;
-                        };
-                        api.send(
-                            r,
-                            "POST /orders/{id}/lines",
-                            Method::POST,
-                            format!("/orders/{id}/lines"),
-                            Some(Body::Json(json!({"product_id": product, "quantity": "1"}))),
-                        )
-                        .await;
-                        api.send(
-                            r,
-                            "POST /orders/{id}/submit",
-                            Method::POST,
-                            format!("/orders/{id}/submit"),
-                            None,
-                        )
-                        .await;
+                        submitted_order(&api, r, &customer, std::slice::from_ref(&product)).await;
                     }
                 }
             }
@@ -340,6 +313,40 @@ pub async fn mixed(ctx: &Ctx, seeded: &Seeded) -> ScenarioResult {
     .await;
     let lag = Some(lags.summary());
     result("mixed", ctx, &recorder, elapsed, lag)
+}
+
+/// A draft for `customer` with one line (quantity 1) per product, then submitted.
+async fn submitted_order(api: &Api, r: Option<&Recorder>, customer: &str, products: &[String]) {
+    let order = api
+        .send(
+            r,
+            "POST /orders",
+            Method::POST,
+            "/orders".to_owned(),
+            Some(Body::Json(json!({"customer_id": customer}))),
+        )
+        .await;
+    let Some(id) = order.body["id"].as_str().map(str::to_owned) else {
+        return;
+    };
+    for product in products {
+        api.send(
+            r,
+            "POST /orders/{id}/lines",
+            Method::POST,
+            format!("/orders/{id}/lines"),
+            Some(Body::Json(json!({"product_id": product, "quantity": "1"}))),
+        )
+        .await;
+    }
+    api.send(
+        r,
+        "POST /orders/{id}/submit",
+        Method::POST,
+        format!("/orders/{id}/submit"),
+        None,
+    )
+    .await;
 }
 
 /// `orders`: each client drafts an order of three lines (quantity 1) for a seeded
@@ -392,37 +399,7 @@ pub async fn orders(ctx: &Ctx, seeded: &Seeded, hot: bool) -> anyhow::Result<Sce
                     };
                     (customer, lines)
                 };
-                let r = Some(&*recorder);
-                let order = api
-                    .send(
-                        r,
-                        "POST /orders",
-                        Method::POST,
-                        "/orders".to_owned(),
-                        Some(Body::Json(json!({"customer_id": customer}))),
-                    )
-                    .await;
-                let Some(id) = order.body["id"].as_str().map(str::to_owned) else {
-                    continue;
-                };
-                for product in &lines {
-                    api.send(
-                        r,
-                        "POST /orders/{id}/lines",
-                        Method::POST,
-                        format!("/orders/{id}/lines"),
-                        Some(Body::Json(json!({"product_id": product, "quantity": "1"}))),
-                    )
-                    .await;
-                }
-                api.send(
-                    r,
-                    "POST /orders/{id}/submit",
-                    Method::POST,
-                    format!("/orders/{id}/submit"),
-                    None,
-                )
-                .await;
+                submitted_order(&api, Some(&*recorder), &customer, &lines).await;
             }
         }
     })
