@@ -1,9 +1,9 @@
 //! Untrusted text at the edges. Every text input is checked for control characters before
 //! anything reaches the database: query strings and path segments (by the layer in
 //! `platform::web`), JSON bodies (by command-api's body extractor, with
-//! [`control_character_path`]), and the value types' constructors. The few headers kept as
-//! data (the `User-Agent` in the audit trail) are cleaned rather than refused
-//! ([`header_text`]).
+//! [`control_character_path`]), and the value types' constructors. The little text kept
+//! as data from elsewhere (the `User-Agent` in the audit trail, an approved platform's
+//! words) is cleaned rather than refused ([`kept_text`], [`header_text`]).
 //!
 //! A control character is Unicode's `Cc` category: C0 (`U+0000`–`U+001F`, tab and
 //! newline included), DEL and C1 (`U+0080`–`U+009F`). No field of the API is multi-line,
@@ -68,10 +68,15 @@ pub fn control_character_path(value: &Value) -> Option<String> {
 }
 
 /// A header's value as text worth keeping (the `User-Agent` of the audit trail): bytes
-/// that are not UTF-8 become `U+FFFD`, control characters become spaces, then trimmed and
-/// cut to `max_chars`; `None` when nothing is left.
+/// that are not UTF-8 become `U+FFFD`, then as [`kept_text`].
 pub fn header_text(bytes: &[u8], max_chars: usize) -> Option<String> {
-    let cleaned: String = String::from_utf8_lossy(bytes)
+    kept_text(&String::from_utf8_lossy(bytes), max_chars)
+}
+
+/// Text from elsewhere kept as data: control characters become spaces, then trimmed and
+/// cut to `max_chars`; `None` when nothing is left.
+pub fn kept_text(text: &str, max_chars: usize) -> Option<String> {
+    let cleaned: String = text
         .chars()
         .map(|c| if is_control(c) { ' ' } else { c })
         .collect();

@@ -103,7 +103,7 @@ impl Platform for HttpPlatform {
             .header("content-type", document.syntax.content_type())
             .header("idempotency-key", &document.number)
             .header("x-document-number", &document.number)
-            .header("x-document-kind", document.kind)
+            .header("x-document-kind", document.kind.as_str())
             .header("x-document-syntax", document.syntax.as_str())
             .header("x-document-profile", "EN16931")
             .body(document.body.clone());

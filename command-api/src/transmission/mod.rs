@@ -27,7 +27,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use contracts::ids::{CreditNoteId, InvoiceId};
-use contracts::invoice::{DeliveryStatus, DocumentRef};
+use contracts::input::kept_text;
+use contracts::invoice::{DeliveryStatus, DocumentKind, DocumentRef};
 use contracts::metadata::EventMeta;
 use sqlx::postgres::PgListener;
 use sqlx::{PgPool, Postgres, Transaction};
@@ -40,6 +41,9 @@ use crate::es::CommandBus;
 /// Documents handed over or refused, by outcome (`deposited`, `rejected`, `failed`), and
 /// status reports recorded (`reported`).
 pub const TRANSMISSIONS: &str = "gescom_transmissions_total";
+
+/// Most characters kept of the platform's words or of an error.
+const MAX_TEXT: usize = 500;
 
 /// The channel the outbox trigger notifies.
 const CHANNEL: &str = "gescom_transmissions";
@@ -81,7 +85,7 @@ pub struct Dispatcher<P> {
 struct Due {
     invoice_id: uuid::Uuid,
     document_id: uuid::Uuid,
-    kind: String,
+    kind: DocumentKind,
     number: String,
     invoice_version: i64,
     status: String,
@@ -91,12 +95,11 @@ struct Due {
 
 impl Due {
     fn document(&self) -> DocumentRef {
-        if self.kind == "invoice" {
-            DocumentRef::Invoice
-        } else {
-            DocumentRef::CreditNote {
+        match self.kind {
+            DocumentKind::Invoice => DocumentRef::Invoice,
+            DocumentKind::CreditNote => DocumentRef::CreditNote {
                 credit_note_id: CreditNoteId::from(self.document_id),
-            }
+            },
         }
     }
 }
@@ -194,7 +197,7 @@ impl<P: Platform> Dispatcher<P> {
     async fn deposit(&self, due: &Due) -> Result<Report, PortError> {
         let path = DocumentPath {
             invoice_id: due.invoice_id,
-            credit_note_id: (due.kind != "invoice").then_some(due.document_id),
+            credit_note_id: (due.kind == DocumentKind::CreditNote).then_some(due.document_id),
             version: due.invoice_version,
         };
         let body = self
@@ -204,11 +207,7 @@ impl<P: Platform> Dispatcher<P> {
             .map_err(|e| PortError::Unavailable(e.to_string()))?;
         let outbound = Outbound {
             number: due.number.clone(),
-            kind: if due.kind == "invoice" {
-                "invoice"
-            } else {
-                "credit_note"
-            },
+            kind: due.kind,
             syntax: self.config.syntax,
             body,
         };
@@ -233,7 +232,10 @@ impl<P: Platform> Dispatcher<P> {
         };
         // The platform's words go into events and tables: no control character.
         let report = Report {
-            reason: report.reason.as_deref().map(plain),
+            reason: report
+                .reason
+                .as_deref()
+                .and_then(|r| kept_text(r, MAX_TEXT)),
             ..report
         };
         if let Err(e) = self.record(due, &report).await {
@@ -300,18 +302,10 @@ impl<P: Platform> Dispatcher<P> {
         )
         .bind(due.invoice_id)
         .bind(due.document_id)
-        .bind(plain(error))
+        .bind(kept_text(error, MAX_TEXT))
         .bind(delay)
         .execute(&mut **tx)
         .await?;
         Ok(())
     }
-}
-
-/// `text` on one line, without control characters, at most 500 characters.
-fn plain(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(500)
-        .collect()
 }

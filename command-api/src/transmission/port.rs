@@ -10,7 +10,7 @@
 use std::future::Future;
 
 use bytes::Bytes;
-use contracts::invoice::DeliveryStatus;
+use contracts::invoice::{DeliveryStatus, DocumentKind};
 
 /// The document's syntax, as French e-invoicing names the three it allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,8 +63,7 @@ impl Syntax {
 pub struct Outbound {
     /// `FAC-<year>-<6 digits>` or `AV-…`: unique, the idempotency key.
     pub number: String,
-    /// `invoice` or `credit_note`.
-    pub kind: &'static str,
+    pub kind: DocumentKind,
     pub syntax: Syntax,
     pub body: Bytes,
 }
