@@ -1154,9 +1154,6 @@ fn summarise(journal: &Journal, reports: &[FaultReport], downs: &[Down]) -> Summ
         let expected = match f.status {
             599 => was_down,
             503 => f.retry_after,
-            // "Not projected yet" is the honest answer to read-your-writes while a fault
-            // holds the projector back; without a fault it is a defect.
-            504 => f.phase > 0 && f.code.as_deref() == Some("projection_lagging"),
             400..=499 => {
                 let key = format!(
                     "{} {} {}{}",
@@ -1759,7 +1756,7 @@ mod tests {
     }
 
     #[test]
-    fn a_server_error_is_a_defect_unless_a_503_with_retry_after_or_lagging_under_a_fault() {
+    fn a_server_error_is_a_defect_unless_it_is_a_503_with_retry_after() {
         assert_eq!(
             defects_among(vec![failure(1.0, Side::Command, 503, true)]),
             0
@@ -1773,14 +1770,6 @@ mod tests {
             1
         );
         assert_eq!(defects_among(vec![failure(1.0, Side::Read, 504, false)]), 1);
-        // Lagging read-your-writes is expected under a fault, not before the first.
-        let lagging = |phase| Failure {
-            phase,
-            code: Some("projection_lagging".to_owned()),
-            ..failure(1.0, Side::Read, 504, false)
-        };
-        assert_eq!(defects_among(vec![lagging(1)]), 0);
-        assert_eq!(defects_among(vec![lagging(0)]), 1);
         assert_eq!(
             defects_among(vec![failure(1.0, Side::Command, 409, false)]),
             0
