@@ -329,6 +329,8 @@ async fn run_scenarios(
     let ctx = Ctx {
         api,
         pool: stack.pool.clone(),
+        nats_url: stack.nats_url.clone(),
+        nats_prefix: stack.nats_prefix.clone(),
         concurrency: args.concurrency,
         duration: Duration::from_secs(args.duration),
     };
@@ -368,11 +370,18 @@ async fn run_scenarios(
                     raw = Some(raw_result);
                 }
                 Scenario::Ryw => {
-                    eprintln!("ryw: {} clients", args.concurrency);
-                    sampler.take();
-                    let mut r = scenarios::ryw(&ctx).await;
-                    r.peaks = sampler.take();
-                    results.push(r);
+                    // One client (the chain's own latency), then the full load (its queues).
+                    for (name, concurrency) in [("ryw_1", 1), ("ryw", args.concurrency)] {
+                        eprintln!("{name}: {concurrency} clients");
+                        sampler.take();
+                        let ctx = Ctx {
+                            concurrency,
+                            ..ctx.clone()
+                        };
+                        let mut r = scenarios::ryw(&ctx, name).await?;
+                        r.peaks = sampler.take();
+                        results.push(r);
+                    }
                 }
                 Scenario::Mixed => {
                     eprintln!(

@@ -1,10 +1,12 @@
 //! Seeding and the bounded scenarios: each runs `concurrency` workers until its deadline.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
+use futures::StreamExt;
 use rand::Rng;
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -18,6 +20,9 @@ use crate::stats::{EndpointSummary, Lag, Lags, Recorder};
 pub struct Ctx {
     pub api: Api,
     pub pool: PgPool,
+    pub nats_url: String,
+    /// The services' subject prefix: `ryw` watches their events go by.
+    pub nats_prefix: String,
     pub concurrency: usize,
     pub duration: Duration,
 }
@@ -173,15 +178,20 @@ pub async fn raw(ctx: &Ctx) -> ScenarioResult {
 
 /// `ryw`: create, then read at the returned version; the lag is from the command's
 /// answer to the read's.
-pub async fn ryw(ctx: &Ctx) -> ScenarioResult {
+pub async fn ryw(ctx: &Ctx, name: &'static str) -> anyhow::Result<ScenarioResult> {
     let api = ctx.api.clone();
     let lags = Arc::new(Lags::default());
     let shared = Arc::clone(&lags);
-    let (recorder, elapsed) = run_workers(ctx, "ryw", move |_, recorder, deadline| {
+    let tap = EventTap::start(ctx, "Product").await?;
+    let traces = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let shared_traces = Arc::clone(&traces);
+    let (recorder, elapsed) = run_workers(ctx, name, move |_, recorder, deadline| {
         let api = api.clone();
         let lags = Arc::clone(&shared);
+        let traces = Arc::clone(&shared_traces);
         async move {
             while Instant::now() < deadline {
+                let sent = Instant::now();
                 let created = api
                     .send(
                         Some(&recorder),
@@ -191,6 +201,7 @@ pub async fn ryw(ctx: &Ctx) -> ScenarioResult {
                         Some(Body::Json(product_body("RYW"))),
                     )
                     .await;
+                let answered = Instant::now();
                 let (Some(id), Some(version)) = (
                     created.body["id"].as_str(),
                     created.body["version"].as_u64(),
@@ -206,13 +217,92 @@ pub async fn ryw(ctx: &Ctx) -> ScenarioResult {
                     .await;
                 if read.status == StatusCode::OK {
                     lags.record(read.latency);
+                    if let Ok(mut traces) = traces.lock() {
+                        traces.push(Trace {
+                            id: id.to_owned(),
+                            sent,
+                            answered,
+                            readable: Instant::now(),
+                        });
+                    }
                 }
             }
         }
     })
     .await;
-    let lag = Some(lags.summary());
-    result("ryw", ctx, &recorder, elapsed, lag)
+    let seen = tap.stop().await;
+    let traces = std::mem::take(&mut *traces.lock().map_err(|_| anyhow::anyhow!("poisoned"))?);
+    let mut r = result(name, ctx, &recorder, elapsed, Some(lags.summary()));
+    r.extra = Some(json!({ "hops": hops(&traces, &seen) }));
+    Ok(r)
+}
+
+/// One read-your-writes round, as the client saw it.
+struct Trace {
+    id: String,
+    sent: Instant,
+    answered: Instant,
+    readable: Instant,
+}
+
+/// Where one write's time went: the command's answer, then the relay (answered → the
+/// event passing through NATS; 0 when NATS had it before the client had the answer), then
+/// the projector and read-api (NATS → the read at its version answered).
+fn hops(traces: &[Trace], seen: &HashMap<String, Instant>) -> serde_json::Value {
+    let (command, relay, projection) = (Lags::default(), Lags::default(), Lags::default());
+    for trace in traces {
+        let Some(&on_nats) = seen.get(&trace.id) else {
+            continue;
+        };
+        command.record(trace.answered - trace.sent);
+        relay.record(on_nats.saturating_duration_since(trace.answered));
+        projection.record(trace.readable.saturating_duration_since(on_nats));
+    }
+    json!({
+        "command": command.summary(),
+        "answered_to_nats": relay.summary(),
+        "nats_to_readable": projection.summary(),
+    })
+}
+
+/// When each event of one aggregate type went by on NATS, by aggregate id (the last
+/// token of its subject), seen by a plain subscription beside the projector's consumer.
+struct EventTap {
+    seen: Arc<std::sync::Mutex<HashMap<String, Instant>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl EventTap {
+    async fn start(ctx: &Ctx, aggregate_type: &str) -> anyhow::Result<Self> {
+        let client = async_nats::connect(&ctx.nats_url).await?;
+        let subject = format!("{}.events.{aggregate_type}.>", ctx.nats_prefix);
+        let mut messages = client.subscribe(subject).await?;
+        // The subscription is in place on the server before the first write.
+        client.flush().await?;
+        let seen = Arc::new(std::sync::Mutex::new(HashMap::new()));
+        let shared = Arc::clone(&seen);
+        let task = tokio::spawn(async move {
+            let _client = client;
+            while let Some(message) = messages.next().await {
+                let at = Instant::now();
+                if let Some(id) = message.subject.rsplit('.').next() {
+                    if let Ok(mut seen) = shared.lock() {
+                        seen.entry(id.to_owned()).or_insert(at);
+                    }
+                }
+            }
+        });
+        Ok(Self { seen, task })
+    }
+
+    async fn stop(self) -> HashMap<String, Instant> {
+        self.task.abort();
+        let _ = self.task.await;
+        self.seen
+            .lock()
+            .map(|mut seen| std::mem::take(&mut *seen))
+            .unwrap_or_default()
+    }
 }
 
 /// Ids the mixed and list scenarios pick from.

@@ -31,6 +31,8 @@ pub struct Stack {
     pub read_url: String,
     pub services: Vec<Service>,
     pub nats_url: String,
+    /// The services' subject prefix (`GESCOM_NATS_PREFIX`).
+    pub nats_prefix: String,
     pub stream: String,
     keys: PathBuf,
     /// What a restarted service is started with: the same binary, environment and port.
@@ -104,12 +106,13 @@ impl Stack {
             .to_owned();
         let (command, read, projector) = (free_port()?, free_port()?, free_port()?);
         let stream = format!("GESCOM_LOAD_{tag}");
+        let nats_prefix = format!("load{tag}");
         let platform = testkit::fake_platform::FakePlatform::start("load platform token").await;
         let env = vec![
             ("DATABASE_URL", db_url.clone()),
             ("DATABASE_MAX_CONNECTIONS", per_service.to_string()),
             ("NATS_URL", nats_url.to_owned()),
-            ("GESCOM_NATS_PREFIX", format!("load{tag}")),
+            ("GESCOM_NATS_PREFIX", nats_prefix.clone()),
             ("GESCOM_NATS_STREAM", stream.clone()),
             ("GESCOM_JWT_KID", kid),
             (
@@ -165,6 +168,7 @@ impl Stack {
             read_url: format!("http://{read}"),
             services,
             nats_url: nats_url.to_owned(),
+            nats_prefix,
             stream,
             keys,
             bin: bin.to_owned(),

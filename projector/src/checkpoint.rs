@@ -12,10 +12,13 @@
 //! ([`crate::dead_letters`]) is held back: its messages are acknowledged without being
 //! applied, since the retry or skip that unparks it catches up from the store.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use contracts::envelope::EventEnvelope;
 use serde::Deserialize;
 use sqlx::PgConnection;
+use tracing::{Instrument, Span};
 
 use crate::projections::{self, Mode, ProjectionError};
 
@@ -79,26 +82,232 @@ impl From<sqlx::Error> for Failed {
     }
 }
 
-/// Brings `named`'s stream up to `named.sequence` from the store.
+/// Brings `named`'s stream up to `named.sequence` from the store: [`apply_all`] of one.
 pub async fn apply_once(conn: &mut PgConnection, named: &Named) -> Result<Outcome, Failed> {
-    let Some(last) = lock_stream(conn, &named.aggregate_type, &named.aggregate_id).await? else {
-        return Ok(Outcome::HeldBack);
-    };
-    if named.sequence <= last {
-        return Ok(Outcome::Duplicate);
+    let mut outcomes = apply_all(conn, std::slice::from_ref(named), |_| Span::none()).await?;
+    Ok(outcomes.pop().unwrap_or(Outcome::NotInStore))
+}
+
+/// Brings each named stream up to its named sequence from the store, in the order given,
+/// and answers one outcome per name. A batch costs a fixed number of round trips besides
+/// the projections' own statements: its streams' checkpoints are locked in one statement,
+/// their events read in one, the audit rows and the new checkpoints written in one each.
+/// `span(i)` is the trace span the i-th name's projection runs in.
+pub async fn apply_all(
+    conn: &mut PgConnection,
+    names: &[Named],
+    span: impl Fn(usize) -> Span,
+) -> Result<Vec<Outcome>, Failed> {
+    let mut streams = lock_streams(conn, names).await?;
+    load_all(conn, &mut streams).await?;
+    let mut audit = Vec::new();
+    let mut outcomes = Vec::with_capacity(names.len());
+    for (i, named) in names.iter().enumerate() {
+        let key = (named.aggregate_type.clone(), named.aggregate_id.clone());
+        let Some(stream) = streams.get_mut(&key) else {
+            outcomes.push(Outcome::NotInStore);
+            continue;
+        };
+        let outcome = stream
+            .advance(conn, named.sequence, &mut audit)
+            .instrument(span(i))
+            .await?;
+        outcomes.push(outcome);
     }
-    let stored = load(conn, named, last, Some(named.sequence)).await?;
-    if stored.last().map(|event| event.envelope.sequence) != Some(named.sequence) {
-        return Ok(Outcome::NotInStore);
+    projections::audit::insert(conn, audit).await?;
+    let moved = streams
+        .into_iter()
+        .filter(|(_, stream)| stream.last > stream.locked_at)
+        .map(|(key, stream)| (key, stream.last));
+    write_checkpoints(conn, moved).await?;
+    Ok(outcomes)
+}
+
+type StreamKey = (String, String);
+
+/// A stream of the batch: its checkpoint as locked, how far the batch has brought it, and
+/// the stored events read for it (after the checkpoint, up to the highest sequence named).
+struct Stream {
+    locked_at: i64,
+    last: i64,
+    parked: bool,
+    until: i64,
+    events: std::collections::VecDeque<Stored>,
+}
+
+impl Stream {
+    async fn advance(
+        &mut self,
+        conn: &mut PgConnection,
+        sequence: i64,
+        audit: &mut Vec<projections::audit::Row>,
+    ) -> Result<Outcome, Failed> {
+        if self.parked {
+            return Ok(Outcome::HeldBack);
+        }
+        if sequence <= self.last {
+            return Ok(Outcome::Duplicate);
+        }
+        let reached = self
+            .events
+            .iter()
+            .take_while(|event| event.envelope.sequence <= sequence)
+            .count();
+        if reached == 0 || self.events[reached - 1].envelope.sequence != sequence {
+            return Ok(Outcome::NotInStore);
+        }
+        let applied: Vec<Stored> = self.events.drain(..reached).collect();
+        for event in applied.iter().filter(|event| !event.skipped) {
+            projections::apply(conn, &event.envelope, Mode::Live { audit: &mut *audit })
+                .await
+                .map_err(|source| Failed {
+                    sequence: Some(event.envelope.sequence),
+                    source,
+                })?;
+        }
+        self.last = sequence;
+        Ok(Outcome::Applied {
+            events: applied.len(),
+            occurred_at: applied
+                .last()
+                .and_then(|event| event.envelope.meta().ok())
+                .map(|meta| meta.occurred_at),
+        })
     }
-    apply_stored(conn, &stored).await?;
-    Ok(Outcome::Applied {
-        events: stored.len(),
-        occurred_at: stored
-            .last()
-            .and_then(|event| event.envelope.meta().ok())
-            .map(|meta| meta.occurred_at),
-    })
+}
+
+/// Locks the checkpoints of every stream `names` name, in key order (so two batches never
+/// wait on each other in a cycle), and reads which are held back behind a parked event.
+async fn lock_streams(
+    conn: &mut PgConnection,
+    names: &[Named],
+) -> Result<BTreeMap<StreamKey, Stream>, sqlx::Error> {
+    let mut streams = BTreeMap::new();
+    for named in names {
+        streams
+            .entry((named.aggregate_type.clone(), named.aggregate_id.clone()))
+            .and_modify(|stream: &mut Stream| stream.until = stream.until.max(named.sequence))
+            .or_insert(Stream {
+                locked_at: 0,
+                last: 0,
+                parked: false,
+                until: named.sequence,
+                events: Default::default(),
+            });
+    }
+    let (types, ids): (Vec<String>, Vec<String>) = streams.keys().cloned().unzip();
+    let locked: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT aggregate_type, aggregate_id, last_sequence
+           FROM projector_checkpoints
+          WHERE (aggregate_type, aggregate_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+          ORDER BY aggregate_type, aggregate_id
+            FOR UPDATE",
+    )
+    .bind(&types)
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (t, i, last) in locked {
+        if let Some(stream) = streams.get_mut(&(t, i)) {
+            stream.locked_at = last;
+            stream.last = last;
+        }
+    }
+    let parked: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT aggregate_type, aggregate_id
+           FROM projector_dead_letters
+          WHERE status = 'parked'
+            AND (aggregate_type, aggregate_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+    )
+    .bind(&types)
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    for key in parked {
+        if let Some(stream) = streams.get_mut(&key) {
+            stream.parked = true;
+        }
+    }
+    Ok(streams)
+}
+
+/// Reads, in one statement, each stream's stored events after its checkpoint up to the
+/// highest sequence the batch names for it.
+async fn load_all(
+    conn: &mut PgConnection,
+    streams: &mut BTreeMap<StreamKey, Stream>,
+) -> Result<(), sqlx::Error> {
+    let wanted: Vec<_> = streams
+        .iter()
+        .filter(|(_, stream)| !stream.parked && stream.until > stream.last)
+        .map(|((t, i), stream)| (t.as_str(), i.as_str(), stream.last, stream.until))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut types = Vec::with_capacity(wanted.len());
+    let mut ids = Vec::with_capacity(wanted.len());
+    let mut after = Vec::with_capacity(wanted.len());
+    let mut until = Vec::with_capacity(wanted.len());
+    for (t, i, a, u) in wanted {
+        types.push(t);
+        ids.push(i);
+        after.push(a);
+        until.push(u);
+    }
+    let stored: Vec<Stored> = sqlx::query_as(&format!(
+        "SELECT {STORED_COLUMNS}
+           FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS s(t, i, after, until)
+           JOIN events e ON e.aggregate_type = s.t AND e.aggregate_id = s.i
+                        AND e.sequence > s.after AND e.sequence <= s.until
+          ORDER BY e.aggregate_type, e.aggregate_id, e.sequence"
+    ))
+    .bind(types)
+    .bind(ids)
+    .bind(after)
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    for event in stored {
+        let key = (
+            event.envelope.aggregate_type.clone(),
+            event.envelope.aggregate_id.clone(),
+        );
+        if let Some(stream) = streams.get_mut(&key) {
+            stream.events.push_back(event);
+        }
+    }
+    Ok(())
+}
+
+/// Moves checkpoints in one statement.
+pub(crate) async fn write_checkpoints(
+    conn: &mut PgConnection,
+    checkpoints: impl IntoIterator<Item = (StreamKey, i64)>,
+) -> Result<(), sqlx::Error> {
+    let mut types = Vec::new();
+    let mut ids = Vec::new();
+    let mut sequences = Vec::new();
+    for ((aggregate_type, aggregate_id), sequence) in checkpoints {
+        types.push(aggregate_type);
+        ids.push(aggregate_id);
+        sequences.push(sequence);
+    }
+    if types.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO projector_checkpoints (aggregate_type, aggregate_id, last_sequence)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+         ON CONFLICT (aggregate_type, aggregate_id)
+         DO UPDATE SET last_sequence = EXCLUDED.last_sequence",
+    )
+    .bind(types)
+    .bind(ids)
+    .bind(sequences)
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// Brings a stream up to the last event the store holds for it (a retry or a skip
@@ -148,47 +357,6 @@ pub async fn set_checkpoint(
     .map(drop)
 }
 
-/// Locks the stream's checkpoint for this transaction and returns it (0 for a new
-/// stream), or `None` if a parked dead letter holds the stream back.
-async fn lock_stream(
-    conn: &mut PgConnection,
-    aggregate_type: &str,
-    aggregate_id: &str,
-) -> Result<Option<i64>, sqlx::Error> {
-    let row: Option<(i64, bool)> = sqlx::query_as(
-        "SELECT last_sequence,
-                EXISTS (SELECT 1 FROM projector_dead_letters d
-                         WHERE d.status = 'parked'
-                           AND d.aggregate_type = c.aggregate_type
-                           AND d.aggregate_id = c.aggregate_id)
-           FROM projector_checkpoints c
-          WHERE aggregate_type = $1 AND aggregate_id = $2
-            FOR UPDATE",
-    )
-    .bind(aggregate_type)
-    .bind(aggregate_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let (last, parked) = match row {
-        Some(row) => row,
-        // A stream whose first event was parked has no checkpoint yet.
-        None => (
-            0,
-            sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM projector_dead_letters
-                                 WHERE status = 'parked' AND aggregate_type = $1 AND aggregate_id = $2)",
-            )
-            .bind(aggregate_type)
-            .bind(aggregate_id)
-            .fetch_one(&mut *conn)
-            .await?,
-        ),
-    };
-    Ok((!parked).then_some(last))
-}
-
-/// A stored event, and whether an admin skipped it: a skipped event moves the
-/// checkpoint and applies nothing.
 #[derive(sqlx::FromRow)]
 pub(crate) struct Stored {
     #[sqlx(flatten)]
@@ -230,14 +398,16 @@ async fn apply_stored(conn: &mut PgConnection, stored: &[Stored]) -> Result<(), 
     let Some(newest) = stored.last() else {
         return Ok(());
     };
+    let mut audit = Vec::with_capacity(stored.len());
     for event in stored.iter().filter(|event| !event.skipped) {
-        projections::apply(conn, &event.envelope, Mode::Live)
+        projections::apply(conn, &event.envelope, Mode::Live { audit: &mut audit })
             .await
             .map_err(|source| Failed {
                 sequence: Some(event.envelope.sequence),
                 source,
             })?;
     }
+    projections::audit::insert(conn, audit).await?;
     let newest = &newest.envelope;
     set_checkpoint(
         conn,

@@ -24,9 +24,8 @@ use platform::nats::Subjects;
 use platform::shutdown::Shutdown;
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::watch;
-use tracing::Instrument;
 
-use crate::checkpoint::{apply_once, Failed, Named, Outcome};
+use crate::checkpoint::{apply_all, Failed, Named, Outcome};
 use crate::dead_letters::{self, Reason};
 use crate::projections::ProjectionError;
 
@@ -392,18 +391,30 @@ impl Consumer {
 
     async fn apply_batch(&self, batch: &[Message]) -> Result<Vec<Settle>, Failed> {
         let mut tx = self.pool.begin().await?;
+        let read: Vec<_> = batch
+            .iter()
+            .map(|message| Named::read(&message.payload))
+            .collect();
+        let (names, spans): (Vec<Named>, Vec<&Message>) = read
+            .iter()
+            .zip(batch)
+            .filter_map(|(named, message)| Some((named.as_ref().ok()?.clone(), message)))
+            .unzip();
+        let mut applied = apply_all(&mut tx, &names, |i| message_span(spans[i]))
+            .await?
+            .into_iter();
         let mut outcomes = Vec::with_capacity(batch.len());
-        let mut applied = Vec::new();
-        for message in batch {
-            let span = message_span(message);
-            let named = match Named::read(&message.payload) {
+        let mut lags = Vec::new();
+        for (message, named) in batch.iter().zip(&read) {
+            let named = match named {
                 Ok(named) => named,
                 Err(error) => {
+                    let reason = Reason::Malformed;
                     dead_letters::reject(
                         &mut tx,
                         &message.subject,
                         None,
-                        Reason::Malformed,
+                        reason,
                         &error.to_string(),
                     )
                     .await?;
@@ -411,30 +422,30 @@ impl Consumer {
                     continue;
                 }
             };
-            let outcome = apply_once(&mut tx, &named).instrument(span).await?;
-            if let Outcome::Applied {
-                occurred_at: Some(occurred_at),
-                ..
-            } = outcome
-            {
-                applied.push((named.aggregate_type.clone(), occurred_at));
-            }
-            if outcome == Outcome::NotInStore {
-                dead_letters::reject(
-                    &mut tx,
-                    &message.subject,
-                    Some(&named),
-                    Reason::NotInStore,
-                    "the event store holds no such event",
-                )
-                .await?;
+            let outcome = applied.next().unwrap_or(Outcome::NotInStore);
+            match outcome {
+                Outcome::Applied {
+                    occurred_at: Some(occurred_at),
+                    ..
+                } => lags.push((named.aggregate_type.clone(), occurred_at)),
+                Outcome::NotInStore => {
+                    dead_letters::reject(
+                        &mut tx,
+                        &message.subject,
+                        Some(named),
+                        Reason::NotInStore,
+                        "the event store holds no such event",
+                    )
+                    .await?;
+                }
+                _ => {}
             }
             outcomes.push(Settle::Done(outcome));
         }
         notify_projected(&mut tx).await?;
         tx.commit().await?;
         let now = chrono::Utc::now();
-        for (aggregate_type, occurred_at) in applied {
+        for (aggregate_type, occurred_at) in lags {
             let lag = (now - occurred_at).to_std().unwrap_or_default();
             metrics::histogram!(LAG, "aggregate_type" => aggregate_type).record(lag.as_secs_f64());
         }

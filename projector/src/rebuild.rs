@@ -19,7 +19,7 @@ use futures::TryStreamExt;
 use platform::db::locks;
 use sqlx::{Connection, PgConnection, PgPool};
 
-use crate::checkpoint::{Stored, STORED_COLUMNS};
+use crate::checkpoint::{write_checkpoints, Stored, STORED_COLUMNS};
 use crate::projections::{self, audit, Mode, ProjectionError};
 
 /// Checkpoints kept in memory before they are written.
@@ -96,30 +96,4 @@ pub async fn rebuild(
     reader.close().await?;
     on_progress(Progress { done, total });
     Ok(done)
-}
-
-async fn write_checkpoints(
-    conn: &mut PgConnection,
-    checkpoints: HashMap<(String, String), i64>,
-) -> Result<(), sqlx::Error> {
-    let mut types = Vec::with_capacity(checkpoints.len());
-    let mut ids = Vec::with_capacity(checkpoints.len());
-    let mut sequences = Vec::with_capacity(checkpoints.len());
-    for ((aggregate_type, aggregate_id), sequence) in checkpoints {
-        types.push(aggregate_type);
-        ids.push(aggregate_id);
-        sequences.push(sequence);
-    }
-    sqlx::query(
-        "INSERT INTO projector_checkpoints (aggregate_type, aggregate_id, last_sequence)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
-         ON CONFLICT (aggregate_type, aggregate_id)
-         DO UPDATE SET last_sequence = EXCLUDED.last_sequence",
-    )
-    .bind(types)
-    .bind(ids)
-    .bind(sequences)
-    .execute(conn)
-    .await
-    .map(drop)
 }

@@ -7,8 +7,6 @@ use contracts::metadata::EventMeta;
 use serde_json::Value;
 use sqlx::PgConnection;
 
-use super::error::ProjectionError;
-
 pub const REDACTED: &str = "<redacted>";
 
 /// One `audit_log` row.
@@ -47,8 +45,11 @@ impl Row {
     }
 }
 
-/// Inserts `rows` in one statement (a rebuild gathers thousands).
-pub async fn insert(conn: &mut PgConnection, rows: Vec<Row>) -> Result<(), ProjectionError> {
+/// Inserts `rows` in one statement (a batch or a rebuild gathers them); none, no round trip.
+pub async fn insert(conn: &mut PgConnection, rows: Vec<Row>) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     let mut columns = Columns::default();
     for row in rows {
         columns.aggregate_type.push(row.aggregate_type);

@@ -22,20 +22,19 @@ use contracts::events::{
 use contracts::ids::{CustomerId, InvoiceId, OrderId, ProductId, SessionId, UserId};
 use sqlx::PgConnection;
 
-/// Who writes what, event by event.
+/// Who writes what, event by event. Either way the audit rows are gathered in `audit`
+/// and the caller inserts them in one statement per batch ([`audit::insert`]) instead of
+/// one round trip per event.
 #[derive(Debug)]
 pub enum Mode<'a> {
-    /// Everything, in the event's transaction: the live projector.
-    Live,
-    /// A rebuild replays everything in one transaction and writes two things in bulk
-    /// itself: the audit trail, gathered in `audit` (one multi-row insert per thousand
-    /// events instead of one round trip each), and the totals across aggregates (product
-    /// counts, sales), counted once at the end ([`finish_rebuild`]), since thousands of
-    /// `+=` on the same few rows inside one transaction walk ever longer row-version
-    /// chains.
+    /// Everything, in the batch's transaction: the live projector.
+    Live { audit: &'a mut Vec<audit::Row> },
+    /// A rebuild replays everything in one transaction and leaves out the totals across
+    /// aggregates (product counts, sales), counted once at the end ([`finish_rebuild`]),
+    /// since thousands of `+=` on the same few rows inside one transaction walk ever
+    /// longer row-version chains.
     Rebuild { audit: &'a mut Vec<audit::Row> },
 }
-
 /// Applies one event to every read model interested in its aggregate type. The event is
 /// decoded here, once, into its aggregate's types; each projection takes it typed.
 pub async fn apply(
@@ -46,11 +45,11 @@ pub async fn apply(
     let meta = envelope
         .meta()
         .map_err(|e| envelope.error(DecodeReason::Meta(e)))?;
-    let live = matches!(mode, Mode::Live);
-    match mode {
-        Mode::Live => audit::insert(conn, vec![audit::Row::of(envelope, &meta)]).await?,
-        Mode::Rebuild { audit } => audit.push(audit::Row::of(envelope, &meta)),
-    }
+    let (live, audit) = match mode {
+        Mode::Live { audit } => (true, audit),
+        Mode::Rebuild { audit } => (false, audit),
+    };
+    audit.push(audit::Row::of(envelope, &meta));
     let Some(aggregate) = AggregateType::from_name(&envelope.aggregate_type) else {
         // A type no read model follows (another system's): the audit row is all.
         return Ok(());

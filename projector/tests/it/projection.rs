@@ -176,3 +176,88 @@ async fn a_second_projector_waits_until_the_first_stops(pool: PgPool) {
     second.running.stop().await;
     nats.cleanup().await;
 }
+
+/// One batch naming streams out of order, twice, ahead of gaps and past the store's end:
+/// each stream is brought forward once, in sequence, and each name answered on its own.
+#[sqlx::test(migrator = "platform::db::MIGRATOR")]
+async fn one_batch_applies_each_stream_once_and_in_order_whatever_it_names(pool: PgPool) {
+    use projector::checkpoint::{apply_all, Named, Outcome};
+
+    let catalogue = Catalogue::new(&pool);
+    let a = catalogue.create("A-1", "Alpha").await;
+    catalogue.rename(a, "Alpha 2").await;
+    catalogue.rename(a, "Alpha 3").await;
+    let b = catalogue.create("B-1", "Beta").await;
+    catalogue.rename(b, "Beta 2").await;
+    let c = catalogue.create("C-1", "Gamma").await;
+    let mut names = Vec::new();
+    for (id, sequence) in [
+        (a, 2),
+        (b, 1),
+        (a, 1),
+        (a, 3),
+        (b, 5),
+        (b, 2),
+        (c, 1),
+        (c, 1),
+    ] {
+        let mut named = Named::of(&stored_envelope(&pool, id, 1).await);
+        named.sequence = sequence;
+        names.push(named);
+    }
+
+    let mut tx = pool.begin().await.unwrap();
+    let outcomes = apply_all(&mut tx, &names, |_| tracing::Span::none())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let kinds: Vec<String> = outcomes
+        .iter()
+        .map(|outcome| match outcome {
+            Outcome::Applied { events, .. } => format!("applied {events}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "applied 2",
+            "applied 1",
+            "Duplicate",
+            "applied 1",
+            "NotInStore",
+            "applied 1",
+            "applied 1",
+            "Duplicate"
+        ]
+    );
+    for (id, name, version) in [(a, "Alpha 3", 3), (b, "Beta 2", 2), (c, "Gamma", 1)] {
+        let row: (String, i64) = sqlx::query_as("SELECT name, version FROM products WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(row, (name.to_owned(), version));
+        let checkpoint: i64 = sqlx::query_scalar(
+            "SELECT last_sequence FROM projector_checkpoints WHERE aggregate_id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(checkpoint, version);
+    }
+    // One audit row per stored event, none twice.
+    let audited: Vec<(String, i64)> =
+        sqlx::query_as("SELECT aggregate_id, sequence FROM audit_log ORDER BY 1, 2")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let mut expected: Vec<(String, i64)> = [(a, 1), (a, 2), (a, 3), (b, 1), (b, 2), (c, 1)]
+        .into_iter()
+        .map(|(id, sequence)| (id.to_string(), sequence))
+        .collect();
+    expected.sort();
+    assert_eq!(audited, expected);
+}
