@@ -28,6 +28,9 @@ pub enum Scenario {
     Proforma,
     /// `projector rebuild` of everything written so far, under the live projector.
     Rebuild,
+    /// The projector stopped while 50,000 products are imported, then started: how fast
+    /// it drains the backlog.
+    CatchUp,
     /// Processes killed, NATS stopped, database connections cut, one at a time under an
     /// order load; then every acknowledged command, the read models and the stock
     /// checked. Not in the default list; fails the run when a check fails.
@@ -135,6 +138,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             Scenario::Lists,
             Scenario::Proforma,
             Scenario::Rebuild,
+            Scenario::CatchUp,
             Scenario::Import,
         ]
     } else {
@@ -434,6 +438,13 @@ async fn run_scenarios(
                     sampler.take();
                     let mut r =
                         scenarios::rebuild(&ctx, &args.bin, &stack.db_url, &s.products[0]).await?;
+                    r.peaks = sampler.take();
+                    results.push(r);
+                }
+                Scenario::CatchUp => {
+                    eprintln!("catch-up: {} events", scenarios::CATCH_UP_EVENTS);
+                    sampler.take();
+                    let mut r = scenarios::catch_up(&ctx, stack).await?;
                     r.peaks = sampler.take();
                     results.push(r);
                 }

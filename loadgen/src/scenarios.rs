@@ -1167,3 +1167,93 @@ pub async fn imports(
     }
     Ok(results)
 }
+
+/// Products imported for `catch_up` while the projector is stopped.
+pub const CATCH_UP_EVENTS: usize = 50_000;
+
+/// `catch_up`: the projector stopped while `CATCH_UP_EVENTS` products are imported and the
+/// relay publishes them, then started again: how fast it drains the backlog.
+pub async fn catch_up(
+    ctx: &Ctx,
+    stack: &mut crate::stack::Stack,
+) -> anyhow::Result<ScenarioResult> {
+    wait_until(
+        ctx,
+        "the read models caught up before the stop",
+        unprojected,
+    )
+    .await?;
+    stack.kill("projector").await?;
+    let have: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM product_sku_keys WHERE sku_key LIKE 'catch-%'")
+            .fetch_one(&ctx.pool)
+            .await?;
+    let first = have as usize;
+    for from in (first..first + CATCH_UP_EVENTS).step_by(10_000) {
+        let mut csv = String::from(
+            "sku,name,price,vat_rate,unit,category,barcode,low_stock_threshold,status\n",
+        );
+        for n in from..(from + 10_000).min(first + CATCH_UP_EVENTS) {
+            csv.push_str(&format!(
+                "CATCH-{n:07},Rattrapage {n},{}.50,20,piece,Catégorie {},,5,active\n",
+                n % 500 + 1,
+                n % 20
+            ));
+        }
+        import(ctx, "/products/import", csv).await?;
+    }
+    // Only the projector is measured: everything is on NATS before it starts.
+    wait_until(ctx, "the outbox published", |pool| async move {
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            .fetch_one(&pool)
+            .await
+    })
+    .await?;
+    let backlog = unprojected(ctx.pool.clone()).await?;
+    let started = Instant::now();
+    stack.restart("projector").await?;
+    wait_until(ctx, "the backlog projected", unprojected).await?;
+    let elapsed = started.elapsed();
+    Ok(ScenarioResult {
+        scenario: "catch_up".to_owned(),
+        concurrency: 1,
+        elapsed_s: elapsed.as_secs_f64(),
+        endpoints: Vec::new(),
+        peaks: Peaks::default(),
+        projection_lag: None,
+        extra: Some(json!({
+            "backlog_events": backlog,
+            "seconds": elapsed.as_secs_f64(),
+            "events_per_second": backlog as f64 / elapsed.as_secs_f64().max(1e-9),
+        })),
+    })
+}
+
+/// Stored events the read models have not applied yet.
+async fn unprojected(pool: PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM events e
+           LEFT JOIN projector_checkpoints c USING (aggregate_type, aggregate_id)
+          WHERE e.sequence > coalesce(c.last_sequence, 0)",
+    )
+    .fetch_one(&pool)
+    .await
+}
+
+/// Polls `count` until it reads 0, for at most five minutes.
+async fn wait_until<F, Fut>(ctx: &Ctx, what: &str, count: F) -> anyhow::Result<()>
+where
+    F: Fn(PgPool) -> Fut,
+    Fut: std::future::Future<Output = Result<i64, sqlx::Error>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        if count(ctx.pool.clone()).await? == 0 {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            anyhow::bail!("{what}: not within five minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
