@@ -289,23 +289,20 @@ impl Relay {
     /// acknowledged. Returns how many were marked.
     pub async fn publish_batch(&self) -> Result<usize, RelayError> {
         let mut tx = self.pool.begin().await?;
-        let leader: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
-            .bind(locks::OUTBOX_RELAY)
-            .fetch_one(&mut *tx)
-            .await?;
-        if !leader {
-            return Ok(0);
-        }
+        // The leader's lock is tried once, as the statement's first step (an InitPlan); a
+        // relay that does not get it reads nothing: one round trip either way.
         let rows: Vec<OutboxRow> = sqlx::query_as(
-            "SELECT o.id, o.aggregate_type, o.aggregate_id, o.sequence,
+            "WITH leader AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($2) AS taken)
+             SELECT o.id, o.aggregate_type, o.aggregate_id, o.sequence,
                     e.event_type, e.event_version, e.payload, e.metadata
                FROM outbox o
                JOIN events e USING (aggregate_type, aggregate_id, sequence)
-              WHERE o.published_at IS NULL
+              WHERE (SELECT taken FROM leader) AND o.published_at IS NULL
               ORDER BY o.id
               LIMIT $1",
         )
         .bind(self.config.batch_size)
+        .bind(locks::OUTBOX_RELAY)
         .fetch_all(&mut *tx)
         .await?;
         if rows.is_empty() {

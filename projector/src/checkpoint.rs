@@ -89,9 +89,10 @@ pub async fn apply_once(conn: &mut PgConnection, named: &Named) -> Result<Outcom
 }
 
 /// Brings each named stream up to its named sequence from the store, in the order given,
-/// and answers one outcome per name. A batch costs a fixed number of round trips besides
-/// the projections' own statements: its streams' checkpoints are locked in one statement,
-/// their events read in one, the audit rows and the new checkpoints written in one each.
+/// and answers one outcome per name; read-api's waiters are woken when the caller commits.
+/// A batch costs three round trips besides the projections' own statements: its streams'
+/// checkpoints are locked in one statement, their events read in one, the audit rows and
+/// the new checkpoints written (and the notification queued) in one.
 /// `span(i)` is the trace span the i-th name's projection runs in.
 pub async fn apply_all(
     conn: &mut PgConnection,
@@ -114,13 +115,51 @@ pub async fn apply_all(
             .await?;
         outcomes.push(outcome);
     }
-    projections::audit::insert(conn, audit).await?;
     let moved = streams
         .into_iter()
         .filter(|(_, stream)| stream.last > stream.locked_at)
         .map(|(key, stream)| (key, stream.last));
-    write_checkpoints(conn, moved).await?;
+    finish(conn, audit, moved).await?;
     Ok(outcomes)
+}
+
+/// Writes a batch's audit rows and moved checkpoints and wakes read-api's read-your-writes
+/// waiters once the transaction commits, in one statement.
+async fn finish(
+    conn: &mut PgConnection,
+    audit: Vec<projections::audit::Row>,
+    checkpoints: impl IntoIterator<Item = (StreamKey, i64)>,
+) -> Result<(), sqlx::Error> {
+    let (types, ids, sequences) = checkpoint_columns(checkpoints);
+    let statement = format!(
+        "WITH audit AS ({}),
+              moved AS (INSERT INTO projector_checkpoints (aggregate_type, aggregate_id, last_sequence)
+                        SELECT * FROM unnest($13::text[], $14::text[], $15::bigint[])
+                        ON CONFLICT (aggregate_type, aggregate_id)
+                        DO UPDATE SET last_sequence = EXCLUDED.last_sequence)
+         SELECT pg_notify($16, '')",
+        projections::audit::INSERT
+    );
+    projections::audit::bind(sqlx::query(&statement), audit)
+        .bind(types)
+        .bind(ids)
+        .bind(sequences)
+        .bind(platform::db::channels::PROJECTED)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+fn checkpoint_columns(
+    checkpoints: impl IntoIterator<Item = (StreamKey, i64)>,
+) -> (Vec<String>, Vec<String>, Vec<i64>) {
+    let mut columns = (Vec::new(), Vec::new(), Vec::new());
+    for ((aggregate_type, aggregate_id), sequence) in checkpoints {
+        columns.0.push(aggregate_type);
+        columns.1.push(aggregate_id);
+        columns.2.push(sequence);
+    }
+    columns
 }
 
 type StreamKey = (String, String);
@@ -177,7 +216,8 @@ impl Stream {
 }
 
 /// Locks the checkpoints of every stream `names` name, in key order (so two batches never
-/// wait on each other in a cycle), and reads which are held back behind a parked event.
+/// wait on each other in a cycle), and reads which are held back behind a parked event,
+/// in one statement.
 async fn lock_streams(
     conn: &mut PgConnection,
     names: &[Named],
@@ -196,36 +236,28 @@ async fn lock_streams(
             });
     }
     let (types, ids): (Vec<String>, Vec<String>) = streams.keys().cloned().unzip();
-    let locked: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT aggregate_type, aggregate_id, last_sequence
-           FROM projector_checkpoints
-          WHERE (aggregate_type, aggregate_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-          ORDER BY aggregate_type, aggregate_id
-            FOR UPDATE",
+    // Row by row through the checkpoints' key (LATERAL), so in the names' order, which is
+    // the key order, whatever plan a large table would otherwise get.
+    let read: Vec<(String, String, Option<i64>, bool)> = sqlx::query_as(
+        "SELECT n.aggregate_type, n.aggregate_id, l.last_sequence,
+                EXISTS (SELECT 1 FROM projector_dead_letters d
+                         WHERE d.status = 'parked' AND d.aggregate_type = n.aggregate_type
+                           AND d.aggregate_id = n.aggregate_id)
+           FROM unnest($1::text[], $2::text[]) AS n(aggregate_type, aggregate_id)
+           LEFT JOIN LATERAL (SELECT c.last_sequence FROM projector_checkpoints c
+                               WHERE c.aggregate_type = n.aggregate_type
+                                 AND c.aggregate_id = n.aggregate_id
+                                 FOR UPDATE) l ON true",
     )
     .bind(&types)
     .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
-    for (t, i, last) in locked {
+    for (t, i, last, parked) in read {
         if let Some(stream) = streams.get_mut(&(t, i)) {
-            stream.locked_at = last;
-            stream.last = last;
-        }
-    }
-    let parked: Vec<(String, String)> = sqlx::query_as(
-        "SELECT DISTINCT aggregate_type, aggregate_id
-           FROM projector_dead_letters
-          WHERE status = 'parked'
-            AND (aggregate_type, aggregate_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
-    )
-    .bind(&types)
-    .bind(&ids)
-    .fetch_all(&mut *conn)
-    .await?;
-    for key in parked {
-        if let Some(stream) = streams.get_mut(&key) {
-            stream.parked = true;
+            stream.locked_at = last.unwrap_or(0);
+            stream.last = stream.locked_at;
+            stream.parked = parked;
         }
     }
     Ok(streams)
@@ -256,11 +288,14 @@ async fn load_all(
         until.push(u);
     }
     let stored: Vec<Stored> = sqlx::query_as(&format!(
-        "SELECT {STORED_COLUMNS}
+        "SELECT stored.*
            FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS s(t, i, after, until)
-           JOIN events e ON e.aggregate_type = s.t AND e.aggregate_id = s.i
-                        AND e.sequence > s.after AND e.sequence <= s.until
-          ORDER BY e.aggregate_type, e.aggregate_id, e.sequence"
+          CROSS JOIN LATERAL (SELECT {STORED_COLUMNS}
+                                FROM events e
+                               WHERE e.aggregate_type = s.t AND e.aggregate_id = s.i
+                                 AND e.sequence > s.after AND e.sequence <= s.until
+                               ORDER BY e.sequence) stored
+          ORDER BY stored.aggregate_type, stored.aggregate_id, stored.sequence"
     ))
     .bind(types)
     .bind(ids)
@@ -285,14 +320,7 @@ pub(crate) async fn write_checkpoints(
     conn: &mut PgConnection,
     checkpoints: impl IntoIterator<Item = (StreamKey, i64)>,
 ) -> Result<(), sqlx::Error> {
-    let mut types = Vec::new();
-    let mut ids = Vec::new();
-    let mut sequences = Vec::new();
-    for ((aggregate_type, aggregate_id), sequence) in checkpoints {
-        types.push(aggregate_type);
-        ids.push(aggregate_id);
-        sequences.push(sequence);
-    }
+    let (types, ids, sequences) = checkpoint_columns(checkpoints);
     if types.is_empty() {
         return Ok(());
     }

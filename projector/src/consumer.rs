@@ -442,7 +442,6 @@ impl Consumer {
             }
             outcomes.push(Settle::Done(outcome));
         }
-        notify_projected(&mut tx).await?;
         tx.commit().await?;
         let now = chrono::Utc::now();
         for (aggregate_type, occurred_at) in lags {

@@ -45,11 +45,29 @@ impl Row {
     }
 }
 
+/// Inserts rows bound by [`bind`] as `$1` to `$12`, in one statement.
+pub const INSERT: &str =
+    "INSERT INTO audit_log (aggregate_type, aggregate_id, sequence, event_type,
+                                event_version, occurred_at, actor_id, actor_roles, source_ip,
+                                user_agent, correlation_id, payload)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                              $6::timestamptz[], $7::text[], $8::text[], $9::text[],
+                              $10::text[], $11::text[], $12::jsonb[])
+         ON CONFLICT DO NOTHING";
+
 /// Inserts `rows` in one statement (a batch or a rebuild gathers them); none, no round trip.
 pub async fn insert(conn: &mut PgConnection, rows: Vec<Row>) -> Result<(), sqlx::Error> {
     if rows.is_empty() {
         return Ok(());
     }
+    bind(sqlx::query(INSERT), rows)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Binds `rows` column by column as the next twelve parameters of `query`.
+pub fn bind(query: PgQuery<'_>, rows: Vec<Row>) -> PgQuery<'_> {
     let mut columns = Columns::default();
     for row in rows {
         columns.aggregate_type.push(row.aggregate_type);
@@ -65,31 +83,23 @@ pub async fn insert(conn: &mut PgConnection, rows: Vec<Row>) -> Result<(), sqlx:
         columns.correlation_id.push(row.correlation_id);
         columns.payload.push(row.payload);
     }
-    sqlx::query(
-        "INSERT INTO audit_log (aggregate_type, aggregate_id, sequence, event_type, event_version,
-                                occurred_at, actor_id, actor_roles, source_ip, user_agent,
-                                correlation_id, payload)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
-                              $6::timestamptz[], $7::text[], $8::text[], $9::text[],
-                              $10::text[], $11::text[], $12::jsonb[])
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(columns.aggregate_type)
-    .bind(columns.aggregate_id)
-    .bind(columns.sequence)
-    .bind(columns.event_type)
-    .bind(columns.event_version)
-    .bind(columns.occurred_at)
-    .bind(columns.actor_id)
-    .bind(columns.actor_roles)
-    .bind(columns.source_ip)
-    .bind(columns.user_agent)
-    .bind(columns.correlation_id)
-    .bind(columns.payload)
-    .execute(conn)
-    .await?;
-    Ok(())
+    query
+        .bind(columns.aggregate_type)
+        .bind(columns.aggregate_id)
+        .bind(columns.sequence)
+        .bind(columns.event_type)
+        .bind(columns.event_version)
+        .bind(columns.occurred_at)
+        .bind(columns.actor_id)
+        .bind(columns.actor_roles)
+        .bind(columns.source_ip)
+        .bind(columns.user_agent)
+        .bind(columns.correlation_id)
+        .bind(columns.payload)
 }
+
+/// A statement being bound.
+pub type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
 
 #[derive(Default)]
 struct Columns {
