@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use contracts::envelope::EventEnvelope;
 use serde::Deserialize;
 use sqlx::PgConnection;
-use tracing::{Instrument, Span};
+use tracing::Span;
 
 use crate::projections::{self, Mode, ProjectionError};
 
@@ -101,20 +101,36 @@ pub async fn apply_all(
 ) -> Result<Vec<Outcome>, Failed> {
     let mut streams = lock_streams(conn, names).await?;
     load_all(conn, &mut streams).await?;
-    let mut audit = Vec::new();
     let mut outcomes = Vec::with_capacity(names.len());
+    // What to apply, in order, and which name brought each.
+    let mut todo: Vec<(usize, Stored)> = Vec::new();
     for (i, named) in names.iter().enumerate() {
         let key = (named.aggregate_type.clone(), named.aggregate_id.clone());
-        let Some(stream) = streams.get_mut(&key) else {
-            outcomes.push(Outcome::NotInStore);
-            continue;
+        let outcome = match streams.get_mut(&key) {
+            Some(stream) => stream.advance(named.sequence, |event| todo.push((i, event))),
+            None => Outcome::NotInStore,
         };
-        let outcome = stream
-            .advance(conn, named.sequence, &mut audit)
-            .instrument(span(i))
-            .await?;
         outcomes.push(outcome);
     }
+    let mut audit = Vec::new();
+    let events: Vec<&EventEnvelope> = todo
+        .iter()
+        .filter(|(_, event)| !event.skipped)
+        .map(|(_, event)| &event.envelope)
+        .collect();
+    let brought_by: Vec<usize> = todo
+        .iter()
+        .filter(|(_, event)| !event.skipped)
+        .map(|(i, _)| *i)
+        .collect();
+    projections::apply_each(conn, &events, Mode::Live { audit: &mut audit }, |at| {
+        span(brought_by[at])
+    })
+    .await
+    .map_err(|(at, source)| Failed {
+        sequence: Some(events[at].sequence),
+        source,
+    })?;
     let moved = streams
         .into_iter()
         .filter(|(_, stream)| stream.last > stream.locked_at)
@@ -175,17 +191,14 @@ struct Stream {
 }
 
 impl Stream {
-    async fn advance(
-        &mut self,
-        conn: &mut PgConnection,
-        sequence: i64,
-        audit: &mut Vec<projections::audit::Row>,
-    ) -> Result<Outcome, Failed> {
+    /// Brings the stream up to `sequence`, handing the stored events that takes to
+    /// `apply`, in order.
+    fn advance(&mut self, sequence: i64, apply: impl FnMut(Stored)) -> Outcome {
         if self.parked {
-            return Ok(Outcome::HeldBack);
+            return Outcome::HeldBack;
         }
         if sequence <= self.last {
-            return Ok(Outcome::Duplicate);
+            return Outcome::Duplicate;
         }
         let reached = self
             .events
@@ -193,25 +206,19 @@ impl Stream {
             .take_while(|event| event.envelope.sequence <= sequence)
             .count();
         if reached == 0 || self.events[reached - 1].envelope.sequence != sequence {
-            return Ok(Outcome::NotInStore);
+            return Outcome::NotInStore;
         }
-        let applied: Vec<Stored> = self.events.drain(..reached).collect();
-        for event in applied.iter().filter(|event| !event.skipped) {
-            projections::apply(conn, &event.envelope, Mode::Live { audit: &mut *audit })
-                .await
-                .map_err(|source| Failed {
-                    sequence: Some(event.envelope.sequence),
-                    source,
-                })?;
-        }
+        let occurred_at = self.events[reached - 1]
+            .envelope
+            .meta()
+            .ok()
+            .map(|meta| meta.occurred_at);
+        self.events.drain(..reached).for_each(apply);
         self.last = sequence;
-        Ok(Outcome::Applied {
-            events: applied.len(),
-            occurred_at: applied
-                .last()
-                .and_then(|event| event.envelope.meta().ok())
-                .map(|meta| meta.occurred_at),
-        })
+        Outcome::Applied {
+            events: reached,
+            occurred_at,
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 
 use std::collections::HashMap;
 
+use contracts::envelope::EventEnvelope;
 use futures::TryStreamExt;
 use platform::db::locks;
 use sqlx::{Connection, PgConnection, PgPool};
@@ -24,7 +25,7 @@ use crate::projections::{self, audit, Mode, ProjectionError};
 
 /// Checkpoints kept in memory before they are written.
 const CHECKPOINT_FLUSH: usize = 10_000;
-/// Audit rows gathered before one multi-row insert.
+/// Events gathered before they are applied, and audit rows before one multi-row insert.
 const AUDIT_FLUSH: usize = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,18 +65,24 @@ pub async fn rebuild(
     // they are gathered here and written in bulk.
     let mut checkpoints = HashMap::new();
     let mut audit = Vec::with_capacity(AUDIT_FLUSH);
+    // Applied a thousand at a time, so that runs of product creations go set-wise.
+    let mut pending = Vec::with_capacity(AUDIT_FLUSH);
     while let Some(Stored {
         envelope: event,
         skipped,
     }) = events.try_next().await?
     {
+        checkpoints.insert(
+            (event.aggregate_type.clone(), event.aggregate_id.clone()),
+            event.sequence,
+        );
         if !skipped {
-            projections::apply(&mut tx, &event, Mode::Rebuild { audit: &mut audit }).await?;
+            pending.push(event);
         }
-        if audit.len() >= AUDIT_FLUSH {
+        if pending.len() >= AUDIT_FLUSH {
+            apply_pending(&mut tx, &mut pending, &mut audit).await?;
             audit::insert(&mut tx, std::mem::take(&mut audit)).await?;
         }
-        checkpoints.insert((event.aggregate_type, event.aggregate_id), event.sequence);
         if checkpoints.len() >= CHECKPOINT_FLUSH {
             write_checkpoints(&mut tx, std::mem::take(&mut checkpoints)).await?;
         }
@@ -85,6 +92,7 @@ pub async fn rebuild(
             on_progress(Progress { done, total });
         }
     }
+    apply_pending(&mut tx, &mut pending, &mut audit).await?;
     drop(events);
     audit::insert(&mut tx, audit).await?;
     crate::dead_letters::audit_skips(&mut tx, None).await?;
@@ -96,4 +104,19 @@ pub async fn rebuild(
     reader.close().await?;
     on_progress(Progress { done, total });
     Ok(done)
+}
+
+async fn apply_pending(
+    conn: &mut PgConnection,
+    pending: &mut Vec<EventEnvelope>,
+    audit: &mut Vec<audit::Row>,
+) -> Result<(), ProjectionError> {
+    let events: Vec<&EventEnvelope> = pending.iter().collect();
+    projections::apply_each(conn, &events, Mode::Rebuild { audit }, |_| {
+        tracing::Span::none()
+    })
+    .await
+    .map_err(|(_, error)| error)?;
+    pending.clear();
+    Ok(())
 }

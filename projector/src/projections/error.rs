@@ -8,6 +8,8 @@ pub enum ProjectionError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    #[error("event {0} is not a product creation")]
+    NotACreation(i64),
     #[error("a stored value is out of its type's range: {0}")]
     Value(#[from] contracts::Invalid),
 }

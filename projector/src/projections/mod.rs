@@ -21,6 +21,7 @@ use contracts::events::{
 };
 use contracts::ids::{CustomerId, InvoiceId, OrderId, ProductId, SessionId, UserId};
 use sqlx::PgConnection;
+use tracing::Instrument;
 
 /// Who writes what, event by event. Either way the audit rows are gathered in `audit`
 /// and the caller inserts them in one statement per batch ([`audit::insert`]) instead of
@@ -35,6 +36,71 @@ pub enum Mode<'a> {
     /// longer row-version chains.
     Rebuild { audit: &'a mut Vec<audit::Row> },
 }
+impl Mode<'_> {
+    fn reborrow(&mut self) -> Mode<'_> {
+        match self {
+            Mode::Live { audit } => Mode::Live { audit },
+            Mode::Rebuild { audit } => Mode::Rebuild { audit },
+        }
+    }
+
+    fn audit(&mut self) -> &mut Vec<audit::Row> {
+        match self {
+            Mode::Live { audit } | Mode::Rebuild { audit } => audit,
+        }
+    }
+}
+
+/// Applies `events` in order, as [`apply`] would one by one, except that each run of
+/// consecutive product creations is one statement: an import brings them by thousands,
+/// and a catch-up or a rebuild replays them. On failure, the index of the event at fault
+/// (of a run, its first).
+/// `span(i)` is the trace span the i-th event (or the run it starts) is applied in.
+pub async fn apply_each(
+    conn: &mut PgConnection,
+    events: &[&EventEnvelope],
+    mut mode: Mode<'_>,
+    span: impl Fn(usize) -> tracing::Span,
+) -> Result<(), (usize, ProjectionError)> {
+    let mut at = 0;
+    while at < events.len() {
+        let run = events[at..]
+            .iter()
+            .take_while(|event| products::is_creation(event))
+            .count();
+        if run > 1 {
+            create_products(conn, &events[at..at + run], mode.audit())
+                .instrument(span(at))
+                .await
+                .map_err(|error| (at, error))?;
+            at += run;
+        } else {
+            apply(conn, events[at], mode.reborrow())
+                .instrument(span(at))
+                .await
+                .map_err(|error| (at, error))?;
+            at += 1;
+        }
+    }
+    Ok(())
+}
+
+async fn create_products(
+    conn: &mut PgConnection,
+    events: &[&EventEnvelope],
+    audit: &mut Vec<audit::Row>,
+) -> Result<(), ProjectionError> {
+    let mut created = Vec::with_capacity(events.len());
+    for envelope in events {
+        let meta = envelope
+            .meta()
+            .map_err(|e| envelope.error(DecodeReason::Meta(e)))?;
+        audit.push(audit::Row::of(envelope, &meta));
+        created.push(envelope.decode::<ProductId, ProductEvent>(meta)?);
+    }
+    products::create_many(conn, created).await
+}
+
 /// Applies one event to every read model interested in its aggregate type. The event is
 /// decoded here, once, into its aggregate's types; each projection takes it typed.
 pub async fn apply(

@@ -1,7 +1,7 @@
 //! `products`: one row per product, with the version it reflects.
 
-use contracts::envelope::Stored;
-use contracts::events::{ProductDetails, ProductEvent};
+use contracts::envelope::{EventEnvelope, Stored};
+use contracts::events::{AggregateType, ProductDetails, ProductEvent};
 use contracts::ids::ProductId;
 use contracts::product::ProductStatus;
 use sqlx::PgConnection;
@@ -121,6 +121,103 @@ pub async fn apply(
         }
     }
     Ok(())
+}
+
+/// Whether `envelope` creates a product: runs of them are projected by [`create_many`].
+pub fn is_creation(envelope: &EventEnvelope) -> bool {
+    envelope.aggregate_type == AggregateType::Product.as_str()
+        && envelope.event_type == "ProductCreated"
+}
+
+/// Projects several product creations in one statement, as [`apply`] would one by one.
+/// An event that is not a creation is an error (the caller picks them with
+/// [`is_creation`]).
+pub async fn create_many(
+    conn: &mut PgConnection,
+    created: Vec<Stored<ProductId, ProductEvent>>,
+) -> Result<(), ProjectionError> {
+    let mut c = Columns::default();
+    for stored in created {
+        let ProductEvent::ProductCreated {
+            product_id,
+            sku,
+            details,
+        } = stored.event
+        else {
+            return Err(ProjectionError::NotACreation(stored.sequence));
+        };
+        c.id.push(product_id.as_uuid());
+        c.sku.push(sku.as_str().to_owned());
+        c.name.push(details.name.as_str().to_owned());
+        c.price.push(details.price.amount());
+        c.vat_rate.push(details.vat_rate.percent());
+        c.unit.push(details.unit.as_str().to_owned());
+        c.category.push(details.category.as_str().to_owned());
+        c.barcode
+            .push(details.barcode.as_ref().map(|b| b.as_str().to_owned()));
+        c.low_stock_threshold
+            .push(details.low_stock_threshold.map(|q| q.value()));
+        c.version.push(stored.sequence);
+        c.at.push(stored.meta.occurred_at);
+        c.by.push(stored.meta.actor_id);
+        c.correlation.push(stored.meta.correlation_id);
+    }
+    let status = vec![ProductStatus::Active.as_str(); c.id.len()];
+    // The statement of `apply`'s creation, with arrays for values.
+    sqlx::query(
+        "WITH product AS (
+             INSERT INTO products (id, sku, name, price, vat_rate, unit, category, barcode,
+                                   low_stock_threshold, status, version, created_at,
+                                   updated_at, updated_by, last_correlation_id)
+             SELECT id, sku, name, price, vat_rate, unit, category, barcode,
+                    low_stock_threshold, status, version, at, at, by, correlation
+               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::numeric[], $5::numeric[],
+                           $6::text[], $7::text[], $8::text[], $9::numeric[], $10::text[],
+                           $11::bigint[], $12::timestamptz[], $13::text[], $14::text[])
+                    AS c(id, sku, name, price, vat_rate, unit, category, barcode,
+                         low_stock_threshold, status, version, at, by, correlation)
+             RETURNING id, sku, name, category, unit, low_stock_threshold, created_at)
+         INSERT INTO stock_levels AS s (product_id, sku, name, category, unit,
+                                        low_stock_threshold, updated_at)
+         SELECT * FROM product
+         ON CONFLICT (product_id) DO UPDATE
+            SET sku = EXCLUDED.sku, name = EXCLUDED.name, category = EXCLUDED.category,
+                unit = EXCLUDED.unit, low_stock_threshold = EXCLUDED.low_stock_threshold",
+    )
+    .bind(c.id)
+    .bind(c.sku)
+    .bind(c.name)
+    .bind(c.price)
+    .bind(c.vat_rate)
+    .bind(c.unit)
+    .bind(c.category)
+    .bind(c.barcode)
+    .bind(c.low_stock_threshold)
+    .bind(status)
+    .bind(c.version)
+    .bind(c.at)
+    .bind(c.by)
+    .bind(c.correlation)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Default)]
+struct Columns {
+    id: Vec<uuid::Uuid>,
+    sku: Vec<String>,
+    name: Vec<String>,
+    price: Vec<rust_decimal::Decimal>,
+    vat_rate: Vec<rust_decimal::Decimal>,
+    unit: Vec<String>,
+    category: Vec<String>,
+    barcode: Vec<Option<String>>,
+    low_stock_threshold: Vec<Option<rust_decimal::Decimal>>,
+    version: Vec<i64>,
+    at: Vec<chrono::DateTime<chrono::Utc>>,
+    by: Vec<String>,
+    correlation: Vec<String>,
 }
 
 async fn set_status(
