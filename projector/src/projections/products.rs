@@ -1,7 +1,7 @@
 //! `products`: one row per product, with the version it reflects.
 
 use contracts::envelope::{EventEnvelope, Stored};
-use contracts::events::{AggregateType, ProductDetails, ProductEvent};
+use contracts::events::{AggregateType, ProductEvent};
 use contracts::ids::ProductId;
 use contracts::product::ProductStatus;
 use sqlx::PgConnection;
@@ -12,58 +12,13 @@ pub async fn apply(
     conn: &mut PgConnection,
     stored: Stored<ProductId, ProductEvent>,
 ) -> Result<(), ProjectionError> {
+    if let ProductEvent::ProductCreated { .. } = stored.event {
+        return create_many(conn, vec![stored]).await;
+    }
     let id = stored.id;
     match stored.event {
-        ProductEvent::ProductCreated {
-            product_id,
-            sku,
-            details,
-        } => {
-            let ProductDetails {
-                name,
-                price,
-                vat_rate,
-                unit,
-                category,
-                barcode,
-                low_stock_threshold,
-            } = details;
-            // Its stock level holds copies of the product's columns for the stock list's
-            // filters. Whichever of the product and its stock events is projected first
-            // creates the row; each side writes only its own columns, so the order in
-            // which the two streams arrive never changes the result.
-            sqlx::query(
-                "WITH product AS (
-                     INSERT INTO products (id, sku, name, price, vat_rate, unit, category,
-                                           barcode, low_stock_threshold, status, version,
-                                           created_at, updated_at, updated_by,
-                                           last_correlation_id)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
-                     RETURNING id, sku, name, category, unit, low_stock_threshold, created_at)
-                 INSERT INTO stock_levels AS s (product_id, sku, name, category, unit,
-                                                low_stock_threshold, updated_at)
-                 SELECT * FROM product
-                 ON CONFLICT (product_id) DO UPDATE
-                    SET sku = EXCLUDED.sku, name = EXCLUDED.name, category = EXCLUDED.category,
-                        unit = EXCLUDED.unit, low_stock_threshold = EXCLUDED.low_stock_threshold",
-            )
-            .bind(product_id)
-            .bind(sku.as_str())
-            .bind(name.as_str())
-            .bind(price.amount())
-            .bind(vat_rate.percent())
-            .bind(unit.as_str())
-            .bind(category.as_str())
-            .bind(barcode.as_ref().map(|b| b.as_str()))
-            .bind(low_stock_threshold.map(|q| q.value()))
-            .bind(ProductStatus::Active.as_str())
-            .bind(stored.sequence)
-            .bind(stored.meta.occurred_at)
-            .bind(&stored.meta.actor_id)
-            .bind(&stored.meta.correlation_id)
-            .execute(conn)
-            .await?;
-        }
+        // Projected above, with runs of creations.
+        ProductEvent::ProductCreated { .. } => {}
         ProductEvent::ProductUpdated { details, .. } => {
             sqlx::query(
                 "UPDATE stock_levels
@@ -129,9 +84,13 @@ pub fn is_creation(envelope: &EventEnvelope) -> bool {
         && envelope.event_type == "ProductCreated"
 }
 
-/// Projects several product creations in one statement, as [`apply`] would one by one.
-/// An event that is not a creation is an error (the caller picks them with
-/// [`is_creation`]).
+/// Projects product creations, one or a run of them, in one statement. An event that is
+/// not a creation is an error (the caller picks them with [`is_creation`]).
+///
+/// Its stock level holds copies of the product's columns for the stock list's filters.
+/// Whichever of the product and its stock events is projected first creates the row; each
+/// side writes only its own columns, so the order in which the two streams arrive never
+/// changes the result.
 pub async fn create_many(
     conn: &mut PgConnection,
     created: Vec<Stored<ProductId, ProductEvent>>,
@@ -163,7 +122,6 @@ pub async fn create_many(
         c.correlation.push(stored.meta.correlation_id);
     }
     let status = vec![ProductStatus::Active.as_str(); c.id.len()];
-    // The statement of `apply`'s creation, with arrays for values.
     sqlx::query(
         "WITH product AS (
              INSERT INTO products (id, sku, name, price, vat_rate, unit, category, barcode,
