@@ -113,16 +113,11 @@ pub async fn apply_all(
         outcomes.push(outcome);
     }
     let mut audit = Vec::new();
-    let events: Vec<&EventEnvelope> = todo
+    let (events, brought_by): (Vec<&EventEnvelope>, Vec<usize>) = todo
         .iter()
         .filter(|(_, event)| !event.skipped)
-        .map(|(_, event)| &event.envelope)
-        .collect();
-    let brought_by: Vec<usize> = todo
-        .iter()
-        .filter(|(_, event)| !event.skipped)
-        .map(|(i, _)| *i)
-        .collect();
+        .map(|(i, event)| (&event.envelope, *i))
+        .unzip();
     projections::apply_each(conn, &events, Mode::Live { audit: &mut audit }, |at| {
         span(brought_by[at])
     })

@@ -409,12 +409,11 @@ impl Consumer {
             let named = match named {
                 Ok(named) => named,
                 Err(error) => {
-                    let reason = Reason::Malformed;
                     dead_letters::reject(
                         &mut tx,
                         &message.subject,
                         None,
-                        reason,
+                        Reason::Malformed,
                         &error.to_string(),
                     )
                     .await?;

@@ -36,6 +36,7 @@ pub enum Mode<'a> {
     /// longer row-version chains.
     Rebuild { audit: &'a mut Vec<audit::Row> },
 }
+
 impl Mode<'_> {
     fn reborrow(&mut self) -> Mode<'_> {
         match self {
@@ -54,8 +55,7 @@ impl Mode<'_> {
 /// Applies `events` in order, as [`apply`] would one by one, except that each run of
 /// consecutive product creations is one statement: an import brings them by thousands,
 /// and a catch-up or a rebuild replays them. On failure, the index of the event at fault
-/// (of a run, its first).
-/// `span(i)` is the trace span the i-th event (or the run it starts) is applied in.
+/// (of a run, its first). `span(i)` is the trace span the i-th event (or the run it starts) is applied in.
 pub async fn apply_each(
     conn: &mut PgConnection,
     events: &[&EventEnvelope],
