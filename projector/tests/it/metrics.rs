@@ -48,20 +48,19 @@ async fn the_backlog_rises_while_the_projector_is_stopped_and_drains_when_it_is_
     let id = catalogue.create("LAG-1", "Lentilles").await;
     testkit::all_events_projected(&pool, WAIT).await;
 
-    // Running: each applied event's lag is measured, by aggregate type.
-    let text = scrape(&pool).await;
-    let product = [("aggregate_type", "Product")];
-    assert!(
-        value(&text, "gescom_projector_lag_seconds_count", &product) >= 1.0,
-        "{text}"
-    );
-    assert!(
-        value(
-            &text,
-            "gescom_projector_messages_total",
-            &[("outcome", "applied")]
-        ) >= 1.0
-    );
+    // Running: each applied event's lag is measured, by aggregate type, and counted,
+    // both just after the commit that made it visible.
+    eventually("the lag and the message counted", WAIT, || async {
+        let text = scrape(&pool).await;
+        let product = [("aggregate_type", "Product")];
+        value(&text, "gescom_projector_lag_seconds_count", &product) >= 1.0
+            && value(
+                &text,
+                "gescom_projector_messages_total",
+                &[("outcome", "applied")],
+            ) >= 1.0
+    })
+    .await;
 
     // Stopped: what is published meanwhile stays pending on its durable consumer, and
     // the relay (another service, still running) says so.
